@@ -1,0 +1,35 @@
+import express, { type Express } from 'express';
+import type { GatewayDeps } from './deps';
+import { requestContext } from './http/context';
+import { authenticate } from './http/auth';
+import { notFound, problemHandler, requireJson } from './http/problem';
+import { httpMetrics, opsRoutes } from './http/ops';
+import { exchangeRoutes } from './exchange/routes';
+import { authRoutes, registryRoutes } from './registry/routes';
+import { docsRoutes } from './http/docs';
+
+/** Builds the Express app from its dependencies. No listen, no globals: tests call this. */
+export function buildApp(deps: GatewayDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('json spaces', 0);
+
+  app.use(requestContext(deps.log));
+  app.use(httpMetrics(deps));
+  app.use(opsRoutes(deps));
+  app.use(docsRoutes(deps));
+
+  const api = express.Router();
+  api.use(requireJson());
+  api.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  api.use(authRoutes(deps));
+  api.use(authenticate(deps.auth));
+  api.use(registryRoutes(deps));
+  api.use(exchangeRoutes(deps));
+  app.use('/api/v1', api);
+
+  app.use(notFound());
+  app.use(problemHandler());
+  return app;
+}

@@ -1,0 +1,112 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../config';
+import { GatewayError } from '../errors';
+import { systemClock } from '../clock';
+import { migrate } from '../store/migrate';
+import { createSystemToken, ensureSystem, listSystemTokens, revokeSystemToken } from '../registry/systems';
+import { listUsers, ROLES, upsertUser, type Role } from '../registry/users';
+import { listMembers, getMember } from '../registry/members';
+import { randomPassword } from '../registry/passwords';
+import { withStore, print } from './context';
+import { start } from './start';
+
+const role = (v: string): Role => {
+  if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
+  return v as Role;
+};
+
+export function buildCli(): Command {
+  const program = new Command('xgw').description('xgw — inter-agency exchange gateway').showHelpAfterError();
+
+  program.command('start').description('run the gateway (PGlite under XGW_DATA_DIR, or DATABASE_URL)').action(start);
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(() => withStore(async (store) => print(`migrations: ${(await migrate(store)).join(', ') || 'none pending'} (database: ${store.kind})`)));
+
+  const token = program.command('token').description("manage members' system bearer tokens");
+  token
+    .command('create')
+    .requiredOption('-m, --member <code>', 'member code, e.g. housing')
+    .option('-s, --system <code>', 'the member system', 'default')
+    .option('-l, --label <text>', 'what the token is for', '')
+    .description('issue a token (shown once; only its hash is stored)')
+    .action((o: { member: string; system: string; label: string }) =>
+      withStore(async (store) => {
+        const m = await getMember(store, o.member);
+        await ensureSystem(store, m.code, o.system, `${m.name} ${o.system}`);
+        const t = await createSystemToken(store, systemClock, m.code, o.system, o.label);
+        print(`token id ${t.id} for ${t.member}/${t.system}`);
+        print(t.token);
+      }),
+    );
+  token
+    .command('revoke <idOrToken>')
+    .description('revoke a token by id or by its value')
+    .action((idOrToken: string) =>
+      withStore(async (store) => {
+        const n = await revokeSystemToken(store, systemClock, idOrToken);
+        if (!n) throw new Error('no active token matches');
+        print(`revoked ${n} token(s); gateways drop cached tokens within auth.tokenCacheSeconds`);
+      }),
+    );
+  token
+    .command('list')
+    .option('-m, --member <code>')
+    .action((o: { member?: string }) =>
+      withStore(async (store) => {
+        for (const t of await listSystemTokens(store, o.member)) {
+          print(`${t.id}  ${`${t.member}/${t.system}`.padEnd(22)} …${t.hint}  ${t.revokedAt ? 'revoked' : 'active '}  ${t.label}`);
+        }
+      }),
+    );
+
+  const user = program.command('user').description('manage people (clerks, signers, auditors, supervisors, admins)');
+  user
+    .command('create')
+    .requiredOption('--login <login>')
+    .requiredOption('--role <role>', ROLES.join('|'), role)
+    .requiredOption('--department <code>', 'member code the person works for')
+    .option('--name <name>', 'display name')
+    .option('--password <password>', 'omit to generate one')
+    .action((o: { login: string; role: Role; department: string; name?: string; password?: string }) =>
+      withStore(async (store) => {
+        await getMember(store, o.department);
+        const password = o.password ?? randomPassword();
+        const u = await upsertUser(store, { login: o.login, name: o.name ?? o.login, role: o.role, department: o.department, password });
+        print(`user ${u.login} (${u.role}, ${u.department})${o.password ? '' : ` password: ${password}`}`);
+      }),
+    );
+  user.command('list').action(() =>
+    withStore(async (store) => {
+      for (const u of await listUsers(store)) print(`${u.login.padEnd(18)} ${u.role.padEnd(11)} ${u.department.padEnd(12)} ${u.name}`);
+    }),
+  );
+
+  program
+    .command('members')
+    .description('list members on the gateway')
+    .action(() =>
+      withStore(async (store) => {
+        for (const m of await listMembers(store)) print(`${m.code.padEnd(12)} ${m.kind.padEnd(10)} ${m.uscc}  ${m.adapter.padEnd(15)} ${m.name}`);
+      }),
+    );
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`xgw: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof GatewayError) {
+      process.stderr.write(`xgw: ${err.code}: ${err.detail ?? err.title}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

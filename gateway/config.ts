@@ -1,0 +1,204 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+
+/**
+ * Typed configuration: defaults ← JSON file (XGW_CONFIG) ← environment.
+ * Validated once with ajv and deep-frozen; a bad value stops start with one line
+ * naming the key (ConfigError).
+ */
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Base URL others use to reach us (printed, put into metaservice answers). */
+  publicUrl: string | null;
+  dataDir: string;
+  databaseUrl: string | null;
+  /** Seed demo members, users and agreements (default: on when no config file and no DATABASE_URL). */
+  demo: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimitBytes: number;
+  usccMode: 'strict' | 'warn';
+  auth: { sessionTtlSeconds: number; loginMaxFailures: number; loginWindowSeconds: number; tokenCacheSeconds: number };
+  groupCommit: { maxBatch: number; maxQueue: number };
+  delivery: {
+    enabled: boolean;
+    pollIntervalMs: number;
+    concurrency: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    requestTimeoutMs: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(`config error: ${key}: ${message}`);
+  }
+}
+
+const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum });
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'groupCommit', 'delivery'],
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: int(0, 65535),
+    publicUrl: { type: ['string', 'null'], pattern: '^https?://' },
+    dataDir: { type: 'string', minLength: 1 },
+    databaseUrl: { type: ['string', 'null'], pattern: '^postgres(ql)?://' },
+    demo: { type: 'boolean' },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    bodyLimitBytes: int(1024, 1024 * 1024 * 1024),
+    usccMode: { enum: ['strict', 'warn'] },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['sessionTtlSeconds', 'loginMaxFailures', 'loginWindowSeconds', 'tokenCacheSeconds'],
+      properties: {
+        sessionTtlSeconds: int(60, 7 * 24 * 3600),
+        loginMaxFailures: int(1, 1000),
+        loginWindowSeconds: int(1, 24 * 3600),
+        tokenCacheSeconds: int(0, 3600),
+      },
+    },
+    groupCommit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxBatch', 'maxQueue'],
+      properties: { maxBatch: int(1, 5000), maxQueue: int(1, 1_000_000) },
+    },
+    delivery: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled', 'pollIntervalMs', 'concurrency', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'requestTimeoutMs'],
+      properties: {
+        enabled: { type: 'boolean' },
+        pollIntervalMs: int(10, 3_600_000),
+        concurrency: int(1, 256),
+        maxAttempts: int(1, 100),
+        backoffBaseMs: int(1, 3_600_000),
+        backoffMaxMs: int(1, 24 * 3_600_000),
+        requestTimeoutMs: int(100, 600_000),
+      },
+    },
+  },
+} as const;
+
+export const defaults: GatewayConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  publicUrl: null,
+  dataDir: './data',
+  databaseUrl: null,
+  demo: true,
+  logLevel: 'info',
+  bodyLimitBytes: 10 * 1024 * 1024,
+  usccMode: 'strict',
+  auth: { sessionTtlSeconds: 2 * 3600, loginMaxFailures: 5, loginWindowSeconds: 15 * 60, tokenCacheSeconds: 5 },
+  groupCommit: { maxBatch: 256, maxQueue: 20_000 },
+  delivery: {
+    enabled: true,
+    pollIntervalMs: 500,
+    concurrency: 8,
+    maxAttempts: 8,
+    backoffBaseMs: 1000,
+    backoffMaxMs: 15 * 60 * 1000,
+    requestTimeoutMs: 10_000,
+  },
+};
+
+/** Environment variables and the config key each sets. */
+const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> = {
+  HOST: { key: 'host', type: 'string' },
+  PORT: { key: 'port', type: 'int' },
+  XGW_PUBLIC_URL: { key: 'publicUrl', type: 'string' },
+  XGW_DATA_DIR: { key: 'dataDir', type: 'string' },
+  DATABASE_URL: { key: 'databaseUrl', type: 'string' },
+  XGW_DEMO: { key: 'demo', type: 'bool' },
+  XGW_LOG_LEVEL: { key: 'logLevel', type: 'string' },
+  XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
+  XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
+};
+
+function setPath(obj: Record<string, unknown>, key: string, value: unknown) {
+  const parts = key.split('.');
+  let o = obj;
+  for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Record<string, unknown>;
+  o[parts[parts.length - 1]] = value;
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = base[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+const validate = new Ajv({ allErrors: false, strict: true }).compile(schema);
+
+/** Validates a full config object (defaults merged with overrides) and freezes it. */
+export function buildConfig(overrides: Record<string, unknown> = {}): Readonly<GatewayConfig> {
+  const cfg = merge(defaults as unknown as Record<string, unknown>, overrides);
+  if (!validate(cfg)) {
+    const e = validate.errors![0];
+    const key =
+      e.keyword === 'additionalProperties'
+        ? [e.instancePath.slice(1).replace(/\//g, '.'), (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.')
+        : e.instancePath.slice(1).replace(/\//g, '.') || '(root)';
+    const msg = e.keyword === 'additionalProperties' ? 'unknown key' : e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : e.message ?? 'invalid';
+    throw new ConfigError(key, msg);
+  }
+  return deepFreeze(cfg as unknown as GatewayConfig);
+}
+
+/** Reads XGW_CONFIG (if set) and the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
+  let fromFile: Record<string, unknown> = {};
+  if (env.XGW_CONFIG) {
+    const file = path.resolve(env.XGW_CONFIG);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError('XGW_CONFIG', `cannot read ${file}`);
+    }
+    try {
+      fromFile = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError('XGW_CONFIG', `${file} is not valid JSON (${(e as Error).message})`);
+    }
+    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new ConfigError('XGW_CONFIG', 'must hold a JSON object');
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, { key, type }] of Object.entries(envKeys)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (type === 'int') {
+      if (!/^\d+$/.test(raw)) throw new ConfigError(key, `${name}=${raw} is not a whole number`);
+      setPath(fromEnv, key, Number(raw));
+    } else if (type === 'bool') {
+      if (!/^(1|0|true|false|yes|no)$/i.test(raw)) throw new ConfigError(key, `${name}=${raw} is not a boolean`);
+      setPath(fromEnv, key, /^(1|true|yes)$/i.test(raw));
+    } else setPath(fromEnv, key, raw);
+  }
+  // Demo mode only when no config says otherwise: a config file or a real database turns it off by default.
+  const demoDefault = { demo: !env.XGW_CONFIG && !env.DATABASE_URL };
+  return buildConfig(merge(merge(demoDefault, fromFile), fromEnv));
+}

@@ -1,0 +1,165 @@
+import type { Store } from '../store/db';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { Directory } from '../registry/directory';
+import { formatTime } from '../clock';
+import { recordEvent } from '../exchange/messages';
+import { backoffMs } from './backoff';
+import { postWebhook, type DeliveryResult, type OutgoingMessage } from './webhook';
+
+export interface DeliveryOptions {
+  pollIntervalMs: number;
+  concurrency: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  requestTimeoutMs: number;
+}
+
+interface ClaimedJob extends OutgoingMessage {
+  deliveryId: string;
+  attempts: number;
+}
+
+/**
+ * The outbox worker: claims due push deliveries (FOR UPDATE SKIP LOCKED, so
+ * several gateway processes share the work without double sends), posts them,
+ * and records each attempt. Failures retry with backoff and jitter; after
+ * maxAttempts the delivery is dead-lettered. A claim holds a lease
+ * (locked_until); a crashed process's claims are retried when it expires.
+ */
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly store: Store,
+    private readonly directory: Directory,
+    private readonly clock: Clock,
+    private readonly opts: DeliveryOptions,
+    private readonly log: Logger,
+    private readonly metrics?: Metrics,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Runs a pass now (or right after the current one). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((err) => {
+        this.log.error({ err }, 'delivery pass failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** One pass: claim due jobs, deliver them, record outcomes. Returns how many were attempted. */
+  async runOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const jobs = await this.claim(this.opts.concurrency);
+      if (!jobs.length) return total;
+      total += jobs.length;
+      await Promise.all(jobs.map((j) => this.deliver(j)));
+      if (this.stopped) return total;
+    }
+  }
+
+  private async claim(limit: number): Promise<ClaimedJob[]> {
+    const now = this.clock.now();
+    const lease = new Date(now.getTime() + this.opts.requestTimeoutMs * 2);
+    const r = await this.store.query<{
+      delivery_id: string; attempts: number; id: string; message_id: string; sender: string; receiver: string; type: string;
+      case_id: string | null; purpose: string; payload: unknown; digest_alg: string; digest: string; received_at: Date;
+    }>(
+      `WITH due AS (
+         SELECT id FROM deliveries
+         WHERE mode = 'push' AND ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'in_flight' AND locked_until <= $1))
+         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       , claimed AS (
+         UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1
+         FROM due WHERE d.id = due.id RETURNING d.id, d.message_id, d.attempts)
+       SELECT c.id AS delivery_id, c.attempts, m.id, m.message_id, m.sender, m.receiver, m.type, m.case_id, m.purpose,
+              m.payload, m.digest_alg, m.digest, m.received_at
+       FROM claimed c JOIN messages m ON m.id = c.message_id`,
+      [now, limit, lease],
+    );
+    return r.rows.map((x) => ({
+      deliveryId: x.delivery_id,
+      attempts: x.attempts,
+      id: x.id,
+      messageId: x.message_id,
+      from: x.sender,
+      to: x.receiver,
+      type: x.type,
+      caseId: x.case_id,
+      purpose: x.purpose,
+      payload: x.payload,
+      digest: { alg: x.digest_alg, value: x.digest },
+      receivedAt: x.received_at,
+    }));
+  }
+
+  private async deliver(job: ClaimedJob): Promise<void> {
+    const member = this.directory.member(job.to);
+    const url = member?.webhookUrl;
+    const result: DeliveryResult = url
+      ? await postWebhook(url, job, job.attempts, this.opts.requestTimeoutMs)
+      : { ok: false, error: `member ${job.to} has no webhook URL`, durationMs: 0 };
+    this.metrics?.deliveries.inc({ outcome: result.ok ? 'delivered' : 'failed' });
+    const now = this.clock.now();
+    const attempt = { attempt: job.attempts, httpStatus: result.httpStatus ?? null, durationMs: result.durationMs };
+    await this.store.tx(async (db) => {
+      const cur = await db.query<{ status: string }>('SELECT status FROM deliveries WHERE id = $1 FOR UPDATE', [job.deliveryId]);
+      if (cur.rows[0]?.status !== 'in_flight') return; // settled meanwhile (pulled or acknowledged)
+      if (result.ok) {
+        await db.query(`UPDATE deliveries SET status = 'delivered', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`, [job.deliveryId, now]);
+        await recordEvent(db, job.id, 'delivered', null, now, 'gateway', { via: 'push', ...attempt });
+        await db.query(`UPDATE messages SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
+        this.metrics?.messages.inc({ type: job.type, status: 'delivered' });
+      } else if (job.attempts >= this.opts.maxAttempts) {
+        await db.query(`UPDATE deliveries SET status = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1`, [job.deliveryId, result.error, now]);
+        await recordEvent(db, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error });
+        await recordEvent(db, job.id, 'dead_lettered', null, now, 'gateway', { attempts: job.attempts });
+        await db.query(`UPDATE messages SET status = 'dead_lettered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
+        this.metrics?.messages.inc({ type: job.type, status: 'dead_lettered' });
+        this.log.warn({ message: job.id, to: job.to, attempts: job.attempts, error: result.error }, 'delivery dead-lettered');
+      } else {
+        const next = new Date(now.getTime() + backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random));
+        await db.query(
+          `UPDATE deliveries SET status = 'pending', locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
+          [job.deliveryId, result.error, next, now],
+        );
+        await recordEvent(db, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error, nextAttemptAt: formatTime(next) });
+        await db.query(`UPDATE messages SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'queued'`, [job.id, now]);
+      }
+    });
+  }
+}

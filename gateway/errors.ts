@@ -1,0 +1,63 @@
+/**
+ * The error catalogue: every error the gateway can answer with, by code.
+ * Codes are GW_ERR_<AREA>_<WHAT>; each maps to one HTTP status and one title.
+ * Handlers throw `GatewayError`; one handler (http/problem.ts) renders
+ * application/problem+json (RFC 9457).
+ */
+export const catalogue = {
+  GW_ERR_HTTP_NOT_FOUND: { status: 404, title: 'No such endpoint' },
+  GW_ERR_HTTP_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this endpoint' },
+  GW_ERR_HTTP_MALFORMED_JSON: { status: 400, title: 'Request body is not valid JSON' },
+  GW_ERR_HTTP_BODY_TOO_LARGE: { status: 413, title: 'Request body exceeds the size limit' },
+  GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  GW_ERR_REQUEST_INVALID: { status: 400, title: 'Request does not match the API contract' },
+  GW_ERR_LIST_BAD_CURSOR: { status: 400, title: 'Pagination cursor is not valid' },
+
+  GW_ERR_AUTH_MISSING_TOKEN: { status: 401, title: 'Authentication required' },
+  GW_ERR_AUTH_INVALID_TOKEN: { status: 401, title: 'Token is unknown, revoked or expired' },
+  GW_ERR_AUTH_BAD_CREDENTIALS: { status: 401, title: 'Login or password is wrong' },
+  GW_ERR_AUTH_RATE_LIMITED: { status: 429, title: 'Too many failed logins; try again later' },
+  GW_ERR_AUTH_FORBIDDEN: { status: 403, title: 'Your role does not allow this action' },
+
+  GW_ERR_REGISTRY_UNKNOWN_MEMBER: { status: 404, title: 'No such member on the gateway' },
+  GW_ERR_REGISTRY_INVALID: { status: 400, title: 'Registry data is not valid' },
+  GW_ERR_REGISTRY_CONFLICT: { status: 409, title: 'Registry entry already exists' },
+
+  GW_ERR_SCHEMA_UNKNOWN_TYPE: { status: 422, title: 'Unknown message type' },
+  GW_ERR_SCHEMA_INVALID: { status: 422, title: 'Payload does not match the message type schema' },
+
+  GW_ERR_EXCHANGE_NO_AGREEMENT: { status: 403, title: 'No exchange agreement allows this message' },
+  GW_ERR_EXCHANGE_PURPOSE_NOT_ALLOWED: { status: 403, title: 'The agreement does not allow this purpose' },
+  GW_ERR_EXCHANGE_DUPLICATE_CONFLICT: { status: 409, title: 'messageId was already used for a different message' },
+  GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND: { status: 404, title: 'No such message' },
+  GW_ERR_EXCHANGE_NOT_RECEIVER: { status: 403, title: 'Only the receiver may acknowledge a message' },
+  GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED: { status: 409, title: 'The message was already acknowledged or rejected' },
+
+  GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
+  GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },
+  GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export interface FieldError {
+  /** JSON pointer into the request body. */
+  pointer: string;
+  message: string;
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly title: string;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(`${code}: ${detail ?? catalogue[code].title}`);
+    this.status = catalogue[code].status;
+    this.title = catalogue[code].title;
+  }
+}
+
+export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;

@@ -1,0 +1,22 @@
+import { GatewayError } from '../errors';
+
+/** Opaque list cursors: base64url of "v1:<seq>". Never offsets. */
+export const encodeCursor = (seq: number): string => Buffer.from(`v1:${seq}`).toString('base64url');
+
+export function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined || cursor === '') return 0;
+  const m = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new GatewayError('GW_ERR_LIST_BAD_CURSOR', 'use the "next" value of a previous page');
+  return Number(m[1]);
+}
+
+export function parseLimit(raw: unknown, def = 50, max = 500): number {
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new GatewayError('GW_ERR_REQUEST_INVALID', `limit must be a whole number from 1 to ${max}`, {
+      errors: [{ pointer: '/limit', message: `1..${max}` }],
+    });
+  }
+  return n;
+}

@@ -1,0 +1,94 @@
+import Ajv from 'ajv';
+import type { Agreement } from '../registry/agreements';
+import { GatewayError, type FieldError } from '../errors';
+import { digestJson } from '../crypto/digest';
+import { newId } from '../ids';
+import type { Clock } from '../clock';
+import type { Principal } from '../http/context';
+import type { SchemaRegistry } from '../schemas/registry';
+import type { Member } from '../registry/members';
+import type { NewMessage } from './types';
+
+/** The push request envelope (the payload itself is checked against its type's schema). */
+export const pushRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['to', 'type', 'messageId', 'purpose', 'payload'],
+  properties: {
+    to: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$', description: 'receiver member code' },
+    type: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$', description: 'message type, e.g. case-record' },
+    messageId: { type: 'string', pattern: '^[A-Za-z0-9._:@/-]{1,128}$', description: "sender's idempotency key" },
+    caseId: { type: 'string', minLength: 1, maxLength: 64, description: '办件编号 this message belongs to' },
+    purpose: { type: 'string', minLength: 1, maxLength: 64, description: '用途: must be allowed by the agreement' },
+    payload: { type: 'object', description: 'validated against schemas/<type>.schema.json' },
+  },
+} as const;
+
+const validateEnvelope = new Ajv({ allErrors: true, strict: true }).compile(pushRequestSchema);
+
+export interface PushRequest {
+  to: string;
+  type: string;
+  messageId: string;
+  caseId?: string;
+  purpose: string;
+  payload: Record<string, unknown>;
+}
+
+function envelopeErrors(): FieldError[] {
+  return (validateEnvelope.errors ?? []).map((e) => {
+    const p = e.params as { missingProperty?: string; additionalProperty?: string };
+    const extra = p.missingProperty ?? p.additionalProperty;
+    return {
+      pointer: extra ? `${e.instancePath}/${extra}` : e.instancePath,
+      message: e.keyword === 'additionalProperties' ? 'unknown property' : e.message ?? 'invalid',
+    };
+  });
+}
+
+export interface PushDeps {
+  clock: Clock;
+  schemas: SchemaRegistry;
+  agreements: { check(sender: string, receiver: string, type: string, purpose: string): void };
+  members: (code: string) => Member | undefined;
+}
+
+/**
+ * Checks a push in the order a caller can fix things: envelope → receiver →
+ * type → agreement → payload schema. Throws the catalogue error; stores nothing.
+ */
+export function preparePush(deps: PushDeps, principal: Principal, body: unknown): NewMessage {
+  if (!validateEnvelope(body)) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the push request envelope is not valid', { errors: envelopeErrors() });
+  const req = body as PushRequest;
+  const receiver = deps.members(req.to);
+  if (!receiver) throw new GatewayError('GW_ERR_REGISTRY_UNKNOWN_MEMBER', `no member with code "${req.to}"`);
+  if (!deps.schemas.has(req.type)) {
+    throw new GatewayError('GW_ERR_SCHEMA_UNKNOWN_TYPE', `"${req.type}" is not a message type; known: ${deps.schemas.types().join(', ')}`);
+  }
+  deps.agreements.check(principal.member, req.to, req.type, req.purpose);
+  const v = deps.schemas.validate(req.type, req.payload);
+  if (!v.ok) {
+    throw new GatewayError('GW_ERR_SCHEMA_INVALID', `payload is not a valid ${req.type}`, {
+      errors: v.errors.map((e) => ({ pointer: `/payload${e.pointer}`, message: e.message })),
+    });
+  }
+  const caseId = req.caseId ?? null;
+  return {
+    id: newId(),
+    sender: principal.member,
+    senderSystem: principal.kind === 'system' ? principal.system : principal.login,
+    receiver: req.to,
+    type: req.type,
+    messageId: req.messageId,
+    caseId,
+    purpose: req.purpose,
+    payload: req.payload,
+    digestAlg: 'sha256',
+    digest: digestJson('sha256', req.payload),
+    requestDigest: digestJson('sha256', { to: req.to, type: req.type, caseId, purpose: req.purpose, payload: req.payload }),
+    receivedAt: deps.clock.now(),
+    deliveryMode: receiver.deliveryMode,
+  };
+}
+
+export type { Agreement };

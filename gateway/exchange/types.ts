@@ -1,0 +1,46 @@
+import type { DigestAlg } from '../crypto/digest';
+
+/** A message accepted for exchange, as the write path holds it before commit. */
+export interface NewMessage {
+  id: string;
+  sender: string;
+  senderSystem: string;
+  receiver: string;
+  type: string;
+  messageId: string;
+  caseId: string | null;
+  purpose: string;
+  payload: unknown;
+  digestAlg: DigestAlg;
+  digest: string;
+  /** Digest over {to, type, caseId, purpose, payload}: what "the same message" means for idempotency. */
+  requestDigest: string;
+  receivedAt: Date;
+  deliveryMode: 'push' | 'pull';
+}
+
+/** The answer to a push (202 body); stored with the message so a duplicate push gets it back verbatim. */
+export interface Receipt {
+  id: string;
+  messageId: string;
+  status: 'queued';
+  digest: { alg: DigestAlg; value: string };
+  receivedAt: string;
+}
+
+export type WriteOutcome =
+  | { outcome: 'created'; receipt: Receipt }
+  | { outcome: 'duplicate'; receipt: Receipt }
+  | { outcome: 'conflict'; existingId: string };
+
+export type MessageStatus = 'received' | 'queued' | 'delivered' | 'acknowledged' | 'rejected' | 'failed' | 'dead_lettered';
+
+export type MessageEvent =
+  | 'received'
+  | 'queued'
+  | 'delivered'
+  | 'delivery_failed'
+  | 'dead_lettered'
+  | 'acknowledged'
+  | 'rejected'
+  | 'replayed';

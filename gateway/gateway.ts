@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import type { Express } from 'express';
+import type { GatewayConfig } from './config';
+import type { Store } from './store/db';
+import { openStore } from './store/open';
+import { migrate } from './store/migrate';
+import { systemClock, type Clock } from './clock';
+import { createLogger } from './logger';
+import { createMetrics } from './metrics';
+import { SchemaRegistry } from './schemas/registry';
+import { schemasDir } from './schemas/paths';
+import { Directory } from './registry/directory';
+import { Authenticator } from './http/auth';
+import { ExchangeWriter } from './exchange/writer';
+import { DeliveryWorker } from './delivery/worker';
+import { buildApp } from './app';
+import type { GatewayDeps } from './deps';
+
+export interface Gateway {
+  deps: GatewayDeps;
+  app: Express;
+  /** Listens on config.port (0 = any free port); resolves to the base URL. */
+  listen(port?: number): Promise<string>;
+  /** Stops accepting, drains the write queue and the outbox, closes the store (if owned). */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  clock?: Clock;
+  /** An already open store (tests); otherwise opened from config and closed on close(). */
+  store?: Store;
+  logDestination?: DestinationStream;
+  /** Start the outbox worker's timer (default: config.delivery.enabled). Tests drive runOnce() instead. */
+  startDelivery?: boolean;
+  random?: () => number;
+}
+
+/** Wires a gateway from config: store, migrations, registry, schemas, write path, outbox. */
+export async function createGateway(config: Readonly<GatewayConfig>, opts: GatewayOptions = {}): Promise<Gateway> {
+  const log = createLogger(config.logLevel, opts.logDestination);
+  const clock = opts.clock ?? systemClock;
+  const ownsStore = !opts.store;
+  const store = opts.store ?? (await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
+  await migrate(store);
+  const metrics = createMetrics({ defaultMetrics: ownsStore });
+  const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
+  const directory = new Directory(store);
+  await directory.reload();
+  const auth = new Authenticator(store, clock, config.auth.tokenCacheSeconds);
+  const writer = new ExchangeWriter(store, config.groupCommit, log, metrics);
+  const delivery = new DeliveryWorker(store, directory, clock, config.delivery, log, metrics, opts.random);
+  writer.onCommit((created) => {
+    if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
+  });
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, auth, writer, delivery };
+  const app = buildApp(deps);
+  let server: Server | null = null;
+  const sockets = new Set<import('node:net').Socket>();
+
+  if (opts.startDelivery ?? config.delivery.enabled) delivery.start();
+
+  return {
+    deps,
+    app,
+    listen(port = config.port) {
+      return new Promise((resolve, reject) => {
+        server = app.listen(port, config.host);
+        server.on('connection', (s) => {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+        });
+        server.once('error', reject);
+        server.once('listening', () => {
+          const a = server!.address() as AddressInfo;
+          resolve(`http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${a.port}`);
+        });
+      });
+    },
+    async close() {
+      const s = server as Server | null;
+      if (s) {
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          // Idle keep-alive sockets would hold close() open.
+          for (const sock of sockets) if (!(sock as unknown as { _httpMessage?: unknown })._httpMessage) sock.destroy();
+          s.closeIdleConnections?.();
+        });
+      }
+      await writer.drain();
+      await delivery.stop();
+      if (ownsStore) await store.close();
+    },
+  };
+}

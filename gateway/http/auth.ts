@@ -1,0 +1,91 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Db } from '../store/db';
+import type { Clock } from '../clock';
+import { GatewayError } from '../errors';
+import { findSystemByToken } from '../registry/systems';
+import { findUserBySession, type Role } from '../registry/users';
+import type { Principal } from './context';
+
+/**
+ * Resolves bearer tokens to principals. System tokens (xgs_…) and login sessions
+ * (xgu_…) share one header. Answers are cached for `cacheSeconds` so the hot path
+ * costs no query; a revocation elsewhere takes effect within that time.
+ */
+export class Authenticator {
+  private cache = new Map<string, { principal: Principal; until: number }>();
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly cacheSeconds: number,
+  ) {}
+
+  async resolve(token: string): Promise<Principal | null> {
+    const now = this.clock.now().getTime();
+    const hit = this.cache.get(token);
+    if (hit && hit.until > now) return hit.principal;
+    let principal: Principal | null = null;
+    let until = now + this.cacheSeconds * 1000;
+    if (token.startsWith('xgs_')) {
+      const s = await findSystemByToken(this.db, token);
+      if (s) principal = { kind: 'system', member: s.member, system: s.system };
+    } else if (token.startsWith('xgu_')) {
+      const u = await findUserBySession(this.db, token, new Date(now));
+      if (u) {
+        principal = { kind: 'user', member: u.department, userId: u.id, login: u.login, role: u.role };
+        until = Math.min(until, u.expiresAt.getTime());
+      }
+    }
+    if (principal && this.cacheSeconds > 0) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(token, { principal, until });
+    } else this.cache.delete(token);
+    return principal;
+  }
+
+  forget(token?: string): void {
+    if (token) this.cache.delete(token);
+    else this.cache.clear();
+  }
+}
+
+export function bearerToken(req: Request): string | null {
+  const h = req.get('authorization');
+  if (h) {
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    return m ? m[1] : null;
+  }
+  return null;
+}
+
+/** Requires a valid bearer token; sets req.ctx.principal. */
+export function authenticate(auth: Authenticator) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const token = bearerToken(req);
+    if (!token) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN', 'send Authorization: Bearer <token>');
+    const principal = await auth.resolve(token);
+    if (!principal) throw new GatewayError('GW_ERR_AUTH_INVALID_TOKEN');
+    req.ctx.principal = principal;
+    req.ctx.log = req.ctx.log.child({ member: principal.member, ...(principal.kind === 'user' ? { user: principal.login } : { system: principal.system }) });
+    next();
+  };
+}
+
+/** People with one of these roles (systems never pass). */
+export function requireRole(...roles: Role[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const p = req.ctx.principal;
+    if (!p || p.kind !== 'user' || !roles.includes(p.role)) {
+      throw new GatewayError('GW_ERR_AUTH_FORBIDDEN', `requires role ${roles.join(' or ')}`);
+    }
+    next();
+  };
+}
+
+export function principalOf(req: Request): Principal {
+  const p = req.ctx.principal;
+  if (!p) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN');
+  return p;
+}
+
+/** How a principal is named in histories and logs: member/system or member/user. */
+export const actorName = (p: Principal): string => (p.kind === 'system' ? `${p.member}/${p.system}` : `${p.member}/${p.login}`);

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../logger';
+import type { Role } from '../registry/users';
+
+/** Who is calling: a member's system (bearer token) or a person (login session). */
+export type Principal =
+  | { kind: 'system'; member: string; system: string }
+  | { kind: 'user'; member: string; userId: string; login: string; role: Role };
+
+export interface RequestContext {
+  requestId: string;
+  log: Logger;
+  principal?: Principal;
+  started: bigint;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    ctx: RequestContext;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Gives every request an id (the caller's X-Request-Id if sane) and a child logger. */
+export function requestContext(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    req.ctx = { requestId, log: log.child({ requestId }), started: process.hrtime.bigint() };
+    next();
+  };
+}

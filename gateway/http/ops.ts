@@ -1,0 +1,40 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { GatewayDeps } from '../deps';
+import { migrationsDone } from '../store/migrate';
+import { sendProblem } from './problem';
+import { GatewayError } from '../errors';
+
+/** Records each request's route, status and latency once it has been answered. */
+export function httpMetrics(deps: Pick<GatewayDeps, 'metrics'>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      const route = req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const seconds = Number(process.hrtime.bigint() - req.ctx.started) / 1e9;
+      deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    });
+    next();
+  };
+}
+
+/** /healthz (process up), /readyz (database reachable and migrated), /metrics (Prometheus). */
+export function opsRoutes(deps: GatewayDeps): Router {
+  const r = Router();
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (req, res) => {
+    try {
+      if (!(await migrationsDone(deps.store))) {
+        return sendProblem(res, req.ctx.requestId, new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'migrations are not complete'));
+      }
+    } catch {
+      return sendProblem(res, req.ctx.requestId, new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'database did not answer'));
+    }
+    res.json({ status: 'ready', database: deps.store.kind });
+  });
+  r.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return r;
+}

@@ -1,0 +1,70 @@
+import type { NextFunction, Request, Response } from 'express';
+import { GatewayError, isGatewayError, catalogue } from '../errors';
+
+/** Maps errors thrown by body parsers and the database to catalogue errors. */
+function classify(err: unknown): GatewayError {
+  if (isGatewayError(err)) return err;
+  const e = err as { type?: string; status?: number; code?: string; message?: string; limit?: number };
+  switch (e?.type) {
+    case 'entity.too.large':
+      return new GatewayError('GW_ERR_HTTP_BODY_TOO_LARGE', `the limit is ${e.limit} bytes`);
+    case 'entity.parse.failed':
+      return new GatewayError('GW_ERR_HTTP_MALFORMED_JSON', e.message);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', e.message);
+  }
+  if (e?.code && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code)) {
+    return new GatewayError('GW_ERR_STORE_UNAVAILABLE');
+  }
+  return new GatewayError('GW_ERR_INTERNAL', 'see the gateway log for this requestId');
+}
+
+export function sendProblem(res: Response, requestId: string, err: GatewayError): void {
+  for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
+  res
+    .status(err.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: `https://xgw.gov.cn/errors/${err.code}`,
+        title: err.title,
+        status: err.status,
+        detail: err.detail ?? err.title,
+        code: err.code,
+        requestId,
+        ...(err.extra.errors ? { errors: err.extra.errors } : {}),
+      }),
+    );
+}
+
+/** The one error handler: everything becomes application/problem+json; stacks only go to the log. */
+export function problemHandler() {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = classify(err);
+    const log = req.ctx?.log;
+    if (problem.status >= 500) log?.error({ err, code: problem.code }, 'request failed');
+    else log?.info({ code: problem.code, detail: problem.detail }, 'request refused');
+    if (res.headersSent) return void res.end();
+    sendProblem(res, req.ctx?.requestId ?? 'unknown', problem);
+  };
+}
+
+export function notFound() {
+  return (req: Request) => {
+    throw new GatewayError('GW_ERR_HTTP_NOT_FOUND', `${req.method} ${req.path} is not an endpoint of this gateway`);
+  };
+}
+
+/** For POST/PUT/PATCH with a body: JSON only. */
+export function requireJson() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
+      throw new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', `send Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`);
+    }
+    next();
+  };
+}
+
+export const catalogueCodes = Object.keys(catalogue);

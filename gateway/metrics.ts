@@ -1,0 +1,44 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+
+/** One Prometheus registry per gateway instance (tests build many). */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'xgw_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'xgw_http_requests_total',
+      help: 'HTTP requests by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'xgw_http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    messages: new Counter({
+      name: 'xgw_messages_total',
+      help: 'Exchange messages by type and status transition',
+      labelNames: ['type', 'status'] as const,
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'xgw_delivery_attempts_total',
+      help: 'Outbox delivery attempts by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    commitBatch: new Histogram({
+      name: 'xgw_group_commit_batch_size',
+      help: 'Messages per group-commit transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: [registry],
+    }),
+    writeQueue: new Gauge({ name: 'xgw_group_commit_queue', help: 'Messages waiting for a commit', registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,68 @@
+import type { Db } from '../store/db';
+import { GatewayError } from '../errors';
+import { isValidUscc } from '../schemas/identifiers';
+
+export type MemberKind = 'hall' | 'municipal' | 'vertical' | 'station';
+
+export interface Member {
+  code: string;
+  name: string;
+  kind: MemberKind;
+  uscc: string;
+  adapter: string;
+  deliveryMode: 'push' | 'pull';
+  webhookUrl: string | null;
+}
+
+interface MemberRow {
+  code: string;
+  name: string;
+  kind: MemberKind;
+  uscc: string;
+  adapter: string;
+  delivery_mode: 'push' | 'pull';
+  webhook_url: string | null;
+}
+
+const toMember = (r: MemberRow): Member => ({
+  code: r.code,
+  name: r.name,
+  kind: r.kind,
+  uscc: r.uscc,
+  adapter: r.adapter,
+  deliveryMode: r.delivery_mode,
+  webhookUrl: r.webhook_url,
+});
+
+const COLS = 'code, name, kind, uscc, adapter, delivery_mode, webhook_url';
+
+export async function listMembers(db: Db): Promise<Member[]> {
+  return (await db.query<MemberRow>(`SELECT ${COLS} FROM members ORDER BY code`)).rows.map(toMember);
+}
+
+export async function findMember(db: Db, code: string): Promise<Member | null> {
+  const r = await db.query<MemberRow>(`SELECT ${COLS} FROM members WHERE code = $1`, [code]);
+  return r.rows[0] ? toMember(r.rows[0]) : null;
+}
+
+export async function getMember(db: Db, code: string): Promise<Member> {
+  const m = await findMember(db, code);
+  if (!m) throw new GatewayError('GW_ERR_REGISTRY_UNKNOWN_MEMBER', `no member with code "${code}"`);
+  return m;
+}
+
+/** Inserts or updates a member; USCC check char is validated unless `usccMode` is warn. */
+export async function upsertMember(db: Db, m: Member, opts: { usccMode?: 'strict' | 'warn' } = {}): Promise<void> {
+  if (opts.usccMode !== 'warn' && !isValidUscc(m.uscc)) {
+    throw new GatewayError('GW_ERR_REGISTRY_INVALID', `member ${m.code}: USCC ${m.uscc} fails the GB 32100 check`);
+  }
+  if (m.deliveryMode === 'push' && !m.webhookUrl) {
+    throw new GatewayError('GW_ERR_REGISTRY_INVALID', `member ${m.code}: push delivery needs a webhook URL`);
+  }
+  await db.query(
+    `INSERT INTO members (${COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7)
+     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, uscc = EXCLUDED.uscc,
+       adapter = EXCLUDED.adapter, delivery_mode = EXCLUDED.delivery_mode, webhook_url = EXCLUDED.webhook_url`,
+    [m.code, m.name, m.kind, m.uscc, m.adapter, m.deliveryMode, m.webhookUrl],
+  );
+}

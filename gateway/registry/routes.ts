@@ -1,0 +1,95 @@
+import { Router } from 'express';
+import type { GatewayDeps } from '../deps';
+import { GatewayError } from '../errors';
+import { principalOf } from '../http/auth';
+import { login, logout } from './users';
+import { formatTime } from '../clock';
+import { bearerToken } from '../http/auth';
+
+/** Login (public) — the rest of the registry routes need a principal. */
+export function authRoutes(deps: GatewayDeps): Router {
+  const r = Router();
+  r.post('/auth/login', async (req, res) => {
+    const b = req.body as { login?: unknown; password?: unknown } | undefined;
+    const errors = [];
+    if (typeof b?.login !== 'string' || !b.login || b.login.length > 64) errors.push({ pointer: '/login', message: 'required string (≤ 64)' });
+    if (typeof b?.password !== 'string' || !b.password || b.password.length > 256) errors.push({ pointer: '/password', message: 'required string (≤ 256)' });
+    if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'send {"login": "...", "password": "..."}', { errors });
+    const a = deps.config.auth;
+    try {
+      const out = await login(
+        deps.store,
+        deps.clock,
+        { maxFailures: a.loginMaxFailures, windowSeconds: a.loginWindowSeconds, ttlSeconds: a.sessionTtlSeconds },
+        b!.login as string,
+        b!.password as string,
+        req.ip ?? '',
+      );
+      req.ctx.log.info({ login: out.user.login, role: out.user.role }, 'login');
+      res.json({ token: out.token, tokenType: 'Bearer', expiresAt: formatTime(out.expiresAt), user: out.user });
+    } catch (err) {
+      req.ctx.log.warn({ login: b!.login, remote: req.ip, code: (err as GatewayError).code }, 'login failed');
+      throw err;
+    }
+  });
+  return r;
+}
+
+export function registryRoutes(deps: GatewayDeps): Router {
+  const r = Router();
+  const base = () => deps.config.publicUrl ?? '';
+
+  r.post('/auth/logout', async (req, res) => {
+    const token = bearerToken(req);
+    if (token?.startsWith('xgu_')) {
+      await logout(deps.store, token);
+      deps.auth.forget(token);
+    }
+    res.status(204).end();
+  });
+
+  r.get('/auth/me', (req, res) => {
+    res.json(principalOf(req));
+  });
+
+  // Metaservice (X-Road listClients): who is on the gateway.
+  r.get('/members', (_req, res) => {
+    const items = deps.directory
+      .allMembers()
+      .sort((a, b) => a.code.localeCompare(b.code))
+      .map((m) => ({ code: m.code, name: m.name, kind: m.kind, uscc: m.uscc, adapter: m.adapter, delivery: m.deliveryMode }));
+    res.json({ items, next: null });
+  });
+
+  // Metaservice (X-Road listMethods/getWsdl): what a member accepts, with schemas.
+  r.get('/members/:code/services', (req, res) => {
+    const code = String(req.params.code);
+    const m = deps.directory.member(code);
+    if (!m) throw new GatewayError('GW_ERR_REGISTRY_UNKNOWN_MEMBER', `no member with code "${code}"`);
+    const byType = new Map<string, { sender: string; purposes: string[] }[]>();
+    for (const a of deps.directory.agreements.accepted(code)) {
+      byType.set(a.messageType, [...(byType.get(a.messageType) ?? []), { sender: a.sender, purposes: a.purposes }]);
+    }
+    res.json({
+      member: { code: m.code, name: m.name, kind: m.kind, adapter: m.adapter },
+      messageTypes: [...byType].map(([type, senders]) => ({
+        type,
+        schema: `${base()}/api/v1/schemas/${type}`,
+        jsonSchema: deps.schemas.has(type) ? deps.schemas.schemaOf(type) : null,
+        senders,
+      })),
+      services: [],
+    });
+  });
+
+  r.get('/schemas', (_req, res) => {
+    res.json({ items: deps.schemas.types().map((t) => ({ type: t, href: `${base()}/api/v1/schemas/${t}` })), next: null });
+  });
+
+  r.get('/schemas/:type', (req, res) => {
+    const t = String(req.params.type);
+    if (!deps.schemas.has(t)) throw new GatewayError('GW_ERR_SCHEMA_UNKNOWN_TYPE', `"${t}" is not a message type; known: ${deps.schemas.types().join(', ')}`);
+    res.type('application/schema+json').send(JSON.stringify(deps.schemas.schemaOf(t)));
+  });
+  return r;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one database seam: a tiny interface both PostgreSQL (pg) and the embedded
+ * PGlite implement with the same SQL. Transactions run a callback with a
+ * connection-bound `Db`; everything else uses the store directly.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Db {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /** Execute a multi-statement script without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Store extends Db {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on throw). */
+  tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

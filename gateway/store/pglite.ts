@@ -1,0 +1,32 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, QueryResult, Store } from './db';
+
+/**
+ * Embedded PostgreSQL (WASM) for demo and development. One connection: PGlite
+ * serialises queries and transactions itself; `dataDir` undefined = in memory.
+ */
+export async function openPglite(dataDir?: string): Promise<Store> {
+  const pg = await PGlite.create(dataDir ? { dataDir } : {});
+  const norm = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
+    rows: r.rows as T[],
+    rowCount: r.affectedRows ?? r.rows.length,
+  });
+  return {
+    kind: 'pglite',
+    query: async <T>(sql: string, params?: unknown[]) => norm<T>(await pg.query(sql, params as unknown[])),
+    tx: <T>(fn: (db: Db) => Promise<T>) =>
+      pg.transaction(async (t) => {
+        const db: Db = {
+          query: async <R>(sql: string, params?: unknown[]) => norm<R>(await t.query(sql, params as unknown[])),
+          exec: async (sql: string) => void (await t.exec(sql)),
+        };
+        return fn(db);
+      }),
+    async exec(sql: string) {
+      await pg.exec(sql);
+    },
+    async close() {
+      await pg.close();
+    },
+  };
+}
