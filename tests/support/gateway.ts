@@ -1,0 +1,105 @@
+import { Writable } from 'node:stream';
+import { buildConfig, type GatewayConfig } from '../../gateway/config';
+import { createGateway, type Gateway } from '../../gateway/gateway';
+import { ManualClock } from '../../gateway/clock';
+import type { Store } from '../../gateway/store/db';
+import { migrate } from '../../gateway/store/migrate';
+import { upsertMember, type Member } from '../../gateway/registry/members';
+import { upsertAgreement, type Agreement } from '../../gateway/registry/agreements';
+import { createSystemToken, ensureSystem } from '../../gateway/registry/systems';
+import { upsertUser, type Role } from '../../gateway/registry/users';
+import { demoMembers, demoAgreements } from '../../gateway/registry/demo';
+import { createTestDatabase, type TestDatabase } from './db';
+
+export interface TestGateway {
+  gw: Gateway;
+  url: string;
+  db: TestDatabase;
+  clock: ManualClock;
+  /** Bearer token per member code (system "default"). */
+  tokens: Record<string, string>;
+  /** Captured log lines (JSON objects). */
+  logs: Record<string, unknown>[];
+  /** fetch against the gateway with JSON handling. */
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  /** Restart the gateway process-equivalent on the same database. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const TEST_PASSWORD = 'correct horse battery';
+
+/** Registry data the tests rely on: the demo members/agreements (pull mode) plus users. */
+export async function seedTestRegistry(store: Store, clock: ManualClock, members: Member[] = demoMembers, agreements: Agreement[] = demoAgreements) {
+  await migrate(store);
+  const tokens: Record<string, string> = {};
+  for (const m of members) {
+    await upsertMember(store, m);
+    await ensureSystem(store, m.code, 'default', `${m.name} system`);
+    tokens[m.code] = (await createSystemToken(store, clock, m.code, 'default', 'test')).token;
+  }
+  for (const a of agreements) await upsertAgreement(store, a);
+  const roles: Role[] = ['clerk', 'signer', 'auditor', 'supervisor', 'admin'];
+  for (const role of roles) await upsertUser(store, { login: `t.${role}`, name: role, role, department: 'hall', password: TEST_PASSWORD });
+  return tokens;
+}
+
+export async function startTestGateway(
+  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number } = {},
+): Promise<TestGateway> {
+  const db = await createTestDatabase({ dir: opts.dir });
+  const clock = new ManualClock();
+  const tokens = await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line));
+      cb();
+    },
+  });
+  const config: Readonly<GatewayConfig> = buildConfig({ demo: false, logLevel: 'info', host: '127.0.0.1', port: 0, ...opts.config });
+  const make = (store: Store) => createGateway(config, { clock, store, logDestination: sink, startDelivery: false, random: opts.random ?? (() => 0.5) });
+  let gw = await make(db.store);
+  let url = await gw.listen(0);
+  const t: TestGateway = {
+    get gw() {
+      return gw;
+    },
+    get url() {
+      return url;
+    },
+    db,
+    clock,
+    tokens,
+    logs,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...o.headers };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      let body: string | undefined = o.raw;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(url + path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+    async restart() {
+      await gw.close();
+      const store = await db.reopen();
+      gw = await make(store);
+      url = await gw.listen(0);
+    },
+    async close() {
+      await gw.close();
+      await db.drop();
+    },
+  };
+  return t;
+}
