@@ -4,7 +4,7 @@ import { migrationsDone } from '../store/migrate';
 import { sendProblem } from './problem';
 import { GatewayError } from '../errors';
 
-/** Records each request's route, status and latency once it has been answered. */
+/** Records each request's route, status and latency once it has been answered, and logs it. */
 export function httpMetrics(deps: Pick<GatewayDeps, 'metrics'>) {
   return (req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
@@ -12,6 +12,9 @@ export function httpMetrics(deps: Pick<GatewayDeps, 'metrics'>) {
       const seconds = Number(process.hrtime.bigint() - req.ctx.started) / 1e9;
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      if (req.ctx.log.isLevelEnabled('info')) {
+        req.ctx.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      }
     });
     next();
   };

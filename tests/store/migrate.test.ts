@@ -1,0 +1,47 @@
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { migrate, migrationsDone } from '../../gateway/store/migrate';
+import { migrations } from '../../gateway/store/migrations';
+import { openPostgres } from '../../gateway/store/postgres';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+test('migrations apply once, record their versions and are a no-op the second time', async () => {
+  expect(await migrate(db.store)).toEqual(migrations.map((m) => m.version));
+  expect(await migrate(db.store)).toEqual([]);
+  expect(await migrationsDone(db.store)).toBe(true);
+  const r = await db.store.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  expect(r.rows.map((x) => Number(x.version))).toEqual(migrations.map((m) => m.version));
+});
+
+test('several processes migrating one fresh database at once apply each version exactly once', async () => {
+  if (!db.url) {
+    // PGlite is single-connection and single-process: concurrency is serialised by construction.
+    const again = await Promise.all([migrate(db.store), migrate(db.store)]);
+    expect(again.flat()).toEqual([]);
+    return;
+  }
+  const fresh = await createTestDatabase();
+  const stores = Array.from({ length: 4 }, () => openPostgres(fresh.url!, { max: 1 }));
+  try {
+    const applied = await Promise.all(stores.map((s) => migrate(s)));
+    expect(applied.flat().sort()).toEqual(migrations.map((m) => m.version));
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+    await fresh.drop();
+  }
+});
+
+test('a failing migration rolls back entirely and leaves no version behind', async () => {
+  const bad = [...migrations, { version: 9999, name: 'broken', sql: 'CREATE TABLE half_done (x int); SELECT no_such_function();' }];
+  await expect(migrate(db.store, bad)).rejects.toThrow();
+  const t = await db.store.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'`);
+  expect(t.rows).toHaveLength(0);
+  const v = await db.store.query('SELECT 1 FROM schema_migrations WHERE version = 9999');
+  expect(v.rows).toHaveLength(0);
+});
