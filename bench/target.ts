@@ -1,0 +1,93 @@
+/**
+ * Benchmark target, run as a child process (child_process.fork) so that the server and
+ * the load generator (autocannon, in the parent) do not share one event loop.
+ *
+ *   BENCH_TARGET={"kind":"echo"}                                   bare Express 5 JSON echo
+ *   BENCH_TARGET={"kind":"gateway","dataDir":"/tmp/…"}             full gateway on PGlite
+ *   BENCH_TARGET={"kind":"gateway","databaseUrl":"postgres://…"}   full gateway on PostgreSQL
+ *
+ * IPC: the child sends {type:'ready', url, token?} once listening, answers {type:'cpu'}
+ * with its process.cpuUsage(), and on {type:'stop'} closes (gateway: drains the writer)
+ * and exits 0. The parent may also SIGKILL it (crash-stop durability check).
+ */
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { buildConfig } from '../gateway/config';
+import { createGateway } from '../gateway/gateway';
+import { seedBenchRegistry } from './seed';
+
+export type TargetSpec = { kind: 'echo' } | { kind: 'gateway'; dataDir?: string; databaseUrl?: string };
+
+export type ChildMessage =
+  | { type: 'ready'; url: string; token?: string; storeKind?: string }
+  | { type: 'cpu'; user: number; system: number }
+  | { type: 'error'; message: string };
+
+const send = (m: ChildMessage) => process.send?.(m);
+
+async function startEcho(): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json());
+  app.post('/{*any}', (req, res) => {
+    res.json(req.body);
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const a = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${a.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>) {
+  const config = buildConfig({
+    demo: false,
+    logLevel: 'warn',
+    host: '127.0.0.1',
+    port: 0,
+    ...(spec.databaseUrl ? { databaseUrl: spec.databaseUrl } : { dataDir: spec.dataDir }),
+    delivery: { enabled: false },
+  });
+  const gw = await createGateway(config);
+  // The gateway migrated the store; seed the registry through it and reload the directory.
+  const token = await seedBenchRegistry(gw.deps.store);
+  await gw.deps.directory.reload();
+  const url = await gw.listen(0);
+  return { url, token, storeKind: gw.deps.store.kind, close: () => gw.close() };
+}
+
+async function main() {
+  const spec = JSON.parse(process.env.BENCH_TARGET ?? '{"kind":"echo"}') as TargetSpec;
+  const t = spec.kind === 'echo' ? await startEcho() : await startGateway(spec);
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'cpu') {
+      const u = process.cpuUsage();
+      send({ type: 'cpu', user: u.user, system: u.system });
+    } else if (m?.type === 'stop') {
+      t.close().then(
+        () => process.exit(0),
+        (e) => {
+          console.error('bench target: close failed', e);
+          process.exit(1);
+        },
+      );
+    }
+  });
+  // The parent going away must not leave a server behind.
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', url: t.url, ...('token' in t ? { token: t.token, storeKind: t.storeKind } : {}) });
+}
+
+main().catch((e) => {
+  send({ type: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) });
+  process.exit(1);
+});
