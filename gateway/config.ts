@@ -182,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     try {
       fromFile = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError('XGW_CONFIG', `${file} is not valid JSON (${(e as Error).message})`);
+      throw new ConfigError('XGW_CONFIG', `${file} is not valid JSON (${(e as Error).message.replace(/\s+/g, ' ')})`);
     }
     if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new ConfigError('XGW_CONFIG', 'must hold a JSON object');
   }

@@ -16,15 +16,19 @@ export async function start(): Promise<void> {
   }
   const url = await gw.listen();
   const shown = config.publicUrl ?? url;
-  print(`xgw gateway listening on ${shown}  (database: ${gw.deps.store.kind}${config.databaseUrl ? '' : `, ${path.resolve(config.dataDir)}`})`);
-  print(`  API docs:  ${shown}/docs`);
-  print(`  health:    ${shown}/healthz   metrics: ${shown}/metrics`);
+  // One write, so whoever reads the banner gets it whole.
+  const lines = [
+    `xgw gateway listening on ${shown}  (database: ${gw.deps.store.kind}${config.databaseUrl ? '' : `, ${path.resolve(config.dataDir)}`})`,
+    `  API docs:  ${shown}/docs`,
+    `  health:    ${shown}/healthz   metrics: ${shown}/metrics`,
+  ];
   if (creds) {
-    print(`  demo mode: members ${Object.keys(creds.members).join(', ')}`);
-    print(`  demo logins (POST ${shown}/api/v1/auth/login):`);
-    for (const [login, u] of Object.entries(creds.users)) print(`    ${login.padEnd(16)} ${u.role.padEnd(11)} password ${u.password}`);
-    print(`  member tokens and passwords: ${path.resolve(config.dataDir, 'demo-credentials.json')}`);
+    lines.push(`  demo mode: members ${Object.keys(creds.members).join(', ')}`);
+    lines.push(`  demo logins (POST ${shown}/api/v1/auth/login):`);
+    for (const [login, u] of Object.entries(creds.users)) lines.push(`    ${login.padEnd(16)} ${u.role.padEnd(11)} password ${u.password}`);
+    lines.push(`  member tokens and passwords: ${path.resolve(config.dataDir, 'demo-credentials.json')}`);
   }
+  print(lines.join('\n'));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

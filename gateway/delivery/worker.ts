@@ -34,6 +34,8 @@ export class DeliveryWorker {
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = true;
+  /** Set by stop(): a pass in progress ends after its current batch. (A never-started worker still runs full passes.) */
+  private halted = false;
 
   constructor(
     private readonly store: Store,
@@ -47,6 +49,7 @@ export class DeliveryWorker {
 
   start(): void {
     this.stopped = false;
+    this.halted = false;
     this.timer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
     this.timer.unref();
     this.wake();
@@ -54,6 +57,7 @@ export class DeliveryWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halted = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running?.catch(() => undefined);
@@ -88,7 +92,7 @@ export class DeliveryWorker {
       if (!jobs.length) return total;
       total += jobs.length;
       await Promise.all(jobs.map((j) => this.deliver(j)));
-      if (this.stopped) return total;
+      if (this.halted) return total;
     }
   }
 

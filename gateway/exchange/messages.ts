@@ -23,6 +23,9 @@ interface MessageRow {
   updated_at: Date;
 }
 
+/** A canonical UUID: anything else cannot be a message id (and must not reach a uuid cast). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const COLS = 'id, seq, sender, receiver, type, message_id, case_id, purpose, payload, digest_alg, digest, status, received_at, updated_at';
 
 export const messageView = (r: MessageRow) => ({
@@ -64,7 +67,7 @@ export async function recordEvent(
 
 /** A message with its full history, for its sender or receiver only (others: 404, existence is not leaked). */
 export async function getMessage(db: Db, principal: Principal, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
+  if (!UUID.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
   const r = await db.query<MessageRow>(`SELECT ${COLS} FROM messages WHERE id = $1`, [id]);
   const row = r.rows[0];
   if (!row || (row.sender !== principal.member && row.receiver !== principal.member)) {
@@ -152,7 +155,7 @@ export async function acknowledge(
   id: string,
   body: { result: 'accepted' | 'rejected'; reason?: string },
 ) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
+  if (!UUID.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
   const actor = principal.kind === 'system' ? `${principal.member}/${principal.system}` : `${principal.member}/${principal.login}`;
   await store.tx(async (db) => {
     const r = await db.query<{ sender: string; receiver: string; status: MessageStatus; type: string }>(

@@ -4,12 +4,16 @@ import { GatewayError, isGatewayError, catalogue } from '../errors';
 /** Maps errors thrown by body parsers and the database to catalogue errors. */
 function classify(err: unknown): GatewayError {
   if (isGatewayError(err)) return err;
+  // The router's decodeURIComponent of a path parameter (e.g. /messages/%E0%A4%A): the caller's fault.
+  if (err instanceof URIError) return new GatewayError('GW_ERR_REQUEST_INVALID', 'the URL path is not valid percent-encoding');
   const e = err as { type?: string; status?: number; code?: string; message?: string; limit?: number };
   switch (e?.type) {
     case 'entity.too.large':
       return new GatewayError('GW_ERR_HTTP_BODY_TOO_LARGE', `the limit is ${e.limit} bytes`);
     case 'entity.parse.failed':
-      return new GatewayError('GW_ERR_HTTP_MALFORMED_JSON', e.message);
+      // V8 quotes up to 20 characters of the body ('Unexpected token …, "…" is not valid JSON'); that
+      // may be personal data (part of an ID number) and would reach the log: keep only the diagnosis.
+      return new GatewayError('GW_ERR_HTTP_MALFORMED_JSON', (e.message ?? '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' in the JSON body'));
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', e.message);

@@ -1,0 +1,133 @@
+import { createHash, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateKeyPair, KeyAlg } from '../../gateway/crypto/keys';
+import { sign, SigAlg, verify } from '../../gateway/crypto/sign';
+import { openssl, scratchDir } from './support';
+
+// Our signatures against the real openssl CLI, in both directions.
+
+const tmp = scratchDir('sig');
+afterAll(() => tmp.cleanup());
+const data = Buffer.from('<公文 文种="通知">穗府办〔2015〕37号 关于……的通知</公文>\n');
+
+interface Case {
+  sigAlg: SigAlg;
+  key: KeyAlg;
+  /** openssl arguments that verify file `sig` over `data` with `pub.pem` (or sign with `key.pem` when `sign` is set). */
+  verifyArgs: (pub: string, sig: string, dataFile: string) => string[];
+  signArgs: (key: string, sig: string, dataFile: string) => string[];
+}
+
+const pss = ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256'];
+const cases: Case[] = [
+  {
+    sigAlg: 'SM2-SM3',
+    key: 'sm2',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sm3', '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sm3', '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'RSA-PSS-SHA256',
+    key: 'rsa',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', ...pss, '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sha256', ...pss, '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'RSA-SHA256',
+    key: 'rsa',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sha256', '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'ECDSA-P256-SHA256',
+    key: 'ecdsa-p256',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sha256', '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'Ed25519',
+    key: 'ed25519',
+    verifyArgs: (pub, sig, d) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', d, '-sigfile', sig],
+    signArgs: (key, sig, d) => ['pkeyutl', '-sign', '-inkey', key, '-rawin', '-in', d, '-out', sig],
+  },
+];
+
+describe.each(cases)('$sigAlg with openssl', ({ sigAlg, key, verifyArgs, signArgs }) => {
+  const pair = generateKeyPair(key);
+  const name = sigAlg.toLowerCase();
+  const pub = tmp.write(`${name}.pub.pem`, pair.publicPem);
+  const priv = tmp.write(`${name}.key.pem`, pair.privatePem);
+  const dataFile = tmp.write(`${name}.data.bin`, data);
+
+  test('our signature verifies with openssl; a changed byte makes openssl reject it', () => {
+    const sig = tmp.write(`${name}.ours.sig`, sign(sigAlg, data, pair.privateKey));
+    const ok = openssl(verifyArgs(pub, sig, dataFile), tmp.dir);
+    expect(ok.out).toMatch(/Verified OK|Signature Verified Successfully/);
+    expect(ok.code).toBe(0);
+    const tampered = Buffer.from(data);
+    tampered[10] ^= 0x01;
+    const bad = tmp.write(`${name}.tampered.bin`, tampered);
+    expect(openssl(verifyArgs(pub, sig, bad), tmp.dir).code).not.toBe(0);
+  });
+
+  test("openssl's signature verifies with our verify", () => {
+    const sigFile = path.join(tmp.dir, `${name}.openssl.sig`);
+    const made = openssl(signArgs(priv, sigFile, dataFile), tmp.dir);
+    expect(made.code).toBe(0);
+    const sig = fs.readFileSync(sigFile);
+    expect(verify(sigAlg, data, sig, pair.publicKey)).toBe(true);
+    expect(verify(sigAlg, Buffer.concat([data, Buffer.from(' ')]), sig, pair.publicKey)).toBe(false);
+  });
+});
+
+describe('SM2 details', () => {
+  const pair = generateKeyPair('sm2');
+  const pub = tmp.write('sm2d.pub.pem', pair.publicPem);
+  const priv = tmp.write('sm2d.key.pem', pair.privatePem);
+  const dataFile = tmp.write('sm2d.data.bin', data);
+
+  test('WITHOUT the PEM round trip, generateKeyPairSync(SM2) signs plain ECDSA on the SM2 curve, which openssl rejects as SM2', () => {
+    const raw = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+    const rawPub = tmp.write('raw.pub.pem', raw.publicKey.export({ type: 'spki', format: 'pem' }));
+    const rawSig = nodeSign('sm3', data, raw.privateKey);
+    const sig = tmp.write('raw.sig', rawSig);
+    const r = openssl(['dgst', '-sm3', '-verify', rawPub, '-signature', sig, dataFile], tmp.dir);
+    expect(r.out).toMatch(/Verification failure/);
+    expect(r.code).not.toBe(0);
+    // It is a valid ECDSA(SM3) signature for the raw key object itself, and nothing more:
+    expect(nodeVerify('sm3', data, raw.publicKey, rawSig)).toBe(true);
+    expect(verify('SM2-SM3', data, rawSig, raw.publicKey)).toBe(false);
+    // The same key after export → createPrivateKey signs real SM2:
+    const ours = tmp.write('raw-roundtrip.sig', sign('SM2-SM3', data, raw.privateKey));
+    expect(openssl(['dgst', '-sm3', '-verify', rawPub, '-signature', ours, dataFile], tmp.dir).code).toBe(0);
+  });
+
+  test('the distinguishing ID is EMPTY: openssl with distid 1234567812345678 rejects our signature and we reject its', () => {
+    const sig = tmp.write('sm2d.ours.sig', sign('SM2-SM3', data, pair.privateKey));
+    const withId = ['-sigopt', 'distid:1234567812345678'];
+    expect(openssl(['dgst', '-sm3', ...withId, '-verify', pub, '-signature', sig, dataFile], tmp.dir).code).not.toBe(0);
+    const theirs = path.join(tmp.dir, 'sm2d.gmt0009.sig');
+    expect(openssl(['dgst', '-sm3', ...withId, '-sign', priv, '-out', theirs, dataFile], tmp.dir).code).toBe(0);
+    expect(verify('SM2-SM3', data, fs.readFileSync(theirs), pair.publicKey)).toBe(false);
+    // Known answer: e = SM3(Z || M) with Z computed for ENTL = 0 is what our signature signs.
+    const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
+    const h = (s: string): Buffer => Buffer.from(s, 'hex');
+    const curve = [
+      h('FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC'),
+      h('28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93'),
+      h('32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7'),
+      h('BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0'),
+    ];
+    const zFor = (id: string): Buffer => {
+      const entl = Buffer.alloc(2);
+      entl.writeUInt16BE(Buffer.byteLength(id) * 8);
+      return createHash('sm3').update(Buffer.concat([entl, Buffer.from(id), ...curve, spki.subarray(spki.length - 64)])).digest();
+    };
+    for (const [id, expected] of [['', 0], ['1234567812345678', 1]] as const) {
+      const e = tmp.write(`e-${id || 'empty'}.bin`, createHash('sm3').update(Buffer.concat([zFor(id), data])).digest());
+      const r = openssl(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-in', e, '-sigfile', sig], tmp.dir);
+      expect(r.code === 0 ? 0 : 1).toBe(expected);
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildDist, runXgw, startXgw, stopXgw } from '../support/cli';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+
+// `npm start` as a new user runs it: the real CLI in a child process, demo mode,
+// then a restart on the same database. PGlite by default, PostgreSQL with DATABASE_URL.
+let dataDir: string;
+let db: TestDatabase | null = null;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  buildDist();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-e2e-'));
+  env = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '' };
+  if (process.env.DATABASE_URL) {
+    db = await createTestDatabase();
+    await db.store.close();
+    env = { ...env, DATABASE_URL: db.url!, XGW_DEMO: '1' };
+  }
+}, 60_000);
+
+// Children a failed assertion left running are stopped after each test.
+const running = new Set<ChildProcess>();
+function track<T extends { child: ChildProcess }>(started: T): T {
+  running.add(started.child);
+  started.child.once('exit', () => running.delete(started.child));
+  return started;
+}
+afterEach(async () => {
+  for (const child of running) if (child.exitCode === null) await stopXgw(child);
+  running.clear();
+});
+
+afterAll(async () => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  await db?.drop();
+});
+
+test('start seeds the demo, prints URL and logins, serves; a restart keeps credentials and messages', async () => {
+  const first = track(await startXgw(env));
+  const credsFile = path.join(dataDir, 'demo-credentials.json');
+  const creds = JSON.parse(fs.readFileSync(credsFile, 'utf8'));
+  expect(Object.keys(creds.members).sort()).toEqual(['amr', 'docstation', 'hall', 'housing', 'tax']);
+  expect(Object.values(creds.users).map((u: any) => u.role).sort()).toEqual(['admin', 'auditor', 'clerk', 'clerk', 'signer', 'supervisor']);
+  expect(fs.statSync(credsFile).mode & 0o777).toBe(0o600);
+  expect(first.output()).toContain('hall.clerk');
+  expect(first.output()).toContain(`${first.url}/docs`);
+
+  const login = await fetch(`${first.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'housing.clerk', password: creds.users['housing.clerk'].password }),
+  });
+  expect(login.status).toBe(200);
+
+  const example = JSON.parse(fs.readFileSync(path.join(__dirname, '../../schemas/examples/case-record.example.json'), 'utf8'));
+  const push = await fetch(`${first.url}/api/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${creds.members.hall.token}` },
+    body: JSON.stringify({ to: 'housing', type: 'case-record', messageId: 'e2e-1', caseId: example.caseNo, purpose: 'case-handling', payload: example }),
+  });
+  expect(push.status).toBe(202);
+  const receipt = (await push.json()) as { id: string };
+  expect(await stopXgw(first.child)).toBe(0);
+
+  const second = track(await startXgw(env));
+  expect(JSON.parse(fs.readFileSync(credsFile, 'utf8'))).toEqual(creds);
+  const inbox = await fetch(`${second.url}/api/v1/inbox`, { headers: { authorization: `Bearer ${creds.members.housing.token}` } });
+  const body = (await inbox.json()) as { items: { id: string }[] };
+  expect(body.items.map((m: { id: string }) => m.id)).toContain(receipt.id);
+  expect(await stopXgw(second.child)).toBe(0);
+}, 90_000);
+
+test('a bad configuration value stops start with one line naming the key', () => {
+  const r = runXgw(['start'], { ...env, PORT: '80a' });
+  expect(r.status).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toContain('config error: port');
+});
+
+test('token create / list / revoke through the CLI', () => {
+  const created = runXgw(['token', 'create', '--member', 'housing', '--label', 'erp'], env);
+  expect(created.status).toBe(0);
+  const token = created.stdout.trim().split('\n').at(-1)!;
+  expect(token).toMatch(/^xgs_[A-Za-z0-9_-]{43}$/);
+  const list = runXgw(['token', 'list', '--member', 'housing'], env);
+  expect(list.stdout).toContain(`…${token.slice(-4)}  active   erp`);
+  const revoked = runXgw(['token', 'revoke', token], env);
+  expect(revoked.status).toBe(0);
+  expect(runXgw(['token', 'list', '--member', 'housing'], env).stdout).toContain(`…${token.slice(-4)}  revoked  erp`);
+  const unknownMember = runXgw(['token', 'create', '--member', 'nobody'], env);
+  expect(unknownMember.status).toBe(1);
+  expect(unknownMember.stderr).toContain('GW_ERR_REGISTRY_UNKNOWN_MEMBER');
+}, 60_000);
