@@ -25,7 +25,14 @@ export type ChildMessage =
 
 const send = (m: ChildMessage) => process.send?.(m);
 
-async function startEcho(): Promise<{ url: string; close: () => Promise<void> }> {
+interface Started {
+  url: string;
+  token?: string;
+  storeKind?: string;
+  close: () => Promise<void>;
+}
+
+async function startEcho(): Promise<Started> {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json());
@@ -48,7 +55,7 @@ async function startEcho(): Promise<{ url: string; close: () => Promise<void> }>
   };
 }
 
-async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>) {
+async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Promise<Started> {
   const config = buildConfig({
     demo: false,
     logLevel: 'warn',
@@ -67,7 +74,7 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>) {
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_TARGET ?? '{"kind":"echo"}') as TargetSpec;
-  const t = spec.kind === 'echo' ? await startEcho() : await startGateway(spec);
+  const t: Started = spec.kind === 'echo' ? await startEcho() : await startGateway(spec);
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'cpu') {
       const u = process.cpuUsage();
@@ -84,7 +91,7 @@ async function main() {
   });
   // The parent going away must not leave a server behind.
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', url: t.url, ...('token' in t ? { token: t.token, storeKind: t.storeKind } : {}) });
+  send({ type: 'ready', url: t.url, token: t.token, storeKind: t.storeKind });
 }
 
 main().catch((e) => {

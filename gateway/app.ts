@@ -14,6 +14,8 @@ export function buildApp(deps: GatewayDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('json spaces', 0);
+  // API answers are not cacheable; a SHA-1 ETag per response is pure cost.
+  app.set('etag', false);
 
   app.use(requestContext(deps.log));
   app.use(httpMetrics(deps));

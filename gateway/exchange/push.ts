@@ -1,7 +1,8 @@
 import Ajv from 'ajv';
 import type { Agreement } from '../registry/agreements';
 import { GatewayError, type FieldError } from '../errors';
-import { digestJson } from '../crypto/digest';
+import { digestHex } from '../crypto/digest';
+import { canonicalJson } from '../crypto/canonical';
 import { newId } from '../ids';
 import type { Clock } from '../clock';
 import type { Principal } from '../http/context';
@@ -73,6 +74,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     });
   }
   const caseId = req.caseId ?? null;
+  const canonicalPayload = canonicalJson(req.payload);
   return {
     id: newId(),
     sender: principal.member,
@@ -84,11 +86,19 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     purpose: req.purpose,
     payload: req.payload,
     digestAlg: 'sha256',
-    digest: digestJson('sha256', req.payload),
-    requestDigest: digestJson('sha256', { to: req.to, type: req.type, caseId, purpose: req.purpose, payload: req.payload }),
+    digest: digestHex('sha256', canonicalPayload),
+    requestDigest: digestHex('sha256', requestText(req, caseId, canonicalPayload)),
     receivedAt: deps.clock.now(),
     deliveryMode: receiver.deliveryMode,
   };
+}
+
+/**
+ * canonicalJson({caseId, payload, purpose, to, type}) — keys already in RFC 8785
+ * order — reusing the payload's canonical text instead of canonicalising it twice.
+ */
+export function requestText(req: Pick<PushRequest, 'to' | 'type' | 'purpose'>, caseId: string | null, canonicalPayload: string): string {
+  return `{"caseId":${JSON.stringify(caseId)},"payload":${canonicalPayload},"purpose":${JSON.stringify(req.purpose)},"to":${JSON.stringify(req.to)},"type":${JSON.stringify(req.type)}}`;
 }
 
 export type { Agreement };

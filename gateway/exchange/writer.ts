@@ -27,8 +27,10 @@ export const receiptOf = (m: NewMessage): Receipt => ({
  * commits a lone message at once (no added latency); a busy one amortises the
  * commit (fsync) over up to `maxBatch` messages.
  *
- * Every batch locks the `exchange` sequence row first, so seq order is commit
- * order across processes: the inbox cursor never skips a late commit.
+ * Every batch is one statement that locks the `exchange` sequence row first, so
+ * seq order is commit order across processes: the inbox cursor never skips a
+ * late commit. Exactly one batch is in flight at a time (more in flight only
+ * made batches smaller in measurements).
  */
 export class ExchangeWriter {
   private queue: Pending[] = [];
@@ -87,7 +89,7 @@ export class ExchangeWriter {
         this.metrics?.writeQueue.set(this.queue.length);
         this.metrics?.commitBatch.observe(batch.length);
         try {
-          const outcomes = await this.store.tx((db) => writeBatch(db, batch.map((p) => p.msg)));
+          const outcomes = await writeBatch(this.store, batch.map((p) => p.msg));
           batch.forEach((p, i) => p.resolve(outcomes[i]));
           const created = batch.filter((_, i) => outcomes[i].outcome === 'created').map((p) => p.msg);
           if (created.length) for (const fn of this.listeners) fn(created);
@@ -105,38 +107,73 @@ export class ExchangeWriter {
   }
 }
 
-/** Writes one batch: messages, their history and delivery jobs. Runs inside a transaction. */
+/**
+ * One batch in ONE statement (one round trip, atomic on its own): lock the
+ * sequence row and take a range of seq numbers, insert the messages (skipping
+ * (sender, messageId) duplicates), then history events and delivery jobs for
+ * exactly the rows inserted. Constant SQL text; all rows travel as one JSON
+ * parameter.
+ */
+const BATCH_SQL = `
+WITH s AS (
+  UPDATE sequences SET value = value + $2 WHERE name = 'exchange' RETURNING value
+), input AS (
+  SELECT x.*, s.value - $2 + x.n AS seq
+  FROM s, jsonb_to_recordset($1::jsonb) AS x(
+    n bigint, id uuid, delivery_id uuid, sender text, sender_system text, receiver text, type text, message_id text,
+    case_id text, purpose text, payload jsonb, digest_alg text, digest text, request_digest text, receipt jsonb,
+    received_at timestamptz, delivery_mode text)
+), ins AS (
+  INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
+     payload, digest_alg, digest, request_digest, receipt, received_at, updated_at, status)
+  SELECT id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
+     payload, digest_alg, digest, request_digest, receipt, received_at, received_at, 'queued'
+  FROM input ORDER BY n
+  ON CONFLICT (sender, message_id) DO NOTHING RETURNING id
+), ev AS (
+  INSERT INTO message_events (message_id, event, at, actor, detail)
+  SELECT i.id, e.event, i.received_at, i.sender || '/' || i.sender_system,
+         CASE e.event WHEN 'queued' THEN jsonb_build_object('mode', i.delivery_mode) ELSE jsonb_build_object('digest', i.digest) END
+  FROM input i JOIN ins USING (id) CROSS JOIN (VALUES (1, 'received'), (2, 'queued')) AS e(k, event)
+  ORDER BY i.n, e.k
+), dv AS (
+  INSERT INTO deliveries (id, message_id, receiver, mode, status, next_attempt_at, created_at, updated_at)
+  SELECT i.delivery_id, i.id, i.receiver, i.delivery_mode, 'pending', i.received_at, i.received_at, i.received_at
+  FROM input i JOIN ins USING (id)
+)
+SELECT id FROM ins`;
+
+/** Writes one batch: messages, their history and delivery jobs; then resolves duplicates. */
 export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutcome[]> {
-  const seqEnd = Number(
-    (await db.query<{ value: number }>(`UPDATE sequences SET value = value + $1 WHERE name = 'exchange' RETURNING value`, [msgs.length])).rows[0].value,
-  );
-  const seqStart = seqEnd - msgs.length + 1;
-
-  const cols = 16;
-  const params: unknown[] = [];
-  const rows = msgs.map((m, i) => {
-    params.push(
-      m.id, seqStart + i, m.sender, m.senderSystem, m.receiver, m.type, m.messageId, m.caseId, m.purpose,
-      JSON.stringify(m.payload), m.digestAlg, m.digest, m.requestDigest, JSON.stringify(receiptOf(m)), m.receivedAt, m.receivedAt,
-    );
-    const b = i * cols;
-    return `(${Array.from({ length: cols }, (_, k) => `$${b + k + 1}`).join(',')}, 'queued')`;
-  });
-  const inserted = await db.query<{ id: string }>(
-    `INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
-       payload, digest_alg, digest, request_digest, receipt, received_at, updated_at, status)
-     VALUES ${rows.join(',')}
-     ON CONFLICT (sender, message_id) DO NOTHING RETURNING id`,
-    params,
-  );
+  const rows = msgs.map((m, i) => ({
+    n: i + 1,
+    id: m.id,
+    delivery_id: newId(),
+    sender: m.sender,
+    sender_system: m.senderSystem,
+    receiver: m.receiver,
+    type: m.type,
+    message_id: m.messageId,
+    case_id: m.caseId,
+    purpose: m.purpose,
+    payload: m.payload,
+    digest_alg: m.digestAlg,
+    digest: m.digest,
+    request_digest: m.requestDigest,
+    receipt: receiptOf(m),
+    received_at: m.receivedAt,
+    delivery_mode: m.deliveryMode,
+  }));
+  const inserted = await db.query<{ id: string }>(BATCH_SQL, [JSON.stringify(rows), msgs.length]);
   const createdIds = new Set(inserted.rows.map((r) => r.id));
-  const created = msgs.filter((m) => createdIds.has(m.id));
-  const others = msgs.filter((m) => !createdIds.has(m.id));
-
   const outcomes = new Map<string, WriteOutcome>();
-  for (const m of created) outcomes.set(m.id, { outcome: 'created', receipt: receiptOf(m) });
-
+  const others: NewMessage[] = [];
+  for (const m of msgs) {
+    if (createdIds.has(m.id)) outcomes.set(m.id, { outcome: 'created', receipt: receiptOf(m) });
+    else others.push(m);
+  }
   if (others.length) {
+    // Committed already (this batch or an earlier one): same content → the stored receipt, else a conflict.
     const existing = await db.query<{ id: string; sender: string; message_id: string; request_digest: string; receipt: Receipt }>(
       `SELECT id, sender, message_id, request_digest, receipt FROM messages
        WHERE (sender, message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
@@ -150,30 +187,6 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutco
         e.request_digest === m.requestDigest ? { outcome: 'duplicate', receipt: e.receipt } : { outcome: 'conflict', existingId: e.id },
       );
     }
-  }
-
-  if (created.length) {
-    const ev: unknown[] = [];
-    const evRows: string[] = [];
-    for (const m of created) {
-      for (const event of ['received', 'queued']) {
-        const b = ev.length;
-        ev.push(m.id, event, m.receivedAt, `${m.sender}/${m.senderSystem}`, JSON.stringify(event === 'queued' ? { mode: m.deliveryMode } : { digest: m.digest }));
-        evRows.push(`($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5})`);
-      }
-    }
-    await db.query(`INSERT INTO message_events (message_id, event, at, actor, detail) VALUES ${evRows.join(',')}`, ev);
-
-    const dv: unknown[] = [];
-    const dvRows = created.map((m) => {
-      const b = dv.length;
-      dv.push(newId(), m.id, m.receiver, m.deliveryMode, m.receivedAt);
-      return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},'pending',$${b + 5},$${b + 5},$${b + 5})`;
-    });
-    await db.query(
-      `INSERT INTO deliveries (id, message_id, receiver, mode, status, next_attempt_at, created_at, updated_at) VALUES ${dvRows.join(',')}`,
-      dv,
-    );
   }
   return msgs.map((m) => outcomes.get(m.id)!);
 }

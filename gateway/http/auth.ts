@@ -65,7 +65,7 @@ export function authenticate(auth: Authenticator) {
     const principal = await auth.resolve(token);
     if (!principal) throw new GatewayError('GW_ERR_AUTH_INVALID_TOKEN');
     req.ctx.principal = principal;
-    req.ctx.log = req.ctx.log.child({ member: principal.member, ...(principal.kind === 'user' ? { user: principal.login } : { system: principal.system }) });
+    req.ctx.bindLog({ member: principal.member, ...(principal.kind === 'user' ? { user: principal.login } : { system: principal.system }) });
     next();
   };
 }

@@ -10,7 +10,10 @@ export type Principal =
 
 export interface RequestContext {
   requestId: string;
-  log: Logger;
+  /** The request's child logger (requestId, then member/system once authenticated). */
+  readonly log: Logger;
+  /** Adds fields to every later log line of this request. */
+  bindLog(fields: Record<string, unknown>): void;
   principal?: Principal;
   started: bigint;
 }
@@ -29,7 +32,20 @@ export function requestContext(log: Logger) {
     const given = req.get('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    req.ctx = { requestId, log: log.child({ requestId }), started: process.hrtime.bigint() };
+    // The child logger is built on first use: a request that logs nothing pays nothing for it.
+    const bindings: Record<string, unknown> = { requestId };
+    let child: Logger | undefined;
+    req.ctx = {
+      requestId,
+      started: process.hrtime.bigint(),
+      get log() {
+        return (child ??= log.child(bindings));
+      },
+      bindLog(fields) {
+        if (child) child = child.child(fields);
+        else Object.assign(bindings, fields);
+      },
+    };
     next();
   };
 }

@@ -5,14 +5,15 @@ import { sendProblem } from './problem';
 import { GatewayError } from '../errors';
 
 /** Records each request's route, status and latency once it has been answered, and logs it. */
-export function httpMetrics(deps: Pick<GatewayDeps, 'metrics'>) {
+export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
+  const logRequests = deps.log.isLevelEnabled('info');
   return (req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
       const route = req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - req.ctx.started) / 1e9;
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
-      if (req.ctx.log.isLevelEnabled('info')) {
+      if (logRequests) {
         req.ctx.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
       }
     });

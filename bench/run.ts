@@ -1,0 +1,584 @@
+/**
+ * `npm run bench`: load-tests a bare Express 5 JSON echo and the full gateway push
+ * (POST /api/v1/messages, ~2 KB case record, hall → housing) with autocannon.
+ *
+ * Servers run in child processes (bench/target.ts); autocannon runs here. Each target gets
+ * a discarded warm-up and then a measured window. The gateway runs on PGlite (temp data
+ * directory, removed after) or, when DATABASE_URL is set, on a fresh PostgreSQL database
+ * xgw_bench_<rand> (dropped after).
+ *
+ * Environment:
+ *   DATABASE_URL       run the gateway on PostgreSQL (a scratch database is created/dropped)
+ *   BENCH_SECONDS      measured window in seconds (default 10)
+ *   BENCH_QUICK=1      3 s window, 2 s warm-up
+ *   BENCH_WARMUP       warm-up seconds (default 3)
+ *   BENCH_CONNECTIONS  autocannon connections (default 50)
+ *   BENCH_TARGETS      comma list of targets to run: echo,gateway (default both)
+ *   BENCH_STOP         gateway stop before the durability check: kill (SIGKILL, default) | graceful
+ *   BENCH_QUIET_WAIT   seconds to wait for a quiet machine before each target (default 20)
+ *   BENCH_PROFILE=1    run the gateway child with --cpu-prof (implies a graceful stop) and
+ *                      print a self-time summary (see bench/profile.ts)
+ *
+ * Writes bench/results.json (overwritten on every run).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { SchemaRegistry } from '../gateway/schemas/registry';
+import { projectRoot, schemasDir } from '../gateway/schemas/paths';
+import { benchCaseRecord } from './case-record';
+import { BENCH_PURPOSE, BENCH_RECEIVER } from './seed';
+import { prepareDb } from './db';
+import type { ChildMessage, TargetSpec } from './target';
+import { summariseProfile } from './profile';
+
+// ---------------------------------------------------------------- settings
+
+const env = process.env;
+const QUICK = env.BENCH_QUICK === '1';
+const SECONDS = Number(env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
+const WARMUP = Number(env.BENCH_WARMUP ?? (QUICK ? 2 : 3));
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
+const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway').split(',').map((s) => s.trim());
+const PROFILE = env.BENCH_PROFILE === '1';
+const STOP: 'kill' | 'graceful' = PROFILE || env.BENCH_STOP === 'graceful' ? 'graceful' : 'kill';
+const DATABASE_URL = env.DATABASE_URL || null;
+const DB_KIND: 'postgres' | 'pglite' = DATABASE_URL ? 'postgres' : 'pglite';
+const GOAL = { ratio: 0.5, p99Ms: 50 };
+
+for (const [k, v] of Object.entries({ SECONDS, WARMUP, CONNECTIONS })) {
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`bench: ${k} must be a positive number`);
+}
+
+// ---------------------------------------------------------------- child-process hygiene
+
+const children = new Set<ChildProcess>();
+const cleanups: Array<() => Promise<void>> = [];
+
+function killChildren() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+process.on('exit', killChildren);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killChildren();
+    const timer = setTimeout(() => process.exit(130), 5000);
+    runCleanups().finally(() => {
+      clearTimeout(timer);
+      process.exit(130);
+    });
+  });
+}
+
+async function runCleanups() {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch((e) => console.error('bench: cleanup failed:', (e as Error).message));
+}
+
+interface Target {
+  child: ChildProcess;
+  url: string;
+  token?: string;
+  cpu(): Promise<number>; // µs of CPU (user+system) used by the child so far
+  stop(mode: 'kill' | 'graceful'): Promise<void>;
+}
+
+function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<Target> {
+  const child = fork(path.join(__dirname, 'target.js'), [], {
+    env: { ...process.env, BENCH_TARGET: JSON.stringify(spec) },
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  exited.then(() => children.delete(child));
+
+  return new Promise<Target>((resolve, reject) => {
+    const startTimer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench: ${spec.kind} target did not start within 60 s`));
+    }, 60_000);
+    const onExit = (code: number | null, sig: string | null) => {
+      clearTimeout(startTimer);
+      reject(new Error(`bench: ${spec.kind} target exited during start (code ${code}, signal ${sig})`));
+    };
+    child.once('exit', onExit);
+    child.on('message', function onReady(m: ChildMessage) {
+      if (m.type === 'error') {
+        clearTimeout(startTimer);
+        child.off('exit', onExit);
+        child.kill('SIGKILL');
+        reject(new Error(`bench: ${spec.kind} target failed to start:\n${m.message}`));
+      } else if (m.type === 'ready') {
+        clearTimeout(startTimer);
+        child.off('exit', onExit);
+        child.off('message', onReady);
+        resolve({
+          child,
+          url: m.url,
+          token: m.token,
+          cpu: () =>
+            new Promise<number>((res, rej) => {
+              const t = setTimeout(() => rej(new Error('bench: child did not report CPU')), 5000);
+              child.on('message', function onCpu(c: ChildMessage) {
+                if (c.type !== 'cpu') return;
+                clearTimeout(t);
+                child.off('message', onCpu);
+                res(c.user + c.system);
+              });
+              child.send({ type: 'cpu' });
+            }),
+          async stop(mode) {
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            if (mode === 'kill') child.kill('SIGKILL');
+            else {
+              child.send({ type: 'stop' });
+              const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
+              exited.finally(() => clearTimeout(t));
+            }
+            await exited;
+          },
+        });
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- machine CPU accounting (/proc)
+
+const TICK = 100; // USER_HZ on Linux
+
+function readProcStatTotals(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = v[3]! + (v[4] ?? 0);
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ticks used so far by all processes whose command is `postgres`. */
+function postgresTicks(): number | null {
+  try {
+    let sum = 0;
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const open = stat.indexOf('('), close = stat.lastIndexOf(')');
+      if (stat.slice(open + 1, close) !== 'postgres') continue;
+      const f = stat.slice(close + 2).split(' ');
+      sum += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+    }
+    return sum;
+  } catch {
+    return null;
+  }
+}
+
+interface CpuWindow {
+  /** Cores in use on average over the window (1.0 = one core busy). */
+  machine: number | null;
+  machineCores: number;
+  loadGenerator: number;
+  server: number;
+  postgres: number | null;
+  /** machine − (load generator + server + postgres): other processes (e.g. a test run) competing for the CPUs. */
+  other: number | null;
+}
+
+/** Cores busy on the whole machine over `ms`. */
+async function machineBusy(ms: number): Promise<number | null> {
+  const a = readProcStatTotals();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = readProcStatTotals();
+  return a && b ? ((b.busy - a.busy) / (b.total - a.total)) * os.cpus().length : null;
+}
+
+/**
+ * The machine is shared (other people's builds and test runs): wait up to `maxSeconds` for it
+ * to be quiet (< 0.3 cores busy over a second) so the target does not compete with them.
+ */
+async function waitForQuiet(label: string, maxSeconds = Number(env.BENCH_QUIET_WAIT ?? 20)): Promise<number | null> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  let busy = await machineBusy(1000);
+  let said = false;
+  while (busy !== null && busy >= 0.3 && Date.now() < deadline) {
+    if (!said) process.stdout.write(`(machine busy: ${busy.toFixed(2)} cores in use by other processes; waiting up to ${maxSeconds} s before ${label}) `);
+    said = true;
+    busy = await machineBusy(1000);
+  }
+  if (said && busy !== null && busy >= 0.3) process.stdout.write(`(still ${busy.toFixed(2)} cores busy; running anyway) `);
+  return busy;
+}
+
+async function cpuWindow<T>(target: Target, fn: () => Promise<T>): Promise<{ out: T; cpu: CpuWindow }> {
+  const m0 = readProcStatTotals(), p0 = postgresTicks(), s0 = await target.cpu(), l0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const out = await fn();
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const l1 = process.cpuUsage(l0), s1 = await target.cpu(), p1 = postgresTicks(), m1 = readProcStatTotals();
+  const cores = os.cpus().length;
+  const machine = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * cores : null;
+  const loadGenerator = (l1.user + l1.system) / 1e6 / wall;
+  const server = (s1 - s0) / 1e6 / wall;
+  const postgres = DB_KIND === 'postgres' && p0 !== null && p1 !== null ? (p1 - p0) / TICK / wall : null;
+  return {
+    out,
+    cpu: {
+      machine,
+      machineCores: cores,
+      loadGenerator,
+      server,
+      postgres,
+      other: machine === null ? null : Math.max(0, machine - loadGenerator - server - (postgres ?? 0)),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- load
+
+interface LoadResult {
+  reqPerSec: number;
+  /** 2xx answers / window length (a cross-check of reqPerSec). */
+  okPerSec: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  duration: number;
+}
+
+let idCounter = 0;
+const RUN_TAG = `bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * Runs autocannon for `seconds`. Every request carries a unique messageId; the ids that
+ * got a 2xx answer are added to `acked` (one request in flight per connection, so the
+ * per-connection context names the request a response belongs to).
+ */
+async function load(url: string, headers: Record<string, string>, bodyFor: (id: string) => string, seconds: number, acked: Set<string>): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    headers,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/messages',
+        setupRequest: (req, ctx) => {
+          const id = `${RUN_TAG}-${++idCounter}`;
+          (ctx as { mid?: string }).mid = id;
+          req.body = bodyFor(id);
+          return req;
+        },
+        onResponse: (status, _body, ctx) => {
+          if (status >= 200 && status < 300) acked.add((ctx as { mid: string }).mid);
+        },
+      },
+    ],
+  });
+  const codes: Record<string, number> = {};
+  for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) codes[code] = v.count ?? 0;
+  return {
+    reqPerSec: r.requests.average,
+    okPerSec: r['2xx'] / r.duration,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    ok: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes: codes,
+    duration: r.duration,
+  };
+}
+
+// ---------------------------------------------------------------- payload
+
+async function buildBody(): Promise<{ bodyFor: (id: string) => string; bytes: number; payloadBytes: number }> {
+  const payload = benchCaseRecord();
+  const schemas = await SchemaRegistry.load(schemasDir());
+  const v = schemas.validate('case-record', payload);
+  if (!v.ok) throw new Error(`bench: the generated case record is not a valid case-record: ${JSON.stringify(v.errors)}`);
+  const MARK = '\u0000ID\u0000';
+  const envelope = { to: BENCH_RECEIVER, type: 'case-record', messageId: MARK, caseId: payload.caseNo, purpose: BENCH_PURPOSE, payload };
+  const [head, tail] = JSON.stringify(envelope).split(JSON.stringify(MARK)) as [string, string];
+  const bodyFor = (id: string) => `${head}"${id}"${tail}`;
+  const sample = bodyFor(`${RUN_TAG}-0000000`);
+  JSON.parse(sample); // well-formed
+  return { bodyFor, bytes: Buffer.byteLength(sample), payloadBytes: Buffer.byteLength(JSON.stringify(payload)) };
+}
+
+// ---------------------------------------------------------------- metrics
+
+async function commitBatchStats(url: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const pick = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
+  return { sum: pick('xgw_group_commit_batch_size_sum'), count: pick('xgw_group_commit_batch_size_count') };
+}
+
+// ---------------------------------------------------------------- targets
+
+interface TargetResult {
+  target: string;
+  database?: string;
+  load: LoadResult;
+  warmup: { reqPerSec: number; ok: number; non2xx: number; errors: number };
+  cpu: CpuWindow;
+  groupCommit?: { meanBatch: number; commits: number; messages: number; meanBatchInclWarmup: number };
+  durability?: {
+    stop: 'kill' | 'graceful';
+    acknowledged: number;
+    ackedFoundInDb: number;
+    rowsInMessages: number;
+    messageEvents: number;
+    deliveries: number;
+    /** Rows committed whose answer was not counted (in flight when the window closed). */
+    committedNotCounted: number;
+    ok: boolean;
+  };
+  profile?: string;
+}
+
+async function runEcho(bodyFor: (id: string) => string): Promise<TargetResult> {
+  const t = await startTarget({ kind: 'echo' });
+  try {
+    const headers = { 'content-type': 'application/json' };
+    const acked = new Set<string>();
+    const w = await load(t.url, headers, bodyFor, WARMUP, acked);
+    const { out, cpu } = await cpuWindow(t, () => load(t.url, headers, bodyFor, SECONDS, acked));
+    return { target: 'express-echo', load: out, warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors }, cpu };
+  } finally {
+    await t.stop('graceful');
+  }
+}
+
+async function runGateway(bodyFor: (id: string) => string): Promise<TargetResult> {
+  const db = await prepareDb(DATABASE_URL, cleanups);
+  let profDir: string | undefined;
+  try {
+    const execArgv: string[] = [];
+    if (PROFILE) {
+      profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-bench-prof-'));
+      execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
+    }
+    const t = await startTarget(db.spec, execArgv);
+    const acked = new Set<string>();
+    let result: TargetResult;
+    try {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${t.token}` };
+      // One request first: fail fast (with the problem document) if the push is refused.
+      const probeId = `${RUN_TAG}-probe`;
+      const probe = await fetch(`${t.url}/api/v1/messages`, { method: 'POST', headers, body: bodyFor(probeId) });
+      if (probe.status !== 202) throw new Error(`bench: the gateway refused the probe push: ${probe.status} ${await probe.text()}`);
+      acked.add(probeId);
+
+      const w = await load(t.url, headers, bodyFor, WARMUP, acked);
+      const before = await commitBatchStats(t.url);
+      const { out, cpu } = await cpuWindow(t, () => load(t.url, headers, bodyFor, SECONDS, acked));
+      const after = await commitBatchStats(t.url);
+      const commits = after.count - before.count, messages = after.sum - before.sum;
+      result = {
+        target: 'gateway-push',
+        database: DB_KIND,
+        load: out,
+        warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors },
+        cpu,
+        groupCommit: { meanBatch: commits ? messages / commits : NaN, commits, messages, meanBatchInclWarmup: after.sum / after.count },
+      };
+    } finally {
+      await t.stop(STOP);
+    }
+    const v = await db.verify(acked);
+    result.durability = {
+      stop: STOP,
+      acknowledged: acked.size,
+      ackedFoundInDb: v.ackedFound,
+      rowsInMessages: v.messages,
+      messageEvents: v.events,
+      deliveries: v.deliveries,
+      committedNotCounted: v.messages - acked.size,
+      ok:
+        v.ackedFound === acked.size &&
+        v.messages >= acked.size &&
+        v.messages - acked.size <= 2 * CONNECTIONS && // ≤ one request per connection per autocannon run (warm-up + window)
+        v.events === 2 * v.messages &&
+        v.deliveries === v.messages,
+    };
+    if (profDir) {
+      const files = fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+      if (files[0]) {
+        const dest = path.join(os.tmpdir(), `xgw-bench-gateway-${DB_KIND}.cpuprofile`);
+        fs.copyFileSync(path.join(profDir, files[0]), dest);
+        result.profile = dest;
+      }
+    }
+    return result;
+  } finally {
+    if (profDir) fs.rmSync(profDir, { recursive: true, force: true });
+    await db.drop().catch((e) => console.error('bench: could not remove the scratch database:', (e as Error).message));
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+
+function table(rows: string[][]): string {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ') + ' |';
+  const sep = '|' + w.map((n, i) => (i === 0 ? ':' + '-'.repeat(n + 1) : '-'.repeat(n + 1) + ':')).join('|') + '|';
+  return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n');
+}
+
+/** Server CPU per answered request: less sensitive to neighbours on a shared machine than req/s. */
+const serverMicrosPerRequest = (r: TargetResult) => (r.cpu.server * 1e6) / (r.load.ok / r.load.duration);
+
+async function main() {
+  const { bodyFor, bytes, payloadBytes } = await buildBody();
+  console.log(
+    `xgw bench: ${os.cpus().length} CPUs, node ${process.version}, database ${DB_KIND}, ${CONNECTIONS} connections, ` +
+      `warm-up ${WARMUP} s + measured ${SECONDS} s per target; request body ${bytes} B (case record ${payloadBytes} B, schema-valid)`,
+  );
+  const results: TargetResult[] = [];
+  if (TARGETS.includes('echo')) {
+    process.stdout.write('running express-echo … ');
+    await waitForQuiet('express-echo');
+    results.push(await runEcho(bodyFor));
+    console.log('done');
+  }
+  if (TARGETS.includes('gateway')) {
+    process.stdout.write(`running gateway-push on ${DB_KIND} … `);
+    await waitForQuiet('gateway-push');
+    results.push(await runGateway(bodyFor));
+    console.log('done');
+  }
+
+  console.log();
+  console.log(
+    table([
+      ['target', 'req/s (mean)', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors'],
+      ...results.map((r) => [
+        r.target + (r.database ? ` (${r.database})` : ''),
+        f0(r.load.reqPerSec),
+        f1(r.load.p50),
+        f1(r.load.p90),
+        f1(r.load.p99),
+        f0(r.load.max),
+        f0(r.load.ok),
+        f0(r.load.non2xx),
+        f0(r.load.errors),
+      ]),
+    ]),
+  );
+  console.log();
+  console.log(
+    table([
+      ['CPU (cores, avg over window)', 'machine', 'load generator', 'server', 'server µs/req', 'postgres', 'other processes'],
+      ...results.map((r) => [
+        r.target,
+        r.cpu.machine === null ? 'n/a' : `${f2(r.cpu.machine)} / ${r.cpu.machineCores}`,
+        f2(r.cpu.loadGenerator),
+        f2(r.cpu.server),
+        f0(serverMicrosPerRequest(r)),
+        r.cpu.postgres === null ? '-' : f2(r.cpu.postgres),
+        r.cpu.other === null ? 'n/a' : f2(r.cpu.other),
+      ]),
+    ]),
+  );
+
+  const noisy = results.filter((r) => (r.cpu.other ?? 0) >= 0.2);
+  if (noisy.length) {
+    console.log(
+      `\nWARNING: other processes used CPU during ${noisy.map((r) => `${r.target} (${f2(r.cpu.other!)} cores)`).join(', ')}; ` +
+        `on a ${os.cpus().length}-CPU machine that depresses the numbers. Re-run on a quiet machine before quoting them.`,
+    );
+  }
+  const echo = results.find((r) => r.target === 'express-echo');
+  const gw = results.find((r) => r.target === 'gateway-push');
+  const ratios: Record<string, number> = {};
+  let goal: { met: boolean; appliesTo: 'postgres'; measuredOn: string; ratio: number; p99Ms: number } | undefined;
+  console.log();
+  if (gw?.groupCommit) {
+    const g = gw.groupCommit;
+    console.log(`group commit (measured window): ${f0(g.commits)} commits, ${f0(g.messages)} messages, mean batch ${f2(g.meanBatch)} (incl. warm-up ${f2(g.meanBatchInclWarmup)})`);
+  }
+  if (gw?.durability) {
+    const d = gw.durability;
+    console.log(
+      `durability (${d.stop === 'kill' ? 'gateway SIGKILLed' : 'gateway closed'}, DB read afterwards): ${d.ok ? 'OK' : 'FAILED'} — ` +
+        `${f0(d.ackedFoundInDb)} of ${f0(d.acknowledged)} acknowledged (2xx) messages are stored; messages rows ${f0(d.rowsInMessages)} ` +
+        `(${d.committedNotCounted >= 0 ? '+' : ''}${d.committedNotCounted} vs 2xx: committed but in flight when autocannon stopped, answer not counted), ` +
+        `events ${f0(d.messageEvents)}, deliveries ${f0(d.deliveries)}`,
+    );
+  }
+  if (echo && gw) {
+    ratios.gatewayToEchoReqPerSec = gw.load.reqPerSec / echo.load.reqPerSec;
+    console.log(`ratio gateway/echo req/s: ${f2(ratios.gatewayToEchoReqPerSec)}`);
+    goal = {
+      appliesTo: 'postgres',
+      measuredOn: DB_KIND,
+      ratio: ratios.gatewayToEchoReqPerSec,
+      p99Ms: gw.load.p99,
+      met: ratios.gatewayToEchoReqPerSec >= GOAL.ratio && gw.load.p99 < GOAL.p99Ms && gw.load.non2xx === 0 && gw.load.errors === 0,
+    };
+    const verdict = `ratio ${f2(goal.ratio)} (need ≥ ${GOAL.ratio}), p99 ${f1(goal.p99Ms)} ms (need < ${GOAL.p99Ms} ms)`;
+    if (DB_KIND === 'postgres') console.log(`goal (PostgreSQL, ≥ ${GOAL.ratio}× echo req/s and p99 < ${GOAL.p99Ms} ms): ${goal.met ? 'MET' : 'NOT MET'} — ${verdict}`);
+    else console.log(`goal applies to durable PostgreSQL; on PGlite for reference: ${goal.met ? 'would be met' : 'would not be met'} — ${verdict}`);
+  }
+
+  const out = {
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    date: new Date().toISOString(),
+    database: DB_KIND,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP,
+    requestBodyBytes: bytes,
+    results: results.map((r) => ({ ...r, serverMicrosPerRequest: Math.round(serverMicrosPerRequest(r)) })),
+    ratios,
+    goal,
+  };
+  const file = path.join(projectRoot(), 'bench', 'results.json');
+  fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
+  if (gw?.profile) {
+    console.log(`\nCPU profile of the gateway child (whole run: start, warm-up, window, close): ${gw.profile}`);
+    console.log(summariseProfile(gw.profile, { top: 25 }));
+  }
+  if (gw?.durability && !gw.durability.ok) process.exitCode = 1;
+}
+
+main()
+  .catch((e) => {
+    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    killChildren();
+    await runCleanups();
+  });
