@@ -27,8 +27,8 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(authRoutes(deps));
   api.use(authenticate(deps.auth));
+  api.use(exchangeRoutes(deps)); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
-  api.use(exchangeRoutes(deps));
   app.use('/api/v1', api);
 
   app.use(notFound());
