@@ -3,7 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests', '<rootDir>/gateway', '<rootDir>/adapters'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  // Transpile only: `npm test` type-checks the whole project with tsc first.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }] },
   reporters: ['default', '<rootDir>/tests/support/count-reporter.js'],
   testTimeout: 30000,
   maxWorkers: 2,
