@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests', '<rootDir>/gateway', '<rootDir>/adapters'],
+  roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   // Transpile only: `npm test` type-checks the whole project with tsc first.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }] },
