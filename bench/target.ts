@@ -14,6 +14,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { buildConfig } from '../gateway/config';
 import { createGateway } from '../gateway/gateway';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore } from '../gateway/store/open';
+import { migrate } from '../gateway/store/migrate';
 import { seedBenchRegistry } from './seed';
 
 export type TargetSpec = { kind: 'echo' } | { kind: 'gateway'; dataDir?: string; databaseUrl?: string };
@@ -56,6 +61,7 @@ async function startEcho(): Promise<Started> {
 }
 
 async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Promise<Started> {
+  const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-bench-pki-'));
   const config = buildConfig({
     demo: false,
     logLevel: 'warn',
@@ -63,13 +69,24 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
     port: 0,
     ...(spec.databaseUrl ? { databaseUrl: spec.databaseUrl } : { dataDir: spec.dataDir }),
     delivery: { enabled: false },
+    trust: { pkiDir },
   });
-  const gw = await createGateway(config);
-  // The gateway migrated the store; seed the registry through it and reload the directory.
-  const token = await seedBenchRegistry(gw.deps.store);
-  await gw.deps.directory.reload();
+  // Registry first (members need their signing keys when the gateway opens its PKI).
+  const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  await migrate(store);
+  const token = await seedBenchRegistry(store);
+  const gw = await createGateway(config, { store });
   const url = await gw.listen(0);
-  return { url, token, storeKind: gw.deps.store.kind, close: () => gw.close() };
+  return {
+    url,
+    token,
+    storeKind: store.kind,
+    close: async () => {
+      await gw.close();
+      await store.close();
+      fs.rmSync(pkiDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function main() {

@@ -18,6 +18,8 @@ import { createMetrics } from '../gateway/metrics';
 import { ExchangeWriter, writeBatch } from '../gateway/exchange/writer';
 import type { NewMessage } from '../gateway/exchange/types';
 import { newId } from '../gateway/ids';
+import { prepareEntry } from '../gateway/log/entries';
+import type { Envelope } from '../gateway/crypto/envelope';
 import { benchCaseRecord } from './case-record';
 import { prepareDb } from './db';
 import { BENCH_PURPOSE, BENCH_RECEIVER, BENCH_SENDER, seedBenchRegistry } from './seed';
@@ -28,10 +30,17 @@ const CPU_MS = Number(process.env.WRITER_CPU_MS ?? 0.5);
 const payload = benchCaseRecord();
 const digest = createHash('sha256').update(JSON.stringify(payload)).digest('hex');
 let n = 0;
+// The writer stores whatever envelope it is given; one representative envelope serves every message here.
+const envelope: Envelope = {
+  header: { v: 1, messageId: 'w', sender: BENCH_SENDER, receiver: BENCH_RECEIVER, type: 'case-record', caseId: String(payload.caseNo), purpose: BENCH_PURPOSE, payloadDigest: { alg: 'sha256', value: digest } },
+  signatures: [{ role: 'sender', signer: BENCH_SENDER, onBehalf: true, alg: 'SM2-SM3', certificate: '0'.repeat(64), value: 'MEUCIQ' + 'A'.repeat(90) }],
+};
 
 function message(): NewMessage {
+  const id = newId();
+  const receivedAt = new Date();
   return {
-    id: newId(),
+    id,
     sender: BENCH_SENDER,
     senderSystem: 'default',
     receiver: BENCH_RECEIVER,
@@ -43,8 +52,10 @@ function message(): NewMessage {
     digestAlg: 'sha256',
     digest,
     requestDigest: digest,
-    receivedAt: new Date(),
+    receivedAt,
     deliveryMode: 'pull',
+    envelope,
+    logEntry: prepareEntry('sha256', 'message.received', receivedAt, { message: { id }, payloadDigest: { alg: 'sha256', value: digest } }, { messageId: id }),
   };
 }
 

@@ -7,6 +7,7 @@ import { httpMetrics, opsRoutes } from './http/ops';
 import { exchangeRoutes } from './exchange/routes';
 import { authRoutes, registryRoutes } from './registry/routes';
 import { docsRoutes } from './http/docs';
+import { logRoutes } from './log/routes';
 
 /** Builds the Express app from its dependencies. No listen, no globals: tests call this. */
 export function buildApp(deps: GatewayDeps): Express {
@@ -29,6 +30,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(authenticate(deps.auth));
   api.use(exchangeRoutes(deps)); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
+  api.use(logRoutes(deps));
   app.use('/api/v1', api);
 
   app.use(notFound());

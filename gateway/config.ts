@@ -21,6 +21,17 @@ export interface GatewayConfig {
   usccMode: 'strict' | 'warn';
   auth: { sessionTtlSeconds: number; loginMaxFailures: number; loginWindowSeconds: number; tokenCacheSeconds: number };
   groupCommit: { maxBatch: number; maxQueue: number };
+  trust: {
+    /** PKI directory (keys 0600); default <dataDir>/pki. */
+    pkiDir: string | null;
+    /** Merkle log hash: SHA-256, or SM3 by configuration (fixed for the life of a log). */
+    logHashAlg: 'sha256' | 'sm3';
+    logKeyAlg: 'sm2' | 'rsa' | 'ecdsa-p256' | 'ed25519';
+    /** Create keys and certificates for members that have none (the gateway signs on their behalf). */
+    issueDepartmentKeys: boolean;
+    checkpointEveryEntries: number;
+    checkpointIntervalMs: number;
+  };
   delivery: {
     enabled: boolean;
     pollIntervalMs: number;
@@ -43,7 +54,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'groupCommit', 'delivery'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'groupCommit', 'trust', 'delivery'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -70,6 +81,19 @@ const schema = {
       additionalProperties: false,
       required: ['maxBatch', 'maxQueue'],
       properties: { maxBatch: int(1, 5000), maxQueue: int(1, 1_000_000) },
+    },
+    trust: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs'],
+      properties: {
+        pkiDir: { type: ['string', 'null'], minLength: 1 },
+        logHashAlg: { enum: ['sha256', 'sm3'] },
+        logKeyAlg: { enum: ['sm2', 'rsa', 'ecdsa-p256', 'ed25519'] },
+        issueDepartmentKeys: { type: 'boolean' },
+        checkpointEveryEntries: int(1, 10_000_000),
+        checkpointIntervalMs: int(10, 24 * 3_600_000),
+      },
     },
     delivery: {
       type: 'object',
@@ -100,6 +124,14 @@ export const defaults: GatewayConfig = {
   usccMode: 'strict',
   auth: { sessionTtlSeconds: 2 * 3600, loginMaxFailures: 5, loginWindowSeconds: 15 * 60, tokenCacheSeconds: 5 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000 },
+  trust: {
+    pkiDir: null,
+    logHashAlg: 'sha256',
+    logKeyAlg: 'sm2',
+    issueDepartmentKeys: true,
+    checkpointEveryEntries: 1000,
+    checkpointIntervalMs: 10_000,
+  },
   delivery: {
     enabled: true,
     pollIntervalMs: 500,
@@ -122,6 +154,8 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_LOG_LEVEL: { key: 'logLevel', type: 'string' },
   XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
+  XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
+  XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
 };
 
 function setPath(obj: Record<string, unknown>, key: string, value: unknown) {

@@ -8,6 +8,8 @@ import type { Directory } from './registry/directory';
 import type { Authenticator } from './http/auth';
 import type { ExchangeWriter } from './exchange/writer';
 import type { DeliveryWorker } from './delivery/worker';
+import type { Trust } from './trust/trust';
+import type { LogIntegrator } from './log/integrator';
 
 /** Everything a request handler may use; built once by gateway.ts, passed to buildApp. */
 export interface GatewayDeps {
@@ -21,4 +23,6 @@ export interface GatewayDeps {
   auth: Authenticator;
   writer: ExchangeWriter;
   delivery: DeliveryWorker;
+  trust: Trust;
+  integrator: LogIntegrator;
 }

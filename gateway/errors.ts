@@ -33,6 +33,11 @@ export const catalogue = {
   GW_ERR_EXCHANGE_NOT_RECEIVER: { status: 403, title: 'Only the receiver may acknowledge a message' },
   GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED: { status: 409, title: 'The message was already acknowledged or rejected' },
 
+  GW_ERR_LOG_BAD_RANGE: { status: 400, title: 'Log index or tree size out of range' },
+  GW_ERR_LOG_NOT_FOUND: { status: 404, title: 'No such log entry or checkpoint' },
+  GW_ERR_TRUST_BAD_SIGNATURE: { status: 422, title: 'The sender signature does not verify' },
+  GW_ERR_TRUST_CERTIFICATE_INVALID: { status: 422, title: 'The signing certificate is unknown, expired or revoked' },
+
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
   GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },
   GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },

@@ -16,6 +16,9 @@ import { Authenticator } from './http/auth';
 import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
 import { buildApp } from './app';
+import { Trust } from './trust/trust';
+import { LogIntegrator } from './log/integrator';
+import { ensureLogHead } from './log/store';
 import type { GatewayDeps } from './deps';
 
 export interface Gateway {
@@ -34,6 +37,8 @@ export interface GatewayOptions {
   logDestination?: DestinationStream;
   /** Start the outbox worker's timer (default: config.delivery.enabled). Tests drive runOnce() instead. */
   startDelivery?: boolean;
+  /** Start the log integrator's timer (default true). Tests drive runOnce() instead. */
+  startIntegrator?: boolean;
   random?: () => number;
 }
 
@@ -48,18 +53,34 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
   const directory = new Directory(store);
   await directory.reload();
+  await ensureLogHead(store, config.trust.logHashAlg);
+  const trust = await Trust.open(store, directory.allMembers(), {
+    pkiDir: config.trust.pkiDir ?? Trust.defaultDir(config.dataDir),
+    logKeyAlg: config.trust.logKeyAlg,
+    issueDepartmentKeys: config.trust.issueDepartmentKeys,
+    now: clock.now(),
+  });
+  for (const w of trust.pki.warnings) log.warn(w);
+  const integrator = new LogIntegrator(
+    store,
+    trust.logSigner,
+    clock,
+    { checkpointEveryEntries: config.trust.checkpointEveryEntries, checkpointIntervalMs: config.trust.checkpointIntervalMs, batch: 10_000 },
+    log,
+  );
   const auth = new Authenticator(store, clock, config.auth.tokenCacheSeconds);
   const writer = new ExchangeWriter(store, config.groupCommit, log, metrics);
-  const delivery = new DeliveryWorker(store, directory, clock, config.delivery, log, metrics, opts.random);
+  const delivery = new DeliveryWorker(store, directory, clock, config.delivery, log, config.trust.logHashAlg, metrics, opts.random);
   writer.onCommit((created) => {
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
   });
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, auth, writer, delivery };
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, auth, writer, delivery, trust, integrator };
   const app = buildApp(deps);
   let server: Server | null = null;
   const sockets = new Set<import('node:net').Socket>();
 
   if (opts.startDelivery ?? config.delivery.enabled) delivery.start();
+  if (opts.startIntegrator ?? true) integrator.start();
 
   return {
     deps,
@@ -90,6 +111,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       }
       await writer.drain();
       await delivery.stop();
+      await integrator.stop();
       if (ownsStore) await store.close();
     },
   };

@@ -1,5 +1,7 @@
 import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
+import { openStore } from '../store/open';
+import { migrate } from '../store/migrate';
 import { seedDemo } from '../registry/demo';
 import { systemClock } from '../clock';
 import { print } from './context';
@@ -8,12 +10,11 @@ import path from 'node:path';
 /** `xgw start`: the gateway in the foreground; stops cleanly on SIGINT/SIGTERM. */
 export async function start(): Promise<void> {
   const config = loadConfig();
-  const gw = await createGateway(config);
-  let creds = null;
-  if (config.demo) {
-    creds = await seedDemo(gw.deps.store, systemClock, config.dataDir);
-    await gw.deps.directory.reload();
-  }
+  // The registry comes first: members need their keys when the gateway opens its PKI.
+  const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  await migrate(store);
+  const creds = config.demo ? await seedDemo(store, systemClock, config.dataDir) : null;
+  const gw = await createGateway(config, { store });
   const url = await gw.listen();
   const shown = config.publicUrl ?? url;
   // One write, so whoever reads the banner gets it whole.
@@ -35,6 +36,7 @@ export async function start(): Promise<void> {
     stopping = true;
     gw.deps.log.info({ signal }, 'stopping');
     await gw.close();
+    await store.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

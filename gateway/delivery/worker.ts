@@ -4,7 +4,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Directory } from '../registry/directory';
 import { formatTime } from '../clock';
-import { recordEvent } from '../exchange/messages';
+import { recordEvent } from '../exchange/history';
+import type { LogHashAlg } from '../log/hash';
 import { backoffMs } from './backoff';
 import { postWebhook, type DeliveryResult, type OutgoingMessage } from './webhook';
 
@@ -43,6 +44,7 @@ export class DeliveryWorker {
     private readonly clock: Clock,
     private readonly opts: DeliveryOptions,
     private readonly log: Logger,
+    private readonly alg: LogHashAlg,
     private readonly metrics?: Metrics,
     private readonly random: () => number = Math.random,
   ) {}
@@ -145,13 +147,13 @@ export class DeliveryWorker {
       if (cur.rows[0]?.status !== 'in_flight') return; // settled meanwhile (pulled or acknowledged)
       if (result.ok) {
         await db.query(`UPDATE deliveries SET status = 'delivered', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`, [job.deliveryId, now]);
-        await recordEvent(db, job.id, 'delivered', null, now, 'gateway', { via: 'push', ...attempt });
+        await recordEvent(db, this.alg, job.id, 'delivered', null, now, 'gateway', { via: 'push', ...attempt });
         await db.query(`UPDATE messages SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
         this.metrics?.messages.inc({ type: job.type, status: 'delivered' });
       } else if (job.attempts >= this.opts.maxAttempts) {
         await db.query(`UPDATE deliveries SET status = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1`, [job.deliveryId, result.error, now]);
-        await recordEvent(db, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error });
-        await recordEvent(db, job.id, 'dead_lettered', null, now, 'gateway', { attempts: job.attempts });
+        await recordEvent(db, this.alg, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error });
+        await recordEvent(db, this.alg, job.id, 'dead_lettered', null, now, 'gateway', { attempts: job.attempts });
         await db.query(`UPDATE messages SET status = 'dead_lettered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
         this.metrics?.messages.inc({ type: job.type, status: 'dead_lettered' });
         this.log.warn({ message: job.id, to: job.to, attempts: job.attempts, error: result.error }, 'delivery dead-lettered');
@@ -161,7 +163,7 @@ export class DeliveryWorker {
           `UPDATE deliveries SET status = 'pending', locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
           [job.deliveryId, result.error, next, now],
         );
-        await recordEvent(db, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error, nextAttemptAt: formatTime(next) });
+        await recordEvent(db, this.alg, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error, nextAttemptAt: formatTime(next) });
         await db.query(`UPDATE messages SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'queued'`, [job.id, now]);
       }
     });

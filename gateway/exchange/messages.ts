@@ -4,7 +4,10 @@ import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import type { Principal } from '../http/context';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { MessageEvent, MessageStatus } from './types';
+import type { MessageStatus } from './types';
+import { recordEvent, logEntriesFor } from './history';
+import { appendEntries } from '../log/store';
+import type { LogHashAlg } from '../log/hash';
 
 interface MessageRow {
   id: string;
@@ -44,26 +47,6 @@ export const messageView = (r: MessageRow) => ({
 });
 
 export type MessageView = ReturnType<typeof messageView>;
-
-/** Adds a history event and moves the message to `status`, in the caller's transaction. */
-export async function recordEvent(
-  db: Db,
-  messageId: string,
-  event: MessageEvent,
-  status: MessageStatus | null,
-  at: Date,
-  actor: string,
-  detail: Record<string, unknown> = {},
-): Promise<void> {
-  await db.query('INSERT INTO message_events (message_id, event, at, actor, detail) VALUES ($1,$2,$3,$4,$5)', [
-    messageId,
-    event,
-    at,
-    actor,
-    JSON.stringify(detail),
-  ]);
-  if (status) await db.query('UPDATE messages SET status = $2, updated_at = $3 WHERE id = $1', [messageId, status, at]);
-}
 
 /** A message with its full history, for its sender or receiver only (others: 404, existence is not leaked). */
 export async function getMessage(db: Db, principal: Principal, id: string) {
@@ -110,7 +93,7 @@ export interface InboxQuery {
  * and seq order is commit order, so a page never skips a late commit.
  * Pulling counts as delivery for messages still queued.
  */
-export async function pullInbox(store: Store, clock: Clock, principal: Principal, q: InboxQuery) {
+export async function pullInbox(store: Store, clock: Clock, alg: LogHashAlg, principal: Principal, q: InboxQuery) {
   const after = decodeCursor(q.after);
   const r = await store.query<MessageRow>(
     `SELECT ${COLS} FROM messages
@@ -139,6 +122,10 @@ export async function pullInbox(store: Store, clock: Clock, principal: Principal
         [ids, now],
       );
       const movedSet = new Set(ids);
+      await appendEntries(
+        db,
+        logEntriesFor(alg, 'delivered', now, actor, r.rows.filter((m) => movedSet.has(m.id)), { via: 'pull' }),
+      );
       for (const m of r.rows) if (movedSet.has(m.id)) { m.status = 'delivered'; m.updated_at = now; }
     });
   }
@@ -151,6 +138,7 @@ export async function pullInbox(store: Store, clock: Clock, principal: Principal
 export async function acknowledge(
   store: Store,
   clock: Clock,
+  alg: LogHashAlg,
   principal: Principal,
   id: string,
   body: { result: 'accepted' | 'rejected'; reason?: string },
@@ -173,7 +161,7 @@ export async function acknowledge(
       throw new GatewayError('GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED', `the message is already ${m.status}`);
     }
     const now = clock.now();
-    await recordEvent(db, id, target, target, now, actor, body.reason ? { reason: body.reason } : {});
+    await recordEvent(db, alg, id, target, target, now, actor, body.reason ? { reason: body.reason } : {});
     // An ack also settles delivery: no more webhook attempts for a message the receiver has.
     await db.query(`UPDATE deliveries SET status = 'delivered', updated_at = $2 WHERE message_id = $1 AND status <> 'delivered'`, [id, now]);
   });

@@ -2,6 +2,9 @@ import Ajv from 'ajv';
 import type { Agreement } from '../registry/agreements';
 import { GatewayError, type FieldError } from '../errors';
 import { digestHex } from '../crypto/digest';
+import type { Trust } from '../trust/trust';
+import { prepareEntry } from '../log/entries';
+import type { LogHashAlg } from '../log/hash';
 import { canonicalJson } from '../crypto/canonical';
 import { newId } from '../ids';
 import type { Clock } from '../clock';
@@ -52,6 +55,8 @@ export interface PushDeps {
   schemas: SchemaRegistry;
   agreements: { check(sender: string, receiver: string, type: string, purpose: string): void };
   members: (code: string) => Member | undefined;
+  trust: Trust;
+  logHashAlg: LogHashAlg;
 }
 
 /**
@@ -75,8 +80,29 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
   }
   const caseId = req.caseId ?? null;
   const canonicalPayload = canonicalJson(req.payload);
+  const id = newId();
+  const receivedAt = deps.clock.now();
+  const envelope = deps.trust.envelopeOnBehalf(
+    { messageId: req.messageId, sender: principal.member, receiver: req.to, type: req.type, caseId, purpose: req.purpose },
+    canonicalPayload,
+  );
+  const digest = envelope.header.payloadDigest;
+  const logEntry = prepareEntry(
+    deps.logHashAlg,
+    'message.received',
+    receivedAt,
+    {
+      message: { id, messageId: req.messageId, from: principal.member, to: req.to, type: req.type, caseId, purpose: req.purpose },
+      payloadDigest: digest,
+      envelope: {
+        digest: { alg: 'sha256', value: digestHex('sha256', canonicalJson(envelope)) },
+        signatures: envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ role, signer, onBehalf, alg, certificate })),
+      },
+    },
+    { messageId: id, caseId },
+  );
   return {
-    id: newId(),
+    id,
     sender: principal.member,
     senderSystem: principal.kind === 'system' ? principal.system : principal.login,
     receiver: req.to,
@@ -85,11 +111,13 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     caseId,
     purpose: req.purpose,
     payload: req.payload,
-    digestAlg: 'sha256',
-    digest: digestHex('sha256', canonicalPayload),
+    digestAlg: digest.alg,
+    digest: digest.value,
     requestDigest: digestHex('sha256', requestText(req, caseId, canonicalPayload)),
-    receivedAt: deps.clock.now(),
+    receivedAt,
     deliveryMode: receiver.deliveryMode,
+    envelope,
+    logEntry,
   };
 }
 

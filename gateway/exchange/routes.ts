@@ -15,7 +15,14 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
   r.post('/messages', async (req, res) => {
     const principal = principalOf(req);
     const msg = preparePush(
-      { clock: deps.clock, schemas: deps.schemas, agreements: deps.directory.agreements, members: (c) => deps.directory.member(c) },
+      {
+        clock: deps.clock,
+        schemas: deps.schemas,
+        agreements: deps.directory.agreements,
+        members: (c) => deps.directory.member(c),
+        trust: deps.trust,
+        logHashAlg: deps.config.trust.logHashAlg,
+      },
       principal,
       req.body,
     );
@@ -46,7 +53,7 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
     }
     if (body?.result === 'rejected' && !body.reason) errors.push({ pointer: '/reason', message: 'a rejection needs a reason' });
     if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the acknowledgement is not valid', { errors });
-    const view = await acknowledge(deps.store, deps.clock, principalOf(req), String(req.params.id), {
+    const view = await acknowledge(deps.store, deps.clock, deps.config.trust.logHashAlg, principalOf(req), String(req.params.id), {
       result: body!.result as 'accepted' | 'rejected',
       reason: body!.reason as string | undefined,
     });
@@ -60,7 +67,7 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
       throw new GatewayError('GW_ERR_REQUEST_INVALID', `status must be one of ${STATUSES.join(', ')}`, { errors: [{ pointer: '/status', message: 'unknown status' }] });
     }
     res.json(
-      await pullInbox(deps.store, deps.clock, principalOf(req), {
+      await pullInbox(deps.store, deps.clock, deps.config.trust.logHashAlg, principalOf(req), {
         after: q.after,
         limit: parseLimit(q.limit),
         type: q.type,

@@ -1,4 +1,6 @@
 import type { DigestAlg } from '../crypto/digest';
+import type { Envelope } from '../crypto/envelope';
+import type { PreparedEntry } from '../log/entries';
 
 /** A message accepted for exchange, as the write path holds it before commit. */
 export interface NewMessage {
@@ -17,6 +19,10 @@ export interface NewMessage {
   requestDigest: string;
   receivedAt: Date;
   deliveryMode: 'push' | 'pull';
+  /** The signed envelope (sender department's signature over the header). */
+  envelope: Envelope;
+  /** The 'message.received' log entry, appended in the same statement. */
+  logEntry: PreparedEntry;
 }
 
 /** The answer to a push (202 body); stored with the message so a duplicate push gets it back verbatim. */
@@ -26,6 +32,8 @@ export interface Receipt {
   status: 'queued';
   digest: { alg: DigestAlg; value: string };
   receivedAt: string;
+  /** Position of the 'message.received' entry in the exchange log, and its leaf hash (hex). */
+  log: { index: number; leafHash: string };
 }
 
 export type WriteOutcome =

@@ -5,6 +5,7 @@ import { GatewayError } from '../errors';
 import { newId } from '../ids';
 import { formatTime } from '../clock';
 import type { NewMessage, Receipt, WriteOutcome } from './types';
+import type { DigestAlg } from '../crypto/digest';
 
 interface Pending {
   msg: NewMessage;
@@ -12,12 +13,14 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-export const receiptOf = (m: NewMessage): Receipt => ({
+/** The push answer, rebuilt the same way for a first push and for any identical retry. */
+export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestAlg; digest: string; receivedAt: Date }, logIndex: number, leafHash: Buffer): Receipt => ({
   id: m.id,
   messageId: m.messageId,
   status: 'queued',
   digest: { alg: m.digestAlg, value: m.digest },
   receivedAt: formatTime(m.receivedAt),
+  log: { index: logIndex, leafHash: leafHash.toString('hex') },
 });
 
 /**
@@ -109,10 +112,12 @@ export class ExchangeWriter {
 
 /**
  * One batch in ONE statement (one round trip, atomic on its own): lock the
- * sequence row and take a range of seq numbers, insert the messages (skipping
- * (sender, messageId) duplicates), then history events and delivery jobs for
- * exactly the rows inserted. Constant SQL text; all rows travel as one JSON
- * parameter.
+ * exchange sequence row and take a range of seq numbers, insert the messages
+ * (skipping (sender, messageId) duplicates), then history events and delivery
+ * jobs for exactly the rows inserted, then lock the log sequence row and append
+ * one dense-indexed 'message.received' log entry per inserted message. Lock order
+ * is always exchange → log (other log writers take only the log row), so no
+ * deadlock. Constant SQL text; all rows travel as one JSON parameter.
  */
 const BATCH_SQL = `
 WITH s AS (
@@ -121,13 +126,13 @@ WITH s AS (
   SELECT x.*, s.value - $2 + x.n AS seq
   FROM s, jsonb_to_recordset($1::jsonb) AS x(
     n bigint, id uuid, delivery_id uuid, sender text, sender_system text, receiver text, type text, message_id text,
-    case_id text, purpose text, payload jsonb, digest_alg text, digest text, request_digest text, receipt jsonb,
-    received_at timestamptz, delivery_mode text)
+    case_id text, purpose text, payload jsonb, digest_alg text, digest text, request_digest text, envelope jsonb,
+    received_at timestamptz, delivery_mode text, log_entry text, leaf_hash text)
 ), ins AS (
   INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
-     payload, digest_alg, digest, request_digest, receipt, received_at, updated_at, status)
+     payload, digest_alg, digest, request_digest, envelope, received_at, updated_at, status)
   SELECT id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
-     payload, digest_alg, digest, request_digest, receipt, received_at, received_at, 'queued'
+     payload, digest_alg, digest, request_digest, envelope, received_at, received_at, 'queued'
   FROM input ORDER BY n
   ON CONFLICT (sender, message_id) DO NOTHING RETURNING id
 ), ev AS (
@@ -140,10 +145,19 @@ WITH s AS (
   INSERT INTO deliveries (id, message_id, receiver, mode, status, next_attempt_at, created_at, updated_at)
   SELECT i.delivery_id, i.id, i.receiver, i.delivery_mode, 'pending', i.received_at, i.received_at, i.received_at
   FROM input i JOIN ins USING (id)
+), created AS (
+  SELECT i.*, row_number() OVER (ORDER BY i.n) AS k, count(*) OVER () AS total FROM input i JOIN ins USING (id)
+), lg AS (
+  UPDATE sequences SET value = value + (SELECT count(*) FROM created) WHERE name = 'log' RETURNING value
+), le AS (
+  INSERT INTO log_entries (idx, kind, message_id, case_id, entry, leaf_hash, created_at)
+  SELECT lg.value - c.total + c.k - 1, 'message.received', c.id, c.case_id, c.log_entry, decode(c.leaf_hash, 'hex'), c.received_at
+  FROM created c CROSS JOIN lg
+  RETURNING idx, message_id
 )
-SELECT id FROM ins`;
+SELECT message_id AS id, idx FROM le`;
 
-/** Writes one batch: messages, their history and delivery jobs; then resolves duplicates. */
+/** Writes one batch: messages, their history, delivery jobs and log entries; then resolves duplicates. */
 export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutcome[]> {
   const rows = msgs.map((m, i) => ({
     n: i + 1,
@@ -160,23 +174,30 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutco
     digest_alg: m.digestAlg,
     digest: m.digest,
     request_digest: m.requestDigest,
-    receipt: receiptOf(m),
+    envelope: m.envelope,
     received_at: m.receivedAt,
     delivery_mode: m.deliveryMode,
+    log_entry: m.logEntry.text,
+    leaf_hash: m.logEntry.leafHash.toString('hex'),
   }));
-  const inserted = await db.query<{ id: string }>(BATCH_SQL, [JSON.stringify(rows), msgs.length]);
-  const createdIds = new Set(inserted.rows.map((r) => r.id));
+  const inserted = await db.query<{ id: string; idx: number }>(BATCH_SQL, [JSON.stringify(rows), msgs.length]);
+  const logIndex = new Map(inserted.rows.map((r) => [r.id, Number(r.idx)]));
   const outcomes = new Map<string, WriteOutcome>();
   const others: NewMessage[] = [];
   for (const m of msgs) {
-    if (createdIds.has(m.id)) outcomes.set(m.id, { outcome: 'created', receipt: receiptOf(m) });
+    const idx = logIndex.get(m.id);
+    if (idx !== undefined) outcomes.set(m.id, { outcome: 'created', receipt: receiptOf(m, idx, m.logEntry.leafHash) });
     else others.push(m);
   }
   if (others.length) {
-    // Committed already (this batch or an earlier one): same content → the stored receipt, else a conflict.
-    const existing = await db.query<{ id: string; sender: string; message_id: string; request_digest: string; receipt: Receipt }>(
-      `SELECT id, sender, message_id, request_digest, receipt FROM messages
-       WHERE (sender, message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    // Committed already (this batch or an earlier one): same content → the same receipt, else a conflict.
+    const existing = await db.query<{
+      id: string; sender: string; message_id: string; request_digest: string; digest_alg: DigestAlg; digest: string;
+      received_at: Date; idx: number; leaf_hash: Buffer;
+    }>(
+      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash
+       FROM messages m JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
+       WHERE (m.sender, m.message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [others.map((m) => m.sender), others.map((m) => m.messageId)],
     );
     const byKey = new Map(existing.rows.map((r) => [`${r.sender}\u0000${r.message_id}`, r]));
@@ -184,7 +205,16 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutco
       const e = byKey.get(`${m.sender}\u0000${m.messageId}`)!;
       outcomes.set(
         m.id,
-        e.request_digest === m.requestDigest ? { outcome: 'duplicate', receipt: e.receipt } : { outcome: 'conflict', existingId: e.id },
+        e.request_digest === m.requestDigest
+          ? {
+              outcome: 'duplicate',
+              receipt: receiptOf(
+                { id: e.id, messageId: e.message_id, digestAlg: e.digest_alg, digest: e.digest, receivedAt: e.received_at },
+                Number(e.idx),
+                Buffer.from(e.leaf_hash),
+              ),
+            }
+          : { outcome: 'conflict', existingId: e.id },
       );
     }
   }

@@ -1,6 +1,7 @@
 import type { Db } from '../store/db';
 import { GatewayError } from '../errors';
 import { isValidUscc } from '../schemas/identifiers';
+import type { KeyAlg } from '../crypto/keys';
 
 export type MemberKind = 'hall' | 'municipal' | 'vertical' | 'station';
 
@@ -12,6 +13,8 @@ export interface Member {
   adapter: string;
   deliveryMode: 'push' | 'pull';
   webhookUrl: string | null;
+  /** The algorithm of the department's signing key (SM2 by default; RSA/ECDSA/Ed25519 for interoperability). */
+  keyAlg: KeyAlg;
 }
 
 interface MemberRow {
@@ -22,6 +25,7 @@ interface MemberRow {
   adapter: string;
   delivery_mode: 'push' | 'pull';
   webhook_url: string | null;
+  key_alg: KeyAlg;
 }
 
 const toMember = (r: MemberRow): Member => ({
@@ -32,9 +36,10 @@ const toMember = (r: MemberRow): Member => ({
   adapter: r.adapter,
   deliveryMode: r.delivery_mode,
   webhookUrl: r.webhook_url,
+  keyAlg: r.key_alg,
 });
 
-const COLS = 'code, name, kind, uscc, adapter, delivery_mode, webhook_url';
+const COLS = 'code, name, kind, uscc, adapter, delivery_mode, webhook_url, key_alg';
 
 export async function listMembers(db: Db): Promise<Member[]> {
   return (await db.query<MemberRow>(`SELECT ${COLS} FROM members ORDER BY code`)).rows.map(toMember);
@@ -60,9 +65,10 @@ export async function upsertMember(db: Db, m: Member, opts: { usccMode?: 'strict
     throw new GatewayError('GW_ERR_REGISTRY_INVALID', `member ${m.code}: push delivery needs a webhook URL`);
   }
   await db.query(
-    `INSERT INTO members (${COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7)
+    `INSERT INTO members (${COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, uscc = EXCLUDED.uscc,
-       adapter = EXCLUDED.adapter, delivery_mode = EXCLUDED.delivery_mode, webhook_url = EXCLUDED.webhook_url`,
-    [m.code, m.name, m.kind, m.uscc, m.adapter, m.deliveryMode, m.webhookUrl],
+       adapter = EXCLUDED.adapter, delivery_mode = EXCLUDED.delivery_mode, webhook_url = EXCLUDED.webhook_url,
+       key_alg = EXCLUDED.key_alg`,
+    [m.code, m.name, m.kind, m.uscc, m.adapter, m.deliveryMode, m.webhookUrl, m.keyAlg],
   );
 }

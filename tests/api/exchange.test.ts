@@ -21,7 +21,9 @@ describe('push → pull → ack round trip', () => {
     const res = await push('rt-1', record);
     expect(res.status).toBe(202);
     expect(res.headers.get('x-request-id')).toBeTruthy();
-    expect(res.body).toMatchObject({ messageId: 'rt-1', status: 'queued', digest: { alg: 'sha256' } });
+    // the hall signs with SM2, so its payload digests are SM3
+    expect(res.body).toMatchObject({ messageId: 'rt-1', status: 'queued', digest: { alg: 'sm3' } });
+    expect(res.body.log).toEqual({ index: expect.any(Number), leafHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/); // UUIDv7
     expect(res.body.digest.value).toMatch(/^[0-9a-f]{64}$/);
     expect(res.body.receivedAt).toMatch(/\+08:00$/);

@@ -9,9 +9,9 @@ beforeAll(async () => {
   // 30 000 messages, almost all for other receivers: a table scan would show.
   await db.store.query(`
     INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, purpose, payload, digest_alg, digest,
-                          request_digest, receipt, status, received_at, updated_at)
+                          request_digest, status, received_at, updated_at)
     SELECT gen_random_uuid(), g, 'hall', 'default', CASE WHEN g % 1000 = 0 THEN 'tax' ELSE 'housing' END, 'case-record',
-           'bulk-' || g, 'case-handling', '{}'::jsonb, 'sha256', md5(g::text), md5(g::text), '{}'::jsonb, 'queued', now(), now()
+           'bulk-' || g, 'case-handling', '{}'::jsonb, 'sha256', md5(g::text), md5(g::text), 'queued', now(), now()
     FROM generate_series(1, 30000) AS g`);
   await db.store.query('ANALYZE messages');
 });

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { buildConfig, type GatewayConfig } from '../../gateway/config';
 import { createGateway, type Gateway } from '../../gateway/gateway';
@@ -57,8 +60,17 @@ export async function startTestGateway(
       cb();
     },
   });
-  const config: Readonly<GatewayConfig> = buildConfig({ demo: false, logLevel: 'info', host: '127.0.0.1', port: 0, ...opts.config });
-  const make = (store: Store) => createGateway(config, { clock, store, logDestination: sink, startDelivery: false, random: opts.random ?? (() => 0.5) });
+  const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-pki-'));
+  const config: Readonly<GatewayConfig> = buildConfig({
+    demo: false,
+    logLevel: 'info',
+    host: '127.0.0.1',
+    port: 0,
+    ...opts.config,
+    trust: { pkiDir, ...(opts.config?.trust as object | undefined) },
+  });
+  const make = (store: Store) =>
+    createGateway(config, { clock, store, logDestination: sink, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
   let gw = await make(db.store);
   let url = await gw.listen(0);
   const t: TestGateway = {
@@ -99,6 +111,7 @@ export async function startTestGateway(
     async close() {
       await gw.close();
       await db.drop();
+      fs.rmSync(pkiDir, { recursive: true, force: true });
     },
   };
   return t;

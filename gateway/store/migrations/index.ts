@@ -1,4 +1,5 @@
 import * as m001 from './001_foundation';
+import * as m002 from './002_trust';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a new one is added. */
-export const migrations: Migration[] = [{ version: 1, name: 'foundation', sql: m001.sql }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'foundation', sql: m001.sql },
+  { version: 2, name: 'trust', sql: m002.sql },
+];

@@ -1,0 +1,41 @@
+import { canonicalJson } from '../crypto/canonical';
+import { formatTime } from '../clock';
+import { leafHash, type LogHashAlg } from './hash';
+
+/** What the log records: every step of an exchange, as an enum (never free text). */
+export const LOG_ENTRY_KINDS = [
+  'message.received',
+  'message.delivered',
+  'message.delivery_failed',
+  'message.dead_lettered',
+  'message.acknowledged',
+  'message.rejected',
+  'message.replayed',
+] as const;
+export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
+
+/** An entry ready to append: its exact canonical text and leaf hash are fixed before the write. */
+export interface PreparedEntry {
+  kind: LogEntryKind;
+  messageId: string | null;
+  caseId: string | null;
+  at: Date;
+  text: string;
+  leafHash: Buffer;
+}
+
+/**
+ * Builds a log entry: `{v:1, kind, at, ...fields}` in RFC 8785 canonical JSON. The
+ * text is what is hashed (leaf = H(0x00 ‖ text)) and what the log API serves, so
+ * anyone can recompute the tree from it without our code.
+ */
+export function prepareEntry(
+  alg: LogHashAlg,
+  kind: LogEntryKind,
+  at: Date,
+  fields: Record<string, unknown>,
+  refs: { messageId?: string | null; caseId?: string | null } = {},
+): PreparedEntry {
+  const text = canonicalJson({ v: 1, kind, at: formatTime(at), ...fields });
+  return { kind, messageId: refs.messageId ?? null, caseId: refs.caseId ?? null, at, text, leafHash: leafHash(alg, text) };
+}

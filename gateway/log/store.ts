@@ -1,0 +1,119 @@
+import type { Db } from '../store/db';
+import { GatewayError } from '../errors';
+import type { LogHashAlg } from './hash';
+import type { PreparedEntry } from './entries';
+import {
+  appendLeaves,
+  assembleConsistencyProof,
+  assembleInclusionProof,
+  consistencyProofNodes,
+  inclusionProofNodes,
+  nodeLookupFrom,
+  nodesToFetch,
+  rootFromFrontier,
+  type Frontier,
+  type ProofRef,
+} from './tree';
+
+/**
+ * Appends entries in the caller's transaction. Taking the 'log' sequence row lock
+ * gives them the next dense indices; the lock is held to commit, so index order is
+ * commit order across processes. Returns the indices in input order.
+ */
+export async function appendEntries(db: Db, entries: PreparedEntry[]): Promise<number[]> {
+  if (!entries.length) return [];
+  const end = Number((await db.query<{ value: number }>(`UPDATE sequences SET value = value + $1 WHERE name = 'log' RETURNING value`, [entries.length])).rows[0].value);
+  const first = end - entries.length;
+  await db.query(
+    `INSERT INTO log_entries (idx, kind, message_id, case_id, entry, leaf_hash, created_at)
+     SELECT $1::bigint + n - 1, kind, message_id, case_id, entry, decode(leaf_hash, 'hex'), created_at
+     FROM unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+          WITH ORDINALITY AS t(kind, message_id, case_id, entry, leaf_hash, created_at, n)`,
+    [
+      first,
+      entries.map((e) => e.kind),
+      entries.map((e) => e.messageId),
+      entries.map((e) => e.caseId),
+      entries.map((e) => e.text),
+      entries.map((e) => e.leafHash.toString('hex')),
+      entries.map((e) => e.at),
+    ],
+  );
+  return entries.map((_, i) => first + i);
+}
+
+export interface LogHead {
+  alg: LogHashAlg;
+  frontier: Frontier;
+}
+
+/** Creates the head row for a new log; refuses to reopen a log under another hash algorithm. */
+export async function ensureLogHead(db: Db, alg: LogHashAlg): Promise<void> {
+  await db.query(`INSERT INTO log_head (id, alg, size, frontier) VALUES (1, $1, 0, '[]'::jsonb) ON CONFLICT (id) DO NOTHING`, [alg]);
+  const r = await db.query<{ alg: string }>('SELECT alg FROM log_head WHERE id = 1');
+  if (r.rows[0].alg !== alg) {
+    throw new Error(`the exchange log is hashed with ${r.rows[0].alg}; it cannot be continued with ${alg} (config trust.logHashAlg)`);
+  }
+}
+
+export async function readHead(db: Db, forUpdate = false): Promise<LogHead> {
+  const r = await db.query<{ alg: LogHashAlg; size: number; frontier: string[] }>(
+    `SELECT alg, size, frontier FROM log_head WHERE id = 1${forUpdate ? ' FOR UPDATE' : ''}`,
+  );
+  const h = r.rows[0];
+  return { alg: h.alg, frontier: { size: Number(h.size), hashes: h.frontier.map((x) => Buffer.from(x, 'hex')) } };
+}
+
+/**
+ * Integrates committed entries beyond the head into the tree (inside the caller's
+ * transaction, head row locked): inserts the newly completed perfect-subtree nodes
+ * and moves the frontier. Returns the new head.
+ */
+export async function integrate(db: Db, maxEntries: number): Promise<{ head: LogHead; added: number }> {
+  const head = await readHead(db, true);
+  const r = await db.query<{ idx: number; leaf_hash: Buffer }>(
+    'SELECT idx, leaf_hash FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2',
+    [head.frontier.size, maxEntries],
+  );
+  const leaves: Buffer[] = [];
+  for (const row of r.rows) {
+    if (Number(row.idx) !== head.frontier.size + leaves.length) break; // not yet committed below this one
+    leaves.push(Buffer.from(row.leaf_hash));
+  }
+  if (!leaves.length) return { head, added: 0 };
+  const { frontier, newNodes } = appendLeaves(head.alg, head.frontier, leaves);
+  await db.query(
+    `INSERT INTO log_nodes (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM unnest($1::smallint[], $2::bigint[], $3::text[]) AS t(l, i, h)`,
+    [newNodes.map((n) => n.level), newNodes.map((n) => n.index), newNodes.map((n) => n.hash.toString('hex'))],
+  );
+  await db.query(`UPDATE log_head SET size = $1, frontier = $2::jsonb WHERE id = 1`, [frontier.size, JSON.stringify(frontier.hashes.map((h) => h.toString('hex')))]);
+  return { head: { alg: head.alg, frontier }, added: leaves.length };
+}
+
+export const rootOf = (head: LogHead): Buffer => rootFromFrontier(head.alg, head.frontier);
+
+async function fetchProof(db: Db, alg: LogHashAlg, refs: ProofRef[], assemble: typeof assembleInclusionProof): Promise<Buffer[]> {
+  const ids = nodesToFetch(refs);
+  const r = await db.query<{ level: number; idx: number; hash: Buffer }>(
+    `SELECT n.level, n.idx, n.hash FROM log_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS t(l, i) ON n.level = t.l AND n.idx = t.i`,
+    [ids.map((n) => n.level), ids.map((n) => n.index)],
+  );
+  const lookup = nodeLookupFrom(r.rows.map((x) => ({ level: Number(x.level), index: Number(x.idx), hash: Buffer.from(x.hash) })));
+  return assemble(alg, refs, lookup);
+}
+
+/** RFC 9162 inclusion proof for leaf `index` in the tree of `size` (≤ the integrated size). One query. */
+export async function inclusionProof(db: Db, alg: LogHashAlg, index: number, size: number, integrated: number): Promise<Buffer[]> {
+  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size && size <= integrated)) {
+    throw new GatewayError('GW_ERR_LOG_BAD_RANGE', `need 0 ≤ index < size ≤ ${integrated} (the integrated tree size)`);
+  }
+  return fetchProof(db, alg, inclusionProofNodes(index, size), assembleInclusionProof);
+}
+
+/** RFC 9162 consistency proof between two tree sizes. One query. */
+export async function consistencyProof(db: Db, alg: LogHashAlg, from: number, to: number, integrated: number): Promise<Buffer[]> {
+  if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 1 && from <= to && to <= integrated)) {
+    throw new GatewayError('GW_ERR_LOG_BAD_RANGE', `need 1 ≤ from ≤ to ≤ ${integrated} (the integrated tree size)`);
+  }
+  return fetchProof(db, alg, consistencyProofNodes(from, to), assembleConsistencyProof);
+}

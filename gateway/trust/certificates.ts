@@ -1,0 +1,36 @@
+import { X509Certificate } from 'node:crypto';
+import type { Db } from '../store/db';
+import { certificateFingerprint } from '../crypto/envelope';
+
+export type CertificateRole = 'root' | 'intermediate' | 'log' | 'department';
+
+export interface CertificateRecord {
+  fingerprint: string;
+  member: string | null;
+  role: CertificateRole;
+  pem: string;
+  revokedAt: Date | null;
+}
+
+/**
+ * Every certificate that ever signed anything is kept in the database by
+ * fingerprint, so signatures stay verifiable years later (evidence bundles
+ * carry them) even after a key is rotated.
+ */
+export async function registerCertificate(db: Db, pem: string, role: CertificateRole, member: string | null): Promise<string> {
+  const cert = new X509Certificate(pem);
+  const fingerprint = certificateFingerprint(pem);
+  await db.query(
+    `INSERT INTO certificates (fingerprint, member, role, pem, serial, subject, not_before, not_after)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (fingerprint) DO NOTHING`,
+    [fingerprint, member, role, pem, cert.serialNumber.toLowerCase(), cert.subject, new Date(cert.validFrom), new Date(cert.validTo)],
+  );
+  return fingerprint;
+}
+
+export async function loadCertificates(db: Db): Promise<CertificateRecord[]> {
+  const r = await db.query<{ fingerprint: string; member: string | null; role: CertificateRole; pem: string; revoked_at: Date | null }>(
+    'SELECT fingerprint, member, role, pem, revoked_at FROM certificates',
+  );
+  return r.rows.map((x) => ({ fingerprint: x.fingerprint, member: x.member, role: x.role, pem: x.pem, revokedAt: x.revoked_at }));
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import type { Store } from '../store/db';
+import type { Member } from '../registry/members';
+import type { Signer } from '../crypto/sign';
+import { initPki, loadPki, type Pki } from '../../certs/pki';
+import { buildHeader, certificateFingerprint, payloadDigestAlgFor, signatureBy, signedTextFor, type Envelope, type EnvelopeHeader } from '../crypto/envelope';
+import { loadCertificates, registerCertificate, type CertificateRecord } from './certificates';
+
+export interface TrustOptions {
+  pkiDir: string;
+  logKeyAlg: Member['keyAlg'];
+  issueDepartmentKeys: boolean;
+  now: Date;
+}
+
+/**
+ * The gateway's trust material for the process lifetime: the PKI (KeyObjects
+ * parsed once), one Signer per department and the log signer, and the
+ * certificates by fingerprint.
+ */
+export class Trust {
+  private constructor(
+    readonly pki: Pki,
+    private readonly certs: Map<string, CertificateRecord>,
+  ) {}
+
+  /** Creates missing keys/certificates (for members without one), loads them and registers certificates in the database. */
+  static async open(store: Store, members: Member[], opts: TrustOptions): Promise<Trust> {
+    if (opts.issueDepartmentKeys) {
+      initPki({
+        dir: opts.pkiDir,
+        departments: members.map((m) => ({ code: m.code, name: m.name, alg: m.keyAlg })),
+        logAlg: opts.logKeyAlg,
+        now: opts.now,
+      });
+    }
+    const pki = loadPki(opts.pkiDir, opts.now);
+    await store.tx(async (db) => {
+      await registerCertificate(db, pki.rootCertPem, 'root', null);
+      await registerCertificate(db, pki.log.certPem!, 'log', null);
+      for (const [code, signer] of pki.departments) {
+        if (members.some((m) => m.code === code)) await registerCertificate(db, signer.certPem!, 'department', code);
+      }
+    });
+    const certs = new Map((await loadCertificates(store)).map((c) => [c.fingerprint, c]));
+    return new Trust(pki, certs);
+  }
+
+  static defaultDir(dataDir: string): string {
+    return path.join(dataDir, 'pki');
+  }
+
+  get logSigner(): Signer {
+    return this.pki.log;
+  }
+
+  signerFor(member: string): Signer | undefined {
+    return this.pki.departments.get(member);
+  }
+
+  certificate(fingerprint: string): CertificateRecord | undefined {
+    return this.certs.get(fingerprint);
+  }
+
+  certificatePem = (fingerprint: string): string | undefined => this.certs.get(fingerprint)?.pem;
+
+  /** The issuer chain for a certificate we hold (our root). */
+  chainFor(): string[] {
+    return [this.pki.rootCertPem];
+  }
+
+  /**
+   * Signs a message's envelope with the sender department's key (on its behalf).
+   * The payload digest uses the department's algorithm family (SM3 with SM2).
+   */
+  envelopeOnBehalf(m: Omit<EnvelopeHeader, 'v' | 'payloadDigest'>, canonicalPayload: string): Envelope {
+    const signer = this.signerFor(m.sender);
+    if (!signer) throw new Error(`no signing key for department ${m.sender}`);
+    const header = buildHeader(m, canonicalPayload, payloadDigestAlgFor(signer));
+    return { header, signatures: [signatureBy('sender', m.sender, signer, signedTextFor('sender', header), true)] };
+  }
+
+  fingerprintOf = certificateFingerprint;
+}

@@ -1,0 +1,136 @@
+import { X509Certificate } from 'node:crypto';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
+import { openssl, opensslVerifyArgs, scratchDir } from '../crypto/support';
+import { canonicalJson } from '../../gateway/crypto/canonical';
+import { signedTextFor, verifyEnvelope, type Envelope } from '../../gateway/crypto/envelope';
+import { leafHash } from '../../gateway/log/hash';
+import { rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
+import { verifyCheckpoint } from '../../gateway/log/checkpoint';
+
+let t: TestGateway;
+const files = scratchDir('trust');
+beforeAll(async () => {
+  t = await startTestGateway();
+});
+afterAll(async () => {
+  await t?.close();
+  files.cleanup();
+});
+
+const pushRecord = (messageId: string, payload: Record<string, unknown> = sampleCaseRecord() as never) =>
+  t.call('POST', '/api/v1/messages', {
+    token: t.tokens.hall,
+    body: { to: 'housing', type: 'case-record', messageId, caseId: payload.caseNo, purpose: 'case-handling', payload },
+  });
+
+async function storedEnvelope(id: string): Promise<{ envelope: Envelope; payload: unknown }> {
+  const r = await t.db.store.query<{ envelope: Envelope; payload: unknown }>('SELECT envelope, payload FROM messages WHERE id = $1', [id]);
+  return r.rows[0];
+}
+
+/** openssl verifies the sender signature over the header's canonical text with the department certificate. */
+function opensslChecks(envelope: Envelope, header: unknown, tag: string): { genuine: number; tampered: number } {
+  const sig = envelope.signatures[0];
+  const cert = t.gw.deps.trust.certificatePem(sig.certificate)!;
+  const pub = files.write(`${tag}.pub.pem`, new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'pem' }) as string);
+  const sigFile = files.write(`${tag}.sig`, Buffer.from(sig.value, 'base64'));
+  const data = files.write(`${tag}.txt`, canonicalJson(header));
+  const genuine = openssl(opensslVerifyArgs(sig.alg, pub, sigFile, data), files.dir).code;
+  const forged = files.write(`${tag}.forged.txt`, canonicalJson({ ...(header as object), receiver: 'tax' }));
+  const tampered = openssl(opensslVerifyArgs(sig.alg, pub, sigFile, forged), files.dir).code;
+  return { genuine, tampered };
+}
+
+describe('signed envelopes', () => {
+  test('an SM2 department (hall) envelope: SM3 payload digest, SM2 signature openssl accepts, tampering fails', async () => {
+    const record = sampleCaseRecord();
+    const res = await pushRecord('env-sm2', record as never);
+    expect(res.status).toBe(202);
+    const { envelope, payload } = await storedEnvelope(res.body.id);
+    expect(envelope.header).toMatchObject({ v: 1, messageId: 'env-sm2', sender: 'hall', receiver: 'housing', type: 'case-record', purpose: 'case-handling' });
+    expect(envelope.header.payloadDigest.alg).toBe('sm3');
+    expect(envelope.header.payloadDigest.value).toBe(res.body.digest.value);
+    expect(envelope.signatures).toEqual([expect.objectContaining({ role: 'sender', signer: 'hall', onBehalf: true, alg: 'SM2-SM3' })]);
+    expect(opensslChecks(envelope, envelope.header, 'sm2')).toEqual({ genuine: 0, tampered: 1 });
+
+    const certs = (fp: string) => t.gw.deps.trust.certificatePem(fp);
+    expect(verifyEnvelope(envelope, canonicalJson(payload), certs)).toEqual({ ok: true, problems: [] });
+    const altered = canonicalJson({ ...(payload as object), legalLimitDays: 99 });
+    expect(verifyEnvelope(envelope, altered, certs).problems).toContain('payload digest does not match the payload');
+  });
+
+  test('an RSA department (amr) envelope: SHA-256 digest, RSA-PSS signature openssl accepts, tampering fails', async () => {
+    const status = sampleCaseStatus();
+    const res = await t.call('POST', '/api/v1/messages', {
+      token: t.tokens.amr,
+      body: { to: 'hall', type: 'case-status', messageId: 'env-rsa', caseId: status.caseNo, purpose: 'status-feedback', payload: status },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.digest.alg).toBe('sha256');
+    const { envelope } = await storedEnvelope(res.body.id);
+    expect(envelope.signatures[0].alg).toBe('RSA-PSS-SHA256');
+    expect(signedTextFor('sender', envelope.header)).toBe(canonicalJson(envelope.header));
+    expect(opensslChecks(envelope, envelope.header, 'rsa')).toEqual({ genuine: 0, tampered: 1 });
+  });
+});
+
+describe('the Merkle exchange log', () => {
+  test('every exchange step is a leaf; a signed checkpoint, inclusion and consistency proofs all verify', async () => {
+    const pushed = await pushRecord('log-1');
+    const firstCp = await t.gw.deps.integrator.runOnce(true);
+    expect(firstCp).not.toBeNull();
+
+    await t.call('GET', '/api/v1/inbox', { token: t.tokens.housing });
+    await t.call('POST', `/api/v1/messages/${pushed.body.id}/ack`, { token: t.tokens.housing, body: { result: 'accepted' } });
+    await pushRecord('log-2');
+    await t.gw.deps.integrator.runOnce(true);
+
+    const key = await t.call('GET', '/api/v1/log/key', { token: t.tokens.tax });
+    expect(key.status).toBe(200);
+    expect(key.body).toMatchObject({ sigAlg: 'SM2-SM3', hashAlg: 'sha256' });
+    const cp = (await t.call('GET', '/api/v1/log/checkpoint', { token: t.tokens.tax })).body;
+    const body = JSON.parse(cp.body);
+    expect(body).toMatchObject({ v: 1, alg: 'sha256', size: cp.size, root: cp.root });
+
+    // openssl alone checks the checkpoint with the published log certificate
+    const pub = files.write('log.pub.pem', new X509Certificate(key.body.certificate).publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const sig = files.write('cp.sig', Buffer.from(cp.signature.value, 'base64'));
+    expect(openssl(opensslVerifyArgs(cp.signature.alg, pub, sig, files.write('cp.json', cp.body)), files.dir).code).toBe(0);
+    expect(openssl(opensslVerifyArgs(cp.signature.alg, pub, sig, files.write('cp2.json', cp.body.replace(/"size":\d+/, '"size":1'))), files.dir).code).toBe(1);
+    expect(verifyCheckpoint(cp, key.body.certificate)).toEqual(body);
+
+    // anyone can recompute the tree from the served entry texts
+    const entries = (await t.call('GET', `/api/v1/log/entries?start=0&end=${cp.size}`, { token: t.tokens.tax })).body.items;
+    expect(entries).toHaveLength(cp.size);
+    for (const e of entries) expect(leafHash('sha256', e.entry).toString('hex')).toBe(e.leafHash);
+    expect(rootFromLeaves('sha256', entries.map((e: { leafHash: string }) => Buffer.from(e.leafHash, 'hex'))).toString('hex')).toBe(cp.root);
+
+    // the receipt's log position proves inclusion against the signed root
+    const idx = pushed.body.log.index;
+    const proof = (await t.call('GET', `/api/v1/log/proof/inclusion?index=${idx}&size=${cp.size}`, { token: t.tokens.hall })).body;
+    expect(proof.leafHash).toBe(pushed.body.log.leafHash);
+    const hex = (xs: string[]) => xs.map((x) => Buffer.from(x, 'hex'));
+    expect(verifyInclusion('sha256', idx, cp.size, Buffer.from(proof.leafHash, 'hex'), hex(proof.proof), Buffer.from(cp.root, 'hex'))).toBe(true);
+    const byLeaf = (await t.call('GET', `/api/v1/log/proof/inclusion?leafHash=${proof.leafHash}&size=${cp.size}`, { token: t.tokens.hall })).body;
+    expect(byLeaf).toEqual(proof);
+
+    // the first checkpoint is consistent with the latest (nothing removed or reordered)
+    const cons = (await t.call('GET', `/api/v1/log/proof/consistency?from=${firstCp!.body.match(/"size":(\d+)/)![1]}&to=${cp.size}`, { token: t.tokens.hall })).body;
+    const first = JSON.parse(firstCp!.body);
+    expect(verifyConsistency('sha256', first.size, cp.size, hex(cons.proof), Buffer.from(first.root, 'hex'), Buffer.from(cp.root, 'hex'))).toBe(true);
+
+    // the message's steps are leaves in commit order
+    const kinds = entries.map((e: { entry: string }) => JSON.parse(e.entry)).filter((e: { message: { id: string } }) => e.message.id === pushed.body.id);
+    expect(kinds.map((e: { kind: string }) => e.kind)).toEqual(['message.received', 'message.delivered', 'message.acknowledged']);
+  });
+
+  test('out-of-range proofs are clear 400s; unknown leaves 404', async () => {
+    const bad = await t.call('GET', '/api/v1/log/proof/inclusion?index=999999&size=1000000', { token: t.tokens.hall });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('GW_ERR_LOG_BAD_RANGE');
+    const none = await t.call('GET', `/api/v1/log/proof/inclusion?leafHash=${'ab'.repeat(32)}`, { token: t.tokens.hall });
+    expect(none.status).toBe(404);
+    expect(none.body.code).toBe('GW_ERR_LOG_NOT_FOUND');
+  });
+});
