@@ -1,15 +1,16 @@
 import { X509Certificate } from 'node:crypto';
 import { canonicalJson } from './canonical';
 import { digestHex, type DigestAlg } from './digest';
-import { digestAlgFor, verify, Verifier, type SigAlg, type Signer } from './sign';
+import { digestAlgFor, type Signer } from './sign';
+import { verifyBatched, type BatchedSignature } from './batch-signature';
 
 /**
  * Signed envelopes (pure; shared with the offline verifier).
  *
  * The header holds what a sender knows before sending, so a department can sign
  * it itself; the gateway signs the same header on the department's behalf when
- * it does not. The signature is over the header's canonical JSON (RFC 8785) text,
- * so `openssl dgst -verify` on that text checks it without our code.
+ * it does not. What is signed is the header's canonical JSON (RFC 8785) text,
+ * through a batch signature: its leaf is in the signed manifest's Merkle root.
  */
 export interface EnvelopeHeader {
   v: 1;
@@ -22,18 +23,14 @@ export interface EnvelopeHeader {
   payloadDigest: { alg: DigestAlg; value: string };
 }
 
-export interface EnvelopeSignature {
-  /** sender: the sending department's key; gateway: the gateway's countersignature. */
+/**
+ * A signature over the envelope header, made with a batch signature (see
+ * batch-signature.ts): role sender = the sending department's key.
+ */
+export interface EnvelopeSignature extends BatchedSignature {
   role: 'sender' | 'gateway';
-  /** Member code, or 'gateway'. */
-  signer: string;
   /** true when the gateway held the department key and signed for it. */
   onBehalf: boolean;
-  alg: SigAlg;
-  /** SHA-256 fingerprint (hex) of the signing certificate's DER. */
-  certificate: string;
-  /** base64 signature over `signedText` of this role (see signedTextFor). */
-  value: string;
 }
 
 export interface Envelope {
@@ -72,12 +69,6 @@ export function signedTextFor(role: EnvelopeSignature['role'], header: EnvelopeH
   return canonicalJson({ header, senderSignature: senderSignature ?? null });
 }
 
-export function signatureBy(role: EnvelopeSignature['role'], signerName: string, signer: Signer, text: string, onBehalf: boolean): EnvelopeSignature {
-  const cert = signer.certPem;
-  if (!cert) throw new Error(`signer ${signerName} has no certificate`);
-  return { role, signer: signerName, onBehalf, alg: signer.alg, certificate: certificateFingerprint(cert), value: signer.sign(text).toString('base64') };
-}
-
 /** The digest algorithm a department's payload digests use: SM3 with SM2 keys, SHA-256 otherwise. */
 export const payloadDigestAlgFor = (signer: Signer): DigestAlg => digestAlgFor(signer.alg);
 
@@ -102,13 +93,7 @@ export function verifyEnvelope(envelope: Envelope, canonicalPayload: string, cer
       problems.push(`${s.role} signature: certificate ${s.certificate.slice(0, 16)}… is unknown`);
       continue;
     }
-    const text = signedTextFor(s.role, h, sender?.value);
-    let ok = false;
-    try {
-      ok = verify(s.alg, text, Buffer.from(s.value, 'base64'), Verifier.fromPem(pem, s.alg).publicKey);
-    } catch {
-      ok = false;
-    }
+    const ok = verifyBatched(s, signedTextFor(s.role, h, sender?.value), pem);
     if (!ok) problems.push(`${s.role} signature by ${s.signer} does not verify`);
   }
   return { ok: problems.length === 0, problems };

@@ -3,15 +3,14 @@ import type { Agreement } from '../registry/agreements';
 import { GatewayError, type FieldError } from '../errors';
 import { digestHex } from '../crypto/digest';
 import type { Trust } from '../trust/trust';
-import { prepareEntry } from '../log/entries';
-import type { LogHashAlg } from '../log/hash';
 import { canonicalJson } from '../crypto/canonical';
 import { newId } from '../ids';
 import type { Clock } from '../clock';
 import type { Principal } from '../http/context';
 import type { SchemaRegistry } from '../schemas/registry';
 import type { Member } from '../registry/members';
-import type { NewMessage } from './types';
+import type { PreparedMessage } from './types';
+import { buildHeader, payloadDigestAlgFor } from '../crypto/envelope';
 
 /** The push request envelope (the payload itself is checked against its type's schema). */
 export const pushRequestSchema = {
@@ -56,14 +55,13 @@ export interface PushDeps {
   agreements: { check(sender: string, receiver: string, type: string, purpose: string): void };
   members: (code: string) => Member | undefined;
   trust: Trust;
-  logHashAlg: LogHashAlg;
 }
 
 /**
  * Checks a push in the order a caller can fix things: envelope → receiver →
  * type → agreement → payload schema. Throws the catalogue error; stores nothing.
  */
-export function preparePush(deps: PushDeps, principal: Principal, body: unknown): NewMessage {
+export function preparePush(deps: PushDeps, principal: Principal, body: unknown): PreparedMessage {
   if (!validateEnvelope(body)) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the push request envelope is not valid', { errors: envelopeErrors() });
   const req = body as PushRequest;
   const receiver = deps.members(req.to);
@@ -80,27 +78,16 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
   }
   const caseId = req.caseId ?? null;
   const canonicalPayload = canonicalJson(req.payload);
-  const id = newId();
-  const receivedAt = deps.clock.now();
-  const envelope = deps.trust.envelopeOnBehalf(
+  const signer = deps.trust.signerFor(principal.member);
+  if (!signer) throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `department ${principal.member} has no signing certificate on this gateway`);
+  const header = buildHeader(
     { messageId: req.messageId, sender: principal.member, receiver: req.to, type: req.type, caseId, purpose: req.purpose },
     canonicalPayload,
+    payloadDigestAlgFor(signer),
   );
-  const digest = envelope.header.payloadDigest;
-  const logEntry = prepareEntry(
-    deps.logHashAlg,
-    'message.received',
-    receivedAt,
-    {
-      message: { id, messageId: req.messageId, from: principal.member, to: req.to, type: req.type, caseId, purpose: req.purpose },
-      payloadDigest: digest,
-      envelope: {
-        digest: { alg: 'sha256', value: digestHex('sha256', canonicalJson(envelope)) },
-        signatures: envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ role, signer, onBehalf, alg, certificate })),
-      },
-    },
-    { messageId: id, caseId },
-  );
+  const digest = header.payloadDigest;
+  const id = newId();
+  const receivedAt = deps.clock.now();
   return {
     id,
     sender: principal.member,
@@ -116,8 +103,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     requestDigest: digestHex('sha256', requestText(req, caseId, canonicalPayload)),
     receivedAt,
     deliveryMode: receiver.deliveryMode,
-    envelope,
-    logEntry,
+    header,
   };
 }
 

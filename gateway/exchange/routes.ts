@@ -21,7 +21,6 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
         agreements: deps.directory.agreements,
         members: (c) => deps.directory.member(c),
         trust: deps.trust,
-        logHashAlg: deps.config.trust.logHashAlg,
       },
       principal,
       req.body,

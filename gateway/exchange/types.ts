@@ -1,5 +1,5 @@
 import type { DigestAlg } from '../crypto/digest';
-import type { Envelope } from '../crypto/envelope';
+import type { Envelope, EnvelopeHeader } from '../crypto/envelope';
 import type { PreparedEntry } from '../log/entries';
 
 /** A message accepted for exchange, as the write path holds it before commit. */
@@ -24,6 +24,9 @@ export interface NewMessage {
   /** The 'message.received' log entry, appended in the same statement. */
   logEntry: PreparedEntry;
 }
+
+/** A checked push before sealing: the header is built, the signature and log entry come with the batch. */
+export type PreparedMessage = Omit<NewMessage, 'envelope' | 'logEntry'> & { header: EnvelopeHeader };
 
 /** The answer to a push (202 body); stored with the message so a duplicate push gets it back verbatim. */
 export interface Receipt {

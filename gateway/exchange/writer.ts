@@ -4,11 +4,11 @@ import type { Metrics } from '../metrics';
 import { GatewayError } from '../errors';
 import { newId } from '../ids';
 import { formatTime } from '../clock';
-import type { NewMessage, Receipt, WriteOutcome } from './types';
+import type { NewMessage, PreparedMessage, Receipt, WriteOutcome } from './types';
 import type { DigestAlg } from '../crypto/digest';
 
 interface Pending {
-  msg: NewMessage;
+  msg: PreparedMessage;
   resolve: (o: WriteOutcome) => void;
   reject: (e: unknown) => void;
 }
@@ -46,6 +46,8 @@ export class ExchangeWriter {
     private readonly store: Store,
     private readonly opts: { maxBatch: number; maxQueue: number },
     private readonly log: Logger,
+    /** Seals a batch (signatures, log entries) just before it is written. */
+    private readonly seal: (msgs: PreparedMessage[]) => NewMessage[],
     private readonly metrics?: Metrics,
   ) {}
 
@@ -54,7 +56,7 @@ export class ExchangeWriter {
     this.listeners.push(fn);
   }
 
-  submit(msg: NewMessage): Promise<WriteOutcome> {
+  submit(msg: PreparedMessage): Promise<WriteOutcome> {
     if (this.queue.length >= this.opts.maxQueue) {
       return Promise.reject(
         new GatewayError('GW_ERR_OVERLOADED', `${this.queue.length} messages are waiting for a commit`, { headers: { 'Retry-After': '1' } }),
@@ -92,9 +94,10 @@ export class ExchangeWriter {
         this.metrics?.writeQueue.set(this.queue.length);
         this.metrics?.commitBatch.observe(batch.length);
         try {
-          const outcomes = await writeBatch(this.store, batch.map((p) => p.msg));
+          const sealed = this.seal(batch.map((p) => p.msg));
+          const outcomes = await writeBatch(this.store, sealed);
           batch.forEach((p, i) => p.resolve(outcomes[i]));
-          const created = batch.filter((_, i) => outcomes[i].outcome === 'created').map((p) => p.msg);
+          const created = sealed.filter((_, i) => outcomes[i].outcome === 'created');
           if (created.length) for (const fn of this.listeners) fn(created);
         } catch (err) {
           this.log.error({ err, batch: batch.length }, 'group commit failed');

@@ -3,7 +3,7 @@ import type { Store } from '../store/db';
 import type { Member } from '../registry/members';
 import type { Signer } from '../crypto/sign';
 import { initPki, loadPki, type Pki } from '../../certs/pki';
-import { buildHeader, certificateFingerprint, payloadDigestAlgFor, signatureBy, signedTextFor, type Envelope, type EnvelopeHeader } from '../crypto/envelope';
+import { certificateFingerprint } from '../crypto/envelope';
 import { loadCertificates, registerCertificate, type CertificateRecord } from './certificates';
 
 export interface TrustOptions {
@@ -69,16 +69,19 @@ export class Trust {
     return [this.pki.rootCertPem];
   }
 
-  /**
-   * Signs a message's envelope with the sender department's key (on its behalf).
-   * The payload digest uses the department's algorithm family (SM3 with SM2).
-   */
-  envelopeOnBehalf(m: Omit<EnvelopeHeader, 'v' | 'payloadDigest'>, canonicalPayload: string): Envelope {
-    const signer = this.signerFor(m.sender);
-    if (!signer) throw new Error(`no signing key for department ${m.sender}`);
-    const header = buildHeader(m, canonicalPayload, payloadDigestAlgFor(signer));
-    return { header, signatures: [signatureBy('sender', m.sender, signer, signedTextFor('sender', header), true)] };
+  /** The fingerprint of a department's signing certificate (cached). */
+  signerCertificate(member: string): string | undefined {
+    let fp = this.signerFingerprints.get(member);
+    if (!fp) {
+      const pem = this.signerFor(member)?.certPem;
+      if (!pem) return undefined;
+      fp = certificateFingerprint(pem);
+      this.signerFingerprints.set(member, fp);
+    }
+    return fp;
   }
+
+  private readonly signerFingerprints = new Map<string, string>();
 
   fingerprintOf = certificateFingerprint;
 }

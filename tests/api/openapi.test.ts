@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -7,6 +8,8 @@ import { sampleCaseRecord } from '../fixtures/case-record';
 import { catalogue } from '../../gateway/errors';
 import { pushRequestSchema } from '../../gateway/exchange/push';
 import { buildOpenApi } from '../../gateway/http/openapi';
+import { verifyCheckpoint } from '../../gateway/log/checkpoint';
+import { verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
 import { projectRoot } from '../../gateway/schemas/paths';
 
 type Json = Record<string, any>;
@@ -49,6 +52,13 @@ function expectValid(component: string, body: unknown): void {
 function undocumented(component: string, body: Json): string[] {
   const props = doc.components.schemas[component].properties as Json;
   return Object.keys(body).filter((k) => !(k in props));
+}
+
+/** A problem answer whose code is the expected one and is documented for that GET operation and status. */
+function expectDocumentedProblem(route: string, res: { status: number; body: any }, code: string): void {
+  expect({ route, code: res.body?.code }).toEqual({ route, code });
+  expect({ route, documented: doc.paths[route].get.responses[String(res.status)]?.['x-error-codes'] }).toEqual({ route, documented: expect.arrayContaining([code]) });
+  expectValid('Problem', res.body);
 }
 
 function resolvePointer(root: Json, ref: string): unknown {
@@ -113,7 +123,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('required components and bearer security; every error response is problem+json with its codes', () => {
-    for (const name of ['Problem', 'Receipt', 'Message', 'InboxPage', 'Member', 'LoginRequest', 'LoginResponse']) {
+    for (const name of ['Problem', 'Receipt', 'Message', 'InboxPage', 'Member', 'LoginRequest', 'LoginResponse', 'LogKey', 'Checkpoint', 'LogEntries', 'InclusionProof', 'ConsistencyProof']) {
       expect(doc.components.schemas[name]).toBeDefined();
     }
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -142,7 +152,7 @@ describe('the OpenAPI document', () => {
 describe('the document matches the app', () => {
   test('each documented operation exists, is secured as documented and answers documented error codes', async () => {
     const ops = operations();
-    expect(ops.length).toBeGreaterThanOrEqual(15);
+    expect(ops.length).toBeGreaterThanOrEqual(21);
     for (const { route, method, op } of ops) {
       const url = route.replace(/\{(\w+)\}/g, (_m, name: string) => PLACEHOLDERS[name] ?? 'x');
       const documented = (status: number): string[] => op.responses[String(status)]?.['x-error-codes'] ?? [];
@@ -224,6 +234,102 @@ describe('the document matches the app', () => {
     const invalid = await t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: { to: 'housing' } });
     expect(invalid.status).toBe(400);
     expectValid('Problem', invalid.body);
+  });
+
+  test('the log endpoints answer what is documented, and what the descriptions say verifies', async () => {
+    const get = (url: string) => t.call('GET', url, { token: t.tokens.tax });
+    const record = sampleCaseRecord();
+    const push = (messageId: string) =>
+      t.call('POST', '/api/v1/messages', {
+        token: t.tokens.hall,
+        body: { to: 'housing', type: 'case-record', messageId, caseId: record.caseNo, purpose: 'case-handling', payload: record },
+      });
+    const pushed = await push('oas-log-1');
+    expect(pushed.status).toBe(202);
+    expectValid('Receipt', pushed.body);
+    const receipt = pushed.body.log as { index: number; leafHash: string };
+
+    // the integrator is not running in tests: integrate and sign by hand
+    expect(await t.gw.deps.integrator.runOnce(true)).not.toBeNull();
+    const first = (await get('/api/v1/log/checkpoint')).body;
+    expect((await push('oas-log-2')).status).toBe(202);
+    expect(await t.gw.deps.integrator.runOnce(true)).not.toBeNull();
+
+    const key = await get('/api/v1/log/key');
+    expect(key.status).toBe(200);
+    expectValid('LogKey', key.body);
+    expect(undocumented('LogKey', key.body)).toEqual([]);
+
+    const latest = await get('/api/v1/log/checkpoint');
+    expect(latest.status).toBe(200);
+    expectValid('Checkpoint', latest.body);
+    expect(undocumented('Checkpoint', latest.body)).toEqual([]);
+    const cp = latest.body;
+    // body: the exact signed canonical JSON, valid as CheckpointBody, verifiable with the /log/key certificate
+    const signed = JSON.parse(cp.body);
+    expectValid('CheckpointBody', signed);
+    expect(signed).toMatchObject({ size: cp.size, alg: cp.alg, root: cp.root, at: cp.at });
+    expect(cp.signature.certificate).toBe(key.body.fingerprint);
+    expect(verifyCheckpoint(cp, key.body.certificate)).toEqual(signed);
+    expect(cp.size).toBeGreaterThan(first.size);
+    expect((await get(`/api/v1/log/checkpoint?size=${first.size}`)).body).toEqual(first);
+
+    const list = await get('/api/v1/log/checkpoints');
+    expect(list.status).toBe(200);
+    expectValid('CheckpointPage', list.body);
+    expect(list.body.items.map((c: Json) => c.size)).toEqual([first.size, cp.size]);
+    expect(undocumented('Checkpoint', list.body.items[0])).toEqual([]);
+    expect((await get(`/api/v1/log/checkpoints?after=${first.size}`)).body).toEqual({ items: [cp], next: null });
+
+    // entries: leaf = H(0x00 ‖ entry text)
+    const entries = await get(`/api/v1/log/entries?start=0&end=${cp.size}`);
+    expect(entries.status).toBe(200);
+    expectValid('LogEntries', entries.body);
+    expect(undocumented('LogEntries', entries.body)).toEqual([]);
+    expect(entries.body.items).toHaveLength(cp.size);
+    for (const e of entries.body.items) {
+      expectValid('LogEntryContent', JSON.parse(e.entry));
+      expect(createHash(entries.body.hashAlg).update(Buffer.from([0])).update(e.entry, 'utf8').digest('hex')).toBe(e.leafHash);
+    }
+    expect(entries.body.items[receipt.index].leafHash).toBe(receipt.leafHash);
+    expect(JSON.parse(entries.body.items[receipt.index].entry).kind).toBe('message.received');
+
+    // RFC 9162 inclusion of the receipt's entry in the first signed tree, by index and by leaf hash
+    const incl = await get(`/api/v1/log/proof/inclusion?index=${receipt.index}&size=${first.size}`);
+    expect(incl.status).toBe(200);
+    expectValid('InclusionProof', incl.body);
+    expect(undocumented('InclusionProof', incl.body)).toEqual([]);
+    expect(incl.body).toMatchObject({ index: receipt.index, size: first.size, leafHash: receipt.leafHash });
+    const hex = (h: string) => Buffer.from(h, 'hex');
+    expect(verifyInclusion(incl.body.hashAlg, receipt.index, first.size, hex(receipt.leafHash), incl.body.proof.map(hex), hex(first.root))).toBe(true);
+    const byHash = await get(`/api/v1/log/proof/inclusion?leafHash=${receipt.leafHash.toUpperCase()}&size=${first.size}`);
+    expect(byHash.body).toEqual(incl.body);
+
+    // RFC 9162 consistency between the two signed trees
+    const cons = await get(`/api/v1/log/proof/consistency?from=${first.size}&to=${cp.size}`);
+    expect(cons.status).toBe(200);
+    expectValid('ConsistencyProof', cons.body);
+    expect(undocumented('ConsistencyProof', cons.body)).toEqual([]);
+    expect(verifyConsistency(cons.body.hashAlg, first.size, cp.size, cons.body.proof.map(hex), hex(first.root), hex(cp.root))).toBe(true);
+
+    // the documented errors
+    const none = '0'.repeat(64);
+    const cases: [string, string, string][] = [
+      ['/api/v1/log/checkpoint', '?size=999999', 'GW_ERR_LOG_NOT_FOUND'],
+      ['/api/v1/log/checkpoint', '?size=-1', 'GW_ERR_REQUEST_INVALID'],
+      ['/api/v1/log/checkpoints', '?after=x', 'GW_ERR_REQUEST_INVALID'],
+      ['/api/v1/log/entries', '', 'GW_ERR_REQUEST_INVALID'],
+      ['/api/v1/log/entries', '?start=5&end=2', 'GW_ERR_LOG_BAD_RANGE'],
+      ['/api/v1/log/entries', '?start=0&end=1001', 'GW_ERR_LOG_BAD_RANGE'],
+      ['/api/v1/log/proof/inclusion', '', 'GW_ERR_REQUEST_INVALID'],
+      ['/api/v1/log/proof/inclusion', `?index=${cp.size}`, 'GW_ERR_LOG_BAD_RANGE'],
+      ['/api/v1/log/proof/inclusion', `?index=0&size=${cp.size + 1}`, 'GW_ERR_LOG_BAD_RANGE'],
+      ['/api/v1/log/proof/inclusion', `?leafHash=${none}`, 'GW_ERR_LOG_NOT_FOUND'],
+      ['/api/v1/log/proof/consistency', '', 'GW_ERR_REQUEST_INVALID'],
+      ['/api/v1/log/proof/consistency', '?from=0', 'GW_ERR_LOG_BAD_RANGE'],
+      ['/api/v1/log/proof/consistency', `?from=${cp.size}&to=${first.size}`, 'GW_ERR_LOG_BAD_RANGE'],
+    ];
+    for (const [route, qs, code] of cases) expectDocumentedProblem(route, await get(route + qs), code);
   });
 });
 

@@ -4,6 +4,8 @@ import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { openssl, opensslVerifyArgs, scratchDir } from '../crypto/support';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { signedTextFor, verifyEnvelope, type Envelope } from '../../gateway/crypto/envelope';
+import { verifyBatched } from '../../gateway/crypto/batch-signature';
+import { preparePush } from '../../gateway/exchange/push';
 import { leafHash } from '../../gateway/log/hash';
 import { rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
@@ -29,17 +31,23 @@ async function storedEnvelope(id: string): Promise<{ envelope: Envelope; payload
   return r.rows[0];
 }
 
-/** openssl verifies the sender signature over the header's canonical text with the department certificate. */
-function opensslChecks(envelope: Envelope, header: unknown, tag: string): { genuine: number; tampered: number } {
+/**
+ * The sender's batch signature: openssl verifies the signed manifest with the
+ * department certificate, and the header's leaf is in the manifest's root. A forged
+ * manifest fails openssl; a forged header fails the inclusion step.
+ */
+function batchChecks(envelope: Envelope, tag: string) {
   const sig = envelope.signatures[0];
   const cert = t.gw.deps.trust.certificatePem(sig.certificate)!;
   const pub = files.write(`${tag}.pub.pem`, new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'pem' }) as string);
   const sigFile = files.write(`${tag}.sig`, Buffer.from(sig.value, 'base64'));
-  const data = files.write(`${tag}.txt`, canonicalJson(header));
-  const genuine = openssl(opensslVerifyArgs(sig.alg, pub, sigFile, data), files.dir).code;
-  const forged = files.write(`${tag}.forged.txt`, canonicalJson({ ...(header as object), receiver: 'tax' }));
-  const tampered = openssl(opensslVerifyArgs(sig.alg, pub, sigFile, forged), files.dir).code;
-  return { genuine, tampered };
+  const manifest = JSON.parse(sig.manifest);
+  const genuine = openssl(opensslVerifyArgs(sig.alg, pub, sigFile, files.write(`${tag}.manifest.json`, sig.manifest)), files.dir).code;
+  const forgedManifest = canonicalJson({ ...manifest, root: '00'.repeat(32) });
+  const tampered = openssl(opensslVerifyArgs(sig.alg, pub, sigFile, files.write(`${tag}.forged.json`, forgedManifest)), files.dir).code;
+  const headerIncluded = verifyBatched(sig, canonicalJson(envelope.header), cert);
+  const forgedHeaderIncluded = verifyBatched(sig, canonicalJson({ ...envelope.header, receiver: 'tax' }), cert);
+  return { genuine, tampered, headerIncluded, forgedHeaderIncluded, manifest };
 }
 
 describe('signed envelopes', () => {
@@ -52,7 +60,9 @@ describe('signed envelopes', () => {
     expect(envelope.header.payloadDigest.alg).toBe('sm3');
     expect(envelope.header.payloadDigest.value).toBe(res.body.digest.value);
     expect(envelope.signatures).toEqual([expect.objectContaining({ role: 'sender', signer: 'hall', onBehalf: true, alg: 'SM2-SM3' })]);
-    expect(opensslChecks(envelope, envelope.header, 'sm2')).toEqual({ genuine: 0, tampered: 1 });
+    const sm2 = batchChecks(envelope, 'sm2');
+    expect(sm2).toMatchObject({ genuine: 0, tampered: 1, headerIncluded: true, forgedHeaderIncluded: false });
+    expect(sm2.manifest).toMatchObject({ v: 1, signer: 'hall', hashAlg: 'sm3' });
 
     const certs = (fp: string) => t.gw.deps.trust.certificatePem(fp);
     expect(verifyEnvelope(envelope, canonicalJson(payload), certs)).toEqual({ ok: true, problems: [] });
@@ -71,7 +81,33 @@ describe('signed envelopes', () => {
     const { envelope } = await storedEnvelope(res.body.id);
     expect(envelope.signatures[0].alg).toBe('RSA-PSS-SHA256');
     expect(signedTextFor('sender', envelope.header)).toBe(canonicalJson(envelope.header));
-    expect(opensslChecks(envelope, envelope.header, 'rsa')).toEqual({ genuine: 0, tampered: 1 });
+    const rsa = batchChecks(envelope, 'rsa');
+    expect(rsa).toMatchObject({ genuine: 0, tampered: 1, headerIncluded: true, forgedHeaderIncluded: false });
+    expect(rsa.manifest.hashAlg).toBe('sha256');
+  });
+
+  test('one batch signature covers every message a department sends in one group commit', async () => {
+    // Submitted in the same event-loop turn, the 12 messages share one batch.
+    const d = t.gw.deps;
+    const deps = { clock: d.clock, schemas: d.schemas, agreements: d.directory.agreements, members: (c: string) => d.directory.member(c), trust: d.trust };
+    const hall = { kind: 'system' as const, member: 'hall', system: 'default' };
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => {
+        const payload = sampleCaseRecord() as unknown as Record<string, unknown>;
+        return d.writer.submit(preparePush(deps, hall, { to: 'housing', type: 'case-record', messageId: `batch-${i}`, purpose: 'case-handling', payload }));
+      }),
+    );
+    const envelopes = await Promise.all(outcomes.map(async (o) => (await storedEnvelope(o.outcome === 'created' ? o.receipt.id : '')).envelope));
+    const sigs = envelopes.map((e) => e.signatures[0]);
+    expect(new Set(sigs.map((s) => s.manifest)).size).toBe(1);
+    expect(JSON.parse(sigs[0].manifest)).toMatchObject({ signer: 'hall', hashAlg: 'sm3', size: 12 });
+    expect(sigs.map((s) => s.index)).toEqual([...Array(12).keys()]);
+    const cert = d.trust.certificatePem(sigs[0].certificate)!;
+    envelopes.forEach((e) => expect(verifyBatched(e.signatures[0], canonicalJson(e.header), cert)).toBe(true));
+    // a header presented with another message's position or proof does not verify
+    expect(verifyBatched({ ...sigs[0], index: 1 }, canonicalJson(envelopes[0].header), cert)).toBe(false);
+    expect(verifyBatched({ ...sigs[0], proof: sigs[1].proof }, canonicalJson(envelopes[0].header), cert)).toBe(false);
+    expect(verifyBatched(sigs[0], canonicalJson(envelopes[1].header), cert)).toBe(false);
   });
 });
 
