@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical';
 
 export type DigestAlg = 'sha256' | 'sm3';
 
