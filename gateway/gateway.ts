@@ -20,6 +20,7 @@ import { Trust } from './trust/trust';
 import { LogIntegrator } from './log/integrator';
 import { ensureLogHead } from './log/store';
 import { sealBatch } from './exchange/seal';
+import { signReceipts } from './exchange/receipts';
 import type { GatewayDeps } from './deps';
 
 export interface Gateway {
@@ -70,7 +71,14 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     log,
   );
   const auth = new Authenticator(store, clock, config.auth.tokenCacheSeconds);
-  const writer = new ExchangeWriter(store, config.groupCommit, log, (msgs) => sealBatch(trust, config.trust.logHashAlg, msgs, clock.now()), metrics);
+  const writer = new ExchangeWriter(
+    store,
+    config.groupCommit,
+    log,
+    (msgs) => sealBatch(trust, config.trust.logHashAlg, msgs, clock.now()),
+    (receipts) => signReceipts(trust, receipts, clock.now()),
+    metrics,
+  );
   const delivery = new DeliveryWorker(store, directory, clock, config.delivery, log, config.trust.logHashAlg, metrics, opts.random);
   writer.onCommit((created) => {
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();

@@ -6,6 +6,8 @@ import type { Principal } from '../http/context';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { MessageStatus } from './types';
 import { recordEvent, logEntriesFor } from './history';
+import { ackReceiptDigest, signAckReceipt, type AckReceipt } from './receipts';
+import type { Trust } from '../trust/trust';
 import { appendEntries } from '../log/store';
 import type { LogHashAlg } from '../log/hash';
 
@@ -139,15 +141,16 @@ export async function acknowledge(
   store: Store,
   clock: Clock,
   alg: LogHashAlg,
+  trust: Trust,
   principal: Principal,
   id: string,
   body: { result: 'accepted' | 'rejected'; reason?: string },
 ) {
   if (!UUID.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
   const actor = principal.kind === 'system' ? `${principal.member}/${principal.system}` : `${principal.member}/${principal.login}`;
-  await store.tx(async (db) => {
-    const r = await db.query<{ sender: string; receiver: string; status: MessageStatus; type: string }>(
-      'SELECT sender, receiver, status, type FROM messages WHERE id = $1 FOR UPDATE',
+  const receipt = await store.tx(async (db) => {
+    const r = await db.query<{ sender: string; receiver: string; status: MessageStatus; message_id: string; digest_alg: string; digest: string; ack_receipt: AckReceipt | null }>(
+      'SELECT sender, receiver, status, message_id, digest_alg, digest, ack_receipt FROM messages WHERE id = $1 FOR UPDATE',
       [id],
     );
     const m = r.rows[0];
@@ -156,14 +159,36 @@ export async function acknowledge(
     }
     if (m.receiver !== principal.member) throw new GatewayError('GW_ERR_EXCHANGE_NOT_RECEIVER', `only ${m.receiver} may acknowledge this message`);
     const target: MessageStatus = body.result === 'accepted' ? 'acknowledged' : 'rejected';
-    if (m.status === target) return;
+    if (m.status === target) return m.ack_receipt;
     if (m.status === 'acknowledged' || m.status === 'rejected') {
       throw new GatewayError('GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED', `the message is already ${m.status}`);
     }
     const now = clock.now();
-    await recordEvent(db, alg, id, target, target, now, actor, body.reason ? { reason: body.reason } : {});
+    // The receiver department's signed answer; the log entry names its digest.
+    const signed = signAckReceipt(
+      trust,
+      {
+        v: 1,
+        kind: 'acknowledgement',
+        id,
+        messageId: m.message_id,
+        from: m.sender,
+        to: m.receiver,
+        result: body.result,
+        reason: body.reason ?? null,
+        digest: { alg: m.digest_alg, value: m.digest },
+        at: formatTime(now),
+      },
+      now,
+    );
+    await db.query('UPDATE messages SET ack_receipt = $2 WHERE id = $1', [id, JSON.stringify(signed)]);
+    await recordEvent(db, alg, id, target, target, now, actor, {
+      ...(body.reason ? { reason: body.reason } : {}),
+      receipt: { alg: 'sha256', digest: ackReceiptDigest(signed), signer: signed.signature.signer, sigAlg: signed.signature.alg },
+    });
     // An ack also settles delivery: no more webhook attempts for a message the receiver has.
     await db.query(`UPDATE deliveries SET status = 'delivered', updated_at = $2 WHERE message_id = $1 AND status <> 'delivered'`, [id, now]);
+    return signed;
   });
-  return getMessage(store, principal, id);
+  return { ...(await getMessage(store, principal, id)), receipt };
 }

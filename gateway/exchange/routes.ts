@@ -52,7 +52,7 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
     }
     if (body?.result === 'rejected' && !body.reason) errors.push({ pointer: '/reason', message: 'a rejection needs a reason' });
     if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the acknowledgement is not valid', { errors });
-    const view = await acknowledge(deps.store, deps.clock, deps.config.trust.logHashAlg, principalOf(req), String(req.params.id), {
+    const view = await acknowledge(deps.store, deps.clock, deps.config.trust.logHashAlg, deps.trust, principalOf(req), String(req.params.id), {
       result: body!.result as 'accepted' | 'rejected',
       reason: body!.reason as string | undefined,
     });

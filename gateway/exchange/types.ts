@@ -1,6 +1,7 @@
 import type { DigestAlg } from '../crypto/digest';
 import type { Envelope, EnvelopeHeader } from '../crypto/envelope';
 import type { PreparedEntry } from '../log/entries';
+import type { BatchedSignature } from '../crypto/batch-signature';
 
 /** A message accepted for exchange, as the write path holds it before commit. */
 export interface NewMessage {
@@ -39,9 +40,18 @@ export interface Receipt {
   log: { index: number; leafHash: string };
 }
 
-export type WriteOutcome =
+/** A receipt with the gateway's (batch) signature over it. */
+export type SignedReceipt = Receipt & { signature: BatchedSignature };
+
+/** What writeBatch knows: a duplicate may bring its stored receipt signature. */
+export type StoredOutcome =
   | { outcome: 'created'; receipt: Receipt }
-  | { outcome: 'duplicate'; receipt: Receipt }
+  | { outcome: 'duplicate'; receipt: Receipt; signature: BatchedSignature | null }
+  | { outcome: 'conflict'; existingId: string };
+
+/** What a pusher gets: signed receipts. */
+export type WriteOutcome =
+  | { outcome: 'created' | 'duplicate'; receipt: SignedReceipt }
   | { outcome: 'conflict'; existingId: string };
 
 export type MessageStatus = 'received' | 'queued' | 'delivered' | 'acknowledged' | 'rejected' | 'failed' | 'dead_lettered';

@@ -4,7 +4,8 @@ import type { Metrics } from '../metrics';
 import { GatewayError } from '../errors';
 import { newId } from '../ids';
 import { formatTime } from '../clock';
-import type { NewMessage, PreparedMessage, Receipt, WriteOutcome } from './types';
+import type { NewMessage, PreparedMessage, Receipt, SignedReceipt, StoredOutcome, WriteOutcome } from './types';
+import type { BatchedSignature } from '../crypto/batch-signature';
 import type { DigestAlg } from '../crypto/digest';
 
 interface Pending {
@@ -48,6 +49,8 @@ export class ExchangeWriter {
     private readonly log: Logger,
     /** Seals a batch (signatures, log entries) just before it is written. */
     private readonly seal: (msgs: PreparedMessage[]) => NewMessage[],
+    /** Signs the batch's receipts once their log positions are known (one batch signature). */
+    private readonly signReceipts: (receipts: Receipt[]) => SignedReceipt[],
     private readonly metrics?: Metrics,
   ) {}
 
@@ -75,6 +78,31 @@ export class ExchangeWriter {
     return new Promise((r) => this.idle.push(r));
   }
 
+  /**
+   * Signs every receipt that has no stored signature yet (new messages, and the
+   * rare duplicate whose signature was lost in a crash) with one batch signature,
+   * and stores the signatures without holding up the answers: a duplicate push
+   * gets the stored signed receipt back.
+   */
+  private signed(stored: StoredOutcome[]): WriteOutcome[] {
+    const unsigned = stored.flatMap((o, i) => (o.outcome === 'created' || (o.outcome === 'duplicate' && !o.signature) ? [i] : []));
+    const fresh = this.signReceipts(unsigned.map((i) => (stored[i] as { receipt: Receipt }).receipt));
+    const byIndex = new Map(unsigned.map((i, k) => [i, fresh[k]]));
+    if (fresh.length) {
+      this.store
+        .query(
+          `UPDATE messages m SET receipt_signature = x.sig FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sig jsonb) WHERE m.id = x.id`,
+          [JSON.stringify(fresh.map((r) => ({ id: r.id, sig: r.signature })))],
+        )
+        .catch((err) => this.log.error({ err }, 'storing receipt signatures failed; duplicates will be re-signed'));
+    }
+    return stored.map((o, i): WriteOutcome => {
+      if (o.outcome === 'conflict') return o;
+      const signedReceipt = byIndex.get(i) ?? { ...o.receipt, signature: (o as { signature: BatchedSignature }).signature };
+      return { outcome: o.outcome, receipt: signedReceipt };
+    });
+  }
+
   private schedule() {
     if (this.flushing || this.scheduled) return;
     this.scheduled = true;
@@ -95,7 +123,7 @@ export class ExchangeWriter {
         this.metrics?.commitBatch.observe(batch.length);
         try {
           const sealed = this.seal(batch.map((p) => p.msg));
-          const outcomes = await writeBatch(this.store, sealed);
+          const outcomes = this.signed(await writeBatch(this.store, sealed));
           batch.forEach((p, i) => p.resolve(outcomes[i]));
           const created = sealed.filter((_, i) => outcomes[i].outcome === 'created');
           if (created.length) for (const fn of this.listeners) fn(created);
@@ -161,7 +189,7 @@ WITH s AS (
 SELECT message_id AS id, idx FROM le`;
 
 /** Writes one batch: messages, their history, delivery jobs and log entries; then resolves duplicates. */
-export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutcome[]> {
+export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<StoredOutcome[]> {
   const rows = msgs.map((m, i) => ({
     n: i + 1,
     id: m.id,
@@ -185,7 +213,7 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutco
   }));
   const inserted = await db.query<{ id: string; idx: number }>(BATCH_SQL, [JSON.stringify(rows), msgs.length]);
   const logIndex = new Map(inserted.rows.map((r) => [r.id, Number(r.idx)]));
-  const outcomes = new Map<string, WriteOutcome>();
+  const outcomes = new Map<string, StoredOutcome>();
   const others: NewMessage[] = [];
   for (const m of msgs) {
     const idx = logIndex.get(m.id);
@@ -196,9 +224,9 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutco
     // Committed already (this batch or an earlier one): same content → the same receipt, else a conflict.
     const existing = await db.query<{
       id: string; sender: string; message_id: string; request_digest: string; digest_alg: DigestAlg; digest: string;
-      received_at: Date; idx: number; leaf_hash: Buffer;
+      received_at: Date; idx: number; leaf_hash: Buffer; receipt_signature: BatchedSignature | null;
     }>(
-      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash
+      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash, m.receipt_signature
        FROM messages m JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
        WHERE (m.sender, m.message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [others.map((m) => m.sender), others.map((m) => m.messageId)],
@@ -216,6 +244,7 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<WriteOutco
                 Number(e.idx),
                 Buffer.from(e.leaf_hash),
               ),
+              signature: e.receipt_signature,
             }
           : { outcome: 'conflict', existingId: e.id },
       );

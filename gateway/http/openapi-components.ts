@@ -130,8 +130,12 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
     Receipt: {
       type: 'object',
       description: 'The answer to a push; a repeated push with the same messageId and content gets the same receipt.',
-      required: ['id', 'messageId', 'status', 'digest', 'receivedAt', 'log'],
+      required: ['id', 'messageId', 'status', 'digest', 'receivedAt', 'log', 'signature'],
       properties: {
+        signature: {
+          ...ref('BatchSignature'),
+          description: "The gateway's signature (log key) over this receipt's canonical JSON without `signature`, as a batch signature.",
+        },
         id: messageProps.id,
         messageId: messageProps.messageId,
         status: { type: 'string', const: 'queued' },
@@ -146,6 +150,48 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
           properties: { index: count('log entry index'), leafHash: hash32('leaf hash H(0x00 ‖ entry)') },
         },
       },
+    },
+    BatchSignature: {
+      type: 'object',
+      description:
+        'One signature over many texts (one group commit): `value` signs the canonical JSON `manifest` {v, signer, hashAlg, size, root, at}; ' +
+        'the signed text is leaf `index` of an RFC 9162 tree of `size` leaves with root `root`, proven by `proof`. ' +
+        'Check: leaf = H(0x00 ‖ text); verify the inclusion proof to the manifest root; verify `value` over `manifest` with the certificate (openssl dgst -verify).',
+      required: ['signer', 'alg', 'certificate', 'manifest', 'value', 'index', 'proof'],
+      additionalProperties: false,
+      properties: {
+        signer: { type: 'string', description: "member code, or 'gateway'" },
+        alg: { type: 'string', enum: ['SM2-SM3', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'] },
+        certificate: hash32('SHA-256 fingerprint of the signing certificate (DER)'),
+        manifest: { type: 'string', description: 'canonical JSON of the signed manifest' },
+        value: { type: 'string', contentEncoding: 'base64' },
+        index: count('position of the signed text in the batch'),
+        proof: { type: 'array', items: hash32('proof node') },
+      },
+    },
+    AckReceipt: {
+      type: 'object',
+      description: "The receiving department's signed answer (签收回执 / 退回); signed on its behalf with its key.",
+      required: ['v', 'kind', 'id', 'messageId', 'from', 'to', 'result', 'reason', 'digest', 'at', 'signature'],
+      properties: {
+        v: { const: 1 },
+        kind: { const: 'acknowledgement' },
+        id: messageProps.id,
+        messageId: messageProps.messageId,
+        from: { type: 'string' },
+        to: { type: 'string' },
+        result: { enum: ['accepted', 'rejected'] },
+        reason: { type: ['string', 'null'] },
+        digest: ref('Digest'),
+        at: { type: 'string', format: 'date-time' },
+        signature: ref('BatchSignature'),
+      },
+    },
+    AckResponse: {
+      description: 'The message in its new state, with the signed acknowledgement receipt.',
+      allOf: [ref('Message')],
+      properties: { receipt: ref('AckReceipt') },
+      required: ['receipt'],
     },
     MessageSummary: {
       type: 'object',

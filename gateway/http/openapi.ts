@@ -283,7 +283,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
         description: 'Repeating the same answer is harmless; a different answer after the first is a conflict.',
         params: [messageId],
         body: { schema: ref('AckRequest') },
-        ok: { 200: json('the message in its new state', ref('Message')) },
+        ok: { 200: json('the message in its new state, with the signed acknowledgement receipt', ref('AckResponse')) },
         errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', 'GW_ERR_EXCHANGE_NOT_RECEIVER', 'GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED'],
       },
     },

@@ -6,6 +6,7 @@ import { canonicalJson } from '../../gateway/crypto/canonical';
 import { signedTextFor, verifyEnvelope, type Envelope } from '../../gateway/crypto/envelope';
 import { verifyBatched } from '../../gateway/crypto/batch-signature';
 import { preparePush } from '../../gateway/exchange/push';
+import { ackReceiptDigest, verifyReceipt } from '../../gateway/exchange/receipts';
 import { leafHash } from '../../gateway/log/hash';
 import { rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
@@ -108,6 +109,53 @@ describe('signed envelopes', () => {
     expect(verifyBatched({ ...sigs[0], index: 1 }, canonicalJson(envelopes[0].header), cert)).toBe(false);
     expect(verifyBatched({ ...sigs[0], proof: sigs[1].proof }, canonicalJson(envelopes[0].header), cert)).toBe(false);
     expect(verifyBatched(sigs[0], canonicalJson(envelopes[1].header), cert)).toBe(false);
+  });
+});
+
+describe('signed receipts', () => {
+  test('the push receipt is signed by the gateway log key; a duplicate push returns the same signed receipt', async () => {
+    const record = sampleCaseRecord();
+    const first = await pushRecord('rcpt-1', record as never);
+    expect(first.status).toBe(202);
+    const logCert = t.gw.deps.trust.logSigner.certPem!;
+    expect(first.body.signature).toMatchObject({ signer: 'gateway', alg: 'SM2-SM3', certificate: t.gw.deps.trust.fingerprintOf(logCert) });
+    expect(verifyReceipt(first.body, logCert)).toBe(true);
+    expect(verifyReceipt({ ...first.body, log: { ...first.body.log, index: first.body.log.index + 1 } }, logCert)).toBe(false);
+    // openssl checks the signed manifest with the log certificate
+    const pub = files.write('rcpt.pub.pem', new X509Certificate(logCert).publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const sig = files.write('rcpt.sig', Buffer.from(first.body.signature.value, 'base64'));
+    expect(openssl(opensslVerifyArgs('SM2-SM3', pub, sig, files.write('rcpt.manifest', first.body.signature.manifest)), files.dir).code).toBe(0);
+
+    // the signature is stored after the answer; once it is, a retry gets exactly the original
+    for (let i = 0; i < 50; i++) {
+      const r = await t.db.store.query<{ receipt_signature: unknown }>('SELECT receipt_signature FROM messages WHERE id = $1', [first.body.id]);
+      if (r.rows[0].receipt_signature) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const again = await pushRecord('rcpt-1', record as never);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+  });
+
+  test("an acknowledgement is a receipt signed by the receiving department's key", async () => {
+    const pushed = await pushRecord('rcpt-ack');
+    const ack = await t.call('POST', `/api/v1/messages/${pushed.body.id}/ack`, { token: t.tokens.housing, body: { result: 'rejected', reason: '非本部门事项' } });
+    expect(ack.status).toBe(200);
+    const receipt = ack.body.receipt;
+    expect(receipt).toMatchObject({ kind: 'acknowledgement', id: pushed.body.id, from: 'hall', to: 'housing', result: 'rejected', reason: '非本部门事项', digest: pushed.body.digest });
+    const housingCert = t.gw.deps.trust.certificatePem(receipt.signature.certificate)!;
+    expect(receipt.signature).toMatchObject({ signer: 'housing', alg: 'SM2-SM3' });
+    expect(housingCert).toBe(t.gw.deps.trust.signerFor('housing')!.certPem);
+    const { signature, ...body } = receipt;
+    expect(verifyBatched(signature, canonicalJson(body), housingCert)).toBe(true);
+    expect(verifyBatched(signature, canonicalJson({ ...body, result: 'accepted' }), housingCert)).toBe(false);
+    // repeating the same answer returns the same signed receipt
+    const again = await t.call('POST', `/api/v1/messages/${pushed.body.id}/ack`, { token: t.tokens.housing, body: { result: 'rejected', reason: '非本部门事项' } });
+    expect(again.body.receipt).toEqual(receipt);
+    // the log entry of the rejection names the receipt's digest
+    await t.gw.deps.integrator.runOnce(true);
+    const trace = await t.db.store.query<{ entry: string }>(`SELECT entry FROM log_entries WHERE message_id = $1 AND kind = 'message.rejected'`, [pushed.body.id]);
+    expect(JSON.parse(trace.rows[0].entry).detail.receipt).toMatchObject({ alg: 'sha256', digest: ackReceiptDigest(receipt), signer: 'housing' });
   });
 });
 

@@ -18,6 +18,9 @@ CREATE TABLE certificates (
 CREATE INDEX certificates_member ON certificates (member) WHERE member IS NOT NULL;
 
 ALTER TABLE messages ADD COLUMN envelope jsonb;
+-- The gateway's batch signature over the push receipt; the receiver department's signed ack receipt.
+ALTER TABLE messages ADD COLUMN receipt_signature jsonb;
+ALTER TABLE messages ADD COLUMN ack_receipt jsonb;
 -- The receipt is rebuilt from the message and its log entry (it carries the log index).
 ALTER TABLE messages DROP COLUMN receipt;
 

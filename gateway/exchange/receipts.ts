@@ -1,0 +1,53 @@
+import { canonicalJson } from '../crypto/canonical';
+import { digestHex } from '../crypto/digest';
+import { signBatch, verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
+import { formatTime } from '../clock';
+import type { Trust } from '../trust/trust';
+import type { Receipt, SignedReceipt } from './types';
+
+/**
+ * Signed receipts. A push receipt is signed by the gateway (log key) with one
+ * batch signature per group commit; an acknowledgement receipt is signed by the
+ * receiving department. What is signed is the canonical JSON of the receipt
+ * without its `signature` member. Pure apart from the keys in Trust.
+ */
+export type { SignedReceipt };
+
+export const receiptText = (r: Receipt): string => canonicalJson(r);
+
+export function signReceipts(trust: Trust, receipts: Receipt[], at: Date): SignedReceipt[] {
+  if (!receipts.length) return [];
+  const signer = trust.logSigner;
+  const sigs = signBatch(signer, 'gateway', trust.fingerprintOf(signer.certPem!), receipts.map(receiptText), formatTime(at));
+  return receipts.map((r, i) => ({ ...r, signature: sigs[i] }));
+}
+
+export function verifyReceipt(receipt: SignedReceipt, certPem: string): boolean {
+  const { signature, ...body } = receipt;
+  return verifyBatched(signature, receiptText(body as Receipt), certPem);
+}
+
+export interface AckReceiptBody {
+  v: 1;
+  kind: 'acknowledgement';
+  id: string;
+  messageId: string;
+  from: string;
+  to: string;
+  result: 'accepted' | 'rejected';
+  reason: string | null;
+  digest: { alg: string; value: string };
+  at: string;
+}
+
+export type AckReceipt = AckReceiptBody & { signature: BatchedSignature };
+
+/** The receiver department's signed answer to a message (signed on its behalf by the gateway). */
+export function signAckReceipt(trust: Trust, body: AckReceiptBody, at: Date): AckReceipt {
+  const signer = trust.signerFor(body.to);
+  if (!signer) throw new Error(`no signing key for department ${body.to}`);
+  const [signature] = signBatch(signer, body.to, trust.signerCertificate(body.to)!, [canonicalJson(body)], formatTime(at));
+  return { ...body, signature };
+}
+
+export const ackReceiptDigest = (r: AckReceipt): string => digestHex('sha256', canonicalJson(r));
