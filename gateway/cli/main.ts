@@ -9,6 +9,7 @@ import { listMembers, getMember } from '../registry/members';
 import { randomPassword } from '../registry/passwords';
 import { withStore, print } from './context';
 import { start } from './start';
+import { registerCerts } from './certs';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -92,6 +93,7 @@ export function buildCli(): Command {
         for (const m of await listMembers(store)) print(`${m.code.padEnd(12)} ${m.kind.padEnd(10)} ${m.uscc}  ${m.adapter.padEnd(15)} ${m.name}`);
       }),
     );
+  registerCerts(program);
   return program;
 }
 

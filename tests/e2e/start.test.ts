@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,22 @@ test('start seeds the demo, prints URL and logins, serves; a restart keeps crede
   expect(body.items.map((m: { id: string }) => m.id)).toContain(receipt.id);
   expect(await stopXgw(second.child)).toBe(0);
 }, 90_000);
+
+test('the demo PKI: keys 0600 outside git, certificates openssl accepts, registered in the database', () => {
+  const pki = path.join(dataDir, 'pki');
+  const init = runXgw(['certs', 'init'], env);
+  expect(init.status).toBe(0);
+  expect(init.stdout).toMatch(/root +[0-9a-f]{64}/);
+  for (const code of ['hall', 'housing', 'amr', 'tax', 'docstation']) {
+    expect(fs.statSync(path.join(pki, 'departments', `${code}.key.pem`)).mode & 0o777).toBe(0o600);
+    const v = spawnSync('openssl', ['verify', '-CAfile', path.join(pki, 'ca', 'root.cert.pem'), path.join(pki, 'departments', `${code}.cert.pem`)], { encoding: 'utf8' });
+    expect(v.stdout.trim()).toMatch(/: OK$/);
+  }
+  const list = runXgw(['certs', 'list'], env).stdout;
+  expect(list).toMatch(/^root +- +[0-9a-f]{64}/m);
+  expect(list).toMatch(/^log +- +[0-9a-f]{64}/m);
+  expect(list).toMatch(/^department +amr +[0-9a-f]{64}/m);
+});
 
 test('a bad configuration value stops start with one line naming the key', () => {
   const r = runXgw(['start'], { ...env, PORT: '80a' });
