@@ -90,6 +90,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
 
   if (opts.startDelivery ?? config.delivery.enabled) delivery.start();
   if (opts.startIntegrator ?? true) integrator.start();
+  // Revocations and imports made elsewhere (CLI, other processes) reach this process within 5 s.
+  const trustRefresh = setInterval(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
+  trustRefresh.unref();
 
   return {
     deps,
@@ -119,6 +122,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
         });
       }
       await writer.drain();
+      clearInterval(trustRefresh);
       await delivery.stop();
       await integrator.stop();
       if (ownsStore) await store.close();

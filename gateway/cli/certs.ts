@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { listMembers } from '../registry/members';
 import { Trust } from '../trust/trust';
+import { revokeCertificate } from '../trust/certificates';
 import { systemClock } from '../clock';
 import { withStore, print } from './context';
 
@@ -25,6 +26,18 @@ export function registerCerts(program: Command): void {
         print(`  log   ${trust.fingerprintOf(trust.logSigner.certPem!)}  ${trust.logSigner.alg}`);
         for (const [code, signer] of trust.pki.departments) print(`  ${code.padEnd(12)} ${trust.fingerprintOf(signer.certPem!)}  ${signer.alg}`);
         for (const w of trust.pki.warnings) print(`  warning: ${w}`);
+      }),
+    );
+  certs
+    .command('revoke <fingerprint>')
+    .description('revoke a certificate: new signatures with it are refused; older ones still verify as of their time')
+    .option('--at <time>', 'revocation time (RFC 3339); default now')
+    .action((fingerprint: string, o: { at?: string }) =>
+      withStore(async (store) => {
+        const at = o.at ? new Date(o.at) : systemClock.now();
+        if (Number.isNaN(at.getTime())) throw new Error(`--at ${o.at} is not a time`);
+        if (!(await revokeCertificate(store, fingerprint.toLowerCase(), at))) throw new Error(`no unrevoked certificate ${fingerprint}`);
+        print(`revoked ${fingerprint} from ${at.toISOString()}; running gateways pick it up within 5 s`);
       }),
     );
   certs

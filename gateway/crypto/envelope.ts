@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { canonicalJson } from './canonical';
 import { digestHex, type DigestAlg } from './digest';
-import { digestAlgFor, type Signer } from './sign';
+import { digestAlgFor, verify, Verifier, type SigAlg, type Signer } from './sign';
 import { verifyBatched, type BatchedSignature } from './batch-signature';
 
 /**
@@ -27,10 +27,35 @@ export interface EnvelopeHeader {
  * A signature over the envelope header, made with a batch signature (see
  * batch-signature.ts): role sender = the sending department's key.
  */
-export interface EnvelopeSignature extends BatchedSignature {
+export type EnvelopeSignature = BatchedEnvelopeSignature | PlainEnvelopeSignature;
+
+/** Made by the gateway: the department's (on its behalf) or its own countersignature, batched per commit. */
+export interface BatchedEnvelopeSignature extends BatchedSignature {
   role: 'sender' | 'gateway';
   /** true when the gateway held the department key and signed for it. */
   onBehalf: boolean;
+}
+
+/** Made by the sending department itself over the header's canonical text (sent with the push). */
+export interface PlainEnvelopeSignature {
+  role: 'sender';
+  onBehalf: false;
+  signer: string;
+  alg: SigAlg;
+  certificate: string;
+  value: string;
+}
+
+export const isBatched = (s: EnvelopeSignature): s is BatchedEnvelopeSignature => 'manifest' in s;
+
+/** Verifies one envelope signature over `text` with the signer's certificate. Never throws. */
+export function verifyEnvelopeSignature(s: EnvelopeSignature, text: string, certPem: string): boolean {
+  if (isBatched(s)) return verifyBatched(s, text, certPem);
+  try {
+    return verify(s.alg, text, Buffer.from(s.value, 'base64'), Verifier.fromPem(certPem, s.alg).publicKey);
+  } catch {
+    return false;
+  }
 }
 
 export interface Envelope {
@@ -93,7 +118,7 @@ export function verifyEnvelope(envelope: Envelope, canonicalPayload: string, cer
       problems.push(`${s.role} signature: certificate ${s.certificate.slice(0, 16)}… is unknown`);
       continue;
     }
-    const ok = verifyBatched(s, signedTextFor(s.role, h, sender?.value), pem);
+    const ok = verifyEnvelopeSignature(s, signedTextFor(s.role, h, sender?.value), pem);
     if (!ok) problems.push(`${s.role} signature by ${s.signer} does not verify`);
   }
   return { ok: problems.length === 0, problems };

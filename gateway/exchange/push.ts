@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import Ajv from 'ajv';
+import { formatTime } from '../clock';
 import type { Agreement } from '../registry/agreements';
 import { GatewayError, type FieldError } from '../errors';
 import { digestHex } from '../crypto/digest';
@@ -10,7 +12,8 @@ import type { Principal } from '../http/context';
 import type { SchemaRegistry } from '../schemas/registry';
 import type { Member } from '../registry/members';
 import type { PreparedMessage } from './types';
-import { buildHeader, payloadDigestAlgFor } from '../crypto/envelope';
+import { buildHeader, payloadDigestAlgFor, verifyEnvelopeSignature, type EnvelopeHeader, type PlainEnvelopeSignature } from '../crypto/envelope';
+import { digestAlgFor, type SigAlg } from '../crypto/sign';
 
 /** The push request envelope (the payload itself is checked against its type's schema). */
 export const pushRequestSchema = {
@@ -24,6 +27,17 @@ export const pushRequestSchema = {
     caseId: { type: 'string', minLength: 1, maxLength: 64, description: '办件编号 this message belongs to' },
     purpose: { type: 'string', minLength: 1, maxLength: 64, description: '用途: must be allowed by the agreement' },
     payload: { type: 'object', description: 'validated against schemas/<type>.schema.json' },
+    signature: {
+      type: 'object',
+      description: "the sending department's own signature over the envelope header's canonical JSON; without it the gateway signs on the department's behalf",
+      additionalProperties: false,
+      required: ['alg', 'certificate', 'value'],
+      properties: {
+        alg: { enum: ['SM2-SM3', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'] },
+        certificate: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 fingerprint of the registered signing certificate' },
+        value: { type: 'string', pattern: '^[A-Za-z0-9+/]{16,2048}={0,2}$', description: 'base64 signature' },
+      },
+    },
   },
 } as const;
 
@@ -36,6 +50,7 @@ export interface PushRequest {
   caseId?: string;
   purpose: string;
   payload: Record<string, unknown>;
+  signature?: { alg: SigAlg; certificate: string; value: string };
 }
 
 function envelopeErrors(): FieldError[] {
@@ -78,13 +93,21 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
   }
   const caseId = req.caseId ?? null;
   const canonicalPayload = canonicalJson(req.payload);
-  const signer = deps.trust.signerFor(principal.member);
-  if (!signer) throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `department ${principal.member} has no signing certificate on this gateway`);
-  const header = buildHeader(
-    { messageId: req.messageId, sender: principal.member, receiver: req.to, type: req.type, caseId, purpose: req.purpose },
-    canonicalPayload,
-    payloadDigestAlgFor(signer),
-  );
+  const fields = { messageId: req.messageId, sender: principal.member, receiver: req.to, type: req.type, caseId, purpose: req.purpose };
+  let header: EnvelopeHeader;
+  let senderSignature: PlainEnvelopeSignature | undefined;
+  if (req.signature) {
+    header = buildHeader(fields, canonicalPayload, digestAlgFor(req.signature.alg));
+    senderSignature = checkSenderSignature(deps, principal.member, header, req.signature);
+  } else {
+    const signer = deps.trust.signerFor(principal.member);
+    if (!signer) throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `department ${principal.member} has no signing certificate on this gateway; sign the envelope yourself`);
+    const revokedAt = deps.trust.certificate(deps.trust.signerCertificate(principal.member)!)?.revokedAt;
+    if (revokedAt && revokedAt.getTime() <= deps.clock.now().getTime()) {
+      throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `the signing certificate of ${principal.member} was revoked at ${formatTime(revokedAt)}; a new one must be issued`);
+    }
+    header = buildHeader(fields, canonicalPayload, payloadDigestAlgFor(signer));
+  }
   const digest = header.payloadDigest;
   const id = newId();
   const receivedAt = deps.clock.now();
@@ -104,7 +127,41 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     receivedAt,
     deliveryMode: receiver.deliveryMode,
     header,
+    senderSignature,
   };
+}
+
+/**
+ * A department that signs its own envelope: the certificate must be registered
+ * for that department, valid now and not revoked, and the signature must verify
+ * over the header the gateway builds from the request (so the client signs
+ * exactly what it sent).
+ */
+function checkSenderSignature(
+  deps: PushDeps,
+  sender: string,
+  header: EnvelopeHeader,
+  sig: { alg: SigAlg; certificate: string; value: string },
+): PlainEnvelopeSignature {
+  const cert = deps.trust.certificate(sig.certificate);
+  const now = deps.clock.now();
+  if (!cert || cert.role !== 'department' || cert.member !== sender) {
+    throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `certificate ${sig.certificate} is not a registered signing certificate of ${sender}`);
+  }
+  if (cert.revokedAt && cert.revokedAt.getTime() <= now.getTime()) {
+    throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `certificate ${sig.certificate} was revoked at ${formatTime(cert.revokedAt)}`);
+  }
+  const x = new X509Certificate(cert.pem);
+  if (now < new Date(x.validFrom) || now > new Date(x.validTo)) {
+    throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `certificate ${sig.certificate} is not valid now (${x.validFrom} – ${x.validTo})`);
+  }
+  const signature: PlainEnvelopeSignature = { role: 'sender', onBehalf: false, signer: sender, alg: sig.alg, certificate: sig.certificate, value: sig.value };
+  if (!verifyEnvelopeSignature(signature, canonicalJson(header), cert.pem)) {
+    throw new GatewayError('GW_ERR_TRUST_BAD_SIGNATURE', 'the signature does not verify over the canonical JSON of the envelope header', {
+      errors: [{ pointer: '/signature/value', message: `expected ${sig.alg} over ${canonicalJson(header).length} bytes of header text` }],
+    });
+  }
+  return signature;
 }
 
 /**

@@ -5,7 +5,7 @@ import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import { signBatch } from '../crypto/batch-signature';
 import { formatTime } from '../clock';
-import type { EnvelopeSignature } from '../crypto/envelope';
+import { signedTextFor, type EnvelopeSignature } from '../crypto/envelope';
 import type { NewMessage, PreparedMessage } from './types';
 
 /**
@@ -16,17 +16,25 @@ import type { NewMessage, PreparedMessage } from './types';
  * signing cost is shared by every message in it.
  */
 export function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: PreparedMessage[], at: Date): NewMessage[] {
+  const when = formatTime(at);
+  const signatures: EnvelopeSignature[][] = msgs.map((m) => (m.senderSignature ? [m.senderSignature] : []));
+  // Departments that did not sign: one batch signature each, with their key, on their behalf.
   const bySender = new Map<string, number[]>();
-  msgs.forEach((m, i) => bySender.set(m.sender, [...(bySender.get(m.sender) ?? []), i]));
-  const signatures: EnvelopeSignature[] = new Array(msgs.length);
+  msgs.forEach((m, i) => !m.senderSignature && bySender.set(m.sender, [...(bySender.get(m.sender) ?? []), i]));
   for (const [sender, idxs] of bySender) {
-    const signer = trust.signerFor(sender)!;
-    const batch = signBatch(signer, sender, trust.signerCertificate(sender)!, idxs.map((i) => canonicalJson(msgs[i].header)), formatTime(at));
-    idxs.forEach((i, k) => (signatures[i] = { role: 'sender', onBehalf: true, ...batch[k] }));
+    const batch = signBatch(trust.signerFor(sender)!, sender, trust.signerCertificate(sender)!, idxs.map((i) => canonicalJson(msgs[i].header)), when);
+    idxs.forEach((i, k) => signatures[i].push({ role: 'sender', onBehalf: true, ...batch[k] }));
+  }
+  // Departments that signed themselves: the gateway countersigns (one batch signature for all of them).
+  const signedBySender = msgs.flatMap((m, i) => (m.senderSignature ? [i] : []));
+  if (signedBySender.length) {
+    const log = trust.logSigner;
+    const counter = signBatch(log, 'gateway', trust.fingerprintOf(log.certPem!), signedBySender.map((i) => signedTextFor('gateway', msgs[i].header, msgs[i].senderSignature!.value)), when);
+    signedBySender.forEach((i, k) => signatures[i].push({ role: 'gateway', onBehalf: false, ...counter[k] }));
   }
   return msgs.map((m, i) => {
-    const envelope = { header: m.header, signatures: [signatures[i]] };
-    const { header: _header, ...rest } = m;
+    const envelope = { header: m.header, signatures: signatures[i] };
+    const { header: _header, senderSignature: _signed, ...rest } = m;
     const logEntry = prepareEntry(
       logAlg,
       'message.received',

@@ -1,5 +1,5 @@
 import type { DigestAlg } from '../crypto/digest';
-import type { Envelope, EnvelopeHeader } from '../crypto/envelope';
+import type { Envelope, EnvelopeHeader, PlainEnvelopeSignature } from '../crypto/envelope';
 import type { PreparedEntry } from '../log/entries';
 import type { BatchedSignature } from '../crypto/batch-signature';
 
@@ -27,7 +27,7 @@ export interface NewMessage {
 }
 
 /** A checked push before sealing: the header is built, the signature and log entry come with the batch. */
-export type PreparedMessage = Omit<NewMessage, 'envelope' | 'logEntry'> & { header: EnvelopeHeader };
+export type PreparedMessage = Omit<NewMessage, 'envelope' | 'logEntry'> & { header: EnvelopeHeader; senderSignature?: PlainEnvelopeSignature };
 
 /** The answer to a push (202 body); stored with the message so a duplicate push gets it back verbatim. */
 export interface Receipt {

@@ -9,6 +9,7 @@ import { catalogue, type ErrorCode } from '../errors';
 import type { SchemaRegistry } from '../schemas/registry';
 import { projectRoot } from '../schemas/paths';
 import { componentSchemas, MESSAGE_STATUSES, ref, type Json } from './openapi-components';
+import { auditPaths, auditSchemas } from '../audit/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -67,7 +68,7 @@ function errorResponses(codes: ErrorCode[]): Json {
   return out;
 }
 
-interface Op {
+export interface Op {
   tag: string;
   id: string;
   summary: string;
@@ -261,6 +262,8 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
           'GW_ERR_EXCHANGE_NO_AGREEMENT',
           'GW_ERR_EXCHANGE_PURPOSE_NOT_ALLOWED',
           'GW_ERR_EXCHANGE_DUPLICATE_CONFLICT',
+          'GW_ERR_TRUST_BAD_SIGNATURE',
+          'GW_ERR_TRUST_CERTIFICATE_INVALID',
           'GW_ERR_OVERLOADED',
         ],
       },
@@ -303,6 +306,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
       },
     },
     ...logPaths(),
+    ...auditPaths(),
   };
 }
 
@@ -422,6 +426,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'exchange', description: 'Push, pull and acknowledge messages (报文交换)' },
       { name: 'registry', description: 'Members and message types (目录)' },
       { name: 'log', description: 'The exchange log: signed checkpoints, entries and RFC 9162 proofs for auditors (存证日志)' },
+      { name: 'audit', description: 'Traces and evidence bundles for auditors and supervisors (电子监察)' },
       { name: 'auth', description: 'Login sessions for people (登录)' },
       { name: 'ops', description: 'Health and metrics (运维)' },
       { name: 'docs', description: 'This documentation' },
@@ -441,7 +446,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: componentSchemas(deps.schemas),
+      schemas: { ...componentSchemas(deps.schemas), ...auditSchemas() },
       examples: problemExamples(),
     },
   };

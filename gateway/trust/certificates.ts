@@ -34,3 +34,9 @@ export async function loadCertificates(db: Db): Promise<CertificateRecord[]> {
   );
   return r.rows.map((x) => ({ fingerprint: x.fingerprint, member: x.member, role: x.role, pem: x.pem, revokedAt: x.revoked_at }));
 }
+
+/** Marks a certificate revoked from `at` on: its signatures made before `at` still verify as of their time. */
+export async function revokeCertificate(db: Db, fingerprint: string, at: Date): Promise<boolean> {
+  const r = await db.query('UPDATE certificates SET revoked_at = $2 WHERE fingerprint = $1 AND revoked_at IS NULL', [fingerprint, at]);
+  return r.rowCount > 0;
+}

@@ -21,8 +21,13 @@ export interface TrustOptions {
 export class Trust {
   private constructor(
     readonly pki: Pki,
-    private readonly certs: Map<string, CertificateRecord>,
+    private certs: Map<string, CertificateRecord>,
   ) {}
+
+  /** Re-reads the certificate registry (revocations and imports made by other processes or the CLI). */
+  async refresh(store: Store): Promise<void> {
+    this.certs = new Map((await loadCertificates(store)).map((c) => [c.fingerprint, c]));
+  }
 
   /** Creates missing keys/certificates (for members without one), loads them and registers certificates in the database. */
   static async open(store: Store, members: Member[], opts: TrustOptions): Promise<Trust> {

@@ -3,10 +3,11 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { openssl, opensslVerifyArgs, scratchDir } from '../crypto/support';
 import { canonicalJson } from '../../gateway/crypto/canonical';
-import { signedTextFor, verifyEnvelope, type Envelope } from '../../gateway/crypto/envelope';
+import { buildHeader, signedTextFor, verifyEnvelope, type BatchedEnvelopeSignature, type Envelope } from '../../gateway/crypto/envelope';
 import { verifyBatched } from '../../gateway/crypto/batch-signature';
 import { preparePush } from '../../gateway/exchange/push';
 import { ackReceiptDigest, verifyReceipt } from '../../gateway/exchange/receipts';
+import { revokeCertificate } from '../../gateway/trust/certificates';
 import { leafHash } from '../../gateway/log/hash';
 import { rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
@@ -38,7 +39,7 @@ async function storedEnvelope(id: string): Promise<{ envelope: Envelope; payload
  * manifest fails openssl; a forged header fails the inclusion step.
  */
 function batchChecks(envelope: Envelope, tag: string) {
-  const sig = envelope.signatures[0];
+  const sig = envelope.signatures[0] as BatchedEnvelopeSignature;
   const cert = t.gw.deps.trust.certificatePem(sig.certificate)!;
   const pub = files.write(`${tag}.pub.pem`, new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'pem' }) as string);
   const sigFile = files.write(`${tag}.sig`, Buffer.from(sig.value, 'base64'));
@@ -99,16 +100,77 @@ describe('signed envelopes', () => {
       }),
     );
     const envelopes = await Promise.all(outcomes.map(async (o) => (await storedEnvelope(o.outcome === 'created' ? o.receipt.id : '')).envelope));
-    const sigs = envelopes.map((e) => e.signatures[0]);
+    const sigs = envelopes.map((e) => e.signatures[0] as BatchedEnvelopeSignature);
     expect(new Set(sigs.map((s) => s.manifest)).size).toBe(1);
     expect(JSON.parse(sigs[0].manifest)).toMatchObject({ signer: 'hall', hashAlg: 'sm3', size: 12 });
     expect(sigs.map((s) => s.index)).toEqual([...Array(12).keys()]);
     const cert = d.trust.certificatePem(sigs[0].certificate)!;
-    envelopes.forEach((e) => expect(verifyBatched(e.signatures[0], canonicalJson(e.header), cert)).toBe(true));
+    envelopes.forEach((e, i) => expect(verifyBatched(sigs[i], canonicalJson(e.header), cert)).toBe(true));
     // a header presented with another message's position or proof does not verify
     expect(verifyBatched({ ...sigs[0], index: 1 }, canonicalJson(envelopes[0].header), cert)).toBe(false);
     expect(verifyBatched({ ...sigs[0], proof: sigs[1].proof }, canonicalJson(envelopes[0].header), cert)).toBe(false);
     expect(verifyBatched(sigs[0], canonicalJson(envelopes[1].header), cert)).toBe(false);
+  });
+});
+
+describe('departments that sign their own envelopes', () => {
+  const selfSigned = (messageId: string, payload: Record<string, unknown>, tamper = false) => {
+    const hall = t.gw.deps.trust.signerFor('hall')!; // the department holds this key itself
+    const header = buildHeader(
+      { messageId, sender: 'hall', receiver: 'housing', type: 'case-record', caseId: String(payload.caseNo), purpose: 'case-handling' },
+      canonicalJson(payload),
+      'sm3',
+    );
+    const signed = tamper ? { ...header, purpose: 'parallel-approval' } : header;
+    const signature = { alg: 'SM2-SM3', certificate: t.gw.deps.trust.signerCertificate('hall')!, value: hall.sign(canonicalJson(signed)).toString('base64') };
+    return { header, signature, body: { to: 'housing', type: 'case-record', messageId, caseId: payload.caseNo, purpose: 'case-handling', payload, signature } };
+  };
+  const count = async () => Number((await t.db.store.query<{ n: number }>('SELECT count(*)::int AS n FROM messages')).rows[0].n);
+
+  test('a valid own signature is kept as is (openssl checks it directly) and the gateway countersigns', async () => {
+    const payload = sampleCaseRecord() as unknown as Record<string, unknown>;
+    const { header, body } = selfSigned('own-1', payload);
+    const res = await t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body });
+    expect(res.status).toBe(202);
+    const { envelope } = await storedEnvelope(res.body.id);
+    expect(envelope.header).toEqual(header);
+    expect(envelope.signatures.map((s) => [s.role, s.signer, s.onBehalf])).toEqual([['sender', 'hall', false], ['gateway', 'gateway', false]]);
+    expect(verifyEnvelope(envelope, canonicalJson(payload), t.gw.deps.trust.certificatePem)).toEqual({ ok: true, problems: [] });
+    const own = envelope.signatures[0];
+    const pub = files.write('own.pub.pem', new X509Certificate(t.gw.deps.trust.certificatePem(own.certificate)!).publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const sig = files.write('own.sig', Buffer.from(own.value, 'base64'));
+    expect(openssl(opensslVerifyArgs('SM2-SM3', pub, sig, files.write('own.header.json', canonicalJson(header))), files.dir).code).toBe(0);
+  });
+
+  test('a signature over anything else, or with another department\'s certificate, is refused and nothing is stored', async () => {
+    const payload = sampleCaseRecord() as unknown as Record<string, unknown>;
+    const before = await count();
+    const forged = await t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: selfSigned('own-2', payload, true).body });
+    expect(forged.status).toBe(422);
+    expect(forged.body.code).toBe('GW_ERR_TRUST_BAD_SIGNATURE');
+    const { body } = selfSigned('own-3', payload);
+    const wrongCert = await t.call('POST', '/api/v1/messages', {
+      token: t.tokens.hall,
+      body: { ...body, signature: { ...body.signature, certificate: t.gw.deps.trust.signerCertificate('housing') } },
+    });
+    expect(wrongCert.status).toBe(422);
+    expect(wrongCert.body.code).toBe('GW_ERR_TRUST_CERTIFICATE_INVALID');
+    expect(await count()).toBe(before);
+  });
+
+  test('after revocation new signatures are refused; envelopes signed before still verify', async () => {
+    const earlier = await t.call('POST', '/api/v1/messages', { token: t.tokens.amr, body: { to: 'hall', type: 'case-status', messageId: 'rev-0', purpose: 'status-feedback', payload: sampleCaseStatus() } });
+    expect(earlier.status).toBe(202);
+    const amrCert = t.gw.deps.trust.signerCertificate('amr')!;
+    await revokeCertificate(t.db.store, amrCert, t.clock.now());
+    await t.gw.deps.trust.refresh(t.db.store);
+    t.clock.advance(1000);
+    const refused = await t.call('POST', '/api/v1/messages', { token: t.tokens.amr, body: { to: 'hall', type: 'case-status', messageId: 'rev-1', purpose: 'status-feedback', payload: sampleCaseStatus() } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('GW_ERR_TRUST_CERTIFICATE_INVALID');
+    expect(refused.body.detail).toContain('revoked');
+    const { envelope, payload: stored } = await storedEnvelope(earlier.body.id);
+    expect(verifyEnvelope(envelope, canonicalJson(stored), t.gw.deps.trust.certificatePem).ok).toBe(true);
   });
 });
 
