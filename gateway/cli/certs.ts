@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { listMembers } from '../registry/members';
 import { Trust } from '../trust/trust';
-import { revokeCertificate } from '../trust/certificates';
+import fs from 'node:fs';
+import { applyCrl, registerCertificate, revokeCertificate } from '../trust/certificates';
+import { importDepartmentCertificate } from '../../certs/import';
+import { getMember } from '../registry/members';
 import { systemClock } from '../clock';
 import { withStore, print } from './context';
 
@@ -38,6 +41,39 @@ export function registerCerts(program: Command): void {
         if (Number.isNaN(at.getTime())) throw new Error(`--at ${o.at} is not a time`);
         if (!(await revokeCertificate(store, fingerprint.toLowerCase(), at))) throw new Error(`no unrevoked certificate ${fingerprint}`);
         print(`revoked ${fingerprint} from ${at.toISOString()}; running gateways pick it up within 5 s`);
+      }),
+    );
+  certs
+    .command('import')
+    .description("install a department's own certificate issued elsewhere (chain and validity checked against the trusted roots)")
+    .requiredOption('-m, --member <code>', 'the department')
+    .requiredOption('--cert <file>', 'PEM: the certificate, optionally followed by its chain')
+    .option('--key <file>', 'PEM private key, when the gateway is to sign on the department\'s behalf with it')
+    .option('--replace', 'replace the department\'s current certificate')
+    .action((o: { member: string; cert: string; key?: string; replace?: boolean }) =>
+      withStore(async (store, config) => {
+        await getMember(store, o.member);
+        const dir = config.trust.pkiDir ?? Trust.defaultDir(config.dataDir);
+        const out = importDepartmentCertificate({
+          dir,
+          code: o.member,
+          certPem: fs.readFileSync(o.cert, 'utf8'),
+          privateKeyPem: o.key ? fs.readFileSync(o.key, 'utf8') : undefined,
+          replace: o.replace,
+        });
+        const fp = await registerCertificate(store, out.certificate.pem, 'department', o.member);
+        print(`imported ${out.keyAlg} certificate ${fp} for ${o.member}; restart gateways to sign with it`);
+      }),
+    );
+  certs
+    .command('crl <file>')
+    .description('honour a CRL from a trusted CA: listed certificates are revoked from their revocation time')
+    .action((file: string) =>
+      withStore(async (store, config) => {
+        const dir = config.trust.pkiDir ?? Trust.defaultDir(config.dataDir);
+        const trust = await Trust.open(store, [], { pkiDir: dir, logKeyAlg: config.trust.logKeyAlg, issueDepartmentKeys: false, now: systemClock.now() });
+        const revoked = await applyCrl(store, fs.readFileSync(file, 'utf8'), trust.pki.trustedRootPems);
+        print(revoked.length ? `revoked ${revoked.length}: ${revoked.join(', ')}` : 'no known certificate newly revoked');
       }),
     );
   certs

@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { Db } from '../store/db';
 import { certificateFingerprint } from '../crypto/envelope';
+import { parseCrl, verifyCrlSignature } from '../../certs/crl';
+import { normalizeSerial } from '../../certs/parse';
 
 export type CertificateRole = 'root' | 'intermediate' | 'log' | 'department';
 
@@ -23,7 +25,7 @@ export async function registerCertificate(db: Db, pem: string, role: Certificate
   await db.query(
     `INSERT INTO certificates (fingerprint, member, role, pem, serial, subject, not_before, not_after)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (fingerprint) DO NOTHING`,
-    [fingerprint, member, role, pem, cert.serialNumber.toLowerCase(), cert.subject, new Date(cert.validFrom), new Date(cert.validTo)],
+    [fingerprint, member, role, pem, normalizeSerial(cert.serialNumber), cert.subject, new Date(cert.validFrom), new Date(cert.validTo)],
   );
   return fingerprint;
 }
@@ -39,4 +41,25 @@ export async function loadCertificates(db: Db): Promise<CertificateRecord[]> {
 export async function revokeCertificate(db: Db, fingerprint: string, at: Date): Promise<boolean> {
   const r = await db.query('UPDATE certificates SET revoked_at = $2 WHERE fingerprint = $1 AND revoked_at IS NULL', [fingerprint, at]);
   return r.rowCount > 0;
+}
+
+/**
+ * Honours a CRL: its signature must verify with one of the trusted CA
+ * certificates, and every listed certificate that CA issued and we know is marked
+ * revoked from the CRL's revocation time. Returns the fingerprints newly revoked.
+ */
+export async function applyCrl(db: Db, crlPem: string, trustedCaPems: readonly string[]): Promise<string[]> {
+  const crl = parseCrl(crlPem);
+  const issuer = trustedCaPems.map((p) => new X509Certificate(p)).find((ca) => verifyCrlSignature(crl, ca));
+  if (!issuer) throw new Error('the CRL is not signed by a trusted CA');
+  const known = await loadCertificates(db);
+  const revokedNow: string[] = [];
+  for (const entry of crl.revoked) {
+    for (const c of known) {
+      const x = new X509Certificate(c.pem);
+      if (normalizeSerial(x.serialNumber) !== entry.serial || !x.checkIssued(issuer)) continue;
+      if (await revokeCertificate(db, c.fingerprint, entry.revokedAt)) revokedNow.push(c.fingerprint);
+    }
+  }
+  return revokedNow;
 }

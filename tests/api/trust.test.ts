@@ -7,7 +7,10 @@ import { buildHeader, signedTextFor, verifyEnvelope, type BatchedEnvelopeSignatu
 import { verifyBatched } from '../../gateway/crypto/batch-signature';
 import { preparePush } from '../../gateway/exchange/push';
 import { ackReceiptDigest, verifyReceipt } from '../../gateway/exchange/receipts';
-import { revokeCertificate } from '../../gateway/trust/certificates';
+import { applyCrl, revokeCertificate } from '../../gateway/trust/certificates';
+import { createCrl, createRootCa, loadCertificateAuthority } from '../../certs/ca';
+import fs from 'node:fs';
+import path from 'node:path';
 import { leafHash } from '../../gateway/log/hash';
 import { rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
@@ -171,6 +174,29 @@ describe('departments that sign their own envelopes', () => {
     expect(refused.body.detail).toContain('revoked');
     const { envelope, payload: stored } = await storedEnvelope(earlier.body.id);
     expect(verifyEnvelope(envelope, canonicalJson(stored), t.gw.deps.trust.certificatePem).ok).toBe(true);
+  });
+});
+
+describe('certificate revocation lists', () => {
+  test("a CRL from the trusted root revokes the listed department certificate; an untrusted CRL is refused", async () => {
+    const dir = t.gw.deps.trust.pki.dir;
+    const ca = loadCertificateAuthority(fs.readFileSync(path.join(dir, 'ca', 'root.cert.pem'), 'utf8'), fs.readFileSync(path.join(dir, 'ca', 'root.key.pem'), 'utf8'));
+    const taxPem = t.gw.deps.trust.signerFor('tax')!.certPem!;
+    const revokedAt = new Date(t.clock.now().getTime() - 60_000);
+    const crl = createCrl({
+      ca,
+      revoked: [{ serial: new X509Certificate(taxPem).serialNumber, revokedAt, reason: 'keyCompromise' }],
+      thisUpdate: t.clock.now(),
+      nextUpdate: new Date(t.clock.now().getTime() + 86_400_000),
+      crlNumber: 1,
+    });
+    const stranger = createRootCa({ alg: 'sm2', subject: { C: 'CN', O: '别处', CN: 'Other CA' }, days: 30, now: t.clock.now() });
+    await expect(applyCrl(t.db.store, crl.pem, [stranger.certPem])).rejects.toThrow('not signed by a trusted CA');
+    expect(await applyCrl(t.db.store, crl.pem, t.gw.deps.trust.pki.trustedRootPems)).toEqual([t.gw.deps.trust.signerCertificate('tax')]);
+    await t.gw.deps.trust.refresh(t.db.store);
+    const refused = await t.call('POST', '/api/v1/messages', { token: t.tokens.tax, body: { to: 'hall', type: 'case-status', messageId: 'crl-1', purpose: 'status-feedback', payload: sampleCaseStatus() } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('GW_ERR_TRUST_CERTIFICATE_INVALID');
   });
 });
 
