@@ -8,6 +8,7 @@ import { exchangeRoutes } from './exchange/routes';
 import { authRoutes, registryRoutes } from './registry/routes';
 import { docsRoutes } from './http/docs';
 import { logRoutes } from './log/routes';
+import { auditRoutes } from './audit/routes';
 
 /** Builds the Express app from its dependencies. No listen, no globals: tests call this. */
 export function buildApp(deps: GatewayDeps): Express {
@@ -31,6 +32,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(exchangeRoutes(deps)); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
   api.use(logRoutes(deps));
+  api.use(auditRoutes(deps));
   app.use('/api/v1', api);
 
   app.use(notFound());

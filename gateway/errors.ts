@@ -38,6 +38,9 @@ export const catalogue = {
   GW_ERR_TRUST_BAD_SIGNATURE: { status: 422, title: 'The sender signature does not verify' },
   GW_ERR_TRUST_CERTIFICATE_INVALID: { status: 422, title: 'The signing certificate is unknown, expired or revoked' },
 
+  GW_ERR_AUDIT_CASE_NOT_FOUND: { status: 404, title: 'The exchange log has no entries for this case' },
+  GW_ERR_AUDIT_LOG_BEHIND: { status: 503, title: 'The log has not yet integrated every entry of the case; retry shortly' },
+
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
   GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },
   GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },

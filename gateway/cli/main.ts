@@ -9,6 +9,8 @@ import { listMembers, getMember } from '../registry/members';
 import { randomPassword } from '../registry/passwords';
 import { withStore, print } from './context';
 import { start } from './start';
+import { registerVerifyLog } from './verify-log';
+import { registerAuditCommands } from './audit';
 import { registerCerts } from './certs';
 
 const role = (v: string): Role => {
@@ -94,6 +96,8 @@ export function buildCli(): Command {
       }),
     );
   registerCerts(program);
+  registerAuditCommands(program);
+  registerVerifyLog(program);
   return program;
 }
 
