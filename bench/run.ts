@@ -13,7 +13,8 @@
  *   BENCH_QUICK=1      3 s window, 2 s warm-up
  *   BENCH_WARMUP       warm-up seconds (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
- *   BENCH_TARGETS      comma list of targets to run: echo,gateway (default both)
+ *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log (default all three)
+ *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)
  *   BENCH_STOP         gateway stop before the durability check: kill (SIGKILL, default) | graceful
  *   BENCH_QUIET_WAIT   seconds to wait for a quiet machine before each target (default 20)
  *   BENCH_PROFILE=1    run the gateway child with --cpu-prof (implies a graceful stop) and
@@ -34,6 +35,7 @@ import { BENCH_PURPOSE, BENCH_RECEIVER } from './seed';
 import { prepareDb } from './db';
 import type { ChildMessage, TargetSpec } from './target';
 import { summariseProfile } from './profile';
+import { printLogBench, runLogBench, type LogBenchResult } from './log';
 
 // ---------------------------------------------------------------- settings
 
@@ -42,7 +44,7 @@ const QUICK = env.BENCH_QUICK === '1';
 const SECONDS = Number(env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 const WARMUP = Number(env.BENCH_WARMUP ?? (QUICK ? 2 : 3));
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
-const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway').split(',').map((s) => s.trim());
+const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway,log').split(',').map((s) => s.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
 const STOP: 'kill' | 'graceful' = PROFILE || env.BENCH_STOP === 'graceful' ? 'graceful' : 'kill';
 const DATABASE_URL = env.DATABASE_URL || null;
@@ -478,6 +480,16 @@ async function main() {
     console.log('done');
   }
 
+  // ------------------------------------------------------------ log: stored-log verification, inclusion proofs (bench/log.ts)
+  let log: LogBenchResult | undefined;
+  if (TARGETS.includes('log')) {
+    process.stdout.write(`running log benchmarks on ${DB_KIND} … `);
+    await waitForQuiet('log');
+    log = await runLogBench(DATABASE_URL, cleanups);
+    console.log('done');
+  }
+  // ------------------------------------------------------------ end log
+
   console.log();
   console.log(
     table([
@@ -564,7 +576,13 @@ async function main() {
     goal,
   };
   const file = path.join(projectRoot(), 'bench', 'results.json');
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  // log: the figures go under "log"; a log-only run (BENCH_TARGETS=log) keeps the HTTP figures already in the file
+  if (log) {
+    console.log();
+    printLogBench(log);
+  }
+  const previous = !results.length && log && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
+  fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, log } : { ...out, log }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
   if (gw?.profile) {
     console.log(`\nCPU profile of the gateway child (whole run: start, warm-up, window, close): ${gw.profile}`);

@@ -1,0 +1,245 @@
+/**
+ * Exchange-log benchmarks (`npm run bench`, target `log`; or `node dist/bench/log.js`):
+ *
+ *   1. full stored-log verification (gateway/log/audit-log.ts verifyStoredLog) over a scratch
+ *      database of 200,000 synthetic entries (~630-byte texts shaped like the gateway's) with a
+ *      signed checkpoint every 10,000: entries/s on one core, with and without the
+ *      stored-node comparison;
+ *   2. inclusion-proof latency (store.ts inclusionProof, one query) at 10^3 leaves and then, on
+ *      the same table grown, 10^6 leaves on PostgreSQL (10^5 on PGlite): median and p99 of 200
+ *      random proofs, and their ratio (O(log n) nodes per proof: should be about flat);
+ *   3. pure in-memory recomputation (bench/log-throughput.ts) for sha256 and sm3.
+ *
+ * BENCH_LOG_ENTRIES overrides 200,000; BENCH_LOG_PROOF_SIZE the large proof tree size.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initPki, loadPki } from '../certs/pki';
+import { projectRoot } from '../gateway/schemas/paths';
+import type { Db, Store } from '../gateway/store/db';
+import { migrate } from '../gateway/store/migrate';
+import { registerCertificate } from '../gateway/trust/certificates';
+import { leafHash, type LogHashAlg } from '../gateway/log/hash';
+import { appendLeaves, rootFromFrontier, type Frontier } from '../gateway/log/tree';
+import { ensureLogHead, inclusionProof, integrate, rootOf } from '../gateway/log/store';
+import { signCheckpoint } from '../gateway/log/checkpoint';
+import { verifyInclusion } from '../gateway/log/verify';
+import { verifyStoredLog } from '../gateway/log/audit-log';
+import { measureLogThroughput } from './log-throughput';
+import { prepareDb } from './db';
+
+const ALG: LogHashAlg = 'sha256';
+const CHUNK = 10_000;
+
+export interface LogBenchResult {
+  date: string;
+  database: 'postgres' | 'pglite';
+  entries: number;
+  checkpoints: number;
+  seedSeconds: number;
+  verify: Array<{ nodes: 'all' | 'none'; seconds: number; entriesPerSecond: number; cpuCores: number; nodesChecked: number; ok: boolean }>;
+  inclusionProof: { samples: number; sizes: Array<{ size: number; medianMs: number; p99Ms: number }>; ratioMedian: number; ratioP99: number; note?: string };
+  inMemory: Array<{ alg: LogHashAlg; entries: number; entriesPerSecond: number }>;
+}
+
+const hrSeconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+/** ~630 bytes, the shape of a gateway `message.received` entry (canonical JSON, sorted keys). */
+function syntheticEntry(i: number): string {
+  const hex = (n: number) => ((n * 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(8);
+  const at = new Date(1.77e12 + i * 37).toISOString().replace('Z', '+00:00');
+  return (
+    `{"at":"${at}","envelope":{"digest":{"alg":"sha256","value":"${hex(i)}"},"signatures":[{"alg":"SM2-SM3",` +
+    `"certificate":"${hex(7)}","onBehalf":true,"role":"sender","signer":"hall"}]},"kind":"message.received",` +
+    `"message":{"caseId":"JZ-ZJ-20260302-${String(i).padStart(6, '0')}","from":"hall","id":"01a208c5-${i.toString(16).padStart(12, '0')}",` +
+    `"messageId":"bench-${i}","purpose":"case-handling","to":"housing","type":"case-record"},` +
+    `"payloadDigest":{"alg":"sm3","value":"${hex(i + 1)}"},"v":1}`
+  );
+}
+
+/** 200k entries in 10k-row INSERT … SELECT FROM unnest statements, integrated and checkpointed every 10k. */
+export async function seedLog(store: Store, count: number, pkiDir: string): Promise<number> {
+  await migrate(store);
+  await ensureLogHead(store, ALG);
+  initPki({ dir: pkiDir, departments: [], logAlg: 'sm2' });
+  const signer = loadPki(pkiDir).log;
+  await store.tx((db) => registerCertificate(db, signer.certPem!, 'log', null));
+  let checkpoints = 0;
+  for (let start = 0; start < count; start += CHUNK) {
+    const n = Math.min(CHUNK, count - start);
+    const texts = Array.from({ length: n }, (_, i) => syntheticEntry(start + i));
+    await store.query(
+      `INSERT INTO log_entries (idx, kind, entry, leaf_hash, created_at)
+       SELECT $1::bigint + n - 1, 'message.received', e, decode(h, 'hex'), now() FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(e, h, n)`,
+      [start, texts, texts.map((t) => leafHash(ALG, t).toString('hex'))],
+    );
+    await store.tx(async (db: Db) => {
+      const { head } = await integrate(db, n);
+      const cp = signCheckpoint(signer, ALG, head.frontier.size, rootOf(head), new Date());
+      await db.query(
+        `INSERT INTO checkpoints (size, alg, root, at, body, sig_alg, signature, key_fingerprint) VALUES ($1,$2,$3,now(),$4,$5,$6,$7)`,
+        [head.frontier.size, ALG, rootOf(head), cp.body, cp.signature.alg, cp.signature.value, cp.signature.certificate],
+      );
+    });
+    checkpoints++;
+  }
+  await store.query(`UPDATE sequences SET value = $1 WHERE name = 'log'`, [count]);
+  if (store.kind === 'postgres') await store.query('ANALYZE log_entries; ANALYZE log_nodes; ANALYZE checkpoints');
+  return checkpoints;
+}
+
+/** Grows log_nodes (only: proofs need nothing else) from `frontier` to `size` leaves. */
+async function growNodes(store: Store, frontier: Frontier, size: number): Promise<Frontier> {
+  const STEP = 50_000;
+  while (frontier.size < size) {
+    const n = Math.min(STEP, size - frontier.size);
+    const leaves = Array.from({ length: n }, (_, i) => leafHash(ALG, `leaf ${frontier.size + i}`));
+    const out = appendLeaves(ALG, frontier, leaves);
+    await store.query(
+      `INSERT INTO log_nodes (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM unnest($1::smallint[], $2::bigint[], $3::text[]) AS t(l, i, h)`,
+      [out.newNodes.map((x) => x.level), out.newNodes.map((x) => x.index), out.newNodes.map((x) => x.hash.toString('hex'))],
+    );
+    frontier = out.frontier;
+  }
+  if (store.kind === 'postgres') await store.query('ANALYZE log_nodes');
+  return frontier;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+async function proofLatency(store: Store, size: number, root: Buffer, samples: number): Promise<{ size: number; medianMs: number; p99Ms: number }> {
+  const pick = () => Math.floor(Math.random() * size);
+  for (let i = 0; i < 20; i++) await inclusionProof(store, ALG, pick(), size, size); // warm-up
+  const ms: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const index = pick();
+    const t0 = process.hrtime.bigint();
+    const proof = await inclusionProof(store, ALG, index, size, size);
+    ms.push(hrSeconds(t0) * 1000);
+    if (i < 10 && !verifyInclusion(ALG, index, size, leafHash(ALG, `leaf ${index}`), proof, root)) throw new Error(`bench: proof ${index}/${size} does not verify`);
+  }
+  ms.sort((a, b) => a - b);
+  return { size, medianMs: percentile(ms, 50), p99Ms: percentile(ms, 99) };
+}
+
+export async function runLogBench(databaseUrl: string | null, cleanups: Array<() => Promise<void>>): Promise<LogBenchResult> {
+  const entries = Number(process.env.BENCH_LOG_ENTRIES ?? 200_000);
+  const bigSize = Number(process.env.BENCH_LOG_PROOF_SIZE ?? (databaseUrl ? 1_000_000 : 100_000));
+  const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-bench-logpki-'));
+  cleanups.push(async () => fs.rmSync(pkiDir, { recursive: true, force: true }));
+
+  // 1. stored-log verification
+  const db = await prepareDb(databaseUrl, cleanups);
+  let store = await db.open();
+  const verify: LogBenchResult['verify'] = [];
+  let checkpoints = 0;
+  const t0 = process.hrtime.bigint();
+  try {
+    checkpoints = await seedLog(store, entries, pkiDir);
+  } finally {
+    await store.close();
+  }
+  const seedSeconds = hrSeconds(t0);
+  store = await db.open(); // fresh connection/cache state, as the CLI would have
+  try {
+    for (const nodes of ['all', 'none'] as const) {
+      const cpu0 = process.cpuUsage();
+      const t = process.hrtime.bigint();
+      const r = await verifyStoredLog(store, { nodes });
+      const seconds = hrSeconds(t);
+      const cpu = process.cpuUsage(cpu0);
+      if (!r.ok) throw new Error(`bench: the synthetic log does not verify: ${r.firstBad?.message}`);
+      const nodesChecked = r.checks.find((c) => c.name === 'nodes')!.checked;
+      verify.push({ nodes, seconds, entriesPerSecond: Math.round(r.entries / seconds), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, nodesChecked, ok: r.ok });
+    }
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+
+  // 2. inclusion proofs: 10^3 leaves, then the same table grown to bigSize
+  const proofDb = await prepareDb(databaseUrl, cleanups);
+  store = await proofDb.open();
+  const sizes: LogBenchResult['inclusionProof']['sizes'] = [];
+  try {
+    await migrate(store);
+    let frontier: Frontier = { size: 0, hashes: [] };
+    for (const size of [1000, bigSize]) {
+      frontier = await growNodes(store, frontier, size);
+      sizes.push(await proofLatency(store, size, rootFromFrontier(ALG, frontier), 200));
+    }
+  } finally {
+    await store.close();
+    await proofDb.drop();
+  }
+  const [small, big] = [sizes[0]!, sizes[1]!];
+  const note = databaseUrl
+    ? undefined
+    : `PGlite: the large tree is ${bigSize.toLocaleString('en-US')} leaves (10^6 runs on PostgreSQL: set DATABASE_URL); PGlite runs in this process, so the verifier CPU includes the database`;
+
+  // 3. in-memory recomputation
+  const inMemory = (['sha256', 'sm3'] as const).map((alg) => {
+    const r = measureLogThroughput(entries, alg);
+    return { alg, entries: r.entries, entriesPerSecond: r.entriesPerSecond };
+  });
+
+  return {
+    date: new Date().toISOString(),
+    database: databaseUrl ? 'postgres' : 'pglite',
+    entries,
+    checkpoints,
+    seedSeconds,
+    verify,
+    inclusionProof: { samples: 200, sizes, ratioMedian: big.medianMs / small.medianMs, ratioP99: big.p99Ms / small.p99Ms, note },
+    inMemory,
+  };
+}
+
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+const f2 = (n: number) => n.toFixed(2);
+const f3 = (n: number) => n.toFixed(3);
+
+export function printLogBench(r: LogBenchResult): void {
+  const rows: string[][] = [
+    ['log', 'value', 'detail'],
+    ...r.verify.map((v) => [
+      `verify stored log (${r.database}, nodes ${v.nodes})`,
+      `${f0(v.entriesPerSecond)} entries/s`,
+      `${f0(r.entries)} entries + ${r.checkpoints} signed checkpoints in ${f2(v.seconds)} s; verifier CPU ${f2(v.cpuCores)} cores; ${f0(v.nodesChecked)} nodes compared`,
+    ]),
+    ...r.inclusionProof.sizes.map((s) => [
+      `inclusion proof, ${f0(s.size)} leaves`,
+      `median ${f3(s.medianMs)} ms`,
+      `p99 ${f3(s.p99Ms)} ms (${r.inclusionProof.samples} random leaves, one query each)`,
+    ]),
+    ['inclusion proof ratio (large / 10^3)', `median ×${f2(r.inclusionProof.ratioMedian)}`, `p99 ×${f2(r.inclusionProof.ratioP99)}`],
+    ...r.inMemory.map((m) => [`in-memory recompute (${m.alg})`, `${f0(m.entriesPerSecond)} entries/s`, `${f0(m.entries)} ~300-byte entries, TreeBuilder, best of 3`]),
+  ];
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
+  const line = (x: string[]) => '| ' + x.map((c, i) => (i === 1 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join(' | ') + ' |';
+  console.log([line(rows[0]!), '|' + w.map((n, i) => (i === 1 ? '-'.repeat(n + 1) + ':' : ':' + '-'.repeat(n + 1))).join('|') + '|', ...rows.slice(1).map(line)].join('\n'));
+  console.log(`(seeding ${f0(r.entries)} entries took ${f2(r.seedSeconds)} s)`);
+  if (r.inclusionProof.note) console.log(`note: ${r.inclusionProof.note}`);
+}
+
+/** Standalone: run, print, and put the figures under "log" in bench/results.json (other keys kept). */
+if (require.main === module) {
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
+  };
+  runLogBench(process.env.DATABASE_URL || null, cleanups)
+    .then((r) => {
+      printLogBench(r);
+      const file = path.join(projectRoot(), 'bench', 'results.json');
+      const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+      fs.writeFileSync(file, JSON.stringify({ ...previous, log: r }, null, 2) + '\n');
+      console.log(`wrote ${path.relative(process.cwd(), file) || file} (key "log")`);
+    })
+    .catch((e) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+      process.exitCode = 1;
+    })
+    .finally(cleanup);
+}

@@ -1,0 +1,140 @@
+import type { Db } from '../store/db';
+import type { Clock } from '../clock';
+import { formatTime } from '../clock';
+import { GatewayError } from '../errors';
+import { canonicalJson } from '../crypto/canonical';
+import type { Envelope } from '../crypto/envelope';
+import type { AckReceipt } from '../exchange/receipts';
+import { LOG_NAME, type Checkpoint } from '../log/checkpoint';
+import type { LogHashAlg } from '../log/hash';
+import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../log/tree';
+import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type EvidenceBundle } from './bundle';
+
+/**
+ * Builds the evidence bundle of one case from the database: every log entry of
+ * the case with an inclusion proof against ONE signed checkpoint (a fresh one is
+ * signed when the newest does not cover the case), the messages with their
+ * envelopes and payloads, and every certificate needed to check them.
+ */
+export interface EvidenceSource {
+  db: Db;
+  clock: Clock;
+  /** Integrates the log and signs a checkpoint now (LogIntegrator.runOnce(true)). */
+  signCheckpoint(): Promise<unknown>;
+}
+
+interface CheckpointRow {
+  size: number;
+  alg: LogHashAlg;
+  body: string;
+  sig_alg: string;
+  signature: string;
+  key_fingerprint: string;
+}
+
+const latestCheckpoint = async (db: Db): Promise<CheckpointRow | undefined> =>
+  (await db.query<CheckpointRow>('SELECT size, alg, body, sig_alg, signature, key_fingerprint FROM checkpoints ORDER BY size DESC LIMIT 1')).rows[0];
+
+/** The newest checkpoint, or a fresh one when the newest does not cover entry `lastIndex`. */
+async function coveringCheckpoint(src: EvidenceSource, lastIndex: number): Promise<CheckpointRow> {
+  let cp = await latestCheckpoint(src.db);
+  if (!cp || Number(cp.size) <= lastIndex) {
+    await src.signCheckpoint();
+    cp = await latestCheckpoint(src.db);
+  }
+  if (!cp || Number(cp.size) <= lastIndex) {
+    throw new GatewayError('GW_ERR_AUDIT_LOG_BEHIND', `no signed checkpoint covers log entry ${lastIndex} yet`);
+  }
+  return cp;
+}
+
+/** Inclusion proofs of several leaves in the tree of `size`, with one query for all their nodes. */
+async function inclusionProofs(db: Db, alg: LogHashAlg, indexes: number[], size: number): Promise<string[][]> {
+  const refs = indexes.map((i) => inclusionProofNodes(i, size));
+  const ids = nodesToFetch(refs.flat());
+  const r = await db.query<{ level: number; idx: number; hash: Buffer }>(
+    `SELECT n.level, n.idx, n.hash FROM log_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS t(l, i) ON n.level = t.l AND n.idx = t.i`,
+    [ids.map((n) => n.level), ids.map((n) => n.index)],
+  );
+  const lookup = nodeLookupFrom(r.rows.map((x) => ({ level: Number(x.level), index: Number(x.idx), hash: Buffer.from(x.hash) })));
+  return refs.map((ref) => assembleInclusionProof(alg, ref, lookup).map((h) => h.toString('hex')));
+}
+
+export async function buildEvidence(src: EvidenceSource, caseId: string): Promise<EvidenceBundle> {
+  const { db } = src;
+  const last = await db.query<{ max: number | null }>('SELECT max(idx) AS max FROM log_entries WHERE case_id = $1', [caseId]);
+  if (last.rows[0]?.max === null || last.rows[0]?.max === undefined) {
+    throw new GatewayError('GW_ERR_AUDIT_CASE_NOT_FOUND', `the exchange log has no entries for case ${caseId}`);
+  }
+  const cp = await coveringCheckpoint(src, Number(last.rows[0].max));
+  const size = Number(cp.size);
+  const alg = cp.alg;
+
+  const rows = (
+    await db.query<{ idx: number; entry: string; leaf_hash: Buffer; message_id: string | null }>(
+      'SELECT idx, entry, leaf_hash, message_id FROM log_entries WHERE case_id = $1 AND idx < $2 ORDER BY idx',
+      [caseId, size],
+    )
+  ).rows;
+  const proofs = await inclusionProofs(db, alg, rows.map((e) => Number(e.idx)), size);
+  const entries: BundleEntry[] = rows.map((e, i) => ({
+    index: Number(e.idx),
+    entry: e.entry,
+    leafHash: Buffer.from(e.leaf_hash).toString('hex'),
+    inclusionProof: proofs[i],
+  }));
+
+  // The messages in the order the log first names them.
+  const ids = [...new Set(rows.map((e) => e.message_id).filter((x): x is string => x !== null))];
+  const found = await db.query<{ id: string; envelope: Envelope; payload: unknown; ack_receipt: AckReceipt | null }>(
+    'SELECT id, envelope, payload, ack_receipt FROM messages WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  const byId = new Map(found.rows.map((m) => [m.id, m]));
+  const messages: BundleMessage[] = ids
+    .map((id) => byId.get(id))
+    .filter((m): m is NonNullable<typeof m> => m !== undefined)
+    .map((m) => ({
+      id: m.id,
+      envelope: m.envelope,
+      payload: m.payload,
+      payloadCanonical: canonicalJson(m.payload),
+      ...(m.ack_receipt ? { ackReceipt: m.ack_receipt } : {}),
+    }));
+
+  const fingerprints = new Set<string>([cp.key_fingerprint]);
+  for (const m of messages) {
+    for (const s of m.envelope?.signatures ?? []) fingerprints.add(s.certificate);
+    if (m.ackReceipt) fingerprints.add(m.ackReceipt.signature.certificate);
+  }
+  const certs = await db.query<{ fingerprint: string; role: string; pem: string }>(
+    `SELECT fingerprint, role, pem FROM certificates WHERE fingerprint = ANY($1::text[]) OR role IN ('root', 'intermediate') ORDER BY role, fingerprint`,
+    [[...fingerprints]],
+  );
+  const certificates: Record<string, string> = {};
+  for (const c of certs.rows) certificates[c.fingerprint] = c.pem;
+
+  const checkpoint: Checkpoint = {
+    body: cp.body,
+    signature: { alg: cp.sig_alg as Checkpoint['signature']['alg'], certificate: cp.key_fingerprint, value: cp.signature },
+  };
+  return {
+    format: EVIDENCE_FORMAT,
+    readme: [...BUNDLE_README],
+    createdAt: formatTime(src.clock.now()),
+    caseId,
+    log: { name: LOG_NAME, hashAlg: alg, checkpoint },
+    entries,
+    messages,
+    certificates,
+    trustAnchors: certs.rows.filter((c) => c.role === 'root').map((c) => c.pem),
+  };
+}
+
+/** What an export log line says about a bundle (never the payloads). */
+export const exportSummary = (b: EvidenceBundle) => ({
+  caseId: b.caseId,
+  entries: b.entries.length,
+  messages: b.messages.length,
+  checkpointSize: (JSON.parse(b.log.checkpoint.body) as { size: number }).size,
+});

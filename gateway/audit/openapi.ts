@@ -1,0 +1,129 @@
+/**
+ * The audit operations and schemas of the OpenAPI document (merged by
+ * http/openapi.ts; routes in audit/routes.ts).
+ */
+import type { Json } from '../http/openapi-components';
+import type { Op } from '../http/openapi';
+import { LOG_ENTRY_KINDS } from '../log/entries';
+import { EVIDENCE_FORMAT } from './bundle';
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const reqId = { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } };
+const json = (description: string, schema: Json): Json => ({ description, headers: reqId, content: { 'application/json': { schema } } });
+const query = (name: string, description: string, schema: Json, required = false): Json => ({ name, in: 'query', required, description, schema });
+const hash32 = (description: string): Json => ({ type: 'string', description: `${description} (32 bytes, lowercase hex)`, pattern: '^[0-9a-f]{64}$' });
+const time = (description: string): Json => ({ type: 'string', format: 'date-time', description: `${description} (RFC 3339 with offset)` });
+
+export function auditPaths(): Record<string, Record<string, Op>> {
+  return {
+    '/api/v1/audit/trace': {
+      get: {
+        tag: 'audit',
+        id: 'auditTrace',
+        summary: 'Trace a case, a message or a member through the exchange log (追溯); auditors and supervisors',
+        description:
+          'The log entries concerning a case (`caseId`), a message (`messageId`: the gateway id or the sender\'s own messageId) ' +
+          'and/or a member (as sender or receiver), in log order; the filters combine (AND), at least one of the three is required. ' +
+          '`entry` is the parsed entry text: its RFC 8785 canonical JSON hashes to `leafHash`; prove it against a signed ' +
+          'checkpoint with GET /api/v1/log/proof/inclusion?index=. Only the roles auditor and supervisor may call this.',
+        params: [
+          query('caseId', '办件编号 (case number)', { type: 'string', minLength: 1, maxLength: 200 }),
+          query('messageId', "gateway message id or the sender's messageId", { type: 'string', minLength: 1, maxLength: 200 }),
+          query('member', 'member code, as sender or receiver', { type: 'string', minLength: 1, maxLength: 200 }),
+          query('from', 'entries at or after this time (RFC 3339 with offset)', { type: 'string', format: 'date-time' }),
+          query('to', 'entries at or before this time (RFC 3339 with offset)', { type: 'string', format: 'date-time' }),
+          query('after', 'the `next` cursor of the previous page', { type: 'string' }),
+          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+        ],
+        ok: { 200: json('a page of log entries', ref('AuditTracePage')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
+      },
+    },
+    '/api/v1/audit/evidence': {
+      get: {
+        tag: 'audit',
+        id: 'auditEvidence',
+        summary: 'The evidence bundle (证据包) of a case, verifiable offline; auditors and supervisors',
+        description:
+          'One self-contained JSON document: every log entry of the case with an RFC 9162 inclusion proof against one signed ' +
+          'checkpoint (signed on the spot when the newest does not cover the case), the messages with their signed envelopes, ' +
+          'payloads and signed acknowledgements, and every certificate needed, up to the root. Check it with ' +
+          '`xgw verify bundle <file> --root <root.pem>` (no database, no network). **It contains personal data** (the payloads): ' +
+          'every export is logged with who asked for it.',
+        params: [query('caseId', '办件编号 (case number)', { type: 'string', minLength: 1, maxLength: 200 }, true)],
+        ok: { 200: json('the bundle (sent as an attachment)', ref('EvidenceBundle')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_AUDIT_CASE_NOT_FOUND', 'GW_ERR_AUDIT_LOG_BEHIND'],
+      },
+    },
+  };
+}
+
+export function auditSchemas(): Json {
+  return {
+    AuditTraceItem: {
+      type: 'object',
+      required: ['index', 'kind', 'at', 'entry', 'leafHash'],
+      properties: {
+        index: { type: 'integer', minimum: 0, description: 'position in the log' },
+        kind: { type: 'string', enum: [...LOG_ENTRY_KINDS] },
+        at: time('when the step happened'),
+        entry: ref('LogEntryContent'),
+        leafHash: hash32('H(0x00 ‖ canonical JSON of `entry`)'),
+      },
+    },
+    AuditTracePage: {
+      type: 'object',
+      description: 'Log entries in log order; `next` is the cursor for `?after=`.',
+      required: ['items', 'next'],
+      properties: {
+        items: { type: 'array', items: ref('AuditTraceItem') },
+        next: { type: ['string', 'null'], description: 'opaque cursor for `?after=`; null on the last page' },
+      },
+    },
+    EvidenceBundle: {
+      type: 'object',
+      description: 'An evidence bundle: see `readme` inside it, and `xgw verify bundle`.',
+      required: ['format', 'readme', 'createdAt', 'caseId', 'log', 'entries', 'messages', 'certificates', 'trustAnchors'],
+      properties: {
+        format: { type: 'string', const: EVIDENCE_FORMAT },
+        readme: { type: 'array', items: { type: 'string' }, description: 'what the bundle is, that it holds personal data, and how to verify it' },
+        createdAt: time('when the bundle was made'),
+        caseId: { type: 'string' },
+        log: {
+          type: 'object',
+          required: ['name', 'hashAlg', 'checkpoint'],
+          properties: { name: { type: 'string' }, hashAlg: ref('LogHashAlg'), checkpoint: { type: 'object', required: ['body', 'signature'] } },
+        },
+        entries: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['index', 'entry', 'leafHash', 'inclusionProof'],
+            properties: {
+              index: { type: 'integer', minimum: 0 },
+              entry: { type: 'string', description: 'the exact canonical JSON text that was hashed' },
+              leafHash: hash32('H(0x00 ‖ entry)'),
+              inclusionProof: { type: 'array', items: hash32('node hash'), description: 'RFC 9162 path to the checkpoint root' },
+            },
+          },
+        },
+        messages: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id', 'envelope', 'payload'],
+            properties: {
+              id: { type: 'string', format: 'uuid' },
+              envelope: { type: 'object', required: ['header', 'signatures'] },
+              payload: { type: 'object', description: 'PERSONAL DATA: the message content' },
+              payloadCanonical: { type: 'string', description: 'RFC 8785 text of payload (what the digest is over)' },
+              ackReceipt: { type: 'object', description: "the receiver's signed acknowledgement" },
+            },
+          },
+        },
+        certificates: { type: 'object', additionalProperties: { type: 'string' }, description: 'PEM by SHA-256 fingerprint of the DER' },
+        trustAnchors: { type: 'array', items: { type: 'string' }, description: 'root certificates (PEM); pin one independently' },
+      },
+    },
+  };
+}

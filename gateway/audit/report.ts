@@ -1,0 +1,64 @@
+/**
+ * The verifier's report: one line per check and item, ✓ or ✗, each naming the
+ * log index or message id it is about. Pure.
+ */
+export type CheckGroup = 'bundle' | 'certificates' | 'checkpoint' | 'entries' | 'messages' | 'steps';
+
+export interface CheckLine {
+  group: CheckGroup;
+  ok: boolean;
+  /** What the line is about: "checkpoint", "entry #12", "message <id>", "certificate <fp>". */
+  subject: string;
+  /** What was checked, or what failed. */
+  text: string;
+  /** The log index, message id or certificate fingerprint at fault or checked. */
+  index?: number;
+  messageId?: string;
+  fingerprint?: string;
+}
+
+export interface BundleReport {
+  ok: boolean;
+  caseId: string | null;
+  /** 'pinned': checked against --root; 'bundled': against the bundle's own trustAnchors (not independent). */
+  anchor: 'pinned' | 'bundled';
+  anchorFingerprints: string[];
+  checkpoint: { size: number; root: string; at: string } | null;
+  counts: { entries: number; messages: number; certificates: number };
+  lines: CheckLine[];
+  failures: number;
+}
+
+const GROUP_TITLES: Record<CheckGroup, string> = {
+  bundle: 'bundle',
+  certificates: 'certificates (fingerprint = SHA-256 of the DER)',
+  checkpoint: '(a) signed checkpoint',
+  entries: '(b) log entries: leaf hash and inclusion proof',
+  messages: '(c) messages: payload digest, sender signature, certificate chain, received entry',
+  steps: '(d) message steps: every entry refers to a message in the bundle',
+};
+
+const short = (hex: string): string => (hex.length > 16 ? `${hex.slice(0, 16)}…` : hex);
+
+/** The human-readable report: ✓/✗ lines grouped by check, then the verdict. */
+export function formatReport(r: BundleReport): string {
+  const out: string[] = [];
+  out.push(`xgw evidence bundle — case ${r.caseId ?? '(unknown)'}: ${r.counts.entries} log entries, ${r.counts.messages} messages, ${r.counts.certificates} certificates`);
+  if (r.checkpoint) out.push(`checkpoint: size ${r.checkpoint.size}, root ${short(r.checkpoint.root)}, signed at ${r.checkpoint.at}`);
+  out.push(
+    r.anchor === 'pinned'
+      ? `trust anchor: PINNED (--root) ${r.anchorFingerprints.map(short).join(', ')}`
+      : `trust anchor: NOT PINNED — the root bundled in the file was used (${r.anchorFingerprints.map(short).join(', ') || 'none'}); ` +
+          'anyone can make a bundle with their own root: pass --root <root.pem> obtained independently to pin it',
+  );
+  for (const group of Object.keys(GROUP_TITLES) as CheckGroup[]) {
+    const lines = r.lines.filter((l) => l.group === group);
+    if (!lines.length) continue;
+    out.push('', GROUP_TITLES[group]);
+    for (const l of lines) out.push(`  ${l.ok ? '✓' : '✗'} ${l.subject}: ${l.text}`);
+  }
+  out.push('');
+  out.push(r.ok ? 'RESULT: VERIFIED — every check passed' : `RESULT: FAILED — ${r.failures} check(s) failed (✗ above)`);
+  if (r.ok && r.anchor === 'bundled') out.push('(relative to the bundled, unpinned trust anchor)');
+  return out.join('\n') + '\n';
+}

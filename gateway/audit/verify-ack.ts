@@ -1,0 +1,65 @@
+import { canonicalJson } from '../crypto/canonical';
+import { digestHex } from '../crypto/digest';
+import type { BundleMessage } from './bundle';
+import { chainAt, describeCertificate, shortFp, type ReadEntry, type VerifyContext } from './verify-context';
+import { verifyAnySignature } from './verify-signature';
+
+/**
+ * Part of check (c): the receiver's signed acknowledgement (签收 / 退回). The
+ * receipt must be signed by the receiving department, be about this message and
+ * payload, and its sha256 digest must be the one the log's acknowledged/rejected
+ * entry names — so the log proves when the receiver answered, and the receipt
+ * proves that it was the receiver's key. Pure.
+ */
+type Line = (ok: boolean, text: string, extra?: { index?: number; fingerprint?: string }) => void;
+
+interface AckDetail {
+  receipt?: { alg?: string; digest?: string };
+}
+
+const answerEntries = (entries: ReadEntry[], id: string): ReadEntry[] =>
+  entries.filter((e) => (e.parsed?.kind === 'message.acknowledged' || e.parsed?.kind === 'message.rejected') && e.parsed.message?.id === id);
+
+export function checkAck(ctx: VerifyContext, m: BundleMessage, line: Line): void {
+  const answers = answerEntries(ctx.entries, m.id);
+  const named = answers.filter((e) => (e.parsed as { detail?: AckDetail }).detail?.receipt?.digest);
+  const r = m.ackReceipt;
+  if (!r) {
+    for (const e of named) line(false, `entry #${e.raw.index} (${e.parsed!.kind}) names a signed acknowledgement that is not in the bundle`, { index: e.raw.index });
+    return;
+  }
+  if (typeof r !== 'object' || r === null || typeof r.signature !== 'object' || r.signature === null) return line(false, 'ackReceipt is not a signed receipt');
+  const { signature: sig, ...body } = r;
+  const h = m.envelope.header;
+  const problems: string[] = [];
+  if (body.kind !== 'acknowledgement' || body.v !== 1) problems.push('it is not a v1 acknowledgement');
+  if (body.id !== m.id) problems.push(`it acknowledges message ${String(body.id)}`);
+  if (body.messageId !== h.messageId || body.from !== h.sender || body.to !== h.receiver) problems.push('its messageId/from/to differ from the envelope header');
+  if (canonicalJson(body.digest) !== canonicalJson(h.payloadDigest)) problems.push('it names another payload digest than the envelope header');
+  if (sig.signer !== h.receiver) problems.push(`it is signed by ${String(sig.signer)}, not the receiver ${h.receiver}`);
+  const fp = String(sig.certificate);
+  const pem = ctx.certs.get(fp);
+  if (!pem) problems.push(`certificate ${shortFp(fp)} is not in the bundle (or not under its own fingerprint)`);
+  else if (!verifyAnySignature(sig, canonicalJson(body), pem)) problems.push(`the ${String(sig.alg)} signature does not verify with certificate ${shortFp(fp)}: the receipt or its signature was altered`);
+  else {
+    const ou = describeCertificate(pem).ou;
+    if (ou !== null && ou !== h.receiver) problems.push(`certificate ${shortFp(fp)} is issued to OU=${ou}, not the receiver ${h.receiver}`);
+  }
+  if (problems.length) line(false, `signed acknowledgement: ${problems.join('; ')}`, { fingerprint: fp });
+  else line(true, `signed acknowledgement (${body.result}${body.reason ? `: ${String(body.reason)}` : ''}) by ${h.receiver} verifies with certificate ${shortFp(fp)}`, { fingerprint: fp });
+  if (pem) {
+    const chain = chainAt(ctx, fp, new Date(String(body.at)));
+    line(chain.ok, `acknowledgement ${chain.text}`, { fingerprint: fp });
+  }
+  const digest = digestHex('sha256', canonicalJson(r));
+  const kind = body.result === 'rejected' ? 'message.rejected' : 'message.acknowledged';
+  const match = named.find((e) => (e.parsed as { detail?: AckDetail }).detail!.receipt!.digest === digest);
+  if (!match) {
+    const where = answers.length ? `entr${answers.length > 1 ? 'ies' : 'y'} ${answers.map((e) => `#${e.raw.index}`).join(', ')}` : 'no acknowledged/rejected entry';
+    line(false, `no log entry names this acknowledgement's sha256 ${digest.slice(0, 16)}… (${where} in the bundle): the receipt or the entry was altered or removed`);
+  } else if (match.parsed!.kind !== kind) {
+    line(false, `entry #${match.raw.index} is ${match.parsed!.kind} but the receipt says ${String(body.result)}`, { index: match.raw.index });
+  } else {
+    line(true, `entry #${match.raw.index} (${kind}, ${match.parsed!.at}) names this acknowledgement's sha256 ${digest.slice(0, 16)}…`, { index: match.raw.index });
+  }
+}

@@ -1,0 +1,196 @@
+import { canonicalJson } from '../crypto/canonical';
+import { certificateFingerprint } from '../crypto/envelope';
+import { LOG_NAME, verifyCheckpoint, type CheckpointBody } from '../log/checkpoint';
+import { LOG_ENTRY_KINDS } from '../log/entries';
+import { leafHash } from '../log/hash';
+import { verifyInclusion } from '../log/verify';
+import type { EvidenceBundle } from './bundle';
+import type { BundleReport, CheckLine } from './report';
+import { bundleShapeProblems } from './verify-shape';
+import { chainAt, describeCertificate, readEntry, shortFp, type VerifyContext } from './verify-context';
+import { checkMessages, checkSteps } from './verify-messages';
+
+/**
+ * The offline verifier of evidence bundles: pure logic, no database, no network.
+ * It uses only the pure modules shared with the gateway (canonical JSON, digests,
+ * signatures, RFC 9162 hashing and proofs, certificate chains). Every check
+ * yields a ✓/✗ line naming the log index, message id or certificate at fault.
+ *
+ *   (a) the checkpoint is signed by the log certificate, which chains to the root
+ *   (b) each entry: leafHash = H(0x00 ‖ entry), inclusion proof to the checkpoint root
+ *   (c) each message: payload digest, sender batch signature, certificate chain at
+ *       the logged time, and its 'message.received' entry (id, digests)
+ *   (d) every message step entry refers to a message in the bundle
+ */
+export interface VerifyOptions {
+  /** Root certificates (PEM) pinned by the auditor; default: the bundle's own trustAnchors. */
+  rootPems?: readonly string[];
+}
+
+const hex = (xs: readonly string[]): Buffer[] => xs.map((x) => Buffer.from(x, 'hex'));
+
+function fingerprintOrNull(pem: string): string | null {
+  try {
+    return certificateFingerprint(pem);
+  } catch {
+    return null;
+  }
+}
+
+function checkCertificates(bundle: EvidenceBundle, certs: Map<string, string>, lines: CheckLine[]): void {
+  for (const [listed, pem] of Object.entries(bundle.certificates)) {
+    const actual = fingerprintOrNull(pem);
+    const what = describeCertificate(pem).text;
+    if (actual === listed) {
+      certs.set(listed, pem);
+      lines.push({ group: 'certificates', ok: true, subject: `certificate ${shortFp(listed)}`, text: what, fingerprint: listed });
+    } else {
+      lines.push({
+        group: 'certificates',
+        ok: false,
+        subject: `certificate ${shortFp(listed)}`,
+        text: actual ? `the PEM listed under this fingerprint is another certificate (${shortFp(actual)}, ${what})` : 'the PEM cannot be read',
+        fingerprint: listed,
+      });
+    }
+  }
+}
+
+function parseBody(body: string): CheckpointBody | null {
+  try {
+    const b = JSON.parse(body) as CheckpointBody;
+    return typeof b === 'object' && b !== null && Number.isSafeInteger(b.size) && typeof b.root === 'string' ? b : null;
+  } catch {
+    return null;
+  }
+}
+
+function checkCheckpoint(ctx: VerifyContext): void {
+  const cp = ctx.bundle.log.checkpoint;
+  const fp = cp.signature.certificate;
+  const line = (ok: boolean, text: string): void => void ctx.lines.push({ group: 'checkpoint', ok, subject: 'checkpoint', text, fingerprint: fp });
+  const logPem = ctx.certs.get(fp);
+  if (!logPem) line(false, `the log certificate ${shortFp(fp)} that signed it is not in the bundle (or not under its own fingerprint)`);
+  else {
+    const verified = verifyCheckpoint(cp, logPem);
+    if (verified) line(true, `${cp.signature.alg} signature over the body verifies with the log certificate ${shortFp(fp)} (${describeCertificate(logPem).text})`);
+    else line(false, `the ${cp.signature.alg} signature over the body does not verify with the log certificate ${shortFp(fp)}: the body or the signature was altered`);
+  }
+  const b = ctx.claimed;
+  if (!b) return line(false, 'the body is not a checkpoint (unreadable JSON, or no size/root)');
+  const problems: string[] = [];
+  if (canonicalJson(b) !== cp.body) problems.push('the body is not canonical JSON');
+  if (b.v !== 1 || b.log !== LOG_NAME) problems.push(`the body is not a "${LOG_NAME}" v1 checkpoint`);
+  if (b.alg !== ctx.alg) problems.push(`the body says hash ${String(b.alg)} but log.hashAlg is ${ctx.alg}`);
+  if (!/^[0-9a-f]{64}$/.test(b.root)) problems.push('the root is not 64 hex');
+  if (problems.length) line(false, problems.join('; '));
+  else line(true, `tree of ${b.size} entries, root ${b.root.slice(0, 16)}…, signed at ${b.at}`);
+  if (logPem) {
+    const chain = chainAt(ctx, fp, new Date(b.at));
+    line(chain.ok, `log ${chain.text}`);
+  }
+}
+
+function checkEntries(ctx: VerifyContext): void {
+  const b = ctx.claimed;
+  const seen = new Set<number>();
+  const cpAt = b ? new Date(b.at).getTime() : NaN;
+  for (const { raw, parsed } of ctx.entries) {
+    const problems: string[] = [];
+    const leaf = leafHash(ctx.alg, raw.entry);
+    if (leaf.toString('hex') !== raw.leafHash) problems.push('leafHash ≠ H(0x00 ‖ entry): the entry text or its leaf hash was altered');
+    if (!b) problems.push('no readable checkpoint to prove inclusion against');
+    else if (!verifyInclusion(ctx.alg, raw.index, b.size, leaf, hex(raw.inclusionProof), Buffer.from(b.root, 'hex'))) {
+      problems.push(`the inclusion proof does not lead from this entry at index ${raw.index} to the checkpoint root`);
+    }
+    if (seen.has(raw.index)) problems.push('this index appears twice in the bundle');
+    seen.add(raw.index);
+    if (!parsed) problems.push('the entry text is not a JSON object');
+    else {
+      if (canonicalJson(parsed) !== raw.entry) problems.push('the entry text is not canonical JSON');
+      if (parsed.v !== 1 || !(LOG_ENTRY_KINDS as readonly string[]).includes(parsed.kind)) problems.push(`unknown entry kind ${JSON.stringify(parsed.kind)}`);
+      if (parsed.message?.caseId !== ctx.bundle.caseId) problems.push(`the entry is about case ${JSON.stringify(parsed.message?.caseId ?? null)}, not ${ctx.bundle.caseId}`);
+      if (!(new Date(parsed.at).getTime() <= cpAt)) problems.push(`dated ${String(parsed.at)}, not before the checkpoint`);
+    }
+    const kind = parsed?.kind ?? '?';
+    ctx.lines.push({
+      group: 'entries',
+      ok: problems.length === 0,
+      subject: `entry #${raw.index} (${kind})`,
+      text: problems.length ? problems.join('; ') : `leaf hash matches; included in the checkpoint tree (${raw.inclusionProof.length} proof hashes)`,
+      index: raw.index,
+    });
+  }
+}
+
+function anchorsFor(bundle: EvidenceBundle, opts: VerifyOptions, lines: CheckLine[]): { anchors: string[]; fps: string[] } {
+  const pinned = opts.rootPems !== undefined;
+  const anchors = [...(opts.rootPems ?? bundle.trustAnchors)];
+  const fps = anchors.map(fingerprintOrNull);
+  fps.forEach((fp, i) => {
+    if (!fp) lines.push({ group: 'bundle', ok: false, subject: `trust anchor ${i + 1}`, text: 'cannot be read as a certificate' });
+  });
+  if (!anchors.length) lines.push({ group: 'bundle', ok: false, subject: 'trust anchor', text: 'none given: nothing to chain the certificates to' });
+  if (pinned) {
+    const bundled = bundle.trustAnchors.map(fingerprintOrNull);
+    const same = fps.some((fp) => fp && bundled.includes(fp));
+    lines.push({
+      group: 'bundle',
+      ok: true,
+      subject: 'trust anchor',
+      text: same ? 'the pinned root is the one the bundle names' : 'the bundle names another root; every chain is checked against the pinned root only',
+    });
+  }
+  return { anchors, fps: fps.filter((x): x is string => !!x) };
+}
+
+/** Verifies an evidence bundle (as parsed from its JSON file). Never throws. */
+export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleReport {
+  const lines: CheckLine[] = [];
+  const shape = bundleShapeProblems(input);
+  const caseId = typeof (input as { caseId?: unknown })?.caseId === 'string' ? (input as { caseId: string }).caseId : null;
+  const done = (ctx: VerifyContext | null, anchor: BundleReport['anchor'], anchorFingerprints: string[]): BundleReport => {
+    const failures = lines.filter((l) => !l.ok).length;
+    const b = ctx?.claimed ?? null;
+    return {
+      ok: failures === 0 && lines.length > 0,
+      caseId,
+      anchor,
+      anchorFingerprints,
+      checkpoint: b ? { size: b.size, root: String(b.root), at: String(b.at) } : null,
+      counts: ctx
+        ? { entries: ctx.bundle.entries.length, messages: ctx.bundle.messages.length, certificates: Object.keys(ctx.bundle.certificates).length }
+        : { entries: 0, messages: 0, certificates: 0 },
+      lines,
+      failures,
+    };
+  };
+  const anchor = opts.rootPems ? 'pinned' : 'bundled';
+  if (shape.length) {
+    for (const p of shape) lines.push({ group: 'bundle', ok: false, subject: 'structure', text: p });
+    return done(null, anchor, []);
+  }
+  const bundle = input as EvidenceBundle;
+  try {
+    const { anchors, fps } = anchorsFor(bundle, opts, lines);
+    const ctx: VerifyContext = {
+      bundle,
+      alg: bundle.log.hashAlg,
+      certs: new Map(),
+      anchors,
+      claimed: parseBody(bundle.log.checkpoint.body),
+      entries: bundle.entries.map(readEntry),
+      lines,
+    };
+    lines.push({ group: 'bundle', ok: true, subject: 'format', text: `${bundle.format}, case ${bundle.caseId}, created ${String(bundle.createdAt)}` });
+    checkCertificates(bundle, ctx.certs, lines);
+    checkCheckpoint(ctx);
+    checkEntries(ctx);
+    checkMessages(ctx);
+    checkSteps(ctx);
+    return done(ctx, anchor, fps);
+  } catch (err) {
+    lines.push({ group: 'bundle', ok: false, subject: 'verifier', text: `stopped on an unexpected value: ${(err as Error).message}` });
+    return done(null, anchor, []);
+  }
+}

@@ -1,0 +1,78 @@
+import { verifyChain } from '../../certs/chain';
+import { parseCertificate } from '../../certs/certificate';
+import type { LogHashAlg } from '../log/hash';
+import type { CheckpointBody } from '../log/checkpoint';
+import type { BundleEntry, EvidenceBundle } from './bundle';
+import type { CheckLine } from './report';
+
+/** A log entry of the bundle with its parsed text (null when it is not JSON). Pure. */
+export interface EntryMessageRef {
+  id: string;
+  messageId: string;
+  from: string;
+  to: string;
+  type: string;
+  caseId: string | null;
+  purpose?: string;
+}
+
+export interface ParsedEntry {
+  v: number;
+  kind: string;
+  at: string;
+  message?: EntryMessageRef;
+  payloadDigest?: { alg: string; value: string };
+  envelope?: { digest?: { alg: string; value: string }; signatures?: unknown[] };
+}
+
+export interface ReadEntry {
+  raw: BundleEntry;
+  parsed: ParsedEntry | null;
+}
+
+/** What the checks share while verifying one bundle. */
+export interface VerifyContext {
+  bundle: EvidenceBundle;
+  alg: LogHashAlg;
+  /** Certificates whose PEM matches the fingerprint they are listed under. */
+  certs: Map<string, string>;
+  anchors: string[];
+  /** The checkpoint body as written in the bundle (whether or not its signature verified). */
+  claimed: CheckpointBody | null;
+  entries: ReadEntry[];
+  lines: CheckLine[];
+}
+
+export const shortFp = (fp: string): string => `${fp.slice(0, 16)}…`;
+
+export function readEntry(raw: BundleEntry): ReadEntry {
+  try {
+    const parsed = JSON.parse(raw.entry) as unknown;
+    return { raw, parsed: typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as ParsedEntry) : null };
+  } catch {
+    return { raw, parsed: null };
+  }
+}
+
+/** The certificate's subject as "CN=…, OU=…" (or why it cannot be read). */
+export function describeCertificate(pem: string): { text: string; ou: string | null } {
+  try {
+    const c = parseCertificate(pem);
+    const ou = c.subject.OU ?? null;
+    return { text: `CN=${c.subject.CN ?? '?'}${ou ? `, OU=${ou}` : ''}`, ou };
+  } catch (err) {
+    return { text: `unreadable certificate (${(err as Error).message})`, ou: null };
+  }
+}
+
+/** Chain check at a time: the leaf to one of the anchors, through any other bundled certificate. */
+export function chainAt(ctx: VerifyContext, fingerprint: string, at: Date): { ok: boolean; text: string } {
+  const pem = ctx.certs.get(fingerprint);
+  if (!pem) return { ok: false, text: `certificate ${shortFp(fingerprint)} is not in the bundle (or not under its own fingerprint)` };
+  if (Number.isNaN(at.getTime())) return { ok: false, text: 'no valid time to check the certificate chain at' };
+  const others = [...ctx.certs].filter(([fp]) => fp !== fingerprint).map(([, p]) => p);
+  const r = verifyChain(pem, others, ctx.anchors, at);
+  return r.ok
+    ? { ok: true, text: `certificate ${shortFp(fingerprint)} chains to the trust anchor at ${at.toISOString()} (${r.path!.length} certificates)` }
+    : { ok: false, text: `certificate ${shortFp(fingerprint)} does not chain to the trust anchor at ${at.toISOString()}: ${r.reason}` };
+}

@@ -1,0 +1,147 @@
+import { canonicalJson } from '../crypto/canonical';
+import { digestHex, type DigestAlg } from '../crypto/digest';
+import { signedTextFor, type EnvelopeHeader } from '../crypto/envelope';
+import type { BundleMessage } from './bundle';
+import type { CheckLine } from './report';
+import { chainAt, describeCertificate, shortFp, type ParsedEntry, type ReadEntry, type VerifyContext } from './verify-context';
+import { isBatchedSignature, manifestTime, verifyAnySignature } from './verify-signature';
+import { checkAck } from './verify-ack';
+
+/** Checks (c) messages and (d) message steps of the offline verifier. Pure. */
+const DIGEST_ALGS: readonly string[] = ['sha256', 'sm3'];
+
+const digestOf = (alg: string, text: string): string | null => (DIGEST_ALGS.includes(alg) ? digestHex(alg as DigestAlg, text) : null);
+
+const same = (a: unknown, b: unknown): boolean => {
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    return false;
+  }
+};
+
+/** The fields an entry's `message` must share with the envelope header. */
+function headerMismatches(entry: ParsedEntry, h: EnvelopeHeader): string[] {
+  const m = entry.message!;
+  const want: [string, unknown, unknown][] = [
+    ['messageId', m.messageId, h.messageId],
+    ['from', m.from, h.sender],
+    ['to', m.to, h.receiver],
+    ['type', m.type, h.type],
+    ['caseId', m.caseId, h.caseId],
+  ];
+  if (entry.kind === 'message.received') want.push(['purpose', m.purpose, h.purpose]);
+  return want.filter(([, a, b]) => a !== b).map(([k, a, b]) => `${k} ${JSON.stringify(a)} ≠ envelope ${JSON.stringify(b)}`);
+}
+
+const receivedOf = (entries: ReadEntry[], id: string): ReadEntry[] =>
+  entries.filter((e) => e.parsed?.kind === 'message.received' && e.parsed.message?.id === id);
+
+function checkPayload(m: BundleMessage, line: (ok: boolean, text: string) => void): void {
+  const h = m.envelope.header;
+  let canonical: string;
+  try {
+    canonical = canonicalJson(m.payload);
+  } catch (err) {
+    return line(false, `the payload cannot be canonicalised: ${(err as Error).message}`);
+  }
+  if (m.payloadCanonical !== undefined && m.payloadCanonical !== canonical) {
+    return line(false, 'payloadCanonical is not the canonical JSON of payload: one of them was altered');
+  }
+  const d = digestOf(h.payloadDigest.alg, canonical);
+  if (d === h.payloadDigest.value) line(true, `payload ${h.payloadDigest.alg} digest ${d.slice(0, 16)}… equals envelope.header.payloadDigest`);
+  else line(false, `the payload's ${h.payloadDigest.alg} digest does not equal envelope.header.payloadDigest: the payload or the header was altered`);
+}
+
+function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (ok: boolean, text: string, fp?: string) => void): void {
+  const { header: h, signatures } = m.envelope;
+  const sender = signatures.find((s) => s.role === 'sender');
+  if (!sender) line(false, 'the envelope has no sender signature');
+  for (const s of signatures) {
+    const fp = s.certificate;
+    const pem = ctx.certs.get(fp);
+    const who = `${s.role} signature (${s.alg}${isBatchedSignature(s) ? `, batch leaf #${s.index}` : ''}) by ${s.signer}`;
+    if (s.role === 'sender' && s.signer !== h.sender) line(false, `${who}: the signer is not the sender ${h.sender}`, fp);
+    if (!pem) {
+      line(false, `${who}: certificate ${shortFp(fp)} is not in the bundle (or not under its own fingerprint)`, fp);
+      continue;
+    }
+    const cert = describeCertificate(pem);
+    const text = signedTextFor(s.role, h, sender?.value);
+    if (!verifyAnySignature(s, text, pem)) {
+      line(false, `${who} does not verify over the canonical header with certificate ${shortFp(fp)}: the header or the signature was altered`, fp);
+    } else if (s.role === 'sender' && cert.ou !== null && cert.ou !== h.sender) {
+      line(false, `${who} verifies, but certificate ${shortFp(fp)} is issued to ${cert.text}, not to the sender ${h.sender}`, fp);
+    } else {
+      line(true, `${who} verifies with certificate ${shortFp(fp)} (${cert.text})${s.onBehalf ? ', made by the gateway on the department\'s behalf' : ''}`, fp);
+    }
+    const chain = chainAt(ctx, fp, at);
+    line(chain.ok, `${s.role} ${chain.text}`, fp);
+  }
+}
+
+function checkReceived(ctx: VerifyContext, m: BundleMessage, received: ReadEntry[], line: (ok: boolean, text: string, index?: number) => void): void {
+  if (received.length === 0) return line(false, 'no message.received entry for this message in the bundle: the entry was removed or the message does not belong here');
+  if (received.length > 1) return line(false, `recorded as received ${received.length} times (entries ${received.map((e) => `#${e.raw.index}`).join(', ')})`);
+  const e = received[0];
+  const p = e.parsed!;
+  const h = m.envelope.header;
+  const problems = headerMismatches(p, h);
+  if (h.caseId !== ctx.bundle.caseId) problems.push(`the envelope is about case ${JSON.stringify(h.caseId)}, not ${ctx.bundle.caseId}`);
+  if (!same(p.payloadDigest, h.payloadDigest)) problems.push('the entry names another payload digest than the envelope header');
+  const rec = p.envelope?.digest;
+  const envDigest = rec ? digestOf(rec.alg, canonicalJson(m.envelope)) : null;
+  if (!rec || envDigest !== rec.value) problems.push(`the entry's envelope digest is not ${rec?.alg ?? 'sha256'}(canonical envelope): the envelope (header or signatures) was altered`);
+  const sigs = m.envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ role, signer, onBehalf, alg, certificate }));
+  if (!same(p.envelope?.signatures, sigs)) problems.push('the entry lists other signatures than the envelope carries');
+  if (problems.length) line(false, `entry #${e.raw.index} (message.received): ${problems.join('; ')}`, e.raw.index);
+  else line(true, `entry #${e.raw.index} (message.received, ${p.at}) names this message, its payload digest and envelope digest ${envDigest!.slice(0, 16)}…`, e.raw.index);
+}
+
+/** (c) Each message: payload digest, signatures and their certificate chains, and its received entry. */
+export function checkMessages(ctx: VerifyContext): void {
+  const seen = new Set<string>();
+  for (const m of ctx.bundle.messages) {
+    const h = m.envelope.header;
+    const subject = `message ${m.id} (${h.sender} → ${h.receiver}, ${h.type} "${h.messageId}")`;
+    const push = (l: Omit<CheckLine, 'group' | 'subject' | 'messageId'>) => ctx.lines.push({ group: 'messages', subject, messageId: m.id, ...l });
+    if (seen.has(m.id)) push({ ok: false, text: 'this message appears twice in the bundle' });
+    seen.add(m.id);
+    const received = receivedOf(ctx.entries, m.id);
+    // The time the log recorded the message (signed by the checkpoint); else the time the batch manifest claims.
+    let at = new Date(received[0]?.parsed?.at ?? NaN);
+    if (Number.isNaN(at.getTime())) at = (m.envelope.signatures[0] && manifestTime(m.envelope.signatures[0])) ?? at;
+    checkPayload(m, (ok, text) => push({ ok, text }));
+    checkSignatures(ctx, m, at, (ok, text, fingerprint) => push({ ok, text, fingerprint }));
+    checkReceived(ctx, m, received, (ok, text, index) => push({ ok, text, index }));
+    checkAck(ctx, m, (ok, text, extra) => push({ ok, text, ...extra }));
+  }
+}
+
+/** (d) Every entry names a message of the bundle, agrees with its header, and follows its receipt. */
+export function checkSteps(ctx: VerifyContext): void {
+  const byId = new Map(ctx.bundle.messages.map((m) => [m.id, m]));
+  for (const { raw, parsed } of ctx.entries) {
+    if (!parsed) continue; // reported under (b)
+    const subject = `entry #${raw.index} (${parsed.kind})`;
+    const push = (ok: boolean, text: string, messageId?: string) => ctx.lines.push({ group: 'steps', ok, subject, text, index: raw.index, messageId });
+    const id = parsed.message?.id;
+    if (typeof id !== 'string') {
+      push(false, 'names no message');
+      continue;
+    }
+    const m = byId.get(id);
+    if (!m) {
+      push(false, `refers to message ${id}, which is not in the bundle`, id);
+      continue;
+    }
+    const problems = headerMismatches(parsed, m.envelope.header);
+    if (parsed.kind !== 'message.received') {
+      const rec = receivedOf(ctx.entries, id)[0];
+      if (!rec) problems.push(`message ${id} has no message.received entry in the bundle`);
+      else if (rec.raw.index > raw.index) problems.push(`comes before the message was received (entry #${rec.raw.index})`);
+    }
+    if (problems.length) push(false, `message ${id}: ${problems.join('; ')}`, id);
+    else push(true, `→ message ${id} (${m.envelope.header.sender} → ${m.envelope.header.receiver}) at ${parsed.at}`, id);
+  }
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { splitPem } from '../../certs/asn1';
+import { loadPki } from '../../certs/pki';
+import { systemClock } from '../clock';
+import { createLogger } from '../logger';
+import { Trust } from '../trust/trust';
+import { registerCertificate } from '../trust/certificates';
+import { LogIntegrator } from '../log/integrator';
+import { ensureLogHead } from '../log/store';
+import { buildEvidence, exportSummary } from '../audit/evidence';
+import { verifyBundle } from '../audit/verify-bundle';
+import { formatReport } from '../audit/report';
+import { withStore, print } from './context';
+
+/** A top-level command group, shared with other registrations that use the same verb. */
+function group(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}
+
+/**
+ * `xgw export evidence --case <caseNo> --out <file>`: the case's evidence bundle,
+ * against a checkpoint the CLI signs itself when the newest does not cover the
+ * case (it loads the log key from the PKI directory). With PGlite the gateway
+ * must be stopped first (one process per database directory).
+ */
+async function exportEvidence(o: { case: string; out: string; force?: boolean }): Promise<void> {
+  const out = path.resolve(o.out);
+  if (!o.force && fs.existsSync(out)) throw new Error(`${out} exists; pass --force to overwrite it`);
+  await withStore(async (store, config) => {
+    const log = createLogger(config.logLevel, process.stderr);
+    const pki = loadPki(config.trust.pkiDir ?? Trust.defaultDir(config.dataDir));
+    await ensureLogHead(store, config.trust.logHashAlg);
+    await store.tx(async (db) => {
+      await registerCertificate(db, pki.rootCertPem, 'root', null);
+      await registerCertificate(db, pki.log.certPem!, 'log', null);
+    });
+    const integrator = new LogIntegrator(
+      store,
+      pki.log,
+      systemClock,
+      { checkpointEveryEntries: config.trust.checkpointEveryEntries, checkpointIntervalMs: config.trust.checkpointIntervalMs, batch: 10_000 },
+      log,
+    );
+    const bundle = await buildEvidence({ db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true) }, o.case);
+    // Personal data leaves the gateway here: owner-only file, and the export is on record.
+    fs.writeFileSync(out, JSON.stringify(bundle, null, 2) + '\n', { mode: 0o600 });
+    fs.chmodSync(out, 0o600);
+    const summary = exportSummary(bundle);
+    log.info({ audit: 'evidence-export', by: `cli/${os.userInfo().username}`, file: out, ...summary }, 'evidence bundle exported');
+    print(`evidence bundle for case ${summary.caseId}: ${summary.entries} log entries, ${summary.messages} messages, checkpoint size ${summary.checkpointSize}`);
+    print(`written to ${out} (mode 0600)`);
+    print('it contains the message payloads (personal data): keep it as you keep the case file; check it with `xgw verify bundle`');
+  });
+}
+
+/** `xgw verify bundle <file>`: the offline verifier (no database, no network, no configuration). */
+function verifyFile(file: string, o: { json?: boolean; root?: string }): void {
+  let bundle: unknown;
+  let rootPems: string[] | undefined;
+  let reading = file;
+  try {
+    bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (o.root) {
+      reading = o.root;
+      rootPems = splitPem(fs.readFileSync(o.root, 'utf8'));
+      if (!rootPems.length) throw new Error(`${o.root} holds no PEM certificate`);
+    }
+  } catch (err) {
+    process.stderr.write(`xgw: cannot read ${reading}: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const report = verifyBundle(bundle, { rootPems });
+  process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+  process.exitCode = report.ok ? 0 : 1;
+}
+
+export function registerAuditCommands(program: Command): void {
+  group(program, 'export', 'export records for auditors')
+    .command('evidence')
+    .description("write one case's evidence bundle (log entries with proofs, signed messages with payloads, certificates)")
+    .requiredOption('--case <caseNo>', 'the case number (办件编号)')
+    .requiredOption('--out <file>', 'the JSON file to write (mode 0600: it holds personal data)')
+    .option('--force', 'overwrite the file if it exists')
+    .action((o: { case: string; out: string; force?: boolean }) => exportEvidence(o));
+
+  group(program, 'verify', 'verify evidence offline')
+    .command('bundle <file>')
+    .description('verify an evidence bundle offline; exits 1 if any check fails, 2 if the file cannot be read')
+    .option('--json', 'print the report as JSON')
+    .option('--root <pem>', 'pin the trust anchor: the root certificate (PEM) obtained independently of the bundle')
+    .action((file: string, o: { json?: boolean; root?: string }) => verifyFile(file, o));
+}

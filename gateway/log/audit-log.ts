@@ -1,0 +1,276 @@
+/**
+ * Full audit of the exchange log as stored in the database (`xgw verify log`).
+ *
+ * One pass over log_entries in idx order, in keyset pages (the next page is fetched
+ * while the current one is hashed). For every entry: the index is the next one (dense
+ * from 0 — a deleted row is a gap), and the stored text hashes to the stored leaf hash.
+ * The recomputed leaf hashes feed a streaming tree (audit-tree.ts); at every checkpoint
+ * size its root is compared with the checkpoint's signed root, whose signature is
+ * verified with the log certificate. One recomputed tree for all checkpoints also shows
+ * every consecutive pair consistent. Optionally each stored log_nodes row is compared
+ * with the recomputed node (level 0 = leaf hashes): that pins an entry that was
+ * changed together with its leaf hash, or moved, to its exact index.
+ *
+ * O(n) time; memory O(page + log n), independent of the log size.
+ */
+import type { Store } from '../store/db';
+import { isLogHashAlg, leafHash, type LogHashAlg } from './hash';
+import { frontierNodes, rootFromFrontier } from './tree';
+import { AuditTree, type OnNode } from './audit-tree';
+import { fetchNodes, fetchPageNodes, type NodeWindow } from './audit-nodes';
+import { CHECKPOINT_COLUMNS, asBuffer, examineCheckpoint, loadLogCertificates, type CheckpointRow } from './audit-checkpoints';
+
+export type NodeCheck = 'all' | 'sample' | 'none';
+
+export interface VerifyLogOptions {
+  /** Verify checkpoints with this certificate only (default: role 'log' rows of the certificates table). */
+  logCertPem?: string;
+  /** Start at this checkpoint: its right-edge nodes must fold to its signed root; entries from its size on are checked. */
+  fromCheckpoint?: number;
+  /** Compare stored tree nodes with recomputed ones: every page, every 10th page, or not at all (default all). */
+  nodes?: NodeCheck;
+  /** Rows per query (default 10,000). */
+  pageSize?: number;
+  /** Problems listed in the report (all are counted; default 50). */
+  maxProblems?: number;
+  onProgress?(done: number, total: number): void;
+}
+
+export type CheckName = 'entries' | 'checkpoints' | 'nodes' | 'head';
+
+export interface LogProblem {
+  check: CheckName;
+  message: string;
+  /** The exact entry index, when the problem pins one. */
+  index?: number;
+  /** Leaves [first, last] the first bad one lies in, when only bounded (checkpoint roots, nodes). */
+  range?: [number, number];
+  checkpoint?: number;
+}
+
+export interface CheckResult {
+  name: CheckName;
+  checked: number;
+  failed: number;
+  ok: boolean;
+  detail: string;
+}
+
+export interface LogAuditReport {
+  ok: boolean;
+  alg: LogHashAlg;
+  /** First entry index checked (0, or the --from-checkpoint size). */
+  from: number;
+  entries: number;
+  /** Tree size the stored rows make (from + entries read). */
+  logSize: number;
+  integratedSize: number;
+  checks: CheckResult[];
+  /** The first problem in log order. */
+  firstBad: LogProblem | null;
+  problems: LogProblem[];
+  problemCount: number;
+  seconds: number;
+}
+
+interface EntryRow { idx: number | string; entry: string; leaf_hash: Uint8Array }
+
+export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {}): Promise<LogAuditReport> {
+  const started = process.hrtime.bigint();
+  const PAGE = opts.pageSize ?? 10_000;
+  const maxProblems = opts.maxProblems ?? 50;
+  const nodeMode = opts.nodes ?? 'all';
+
+  const headRow = (await store.query<{ alg: string; size: number | string; frontier: string[] }>('SELECT alg, size, frontier FROM log_head WHERE id = 1')).rows[0];
+  const alg: LogHashAlg = headRow && isLogHashAlg(headRow.alg) ? headRow.alg : 'sha256';
+  const integrated = headRow ? Number(headRow.size) : 0;
+  const headFrontier = headRow ? headRow.frontier.map((h) => Buffer.from(h, 'hex')) : [];
+  const { lookup: certs, source: certSource } = await loadLogCertificates(store, opts.logCertPem);
+
+  const problems: LogProblem[] = [];
+  let problemCount = 0;
+  const counts: Record<CheckName, { checked: number; failed: number }> = {
+    entries: { checked: 0, failed: 0 },
+    checkpoints: { checked: 0, failed: 0 },
+    nodes: { checked: 0, failed: 0 },
+    head: { checked: 0, failed: 0 },
+  };
+  const flag = (p: LogProblem, list = true): void => {
+    counts[p.check].failed++;
+    problemCount++;
+    if (list && problems.length < maxProblems) problems.push(p);
+  };
+  if (!headRow) flag({ check: 'head', message: 'log_head is missing: the log was never opened' });
+  else if (!isLogHashAlg(headRow.alg)) flag({ check: 'head', message: `log_head names an unknown hash algorithm ${headRow.alg}` });
+
+  // --- the starting point: leaf 0, or a signed checkpoint whose right edge comes from log_nodes
+  let tree = new AuditTree(alg);
+  let lastGood = 0; // size of the last checkpoint whose signed root matched the recomputed tree
+  if (opts.fromCheckpoint) {
+    const n = opts.fromCheckpoint;
+    const row = (await store.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size = $1`, [n])).rows[0];
+    if (!row) throw new Error(`there is no checkpoint at size ${n}`);
+    const ids = frontierNodes(n);
+    const got = await fetchNodes(store, ids.map((x) => x.level), ids.map((x) => x.index), ids.map((x) => x.index));
+    const hashes = ids.map((x) => got.get(x.level, x.index));
+    counts.checkpoints.checked++;
+    const f = examineCheckpoint(row, alg, certs);
+    f.problems.forEach((message) => flag({ check: 'checkpoints', message, checkpoint: n }));
+    if (hashes.some((h) => !h)) throw new Error(`log_nodes lacks the right edge of the tree at size ${n}; verify from the start instead`);
+    tree = new AuditTree(alg, { size: n, hashes: hashes as Buffer[] });
+    if (f.signedRoot && !rootFromFrontier(alg, tree.frontier()).equals(f.signedRoot)) {
+      flag({ check: 'nodes', message: `checkpoint at size ${n}: the stored right-edge nodes do not fold to its signed root`, checkpoint: n });
+    }
+    lastGood = n;
+  }
+  const from = tree.size;
+
+  // --- one pass over the entries
+  const maxIdx = (await store.query<{ m: number | string | null }>('SELECT max(idx) AS m FROM log_entries')).rows[0]?.m;
+  const total = Math.max(0, (maxIdx === null || maxIdx === undefined ? -1 : Number(maxIdx)) + 1 - from);
+  opts.onProgress?.(0, total);
+
+  const checkNodesOn = (page: number) => nodeMode === 'all' || (nodeMode === 'sample' && page % 10 === 0);
+  const fetchPage = (startIdx: number, pos: number, page: number) =>
+    Promise.all([
+      store.query<EntryRow>('SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2', [startIdx, PAGE]),
+      checkNodesOn(page) && pos < integrated ? fetchPageNodes(store, pos, Math.min(pos + PAGE, integrated)) : Promise.resolve(null),
+      store.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`, [pos, pos + PAGE]),
+    ]);
+
+  let expected = from; // next idx expected
+  let lastFlaggedLeaf = -1; // node mismatches covering an already reported leaf are counted, not listed
+  let stored: NodeWindow | null = null;
+  const onNode: OnNode = (level, index, hash) => {
+    if (!stored || tree.size >= integrated) return; // only integrated leaves have stored nodes
+    counts.nodes.checked++;
+    const first = index * 2 ** level;
+    const last = first + 2 ** level - 1;
+    const s = stored.get(level, index);
+    if (s && s.equals(hash)) return;
+    const listed = lastFlaggedLeaf < first;
+    if (level === 0) {
+      const message = s
+        ? `entry ${index}: its leaf hash differs from the integrated tree (log_nodes level 0) — the entry was changed or moved after integration`
+        : `entry ${index}: its leaf node (0, ${index}) is missing from log_nodes`;
+      flag({ check: 'nodes', message, index }, listed);
+    } else {
+      const message = s ? `log_nodes (${level}, ${index}) (leaves ${first}–${last}) differs from the recomputed tree` : `log_nodes (${level}, ${index}) is missing`;
+      flag({ check: 'nodes', message, range: [first, last] }, listed);
+    }
+    if (listed) lastFlaggedLeaf = level === 0 ? index : last;
+  };
+  let divergenceListed = -1; // later checkpoints past one divergence differ too: count them, list the first
+  const checkCheckpoint = (cp: CheckpointRow, recomputed: Buffer): void => {
+    counts.checkpoints.checked++;
+    const f = examineCheckpoint(cp, alg, certs);
+    const size = f.size;
+    for (const message of f.problems) flag({ check: 'checkpoints', message, checkpoint: size });
+    if (!f.signedRoot || f.signedRoot.equals(recomputed)) {
+      if (f.signatureOk && f.signedRoot) lastGood = size;
+      return;
+    }
+    if (!f.signatureOk) {
+      flag({ check: 'checkpoints', message: `checkpoint at size ${size}: the root in its (unverified) body also differs from the recomputed tree`, checkpoint: size });
+      return;
+    }
+    const bound = lastGood > 0 ? `, after the last matching checkpoint at size ${lastGood}` : '';
+    const message = `checkpoint at size ${size}: root differs from the recomputed tree (first divergence: leaf ≤ ${size - 1}${bound})`;
+    flag({ check: 'checkpoints', message, checkpoint: size, range: [lastGood, size - 1] }, divergenceListed !== lastGood);
+    divergenceListed = lastGood;
+  };
+  const checkHead = () => {
+    counts.head.checked++;
+    const f = tree.frontier().hashes;
+    if (f.length !== headFrontier.length || f.some((h, i) => !h.equals(headFrontier[i]!))) {
+      // listed only when nothing before explains it (a changed leaf below it changes the frontier too)
+      flag({ check: 'head', message: `log_head's frontier at size ${integrated} differs from the recomputed tree` }, lastFlaggedLeaf < 0 && divergenceListed < 0);
+    }
+  };
+  if (headRow && integrated === from) checkHead();
+
+  let next = fetchPage(from, from, 0);
+  try {
+    for (let page = 0; ; page++) {
+      const [entries, nodeRows, cps] = await next;
+      const rows = entries.rows;
+      const pos = tree.size;
+      if (rows.length === PAGE) {
+        next = fetchPage(Number(rows[rows.length - 1]!.idx) + 1, pos + rows.length, page + 1);
+        await new Promise<void>((resolve) => setImmediate(resolve)); // let the prefetch go out before hashing
+      }
+      stored = nodeRows;
+      let c = 0; // next checkpoint of this page
+      for (const row of rows) {
+        const idx = Number(row.idx);
+        if (idx !== expected) {
+          const missing = idx - expected === 1 ? `entry ${expected} is missing` : `entries ${expected}–${idx - 1} are missing`;
+          flag({ check: 'entries', message: `${missing} (next index is ${idx})`, index: expected });
+          lastFlaggedLeaf = Infinity; // every later stored node is shifted: count, do not list
+        }
+        expected = idx + 1;
+        counts.entries.checked++;
+        const leaf = leafHash(alg, row.entry);
+        if (!leaf.equals(asBuffer(row.leaf_hash))) {
+          flag({ check: 'entries', message: `entry ${idx}: stored text does not hash to its leaf hash`, index: idx });
+          lastFlaggedLeaf = Math.max(lastFlaggedLeaf, tree.size);
+        }
+        tree.push(leaf, onNode);
+        if (tree.size === integrated) checkHead();
+        while (c < cps.rows.length && Number(cps.rows[c]!.size) <= tree.size) {
+          const cp = cps.rows[c++]!;
+          if (Number(cp.size) === tree.size) checkCheckpoint(cp, tree.root());
+        }
+      }
+      opts.onProgress?.(tree.size - from, Math.max(total, tree.size - from));
+      if (rows.length < PAGE) break;
+    }
+  } finally {
+    next.catch(() => undefined); // a prefetch still in flight when something threw
+  }
+  stored = null;
+
+  // --- what the stored rows cannot reach: checkpoints or an integrated size beyond the end
+  const beyond = (await store.query<{ n: number | string; first: number | string | null }>('SELECT count(*) AS n, min(size) AS first FROM checkpoints WHERE size > $1', [tree.size])).rows[0]!;
+  const beyondCount = Number(beyond.n);
+  const aligned = expected === tree.size; // no gap: stored indices and tree positions agree
+  if (beyondCount > 0) {
+    const first = Number(beyond.first);
+    counts.checkpoints.checked += beyondCount;
+    counts.checkpoints.failed += aligned ? beyondCount : beyondCount - 1; // flag() counts the one it files under checkpoints
+    const cover = `${beyondCount} checkpoint(s) from size ${first} cover more`;
+    const range = first - 1 === tree.size ? `entry ${tree.size} is missing` : `entries ${tree.size}–${first - 1} are missing`;
+    flag(
+      aligned
+        ? { check: 'entries', message: `${range}: the log ends at ${tree.size} entries but ${cover}`, index: tree.size }
+        : { check: 'checkpoints', message: `only ${tree.size} entries are stored but ${cover}`, checkpoint: first },
+      aligned || problems.length === 0,
+    );
+  }
+  if (integrated > tree.size) {
+    counts.head.checked++;
+    const message = `log_head says ${integrated} entries are integrated but only ${tree.size} are stored`;
+    flag(aligned ? { check: 'head', message, index: tree.size } : { check: 'head', message });
+  }
+
+  const detail: Record<CheckName, string> = {
+    entries: `indices dense from ${from}, every stored text hashes to its leaf hash`,
+    checkpoints: `signed with ${certSource}; each signed root equals the recomputed tree, so consecutive checkpoints are consistent`,
+    nodes: nodeMode === 'none' ? 'not checked (--nodes none)' : `stored tree nodes equal the recomputed ones (${nodeMode === 'all' ? 'every node' : 'every 10th page'})`,
+    head: `log_head's frontier at the integrated size ${integrated} equals the recomputed tree`,
+  };
+  const checks = (Object.keys(counts) as CheckName[]).map((name) => ({ name, ...counts[name], ok: counts[name].failed === 0, detail: detail[name] }));
+  return {
+    ok: problemCount === 0,
+    alg,
+    from,
+    entries: counts.entries.checked,
+    logSize: tree.size,
+    integratedSize: integrated,
+    checks,
+    firstBad: problems[0] ?? null,
+    problems,
+    problemCount,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Streaming Merkle tree for the stored-log auditor (audit-log.ts). Pure: no I/O.
+ *
+ * The same RFC 9162 math as verify.ts's {@link TreeBuilder} — one leaf hash in, on average
+ * one node hash per leaf, O(log n) memory — with two additions an auditor needs:
+ *   - it can start from a frontier (the right-edge subtree roots of a tree of `size`
+ *     leaves), so an audit can resume at a signed checkpoint instead of leaf 0;
+ *   - `push` reports every perfect subtree the new leaf completes, (level, index, hash),
+ *     in the same order tree.ts's appendLeaves produces them, so the nodes the
+ *     integrator stored in log_nodes can be compared one by one with recomputed ones.
+ * tests/log/audit-log.test.ts checks it against TreeBuilder and rootFromLeaves.
+ */
+import { LOG_HASH_SIZE, emptyRoot, nodeHash, type LogHashAlg } from './hash';
+import { popcount } from './bits';
+import type { Frontier } from './tree';
+
+/** Called for node(0, n) and every node(level, ⌊n/2^level⌋) that leaf n completes. */
+export type OnNode = (level: number, index: number, hash: Buffer) => void;
+
+export class AuditTree {
+  private readonly edge: Buffer[];
+  private count: number;
+
+  constructor(
+    readonly alg: LogHashAlg,
+    frontier: Frontier = { size: 0, hashes: [] },
+  ) {
+    if (!Number.isSafeInteger(frontier.size) || frontier.size < 0 || frontier.hashes.length !== popcount(frontier.size)) {
+      throw new RangeError(`a frontier of size ${frontier.size} needs ${popcount(Math.max(0, frontier.size))} hashes, has ${frontier.hashes.length}`);
+    }
+    this.edge = frontier.hashes.slice();
+    this.count = frontier.size;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends one leaf hash. */
+  push(leaf: Buffer, onNode?: OnNode): void {
+    if (leaf.length !== LOG_HASH_SIZE) throw new RangeError(`leaf hash must be ${LOG_HASH_SIZE} bytes`);
+    const n = this.count;
+    onNode?.(0, n, leaf);
+    let hash = leaf;
+    let level = 0;
+    // Each trailing 1-bit of n is a same-height subtree on the edge that the leaf completes.
+    for (let rest = n; rest % 2 === 1; rest = (rest - 1) / 2) {
+      hash = nodeHash(this.alg, this.edge.pop()!, hash);
+      level++;
+      onNode?.(level, Math.floor(n / 2 ** level), hash);
+    }
+    this.edge.push(hash);
+    this.count = n + 1;
+  }
+
+  /** MTH of the leaves so far. */
+  root(): Buffer {
+    const { edge } = this;
+    if (edge.length === 0) return emptyRoot(this.alg);
+    let root = edge[edge.length - 1]!;
+    for (let i = edge.length - 2; i >= 0; i--) root = nodeHash(this.alg, edge[i]!, root);
+    return root;
+  }
+
+  frontier(): Frontier {
+    return { size: this.count, hashes: this.edge.slice() };
+  }
+}
