@@ -100,8 +100,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     problemCount++;
     if (list && problems.length < maxProblems) problems.push(p);
   };
-  if (!headRow) flag({ check: 'head', message: 'log_head is missing: the log was never opened' });
-  else if (!isLogHashAlg(headRow.alg)) flag({ check: 'head', message: `log_head names an unknown hash algorithm ${headRow.alg}` });
+  if (headRow && !isLogHashAlg(headRow.alg)) flag({ check: 'head', message: `log_head names an unknown hash algorithm ${headRow.alg}` });
 
   // --- the starting point: leaf 0, or a signed checkpoint whose right edge comes from log_nodes
   let tree = new AuditTree(alg);
@@ -247,6 +246,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
       aligned || problems.length === 0,
     );
   }
+  if (!headRow && (tree.size > 0 || beyondCount > 0)) flag({ check: 'head', message: 'log_head is missing, yet the log has entries or checkpoints' });
   if (integrated > tree.size) {
     counts.head.checked++;
     const message = `log_head says ${integrated} entries are integrated but only ${tree.size} are stored`;
