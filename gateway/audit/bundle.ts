@@ -1,7 +1,7 @@
 import type { Envelope } from '../crypto/envelope';
 import type { Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../log/hash';
-import type { AckReceipt } from '../exchange/receipts';
+import type { BatchedSignature } from '../crypto/batch-signature';
 
 /**
  * The evidence bundle (证据包): one self-contained JSON file that proves, for one
@@ -32,7 +32,22 @@ export interface BundleMessage {
   /** RFC 8785 canonical text of `payload`, the bytes whose digest the header names. */
   payloadCanonical?: string;
   /** The receiver department's signed acknowledgement (签收/退回), when it answered; its digest is in the log. */
-  ackReceipt?: AckReceipt;
+  ackReceipt?: BundleAckReceipt;
+}
+
+/** The receiver's signed answer (as exchange/receipts.ts makes it): the body's canonical JSON, signed by the receiving department. */
+export interface BundleAckReceipt {
+  v: 1;
+  kind: 'acknowledgement';
+  id: string;
+  messageId: string;
+  from: string;
+  to: string;
+  result: 'accepted' | 'rejected';
+  reason: string | null;
+  digest: { alg: string; value: string };
+  at: string;
+  signature: BatchedSignature;
 }
 
 export interface EvidenceBundle {
@@ -52,6 +67,11 @@ export interface EvidenceBundle {
   certificates: Record<string, string>;
   /** The root certificates (PEM) the signatures chain to. Pin one with `xgw verify bundle --root`. */
   trustAnchors: string[];
+  /**
+   * Revocation times the gateway's registry holds for bundled certificates (from `xgw certs revoke|crl`).
+   * Unsigned: the operator's statement; pass the CA's CRLs to `xgw verify bundle --crl` for independent evidence.
+   */
+  revocations?: Record<string, string>;
 }
 
 export const BUNDLE_README: readonly string[] = [
@@ -66,6 +86,8 @@ export const BUNDLE_README: readonly string[] = [
   'the same payload digest and sha256(canonical envelope); a signed acknowledgement (`ackReceipt`) verifies with the receiver\'s certificate and its',
   'sha256 digest is the one its `message.acknowledged`/`message.rejected` entry names; (d) every message step entry refers to a message in this bundle.',
   'By hand: `openssl dgst -sm3|-sha256 -verify log.pub -signature sig.bin body.json` checks the checkpoint; see GET /api/v1/log/checkpoint for the commands.',
+  'Revocation: `revocations` lists the times the gateway registry holds; a certificate revoked before a signature fails. For evidence independent of the',
+  'operator, pass the CA\'s CRLs: `xgw verify bundle <file> --root <root.pem> --crl <crl.pem>`.',
   'Limits: the bundle proves that what it contains was logged and signed; it cannot by itself prove that no other entry of the case exists',
   '(compare with the log\'s entries or later checkpoints for that). The gateway signs on behalf of departments that hold no key of their own (`onBehalf`).',
 ];

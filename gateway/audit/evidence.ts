@@ -107,12 +107,16 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
     for (const s of m.envelope?.signatures ?? []) fingerprints.add(s.certificate);
     if (m.ackReceipt) fingerprints.add(m.ackReceipt.signature.certificate);
   }
-  const certs = await db.query<{ fingerprint: string; role: string; pem: string }>(
-    `SELECT fingerprint, role, pem FROM certificates WHERE fingerprint = ANY($1::text[]) OR role IN ('root', 'intermediate') ORDER BY role, fingerprint`,
+  const certs = await db.query<{ fingerprint: string; role: string; pem: string; revoked_at: Date | null }>(
+    `SELECT fingerprint, role, pem, revoked_at FROM certificates WHERE fingerprint = ANY($1::text[]) OR role IN ('root', 'intermediate') ORDER BY role, fingerprint`,
     [[...fingerprints]],
   );
   const certificates: Record<string, string> = {};
-  for (const c of certs.rows) certificates[c.fingerprint] = c.pem;
+  const revocations: Record<string, string> = {};
+  for (const c of certs.rows) {
+    certificates[c.fingerprint] = c.pem;
+    if (c.revoked_at) revocations[c.fingerprint] = formatTime(c.revoked_at);
+  }
 
   const checkpoint: Checkpoint = {
     body: cp.body,
@@ -128,6 +132,7 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
     messages,
     certificates,
     trustAnchors: certs.rows.filter((c) => c.role === 'root').map((c) => c.pem),
+    ...(Object.keys(revocations).length ? { revocations } : {}),
   };
 }
 

@@ -47,7 +47,7 @@ export function auditPaths(): Record<string, Record<string, Op>> {
         description:
           'One self-contained JSON document: every log entry of the case with an RFC 9162 inclusion proof against one signed ' +
           'checkpoint (signed on the spot when the newest does not cover the case), the messages with their signed envelopes, ' +
-          'payloads and signed acknowledgements, and every certificate needed, up to the root. Check it with ' +
+          'payloads and signed acknowledgements, every certificate needed up to the root, and the revocation times the gateway knows. Check it with ' +
           '`xgw verify bundle <file> --root <root.pem>` (no database, no network). **It contains personal data** (the payloads): ' +
           'every export is logged with who asked for it.',
         params: [query('caseId', '办件编号 (case number)', { type: 'string', minLength: 1, maxLength: 200 }, true)],
@@ -123,6 +123,11 @@ export function auditSchemas(): Json {
         },
         certificates: { type: 'object', additionalProperties: { type: 'string' }, description: 'PEM by SHA-256 fingerprint of the DER' },
         trustAnchors: { type: 'array', items: { type: 'string' }, description: 'root certificates (PEM); pin one independently' },
+        revocations: {
+          type: 'object',
+          additionalProperties: { type: 'string', format: 'date-time' },
+          description: "revocation times the gateway's registry holds for bundled certificates (unsigned; check CRLs with `--crl`)",
+        },
       },
     },
   };

@@ -23,6 +23,8 @@ export interface BundleReport {
   /** 'pinned': checked against --root; 'bundled': against the bundle's own trustAnchors (not independent). */
   anchor: 'pinned' | 'bundled';
   anchorFingerprints: string[];
+  /** How many CRLs the chain checks used (0: revocation only as the bundle states it). */
+  crls: number;
   checkpoint: { size: number; root: string; at: string } | null;
   counts: { entries: number; messages: number; certificates: number };
   lines: CheckLine[];
@@ -44,6 +46,7 @@ const short = (hex: string): string => (hex.length > 16 ? `${hex.slice(0, 16)}â€
 export function formatReport(r: BundleReport): string {
   const out: string[] = [];
   out.push(`xgw evidence bundle â€” case ${r.caseId ?? '(unknown)'}: ${r.counts.entries} log entries, ${r.counts.messages} messages, ${r.counts.certificates} certificates`);
+  out.push(r.crls ? `revocation: ${r.crls} CRL(s) given with --crl, and the bundle's revocation times` : "revocation: only the bundle's own revocation times (pass --crl <crl.pem> for the CA's)");
   if (r.checkpoint) out.push(`checkpoint: size ${r.checkpoint.size}, root ${short(r.checkpoint.root)}, signed at ${r.checkpoint.at}`);
   out.push(
     r.anchor === 'pinned'

@@ -11,8 +11,10 @@ import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
  *   messageId → log_entries_message (message_id); a sender's own messageId is
  *               resolved through messages' UNIQUE (sender, message_id), probed
  *               once per member (a loose index scan: members are few)
- *   member    → its messages as sender (UNIQUE (sender, message_id)) and as
- *               receiver (messages_inbox (receiver, seq)), then log_entries_message
+ *   member    → a semi-join with messages: either the log in index order
+ *               (log_entries_pkey) probing messages_pkey, cheap for a busy member,
+ *               or its messages as sender (UNIQUE (sender, message_id)) and receiver
+ *               (messages_inbox) probing log_entries_message, cheap for a quiet one
  */
 export interface TraceQuery {
   caseId?: string;
@@ -95,7 +97,9 @@ export async function traceEntries(db: Db, q: TraceQuery): Promise<{ items: Trac
   }
   if (q.member !== undefined) {
     const m = p(q.member);
-    where.push(`e.message_id IN (SELECT id FROM messages WHERE sender = ${m} UNION ALL SELECT id FROM messages WHERE receiver = ${m})`);
+    // A semi-join, so the planner may walk the log in index order for a busy member (stopping at the page size)
+    // or start from the member's messages for a quiet one.
+    where.push(`EXISTS (SELECT 1 FROM messages m WHERE m.id = e.message_id AND (m.sender = ${m} OR m.receiver = ${m}))`);
   }
   if (q.from) where.push(`e.created_at >= ${p(q.from)}`);
   if (q.to) where.push(`e.created_at <= ${p(q.to)}`);

@@ -25,6 +25,8 @@ import { checkMessages, checkSteps } from './verify-messages';
 export interface VerifyOptions {
   /** Root certificates (PEM) pinned by the auditor; default: the bundle's own trustAnchors. */
   rootPems?: readonly string[];
+  /** CRLs (PEM) of the CAs, obtained independently: a certificate revoked before a signature's time fails. */
+  crlPems?: readonly string[];
 }
 
 const hex = (xs: readonly string[]): Buffer[] => xs.map((x) => Buffer.from(x, 'hex'));
@@ -157,6 +159,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
       caseId,
       anchor,
       anchorFingerprints,
+      crls: opts.crlPems?.length ?? 0,
       checkpoint: b ? { size: b.size, root: String(b.root), at: String(b.at) } : null,
       counts: ctx
         ? { entries: ctx.bundle.entries.length, messages: ctx.bundle.messages.length, certificates: Object.keys(ctx.bundle.certificates).length }
@@ -178,6 +181,8 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
       alg: bundle.log.hashAlg,
       certs: new Map(),
       anchors,
+      crls: [...(opts.crlPems ?? [])],
+      revocations: new Map(Object.entries(bundle.revocations ?? {}).map(([fp, at]) => [fp, new Date(at)])),
       claimed: parseBody(bundle.log.checkpoint.body),
       entries: bundle.entries.map(readEntry),
       lines,

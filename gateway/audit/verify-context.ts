@@ -37,6 +37,10 @@ export interface VerifyContext {
   /** Certificates whose PEM matches the fingerprint they are listed under. */
   certs: Map<string, string>;
   anchors: string[];
+  /** CRLs (PEM) the auditor supplied: checked by the chain validation at each signature's time. */
+  crls: string[];
+  /** Revocation times from the bundle (the gateway registry's statement). */
+  revocations: Map<string, Date>;
   /** The checkpoint body as written in the bundle (whether or not its signature verified). */
   claimed: CheckpointBody | null;
   entries: ReadEntry[];
@@ -71,8 +75,12 @@ export function chainAt(ctx: VerifyContext, fingerprint: string, at: Date): { ok
   if (!pem) return { ok: false, text: `certificate ${shortFp(fingerprint)} is not in the bundle (or not under its own fingerprint)` };
   if (Number.isNaN(at.getTime())) return { ok: false, text: 'no valid time to check the certificate chain at' };
   const others = [...ctx.certs].filter(([fp]) => fp !== fingerprint).map(([, p]) => p);
-  const r = verifyChain(pem, others, ctx.anchors, at);
-  return r.ok
-    ? { ok: true, text: `certificate ${shortFp(fingerprint)} chains to the trust anchor at ${at.toISOString()} (${r.path!.length} certificates)` }
-    : { ok: false, text: `certificate ${shortFp(fingerprint)} does not chain to the trust anchor at ${at.toISOString()}: ${r.reason}` };
+  const r = verifyChain(pem, others, ctx.anchors, at, ctx.crls);
+  if (!r.ok) return { ok: false, text: `certificate ${shortFp(fingerprint)} does not chain to the trust anchor at ${at.toISOString()}: ${r.reason}` };
+  const revoked = ctx.revocations.get(fingerprint);
+  if (revoked && at >= revoked) {
+    return { ok: false, text: `certificate ${shortFp(fingerprint)} was revoked at ${revoked.toISOString()} (gateway registry), not after the signature's time ${at.toISOString()}` };
+  }
+  const note = revoked ? `; revoked later, at ${revoked.toISOString()}` : '';
+  return { ok: true, text: `certificate ${shortFp(fingerprint)} chains to the trust anchor at ${at.toISOString()} (${r.path!.length} certificates${ctx.crls.length ? `, ${ctx.crls.length} CRL(s) checked` : ''}${note})` };
 }

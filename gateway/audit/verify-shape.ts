@@ -59,6 +59,9 @@ export function bundleShapeProblems(input: unknown): string[] {
     });
   if (!isObj(b.certificates) || !Object.values(b.certificates).every(isStr)) p.push('certificates must map fingerprints to PEM texts');
   if (!Array.isArray(b.trustAnchors) || !b.trustAnchors.every(isStr)) p.push('trustAnchors must be a list of PEM texts');
+  if (b.revocations !== undefined && (!isObj(b.revocations) || !Object.values(b.revocations).every((v) => isStr(v) && !Number.isNaN(new Date(v).getTime())))) {
+    p.push('revocations must map fingerprints to RFC 3339 times');
+  }
   return p;
 }
 

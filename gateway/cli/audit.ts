@@ -57,9 +57,10 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
 }
 
 /** `xgw verify bundle <file>`: the offline verifier (no database, no network, no configuration). */
-function verifyFile(file: string, o: { json?: boolean; root?: string }): void {
+function verifyFile(file: string, o: { json?: boolean; root?: string; crl: string[] }): void {
   let bundle: unknown;
   let rootPems: string[] | undefined;
+  const crlPems: string[] = [];
   let reading = file;
   try {
     bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -68,12 +69,18 @@ function verifyFile(file: string, o: { json?: boolean; root?: string }): void {
       rootPems = splitPem(fs.readFileSync(o.root, 'utf8'));
       if (!rootPems.length) throw new Error(`${o.root} holds no PEM certificate`);
     }
+    for (const f of o.crl) {
+      reading = f;
+      const found = splitPem(fs.readFileSync(f, 'utf8'), 'X509 CRL');
+      if (!found.length) throw new Error(`${f} holds no PEM "X509 CRL"`);
+      crlPems.push(...found);
+    }
   } catch (err) {
     process.stderr.write(`xgw: cannot read ${reading}: ${(err as Error).message}\n`);
     process.exitCode = 2;
     return;
   }
-  const report = verifyBundle(bundle, { rootPems });
+  const report = verifyBundle(bundle, { rootPems, crlPems });
   process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
   process.exitCode = report.ok ? 0 : 1;
 }
@@ -87,10 +94,11 @@ export function registerAuditCommands(program: Command): void {
     .option('--force', 'overwrite the file if it exists')
     .action((o: { case: string; out: string; force?: boolean }) => exportEvidence(o));
 
-  group(program, 'verify', 'verify evidence offline')
+  group(program, 'verify', 'check evidence against its hashes and signatures (exit status 1 on any failure)')
     .command('bundle <file>')
     .description('verify an evidence bundle offline; exits 1 if any check fails, 2 if the file cannot be read')
     .option('--json', 'print the report as JSON')
     .option('--root <pem>', 'pin the trust anchor: the root certificate (PEM) obtained independently of the bundle')
-    .action((file: string, o: { json?: boolean; root?: string }) => verifyFile(file, o));
+    .option('--crl <pem>', "a CA's CRL (PEM), obtained independently; repeatable", (v: string, all: string[]) => [...all, v], [] as string[])
+    .action((file: string, o: { json?: boolean; root?: string; crl: string[] }) => verifyFile(file, o));
 }

@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { certificateFingerprint } from '../../gateway/crypto/envelope';
+import { buildHeader, certificateFingerprint } from '../../gateway/crypto/envelope';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
 import { formatReport } from '../../gateway/audit/report';
 import type { EvidenceBundle } from '../../gateway/audit/bundle';
 import { initPki } from '../../certs/pki';
-import { sampleCaseStatus } from '../fixtures/case-record';
+import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
+import { canonicalJson } from '../../gateway/crypto/canonical';
 import { demoCase, loginAs, type DemoCase } from './scenario';
 
 let t: TestGateway;
@@ -104,6 +105,29 @@ describe('GET /api/v1/audit/evidence', () => {
     expect(verifyBundle(again, { rootPems: [root] }).ok).toBe(true);
     // nothing new: the newest checkpoint is reused
     expect((await evidence(c.caseNo)).body.log.checkpoint).toEqual(again.log.checkpoint);
+  });
+
+  test("a department's own signature with the gateway's countersignature: both checked", async () => {
+    const caseNo = 'FZ-ZJ-20260302-200002';
+    const payload = sampleCaseRecord({ caseNo });
+    const header = buildHeader({ messageId: 'own-1', sender: 'hall', receiver: 'housing', type: 'case-record', caseId: caseNo, purpose: 'case-handling' }, canonicalJson(payload), 'sm3');
+    const hall = t.gw.deps.trust.signerFor('hall')!; // the department holds this key itself
+    const signature = { alg: 'SM2-SM3', certificate: t.gw.deps.trust.signerCertificate('hall'), value: hall.sign(canonicalJson(header)).toString('base64') };
+    const res = await t.call('POST', '/api/v1/messages', {
+      token: t.tokens.hall,
+      body: { to: 'housing', type: 'case-record', messageId: 'own-1', caseId: caseNo, purpose: 'case-handling', payload, signature },
+    });
+    expect(res.status).toBe(202);
+    const own = (await evidence(caseNo)).body as EvidenceBundle;
+    expect(own.messages[0].envelope.signatures.map((x) => [x.role, x.signer, x.onBehalf])).toEqual([['sender', 'hall', false], ['gateway', 'gateway', false]]);
+    const report = verifyBundle(own, { rootPems: [root] });
+    expect(report.lines.filter((l) => !l.ok)).toEqual([]);
+    expect(report.lines.map((l) => l.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^sender signature \(SM2-SM3\) by hall verifies/), expect.stringMatching(/^gateway signature .* by gateway verifies/)]));
+    const forged: EvidenceBundle = structuredClone(own);
+    const counter = forged.messages[0].envelope.signatures[1];
+    counter.value = Buffer.from(counter.value, 'base64').reverse().toString('base64');
+    const f = verifyBundle(forged, { rootPems: [root] }).lines.filter((l) => !l.ok);
+    expect(f[0]).toMatchObject({ messageId: res.body.id, text: expect.stringMatching(/^gateway signature .* does not verify/) });
   });
 
   test('errors: unknown case 404, no caseId 400, other roles 403', async () => {
