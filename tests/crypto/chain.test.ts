@@ -127,10 +127,12 @@ test('GM/T 0009 interop limit: an SM2 certificate signed with distid 12345678123
     expect(r.code).toBe(0);
     return fs.readFileSync(out, 'utf8');
   };
+  // openssl stamps notBefore with its own clock, a moment after `now` on a busy machine: check a minute later.
+  const at = new Date(now.getTime() + 60_000);
   // Control: openssl's default (empty ID) certificate verifies with our verifyChain.
-  expect(verifyChain(issue('gm-empty', []), [], [ca.certPem], now)).toMatchObject({ ok: true });
+  expect(verifyChain(issue('gm-empty', []), [], [ca.certPem], at)).toMatchObject({ ok: true });
   const gm = issue('gm-std', ['-sigopt', 'distid:1234567812345678']);
-  const r = verifyChain(gm, [], [ca.certPem], now);
+  const r = verifyChain(gm, [], [ca.certPem], at);
   expect(r.ok).toBe(false);
   expect(r.reason).toMatch(/does not verify .* GM\/T 0009 default ID 1234567812345678/);
   const gmFile = `${tmp.dir}/gm-std.pem`;
@@ -148,7 +150,8 @@ test('a foreign chain made by openssl with a P-384 root verifies (keys we do not
   expect(openssl(['req', '-new', '-key', leafKeyFile, '-subj', '/CN=foreign-leaf', '-out', csr], tmp.dir).code).toBe(0);
   const leafOut = `${tmp.dir}/p384-leaf.pem`;
   expect(openssl(['x509', '-req', '-in', csr, '-CA', rootCert, '-CAkey', rootKey, '-sha384', '-days', '5', '-set_serial', '9', '-out', leafOut], tmp.dir).code).toBe(0);
-  const r = verifyChain(fs.readFileSync(leafOut, 'utf8'), [], [fs.readFileSync(rootCert, 'utf8')], now);
+  // openssl stamps notBefore with its own clock, a moment after `now` on a busy machine: check a minute later.
+  const r = verifyChain(fs.readFileSync(leafOut, 'utf8'), [], [fs.readFileSync(rootCert, 'utf8')], new Date(now.getTime() + 60_000));
   expect(r.ok).toBe(true);
   expect(r.path?.map((c) => c.keyAlg)).toEqual(['ecdsa-p256', null]);
 });
