@@ -13,7 +13,7 @@
  *   BENCH_QUICK=1      3 s window, 2 s warm-up
  *   BENCH_WARMUP       warm-up seconds (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
- *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log (default all three)
+ *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log,sign (default all four)
  *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)
  *   BENCH_STOP         gateway stop before the durability check: kill (SIGKILL, default) | graceful
  *   BENCH_QUIET_WAIT   seconds to wait for a quiet machine before each target (default 20)
@@ -22,6 +22,7 @@
  *
  * Writes bench/results.json (overwritten on every run).
  */
+import { measureSigning, printSigning } from './sign';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -44,7 +45,7 @@ const QUICK = env.BENCH_QUICK === '1';
 const SECONDS = Number(env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 const WARMUP = Number(env.BENCH_WARMUP ?? (QUICK ? 2 : 3));
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
-const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway,log').split(',').map((s) => s.trim());
+const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway,log,sign').split(',').map((s) => s.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
 const STOP: 'kill' | 'graceful' = PROFILE || env.BENCH_STOP === 'graceful' ? 'graceful' : 'kill';
 const DATABASE_URL = env.DATABASE_URL || null;
@@ -581,8 +582,14 @@ async function main() {
     console.log();
     printLogBench(log);
   }
+  // crypto: sign/verify per second per algorithm, one core, KeyObjects cached (runs in this process, after the load)
+  const signing = TARGETS.includes('sign') ? measureSigning() : null;
+  if (signing) {
+    console.log();
+    printSigning(signing);
+  }
   const previous = !results.length && log && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
-  fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, log } : { ...out, log }, null, 2) + '\n');
+  fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, log, signing } : { ...out, log, signing }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
   if (gw?.profile) {
     console.log(`\nCPU profile of the gateway child (whole run: start, warm-up, window, close): ${gw.profile}`);

@@ -1,0 +1,56 @@
+/**
+ * Sign/verify throughput per algorithm with cached KeyObjects (one core), and the
+ * cost of parsing the PEM on every call, which is why keys are loaded once.
+ *   node dist/bench/sign.js
+ */
+import { generateKeyPair } from '../gateway/crypto/keys';
+import { keyAlgForSigAlg, SIG_ALGS, sign, Signer, verify, type SigAlg } from '../gateway/crypto/sign';
+
+const MESSAGE = Buffer.alloc(256, 'x'); // about the size of a batch manifest or a checkpoint body
+
+function rate(fn: () => void, ms: number): number {
+  for (let i = 0; i < 50; i++) fn(); // warm-up
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(ms) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 20; i++) fn();
+    n += 20;
+    now = process.hrtime.bigint();
+  }
+  return Math.round(n / (Number(now - start) / 1e9));
+}
+
+export interface SignRates {
+  alg: SigAlg;
+  signPerSecond: number;
+  verifyPerSecond: number;
+  signFromPemPerSecond: number;
+}
+
+export function measureSigning(ms = 700): SignRates[] {
+  return SIG_ALGS.map((alg) => {
+    const pair = generateKeyPair(keyAlgForSigAlg(alg));
+    const signer = new Signer({ privateKey: pair.privateKey, alg });
+    const sig = sign(alg, MESSAGE, pair.privateKey);
+    return {
+      alg,
+      signPerSecond: rate(() => signer.sign(MESSAGE), ms),
+      verifyPerSecond: rate(() => {
+        if (!verify(alg, MESSAGE, sig, pair.publicKey)) throw new Error('verify failed');
+      }, ms),
+      signFromPemPerSecond: rate(() => Signer.fromPem(pair.privatePem, [], alg).sign(MESSAGE), ms / 2),
+    };
+  });
+}
+
+export function printSigning(rows: SignRates[]): void {
+  console.log('| algorithm (KeyObject cached) | sign/s | verify/s | sign/s parsing the PEM each time |');
+  console.log('|:--|--:|--:|--:|');
+  for (const r of rows) {
+    console.log(`| ${r.alg} | ${r.signPerSecond.toLocaleString('en')} | ${r.verifyPerSecond.toLocaleString('en')} | ${r.signFromPemPerSecond.toLocaleString('en')} |`);
+  }
+}
+
+if (require.main === module) printSigning(measureSigning(1500));
