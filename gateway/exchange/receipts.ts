@@ -18,7 +18,7 @@ export const receiptText = (r: Receipt): string => canonicalJson(r);
 export function signReceipts(trust: Trust, receipts: Receipt[], at: Date): SignedReceipt[] {
   if (!receipts.length) return [];
   const signer = trust.logSigner;
-  const sigs = signBatch(signer, 'gateway', trust.fingerprintOf(signer.certPem!), receipts.map(receiptText), formatTime(at));
+  const sigs = signBatch(signer, 'gateway', trust.logCertificate, receipts.map(receiptText), formatTime(at));
   return receipts.map((r, i) => ({ ...r, signature: sigs[i] }));
 }
 

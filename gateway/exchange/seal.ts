@@ -29,7 +29,7 @@ export function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: PreparedMessag
   const signedBySender = msgs.flatMap((m, i) => (m.senderSignature ? [i] : []));
   if (signedBySender.length) {
     const log = trust.logSigner;
-    const counter = signBatch(log, 'gateway', trust.fingerprintOf(log.certPem!), signedBySender.map((i) => signedTextFor('gateway', msgs[i].header, msgs[i].senderSignature!.value)), when);
+    const counter = signBatch(log, 'gateway', trust.logCertificate, signedBySender.map((i) => signedTextFor('gateway', msgs[i].header, msgs[i].senderSignature!.value)), when);
     signedBySender.forEach((i, k) => signatures[i].push({ role: 'gateway', onBehalf: false, ...counter[k] }));
   }
   return msgs.map((m, i) => {

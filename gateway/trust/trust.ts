@@ -59,6 +59,13 @@ export class Trust {
     return this.pki.log;
   }
 
+  /** The log certificate's fingerprint (parsed once: X.509 parsing costs more than a signature batch). */
+  get logCertificate(): string {
+    return (this.logFingerprint ??= certificateFingerprint(this.pki.log.certPem!));
+  }
+
+  private logFingerprint: string | undefined;
+
   signerFor(member: string): Signer | undefined {
     return this.pki.departments.get(member);
   }
