@@ -1,3 +1,4 @@
+import type { AckReceipt } from '../exchange/receipts';
 import type { Envelope } from '../crypto/envelope';
 import type { Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../log/hash';
@@ -35,20 +36,8 @@ export interface BundleMessage {
   ackReceipt?: BundleAckReceipt;
 }
 
-/** The receiver's signed answer (as exchange/receipts.ts makes it): the body's canonical JSON, signed by the receiving department. */
-export interface BundleAckReceipt {
-  v: 1;
-  kind: 'acknowledgement';
-  id: string;
-  messageId: string;
-  from: string;
-  to: string;
-  result: 'accepted' | 'rejected';
-  reason: string | null;
-  digest: { alg: string; value: string };
-  at: string;
-  signature: BatchedSignature;
-}
+/** The receiver's signed answer, as exchange/receipts.ts makes it (type only: the verifier stays pure). */
+export type BundleAckReceipt = AckReceipt;
 
 export interface EvidenceBundle {
   format: typeof EVIDENCE_FORMAT;

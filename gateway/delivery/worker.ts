@@ -1,4 +1,5 @@
 import type { Store } from '../store/db';
+import type { GatewayConfig } from '../config';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -9,14 +10,8 @@ import type { LogHashAlg } from '../log/hash';
 import { backoffMs } from './backoff';
 import { postWebhook, type DeliveryResult, type OutgoingMessage } from './webhook';
 
-export interface DeliveryOptions {
-  pollIntervalMs: number;
-  concurrency: number;
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  requestTimeoutMs: number;
-}
+/** The outbox settings of the gateway config (delivery.*). */
+export type DeliveryOptions = Omit<GatewayConfig['delivery'], 'enabled'>;
 
 interface ClaimedJob extends OutgoingMessage {
   deliveryId: string;
