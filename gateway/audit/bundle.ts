@@ -2,7 +2,6 @@ import type { AckReceipt } from '../exchange/receipts';
 import type { Envelope } from '../crypto/envelope';
 import type { Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../log/hash';
-import type { BatchedSignature } from '../crypto/batch-signature';
 
 /**
  * The evidence bundle (证据包): one self-contained JSON file that proves, for one
