@@ -1,9 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { buildDist, runXgw, startXgw, stopXgw } from '../support/cli';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
 
 // The auditor's path with the real CLI: the demo gateway exchanges a case both ways;
 // `xgw export evidence` writes the bundle; `xgw verify bundle` checks it with no
@@ -11,30 +8,17 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 // export: one process per database directory), PostgreSQL with DATABASE_URL
 // (the export runs next to the live gateway).
 let dataDir: string;
-let db: TestDatabase | null = null;
 let env: NodeJS.ProcessEnv;
-const running = new Set<ChildProcess>();
+let cleanup: () => Promise<void>;
+const onPostgres = !!process.env.DATABASE_URL;
+const gateways = new RunningGateways();
 
 beforeAll(async () => {
   buildDist();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-e2e-evidence-'));
-  env = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '' };
-  if (process.env.DATABASE_URL) {
-    db = await createTestDatabase();
-    await db.store.close();
-    env = { ...env, DATABASE_URL: db.url!, XGW_DEMO: '1' };
-  }
+  ({ dataDir, env, cleanup } = await cliEnvironment('evidence'));
 }, 60_000);
-
-afterEach(async () => {
-  for (const child of running) if (child.exitCode === null) await stopXgw(child);
-  running.clear();
-});
-
-afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  await db?.drop();
-});
+afterEach(() => gateways.stopAll());
+afterAll(() => cleanup());
 
 const example = (type: string) => JSON.parse(fs.readFileSync(path.join(__dirname, `../../schemas/examples/${type}.example.json`), 'utf8'));
 
@@ -64,11 +48,10 @@ async function exchangeCase(url: string, tokens: Record<string, { token: string 
 
 test('xgw export evidence, then xgw verify bundle offline; tampering fails with the message named', async () => {
   const caseNo = 'JZ-ZJ-20260302-000777';
-  const gw = await startXgw(env);
-  running.add(gw.child);
+  const gw = gateways.track(await startXgw(env));
   const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
   const [recordId] = await exchangeCase(gw.url, creds.members, caseNo);
-  if (!db) expect(await stopXgw(gw.child)).toBe(0);
+  if (!onPostgres) expect(await stopXgw(gw.child)).toBe(0);
 
   const file = path.join(dataDir, 'evidence.json');
   const exported = runXgw(['export', 'evidence', '--case', caseNo, '--out', file], env);
@@ -76,7 +59,7 @@ test('xgw export evidence, then xgw verify bundle offline; tampering fails with 
   expect(exported.stdout).toContain(`evidence bundle for case ${caseNo}: 6 log entries, 2 messages`);
   expect(exported.stdout).toContain('personal data');
   expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-  if (db) expect(await stopXgw(gw.child)).toBe(0);
+  if (onPostgres) expect(await stopXgw(gw.child)).toBe(0);
 
   // the verifier needs neither the database nor the configuration
   const offline = { DATABASE_URL: 'postgres://127.0.0.1:1/nowhere', XGW_DATA_DIR: path.join(dataDir, 'no-such-dir'), XGW_CONFIG: '' };

@@ -1,44 +1,22 @@
-import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { buildDist, runXgw, startXgw, stopXgw } from '../support/cli';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
 
 // `npm start` as a new user runs it: the real CLI in a child process, demo mode,
 // then a restart on the same database. PGlite by default, PostgreSQL with DATABASE_URL.
 let dataDir: string;
-let db: TestDatabase | null = null;
 let env: NodeJS.ProcessEnv;
+let cleanup: () => Promise<void>;
+const gateways = new RunningGateways();
+const track = gateways.track.bind(gateways);
 
 beforeAll(async () => {
   buildDist();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-e2e-'));
-  env = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '' };
-  if (process.env.DATABASE_URL) {
-    db = await createTestDatabase();
-    await db.store.close();
-    env = { ...env, DATABASE_URL: db.url!, XGW_DEMO: '1' };
-  }
+  ({ dataDir, env, cleanup } = await cliEnvironment('start'));
 }, 60_000);
-
-// Children a failed assertion left running are stopped after each test.
-const running = new Set<ChildProcess>();
-function track<T extends { child: ChildProcess }>(started: T): T {
-  running.add(started.child);
-  started.child.once('exit', () => running.delete(started.child));
-  return started;
-}
-afterEach(async () => {
-  for (const child of running) if (child.exitCode === null) await stopXgw(child);
-  running.clear();
-});
-
-afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  await db?.drop();
-});
+afterEach(() => gateways.stopAll());
+afterAll(() => cleanup());
 
 test('start seeds the demo, prints URL and logins, serves; a restart keeps credentials and messages', async () => {
   const first = track(await startXgw(env));

@@ -1,5 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { createTestDatabase } from './db';
 import { projectRoot } from '../../gateway/schemas/paths';
 
 export const root = projectRoot();
@@ -55,4 +58,41 @@ export function stopXgw(child: ChildProcess): Promise<number | null> {
     child.once('exit', (code) => resolve(code));
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * Where the real CLI runs in a test: PGlite under a fresh data directory, or a
+ * fresh PostgreSQL database (demo on) when DATABASE_URL is set. Call in beforeAll,
+ * `cleanup` in afterAll.
+ */
+export async function cliEnvironment(label: string): Promise<{ dataDir: string; env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `xgw-e2e-${label}-`));
+  let env: NodeJS.ProcessEnv = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '' };
+  const db = process.env.DATABASE_URL ? await createTestDatabase() : null;
+  if (db) {
+    await db.store.close();
+    env = { ...env, DATABASE_URL: db.url!, XGW_DEMO: '1' };
+  }
+  return {
+    dataDir,
+    env,
+    async cleanup() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await db?.drop();
+    },
+  };
+}
+
+/** Gateways started in a test; `stopAll` (in afterEach) stops any a failed assertion left running. */
+export class RunningGateways {
+  private readonly children = new Set<ChildProcess>();
+  track<T extends { child: ChildProcess }>(started: T): T {
+    this.children.add(started.child);
+    started.child.once('exit', () => this.children.delete(started.child));
+    return started;
+  }
+  async stopAll(): Promise<void> {
+    for (const child of this.children) if (child.exitCode === null) await stopXgw(child);
+    this.children.clear();
+  }
 }
