@@ -17,7 +17,7 @@ import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
 import { buildApp } from './app';
 import { Trust } from './trust/trust';
-import { LogIntegrator } from './log/integrator';
+import { integratorOptions, LogIntegrator } from './log/integrator';
 import { ensureLogHead } from './log/store';
 import { sealBatch } from './exchange/seal';
 import { signReceipts } from './exchange/receipts';
@@ -67,7 +67,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     store,
     trust.logSigner,
     clock,
-    { checkpointEveryEntries: config.trust.checkpointEveryEntries, checkpointIntervalMs: config.trust.checkpointIntervalMs, batch: 10_000 },
+    integratorOptions(config.trust),
     log,
   );
   const auth = new Authenticator(store, clock, config.auth.tokenCacheSeconds);

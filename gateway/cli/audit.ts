@@ -8,7 +8,7 @@ import { systemClock } from '../clock';
 import { createLogger } from '../logger';
 import { Trust } from '../trust/trust';
 import { registerCertificate } from '../trust/certificates';
-import { LogIntegrator } from '../log/integrator';
+import { integratorOptions, LogIntegrator } from '../log/integrator';
 import { ensureLogHead } from '../log/store';
 import { buildEvidence, exportSummary } from '../audit/evidence';
 import { verifyBundle } from '../audit/verify-bundle';
@@ -41,7 +41,7 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
       store,
       pki.log,
       systemClock,
-      { checkpointEveryEntries: config.trust.checkpointEveryEntries, checkpointIntervalMs: config.trust.checkpointIntervalMs, batch: 10_000 },
+      integratorOptions(config.trust),
       log,
     );
     const bundle = await buildEvidence({ db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true) }, o.case);

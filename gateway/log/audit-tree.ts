@@ -10,9 +10,9 @@
  *     integrator stored in log_nodes can be compared one by one with recomputed ones.
  * tests/log/audit-log.test.ts checks it against TreeBuilder and rootFromLeaves.
  */
-import { LOG_HASH_SIZE, emptyRoot, nodeHash, type LogHashAlg } from './hash';
+import { LOG_HASH_SIZE, nodeHash, type LogHashAlg } from './hash';
 import { popcount } from './bits';
-import type { Frontier } from './tree';
+import { rootFromFrontier, type Frontier } from './tree';
 
 /** Called for node(0, n) and every node(level, ⌊n/2^level⌋) that leaf n completes. */
 export type OnNode = (level: number, index: number, hash: Buffer) => void;
@@ -55,11 +55,7 @@ export class AuditTree {
 
   /** MTH of the leaves so far. */
   root(): Buffer {
-    const { edge } = this;
-    if (edge.length === 0) return emptyRoot(this.alg);
-    let root = edge[edge.length - 1]!;
-    for (let i = edge.length - 2; i >= 0; i--) root = nodeHash(this.alg, edge[i]!, root);
-    return root;
+    return rootFromFrontier(this.alg, { size: this.count, hashes: this.edge });
   }
 
   frontier(): Frontier {

@@ -5,6 +5,13 @@ import type { Signer } from '../crypto/sign';
 import { signCheckpoint, type Checkpoint } from './checkpoint';
 import { integrate, rootOf } from './store';
 
+/** The integrator settings of the gateway config (trust.*). */
+export const integratorOptions = (trust: { checkpointEveryEntries: number; checkpointIntervalMs: number }): IntegratorOptions => ({
+  checkpointEveryEntries: trust.checkpointEveryEntries,
+  checkpointIntervalMs: trust.checkpointIntervalMs,
+  batch: 10_000,
+});
+
 export interface IntegratorOptions {
   /** A checkpoint at least every N new entries … */
   checkpointEveryEntries: number;

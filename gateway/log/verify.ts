@@ -10,6 +10,7 @@
  */
 import { LOG_HASH_SIZE, LogHashAlg, emptyRoot, isLogHash, leafHash, nodeHash } from './hash';
 import { isSafeCount, largestPowerOfTwoBelow, isPowerOfTwo, lsb, shiftRight } from './bits';
+import { rootFromFrontier } from './tree';
 
 const allHashes = (hashes: readonly Buffer[]): boolean => hashes.every(isLogHash);
 
@@ -163,11 +164,7 @@ export class TreeBuilder {
 
   /** MTH of the leaves pushed so far. */
   root(): Buffer {
-    const { edge } = this;
-    if (edge.length === 0) return emptyRoot(this.alg);
-    let root = edge[edge.length - 1]!;
-    for (let i = edge.length - 2; i >= 0; i--) root = nodeHash(this.alg, edge[i]!, root);
-    return root;
+    return rootFromFrontier(this.alg, { size: this.size, hashes: this.edge });
   }
 
   /** The right-edge subtree roots, largest first: the same shape as a tree.ts Frontier. */
