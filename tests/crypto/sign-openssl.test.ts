@@ -1,9 +1,9 @@
 import { createHash, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateKeyPair, KeyAlg } from '../../gateway/crypto/keys';
-import { sign, SigAlg, verify } from '../../gateway/crypto/sign';
-import { openssl, scratchDir } from './support';
+import { generateKeyPair } from '../../gateway/crypto/keys';
+import { sign, verify } from '../../gateway/crypto/sign';
+import { openssl, opensslRecipes, scratchDir } from './support';
 
 // Our signatures against the real openssl CLI, in both directions.
 
@@ -11,47 +11,7 @@ const tmp = scratchDir('sig');
 afterAll(() => tmp.cleanup());
 const data = Buffer.from('<公文 文种="通知">穗府办〔2015〕37号 关于……的通知</公文>\n');
 
-interface Case {
-  sigAlg: SigAlg;
-  key: KeyAlg;
-  /** openssl arguments that verify file `sig` over `data` with `pub.pem` (or sign with `key.pem` when `sign` is set). */
-  verifyArgs: (pub: string, sig: string, dataFile: string) => string[];
-  signArgs: (key: string, sig: string, dataFile: string) => string[];
-}
-
-const pss = ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256'];
-const cases: Case[] = [
-  {
-    sigAlg: 'SM2-SM3',
-    key: 'sm2',
-    verifyArgs: (pub, sig, d) => ['dgst', '-sm3', '-verify', pub, '-signature', sig, d],
-    signArgs: (key, sig, d) => ['dgst', '-sm3', '-sign', key, '-out', sig, d],
-  },
-  {
-    sigAlg: 'RSA-PSS-SHA256',
-    key: 'rsa',
-    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', ...pss, '-verify', pub, '-signature', sig, d],
-    signArgs: (key, sig, d) => ['dgst', '-sha256', ...pss, '-sign', key, '-out', sig, d],
-  },
-  {
-    sigAlg: 'RSA-SHA256',
-    key: 'rsa',
-    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, d],
-    signArgs: (key, sig, d) => ['dgst', '-sha256', '-sign', key, '-out', sig, d],
-  },
-  {
-    sigAlg: 'ECDSA-P256-SHA256',
-    key: 'ecdsa-p256',
-    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, d],
-    signArgs: (key, sig, d) => ['dgst', '-sha256', '-sign', key, '-out', sig, d],
-  },
-  {
-    sigAlg: 'Ed25519',
-    key: 'ed25519',
-    verifyArgs: (pub, sig, d) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', d, '-sigfile', sig],
-    signArgs: (key, sig, d) => ['pkeyutl', '-sign', '-inkey', key, '-rawin', '-in', d, '-out', sig],
-  },
-];
+const cases = opensslRecipes;
 
 describe.each(cases)('$sigAlg with openssl', ({ sigAlg, key, verifyArgs, signArgs }) => {
   const pair = generateKeyPair(key);

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { KeyAlg } from '../../gateway/crypto/keys';
+import type { SigAlg } from '../../gateway/crypto/sign';
 
 /** The real openssl CLI, run in `cwd`; never throws, returns exit code and output. */
 export function openssl(args: string[], cwd: string): { code: number; out: string } {
@@ -30,19 +32,50 @@ export const JIANGZHOU = { C: 'CN', ST: '江南省', L: '江州市' } as const;
 
 const PSS = ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256'];
 
+/** How openssl signs and verifies (detached, over a file) in each of our signature algorithms. */
+export interface OpensslRecipe {
+  sigAlg: SigAlg;
+  key: KeyAlg;
+  verifyArgs: (pub: string, sig: string, dataFile: string) => string[];
+  signArgs: (key: string, sig: string, dataFile: string) => string[];
+}
+
+export const opensslRecipes: OpensslRecipe[] = [
+  {
+    sigAlg: 'SM2-SM3',
+    key: 'sm2',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sm3', '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sm3', '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'RSA-PSS-SHA256',
+    key: 'rsa',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', ...PSS, '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sha256', ...PSS, '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'RSA-SHA256',
+    key: 'rsa',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sha256', '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'ECDSA-P256-SHA256',
+    key: 'ecdsa-p256',
+    verifyArgs: (pub, sig, d) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sha256', '-sign', key, '-out', sig, d],
+  },
+  {
+    sigAlg: 'Ed25519',
+    key: 'ed25519',
+    verifyArgs: (pub, sig, d) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', d, '-sigfile', sig],
+    signArgs: (key, sig, d) => ['pkeyutl', '-sign', '-inkey', key, '-rawin', '-in', d, '-out', sig],
+  },
+];
+
 /** The openssl command line that verifies a detached signature of `data` made with our SigAlg. */
 export function opensslVerifyArgs(sigAlg: string, pubPem: string, sigFile: string, dataFile: string): string[] {
-  switch (sigAlg) {
-    case 'SM2-SM3':
-      return ['dgst', '-sm3', '-verify', pubPem, '-signature', sigFile, dataFile];
-    case 'RSA-PSS-SHA256':
-      return ['dgst', '-sha256', ...PSS, '-verify', pubPem, '-signature', sigFile, dataFile];
-    case 'RSA-SHA256':
-    case 'ECDSA-P256-SHA256':
-      return ['dgst', '-sha256', '-verify', pubPem, '-signature', sigFile, dataFile];
-    case 'Ed25519':
-      return ['pkeyutl', '-verify', '-pubin', '-inkey', pubPem, '-rawin', '-in', dataFile, '-sigfile', sigFile];
-    default:
-      throw new Error(`no openssl recipe for ${sigAlg}`);
-  }
+  const recipe = opensslRecipes.find((r) => r.sigAlg === sigAlg);
+  if (!recipe) throw new Error(`no openssl recipe for ${sigAlg}`);
+  return recipe.verifyArgs(pubPem, sigFile, dataFile);
 }
