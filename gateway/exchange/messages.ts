@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import type { Principal } from '../http/context';
+import { actorName } from '../http/auth';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { MessageStatus } from './types';
 import { recordEvent, logEntriesFor } from './history';
@@ -106,7 +107,7 @@ export async function pullInbox(store: Store, clock: Clock, alg: LogHashAlg, pri
   const fresh = r.rows.filter((m) => m.status === 'queued' || m.status === 'failed');
   if (fresh.length) {
     const now = clock.now();
-    const actor = principal.kind === 'system' ? `${principal.member}/${principal.system}` : `${principal.member}/${principal.login}`;
+    const actor = actorName(principal);
     await store.tx(async (db) => {
       const moved = await db.query<{ id: string }>(
         `UPDATE messages SET status = 'delivered', updated_at = $2 WHERE id = ANY($1::uuid[]) AND status IN ('queued','failed') RETURNING id`,
@@ -147,7 +148,7 @@ export async function acknowledge(
   body: { result: 'accepted' | 'rejected'; reason?: string },
 ) {
   if (!UUID.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
-  const actor = principal.kind === 'system' ? `${principal.member}/${principal.system}` : `${principal.member}/${principal.login}`;
+  const actor = actorName(principal);
   const receipt = await store.tx(async (db) => {
     const r = await db.query<{ sender: string; receiver: string; status: MessageStatus; message_id: string; digest_alg: string; digest: string; ack_receipt: AckReceipt | null }>(
       'SELECT sender, receiver, status, message_id, digest_alg, digest, ack_receipt FROM messages WHERE id = $1 FOR UPDATE',
