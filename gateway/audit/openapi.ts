@@ -2,16 +2,10 @@
  * The audit operations and schemas of the OpenAPI document (merged by
  * http/openapi.ts; routes in audit/routes.ts).
  */
-import type { Json } from '../http/openapi-components';
-import type { Op } from '../http/openapi';
+import { hash32, json, query, ref, type Json, type Op } from '../http/openapi-helpers';
 import { LOG_ENTRY_KINDS } from '../log/entries';
 import { EVIDENCE_FORMAT } from './bundle';
 
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const reqId = { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } };
-const json = (description: string, schema: Json): Json => ({ description, headers: reqId, content: { 'application/json': { schema } } });
-const query = (name: string, description: string, schema: Json, required = false): Json => ({ name, in: 'query', required, description, schema });
-const hash32 = (description: string): Json => ({ type: 'string', description: `${description} (32 bytes, lowercase hex)`, pattern: '^[0-9a-f]{64}$' });
 const time = (description: string): Json => ({ type: 'string', format: 'date-time', description: `${description} (RFC 3339 with offset)` });
 
 export function auditPaths(): Record<string, Record<string, Op>> {

@@ -11,11 +11,10 @@ import type { MemberKind } from '../registry/members';
 import { ROLES } from '../registry/users';
 import type { SchemaRegistry } from '../schemas/registry';
 import { SIG_ALGS } from '../crypto/sign';
-import { LOG_HASH_ALGS } from '../log/hash';
-import { LOG_ENTRY_KINDS } from '../log/entries';
-import { LOG_NAME } from '../log/checkpoint';
+import { count, hash32, nullable, page, ref, str, time, type Json } from './openapi-helpers';
 
-export type Json = Record<string, unknown>;
+export { ref, type Json };
+
 
 /** `Record<T, true>` forces every member of a string union to be listed (and nothing else). */
 const keysOf = <T extends string>(all: Record<T, true>): T[] => Object.keys(all) as T[];
@@ -32,24 +31,6 @@ const MEMBER_KINDS = keysOf<MemberKind>({ hall: true, municipal: true, vertical:
 /** Every catalogue code, in catalogue order: the Problem `code` enum. */
 export const ERROR_CODES = Object.keys(catalogue) as ErrorCode[];
 
-export const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-
-const str = (description: string, extra: Json = {}): Json => ({ type: 'string', description, ...extra });
-const time = (description: string): Json => str(`${description} (RFC 3339 with offset, e.g. 2026-03-02T09:30:00+08:00)`, { format: 'date-time' });
-const nullable = (s: Json): Json => ({ ...s, type: [s.type as string, 'null'] });
-const count = (description: string, minimum = 0): Json => ({ type: 'integer', minimum, description });
-/** A 32-byte hash (SHA-256 or SM3) in lowercase hex. */
-const hash32 = (description: string): Json => str(`${description} (32 bytes, lowercase hex)`, { pattern: '^[0-9a-f]{64}$' });
-const pem = (description: string): Json => str(description, { pattern: '^-----BEGIN ' });
-const page = (item: Json, description: string): Json => ({
-  type: 'object',
-  description,
-  required: ['items', 'next'],
-  properties: {
-    items: { type: 'array', items: item },
-    next: { type: ['string', 'null'], description: 'opaque cursor for `?after=`; null on the last page' },
-  },
-});
 
 /** A message-type schema as a component: the registry's schema minus `$schema`/`$id` (an OAS 3.1 document is one 2020-12 resource). */
 export function messageTypeComponent(schemas: SchemaRegistry, type: string): Json {
@@ -161,7 +142,7 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
       additionalProperties: false,
       properties: {
         signer: { type: 'string', description: "member code, or 'gateway'" },
-        alg: { type: 'string', enum: ['SM2-SM3', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'] },
+        alg: { type: 'string', enum: [...SIG_ALGS] },
         certificate: hash32('SHA-256 fingerprint of the signing certificate (DER)'),
         manifest: { type: 'string', description: 'canonical JSON of the signed manifest' },
         value: { type: 'string', contentEncoding: 'base64' },
@@ -334,124 +315,11 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
         },
       ],
     },
-    ...logSchemas(),
     Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
     Ready: {
       type: 'object',
       required: ['status', 'database'],
       properties: { status: { type: 'string', const: 'ready' }, database: str('store kind') },
-    },
-  };
-}
-
-/** The exchange log (transparency log) answers: see the `log` operations in openapi.ts. */
-function logSchemas(): Json {
-  const hashAlg: Json = { $ref: '#/components/schemas/LogHashAlg' };
-  const proof = (description: string): Json => ({ type: 'array', description, items: hash32('node hash') });
-  return {
-    LogHashAlg: {
-      type: 'string',
-      enum: [...LOG_HASH_ALGS],
-      description: 'H of the log tree (fixed for the life of the log): leaf = H(0x00 ‖ entry), node = H(0x01 ‖ left ‖ right) (RFC 9162 §2.1.1)',
-    },
-    LogKey: {
-      type: 'object',
-      description: 'The key that signs checkpoints, with its certificate and the CA chain to pin it.',
-      required: ['sigAlg', 'hashAlg', 'certificate', 'fingerprint', 'chain', 'publicKey'],
-      properties: {
-        sigAlg: { type: 'string', enum: [...SIG_ALGS], description: 'checkpoint signature algorithm' },
-        hashAlg,
-        certificate: pem('the log certificate (PEM)'),
-        fingerprint: hash32('SHA-256 of the certificate DER; equals `signature.certificate` of every checkpoint it signed'),
-        chain: { type: 'array', description: 'issuer certificates up to the root (PEM)', items: pem('certificate (PEM)') },
-        publicKey: pem('the public key of the certificate (SPKI PEM), for `openssl dgst -verify`'),
-      },
-    },
-    CheckpointBody: {
-      type: 'object',
-      description: 'What a checkpoint signs (the parsed `body`): the tree of `size` entries has root hash `root`.',
-      required: ['v', 'log', 'alg', 'size', 'root', 'at'],
-      additionalProperties: false,
-      properties: {
-        v: { type: 'integer', const: 1 },
-        log: { type: 'string', const: LOG_NAME },
-        alg: hashAlg,
-        size: count('number of entries covered'),
-        root: hash32('RFC 9162 Merkle tree hash of entries 0 … size−1'),
-        at: time('when it was signed'),
-      },
-    },
-    Checkpoint: {
-      type: 'object',
-      description: 'A signed tree head. Only `body` is signed; `size`, `alg`, `root` and `at` repeat it for convenience.',
-      required: ['size', 'alg', 'root', 'at', 'body', 'signature'],
-      properties: {
-        size: count('number of entries covered'),
-        alg: hashAlg,
-        root: hash32('root hash of the tree of `size` entries'),
-        at: time('when it was signed'),
-        body: str('the exact RFC 8785 canonical JSON text that was signed (UTF-8); verify these bytes, not a re-serialisation', {
-          contentMediaType: 'application/json',
-          contentSchema: ref('CheckpointBody'),
-        }),
-        signature: {
-          type: 'object',
-          required: ['alg', 'certificate', 'value'],
-          properties: {
-            alg: { type: 'string', enum: [...SIG_ALGS] },
-            certificate: hash32('SHA-256 fingerprint of the signing certificate (GET /api/v1/log/key)'),
-            value: str('the signature over `body`, base64 (DER for SM2 and ECDSA)', { contentEncoding: 'base64' }),
-          },
-        },
-      },
-    },
-    CheckpointPage: page(ref('Checkpoint'), 'Signed checkpoints in increasing size; `next` is a tree size for `?after=`.'),
-    LogEntryContent: {
-      type: 'object',
-      description: 'The parsed text of a log entry; further fields (message header, actor, detail, digests) depend on `kind`.',
-      required: ['v', 'kind', 'at'],
-      additionalProperties: true,
-      properties: { v: { type: 'integer', const: 1 }, kind: { type: 'string', enum: [...LOG_ENTRY_KINDS] }, at: time('when the step happened') },
-    },
-    LogEntries: {
-      type: 'object',
-      required: ['hashAlg', 'items'],
-      properties: {
-        hashAlg,
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['index', 'entry', 'leafHash'],
-            properties: {
-              index: count('position in the log'),
-              entry: str('the exact RFC 8785 canonical JSON text that was hashed', { contentMediaType: 'application/json', contentSchema: ref('LogEntryContent') }),
-              leafHash: hash32('H(0x00 ‖ UTF-8 bytes of `entry`)'),
-            },
-          },
-        },
-      },
-    },
-    InclusionProof: {
-      type: 'object',
-      required: ['hashAlg', 'index', 'size', 'leafHash', 'proof'],
-      properties: {
-        hashAlg,
-        index: count('the entry'),
-        size: count('the tree the proof is against', 1),
-        leafHash: hash32('leaf hash of the entry'),
-        proof: proof('RFC 9162 inclusion path, from the leaf up'),
-      },
-    },
-    ConsistencyProof: {
-      type: 'object',
-      required: ['hashAlg', 'from', 'to', 'proof'],
-      properties: {
-        hashAlg,
-        from: count('the older tree size', 1),
-        to: count('the newer tree size', 1),
-        proof: proof('RFC 9162 consistency proof'),
-      },
     },
   };
 }

@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { catalogue, type ErrorCode } from '../errors';
 import type { SchemaRegistry } from '../schemas/registry';
 import { projectRoot } from '../schemas/paths';
-import { componentSchemas, MESSAGE_STATUSES, ref, type Json } from './openapi-components';
+import { componentSchemas, MESSAGE_STATUSES } from './openapi-components';
+import { json, pathParam, query, ref, reqId, type Json, type Op } from './openapi-helpers';
+import { logPaths, logSchemas } from '../log/openapi';
 import { auditPaths, auditSchemas } from '../audit/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -68,20 +70,6 @@ function errorResponses(codes: ErrorCode[]): Json {
   return out;
 }
 
-export interface Op {
-  tag: string;
-  id: string;
-  summary: string;
-  description?: string;
-  /** No bearer token needed. */
-  public?: boolean;
-  params?: Json[];
-  body?: { schema: Json; required?: boolean; description?: string };
-  /** Success responses by status. */
-  ok: Record<string, Json>;
-  errors?: ErrorCode[];
-}
-
 const API_COMMON: ErrorCode[] = ['GW_ERR_STORE_UNAVAILABLE', 'GW_ERR_INTERNAL'];
 const AUTH: ErrorCode[] = ['GW_ERR_AUTH_MISSING_TOKEN', 'GW_ERR_AUTH_INVALID_TOKEN'];
 const BODY: ErrorCode[] = ['GW_ERR_HTTP_MALFORMED_JSON', 'GW_ERR_HTTP_BODY_TOO_LARGE', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'];
@@ -109,44 +97,6 @@ function operation(method: string, route: string, op: Op): Json {
     responses: { ...op.ok, ...errorResponses(errors) },
   };
 }
-
-const reqId = { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } };
-const json = (description: string, schema: Json, headers: Json = {}): Json => ({
-  description,
-  headers: { ...reqId, ...headers },
-  content: { 'application/json': { schema } },
-});
-const pathParam = (name: string, description: string, schema: Json = { type: 'string' }, example?: string): Json => ({
-  name,
-  in: 'path',
-  required: true,
-  description,
-  schema,
-  ...(example ? { example } : {}),
-});
-const query = (name: string, description: string, schema: Json, required = false): Json => ({ name, in: 'query', required, description, schema });
-const treeSize = (description: string, minimum = 0): Json => ({ type: 'integer', minimum, description });
-
-/**
- * How an auditor checks a checkpoint with nothing but openssl (sign.ts has the
- * algorithms; the SM2 distinguishing ID is the empty one OpenSSL uses by default).
- */
-const CHECKPOINT_VERIFY = [
-  '`body` is the exact canonical JSON (RFC 8785) that was signed: verify those bytes, never a re-serialisation.',
-  'With the certificate from GET /api/v1/log/key (its SHA-256 fingerprint must equal `signature.certificate`; it chains to `chain`):',
-  '',
-  '```sh',
-  'openssl x509 -in log.pem -pubkey -noout > log.pub',
-  "printf '%s' \"$BODY\" > body.json                     # the body, no trailing newline",
-  "printf '%s' \"$SIGNATURE_VALUE\" | base64 -d > sig.bin",
-  'openssl dgst -sm3 -verify log.pub -signature sig.bin body.json        # SM2-SM3',
-  'openssl dgst -sha256 -verify log.pub -signature sig.bin body.json     # ECDSA-P256-SHA256, RSA-SHA256',
-  '#   RSA-PSS-SHA256: add -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256',
-  'openssl pkeyutl -verify -pubin -inkey log.pub -rawin -in body.json -sigfile sig.bin   # Ed25519',
-  '```',
-  '',
-  'The verified `size` and `root` anchor GET /api/v1/log/entries and the inclusion and consistency proofs.',
-].join('\n');
 
 function paths(types: string[]): Record<string, Record<string, Op>> {
   const messageId = pathParam('id', 'gateway message id (UUIDv7), from the receipt or the inbox', { type: 'string', format: 'uuid' });
@@ -311,99 +261,6 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
 }
 
 /** The exchange log (routes in log/routes.ts). */
-function logPaths(): Record<string, Record<string, Op>> {
-  return {
-    '/api/v1/log/key': {
-      get: {
-        tag: 'log',
-        id: 'logKey',
-        summary: 'The log signing key: certificate, fingerprint, CA chain and public key',
-        description:
-          'Pin this certificate (check `fingerprint` = SHA-256 of its DER and that it chains to the root in `chain`); ' +
-          'every checkpoint names it in `signature.certificate` and verifies with it offline (see GET /api/v1/log/checkpoint).',
-        ok: { 200: json('the log key', ref('LogKey')) },
-      },
-    },
-    '/api/v1/log/checkpoint': {
-      get: {
-        tag: 'log',
-        id: 'getCheckpoint',
-        summary: 'The latest signed checkpoint (tree head), or the one of a given size',
-        description: CHECKPOINT_VERIFY,
-        params: [query('size', 'the checkpoint covering exactly this many entries (default: the latest)', treeSize('tree size'))],
-        ok: { 200: json('the checkpoint', ref('Checkpoint')) },
-        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LOG_NOT_FOUND'],
-      },
-    },
-    '/api/v1/log/checkpoints': {
-      get: {
-        tag: 'log',
-        id: 'listCheckpoints',
-        summary: 'All signed checkpoints in increasing size, 100 per page',
-        description:
-          'Verify each as described at GET /api/v1/log/checkpoint; GET /api/v1/log/proof/consistency between two of them ' +
-          'shows the log only grew in between.',
-        params: [query('after', 'the `next` of the previous page: checkpoints larger than this tree size', treeSize('tree size'))],
-        ok: { 200: json('a page of checkpoints', ref('CheckpointPage')) },
-        errors: ['GW_ERR_REQUEST_INVALID'],
-      },
-    },
-    '/api/v1/log/entries': {
-      get: {
-        tag: 'log',
-        id: 'logEntries',
-        summary: 'Log entries start ≤ index < end, with their leaf hashes',
-        description:
-          '`entry` is the exact canonical JSON text that was hashed: leaf = H(0x00 ‖ UTF-8 bytes of `entry`) with H = `hashAlg` ' +
-          '(SHA-256 or SM3), e.g. `(printf \'\\0\'; printf \'%s\' "$ENTRY") | openssl dgst -sha256`. The RFC 9162 Merkle tree hash (node = H(0x01 ‖ left ‖ right)) of the leaves 0 … size−1 must equal ' +
-          "the signed `root` of the checkpoint of that size, so the whole log can be recomputed without the gateway's code. " +
-          'Committed entries are listed even before a checkpoint covers them.',
-        params: [
-          query('start', 'first index', treeSize('index'), true),
-          query('end', 'one past the last index (default start + 100; at most start + 1000)', treeSize('index', 1)),
-        ],
-        ok: { 200: json('the entries (fewer, or none, past the end of the log)', ref('LogEntries')) },
-        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LOG_BAD_RANGE'],
-      },
-    },
-    '/api/v1/log/proof/inclusion': {
-      get: {
-        tag: 'log',
-        id: 'inclusionProof',
-        summary: 'RFC 9162 inclusion proof of an entry (by index or leaf hash) in the tree of a given size',
-        description:
-          'Give `index` (e.g. `log.index` of a push receipt) or `leafHash`, and `size` = the size of a signed checkpoint ' +
-          '(default: the integrated tree). Verify with RFC 9162 §2.1.3.2: fold `leafHash` (= H(0x00 ‖ entry)) with the ' +
-          '`proof` hashes (node = H(0x01 ‖ left ‖ right)); the result must equal that checkpoint\'s signed `root`. ' +
-          'An index or size beyond the integrated tree is GW_ERR_LOG_BAD_RANGE.',
-        params: [
-          query('index', 'the entry index (takes precedence over leafHash)', treeSize('index')),
-          query('leafHash', 'or: the leaf hash of the entry (first entry with it)', { type: 'string', pattern: '^[0-9a-fA-F]{64}$' }),
-          query('size', 'tree size of the checkpoint to prove against (default: the integrated size)', treeSize('tree size', 1)),
-        ],
-        ok: { 200: json('the proof', ref('InclusionProof')) },
-        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LOG_BAD_RANGE', 'GW_ERR_LOG_NOT_FOUND'],
-      },
-    },
-    '/api/v1/log/proof/consistency': {
-      get: {
-        tag: 'log',
-        id: 'consistencyProof',
-        summary: 'RFC 9162 consistency proof between two tree sizes (the log is append-only)',
-        description:
-          'Verify with RFC 9162 §2.1.4.2 against the signed `root`s of the checkpoints of sizes `from` and `to`: it shows ' +
-          'the older tree is a prefix of the newer one, i.e. nothing was changed or removed in between.',
-        params: [
-          query('from', 'the older tree size (≥ 1)', treeSize('tree size', 1), true),
-          query('to', 'the newer tree size (default: the integrated size)', treeSize('tree size', 1)),
-        ],
-        ok: { 200: json('the proof', ref('ConsistencyProof')) },
-        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LOG_BAD_RANGE'],
-      },
-    },
-  };
-}
-
 /** Builds the OpenAPI 3.1 document. Pure apart from reading package.json (once). */
 export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string | null }): object {
   const types = deps.schemas.types();
@@ -446,7 +303,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...auditSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...logSchemas(), ...auditSchemas() },
       examples: problemExamples(),
     },
   };
