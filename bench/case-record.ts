@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { usccCheckChar } from '../gateway/schemas/identifiers';
+import { SchemaRegistry } from '../gateway/schemas/registry';
+import { schemasDir } from '../gateway/schemas/paths';
+import { BENCH_PURPOSE, BENCH_RECEIVER } from './seed';
 
 /** GB 11714 organisation code: 8 digits + check char. */
 function organisationCode(first8: string): string {
@@ -52,4 +55,22 @@ export function benchCaseRecord(caseNo = 'FZ-ZJ-20260302-000137'): Record<string
       '本项目为住宅及配套商业用房，总建筑面积约 86,500 平方米，涉及消防、人防、园林绿化等部门并联审批。' +
       '营业执照、不动产权证书已通过“一网通办”电子证照库核验。',
   };
+}
+
+/**
+ * The push request body with a unique messageId per request (a string splice, not a
+ * JSON.stringify per request), after checking the record against the real schema.
+ */
+export async function pushBody(runTag: string): Promise<{ bodyFor: (id: string) => string; bytes: number; payloadBytes: number }> {
+  const payload = benchCaseRecord();
+  const schemas = await SchemaRegistry.load(schemasDir());
+  const v = schemas.validate('case-record', payload);
+  if (!v.ok) throw new Error(`bench: the generated case record is not a valid case-record: ${JSON.stringify(v.errors)}`);
+  const MARK = '\u0000ID\u0000';
+  const envelope = { to: BENCH_RECEIVER, type: 'case-record', messageId: MARK, caseId: payload.caseNo, purpose: BENCH_PURPOSE, payload };
+  const [head, tail] = JSON.stringify(envelope).split(JSON.stringify(MARK)) as [string, string];
+  const bodyFor = (id: string) => `${head}"${id}"${tail}`;
+  const sample = bodyFor(`${runTag}-0000000`);
+  JSON.parse(sample); // well-formed
+  return { bodyFor, bytes: Buffer.byteLength(sample), payloadBytes: Buffer.byteLength(JSON.stringify(payload)) };
 }

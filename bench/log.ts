@@ -12,6 +12,7 @@
  *
  * BENCH_LOG_ENTRIES overrides 200,000; BENCH_LOG_PROOF_SIZE the large proof tree size.
  */
+import { f0, f2, f3, markdownTable } from './table';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -196,9 +197,6 @@ export async function runLogBench(databaseUrl: string | null, cleanups: Array<()
   };
 }
 
-const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
-const f2 = (n: number) => n.toFixed(2);
-const f3 = (n: number) => n.toFixed(3);
 
 export function printLogBench(r: LogBenchResult): void {
   const rows: string[][] = [
@@ -216,9 +214,7 @@ export function printLogBench(r: LogBenchResult): void {
     ['inclusion proof ratio (large / 10^3)', `median ×${f2(r.inclusionProof.ratioMedian)}`, `p99 ×${f2(r.inclusionProof.ratioP99)}`],
     ...r.inMemory.map((m) => [`in-memory recompute (${m.alg})`, `${f0(m.entriesPerSecond)} entries/s`, `${f0(m.entries)} ~300-byte entries, TreeBuilder, best of 3`]),
   ];
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
-  const line = (x: string[]) => '| ' + x.map((c, i) => (i === 1 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join(' | ') + ' |';
-  console.log([line(rows[0]!), '|' + w.map((n, i) => (i === 1 ? '-'.repeat(n + 1) + ':' : ':' + '-'.repeat(n + 1))).join('|') + '|', ...rows.slice(1).map(line)].join('\n'));
+  console.log(markdownTable(rows, (i) => i === 1));
   console.log(`(seeding ${f0(r.entries)} entries took ${f2(r.seedSeconds)} s)`);
   if (r.inclusionProof.note) console.log(`note: ${r.inclusionProof.note}`);
 }

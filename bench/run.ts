@@ -23,20 +23,19 @@
  * Writes bench/results.json (overwritten on every run).
  */
 import { measureSigning, printSigning } from './sign';
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { SchemaRegistry } from '../gateway/schemas/registry';
-import { projectRoot, schemasDir } from '../gateway/schemas/paths';
-import { benchCaseRecord } from './case-record';
-import { BENCH_PURPOSE, BENCH_RECEIVER } from './seed';
+import { projectRoot } from '../gateway/schemas/paths';
+import { pushBody } from './case-record';
 import { prepareDb } from './db';
-import type { ChildMessage, TargetSpec } from './target';
 import { summariseProfile } from './profile';
 import { printLogBench, runLogBench, type LogBenchResult } from './log';
+import { cpuWindow, waitForQuiet, type CpuWindow } from './cpu';
+import { cleanups, killChildren, runCleanups, startTarget } from './children';
+import { f0, f1, f2, markdownTable } from './table';
 
 // ---------------------------------------------------------------- settings
 
@@ -54,198 +53,6 @@ const GOAL = { ratio: 0.5, p99Ms: 50 };
 
 for (const [k, v] of Object.entries({ SECONDS, WARMUP, CONNECTIONS })) {
   if (!Number.isFinite(v) || v <= 0) throw new Error(`bench: ${k} must be a positive number`);
-}
-
-// ---------------------------------------------------------------- child-process hygiene
-
-const children = new Set<ChildProcess>();
-const cleanups: Array<() => Promise<void>> = [];
-
-function killChildren() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-}
-process.on('exit', killChildren);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    killChildren();
-    const timer = setTimeout(() => process.exit(130), 5000);
-    runCleanups().finally(() => {
-      clearTimeout(timer);
-      process.exit(130);
-    });
-  });
-}
-
-async function runCleanups() {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch((e) => console.error('bench: cleanup failed:', (e as Error).message));
-}
-
-interface Target {
-  child: ChildProcess;
-  url: string;
-  token?: string;
-  cpu(): Promise<number>; // µs of CPU (user+system) used by the child so far
-  stop(mode: 'kill' | 'graceful'): Promise<void>;
-}
-
-function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<Target> {
-  const child = fork(path.join(__dirname, 'target.js'), [], {
-    env: { ...process.env, BENCH_TARGET: JSON.stringify(spec) },
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  exited.then(() => children.delete(child));
-
-  return new Promise<Target>((resolve, reject) => {
-    const startTimer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bench: ${spec.kind} target did not start within 60 s`));
-    }, 60_000);
-    const onExit = (code: number | null, sig: string | null) => {
-      clearTimeout(startTimer);
-      reject(new Error(`bench: ${spec.kind} target exited during start (code ${code}, signal ${sig})`));
-    };
-    child.once('exit', onExit);
-    child.on('message', function onReady(m: ChildMessage) {
-      if (m.type === 'error') {
-        clearTimeout(startTimer);
-        child.off('exit', onExit);
-        child.kill('SIGKILL');
-        reject(new Error(`bench: ${spec.kind} target failed to start:\n${m.message}`));
-      } else if (m.type === 'ready') {
-        clearTimeout(startTimer);
-        child.off('exit', onExit);
-        child.off('message', onReady);
-        resolve({
-          child,
-          url: m.url,
-          token: m.token,
-          cpu: () =>
-            new Promise<number>((res, rej) => {
-              const t = setTimeout(() => rej(new Error('bench: child did not report CPU')), 5000);
-              child.on('message', function onCpu(c: ChildMessage) {
-                if (c.type !== 'cpu') return;
-                clearTimeout(t);
-                child.off('message', onCpu);
-                res(c.user + c.system);
-              });
-              child.send({ type: 'cpu' });
-            }),
-          async stop(mode) {
-            if (child.exitCode !== null || child.signalCode !== null) return;
-            if (mode === 'kill') child.kill('SIGKILL');
-            else {
-              child.send({ type: 'stop' });
-              const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-              exited.finally(() => clearTimeout(t));
-            }
-            await exited;
-          },
-        });
-      }
-    });
-  });
-}
-
-// ---------------------------------------------------------------- machine CPU accounting (/proc)
-
-const TICK = 100; // USER_HZ on Linux
-
-function readProcStatTotals(): { busy: number; total: number } | null {
-  try {
-    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = v[3]! + (v[4] ?? 0);
-    const total = v.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU ticks used so far by all processes whose command is `postgres`. */
-function postgresTicks(): number | null {
-  try {
-    let sum = 0;
-    for (const pid of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const open = stat.indexOf('('), close = stat.lastIndexOf(')');
-      if (stat.slice(open + 1, close) !== 'postgres') continue;
-      const f = stat.slice(close + 2).split(' ');
-      sum += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
-    }
-    return sum;
-  } catch {
-    return null;
-  }
-}
-
-interface CpuWindow {
-  /** Cores in use on average over the window (1.0 = one core busy). */
-  machine: number | null;
-  machineCores: number;
-  loadGenerator: number;
-  server: number;
-  postgres: number | null;
-  /** machine − (load generator + server + postgres): other processes (e.g. a test run) competing for the CPUs. */
-  other: number | null;
-}
-
-/** Cores busy on the whole machine over `ms`. */
-async function machineBusy(ms: number): Promise<number | null> {
-  const a = readProcStatTotals();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = readProcStatTotals();
-  return a && b ? ((b.busy - a.busy) / (b.total - a.total)) * os.cpus().length : null;
-}
-
-/**
- * The machine is shared (other people's builds and test runs): wait up to `maxSeconds` for it
- * to be quiet (< 0.3 cores busy over a second) so the target does not compete with them.
- */
-async function waitForQuiet(label: string, maxSeconds = Number(env.BENCH_QUIET_WAIT ?? 20)): Promise<number | null> {
-  const deadline = Date.now() + maxSeconds * 1000;
-  let busy = await machineBusy(1000);
-  let said = false;
-  while (busy !== null && busy >= 0.3 && Date.now() < deadline) {
-    if (!said) process.stdout.write(`(machine busy: ${busy.toFixed(2)} cores in use by other processes; waiting up to ${maxSeconds} s before ${label}) `);
-    said = true;
-    busy = await machineBusy(1000);
-  }
-  if (said && busy !== null && busy >= 0.3) process.stdout.write(`(still ${busy.toFixed(2)} cores busy; running anyway) `);
-  return busy;
-}
-
-async function cpuWindow<T>(target: Target, fn: () => Promise<T>): Promise<{ out: T; cpu: CpuWindow }> {
-  const m0 = readProcStatTotals(), p0 = postgresTicks(), s0 = await target.cpu(), l0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const out = await fn();
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const l1 = process.cpuUsage(l0), s1 = await target.cpu(), p1 = postgresTicks(), m1 = readProcStatTotals();
-  const cores = os.cpus().length;
-  const machine = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * cores : null;
-  const loadGenerator = (l1.user + l1.system) / 1e6 / wall;
-  const server = (s1 - s0) / 1e6 / wall;
-  const postgres = DB_KIND === 'postgres' && p0 !== null && p1 !== null ? (p1 - p0) / TICK / wall : null;
-  return {
-    out,
-    cpu: {
-      machine,
-      machineCores: cores,
-      loadGenerator,
-      server,
-      postgres,
-      other: machine === null ? null : Math.max(0, machine - loadGenerator - server - (postgres ?? 0)),
-    },
-  };
 }
 
 // ---------------------------------------------------------------- load
@@ -315,22 +122,6 @@ async function load(url: string, headers: Record<string, string>, bodyFor: (id: 
   };
 }
 
-// ---------------------------------------------------------------- payload
-
-async function buildBody(): Promise<{ bodyFor: (id: string) => string; bytes: number; payloadBytes: number }> {
-  const payload = benchCaseRecord();
-  const schemas = await SchemaRegistry.load(schemasDir());
-  const v = schemas.validate('case-record', payload);
-  if (!v.ok) throw new Error(`bench: the generated case record is not a valid case-record: ${JSON.stringify(v.errors)}`);
-  const MARK = '\u0000ID\u0000';
-  const envelope = { to: BENCH_RECEIVER, type: 'case-record', messageId: MARK, caseId: payload.caseNo, purpose: BENCH_PURPOSE, payload };
-  const [head, tail] = JSON.stringify(envelope).split(JSON.stringify(MARK)) as [string, string];
-  const bodyFor = (id: string) => `${head}"${id}"${tail}`;
-  const sample = bodyFor(`${RUN_TAG}-0000000`);
-  JSON.parse(sample); // well-formed
-  return { bodyFor, bytes: Buffer.byteLength(sample), payloadBytes: Buffer.byteLength(JSON.stringify(payload)) };
-}
-
 // ---------------------------------------------------------------- metrics
 
 async function commitBatchStats(url: string): Promise<{ sum: number; count: number }> {
@@ -371,7 +162,7 @@ async function runEcho(bodyFor: (id: string) => string): Promise<TargetResult> {
     const headers = { 'content-type': 'application/json' };
     const acked = new Set<string>();
     const w = await load(t.url, headers, bodyFor, WARMUP, acked);
-    const { out, cpu } = await cpuWindow(t, () => load(t.url, headers, bodyFor, SECONDS, acked));
+    const { out, cpu } = await cpuWindow(t, DB_KIND, () => load(t.url, headers, bodyFor, SECONDS, acked));
     return { target: 'express-echo', load: out, warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors }, cpu };
   } finally {
     await t.stop('graceful');
@@ -400,7 +191,7 @@ async function runGateway(bodyFor: (id: string) => string): Promise<TargetResult
 
       const w = await load(t.url, headers, bodyFor, WARMUP, acked);
       const before = await commitBatchStats(t.url);
-      const { out, cpu } = await cpuWindow(t, () => load(t.url, headers, bodyFor, SECONDS, acked));
+      const { out, cpu } = await cpuWindow(t, DB_KIND, () => load(t.url, headers, bodyFor, SECONDS, acked));
       const after = await commitBatchStats(t.url);
       const commits = after.count - before.count, messages = after.sum - before.sum;
       result = {
@@ -447,22 +238,13 @@ async function runGateway(bodyFor: (id: string) => string): Promise<TargetResult
 
 // ---------------------------------------------------------------- report
 
-const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
-
-function table(rows: string[][]): string {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ') + ' |';
-  const sep = '|' + w.map((n, i) => (i === 0 ? ':' + '-'.repeat(n + 1) : '-'.repeat(n + 1) + ':')).join('|') + '|';
-  return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n');
-}
+const table = (rows: string[][]): string => markdownTable(rows, (i) => i > 0);
 
 /** Server CPU per answered request: less sensitive to neighbours on a shared machine than req/s. */
 const serverMicrosPerRequest = (r: TargetResult) => (r.cpu.server * 1e6) / (r.load.ok / r.load.duration);
 
 async function main() {
-  const { bodyFor, bytes, payloadBytes } = await buildBody();
+  const { bodyFor, bytes, payloadBytes } = await pushBody(RUN_TAG);
   console.log(
     `xgw bench: ${os.cpus().length} CPUs, node ${process.version}, database ${DB_KIND}, ${CONNECTIONS} connections, ` +
       `warm-up ${WARMUP} s + measured ${SECONDS} s per target; request body ${bytes} B (case record ${payloadBytes} B, schema-valid)`,

@@ -4,6 +4,7 @@
  *   node dist/bench/sign.js
  */
 import { generateKeyPair } from '../gateway/crypto/keys';
+import { f0, markdownTable } from './table';
 import { keyAlgForSigAlg, SIG_ALGS, sign, Signer, verify, type SigAlg } from '../gateway/crypto/sign';
 
 const MESSAGE = Buffer.alloc(256, 'x'); // about the size of a batch manifest or a checkpoint body
@@ -46,11 +47,11 @@ export function measureSigning(ms = 700): SignRates[] {
 }
 
 export function printSigning(rows: SignRates[]): void {
-  console.log('| algorithm (KeyObject cached) | sign/s | verify/s | sign/s parsing the PEM each time |');
-  console.log('|:--|--:|--:|--:|');
-  for (const r of rows) {
-    console.log(`| ${r.alg} | ${r.signPerSecond.toLocaleString('en')} | ${r.verifyPerSecond.toLocaleString('en')} | ${r.signFromPemPerSecond.toLocaleString('en')} |`);
-  }
+  const table = [
+    ['algorithm (KeyObject cached)', 'sign/s', 'verify/s', 'sign/s parsing the PEM each time'],
+    ...rows.map((r) => [r.alg, f0(r.signPerSecond), f0(r.verifyPerSecond), f0(r.signFromPemPerSecond)]),
+  ];
+  console.log(markdownTable(table, (i) => i > 0));
 }
 
 if (require.main === module) printSigning(measureSigning(1500));

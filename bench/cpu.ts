@@ -1,0 +1,106 @@
+/**
+ * Who used the machine's CPU during a measured window (from /proc): the whole
+ * machine, the load generator (this process), the server child, PostgreSQL, and
+ * everything else — so a run disturbed by neighbours shows it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+
+
+const TICK = 100; // USER_HZ on Linux
+
+function readProcStatTotals(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = v[3]! + (v[4] ?? 0);
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ticks used so far by all processes whose command is `postgres`. */
+function postgresTicks(): number | null {
+  try {
+    let sum = 0;
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const open = stat.indexOf('('), close = stat.lastIndexOf(')');
+      if (stat.slice(open + 1, close) !== 'postgres') continue;
+      const f = stat.slice(close + 2).split(' ');
+      sum += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+    }
+    return sum;
+  } catch {
+    return null;
+  }
+}
+
+export interface CpuWindow {
+  /** Cores in use on average over the window (1.0 = one core busy). */
+  machine: number | null;
+  machineCores: number;
+  loadGenerator: number;
+  server: number;
+  postgres: number | null;
+  /** machine − (load generator + server + postgres): other processes (e.g. a test run) competing for the CPUs. */
+  other: number | null;
+}
+
+/** Cores busy on the whole machine over `ms`. */
+async function machineBusy(ms: number): Promise<number | null> {
+  const a = readProcStatTotals();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = readProcStatTotals();
+  return a && b ? ((b.busy - a.busy) / (b.total - a.total)) * os.cpus().length : null;
+}
+
+/**
+ * The machine is shared (other people's builds and test runs): wait up to `maxSeconds` for it
+ * to be quiet (< 0.3 cores busy over a second) so the target does not compete with them.
+ */
+export async function waitForQuiet(label: string, maxSeconds = Number(process.env.BENCH_QUIET_WAIT ?? 20)): Promise<number | null> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  let busy = await machineBusy(1000);
+  let said = false;
+  while (busy !== null && busy >= 0.3 && Date.now() < deadline) {
+    if (!said) process.stdout.write(`(machine busy: ${busy.toFixed(2)} cores in use by other processes; waiting up to ${maxSeconds} s before ${label}) `);
+    said = true;
+    busy = await machineBusy(1000);
+  }
+  if (said && busy !== null && busy >= 0.3) process.stdout.write(`(still ${busy.toFixed(2)} cores busy; running anyway) `);
+  return busy;
+}
+
+export async function cpuWindow<T>(target: { cpu(): Promise<number> }, dbKind: 'postgres' | 'pglite', fn: () => Promise<T>): Promise<{ out: T; cpu: CpuWindow }> {
+  const m0 = readProcStatTotals(), p0 = postgresTicks(), s0 = await target.cpu(), l0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const out = await fn();
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const l1 = process.cpuUsage(l0), s1 = await target.cpu(), p1 = postgresTicks(), m1 = readProcStatTotals();
+  const cores = os.cpus().length;
+  const machine = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * cores : null;
+  const loadGenerator = (l1.user + l1.system) / 1e6 / wall;
+  const server = (s1 - s0) / 1e6 / wall;
+  const postgres = dbKind === 'postgres' && p0 !== null && p1 !== null ? (p1 - p0) / TICK / wall : null;
+  return {
+    out,
+    cpu: {
+      machine,
+      machineCores: cores,
+      loadGenerator,
+      server,
+      postgres,
+      other: machine === null ? null : Math.max(0, machine - loadGenerator - server - (postgres ?? 0)),
+    },
+  };
+}
+
