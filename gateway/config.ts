@@ -31,6 +31,8 @@ export interface GatewayConfig {
     issueDepartmentKeys: boolean;
     checkpointEveryEntries: number;
     checkpointIntervalMs: number;
+    /** How far a department's own signing time (signature.signedAt) may be from the gateway's clock. */
+    maxClockSkewSeconds: number;
   };
   delivery: {
     enabled: boolean;
@@ -85,7 +87,7 @@ const schema = {
     trust: {
       type: 'object',
       additionalProperties: false,
-      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs'],
+      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs', 'maxClockSkewSeconds'],
       properties: {
         pkiDir: { type: ['string', 'null'], minLength: 1 },
         logHashAlg: { enum: ['sha256', 'sm3'] },
@@ -93,6 +95,7 @@ const schema = {
         issueDepartmentKeys: { type: 'boolean' },
         checkpointEveryEntries: int(1, 10_000_000),
         checkpointIntervalMs: int(10, 24 * 3_600_000),
+        maxClockSkewSeconds: int(1, 3600),
       },
     },
     delivery: {
@@ -131,6 +134,7 @@ export const defaults: GatewayConfig = {
     issueDepartmentKeys: true,
     checkpointEveryEntries: 1000,
     checkpointIntervalMs: 10_000,
+    maxClockSkewSeconds: 300,
   },
   delivery: {
     enabled: true,

@@ -37,6 +37,19 @@ function headerMismatches(entry: ParsedEntry, h: EnvelopeHeader): string[] {
 const receivedOf = (entries: ReadEntry[], id: string): ReadEntry[] =>
   entries.filter((e) => e.parsed?.kind === 'message.received' && e.parsed.message?.id === id);
 
+/** The most a department's own signing time can be from the time the log recorded the message (the largest trust.maxClockSkewSeconds). */
+const MAX_SKEW_MS = 3600_000;
+
+/** Signed on the department's behalf, the header's time is the receiving time itself; signed by the department, it is close to it. */
+function timeMismatch(m: BundleMessage, p: ParsedEntry): string[] {
+  const signed = new Date(m.envelope.header.time).getTime();
+  const recorded = new Date(p.at).getTime();
+  const onBehalf = m.envelope.signatures.some((s) => s.role === 'sender' && s.onBehalf);
+  if (onBehalf && signed !== recorded) return [`the envelope time ${m.envelope.header.time} is not the time the log recorded (${p.at})`];
+  if (!onBehalf && !(Math.abs(signed - recorded) <= MAX_SKEW_MS)) return [`the sender's signing time ${m.envelope.header.time} is more than an hour from the time the log recorded (${p.at})`];
+  return [];
+}
+
 function checkPayload(m: BundleMessage, line: (ok: boolean, text: string) => void): void {
   const h = m.envelope.header;
   let canonical: string;
@@ -89,6 +102,7 @@ function checkReceived(ctx: VerifyContext, m: BundleMessage, received: ReadEntry
   const problems = headerMismatches(p, h);
   if (h.caseId !== ctx.bundle.caseId) problems.push(`the envelope is about case ${JSON.stringify(h.caseId)}, not ${ctx.bundle.caseId}`);
   if (!same(p.payloadDigest, h.payloadDigest)) problems.push('the entry names another payload digest than the envelope header');
+  problems.push(...timeMismatch(m, p));
   const rec = p.envelope?.digest;
   const envDigest = rec ? digestOf(rec.alg, canonicalJson(m.envelope)) : null;
   if (!rec || envDigest !== rec.value) problems.push(`the entry's envelope digest is not ${rec?.alg ?? 'sha256'}(canonical envelope): the envelope (header or signatures) was altered`);

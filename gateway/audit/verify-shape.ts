@@ -53,6 +53,7 @@ export function bundleShapeProblems(input: unknown): string[] {
       if (!isObj(env) || !isObj(env.header) || !Array.isArray(env.signatures)) return void p.push(`${at}.envelope must be {header, signatures}`);
       const h = env.header;
       for (const k of ['messageId', 'sender', 'receiver', 'type', 'purpose']) if (!isStr(h[k])) p.push(`${at}.envelope.header.${k} is not a string`);
+      if (!isStr(h.time) || Number.isNaN(new Date(h.time).getTime())) p.push(`${at}.envelope.header.time is not an RFC 3339 time`);
       if (!isObj(h.payloadDigest) || !isStr(h.payloadDigest.alg) || !isStr(h.payloadDigest.value)) p.push(`${at}.envelope.header.payloadDigest is not {alg, value}`);
       env.signatures.forEach((s: unknown, k) => p.push(...signatureProblems(s, `${at}.envelope.signatures[${k}]`)));
       if (m.ackReceipt !== undefined) p.push(...(isObj(m.ackReceipt) ? signatureProblems(m.ackReceipt.signature, `${at}.ackReceipt.signature`, ['signer', 'alg', 'certificate', 'value']) : [`${at}.ackReceipt is not an object`]));

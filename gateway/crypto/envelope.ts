@@ -7,7 +7,7 @@ import { verifyBatched, type BatchedSignature } from './batch-signature';
 /**
  * Signed envelopes (pure; shared with the offline verifier).
  *
- * The header holds what a sender knows before sending, so a department can sign
+ * The header holds what a sender knows when it signs (including the signing time), so a department can sign
  * it itself; the gateway signs the same header on the department's behalf when
  * it does not. What is signed is the header's canonical JSON (RFC 8785) text,
  * through a batch signature: its leaf is in the signed manifest's Merkle root.
@@ -20,6 +20,8 @@ export interface EnvelopeHeader {
   type: string;
   caseId: string | null;
   purpose: string;
+  /** When the sender signed: RFC 3339 with offset. The gateway's receiving time when it signs on the department's behalf. */
+  time: string;
   payloadDigest: { alg: DigestAlg; value: string };
 }
 
@@ -69,7 +71,7 @@ export function certificateFingerprint(pem: string): string {
 }
 
 export function buildHeader(
-  m: { messageId: string; sender: string; receiver: string; type: string; caseId: string | null; purpose: string },
+  m: { messageId: string; sender: string; receiver: string; type: string; caseId: string | null; purpose: string; time: string },
   canonicalPayload: string,
   digestAlg: DigestAlg,
 ): EnvelopeHeader {
@@ -81,6 +83,7 @@ export function buildHeader(
     type: m.type,
     caseId: m.caseId,
     purpose: m.purpose,
+    time: m.time,
     payloadDigest: { alg: digestAlg, value: digestHex(digestAlg, canonicalPayload) },
   };
 }

@@ -11,6 +11,7 @@ import type { Clock } from '../clock';
 import type { Principal } from '../http/context';
 import type { SchemaRegistry } from '../schemas/registry';
 import type { Member } from '../registry/members';
+import type { GatewayDeps } from '../deps';
 import type { PreparedMessage } from './types';
 import { buildHeader, payloadDigestAlgFor, verifyEnvelopeSignature, type EnvelopeHeader, type PlainEnvelopeSignature } from '../crypto/envelope';
 import { digestAlgFor, type SigAlg } from '../crypto/sign';
@@ -31,10 +32,15 @@ export const pushRequestSchema = {
       type: 'object',
       description: "the sending department's own signature over the envelope header's canonical JSON; without it the gateway signs on the department's behalf",
       additionalProperties: false,
-      required: ['alg', 'certificate', 'value'],
+      required: ['alg', 'certificate', 'signedAt', 'value'],
       properties: {
         alg: { enum: ['SM2-SM3', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'] },
         certificate: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 fingerprint of the registered signing certificate' },
+        signedAt: {
+          type: 'string',
+          pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$',
+          description: "RFC 3339 signing time; becomes the header's `time` exactly as written, and must be within trust.maxClockSkewSeconds of the gateway's clock",
+        },
         value: { type: 'string', pattern: '^[A-Za-z0-9+/]{16,2048}={0,2}$', description: 'base64 signature' },
       },
     },
@@ -50,7 +56,14 @@ export interface PushRequest {
   caseId?: string;
   purpose: string;
   payload: Record<string, unknown>;
-  signature?: { alg: SigAlg; certificate: string; value: string };
+  signature?: SenderSignatureRequest;
+}
+
+export interface SenderSignatureRequest {
+  alg: SigAlg;
+  certificate: string;
+  signedAt: string;
+  value: string;
 }
 
 function envelopeErrors(): FieldError[] {
@@ -70,7 +83,19 @@ export interface PushDeps {
   agreements: { check(sender: string, receiver: string, type: string, purpose: string): void };
   members: (code: string) => Member | undefined;
   trust: Trust;
+  /** trust.maxClockSkewSeconds in ms: how far signature.signedAt may be from the clock. */
+  maxClockSkewMs: number;
 }
+
+/** The push checks' view of the gateway. */
+export const pushDeps = (deps: GatewayDeps): PushDeps => ({
+  clock: deps.clock,
+  schemas: deps.schemas,
+  agreements: deps.directory.agreements,
+  members: (c) => deps.directory.member(c),
+  trust: deps.trust,
+  maxClockSkewMs: deps.config.trust.maxClockSkewSeconds * 1000,
+});
 
 /**
  * Checks a push in the order a caller can fix things: envelope → receiver →
@@ -93,11 +118,13 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
   }
   const caseId = req.caseId ?? null;
   const canonicalPayload = canonicalJson(req.payload);
+  const receivedAt = deps.clock.now();
   const fields = { messageId: req.messageId, sender: principal.member, receiver: req.to, type: req.type, caseId, purpose: req.purpose };
   let header: EnvelopeHeader;
   let senderSignature: PlainEnvelopeSignature | undefined;
   if (req.signature) {
-    header = buildHeader(fields, canonicalPayload, digestAlgFor(req.signature.alg));
+    checkSignedAt(req.signature.signedAt, receivedAt, deps.maxClockSkewMs);
+    header = buildHeader({ ...fields, time: req.signature.signedAt }, canonicalPayload, digestAlgFor(req.signature.alg));
     senderSignature = checkSenderSignature(deps, principal.member, header, req.signature);
   } else {
     const signer = deps.trust.signerFor(principal.member);
@@ -106,11 +133,10 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     if (revokedAt && revokedAt.getTime() <= deps.clock.now().getTime()) {
       throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `the signing certificate of ${principal.member} was revoked at ${formatTime(revokedAt)}; a new one must be issued`);
     }
-    header = buildHeader(fields, canonicalPayload, payloadDigestAlgFor(signer));
+    header = buildHeader({ ...fields, time: formatTime(receivedAt) }, canonicalPayload, payloadDigestAlgFor(signer));
   }
   const digest = header.payloadDigest;
   const id = newId();
-  const receivedAt = deps.clock.now();
   return {
     id,
     sender: principal.member,
@@ -131,6 +157,16 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
   };
 }
 
+/** A department's own signing time must be a real time near the gateway's clock (so the signed `time` cannot be back- or forward-dated). */
+function checkSignedAt(signedAt: string, now: Date, maxSkewMs: number): void {
+  const t = new Date(signedAt).getTime();
+  const off = Number.isNaN(t) ? NaN : Math.abs(t - now.getTime());
+  if (Number.isNaN(off) || off > maxSkewMs) {
+    const why = Number.isNaN(off) ? 'is not a valid time' : `is ${Math.round(off / 1000)} s from the gateway's clock (${formatTime(now)}); at most ${maxSkewMs / 1000} s is allowed`;
+    throw new GatewayError('GW_ERR_REQUEST_INVALID', `signature.signedAt ${why}`, { errors: [{ pointer: '/signature/signedAt', message: why }] });
+  }
+}
+
 /**
  * A department that signs its own envelope: the certificate must be registered
  * for that department, valid now and not revoked, and the signature must verify
@@ -141,7 +177,7 @@ function checkSenderSignature(
   deps: PushDeps,
   sender: string,
   header: EnvelopeHeader,
-  sig: { alg: SigAlg; certificate: string; value: string },
+  sig: SenderSignatureRequest,
 ): PlainEnvelopeSignature {
   const cert = deps.trust.certificate(sig.certificate);
   const now = deps.clock.now();

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
 import { GatewayError } from '../errors';
 import { principalOf } from '../http/auth';
-import { preparePush } from './push';
+import { preparePush, pushDeps } from './push';
 import { acknowledge, getMessage, pullInbox } from './messages';
 import { parseLimit } from './cursor';
 import type { MessageStatus } from './types';
@@ -14,17 +14,7 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
 
   r.post('/messages', async (req, res) => {
     const principal = principalOf(req);
-    const msg = preparePush(
-      {
-        clock: deps.clock,
-        schemas: deps.schemas,
-        agreements: deps.directory.agreements,
-        members: (c) => deps.directory.member(c),
-        trust: deps.trust,
-      },
-      principal,
-      req.body,
-    );
+    const msg = preparePush(pushDeps(deps), principal, req.body);
     const out = await deps.writer.submit(msg);
     if (out.outcome === 'conflict') {
       throw new GatewayError(

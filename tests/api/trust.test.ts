@@ -5,7 +5,8 @@ import { openssl, opensslVerifyArgs, scratchDir } from '../crypto/support';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { buildHeader, signedTextFor, verifyEnvelope, type BatchedEnvelopeSignature, type Envelope } from '../../gateway/crypto/envelope';
 import { verifyBatched } from '../../gateway/crypto/batch-signature';
-import { preparePush } from '../../gateway/exchange/push';
+import { preparePush, pushDeps } from '../../gateway/exchange/push';
+import { formatTime } from '../../gateway/clock';
 import { ackReceiptDigest, verifyReceipt } from '../../gateway/exchange/receipts';
 import { applyCrl, revokeCertificate } from '../../gateway/trust/certificates';
 import { createCrl, createRootCa, loadCertificateAuthority } from '../../certs/ca';
@@ -62,6 +63,9 @@ describe('signed envelopes', () => {
     expect(res.status).toBe(202);
     const { envelope, payload } = await storedEnvelope(res.body.id);
     expect(envelope.header).toMatchObject({ v: 1, messageId: 'env-sm2', sender: 'hall', receiver: 'housing', type: 'case-record', purpose: 'case-handling' });
+    // signed on the department's behalf: the header's time is the gateway's receiving time
+    expect(envelope.header.time).toBe(formatTime(t.clock.now()));
+    expect(batchChecks({ ...envelope, header: { ...envelope.header, time: formatTime(t.clock.now().getTime() - 1000) } }, 'sm2-time').headerIncluded).toBe(false);
     expect(envelope.header.payloadDigest.alg).toBe('sm3');
     expect(envelope.header.payloadDigest.value).toBe(res.body.digest.value);
     expect(envelope.signatures).toEqual([expect.objectContaining({ role: 'sender', signer: 'hall', onBehalf: true, alg: 'SM2-SM3' })]);
@@ -94,7 +98,7 @@ describe('signed envelopes', () => {
   test('one batch signature covers every message a department sends in one group commit', async () => {
     // Submitted in the same event-loop turn, the 12 messages share one batch.
     const d = t.gw.deps;
-    const deps = { clock: d.clock, schemas: d.schemas, agreements: d.directory.agreements, members: (c: string) => d.directory.member(c), trust: d.trust };
+    const deps = pushDeps(d);
     const hall = { kind: 'system' as const, member: 'hall', system: 'default' };
     const outcomes = await Promise.all(
       Array.from({ length: 12 }, (_, i) => {
@@ -117,15 +121,17 @@ describe('signed envelopes', () => {
 });
 
 describe('departments that sign their own envelopes', () => {
-  const selfSigned = (messageId: string, payload: Record<string, unknown>, tamper = false) => {
+  /** 30 s before the gateway's clock, written in UTC with a fraction: the header keeps it exactly as written. */
+  const aMomentAgo = () => new Date(t.clock.now().getTime() - 30_000).toISOString().replace(/\.(\d)\d\dZ$/, '.$1Z');
+  const selfSigned = (messageId: string, payload: Record<string, unknown>, tamper = false, signedAt = aMomentAgo()) => {
     const hall = t.gw.deps.trust.signerFor('hall')!; // the department holds this key itself
     const header = buildHeader(
-      { messageId, sender: 'hall', receiver: 'housing', type: 'case-record', caseId: String(payload.caseNo), purpose: 'case-handling' },
+      { messageId, sender: 'hall', receiver: 'housing', type: 'case-record', caseId: String(payload.caseNo), purpose: 'case-handling', time: signedAt },
       canonicalJson(payload),
       'sm3',
     );
     const signed = tamper ? { ...header, purpose: 'parallel-approval' } : header;
-    const signature = { alg: 'SM2-SM3', certificate: t.gw.deps.trust.signerCertificate('hall')!, value: hall.sign(canonicalJson(signed)).toString('base64') };
+    const signature = { alg: 'SM2-SM3', certificate: t.gw.deps.trust.signerCertificate('hall')!, signedAt, value: hall.sign(canonicalJson(signed)).toString('base64') };
     return { header, signature, body: { to: 'housing', type: 'case-record', messageId, caseId: payload.caseNo, purpose: 'case-handling', payload, signature } };
   };
   const count = async () => Number((await t.db.store.query<{ n: number }>('SELECT count(*)::int AS n FROM messages')).rows[0].n);
@@ -137,6 +143,7 @@ describe('departments that sign their own envelopes', () => {
     expect(res.status).toBe(202);
     const { envelope } = await storedEnvelope(res.body.id);
     expect(envelope.header).toEqual(header);
+    expect(envelope.header.time).toBe(body.signature.signedAt);
     expect(envelope.signatures.map((s) => [s.role, s.signer, s.onBehalf])).toEqual([['sender', 'hall', false], ['gateway', 'gateway', false]]);
     expect(verifyEnvelope(envelope, canonicalJson(payload), t.gw.deps.trust.certificatePem)).toEqual({ ok: true, problems: [] });
     const own = envelope.signatures[0];
@@ -158,6 +165,22 @@ describe('departments that sign their own envelopes', () => {
     });
     expect(wrongCert.status).toBe(422);
     expect(wrongCert.body.code).toBe('GW_ERR_TRUST_CERTIFICATE_INVALID');
+    expect(await count()).toBe(before);
+  });
+
+  test('the signing time must be near the gateway clock and is required with an own signature; nothing is stored otherwise', async () => {
+    const payload = sampleCaseRecord() as unknown as Record<string, unknown>;
+    const before = await count();
+    const stale = new Date(t.clock.now().getTime() - 301_000).toISOString();
+    const old = await t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: selfSigned('own-4', payload, false, stale).body });
+    expect([old.status, old.body.code]).toEqual([400, 'GW_ERR_REQUEST_INVALID']);
+    expect(old.body.errors).toEqual([{ pointer: '/signature/signedAt', message: expect.stringMatching(/is 301 s from the gateway's clock .*at most 300 s/) }]);
+    const future = new Date(t.clock.now().getTime() + 3600_000).toISOString();
+    expect((await t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: selfSigned('own-5', payload, false, future).body })).status).toBe(400);
+    const { body } = selfSigned('own-6', payload);
+    const { signedAt: _dropped, ...unsigned } = body.signature;
+    const missing = await t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: { ...body, signature: unsigned } });
+    expect([missing.status, missing.body.errors]).toEqual([400, [{ pointer: '/signature/signedAt', message: expect.any(String) }]]);
     expect(await count()).toBe(before);
   });
 

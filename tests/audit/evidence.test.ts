@@ -1,3 +1,4 @@
+import { formatTime } from '../../gateway/clock';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,9 +111,10 @@ describe('GET /api/v1/audit/evidence', () => {
   test("a department's own signature with the gateway's countersignature: both checked", async () => {
     const caseNo = 'FZ-ZJ-20260302-200002';
     const payload = sampleCaseRecord({ caseNo });
-    const header = buildHeader({ messageId: 'own-1', sender: 'hall', receiver: 'housing', type: 'case-record', caseId: caseNo, purpose: 'case-handling' }, canonicalJson(payload), 'sm3');
+    const signedAt = formatTime(t.clock.now());
+    const header = buildHeader({ messageId: 'own-1', sender: 'hall', receiver: 'housing', type: 'case-record', caseId: caseNo, purpose: 'case-handling', time: signedAt }, canonicalJson(payload), 'sm3');
     const hall = t.gw.deps.trust.signerFor('hall')!; // the department holds this key itself
-    const signature = { alg: 'SM2-SM3', certificate: t.gw.deps.trust.signerCertificate('hall'), value: hall.sign(canonicalJson(header)).toString('base64') };
+    const signature = { alg: 'SM2-SM3', certificate: t.gw.deps.trust.signerCertificate('hall'), signedAt, value: hall.sign(canonicalJson(header)).toString('base64') };
     const res = await t.call('POST', '/api/v1/messages', {
       token: t.tokens.hall,
       body: { to: 'housing', type: 'case-record', messageId: 'own-1', caseId: caseNo, purpose: 'case-handling', payload, signature },

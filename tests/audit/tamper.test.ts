@@ -66,6 +66,18 @@ describe('tampering is detected and located', () => {
     expect(failures(b)).toEqual(g);
   });
 
+  test("an envelope's time back-dated", () => {
+    const b = copy();
+    b.messages[0].envelope.header.time = '2026-01-01T09:00:00.000+08:00';
+    const received = b.entries[entryOf(b, c.record.id, 'message.received')].index;
+    expect(failures(b)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ group: 'messages', messageId: c.record.id, text: expect.stringMatching(/sender signature .* does not verify/) }),
+        expect.objectContaining({ group: 'messages', messageId: c.record.id, index: received, text: expect.stringMatching(/envelope time 2026-01-01T09:00:00.000\+08:00 is not the time the log recorded/) }),
+      ]),
+    );
+  });
+
   test('an envelope header altered', () => {
     const b = copy();
     b.messages[0].envelope.header.receiver = 'tax';
