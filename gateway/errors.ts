@@ -41,6 +41,16 @@ export const catalogue = {
   GW_ERR_AUDIT_CASE_NOT_FOUND: { status: 404, title: 'The exchange log has no entries for this case' },
   GW_ERR_AUDIT_LOG_BEHIND: { status: 503, title: 'The log has not yet integrated every entry of the case; retry shortly' },
 
+  GW_ERR_ADAPTER_UNMAPPED_VALUE: { status: 422, title: 'A value has no mapping in the receiving agency\'s code table or format' },
+  GW_ERR_ADAPTER_INVALID_NATIVE: { status: 400, title: 'The agency message does not match its declared format' },
+  GW_ERR_SERVICE_UNKNOWN: { status: 404, title: 'The member offers no such service' },
+  GW_ERR_AGENCY_TIMEOUT: { status: 504, title: 'The agency did not answer in time' },
+  GW_ERR_AGENCY_FAULT: { status: 502, title: 'The agency answered with a SOAP fault' },
+  GW_ERR_AGENCY_UNAVAILABLE: { status: 502, title: 'The agency could not be reached or answered with an error' },
+  GW_ERR_AGENCY_CIRCUIT_OPEN: { status: 503, title: 'Calls to the agency are paused after repeated failures; retry later' },
+  GW_ERR_AGENCY_BUSY: { status: 503, title: 'Too many calls to the agency are in progress; retry later' },
+  GW_ERR_DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No such dead letter' },
+
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
   GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },
   GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },
