@@ -63,3 +63,9 @@ export interface Provenance {
   original: { alg: string; value: string };
   converted: { alg: string; value: string; mediaType: NativeForm['mediaType'] };
 }
+
+/** A converted message: what the agency receives and how it was made (stored with the message). */
+export interface Conversion {
+  provenance: Provenance;
+  native: NativeForm;
+}

@@ -154,6 +154,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     deliveryMode: receiver.deliveryMode,
     header,
     senderSignature,
+    conversion: null,
   };
 }
 

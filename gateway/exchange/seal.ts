@@ -42,6 +42,7 @@ export function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: PreparedMessag
       {
         message: { id: m.id, messageId: m.messageId, from: m.sender, to: m.receiver, type: m.type, caseId: m.caseId, purpose: m.purpose },
         payloadDigest: m.header.payloadDigest,
+        ...(m.conversion ? { conversion: m.conversion.provenance } : {}),
         envelope: {
           digest: { alg: 'sha256', value: digestHex('sha256', canonicalJson(envelope)) },
           signatures: envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ role, signer, onBehalf, alg, certificate })),

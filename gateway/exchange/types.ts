@@ -2,6 +2,7 @@ import type { DigestAlg } from '../crypto/digest';
 import type { Envelope, EnvelopeHeader, PlainEnvelopeSignature } from '../crypto/envelope';
 import type { PreparedEntry } from '../log/entries';
 import type { BatchedSignature } from '../crypto/batch-signature';
+import type { Conversion } from '../../adapters/types';
 
 /** A message accepted for exchange, as the write path holds it before commit. */
 export interface NewMessage {
@@ -20,6 +21,8 @@ export interface NewMessage {
   requestDigest: string;
   receivedAt: Date;
   deliveryMode: 'push' | 'pull';
+  /** The receiver's native form and its provenance, when the receiver's adapter converts (null: JSON as is). */
+  conversion: Conversion | null;
   /** The signed envelope (sender department's signature over the header). */
   envelope: Envelope;
   /** The 'message.received' log entry, appended in the same statement. */

@@ -158,12 +158,12 @@ WITH s AS (
   FROM s, jsonb_to_recordset($1::jsonb) AS x(
     n bigint, id uuid, delivery_id uuid, sender text, sender_system text, receiver text, type text, message_id text,
     case_id text, purpose text, payload jsonb, digest_alg text, digest text, request_digest text, envelope jsonb,
-    received_at timestamptz, delivery_mode text, log_entry text, leaf_hash text)
+    conversion jsonb, received_at timestamptz, delivery_mode text, log_entry text, leaf_hash text)
 ), ins AS (
   INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
-     payload, digest_alg, digest, request_digest, envelope, received_at, updated_at, status)
+     payload, digest_alg, digest, request_digest, envelope, conversion, received_at, updated_at, status)
   SELECT id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
-     payload, digest_alg, digest, request_digest, envelope, received_at, received_at, 'queued'
+     payload, digest_alg, digest, request_digest, envelope, conversion, received_at, received_at, 'queued'
   FROM input ORDER BY n
   ON CONFLICT (sender, message_id) DO NOTHING RETURNING id
 ), ev AS (
@@ -206,6 +206,7 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<StoredOutc
     digest: m.digest,
     request_digest: m.requestDigest,
     envelope: m.envelope,
+    conversion: m.conversion,
     received_at: m.receivedAt,
     delivery_mode: m.deliveryMode,
     log_entry: m.logEntry.text,

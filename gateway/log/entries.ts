@@ -11,6 +11,7 @@ export const LOG_ENTRY_KINDS = [
   'message.acknowledged',
   'message.rejected',
   'message.replayed',
+  'service.called',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 

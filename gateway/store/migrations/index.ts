@@ -1,5 +1,6 @@
 import * as m001 from './001_foundation';
 import * as m002 from './002_trust';
+import * as m003 from './003_adapters';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'foundation', sql: m001.sql },
   { version: 2, name: 'trust', sql: m002.sql },
+  { version: 3, name: 'adapters', sql: m003.sql },
 ];
