@@ -1,0 +1,124 @@
+/**
+ * What the mock agencies share: a real HTTP server on loopback around a soapRouter,
+ * a record of what arrived, and scripted misbehaviour (slow answers, HTTP 503,
+ * connection resets, faults) for the next N calls.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { NativeObject } from '../types';
+import type { SoapVersion, WireEncoding } from './encoding';
+import { sendSoapFault } from './http-edge';
+import type { SoapRequestContext, SoapRouter } from './server';
+
+/** One call that reached an operation handler of a mock. */
+export interface ReceivedCall {
+  operation: string;
+  /** The request element exactly as it arrived (decoded text). */
+  rawXml: string;
+  /** Its children as parsed (strings). */
+  args: NativeObject;
+  /** The body bytes as they arrived on the wire (GBK for the tax mock). */
+  rawBody: Buffer;
+  contentType: string;
+  username?: string;
+  at: Date;
+}
+
+export interface MockBehaviour {
+  /** Wait this long before answering (or failing). */
+  delayMs?: number;
+  /** Answer HTTP 503 with an HTML page, or cut the connection. */
+  fail?: 'http-503' | 'reset' | null;
+  /** Answer with this SOAP fault (code in the mock's SOAP version, e.g. Server or Receiver). */
+  fault?: { code: string; reason: string; subcode?: string } | null;
+  /** How many calls it applies to; default: all until reset(). */
+  times?: number;
+}
+
+export interface MockServer {
+  url: string;
+  wsdlUrl: string;
+  received: ReceivedCall[];
+  behave(b: MockBehaviour): void;
+  /** Clears behaviour and received calls. */
+  resetServer(): void;
+  record(args: NativeObject, ctx: SoapRequestContext): void;
+  close(): Promise<void>;
+}
+
+export async function startMockServer(opts: {
+  host?: string;
+  port?: number;
+  path: string;
+  soapVersion: SoapVersion;
+  encoding: WireEncoding;
+  router: SoapRouter;
+}): Promise<MockServer> {
+  const received: ReceivedCall[] = [];
+  let behaviour: MockBehaviour | null = null;
+  let remaining: number | undefined;
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.post(opts.path, async (req, res, next) => {
+    const b = behaviour;
+    if (!b) return next();
+    if (remaining !== undefined && --remaining <= 0) behaviour = null;
+    if (b.delayMs) await sleep(b.delayMs);
+    if (res.destroyed || req.socket.destroyed) return;
+    if (b.fail === 'reset') {
+      req.socket.destroy();
+    } else if (b.fail === 'http-503') {
+      res.status(503).set('Connection', 'close').type('text/html').send('<html><body><h1>503 Service Unavailable</h1></body></html>');
+    } else if (b.fault) {
+      sendSoapFault(res, opts.soapVersion, opts.encoding, b.fault);
+    } else {
+      next();
+    }
+  });
+  app.use(opts.path, opts.router);
+  await opts.router.ready;
+
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  const url = `http://${host}:${port}${opts.path}`;
+
+  return {
+    url,
+    wsdlUrl: `${url}?wsdl`,
+    received,
+    behave(b) {
+      behaviour = b;
+      remaining = b.times;
+    },
+    resetServer() {
+      behaviour = null;
+      remaining = undefined;
+      received.length = 0;
+    },
+    record(args, ctx) {
+      received.push({ operation: ctx.operation, rawXml: ctx.requestXml, args, rawBody: ctx.rawBody, contentType: ctx.contentType, username: ctx.username, at: new Date() });
+    },
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The HTTP leg of a SOAP call, plugged into node-soap as its `httpClient`.
+ *
+ * node-soap builds the envelope (WSDL operation, SOAPAction, SOAP 1.2 headers,
+ * WS-Security) and would send it with axios as UTF-8. This transport sends it
+ * instead: re-declared and encoded in the agency's charset (GBK), with a hard
+ * deadline, a response size cap and an AbortSignal; it decodes the answer by its
+ * declared charset and checks it (assertSafeXml via parseEnvelope) before node-soap
+ * parses anything. Every outcome is classified here into an AgencyError and
+ * recorded on the per-call WireExchange that SoapClient reads.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { IHttpClient } from 'soap';
+import { SoapVersion, WireEncoding, decodeXmlBody, encodeXmlBody, soapContentType } from './encoding';
+import { ParsedEnvelope, parseEnvelope } from './envelope';
+import { AgencyError, describeFault } from './errors';
+import type { XmlLimits } from './safe-xml';
+
+export interface TransportOptions {
+  soapVersion: SoapVersion;
+  encoding: WireEncoding;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  limits: XmlLimits;
+  /** Reuse connections (keep-alive); sockets idle longer than 4 s are closed. */
+  agent?: http.Agent;
+}
+
+/** One call on the wire, as SoapClient sees it afterwards. */
+export interface WireExchange {
+  signal?: AbortSignal;
+  rawRequest?: string;
+  requestBytes?: Buffer;
+  requestHeaders?: Record<string, string>;
+  status?: number;
+  responseHeaders?: http.IncomingHttpHeaders;
+  responseBytes?: Buffer;
+  rawResponse?: string;
+  envelope?: ParsedEnvelope;
+  error?: AgencyError;
+}
+
+interface WireResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+export class SoapHttpTransport implements IHttpClient {
+  private readonly agents: { http: http.Agent; https: https.Agent };
+
+  constructor(private readonly opts: TransportOptions) {
+    this.agents = {
+      http: opts.agent ?? new http.Agent({ keepAlive: true, timeout: 4000 }),
+      https: new https.Agent({ keepAlive: true, timeout: 4000 }),
+    };
+  }
+
+
+  /** node-soap's entry point: `data` is the envelope text node-soap built. */
+  request(url: string, data: string, callback: (error: unknown, res?: unknown, body?: unknown) => unknown, exheaders?: Record<string, string>, exoptions?: Record<string, unknown>): never {
+    const exchange = (exoptions?.xgwExchange as WireExchange | undefined) ?? {};
+    const { text, bytes } = encodeXmlBody(data, this.opts.encoding);
+    const action = this.opts.soapVersion === '1.2'
+      ? /action="([^"]*)"/.exec(exheaders?.['Content-Type'] ?? '')?.[1]
+      : exheaders?.SOAPAction;
+    const headers: Record<string, string> = {
+      'Content-Type': soapContentType(this.opts.soapVersion, this.opts.encoding, this.opts.soapVersion === '1.2' ? action : undefined),
+      Accept: this.opts.soapVersion === '1.2' ? 'application/soap+xml, text/xml' : 'text/xml, application/soap+xml',
+      'Content-Length': String(bytes.length),
+      ...(this.opts.soapVersion === '1.1' ? { SOAPAction: action ?? '""' } : {}),
+    };
+    Object.assign(exchange, { rawRequest: text, requestBytes: bytes, requestHeaders: headers });
+
+    const done = this.send(url, bytes, headers, exchange.signal).then(
+      (res) => this.classify(res, exchange),
+      (e: unknown) => {
+        exchange.error = e instanceof AgencyError ? e : new AgencyError('unavailable', 'the call failed before an answer arrived');
+      },
+    );
+    void done.then(() => {
+      if (exchange.error) {
+        exchange.error.rawRequest = exchange.rawRequest;
+        exchange.error.rawResponse = exchange.rawResponse;
+        callback(exchange.error);
+      } else {
+        callback(null, { status: exchange.status, headers: exchange.responseHeaders, data: exchange.rawResponse }, exchange.rawResponse);
+      }
+    });
+    return done as never;
+  }
+
+  /** Decodes, checks and reads the answer; sets exchange.envelope or exchange.error. */
+  private classify(res: WireResponse, exchange: WireExchange): void {
+    exchange.status = res.status;
+    exchange.responseHeaders = res.headers;
+    exchange.responseBytes = res.body;
+    const httpError = res.status >= 400;
+    const failed = (why: string): AgencyError =>
+      httpError
+        ? new AgencyError('unavailable', `answered HTTP ${res.status}${res.body.length ? '' : ' with an empty body'}`, { httpStatus: res.status })
+        : new AgencyError('invalid', why, { httpStatus: res.status });
+    let text: string;
+    try {
+      text = decodeXmlBody(res.body, res.headers['content-type']);
+    } catch (e) {
+      exchange.error = failed((e as Error).message);
+      return;
+    }
+    exchange.rawResponse = text;
+    let envelope: ParsedEnvelope;
+    try {
+      envelope = parseEnvelope(text, this.opts.limits, { byteLength: res.body.length });
+    } catch (e) {
+      exchange.error = failed(`the response was refused: ${(e as Error).message}`);
+      return;
+    }
+    if (envelope.fault) {
+      exchange.error = new AgencyError('fault', `SOAP fault ${describeFault(envelope.fault)}`, { fault: envelope.fault, httpStatus: res.status });
+    } else if (httpError) {
+      exchange.error = failed('');
+    } else {
+      exchange.envelope = envelope;
+    }
+  }
+
+  /** POSTs the bytes; resolves with the whole (capped) answer or rejects with an AgencyError. */
+  private send(url: string, body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<WireResponse> {
+    const { timeoutMs, maxResponseBytes } = this.opts;
+    return new Promise<WireResponse>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: AgencyError | null, res?: WireResponse): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (err) {
+          req.destroy();
+          reject(err);
+        } else resolve(res!);
+      };
+      const onAbort = (): void => {
+        const reason = signal?.reason as { name?: string } | undefined;
+        finish(reason?.name === 'TimeoutError'
+          ? new AgencyError('timeout', `no answer before the caller's deadline`, { timeoutMs })
+          : new AgencyError('unavailable', 'the call was cancelled'));
+      };
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        reject(new AgencyError('unavailable', `bad endpoint URL ${url}`));
+        return;
+      }
+      const lib = target.protocol === 'https:' ? https : http;
+      const req = lib.request(target, { method: 'POST', headers, agent: target.protocol === 'https:' ? this.agents.https : this.agents.http });
+      const timer = setTimeout(() => finish(new AgencyError('timeout', `no answer within ${timeoutMs} ms`, { timeoutMs })), timeoutMs);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const what = (e.code && NETWORK_ERRORS[e.code]) ?? (e.message === 'socket hang up' ? 'connection closed without an answer' : 'connection failed');
+        finish(new AgencyError('unavailable', `could not be reached: ${what}${e.code ? ` (${e.code})` : ''}`));
+      });
+      req.on('response', (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > maxResponseBytes) {
+          finish(new AgencyError('invalid', `response of ${declared} bytes exceeds the limit of ${maxResponseBytes} bytes`, { httpStatus: res.statusCode }));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxResponseBytes) {
+            finish(new AgencyError('invalid', `response exceeds the limit of ${maxResponseBytes} bytes`, { httpStatus: res.statusCode }));
+          } else chunks.push(chunk);
+        });
+        res.on('error', () => finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering')));
+        res.on('aborted', () => finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering')));
+        res.on('end', () => finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.end(body);
+    });
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    if (!this.opts.agent) this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
