@@ -77,6 +77,7 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: true,
   commentPropName: false,
+  jPath: false, // callbacks get a matcher, not a path string built per tag (~1.5× faster)
   tagValueProcessor: (_name: string, value: string) => decodeEntities(value),
 });
 

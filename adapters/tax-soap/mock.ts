@@ -6,6 +6,7 @@
  * as the agency would (SOAP 1.2, GBK, with its UsernameToken).
  */
 import path from 'node:path';
+import { projectRoot } from '../../gateway/schemas/paths';
 import type { NativeObject } from '../types';
 import { SoapClient } from '../soap/client';
 import { SoapFault } from '../soap/errors';
@@ -14,8 +15,8 @@ import { safeEqual, soapRouter } from '../soap/server';
 import { buildElement } from '../soap/xml-build';
 
 export const TAX_NS = 'http://tax.jiangzhou.gov.cn/ws/gateway/v1';
-export const TAX_WSDL = path.join(__dirname, 'tax.wsdl');
-export const TAX_STATUS_WSDL = path.join(__dirname, 'tax-status.wsdl');
+export const TAX_WSDL = path.join(projectRoot(), 'adapters', 'tax-soap', 'tax.wsdl');
+export const TAX_STATUS_WSDL = path.join(projectRoot(), 'adapters', 'tax-soap', 'tax-status.wsdl');
 export const TAX_NOT_FOUND = '纳税人识别号不存在';
 
 /** One taxpayer as QueryTaxStatus answers it (README order). */
