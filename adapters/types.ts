@@ -56,6 +56,8 @@ export interface InboundOperation {
 
 /** What one converted message says about its conversion (goes into the signed log). */
 export interface Provenance {
+  /** from-sender: an agency's native message converted to our JSON (inbound); absent: our JSON converted for the receiver. */
+  direction?: 'from-sender';
   adapter: string;
   adapterVersion: string;
   mappingVersion: string;
@@ -68,4 +70,92 @@ export interface Provenance {
 export interface Conversion {
   provenance: Provenance;
   native: NativeForm;
+}
+
+/** A message the outbox hands to an adapter's transport. */
+export interface OutboundMessage {
+  id: string;
+  messageId: string;
+  from: string;
+  to: string;
+  type: string;
+  caseId: string | null;
+  purpose: string;
+  payload: unknown;
+  digest: { alg: string; value: string };
+  receivedAt: Date;
+  /** The converted form, when the receiver's adapter converts. */
+  conversion: Conversion | null;
+}
+
+/** The outcome of one delivery attempt. */
+export interface DeliveryAttempt {
+  ok: boolean;
+  /** false: retrying cannot help (e.g. the agency refused the message with a Client fault): dead-letter now. */
+  retryable?: boolean;
+  httpStatus?: number;
+  error?: string;
+  /** What the receiver answered, recorded with the 'delivered' event (e.g. the agency's receipt number). */
+  answer?: Record<string, unknown>;
+  durationMs: number;
+}
+
+/** A synchronous call's outcome: the agency's parsed answer and the texts that crossed the wire. */
+export interface AgencyAnswer {
+  response: NativeObject;
+  rawRequest: string;
+  rawResponse: string;
+  durationMs: number;
+}
+
+/** An adapter bound to one member with its config: the transport. */
+export interface AdapterConnection {
+  /** Delivers one message (push mode). Absent: the member pulls from its inbox. */
+  deliver?(m: OutboundMessage, attempt: number): Promise<DeliveryAttempt>;
+  /** Calls the agency for a synchronous service; throws a GatewayError (GW_ERR_AGENCY_*) on failure. */
+  call?(service: ServiceSpec, request: NativeForm): Promise<AgencyAnswer>;
+  /** The circuit state for ops (`closed` when the adapter has none). */
+  circuit(): 'closed' | 'open' | 'half-open';
+  close(): Promise<void>;
+}
+
+/** What an adapter gets when it is bound to a member. */
+export interface BindContext {
+  member: { code: string; name: string; deliveryMode: 'push' | 'pull'; webhookUrl: string | null };
+  /** The member's adapter config (gateway config `adapters.<code>`), already checked against configSchema, defaults filled. */
+  config: Record<string, unknown>;
+  /** Outbox request timeout (delivery.requestTimeoutMs), for adapters without their own. */
+  requestTimeoutMs: number;
+}
+
+/** The agency-facing SOAP endpoint the gateway serves for members of this adapter. */
+export interface InboundSpec {
+  /** The WSDL file the endpoint serves (its address is rewritten per request). */
+  wsdlPath: string;
+  soapVersion: '1.1' | '1.2';
+  encoding: 'utf-8' | 'gbk';
+  /** Purpose (用途) the inbound messages are sent with. */
+  purpose: string;
+  operations: InboundOperation[];
+}
+
+/** One kind of system the gateway talks to. */
+export interface Adapter {
+  name: string;
+  version: string;
+  title: string;
+  /** Version of the field mappings and code tables (logged with every conversion). */
+  mappingVersion: string;
+  /** JSON Schema of a member's adapter config; checked at start (a bad config stops start with one line). */
+  configSchema: Record<string, unknown>;
+  /** Message types this adapter can deliver to its members. */
+  delivers: string[];
+  /** Converts a payload to the receiver's native form; null = the receiver takes our JSON as is. Throws GW_ERR_ADAPTER_UNMAPPED_VALUE. */
+  toReceiver(type: string, payload: Record<string, unknown>): NativeForm | null;
+  /** Synchronous services the members of this adapter offer. */
+  services: ServiceSpec[];
+  /** The SOAP endpoint the gateway serves to these members (agency → gateway), if any. */
+  inbound?: InboundSpec;
+  /** Binds the adapter to one member (creates clients, circuit breakers). */
+  bind(ctx: BindContext): AdapterConnection;
 }

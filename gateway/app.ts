@@ -9,6 +9,9 @@ import { authRoutes, registryRoutes } from './registry/routes';
 import { docsRoutes } from './http/docs';
 import { logRoutes } from './log/routes';
 import { auditRoutes } from './audit/routes';
+import { deliveryAdminRoutes } from './delivery/routes';
+import { serviceRoutes } from './services/routes';
+import { inboundSoapRoutes } from './inbound/soap';
 
 /** Builds the Express app from its dependencies. No listen, no globals: tests call this. */
 export function buildApp(deps: GatewayDeps): Express {
@@ -31,9 +34,13 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(authenticate(deps.auth));
   api.use(exchangeRoutes(deps)); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
+  api.use(serviceRoutes(deps));
   api.use(logRoutes(deps));
   api.use(auditRoutes(deps));
+  api.use(deliveryAdminRoutes(deps));
   app.use('/api/v1', api);
+  // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
+  app.use(inboundSoapRoutes(deps));
 
   app.use(notFound());
   app.use(problemHandler());

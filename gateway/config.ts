@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 
 /**
  * Typed configuration: defaults ← JSON file (XGW_CONFIG) ← environment.
@@ -43,6 +43,8 @@ export interface GatewayConfig {
     backoffMaxMs: number;
     requestTimeoutMs: number;
   };
+  /** Per member code: its adapter's config (endpoint, credentials, timeouts…), checked against the adapter's configSchema at start. */
+  adapters: Record<string, Record<string, unknown>>;
 }
 
 export class ConfigError extends Error {
@@ -56,7 +58,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'groupCommit', 'trust', 'delivery'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'groupCommit', 'trust', 'delivery', 'adapters'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -112,6 +114,11 @@ const schema = {
         requestTimeoutMs: int(100, 600_000),
       },
     },
+    adapters: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9-]{1,31}$' },
+      additionalProperties: { type: 'object' },
+    },
   },
 } as const;
 
@@ -145,6 +152,7 @@ export const defaults: GatewayConfig = {
     backoffMaxMs: 15 * 60 * 1000,
     requestTimeoutMs: 10_000,
   },
+  adapters: {},
 };
 
 /** Environment variables and the config key each sets. */
@@ -194,16 +202,23 @@ const validate = new Ajv({ allErrors: false, strict: true }).compile(schema);
 /** Validates a full config object (defaults merged with overrides) and freezes it. */
 export function buildConfig(overrides: Record<string, unknown> = {}): Readonly<GatewayConfig> {
   const cfg = merge(defaults as unknown as Record<string, unknown>, overrides);
-  if (!validate(cfg)) {
-    const e = validate.errors![0];
-    const key =
-      e.keyword === 'additionalProperties'
-        ? [e.instancePath.slice(1).replace(/\//g, '.'), (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.')
-        : e.instancePath.slice(1).replace(/\//g, '.') || '(root)';
-    const msg = e.keyword === 'additionalProperties' ? 'unknown key' : e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : e.message ?? 'invalid';
-    throw new ConfigError(key, msg);
-  }
+  if (!validate(cfg)) throw configErrorOf(validate.errors![0]);
   return deepFreeze(cfg as unknown as GatewayConfig);
+}
+
+/** One ajv error as a ConfigError naming the dotted key (under `prefix`). */
+export function configErrorOf(e: ErrorObject, prefix = ''): ConfigError {
+  const at = [prefix, e.instancePath.slice(1).replace(/\//g, '.')].filter(Boolean).join('.');
+  const key = e.keyword === 'additionalProperties' ? [at, (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.') : at || '(root)';
+  const msg =
+    e.keyword === 'additionalProperties'
+      ? 'unknown key'
+      : e.keyword === 'enum'
+        ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
+        : e.keyword === 'required'
+          ? `${(e.params as { missingProperty: string }).missingProperty} is required`
+          : e.message ?? 'invalid';
+  return new ConfigError(key, msg);
 }
 
 /** Reads XGW_CONFIG (if set) and the environment. */

@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { SchemaRegistry } from './schemas/registry';
 import type { Directory } from './registry/directory';
+import type { AdapterBindings } from './adapters/bindings';
 import type { Authenticator } from './http/auth';
 import type { ExchangeWriter } from './exchange/writer';
 import type { DeliveryWorker } from './delivery/worker';
@@ -20,6 +21,7 @@ export interface GatewayDeps {
   metrics: Metrics;
   schemas: SchemaRegistry;
   directory: Directory;
+  adapters: AdapterBindings;
   auth: Authenticator;
   writer: ExchangeWriter;
   delivery: DeliveryWorker;

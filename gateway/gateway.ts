@@ -15,6 +15,7 @@ import { Directory } from './registry/directory';
 import { Authenticator } from './http/auth';
 import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
+import { AdapterBindings } from './adapters/bindings';
 import { buildApp } from './app';
 import { Trust } from './trust/trust';
 import { integratorOptions, LogIntegrator } from './log/integrator';
@@ -55,6 +56,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
   const directory = new Directory(store);
   await directory.reload();
+  const adapters = new AdapterBindings(config);
+  adapters.bindAll(directory.allMembers());
   await ensureLogHead(store, config.trust.logHashAlg);
   const trust = await Trust.open(store, directory.allMembers(), {
     pkiDir: config.trust.pkiDir ?? Trust.defaultDir(config.dataDir),
@@ -79,11 +82,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     (receipts) => signReceipts(trust, receipts, clock.now()),
     metrics,
   );
-  const delivery = new DeliveryWorker(store, directory, clock, config.delivery, log, config.trust.logHashAlg, metrics, opts.random);
+  const delivery = new DeliveryWorker(store, adapters, clock, config.delivery, log, config.trust.logHashAlg, metrics, opts.random);
   writer.onCommit((created) => {
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
   });
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, auth, writer, delivery, trust, integrator };
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, auth, writer, delivery, trust, integrator };
   const app = buildApp(deps);
   let server: Server | null = null;
   const sockets = new Set<import('node:net').Socket>();
@@ -125,6 +128,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       clearInterval(trustRefresh);
       await delivery.stop();
       await integrator.stop();
+      await adapters.close();
       if (ownsStore) await store.close();
     },
   };

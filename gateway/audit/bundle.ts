@@ -35,6 +35,19 @@ export interface BundleMessage {
   ackReceipt?: BundleAckReceipt;
 }
 
+/** A synchronous service call of the case (共享查询): what was asked and answered, as the gateway recorded it. */
+export interface BundleServiceCall {
+  /** The call id (named by its service.called entry). */
+  id: string;
+  /** The JSON request. May hold PERSONAL DATA. */
+  request: unknown;
+  /** The JSON answer (null when the call failed). */
+  response: unknown;
+  /** The SOAP request element sent to the agency, and its answer, as text (null when not reached). */
+  nativeRequest: string | null;
+  nativeResponse: string | null;
+}
+
 /** The receiver's signed answer, as exchange/receipts.ts makes it (type only: the verifier stays pure). */
 export type BundleAckReceipt = AckReceipt;
 
@@ -51,6 +64,8 @@ export interface EvidenceBundle {
   };
   entries: BundleEntry[];
   messages: BundleMessage[];
+  /** The case's synchronous service calls, when it has any. */
+  serviceCalls?: BundleServiceCall[];
   /** Every certificate referenced (department signers, the log certificate, CAs), PEM by SHA-256 fingerprint of the DER. */
   certificates: Record<string, string>;
   /** The root certificates (PEM) the signatures chain to. Pin one with `xgw verify bundle --root`. */
@@ -72,7 +87,8 @@ export const BUNDLE_README: readonly string[] = [
   '(c) each message: the canonical payload digest equals `envelope.header.payloadDigest`, the sender\'s batch signature over the canonical header verifies',
   'with the department certificate, which chains to the root at the time the log recorded the message, and its `message.received` entry names the message,',
   'the same payload digest and sha256(canonical envelope); a signed acknowledgement (`ackReceipt`) verifies with the receiver\'s certificate and its',
-  'sha256 digest is the one its `message.acknowledged`/`message.rejected` entry names; (d) every message step entry refers to a message in this bundle.',
+  'sha256 digest is the one its `message.acknowledged`/`message.rejected` entry names; (d) every message step entry refers to a message in this bundle;',
+  '(e) each `service.called` entry names a call in `serviceCalls` whose request, answer and SOAP texts have the sha256 digests the entry names.',
   'By hand: `openssl dgst -sm3|-sha256 -verify log.pub -signature sig.bin body.json` checks the checkpoint; see GET /api/v1/log/checkpoint for the commands.',
   'Revocation: `revocations` lists the times the gateway registry holds; a certificate revoked before a signature fails. For evidence independent of the',
   'operator, pass the CA\'s CRLs: `xgw verify bundle <file> --root <root.pem> --crl <crl.pem>`.',

@@ -8,7 +8,7 @@ import type { AckReceipt } from '../exchange/receipts';
 import { LOG_NAME, type Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../log/hash';
 import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../log/tree';
-import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type EvidenceBundle } from './bundle';
+import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type BundleServiceCall, type EvidenceBundle } from './bundle';
 
 /**
  * Builds the evidence bundle of one case from the database: every log entry of
@@ -102,6 +102,12 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
       ...(m.ack_receipt ? { ackReceipt: m.ack_receipt } : {}),
     }));
 
+  const calls = await db.query<{ id: string; request: unknown; response: unknown; native_request: string | null; native_response: string | null }>(
+    `SELECT id, request, response, native_request, native_response FROM service_calls WHERE id = ANY($1::uuid[]) ORDER BY started_at, id`,
+    [rows.filter((e) => e.message_id && !byId.has(e.message_id)).map((e) => e.message_id)],
+  );
+  const serviceCalls: BundleServiceCall[] = calls.rows.map((c) => ({ id: c.id, request: c.request, response: c.response, nativeRequest: c.native_request, nativeResponse: c.native_response }));
+
   const fingerprints = new Set<string>([cp.key_fingerprint]);
   for (const m of messages) {
     for (const s of m.envelope?.signatures ?? []) fingerprints.add(s.certificate);
@@ -130,6 +136,7 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
     log: { name: LOG_NAME, hashAlg: alg, checkpoint },
     entries,
     messages,
+    ...(serviceCalls.length ? { serviceCalls } : {}),
     certificates,
     trustAnchors: certs.rows.filter((c) => c.role === 'root').map((c) => c.pem),
     ...(Object.keys(revocations).length ? { revocations } : {}),

@@ -2,7 +2,7 @@
  * The verifier's report: one line per check and item, ✓ or ✗, each naming the
  * log index or message id it is about. Pure.
  */
-export type CheckGroup = 'bundle' | 'certificates' | 'checkpoint' | 'entries' | 'messages' | 'steps';
+export type CheckGroup = 'bundle' | 'certificates' | 'checkpoint' | 'entries' | 'messages' | 'steps' | 'services';
 
 export interface CheckLine {
   group: CheckGroup;
@@ -38,6 +38,7 @@ const GROUP_TITLES: Record<CheckGroup, string> = {
   entries: '(b) log entries: leaf hash and inclusion proof',
   messages: '(c) messages: payload digest, sender signature, certificate chain, received entry',
   steps: '(d) message steps: every entry refers to a message in the bundle',
+  services: '(e) service calls: request, answer and SOAP texts match the logged digests',
 };
 
 const short = (hex: string): string => (hex.length > 16 ? `${hex.slice(0, 16)}…` : hex);

@@ -9,6 +9,7 @@ import type { BundleReport, CheckLine } from './report';
 import { bundleShapeProblems } from './verify-shape';
 import { chainAt, describeCertificate, readEntry, shortFp, type VerifyContext } from './verify-context';
 import { checkMessages, checkSteps } from './verify-messages';
+import { checkServiceCalls } from './verify-calls';
 
 /**
  * The offline verifier of evidence bundles: pure logic, no database, no network.
@@ -111,7 +112,8 @@ function checkEntries(ctx: VerifyContext): void {
     else {
       if (canonicalJson(parsed) !== raw.entry) problems.push('the entry text is not canonical JSON');
       if (parsed.v !== 1 || !(LOG_ENTRY_KINDS as readonly string[]).includes(parsed.kind)) problems.push(`unknown entry kind ${JSON.stringify(parsed.kind)}`);
-      if (parsed.message?.caseId !== ctx.bundle.caseId) problems.push(`the entry is about case ${JSON.stringify(parsed.message?.caseId ?? null)}, not ${ctx.bundle.caseId}`);
+      const caseOf = parsed.call ? parsed.call.caseId : parsed.message?.caseId;
+      if (caseOf !== ctx.bundle.caseId) problems.push(`the entry is about case ${JSON.stringify(caseOf ?? null)}, not ${ctx.bundle.caseId}`);
       if (!(new Date(parsed.at).getTime() <= cpAt)) problems.push(`dated ${String(parsed.at)}, not before the checkpoint`);
     }
     const kind = parsed?.kind ?? '?';
@@ -193,6 +195,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
     checkEntries(ctx);
     checkMessages(ctx);
     checkSteps(ctx);
+    checkServiceCalls(ctx);
     return done(ctx, anchor, fps);
   } catch (err) {
     lines.push({ group: 'bundle', ok: false, subject: 'verifier', text: `stopped on an unexpected value: ${(err as Error).message}` });

@@ -23,6 +23,9 @@ export interface ParsedEntry {
   message?: EntryMessageRef;
   payloadDigest?: { alg: string; value: string };
   envelope?: { digest?: { alg: string; value: string }; signatures?: unknown[] };
+  /** service.called entries: the call and the digests of what crossed the gateway. */
+  call?: { id: string; caseId: string | null; provider: string; service: string };
+  digests?: Record<string, { alg: string; value: string }>;
 }
 
 export interface ReadEntry {

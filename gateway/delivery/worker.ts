@@ -3,26 +3,27 @@ import type { GatewayConfig } from '../config';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { Directory } from '../registry/directory';
+import type { AdapterBindings } from '../adapters/bindings';
+import type { Conversion, DeliveryAttempt, OutboundMessage } from '../../adapters/types';
 import { formatTime } from '../clock';
 import { recordEvent } from '../exchange/history';
 import type { LogHashAlg } from '../log/hash';
 import { backoffMs } from './backoff';
-import { postWebhook, type DeliveryResult, type OutgoingMessage } from './webhook';
 
 /** The outbox settings of the gateway config (delivery.*). */
 export type DeliveryOptions = Omit<GatewayConfig['delivery'], 'enabled'>;
 
-interface ClaimedJob extends OutgoingMessage {
+interface ClaimedJob extends OutboundMessage {
   deliveryId: string;
   attempts: number;
 }
 
 /**
  * The outbox worker: claims due push deliveries (FOR UPDATE SKIP LOCKED, so
- * several gateway processes share the work without double sends), posts them,
- * and records each attempt. Failures retry with backoff and jitter; after
- * maxAttempts the delivery is dead-lettered. A claim holds a lease
+ * several gateway processes share the work without double sends), hands each to
+ * the receiver's adapter transport (webhook, SOAP…), and records each attempt.
+ * Failures retry with backoff and jitter; after maxAttempts — or at once when the
+ * transport says retrying cannot help — the delivery is dead-lettered. A claim holds a lease
  * (locked_until); a crashed process's claims are retried when it expires.
  */
 export class DeliveryWorker {
@@ -35,7 +36,7 @@ export class DeliveryWorker {
 
   constructor(
     private readonly store: Store,
-    private readonly directory: Directory,
+    private readonly adapters: AdapterBindings,
     private readonly clock: Clock,
     private readonly opts: DeliveryOptions,
     private readonly log: Logger,
@@ -99,6 +100,7 @@ export class DeliveryWorker {
     const r = await this.store.query<{
       delivery_id: string; attempts: number; id: string; message_id: string; sender: string; receiver: string; type: string;
       case_id: string | null; purpose: string; payload: unknown; digest_alg: string; digest: string; received_at: Date;
+      conversion: Conversion | null;
     }>(
       `WITH due AS (
          SELECT id FROM deliveries
@@ -108,7 +110,7 @@ export class DeliveryWorker {
          UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1
          FROM due WHERE d.id = due.id RETURNING d.id, d.message_id, d.attempts)
        SELECT c.id AS delivery_id, c.attempts, m.id, m.message_id, m.sender, m.receiver, m.type, m.case_id, m.purpose,
-              m.payload, m.digest_alg, m.digest, m.received_at
+              m.payload, m.digest_alg, m.digest, m.received_at, m.conversion
        FROM claimed c JOIN messages m ON m.id = c.message_id`,
       [now, limit, lease],
     );
@@ -125,18 +127,18 @@ export class DeliveryWorker {
       payload: x.payload,
       digest: { alg: x.digest_alg, value: x.digest },
       receivedAt: x.received_at,
+      conversion: x.conversion,
     }));
   }
 
   private async deliver(job: ClaimedJob): Promise<void> {
-    const member = this.directory.member(job.to);
-    const url = member?.webhookUrl;
-    const result: DeliveryResult = url
-      ? await postWebhook(url, job, job.attempts, this.opts.requestTimeoutMs)
-      : { ok: false, error: `member ${job.to} has no webhook URL`, durationMs: 0 };
+    const transport = this.adapters.connectionOf(job.to)?.deliver;
+    const result: DeliveryAttempt = transport
+      ? await transport(job, job.attempts).catch((err: Error) => ({ ok: false, error: err.message, durationMs: 0 }))
+      : { ok: false, error: `member ${job.to} has no push transport (adapter or delivery mode)`, durationMs: 0 };
     this.metrics?.deliveries.inc({ outcome: result.ok ? 'delivered' : 'failed' });
     const now = this.clock.now();
-    const attempt = { attempt: job.attempts, httpStatus: result.httpStatus ?? null, durationMs: result.durationMs };
+    const attempt = { attempt: job.attempts, httpStatus: result.httpStatus ?? null, durationMs: result.durationMs, ...(result.answer ? { answer: result.answer } : {}) };
     await this.store.tx(async (db) => {
       const cur = await db.query<{ status: string }>('SELECT status FROM deliveries WHERE id = $1 FOR UPDATE', [job.deliveryId]);
       if (cur.rows[0]?.status !== 'in_flight') return; // settled meanwhile (pulled or acknowledged)
@@ -145,10 +147,10 @@ export class DeliveryWorker {
         await recordEvent(db, this.alg, job.id, 'delivered', null, now, 'gateway', { via: 'push', ...attempt });
         await db.query(`UPDATE messages SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
         this.metrics?.messages.inc({ type: job.type, status: 'delivered' });
-      } else if (job.attempts >= this.opts.maxAttempts) {
+      } else if (job.attempts >= this.opts.maxAttempts || result.retryable === false) {
         await db.query(`UPDATE deliveries SET status = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1`, [job.deliveryId, result.error, now]);
         await recordEvent(db, this.alg, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error });
-        await recordEvent(db, this.alg, job.id, 'dead_lettered', null, now, 'gateway', { attempts: job.attempts });
+        await recordEvent(db, this.alg, job.id, 'dead_lettered', null, now, 'gateway', { attempts: job.attempts, ...(result.retryable === false ? { reason: 'not retryable' } : {}) });
         await db.query(`UPDATE messages SET status = 'dead_lettered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
         this.metrics?.messages.inc({ type: job.type, status: 'dead_lettered' });
         this.log.warn({ message: job.id, to: job.to, attempts: job.attempts, error: result.error }, 'delivery dead-lettered');

@@ -3,7 +3,9 @@ import Ajv from 'ajv';
 import { formatTime } from '../clock';
 import type { Agreement } from '../registry/agreements';
 import { GatewayError, type FieldError } from '../errors';
-import { digestHex } from '../crypto/digest';
+import { digestHex, type DigestAlg } from '../crypto/digest';
+import type { Adapter, Conversion } from '../../adapters/types';
+import { provenance } from '../../adapters/mapping/provenance';
 import type { Trust } from '../trust/trust';
 import { canonicalJson } from '../crypto/canonical';
 import { newId } from '../ids';
@@ -85,6 +87,8 @@ export interface PushDeps {
   trust: Trust;
   /** trust.maxClockSkewSeconds in ms: how far signature.signedAt may be from the clock. */
   maxClockSkewMs: number;
+  /** The receiver adapter's conversion of a valid payload (null: JSON as is); throws GW_ERR_ADAPTER_UNMAPPED_VALUE. */
+  convert(receiver: string, type: string, payload: Record<string, unknown>, canonicalPayload: string, alg: DigestAlg): Conversion | null;
 }
 
 /** The push checks' view of the gateway. */
@@ -95,7 +99,15 @@ export const pushDeps = (deps: GatewayDeps): PushDeps => ({
   members: (c) => deps.directory.member(c),
   trust: deps.trust,
   maxClockSkewMs: deps.config.trust.maxClockSkewSeconds * 1000,
+  convert: (receiver, type, payload, canonicalPayload, alg) => convertFor(deps.adapters.adapterOf(receiver), type, payload, canonicalPayload, alg),
 });
+
+/** Converts a payload for a receiver whose adapter speaks another format, with the conversion's provenance. */
+export function convertFor(adapter: Adapter | undefined, type: string, payload: Record<string, unknown>, canonicalPayload: string, alg: DigestAlg): Conversion | null {
+  const native = adapter?.toReceiver(type, payload);
+  if (!adapter || !native) return null;
+  return { native, provenance: provenance({ adapter: adapter.name, adapterVersion: adapter.version, mappingVersion: adapter.mappingVersion }, canonicalPayload, native, alg) };
+}
 
 /**
  * Checks a push in the order a caller can fix things: envelope → receiver →
@@ -136,6 +148,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     header = buildHeader({ ...fields, time: formatTime(receivedAt) }, canonicalPayload, payloadDigestAlgFor(signer));
   }
   const digest = header.payloadDigest;
+  const conversion = deps.convert(req.to, req.type, req.payload, canonicalPayload, digest.alg);
   const id = newId();
   return {
     id,
@@ -154,7 +167,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     deliveryMode: receiver.deliveryMode,
     header,
     senderSignature,
-    conversion: null,
+    conversion,
   };
 }
 

@@ -234,7 +234,7 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
     MemberList: page(ref('Member'), 'All members of the gateway (one page).'),
     MemberServices: {
       type: 'object',
-      required: ['member', 'messageTypes', 'services'],
+      required: ['member', 'adapter', 'messageTypes', 'services', 'inbound'],
       properties: {
         member: {
           type: 'object',
@@ -261,7 +261,41 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
             },
           },
         },
-        services: { type: 'array', items: { type: 'object' } },
+        adapter: {
+          type: ['object', 'null'],
+          description: "the member's adapter (how the gateway converts and transports for it)",
+          required: ['name', 'version', 'title', 'mappingVersion', 'delivers'],
+          properties: { name: str('adapter name'), version: str('adapter version'), title: str('what it talks to'), mappingVersion: str('version of its field mappings and code tables'), delivers: { type: 'array', items: { type: 'string' } } },
+        },
+        services: {
+          type: 'array',
+          description: 'synchronous services (POST the url with X-Purpose and X-Case-Id)',
+          items: {
+            type: 'object',
+            required: ['name', 'title', 'operation', 'url', 'callers', 'requestSchema', 'responseSchema'],
+            properties: {
+              name: str('service name'),
+              title: str('Chinese title'),
+              operation: str("the agency's SOAP operation"),
+              url: str('where to POST'),
+              callers: { type: 'array', items: { type: 'object', required: ['sender', 'purposes'], properties: { sender: { type: 'string' }, purposes: { type: 'array', items: { type: 'string' } } } } },
+              requestSchema: { type: 'object' },
+              responseSchema: { type: 'object' },
+            },
+          },
+        },
+        inbound: {
+          type: ['object', 'null'],
+          description: 'the SOAP endpoint the gateway serves this agency (agency → gateway), with its WSDL',
+          required: ['url', 'wsdl', 'soapVersion', 'encoding', 'operations'],
+          properties: {
+            url: str('SOAP endpoint'),
+            wsdl: str('WSDL URL'),
+            soapVersion: { enum: ['1.1', '1.2'] },
+            encoding: { enum: ['utf-8', 'gbk'] },
+            operations: { type: 'array', items: { type: 'object', required: ['operation', 'becomes'], properties: { operation: { type: 'string' }, becomes: str('message type it becomes') } } },
+          },
+        },
       },
     },
     SchemaList: page(

@@ -12,6 +12,8 @@ import { componentSchemas, MESSAGE_STATUSES } from './openapi-components';
 import { json, pathParam, query, ref, reqId, type Json, type Op } from './openapi-helpers';
 import { logPaths, logSchemas } from '../log/openapi';
 import { auditPaths, auditSchemas } from '../audit/openapi';
+import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
+import { servicePaths, serviceSchemas } from '../services/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -257,6 +259,8 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     },
     ...logPaths(),
     ...auditPaths(),
+    ...servicePaths(),
+    ...deliveryPaths(),
   };
 }
 
@@ -284,6 +288,8 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'registry', description: 'Members and message types (目录)' },
       { name: 'log', description: 'The exchange log: signed checkpoints, entries and RFC 9162 proofs for auditors (存证日志)' },
       { name: 'audit', description: 'Traces and evidence bundles for auditors and supervisors (电子监察)' },
+      { name: 'services', description: 'Synchronous data-sharing services of the agencies (共享查询)' },
+      { name: 'admin', description: 'Outbox administration: dead letters and replay (运维管理)' },
       { name: 'auth', description: 'Login sessions for people (登录)' },
       { name: 'ops', description: 'Health and metrics (运维)' },
       { name: 'docs', description: 'This documentation' },
@@ -303,7 +309,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...logSchemas(), ...auditSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas() },
       examples: problemExamples(),
     },
   };

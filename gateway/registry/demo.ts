@@ -17,7 +17,7 @@ export const demoMembers: Member[] = [
   { code: 'housing', name: '江州市住房和城乡建设局', kind: 'municipal', uscc: uscc('11360100MB2345678'), adapter: 'dept-rest', deliveryMode: 'pull', webhookUrl: null, keyAlg: 'sm2' },
   { code: 'amr', name: '江州市市场监督管理局', kind: 'vertical', uscc: uscc('11360100MB3456789'), adapter: 'amr-soap', deliveryMode: 'pull', webhookUrl: null, keyAlg: 'rsa' },
   { code: 'tax', name: '国家税务总局江州市税务局', kind: 'vertical', uscc: uscc('11360100MB4567890'), adapter: 'tax-soap', deliveryMode: 'pull', webhookUrl: null, keyAlg: 'sm2' },
-  { code: 'docstation', name: '江州市电子公文交换站', kind: 'station', uscc: uscc('11360100MB5678901'), adapter: 'docstation-xml', deliveryMode: 'pull', webhookUrl: null, keyAlg: 'ecdsa-p256' },
+  { code: 'docstation', name: '江州市电子公文交换站', kind: 'station', uscc: uscc('11360100MB5678901'), adapter: 'dept-rest', deliveryMode: 'pull', webhookUrl: null, keyAlg: 'ecdsa-p256' },
 ];
 
 /** Case records flow from the hall to departments; status events flow back. */

@@ -56,13 +56,13 @@ export async function getMember(db: Db, code: string): Promise<Member> {
   return m;
 }
 
-/** Inserts or updates a member; USCC check char is validated unless `usccMode` is warn. */
+/**
+ * Inserts or updates a member; USCC check char is validated unless `usccMode` is warn.
+ * Whether its delivery settings fit its adapter is checked when the gateway binds adapters.
+ */
 export async function upsertMember(db: Db, m: Member, opts: { usccMode?: 'strict' | 'warn' } = {}): Promise<void> {
   if (opts.usccMode !== 'warn' && !isValidUscc(m.uscc)) {
     throw new GatewayError('GW_ERR_REGISTRY_INVALID', `member ${m.code}: USCC ${m.uscc} fails the GB 32100 check`);
-  }
-  if (m.deliveryMode === 'push' && !m.webhookUrl) {
-    throw new GatewayError('GW_ERR_REGISTRY_INVALID', `member ${m.code}: push delivery needs a webhook URL`);
   }
   await db.query(
     `INSERT INTO members (${COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)

@@ -70,15 +70,32 @@ export function registryRoutes(deps: GatewayDeps): Router {
     for (const a of deps.directory.agreements.accepted(code)) {
       byType.set(a.messageType, [...(byType.get(a.messageType) ?? []), { sender: a.sender, purposes: a.purposes }]);
     }
+    const origin = deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    const adapter = deps.adapters.adapterOf(code);
     res.json({
       member: { code: m.code, name: m.name, kind: m.kind, adapter: m.adapter },
-      messageTypes: [...byType].map(([type, senders]) => ({
-        type,
-        schema: `${base()}/api/v1/schemas/${type}`,
-        jsonSchema: deps.schemas.has(type) ? deps.schemas.schemaOf(type) : null,
-        senders,
+      adapter: adapter ? { name: adapter.name, version: adapter.version, title: adapter.title, mappingVersion: adapter.mappingVersion, delivers: adapter.delivers } : null,
+      messageTypes: [...byType]
+        .filter(([type]) => deps.schemas.has(type))
+        .map(([type, senders]) => ({ type, schema: `${base()}/api/v1/schemas/${type}`, jsonSchema: deps.schemas.schemaOf(type), senders })),
+      services: (adapter?.services ?? []).map((s) => ({
+        name: s.name,
+        title: s.title,
+        operation: s.operation,
+        url: `${origin}/api/v1/services/${code}/${s.name}`,
+        callers: byType.get(s.name) ?? [],
+        requestSchema: s.requestSchema,
+        responseSchema: s.responseSchema,
       })),
-      services: [],
+      inbound: adapter?.inbound
+        ? {
+            url: `${origin}/soap/${code}`,
+            wsdl: `${origin}/soap/${code}?wsdl`,
+            soapVersion: adapter.inbound.soapVersion,
+            encoding: adapter.inbound.encoding,
+            operations: adapter.inbound.operations.map((o) => ({ operation: o.operation, becomes: o.type })),
+          }
+        : null,
     });
   });
 

@@ -262,8 +262,8 @@ describe('webhook delivery (push mode)', () => {
     const ids = new Set<string>();
     for (let i = 0; i < n; i++) ids.add((await push()).receipt.id);
     const d = t.gw.deps;
-    const second = new DeliveryWorker(d.store, d.directory, t.clock, { ...d.config.delivery, concurrency: 3 }, d.log, d.config.trust.logHashAlg, undefined, () => 0.5);
-    const third = new DeliveryWorker(d.store, d.directory, t.clock, { ...d.config.delivery, concurrency: 2 }, d.log, d.config.trust.logHashAlg, undefined, () => 0.5);
+    const second = new DeliveryWorker(d.store, d.adapters, t.clock, { ...d.config.delivery, concurrency: 3 }, d.log, d.config.trust.logHashAlg, undefined, () => 0.5);
+    const third = new DeliveryWorker(d.store, d.adapters, t.clock, { ...d.config.delivery, concurrency: 2 }, d.log, d.config.trust.logHashAlg, undefined, () => 0.5);
     const counts = await Promise.all([d.delivery.runOnce(), second.runOnce(), third.runOnce(), second.runOnce()]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
     expect(counts.filter((c) => c > 0).length).toBeGreaterThan(1); // the work really was shared

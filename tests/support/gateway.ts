@@ -32,6 +32,12 @@ export interface TestGateway {
 
 export const TEST_PASSWORD = 'correct horse battery';
 
+/** Adapter config for the demo agencies pointing at a port nobody listens on (the discard port). */
+export const UNREACHABLE_AGENCIES = {
+  amr: { endpoint: 'http://127.0.0.1:9/amr' },
+  tax: { endpoint: 'http://127.0.0.1:9/tax', credentials: { username: 'xgw', password: 'not-used' }, inbound: { credentials: { username: 'tax', password: 'tax-inbound-secret' } } },
+};
+
 /** Registry data the tests rely on: the demo members/agreements (pull mode) plus users. */
 export async function seedTestRegistry(store: Store, clock: ManualClock, members: Member[] = demoMembers, agreements: Agreement[] = demoAgreements) {
   await migrate(store);
@@ -68,6 +74,8 @@ export async function startTestGateway(
     port: 0,
     ...opts.config,
     trust: { pkiDir, ...(opts.config?.trust as object | undefined) },
+    // The vertical agencies' adapters need an endpoint; tests that talk to them start mock agencies and override it.
+    adapters: { ...UNREACHABLE_AGENCIES, ...(opts.config?.adapters as object | undefined) },
   });
   const make = (store: Store) =>
     createGateway(config, { clock, store, logDestination: sink, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });

@@ -1,0 +1,138 @@
+import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap } from 'cockatiel';
+import { GatewayError } from '../../gateway/errors';
+import { SoapClient } from '../soap/client';
+import { agencyErrorToGatewayError, isAgencyError, isRetryable } from '../soap/errors';
+import type { Adapter, AdapterConnection, AgencyAnswer, BindContext, DeliveryAttempt, InboundSpec, NativeForm, NativeObject, OutboundMessage, ServiceSpec } from '../types';
+
+/** What a vertical agency's SOAP adapter declares; soapAgencyAdapter() turns it into an Adapter. */
+export interface SoapAgencySpec {
+  name: string;
+  version: string;
+  title: string;
+  mappingVersion: string;
+  /** The agency's WSDL (its service address is replaced by the member's configured endpoint). */
+  wsdlPath: string;
+  soapVersion: '1.1' | '1.2';
+  encoding: 'utf-8' | 'gbk';
+  /** The agency requires a WS-Security UsernameToken on every request (config `credentials`). */
+  usernameToken: boolean;
+  /** Per message type: our payload → the agency's request element. */
+  convert: Record<string, (payload: Record<string, unknown>) => NativeForm>;
+  /** Reads the agency's answer to a delivered message: accepted, or refused (not retryable). */
+  deliveryAnswer(response: NativeObject): { accepted: boolean; answer: Record<string, unknown>; message?: string };
+  services: ServiceSpec[];
+  inbound: InboundSpec;
+}
+
+const credentials = { type: 'object', additionalProperties: false, required: ['username', 'password'], properties: { username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } } };
+
+function configSchema(s: SoapAgencySpec): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['endpoint', ...(s.usernameToken ? ['credentials', 'inbound'] : [])],
+    properties: {
+      endpoint: { type: 'string', format: 'uri', pattern: '^https?://', description: "the agency's SOAP endpoint" },
+      timeoutMs: { type: 'integer', minimum: 100, maximum: 120_000, default: 10_000, description: 'per call' },
+      maxConcurrent: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'calls in flight to the agency at once' },
+      maxQueued: { type: 'integer', minimum: 0, maximum: 10_000, default: 16, description: 'calls waiting for a slot; more are refused (GW_ERR_AGENCY_BUSY)' },
+      circuit: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        properties: {
+          failures: { type: 'integer', minimum: 1, maximum: 1000, default: 5, description: 'consecutive failures that open the circuit' },
+          halfOpenAfterMs: { type: 'integer', minimum: 10, maximum: 3_600_000, default: 30_000, description: 'how long it stays open before one probe call' },
+        },
+      },
+      ...(s.usernameToken ? { credentials: { ...credentials, description: 'WS-Security UsernameToken the gateway sends' } } : {}),
+      inbound: {
+        type: 'object',
+        additionalProperties: false,
+        ...(s.usernameToken ? { required: ['credentials'] } : { default: {} }),
+        properties: {
+          ...(s.usernameToken ? { credentials: { ...credentials, description: 'UsernameToken the agency must send to the gateway' } } : {}),
+          allowFrom: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'], description: 'client addresses allowed to call the inbound endpoint' },
+          statusReceiver: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$', default: 'hall', description: 'who gets a status event when the case is unknown here' },
+        },
+      },
+    },
+  };
+}
+
+interface AgencyConfig {
+  endpoint: string;
+  timeoutMs: number;
+  maxConcurrent: number;
+  maxQueued: number;
+  circuit: { failures: number; halfOpenAfterMs: number };
+  credentials?: { username: string; password: string };
+}
+
+/** A vertical agency's adapter: conversion by its mappings, SOAP transport with timeouts, a circuit breaker and a bulkhead. */
+export function soapAgencyAdapter(s: SoapAgencySpec): Adapter {
+  return {
+    name: s.name,
+    version: s.version,
+    title: s.title,
+    mappingVersion: s.mappingVersion,
+    configSchema: configSchema(s),
+    delivers: Object.keys(s.convert),
+    toReceiver: (type, payload) => {
+      const convert = s.convert[type];
+      if (!convert) throw new GatewayError('GW_ERR_ADAPTER_UNMAPPED_VALUE', `${s.name} has no conversion for message type ${type}`, { errors: [{ pointer: '/type', message: `${s.name} converts ${Object.keys(s.convert).join(', ')}` }] });
+      return convert(payload);
+    },
+    services: s.services,
+    inbound: s.inbound,
+    bind: (ctx) => connect(s, ctx),
+  };
+}
+
+function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
+  const c = ctx.config as unknown as AgencyConfig;
+  const agency = `${ctx.member.name} (${ctx.member.code})`;
+  let client: Promise<SoapClient> | null = null;
+  const clientOf = () =>
+    (client ??= SoapClient.create({ wsdlPath: s.wsdlPath, endpoint: c.endpoint, soapVersion: s.soapVersion, encoding: s.encoding, usernameToken: c.credentials, timeoutMs: c.timeoutMs }).catch((err) => {
+      client = null;
+      throw err;
+    }));
+  // Only the agency's own trouble counts against the circuit: a refusal (Client/Sender fault) means it is up.
+  const breaker = circuitBreaker(handleWhen((e) => isAgencyError(e) && isRetryable(e)), { halfOpenAfter: c.circuit.halfOpenAfterMs, breaker: new ConsecutiveBreaker(c.circuit.failures) });
+  const policy = wrap(bulkhead(c.maxConcurrent, c.maxQueued), breaker);
+
+  const invoke = async (operation: string, xml: string): Promise<AgencyAnswer> => {
+    try {
+      return await policy.execute(async () => (await clientOf()).invoke(operation, xml));
+    } catch (err) {
+      if (err instanceof BrokenCircuitError) throw new GatewayError('GW_ERR_AGENCY_CIRCUIT_OPEN', `calls to ${agency} are paused after ${c.circuit.failures} failures in a row; the next probe is within ${c.circuit.halfOpenAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(c.circuit.halfOpenAfterMs / 1000)) } });
+      if (err instanceof BulkheadRejectedError) throw new GatewayError('GW_ERR_AGENCY_BUSY', `${c.maxConcurrent} calls to ${agency} are in progress and ${c.maxQueued} waiting`, { headers: { 'Retry-After': '1' } });
+      if (isAgencyError(err)) throw Object.assign(agencyErrorToGatewayError(err, agency), { retryable: isRetryable(err) });
+      throw err;
+    }
+  };
+
+  return {
+    async deliver(m: OutboundMessage): Promise<DeliveryAttempt> {
+      const started = Date.now();
+      // A message that came in converted (from-sender) carries the sender's native text, not ours: convert for this agency.
+      const stored = m.conversion && m.conversion.provenance.direction !== 'from-sender' ? m.conversion.native : undefined;
+      const native = stored ?? s.convert[m.type]?.(m.payload as Record<string, unknown>);
+      if (!native) return { ok: false, retryable: false, error: `${s.name} cannot deliver message type ${m.type}`, durationMs: 0 };
+      try {
+        const out = await invoke(native.operation, native.text);
+        const a = s.deliveryAnswer(out.response);
+        return a.accepted
+          ? { ok: true, answer: a.answer, durationMs: out.durationMs }
+          : { ok: false, retryable: false, error: `${agency} refused the message: ${a.message ?? JSON.stringify(a.answer)}`, answer: a.answer, durationMs: out.durationMs };
+      } catch (err) {
+        const e = err as GatewayError & { retryable?: boolean };
+        return { ok: false, retryable: e.retryable ?? true, error: `${e.code ?? 'error'}: ${e.detail ?? e.message}`, durationMs: Date.now() - started };
+      }
+    },
+    call: (service, request) => invoke(service.operation, request.text),
+    circuit: () => (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated ? 'open' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'closed'),
+    close: async () => undefined,
+  };
+}

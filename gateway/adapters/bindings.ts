@@ -1,0 +1,70 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { adapters as table } from '../../adapters';
+import type { Adapter, AdapterConnection } from '../../adapters/types';
+import { ConfigError, configErrorOf, type GatewayConfig } from '../config';
+import type { Member } from '../registry/members';
+
+interface Binding {
+  adapter: Adapter;
+  connection: AdapterConnection;
+  /** The member's adapter config, checked, with defaults filled. */
+  config: Record<string, unknown>;
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: true });
+addFormats(ajv);
+const validators = new Map<Adapter, ValidateFunction>();
+const validatorOf = (a: Adapter) => validators.get(a) ?? validators.set(a, ajv.compile(a.configSchema)).get(a)!;
+
+/**
+ * Each member bound to its adapter with its config (`adapters.<code>` in the
+ * gateway config), at start: an unknown adapter or a config its schema refuses
+ * stops start with one line (ConfigError). Registry changes take effect at the
+ * next start, like the directory itself.
+ */
+export class AdapterBindings {
+  private readonly bound = new Map<string, Binding>();
+
+  constructor(private readonly config: Readonly<GatewayConfig>) {}
+
+  /** Binds every member; throws ConfigError on the first bad one. */
+  bindAll(members: Member[]): void {
+    for (const m of members) this.bindMember(m);
+    for (const code of Object.keys(this.config.adapters)) {
+      if (!members.some((m) => m.code === code)) throw new ConfigError(`adapters.${code}`, `there is no member "${code}"`);
+    }
+  }
+
+  adapterOf(code: string): Adapter | undefined {
+    return this.bound.get(code)?.adapter;
+  }
+
+  configOf(code: string): Record<string, unknown> | undefined {
+    return this.bound.get(code)?.config;
+  }
+
+  connectionOf(code: string): AdapterConnection | undefined {
+    return this.bound.get(code)?.connection;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.bound.values()].map((b) => b.connection.close()));
+    this.bound.clear();
+  }
+
+  private bindMember(m: Member): void {
+    const adapter = table.get(m.adapter);
+    if (!adapter) throw new ConfigError(`members.${m.code}.adapter`, `unknown adapter "${m.adapter}"; known: ${[...table.keys()].join(', ')}`);
+    const config = structuredClone(this.config.adapters[m.code] ?? {});
+    const validate = validatorOf(adapter);
+    if (!validate(config)) throw configErrorOf(validate.errors![0], `adapters.${m.code}`);
+    let connection: AdapterConnection;
+    try {
+      connection = adapter.bind({ member: m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs });
+    } catch (err) {
+      throw new ConfigError(`adapters.${m.code}`, (err as Error).message);
+    }
+    this.bound.set(m.code, { adapter, connection, config });
+  }
+}

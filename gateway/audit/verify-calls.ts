@@ -1,0 +1,48 @@
+import { canonicalJson } from '../crypto/canonical';
+import { digestHex } from '../crypto/digest';
+import type { BundleServiceCall } from './bundle';
+import type { VerifyContext } from './verify-context';
+
+/** The texts whose sha256 a service.called entry names, from the bundled call. */
+function textsOf(c: BundleServiceCall): Record<string, string | null> {
+  return {
+    request: canonicalJson(c.request),
+    response: c.response === null || c.response === undefined ? null : canonicalJson(c.response),
+    nativeRequest: c.nativeRequest,
+    nativeResponse: c.nativeResponse,
+  };
+}
+
+/** (e) Each service.called entry names a bundled call whose texts have the digests the entry names. Pure. */
+export function checkServiceCalls(ctx: VerifyContext): void {
+  const calls = new Map((ctx.bundle.serviceCalls ?? []).map((c) => [c.id, c]));
+  const named = new Set<string>();
+  for (const { raw, parsed } of ctx.entries) {
+    if (parsed?.kind !== 'service.called') continue;
+    const subject = `entry #${raw.index} (service.called)`;
+    const push = (ok: boolean, text: string) => ctx.lines.push({ group: 'services', ok, subject, text, index: raw.index });
+    const id = parsed.call?.id;
+    const call = typeof id === 'string' ? calls.get(id) : undefined;
+    if (!call) {
+      push(false, `names call ${JSON.stringify(id ?? null)}, which is not in the bundle's serviceCalls`);
+      continue;
+    }
+    named.add(call.id);
+    const texts = textsOf(call);
+    const problems: string[] = [];
+    const checked: string[] = [];
+    for (const [what, d] of Object.entries(parsed.digests ?? {})) {
+      const text = texts[what];
+      if (d.alg !== 'sha256' || text === undefined) problems.push(`names an unknown digest ${what} (${d.alg})`);
+      else if (text === null) problems.push(`names a ${what} digest, but the bundled call has no ${what}`);
+      else if (digestHex('sha256', text) !== d.value) problems.push(`the bundled ${what} does not have the digest the entry names: it was altered`);
+      else checked.push(what);
+    }
+    if (!parsed.digests?.request) problems.push('names no request digest');
+    if (problems.length) push(false, `call ${call.id}: ${problems.join('; ')}`);
+    else push(true, `call ${call.id} (${parsed.call!.service} at ${parsed.call!.provider}): ${checked.join(', ')} match the logged digests`);
+  }
+  for (const c of calls.values()) {
+    if (!named.has(c.id)) ctx.lines.push({ group: 'services', ok: false, subject: `call ${c.id}`, text: 'no service.called entry of the bundle names this call' });
+  }
+}

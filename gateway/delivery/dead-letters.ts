@@ -1,0 +1,153 @@
+import type { Db, Store } from '../store/db';
+import { formatTime } from '../clock';
+import { GatewayError, type FieldError } from '../errors';
+import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
+import { recordEvent } from '../exchange/history';
+import type { LogHashAlg } from '../log/hash';
+
+/**
+ * Dead letters: push deliveries the outbox gave up on (max attempts, or a refusal
+ * retrying cannot fix). An admin lists them and replays one or many by filter; a
+ * replay puts the delivery back in the queue with a fresh attempt budget and is
+ * recorded in the message history and the signed log (message.replayed, with who).
+ */
+export interface DeadLetterFilter {
+  receiver?: string;
+  type?: string;
+  caseId?: string;
+  /** Dead-lettered at or after / before. */
+  from?: Date;
+  to?: Date;
+}
+
+export interface DeadLetter {
+  id: string;
+  messageId: string;
+  from: string;
+  to: string;
+  type: string;
+  caseId: string | null;
+  attempts: number;
+  lastError: string | null;
+  deadAt: string;
+  receivedAt: string;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const CODE = /^[a-z][a-z0-9-]{1,63}$/;
+
+/** Reads a filter from a query string or a JSON body; 400 with field errors when malformed. */
+export function parseFilter(raw: Record<string, unknown>, opts: { allowed: string[] }): DeadLetterFilter {
+  const errors: FieldError[] = [];
+  const f: DeadLetterFilter = {};
+  for (const key of Object.keys(raw)) if (!opts.allowed.includes(key)) errors.push({ pointer: `/${key}`, message: 'unknown filter' });
+  for (const key of ['receiver', 'type'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v === 'string' && CODE.test(v)) f[key] = v;
+    else errors.push({ pointer: `/${key}`, message: 'a member code or message type' });
+  }
+  if (raw.caseId !== undefined) {
+    if (typeof raw.caseId === 'string' && raw.caseId.length >= 1 && raw.caseId.length <= 64) f.caseId = raw.caseId;
+    else errors.push({ pointer: '/caseId', message: 'a string of 1 to 64 characters' });
+  }
+  for (const key of ['from', 'to'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v === 'string' && RFC3339.test(v)) f[key] = new Date(v);
+    else errors.push({ pointer: `/${key}`, message: 'an RFC 3339 date-time with offset' });
+  }
+  if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the dead-letter filter is not valid', { errors });
+  return f;
+}
+
+/** WHERE clauses (on d = deliveries, m = messages) for a filter; parameters start at $start. */
+function where(f: DeadLetterFilter, start: number): { sql: string; params: unknown[] } {
+  const parts = [`d.status = 'dead'`];
+  const params: unknown[] = [];
+  const add = (clause: string, v: unknown) => {
+    params.push(v);
+    parts.push(clause.replace('?', `$${start + params.length - 1}`));
+  };
+  if (f.receiver) add('d.receiver = ?', f.receiver);
+  if (f.type) add('m.type = ?', f.type);
+  if (f.caseId) add('m.case_id = ?', f.caseId);
+  if (f.from) add('d.updated_at >= ?', f.from);
+  if (f.to) add('d.updated_at <= ?', f.to);
+  return { sql: parts.join(' AND '), params };
+}
+
+interface Row {
+  id: string; seq: string; message_id: string; sender: string; receiver: string; type: string; case_id: string | null;
+  attempts: number; last_error: string | null; updated_at: Date; received_at: Date;
+}
+
+/** One page of dead letters, oldest message first (keyset on the exchange sequence). */
+export async function listDeadLetters(db: Db, f: DeadLetterFilter, after: string | undefined, limitRaw: unknown): Promise<{ items: DeadLetter[]; next: string | null }> {
+  const limit = parseLimit(limitRaw, 50, 500);
+  const w = where(f, 3);
+  const r = await db.query<Row>(
+    `SELECT m.id, m.seq, m.message_id, m.sender, m.receiver, m.type, m.case_id, d.attempts, d.last_error, d.updated_at, m.received_at
+     FROM deliveries d JOIN messages m ON m.id = d.message_id
+     WHERE ${w.sql} AND m.seq > $1 ORDER BY m.seq LIMIT $2`,
+    [decodeCursor(after), limit + 1, ...w.params],
+  );
+  const rows = r.rows.slice(0, limit);
+  return {
+    items: rows.map((x) => ({
+      id: x.id,
+      messageId: x.message_id,
+      from: x.sender,
+      to: x.receiver,
+      type: x.type,
+      caseId: x.case_id,
+      attempts: x.attempts,
+      lastError: x.last_error,
+      deadAt: formatTime(x.updated_at),
+      receivedAt: formatTime(x.received_at),
+    })),
+    next: r.rows.length > limit ? encodeCursor(Number(rows[rows.length - 1].seq)) : null,
+  };
+}
+
+/** Requeues locked dead deliveries and records each replay (history + log). */
+async function requeue(db: Db, alg: LogHashAlg, rows: { message_id: string; attempts: number; last_error: string | null }[], at: Date, actor: string): Promise<string[]> {
+  for (const x of rows) {
+    await db.query(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, locked_until = NULL, last_error = NULL, updated_at = $2 WHERE message_id = $1`,
+      [x.message_id, at],
+    );
+    await recordEvent(db, alg, x.message_id, 'replayed', 'queued', at, actor, { previousAttempts: x.attempts, lastError: x.last_error });
+  }
+  return rows.map((x) => x.message_id);
+}
+
+/** Replays one dead letter by message id (404 when it is not dead-lettered). */
+export async function replayOne(store: Store, alg: LogHashAlg, id: string, at: Date, actor: string): Promise<string> {
+  return store.tx(async (db) => {
+    const r = await db.query<{ message_id: string; attempts: number; last_error: string | null }>(
+      `SELECT message_id, attempts, last_error FROM deliveries WHERE message_id::text = $1 AND status = 'dead' FOR UPDATE`,
+      [id],
+    );
+    if (!r.rows.length) throw new GatewayError('GW_ERR_DEAD_LETTER_NOT_FOUND', `message ${id} is not dead-lettered (unknown, delivered, or already replayed)`);
+    return (await requeue(db, alg, r.rows, at, actor))[0];
+  });
+}
+
+/** Replays up to `limit` dead letters matching a filter (at least one criterion), oldest first. */
+export async function replayMatching(store: Store, alg: LogHashAlg, f: DeadLetterFilter, limit: number, at: Date, actor: string): Promise<string[]> {
+  if (!Object.keys(f).length) {
+    throw new GatewayError('GW_ERR_REQUEST_INVALID', 'give at least one filter (receiver, type, caseId, from, to); replaying everything at once is refused', {
+      errors: [{ pointer: '', message: 'at least one filter' }],
+    });
+  }
+  const w = where(f, 2);
+  return store.tx(async (db) => {
+    const r = await db.query<{ message_id: string; attempts: number; last_error: string | null }>(
+      `SELECT d.message_id, d.attempts, d.last_error FROM deliveries d JOIN messages m ON m.id = d.message_id
+       WHERE ${w.sql} ORDER BY m.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED`,
+      [limit, ...w.params],
+    );
+    return requeue(db, alg, r.rows, at, actor);
+  });
+}

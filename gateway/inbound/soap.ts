@@ -1,0 +1,110 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GatewayDeps } from '../deps';
+import type { Member } from '../registry/members';
+import type { Conversion, InboundOperation, InboundSpec, NativeObject, Adapter } from '../../adapters/types';
+import { soapRouter, safeEqual, sendSoapFault, type SoapRequestContext } from '../../adapters/soap/server';
+import { SoapFault } from '../../adapters/soap/errors';
+import { GatewayError, isGatewayError } from '../errors';
+import { preparePush, pushDeps } from '../exchange/push';
+import { canonicalJson } from '../crypto/canonical';
+import { digestHex } from '../crypto/digest';
+
+interface InboundConfig {
+  credentials?: { username: string; password: string };
+  allowFrom: string[];
+  statusReceiver: string;
+}
+
+/**
+ * The SOAP endpoints the gateway serves to agencies (agency → gateway), one per
+ * member whose adapter has an inbound spec: `/soap/<member code>`, WSDL at
+ * `?wsdl`. A request is converted to our JSON and then goes through exactly what
+ * a JSON push goes through — validation, agreement, signing on the agency's
+ * behalf, the write path and the log — with the conversion's provenance
+ * (digests of the native request and of the JSON) in its log entry.
+ */
+export function inboundSoapRoutes(deps: GatewayDeps): express.Router {
+  const r = express.Router();
+  for (const member of deps.directory.allMembers()) {
+    const adapter = deps.adapters.adapterOf(member.code);
+    if (!adapter?.inbound) continue;
+    const spec = adapter.inbound;
+    const cfg = ((deps.adapters.configOf(member.code) ?? {}) as { inbound?: InboundConfig }).inbound ?? { allowFrom: [], statusReceiver: 'hall' };
+    const creds = cfg.credentials;
+    const router = soapRouter({
+      wsdl: spec.wsdlPath,
+      soapVersion: spec.soapVersion,
+      encoding: spec.encoding,
+      authenticate: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined,
+      operations: Object.fromEntries(spec.operations.map((op) => [op.operation, (args: NativeObject, ctx: SoapRequestContext) => handle(deps, member, adapter, spec, cfg, op, args, ctx)])),
+      onError: (err, ctx) => deps.log.error({ err, member: member.code, operation: ctx.operation }, 'inbound SOAP handler failed'),
+    });
+    r.use(`/soap/${member.code}`, allowFrom(cfg.allowFrom, spec), router);
+  }
+  return r;
+}
+
+/** Only the agency's own addresses may call its endpoint (agencies sit on the extranet; WS-Security where they support it). */
+function allowFrom(addresses: string[], spec: InboundSpec) {
+  const allowed = new Set(addresses);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const from = req.socket.remoteAddress ?? '';
+    if (allowed.has(from) || req.method === 'GET') return next();
+    sendSoapFault(res, spec.soapVersion, spec.encoding, { code: spec.soapVersion === '1.1' ? 'Client' : 'Sender', reason: `GW_ERR_AUTH_FORBIDDEN: ${from} may not call this endpoint` }, { status: 403 });
+  };
+}
+
+/** Who gets an agency's status event: whoever sent it the case, else the configured receiver (the hall). */
+async function receiverFor(deps: GatewayDeps, member: Member, caseId: string | null, fallback: string): Promise<string> {
+  if (!caseId) return fallback;
+  const r = await deps.store.query<{ sender: string }>(
+    `SELECT sender FROM messages WHERE case_id = $1 AND receiver = $2 AND type = 'case-record' ORDER BY seq DESC LIMIT 1`,
+    [caseId, member.code],
+  );
+  return r.rows[0]?.sender ?? fallback;
+}
+
+async function handle(
+  deps: GatewayDeps,
+  member: Member,
+  adapter: Adapter,
+  spec: InboundSpec,
+  cfg: InboundConfig,
+  op: InboundOperation,
+  args: NativeObject,
+  ctx: SoapRequestContext,
+): Promise<NativeObject> {
+  const sender = spec.soapVersion === '1.1' ? 'Client' : 'Sender';
+  try {
+    const converted = op.fromNative(args);
+    const to = await receiverFor(deps, member, converted.caseId, cfg.statusReceiver);
+    const principal = { kind: 'system' as const, member: member.code, system: 'soap-inbound' };
+    const msg = preparePush(pushDeps(deps), principal, { to, type: op.type, messageId: converted.messageId, ...(converted.caseId ? { caseId: converted.caseId } : {}), purpose: spec.purpose, payload: converted.payload });
+    if (!msg.conversion) msg.conversion = inboundConversion(adapter, op, ctx.requestXml, canonicalJson(converted.payload), msg.digestAlg);
+    const out = await deps.writer.submit(msg);
+    if (out.outcome === 'conflict') throw new GatewayError('GW_ERR_EXCHANGE_DUPLICATE_CONFLICT', `${converted.messageId} was already reported with different content (message ${out.existingId})`);
+    if (out.outcome === 'created') deps.metrics.messages.inc({ type: msg.type, status: 'queued' });
+    ctx.req.ctx?.log.info({ message: out.receipt.id, from: member.code, to, type: op.type, caseId: converted.caseId, via: 'soap' }, 'inbound SOAP message accepted');
+    return op.accepted(out.receipt.id);
+  } catch (err) {
+    if (!isGatewayError(err)) throw err;
+    const why = `${err.code}: ${err.detail ?? err.title}${err.extra.errors?.length ? ` (${err.extra.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')})` : ''}`;
+    throw new SoapFault({ code: err.status < 500 ? sender : spec.soapVersion === '1.1' ? 'Server' : 'Receiver', reason: why });
+  }
+}
+
+/** The provenance of an inbound conversion: the agency's request element → our JSON payload. */
+function inboundConversion(adapter: Adapter, op: InboundOperation, requestXml: string, canonicalPayload: string, alg: 'sm3' | 'sha256'): Conversion {
+  return {
+    native: { operation: op.operation, mediaType: 'application/xml', text: requestXml },
+    provenance: {
+      direction: 'from-sender',
+      adapter: adapter.name,
+      adapterVersion: adapter.version,
+      mappingVersion: adapter.mappingVersion,
+      operation: op.operation,
+      original: { alg, value: digestHex(alg, requestXml) },
+      converted: { alg, value: digestHex(alg, canonicalPayload), mediaType: 'application/json' },
+    },
+  };
+}

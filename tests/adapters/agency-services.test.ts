@@ -1,0 +1,134 @@
+import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
+import { canonicalJson } from '../../gateway/crypto/canonical';
+import { digestHex } from '../../gateway/crypto/digest';
+import { verify, Verifier } from '../../gateway/crypto/sign';
+
+let w: AgencyWorld;
+
+beforeAll(async () => {
+  w = await startAgencyWorld({ circuit: { failures: 2, halfOpenAfterMs: 400 } });
+});
+afterAll(async () => {
+  await w?.close();
+});
+beforeEach(() => {
+  w.agencies.amr.reset();
+  w.agencies.tax.reset();
+});
+
+const CASE = 'JZ-SV-20260302-000001';
+const headers = { 'x-purpose': 'case-handling', 'x-case-id': CASE };
+const query = (member: string, service: string, body: unknown, h: Record<string, string> = headers, token = w.t.tokens.hall) =>
+  w.t.call('POST', `/api/v1/services/${member}/${service}`, { token, body, headers: h });
+
+test('query-enterprise: the agency answers over SOAP 1.1; JSON back, recorded, logged and signed by the gateway', async () => {
+  const res = await query('amr', 'query-enterprise', { uscc: '91350102MA2YJ8X3K3' });
+  expect(res.status).toBe(200);
+  expect(res.body.data).toEqual({
+    uscc: '91350102MA2YJ8X3K3',
+    name: '江州喆犇淼科技有限公司（高新区分公司）',
+    legalRepresentative: '王堃赟',
+    status: 'active',
+    registeredCapital: { amount: '1200.50', unit: '万元' },
+    address: '江州市高新区创业路88号（科技园）A座：3层、5层',
+    establishedOn: '2019-09-30',
+  });
+  expect(res.body).toMatchObject({ service: 'query-enterprise', provider: 'amr', purpose: 'case-handling', caseId: CASE });
+  expect(w.agencies.amr.received.map((c) => [c.operation, c.args])).toEqual([['QueryEnterprise', { TYSHXYDM: '91350102MA2YJ8X3K3' }]]);
+  // the signature covers the answer without it, and verifies with the log certificate
+  const { signature, ...unsigned } = res.body;
+  const pem = w.t.gw.deps.trust.certificatePem(signature.certificate)!;
+  expect(verify(signature.alg, canonicalJson(unsigned), Buffer.from(signature.value, 'base64'), Verifier.fromPem(pem, signature.alg).publicKey)).toBe(true);
+  const forged = { ...unsigned, data: { ...unsigned.data, status: 'revoked' } };
+  expect(verify(signature.alg, canonicalJson(forged), Buffer.from(signature.value, 'base64'), Verifier.fromPem(pem, signature.alg).publicKey)).toBe(false);
+  // request, response and both native texts are kept; the log entry names their digests
+  const row = (await w.t.db.store.query<any>('SELECT * FROM service_calls WHERE id = $1', [res.body.id])).rows[0];
+  expect(row).toMatchObject({ caller: 'hall', provider: 'amr', service: 'query-enterprise', purpose: 'case-handling', case_id: CASE, outcome: 'ok' });
+  expect(digestHex('sha256', row.native_request)).toBe(res.body.digests.nativeRequest.value);
+  expect(digestHex('sha256', row.native_response)).toBe(res.body.digests.nativeResponse.value);
+  const entry = (await w.t.db.store.query<{ idx: string; entry: string }>('SELECT idx, entry FROM log_entries WHERE message_id = $1', [res.body.id])).rows[0];
+  expect(Number(entry.idx)).toBe(res.body.log.index);
+  expect(JSON.parse(entry.entry)).toMatchObject({
+    kind: 'service.called',
+    call: { caller: 'hall/default', provider: 'amr', service: 'query-enterprise', operation: 'QueryEnterprise', purpose: 'case-handling', caseId: CASE },
+    adapter: { name: 'amr-soap', mappingVersion: 'amr-soap/1.0.0' },
+    outcome: { ok: true },
+    digests: res.body.digests,
+  });
+});
+
+test('query-tax-status: SOAP 1.2, GBK and UsernameToken; arrears mapped', async () => {
+  const res = await query('tax', 'query-tax-status', { uscc: '91350105MA2XK9P1LR' });
+  expect(res.status).toBe(200);
+  expect(res.body.data).toMatchObject({ uscc: '91350105MA2XK9P1LR', status: 'normal', arrears: { owing: true, amount: '128560.35', currency: 'CNY' } });
+  const gbk = await query('tax', 'query-tax-status', { uscc: '91350102MA2YJ8X3K3' });
+  expect(gbk.body.data.taxAuthority).toBe('国家税务总局江州市高新技术产业开发区税务局：第一税务所、办税服务厅');
+  expect(w.agencies.tax.received.every((c) => c.username === 'jz-tax-gw' && /charset=GBK/i.test(c.contentType))).toBe(true);
+});
+
+test('SOAP faults become GW_ERR_AGENCY_FAULT with the fault string; the failed call is recorded and logged too', async () => {
+  const res = await query('amr', 'query-enterprise', { uscc: '91350100MA00000009' });
+  expect([res.status, res.body.code]).toEqual([502, 'GW_ERR_AGENCY_FAULT']);
+  expect(res.body.detail).toContain('未查询到该统一社会信用代码对应的企业');
+  expect(res.body.detail).not.toMatch(/\n\s+at /); // no stack
+  const row = (await w.t.db.store.query<any>(`SELECT * FROM service_calls WHERE outcome = 'failed' ORDER BY started_at DESC LIMIT 1`)).rows[0];
+  expect(row).toMatchObject({ error_code: 'GW_ERR_AGENCY_FAULT', request: { uscc: '91350100MA00000009' } });
+  const entry = (await w.t.db.store.query<{ entry: string }>('SELECT entry FROM log_entries WHERE message_id = $1', [row.id])).rows[0];
+  expect(JSON.parse(entry.entry).outcome).toEqual({ ok: false, code: 'GW_ERR_AGENCY_FAULT' });
+});
+
+test('a slow agency times out with GW_ERR_AGENCY_TIMEOUT, well before it would answer', async () => {
+  w.agencies.tax.behave({ delayMs: 3000, times: 1 });
+  const started = Date.now();
+  const res = await query('tax', 'query-tax-status', { uscc: '91350100273896412W' });
+  expect([res.status, res.body.code]).toEqual([504, 'GW_ERR_AGENCY_TIMEOUT']);
+  expect(Date.now() - started).toBeLessThan(2500);
+  // the next call is fine
+  w.agencies.tax.reset();
+  expect((await query('tax', 'query-tax-status', { uscc: '91350100273896412W' })).status).toBe(200);
+});
+
+test('the circuit opens after repeated failures (calls fail fast, the agency is spared) and closes after a good probe', async () => {
+  w.agencies.amr.behave({ fail: 'http-503' });
+  for (let i = 0; i < 2; i++) expect((await query('amr', 'query-enterprise', { uscc: '91350100273896412W' })).body.code).toBe('GW_ERR_AGENCY_UNAVAILABLE');
+  const calls = w.agencies.amr.received.length;
+  const open = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' });
+  expect([open.status, open.body.code]).toEqual([503, 'GW_ERR_AGENCY_CIRCUIT_OPEN']);
+  expect(open.headers.get('retry-after')).toBe('1');
+  expect(w.t.gw.deps.adapters.connectionOf('amr')!.circuit()).toBe('open');
+  expect(w.agencies.amr.received.length).toBe(calls); // nothing reached the agency
+  w.agencies.amr.reset();
+  await new Promise((r) => setTimeout(r, 450));
+  const probe = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' });
+  expect(probe.status).toBe(200);
+  expect(w.t.gw.deps.adapters.connectionOf('amr')!.circuit()).toBe('closed');
+});
+
+test('the caller must declare purpose and case, be allowed by an agreement, and send a valid request', async () => {
+  const noHeaders = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' }, {});
+  expect([noHeaders.status, noHeaders.body.errors.map((e: { pointer: string }) => e.pointer)]).toEqual([400, ['/headers/X-Purpose', '/headers/X-Case-Id']]);
+  const purpose = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' }, { ...headers, 'x-purpose': 'marketing' });
+  expect([purpose.status, purpose.body.code]).toEqual([403, 'GW_ERR_EXCHANGE_PURPOSE_NOT_ALLOWED']);
+  const stranger = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' }, headers, w.t.tokens.housing);
+  expect([stranger.status, stranger.body.code]).toEqual([403, 'GW_ERR_EXCHANGE_NO_AGREEMENT']);
+  const bad = await query('amr', 'query-enterprise', { uscc: 'not-a-code', extra: 1 });
+  expect([bad.status, bad.body.code]).toEqual([400, 'GW_ERR_REQUEST_INVALID']);
+  expect(bad.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/extra', '/uscc']);
+  expect((await query('amr', 'query-tax-status', { uscc: '91350100273896412W' })).body.code).toBe('GW_ERR_SERVICE_UNKNOWN');
+  expect((await query('nobody', 'query-enterprise', { uscc: '91350100273896412W' })).body.code).toBe('GW_ERR_REGISTRY_UNKNOWN_MEMBER');
+  expect(w.agencies.amr.received).toHaveLength(0);
+});
+
+test('the metaservice advertises each service with its schemas and the inbound SOAP endpoint with its WSDL', async () => {
+  const res = await w.t.call('GET', '/api/v1/members/amr/services', { token: w.t.tokens.hall });
+  expect(res.body.adapter).toMatchObject({ name: 'amr-soap', version: '1.0.0', mappingVersion: 'amr-soap/1.0.0', delivers: ['case-record'] });
+  expect(res.body.services).toEqual([
+    expect.objectContaining({ name: 'query-enterprise', title: '企业登记信息查询', operation: 'QueryEnterprise', url: `${w.t.url}/api/v1/services/amr/query-enterprise`, callers: [{ sender: 'hall', purposes: ['case-handling'] }] }),
+  ]);
+  expect(res.body.inbound).toEqual({ url: `${w.t.url}/soap/amr`, wsdl: `${w.t.url}/soap/amr?wsdl`, soapVersion: '1.1', encoding: 'utf-8', operations: [{ operation: 'ReportStatus', becomes: 'case-status' }] });
+  const wsdl = await fetch(res.body.inbound.wsdl);
+  expect(wsdl.status).toBe(200);
+  const text = await wsdl.text();
+  expect(text).toContain('ReportStatus');
+  expect(text).toContain(`location="${w.t.url}/soap/amr"`);
+});

@@ -1,0 +1,59 @@
+import { startTestGateway, TEST_PASSWORD, type TestGateway } from './gateway';
+import { startMockAgencies, type MockAgencies } from '../../adapters/mock-agencies';
+import { demoAgreements, demoMembers } from '../../gateway/registry/demo';
+import type { Agreement } from '../../gateway/registry/agreements';
+
+export const TAX_CREDENTIALS = { username: 'jz-tax-gw', password: 'tax-secret-正确' };
+
+/** Sync-service agreements: the hall may look enterprises and taxpayers up while handling a case. */
+export const serviceAgreements: Agreement[] = [
+  { sender: 'hall', receiver: 'amr', messageType: 'query-enterprise', purposes: ['case-handling'] },
+  { sender: 'hall', receiver: 'tax', messageType: 'query-tax-status', purposes: ['case-handling'] },
+];
+
+export interface AgencyWorld {
+  t: TestGateway;
+  agencies: MockAgencies;
+  admin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A test gateway whose amr and tax members are the mock agencies (real SOAP servers
+ * on loopback), delivered by push through their adapters, with short timeouts and a
+ * quick circuit breaker so failure paths run in milliseconds.
+ */
+export async function startAgencyWorld(opts: { agreements?: Agreement[]; circuit?: { failures: number; halfOpenAfterMs: number } } = {}): Promise<AgencyWorld> {
+  const agencies = await startMockAgencies({ taxCredentials: TAX_CREDENTIALS });
+  const members = demoMembers.map((m) => (m.code === 'amr' || m.code === 'tax' ? { ...m, deliveryMode: 'push' as const } : m));
+  const circuit = opts.circuit ?? { failures: 3, halfOpenAfterMs: 300 };
+  const t = await startTestGateway({
+    members,
+    agreements: [...demoAgreements, ...serviceAgreements, ...(opts.agreements ?? [])],
+    config: {
+      delivery: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 2000, requestTimeoutMs: 2000 },
+      adapters: {
+        amr: { endpoint: agencies.amr.url, timeoutMs: 800, circuit },
+        tax: { endpoint: agencies.tax.url, timeoutMs: 800, circuit, credentials: TAX_CREDENTIALS, inbound: { credentials: TAX_CREDENTIALS } },
+      },
+    },
+  });
+  const admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token as string;
+  return {
+    t,
+    agencies,
+    admin,
+    async close() {
+      await t.close();
+      await agencies.close();
+    },
+  };
+}
+
+/** Runs the outbox until nothing is due, moving the manual clock past every backoff. */
+export async function drainOutbox(t: TestGateway, rounds = 4): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await t.gw.deps.delivery.runOnce();
+    t.clock.advance(5_000);
+  }
+}
