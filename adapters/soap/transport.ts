@@ -15,7 +15,7 @@ import type { IHttpClient } from 'soap';
 import { SoapVersion, WireEncoding, decodeXmlBody, encodeXmlBody, soapContentType } from './encoding';
 import { ParsedEnvelope, parseEnvelope } from './envelope';
 import { AgencyError, describeFault } from './errors';
-import type { XmlLimits } from './safe-xml';
+import { XmlLimits, assertSafeXml } from './safe-xml';
 
 export interface TransportOptions {
   soapVersion: SoapVersion;
@@ -69,8 +69,9 @@ export class SoapHttpTransport implements IHttpClient {
   }
 
 
-  /** node-soap's entry point: `data` is the envelope text node-soap built. */
-  request(url: string, data: string, callback: (error: unknown, res?: unknown, body?: unknown) => unknown, exheaders?: Record<string, string>, exoptions?: Record<string, unknown>): never {
+  /** node-soap's entry point: `data` is the envelope text node-soap built (null: fetch a WSDL by URL). */
+  request(url: string, data: string | null, callback: (error: unknown, res?: unknown, body?: unknown) => unknown, exheaders?: Record<string, string>, exoptions?: Record<string, unknown>): never {
+    if (data === null) return this.fetchWsdl(url, callback);
     const exchange = (exoptions?.xgwExchange as WireExchange | undefined) ?? {};
     const { text, bytes } = encodeXmlBody(data, this.opts.encoding);
     const action = this.opts.soapVersion === '1.2'
@@ -84,7 +85,7 @@ export class SoapHttpTransport implements IHttpClient {
     };
     Object.assign(exchange, { rawRequest: text, requestBytes: bytes, requestHeaders: headers });
 
-    const done = this.send(url, bytes, headers, exchange.signal).then(
+    const done = this.send('POST', url, bytes, headers, exchange.signal).then(
       (res) => this.classify(res, exchange),
       (e: unknown) => {
         exchange.error = e instanceof AgencyError ? e : new AgencyError('unavailable', 'the call failed before an answer arrived');
@@ -136,8 +137,27 @@ export class SoapHttpTransport implements IHttpClient {
     }
   }
 
-  /** POSTs the bytes; resolves with the whole (capped) answer or rejects with an AgencyError. */
-  private send(url: string, body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<WireResponse> {
+  /** GET for a WSDL given by URL (SoapClient.create with an http(s) wsdlPath); checked like any answer. */
+  private fetchWsdl(url: string, callback: (error: unknown, res?: unknown, body?: unknown) => unknown): never {
+    const done = this.send('GET', url, null, { Accept: 'text/xml, application/xml' }).then(
+      (res) => {
+        let text: string;
+        try {
+          text = decodeXmlBody(res.body, res.headers['content-type']);
+          if (res.status === 200) assertSafeXml(text, this.opts.limits, { byteLength: res.body.length });
+        } catch (e) {
+          callback(e);
+          return;
+        }
+        callback(null, { status: res.status, headers: res.headers, data: text }, text);
+      },
+      (e: unknown) => callback(e),
+    );
+    return done as never;
+  }
+
+  /** Sends the request; resolves with the whole (capped) answer or rejects with an AgencyError. */
+  private send(method: 'GET' | 'POST', url: string, body: Buffer | null, headers: Record<string, string>, signal?: AbortSignal): Promise<WireResponse> {
     const { timeoutMs, maxResponseBytes } = this.opts;
     return new Promise<WireResponse>((resolve, reject) => {
       let settled = false;
@@ -165,7 +185,7 @@ export class SoapHttpTransport implements IHttpClient {
         return;
       }
       const lib = target.protocol === 'https:' ? https : http;
-      const req = lib.request(target, { method: 'POST', headers, agent: target.protocol === 'https:' ? this.agents.https : this.agents.http });
+      const req = lib.request(target, { method, headers, agent: target.protocol === 'https:' ? this.agents.https : this.agents.http });
       const timer = setTimeout(() => finish(new AgencyError('timeout', `no answer within ${timeoutMs} ms`, { timeoutMs })), timeoutMs);
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -192,7 +212,7 @@ export class SoapHttpTransport implements IHttpClient {
         res.on('aborted', () => finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering')));
         res.on('end', () => finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       });
-      req.end(body);
+      req.end(body ?? undefined);
     });
   }
 

@@ -112,7 +112,8 @@ export function scanXml(text: string, maxDepth: number, onElement?: (span: Eleme
       const end = text.indexOf('?>', i + 2);
       if (end === -1) fail('malformed', 'unclosed processing instruction', i);
       const target = /^<\?([^\s?]+)/.exec(text.slice(i, i + 40))?.[1] ?? '';
-      if (target.toLowerCase() === 'xml' && i > (text.charCodeAt(0) === 0xfeff ? 1 : 0)) {
+      // (leading whitespace is tolerated: some agencies' servers emit a newline first)
+      if (target.toLowerCase() === 'xml' && /\S/.test(text.slice(text.charCodeAt(0) === 0xfeff ? 1 : 0, i))) {
         fail('malformed', 'the XML declaration must come first', i);
       }
       i = end + 2;

@@ -104,12 +104,16 @@ describe('fixtures', () => {
 });
 
 describe('servers', () => {
-  test('each mock serves its WSDL with its own address', async () => {
+  test('each mock serves its WSDL with its own address; a client built from that URL works', async () => {
     for (const m of [agencies.amr, agencies.tax]) {
       const wsdl = await (await fetch(m.wsdlUrl)).text();
       expect(wsdl).toContain(`location="${m.url}"`);
       expect(m.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     }
+    const c = await SoapClient.create({ wsdlPath: agencies.tax.wsdlUrl, endpoint: agencies.tax.url, soapVersion: '1.2', encoding: 'gbk', usernameToken: taxCredentials, timeoutMs: 3000 });
+    clients.push(c);
+    expect(c.operationNames).toEqual(['ReceiveCase', 'QueryTaxStatus']);
+    expect((await c.invoke('QueryTaxStatus', taxQuery('91350100273896412W'))).response.nsrzt).toBe('03');
   });
 
   test('behave({ times }) applies to that many calls; reset() forgets accepted cases', async () => {
