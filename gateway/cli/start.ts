@@ -3,17 +3,20 @@ import { createGateway } from '../gateway';
 import { openStore } from '../store/open';
 import { migrate } from '../store/migrate';
 import { seedDemo } from '../registry/demo';
+import { startDemoAgencies } from './demo-agencies';
 import { systemClock } from '../clock';
 import { print } from './context';
 import path from 'node:path';
 
 /** `xgw start`: the gateway in the foreground; stops cleanly on SIGINT/SIGTERM. */
 export async function start(): Promise<void> {
-  const config = loadConfig();
+  let config = loadConfig();
   // The registry comes first: members need their keys when the gateway opens its PKI.
   const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
   await migrate(store);
   const creds = config.demo ? await seedDemo(store, systemClock, config.dataDir) : null;
+  const demo = creds ? await startDemoAgencies(config, creds) : null;
+  if (demo) config = demo.config;
   const gw = await createGateway(config, { store });
   const url = await gw.listen();
   const shown = config.publicUrl ?? url;
@@ -28,6 +31,8 @@ export async function start(): Promise<void> {
     lines.push(`  demo logins (POST ${shown}/api/v1/auth/login):`);
     for (const [login, u] of Object.entries(creds.users)) lines.push(`    ${login.padEnd(16)} ${u.role.padEnd(11)} password ${u.password}`);
     lines.push(`  member tokens and passwords: ${path.resolve(config.dataDir, 'demo-credentials.json')}`);
+    lines.push(`  mock agencies: 市场监管 ${demo!.agencies.amr.url} (SOAP 1.1), 税务 ${demo!.agencies.tax.url} (SOAP 1.2, GBK)`);
+    lines.push(`  their inbound SOAP endpoints here: ${shown}/soap/amr?wsdl  ${shown}/soap/tax?wsdl`);
   }
   print(lines.join('\n'));
   let stopping = false;
@@ -36,6 +41,7 @@ export async function start(): Promise<void> {
     stopping = true;
     gw.deps.log.info({ signal }, 'stopping');
     await gw.close();
+    await demo?.agencies.close();
     await store.close();
     process.exit(0);
   };

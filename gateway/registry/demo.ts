@@ -25,6 +25,9 @@ export const demoAgreements: Agreement[] = [
   ...['housing', 'amr', 'tax'].map((to) => ({ sender: 'hall', receiver: to, messageType: 'case-record', purposes: ['case-handling', 'parallel-approval'] })),
   ...['housing', 'amr', 'tax'].map((from) => ({ sender: from, receiver: 'hall', messageType: 'case-status', purposes: ['status-feedback'] })),
   { sender: 'housing', receiver: 'amr', messageType: 'case-record', purposes: ['parallel-approval'] },
+  // 一次录入、各部门共享: the hall looks applicants up at the agencies while handling a case
+  { sender: 'hall', receiver: 'amr', messageType: 'query-enterprise', purposes: ['case-handling'] },
+  { sender: 'hall', receiver: 'tax', messageType: 'query-tax-status', purposes: ['case-handling'] },
 ];
 
 export const demoUsers: { login: string; name: string; role: Role; department: string }[] = [
@@ -39,6 +42,8 @@ export const demoUsers: { login: string; name: string; role: Role; department: s
 export interface DemoCredentials {
   members: Record<string, { token: string }>;
   users: Record<string, { password: string; role: Role }>;
+  /** The mock tax bureau's WS-Security UsernameToken (both directions). */
+  agencies: { tax: { username: string; password: string } };
 }
 
 async function credentialsStillValid(store: Store, c: DemoCredentials): Promise<boolean> {
@@ -47,7 +52,7 @@ async function credentialsStillValid(store: Store, c: DemoCredentials): Promise<
     if (!t || (await findSystemByToken(store, t))?.member !== m.code) return false;
   }
   for (const u of demoUsers) if (!c.users?.[u.login]?.password) return false;
-  return true;
+  return Boolean(c.agencies?.tax?.password);
 }
 
 /**
@@ -59,7 +64,8 @@ export async function seedDemo(store: Store, clock: Clock, dataDir: string): Pro
   const file = path.join(dataDir, 'demo-credentials.json');
   await store.tx(async (db) => {
     for (const m of demoMembers) {
-      await upsertMember(db, m);
+      // In the demo the vertical agencies are the mock SOAP servers: the outbox delivers to them.
+      await upsertMember(db, m.kind === 'vertical' ? { ...m, deliveryMode: 'push' } : m);
       await ensureSystem(db, m.code, 'default', `${m.name} 业务系统`);
     }
     for (const a of demoAgreements) await upsertAgreement(db, a);
@@ -72,7 +78,7 @@ export async function seedDemo(store: Store, clock: Clock, dataDir: string): Pro
       /* unreadable: issue new credentials below */
     }
   }
-  const creds: DemoCredentials = { members: {}, users: {} };
+  const creds: DemoCredentials = { members: {}, users: {}, agencies: { tax: { username: 'jz-tax-gateway', password: randomPassword() } } };
   await store.tx(async (db) => {
     for (const m of demoMembers) {
       await revokeTokensByLabel(db, clock, m.code, 'demo');

@@ -43,6 +43,29 @@ test('start seeds the demo, prints URL and logins, serves; a restart keeps crede
   });
   expect(push.status).toBe(202);
   const receipt = (await push.json()) as { id: string };
+
+  // the mock agencies run beside the demo: a lookup at 市场监管 and a case record delivered to 税务 over SOAP
+  expect(first.output()).toMatch(/mock agencies: 市场监管 http:\/\/127\.0\.0\.1:\d+\/amr\S* .*税务 http:\/\/127\.0\.0\.1:\d+\/tax\S* /);
+  const hall = { 'content-type': 'application/json', authorization: `Bearer ${creds.members.hall.token}` };
+  const lookup = await fetch(`${first.url}/api/v1/services/amr/query-enterprise`, {
+    method: 'POST',
+    headers: { ...hall, 'x-purpose': 'case-handling', 'x-case-id': example.caseNo },
+    body: JSON.stringify({ uscc: example.applicant.uscc }),
+  });
+  expect(lookup.status).toBe(200);
+  expect(((await lookup.json()) as { data: { name: string } }).data.name).toBe(example.applicant.name);
+  const toTax = await fetch(`${first.url}/api/v1/messages`, {
+    method: 'POST',
+    headers: hall,
+    body: JSON.stringify({ to: 'tax', type: 'case-record', messageId: 'e2e-tax-1', caseId: example.caseNo, purpose: 'case-handling', payload: example }),
+  });
+  const taxId = ((await toTax.json()) as { id: string }).id;
+  let status = '';
+  for (let i = 0; i < 50 && status !== 'delivered'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    status = ((await (await fetch(`${first.url}/api/v1/messages/${taxId}`, { headers: hall })).json()) as { status: string }).status;
+  }
+  expect(status).toBe('delivered');
   expect(await stopXgw(first.child)).toBe(0);
 
   const second = track(await startXgw(env));
@@ -74,6 +97,15 @@ test('a bad configuration value stops start with one line naming the key', () =>
   expect(r.status).toBe(2);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toContain('config error: port');
+});
+
+test("a bad adapter config stops start with one line naming the member's key", () => {
+  const file = path.join(dataDir, 'bad-adapter.json');
+  fs.writeFileSync(file, JSON.stringify({ adapters: { amr: { endpoint: 'http://127.0.0.1:9/amr', timeoutMs: 5 } } }));
+  const r = runXgw(['start'], { ...env, XGW_CONFIG: file });
+  expect(r.status).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toContain('config error: adapters.amr.timeoutMs: must be >= 100');
 });
 
 test('token create / list / revoke through the CLI', () => {

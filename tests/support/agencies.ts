@@ -5,11 +5,6 @@ import type { Agreement } from '../../gateway/registry/agreements';
 
 export const TAX_CREDENTIALS = { username: 'jz-tax-gw', password: 'tax-secret-正确' };
 
-/** Sync-service agreements: the hall may look enterprises and taxpayers up while handling a case. */
-export const serviceAgreements: Agreement[] = [
-  { sender: 'hall', receiver: 'amr', messageType: 'query-enterprise', purposes: ['case-handling'] },
-  { sender: 'hall', receiver: 'tax', messageType: 'query-tax-status', purposes: ['case-handling'] },
-];
 
 export interface AgencyWorld {
   t: TestGateway;
@@ -29,7 +24,7 @@ export async function startAgencyWorld(opts: { agreements?: Agreement[]; circuit
   const circuit = opts.circuit ?? { failures: 3, halfOpenAfterMs: 300 };
   const t = await startTestGateway({
     members,
-    agreements: [...demoAgreements, ...serviceAgreements, ...(opts.agreements ?? [])],
+    agreements: [...demoAgreements, ...(opts.agreements ?? [])],
     config: {
       delivery: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 2000, requestTimeoutMs: 2000 },
       adapters: {

@@ -1,0 +1,21 @@
+import { startMockAgencies, type MockAgencies } from '../../adapters/mock-agencies';
+import { buildConfig, type GatewayConfig } from '../config';
+import type { DemoCredentials } from '../registry/demo';
+
+/**
+ * Demo mode: the vertical agencies are mock SOAP servers on loopback (市场监管 SOAP 1.1,
+ * 税务 SOAP 1.2 + GBK + UsernameToken), and the gateway's amr/tax adapters point at them.
+ */
+export async function startDemoAgencies(config: Readonly<GatewayConfig>, creds: DemoCredentials): Promise<{ agencies: MockAgencies; config: Readonly<GatewayConfig> }> {
+  const tax = creds.agencies.tax;
+  const agencies = await startMockAgencies({ host: '127.0.0.1', taxCredentials: tax });
+  const withAgencies = buildConfig({
+    ...(structuredClone(config) as unknown as Record<string, unknown>),
+    adapters: {
+      amr: { endpoint: agencies.amr.url },
+      tax: { endpoint: agencies.tax.url, credentials: tax, inbound: { credentials: tax } },
+      ...config.adapters,
+    },
+  });
+  return { agencies, config: withAgencies };
+}
