@@ -133,6 +133,7 @@ export class SoapClient {
     const exchange: WireExchange = { signal: opts.signal };
     const started = performance.now();
     const soapError = await new Promise<unknown>((resolve) => {
+      exchange.abandon = resolve;
       method({ _xml: requestXml }, (err) => resolve(err), { xgwExchange: exchange });
     });
     const durationMs = performance.now() - started;

@@ -39,6 +39,8 @@ export interface WireExchange {
   rawResponse?: string;
   envelope?: ParsedEnvelope;
   error?: AgencyError;
+  /** Called if node-soap throws while handling our callback (so the call still ends). */
+  abandon?: (e: unknown) => void;
 }
 
 interface WireResponse {
@@ -92,12 +94,16 @@ export class SoapHttpTransport implements IHttpClient {
       },
     );
     void done.then(() => {
-      if (exchange.error) {
-        exchange.error.rawRequest = exchange.rawRequest;
-        exchange.error.rawResponse = exchange.rawResponse;
-        callback(exchange.error);
-      } else {
-        callback(null, { status: exchange.status, headers: exchange.responseHeaders, data: exchange.rawResponse }, exchange.rawResponse);
+      try {
+        if (exchange.error) {
+          exchange.error.rawRequest = exchange.rawRequest;
+          exchange.error.rawResponse = exchange.rawResponse;
+          callback(exchange.error);
+        } else {
+          callback(null, { status: exchange.status, headers: exchange.responseHeaders, data: exchange.rawResponse }, exchange.rawResponse);
+        }
+      } catch (e) {
+        exchange.abandon?.(e); // node-soap threw instead of calling back: the caller must not wait forever
       }
     });
     return done as never;
@@ -208,8 +214,11 @@ export class SoapHttpTransport implements IHttpClient {
             finish(new AgencyError('invalid', `response exceeds the limit of ${maxResponseBytes} bytes`, { httpStatus: res.statusCode }));
           } else chunks.push(chunk);
         });
-        res.on('error', () => finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering')));
-        res.on('aborted', () => finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering')));
+        const broken = (): void => finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering'));
+        res.on('error', broken);
+        res.on('close', () => {
+          if (!res.complete) broken();
+        });
         res.on('end', () => finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       });
       req.end(body ?? undefined);

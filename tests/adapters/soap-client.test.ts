@@ -267,6 +267,18 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     expect((await taxClient.invoke('QueryTaxStatus', queryTax('91350100273896412W'))).response.nsrzt).toBe('03');
   });
 
+  test('a connection cut halfway through the answer → unavailable, retryable', async () => {
+    const url = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': '1000' });
+      res.write('<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Bo');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const c = await client({ endpoint: url });
+    const e = await agencyError(c.invoke('QueryEnterprise', queryEnterprise('91350100273896412W')));
+    expect(e).toMatchObject({ kind: 'unavailable', message: 'could not be reached: connection broken while answering' });
+    expect(isRetryable(e)).toBe(true);
+  });
+
   test.each([
     ['not XML', 'text/xml', 'Internal error, please call 12366', /text outside the root element/],
     ['a DOCTYPE (XXE)', 'text/xml', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>&x;</soap:Body></soap:Envelope>', /DOCTYPE declarations are not allowed/],
