@@ -40,7 +40,10 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(deliveryAdminRoutes(deps));
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
-  app.use(inboundSoapRoutes(deps));
+  const inbound = inboundSoapRoutes(deps);
+  app.use(inbound);
+  /** Resolves when every inbound SOAP endpoint has read its WSDL (createGateway awaits it). */
+  app.locals.ready = inbound.ready;
 
   app.use(notFound());
   app.use(problemHandler());

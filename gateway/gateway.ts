@@ -88,6 +88,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   });
   const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, auth, writer, delivery, trust, integrator };
   const app = buildApp(deps);
+  await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
   const sockets = new Set<import('node:net').Socket>();
 

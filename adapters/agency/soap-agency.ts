@@ -18,6 +18,12 @@ export interface SoapAgencySpec {
   usernameToken: boolean;
   /** Per message type: our payload → the agency's request element. */
   convert: Record<string, (payload: Record<string, unknown>) => NativeForm>;
+  /**
+   * The agency's refusal of a case it already has (its business key, e.g. 受理编号, is taken).
+   * After an attempt that timed out the agency may have processed the case anyway: a
+   * retry refused this way counts as delivered, not as a dead letter.
+   */
+  duplicateFault: RegExp;
   /** Reads the agency's answer to a delivered message: accepted, or refused (not retryable). */
   deliveryAnswer(response: NativeObject): { accepted: boolean; answer: Record<string, unknown>; message?: string };
   services: ServiceSpec[];
@@ -102,19 +108,16 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
   const breaker = circuitBreaker(handleWhen((e) => isAgencyError(e) && isRetryable(e)), { halfOpenAfter: c.circuit.halfOpenAfterMs, breaker: new ConsecutiveBreaker(c.circuit.failures) });
   const policy = wrap(bulkhead(c.maxConcurrent, c.maxQueued), breaker);
 
-  const invoke = async (operation: string, xml: string): Promise<AgencyAnswer> => {
-    try {
-      return await policy.execute(async () => (await clientOf()).invoke(operation, xml));
-    } catch (err) {
-      if (err instanceof BrokenCircuitError) throw new GatewayError('GW_ERR_AGENCY_CIRCUIT_OPEN', `calls to ${agency} are paused after ${c.circuit.failures} failures in a row; the next probe is within ${c.circuit.halfOpenAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(c.circuit.halfOpenAfterMs / 1000)) } });
-      if (err instanceof BulkheadRejectedError) throw new GatewayError('GW_ERR_AGENCY_BUSY', `${c.maxConcurrent} calls to ${agency} are in progress and ${c.maxQueued} waiting`, { headers: { 'Retry-After': '1' } });
-      if (isAgencyError(err)) throw Object.assign(agencyErrorToGatewayError(err, agency), { retryable: isRetryable(err) });
-      throw err;
-    }
+  const invoke = (operation: string, xml: string): Promise<AgencyAnswer> => policy.execute(async () => (await clientOf()).invoke(operation, xml));
+  /** The catalogue error for a failed call. */
+  const gatewayError = (err: unknown): GatewayError => {
+    if (err instanceof BrokenCircuitError) return new GatewayError('GW_ERR_AGENCY_CIRCUIT_OPEN', `calls to ${agency} are paused after ${c.circuit.failures} failures in a row; the next probe is within ${c.circuit.halfOpenAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(c.circuit.halfOpenAfterMs / 1000)) } });
+    if (err instanceof BulkheadRejectedError) return new GatewayError('GW_ERR_AGENCY_BUSY', `${c.maxConcurrent} calls to ${agency} are in progress and ${c.maxQueued} waiting`, { headers: { 'Retry-After': '1' } });
+    return agencyErrorToGatewayError(err, agency);
   };
 
   return {
-    async deliver(m: OutboundMessage): Promise<DeliveryAttempt> {
+    async deliver(m: OutboundMessage, attempt: number): Promise<DeliveryAttempt> {
       const started = Date.now();
       // A message that came in converted (from-sender) carries the sender's native text, not ours: convert for this agency.
       const stored = m.conversion && m.conversion.provenance.direction !== 'from-sender' ? m.conversion.native : undefined;
@@ -127,12 +130,26 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
           ? { ok: true, answer: a.answer, durationMs: out.durationMs }
           : { ok: false, retryable: false, error: `${agency} refused the message: ${a.message ?? JSON.stringify(a.answer)}`, answer: a.answer, durationMs: out.durationMs };
       } catch (err) {
-        const e = err as GatewayError & { retryable?: boolean };
-        return { ok: false, retryable: e.retryable ?? true, error: `${e.code ?? 'error'}: ${e.detail ?? e.message}`, durationMs: Date.now() - started };
+        const durationMs = Date.now() - started;
+        if (isAgencyError(err) && err.kind === 'fault' && !isRetryable(err) && attempt > 1 && s.duplicateFault.test(err.fault?.reason ?? '')) {
+          return { ok: true, answer: { duplicate: true, fault: err.fault!.reason }, durationMs };
+        }
+        const e = gatewayError(err);
+        return { ok: false, retryable: isAgencyError(err) ? isRetryable(err) : true, error: `${e.code}: ${e.detail ?? e.message}`, durationMs };
       }
     },
-    call: (service, request) => invoke(service.operation, request.text),
+    async call(service, request) {
+      try {
+        return await invoke(service.operation, request.text);
+      } catch (err) {
+        throw gatewayError(err);
+      }
+    },
     circuit: () => (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated ? 'open' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'closed'),
-    close: async () => undefined,
+    async close() {
+      const open = client;
+      client = null;
+      await open?.then((x) => x.close(), () => undefined);
+    },
   };
 }

@@ -16,6 +16,7 @@ export const taxSoap = soapAgencyAdapter({
   soapVersion: '1.2',
   encoding: 'gbk',
   usernameToken: true,
+  duplicateFault: /重复/,
   convert: { 'case-record': (payload) => caseRecordToReceiveCase(payload) },
   deliveryAnswer: (response) => {
     const r = receiveCaseResult(response);

@@ -23,8 +23,9 @@ interface InboundConfig {
  * behalf, the write path and the log — with the conversion's provenance
  * (digests of the native request and of the JSON) in its log entry.
  */
-export function inboundSoapRoutes(deps: GatewayDeps): express.Router {
+export function inboundSoapRoutes(deps: GatewayDeps): express.Router & { ready: Promise<void> } {
   const r = express.Router();
+  const ready: Promise<void>[] = [];
   for (const member of deps.directory.allMembers()) {
     const adapter = deps.adapters.adapterOf(member.code);
     if (!adapter?.inbound) continue;
@@ -39,9 +40,10 @@ export function inboundSoapRoutes(deps: GatewayDeps): express.Router {
       operations: Object.fromEntries(spec.operations.map((op) => [op.operation, (args: NativeObject, ctx: SoapRequestContext) => handle(deps, member, adapter, spec, cfg, op, args, ctx)])),
       onError: (err, ctx) => deps.log.error({ err, member: member.code, operation: ctx.operation }, 'inbound SOAP handler failed'),
     });
+    ready.push(router.ready);
     r.use(`/soap/${member.code}`, allowFrom(cfg.allowFrom, spec), router);
   }
-  return r;
+  return Object.assign(r, { ready: Promise.all(ready).then(() => undefined) });
 }
 
 /** Only the agency's own addresses may call its endpoint (agencies sit on the extranet; WS-Security where they support it). */

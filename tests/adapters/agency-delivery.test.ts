@@ -142,3 +142,18 @@ test('a refusal by the agency (Client fault) is not retried: dead letter at once
   expect(m.history.find((h: { event: string }) => h.event === 'dead_lettered')).toMatchObject({ attempts: 1, reason: 'not retryable' });
   expect(w.agencies.amr.received).toHaveLength(0);
 });
+
+test('a retry after a timeout that the agency refuses as a duplicate counts as delivered (it processed the first attempt)', async () => {
+  w.agencies.amr.behave({ delayMs: 1500, times: 1 });
+  const { id, record } = await push('amr');
+  await w.t.gw.deps.delivery.runOnce();
+  let m = await view(id);
+  expect(m.history.find((h: { event: string }) => h.event === 'delivery_failed').error).toMatch(/GW_ERR_AGENCY_TIMEOUT/);
+  // the agency did take the case from the attempt we gave up on
+  w.agencies.amr.cases.set(record.caseNo, 'SJ-EARLIER-0001');
+  w.t.clock.advance(5_000);
+  await w.t.gw.deps.delivery.runOnce();
+  m = await view(id);
+  expect(m.status).toBe('delivered');
+  expect(m.history.find((h: { event: string }) => h.event === 'delivered').answer).toEqual({ duplicate: true, fault: `受理编号 ${record.caseNo} 已存在，请勿重复推送` });
+});
