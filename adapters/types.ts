@@ -119,9 +119,18 @@ export interface AdapterConnection {
   close(): Promise<void>;
 }
 
+export interface BoundMember {
+  code: string;
+  name: string;
+  deliveryMode: 'push' | 'pull';
+  webhookUrl: string | null;
+}
+
 /** What an adapter gets when it is bound to a member. */
 export interface BindContext {
-  member: { code: string; name: string; deliveryMode: 'push' | 'pull'; webhookUrl: string | null };
+  member: BoundMember;
+  /** The member as the registry holds it now (webhook URLs are read per delivery). */
+  current(): BoundMember;
   /** The member's adapter config (gateway config `adapters.<code>`), already checked against configSchema, defaults filled. */
   config: Record<string, unknown>;
   /** Outbox request timeout (delivery.requestTimeoutMs), for adapters without their own. */

@@ -56,7 +56,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
   const directory = new Directory(store);
   await directory.reload();
-  const adapters = new AdapterBindings(config);
+  const adapters = new AdapterBindings(config, (code) => directory.member(code));
   adapters.bindAll(directory.allMembers());
   await ensureLogHead(store, config.trust.logHashAlg);
   const trust = await Trust.open(store, directory.allMembers(), {
@@ -85,6 +85,10 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const delivery = new DeliveryWorker(store, adapters, clock, config.delivery, log, config.trust.logHashAlg, metrics, opts.random);
   writer.onCommit((created) => {
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
+  });
+  metrics.circuits.read = () => directory.allMembers().flatMap((m) => {
+    const c = adapters.connectionOf(m.code);
+    return c?.call ? [[m.code, c.circuit()] as [string, ReturnType<typeof c.circuit>]] : [];
   });
   const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, auth, writer, delivery, trust, integrator };
   const app = buildApp(deps);

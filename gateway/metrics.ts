@@ -3,6 +3,9 @@ import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom
 /** One Prometheus registry per gateway instance (tests build many). */
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
+  /** Where the circuit gauge reads from; the gateway sets it once adapters are bound. */
+  const circuits: { read: () => [member: string, state: 'closed' | 'half-open' | 'open'][] } = { read: () => [] };
+  const level = { closed: 0, 'half-open': 1, open: 2 } as const;
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'xgw_' });
   return {
     registry,
@@ -38,6 +41,29 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       registers: [registry],
     }),
     writeQueue: new Gauge({ name: 'xgw_group_commit_queue', help: 'Messages waiting for a commit', registers: [registry] }),
+    serviceCalls: new Counter({
+      name: 'xgw_service_calls_total',
+      help: 'Synchronous service calls by provider, service and outcome (ok or the error code)',
+      labelNames: ['provider', 'service', 'outcome'] as const,
+      registers: [registry],
+    }),
+    serviceDuration: new Histogram({
+      name: 'xgw_service_call_duration_seconds',
+      help: 'Synchronous service call latency, agency included',
+      labelNames: ['provider', 'service'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    circuits,
+    agencyCircuit: new Gauge({
+      name: 'xgw_agency_circuit_state',
+      help: "Each agency connection's circuit: 0 closed, 1 half-open, 2 open",
+      labelNames: ['member'] as const,
+      registers: [registry],
+      collect() {
+        for (const [member, state] of circuits.read()) this.set({ member }, level[state]);
+      },
+    }),
   };
 }
 

@@ -23,9 +23,14 @@ export function restAdapter(a: { name: string; version: string; title: string; d
       const { member } = ctx;
       if (member.deliveryMode === 'push' && !member.webhookUrl) throw new Error(`member ${member.code}: push delivery needs a webhook URL`);
       const timeoutMs = (ctx.config.requestTimeoutMs as number | undefined) ?? ctx.requestTimeoutMs;
-      const url = member.webhookUrl;
       return {
-        deliver: member.deliveryMode === 'push' && url ? (m, attempt) => postWebhook(url, m, attempt, timeoutMs) : undefined,
+        deliver:
+          member.deliveryMode === 'push'
+            ? async (m, attempt) => {
+                const url = ctx.current().webhookUrl;
+                return url ? postWebhook(url, m, attempt, timeoutMs) : { ok: false, error: `member ${member.code} has no webhook URL`, durationMs: 0 };
+              }
+            : undefined,
         circuit: () => 'closed',
         close: async () => undefined,
       };

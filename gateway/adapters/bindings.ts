@@ -26,7 +26,11 @@ const validatorOf = (a: Adapter) => validators.get(a) ?? validators.set(a, ajv.c
 export class AdapterBindings {
   private readonly bound = new Map<string, Binding>();
 
-  constructor(private readonly config: Readonly<GatewayConfig>) {}
+  constructor(
+    private readonly config: Readonly<GatewayConfig>,
+    /** The live registry (the directory): adapters read per-delivery settings from it. */
+    private readonly lookup: (code: string) => Member | undefined,
+  ) {}
 
   /** Binds every member; throws ConfigError on the first bad one. */
   bindAll(members: Member[]): void {
@@ -61,7 +65,7 @@ export class AdapterBindings {
     if (!validate(config)) throw configErrorOf(validate.errors![0], `adapters.${m.code}`);
     let connection: AdapterConnection;
     try {
-      connection = adapter.bind({ member: m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs });
+      connection = adapter.bind({ member: m, current: () => this.lookup(m.code) ?? m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs });
     } catch (err) {
       throw new ConfigError(`adapters.${m.code}`, (err as Error).message);
     }

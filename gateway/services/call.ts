@@ -89,11 +89,14 @@ export async function callService(deps: GatewayDeps, principal: Principal, provi
     if (!checkOut(data)) throw new GatewayError('GW_ERR_ADAPTER_INVALID_NATIVE', `the agency's ${service.operation} answer does not convert to a valid ${name} response`, { errors: fieldErrors(checkOut) });
     const digests = { request: sha256(canonicalJson(request)), response: sha256(canonicalJson(data)), nativeRequest: sha256(native.text), nativeResponse: sha256(rawResponse) };
     const log = await record(deps, { id, principal, provider, adapter, service, ctx, request, at, started, native, rawResponse, data, digests });
+    deps.metrics.serviceCalls.inc({ provider, service: name, outcome: 'ok' });
+    deps.metrics.serviceDuration.observe({ provider, service: name }, (Date.now() - started) / 1000);
     const unsigned: ServiceResponse = { id, service: name, provider, purpose: ctx.purpose, caseId: ctx.caseId, at: formatTime(at), data, digests, log };
     const signer = deps.trust.logSigner;
     return { ...unsigned, signature: { signer: 'gateway', alg: signer.alg, certificate: deps.trust.logCertificate, value: signer.sign(canonicalJson(unsigned)).toString('base64') } };
   } catch (err) {
     const e = isGatewayError(err) ? err : new GatewayError('GW_ERR_INTERNAL', 'the service call failed');
+    deps.metrics.serviceCalls.inc({ provider, service: name, outcome: e.code });
     await record(deps, { id, principal, provider, adapter, service, ctx, request, at, started, native, rawResponse, error: e }).catch((recErr) => deps.log.error({ err: recErr }, 'could not record a failed service call'));
     throw err;
   }

@@ -96,6 +96,10 @@ test('the circuit opens after repeated failures (calls fail fast, the agency is 
   expect([open.status, open.body.code]).toEqual([503, 'GW_ERR_AGENCY_CIRCUIT_OPEN']);
   expect(open.headers.get('retry-after')).toBe('1');
   expect(w.t.gw.deps.adapters.connectionOf('amr')!.circuit()).toBe('open');
+  const metrics = (await w.t.call('GET', '/metrics')).text;
+  expect(metrics).toContain('xgw_agency_circuit_state{member="amr"} 2');
+  expect(metrics).toContain('xgw_agency_circuit_state{member="tax"} 0');
+  expect(metrics).toMatch(/xgw_service_calls_total\{provider="amr",service="query-enterprise",outcome="GW_ERR_AGENCY_CIRCUIT_OPEN"\} 1/);
   expect(w.agencies.amr.received.length).toBe(calls); // nothing reached the agency
   w.agencies.amr.reset();
   await new Promise((r) => setTimeout(r, 450));

@@ -13,8 +13,8 @@ let dir: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-restart-'));
   rx = await startReceiver();
-  // amr receives by webhook: its outbox must survive the restart too
-  const members = demoMembers.map((m) => (m.code === 'amr' ? { ...m, deliveryMode: 'push' as const, webhookUrl: rx.url } : m));
+  // amr (here a JSON department) receives by webhook: its outbox must survive the restart too
+  const members = demoMembers.map((m) => (m.code === 'amr' ? { ...m, adapter: 'dept-rest', deliveryMode: 'push' as const, webhookUrl: rx.url } : m));
   t = await startTestGateway({ dir, members });
 });
 afterAll(async () => {

@@ -32,6 +32,10 @@ export interface TestGateway {
 
 export const TEST_PASSWORD = 'correct horse battery';
 
+/** The unreachable agency config of the members that are SOAP agencies here. */
+const agencyConfigFor = (members: Member[]) =>
+  Object.fromEntries(Object.entries(UNREACHABLE_AGENCIES).filter(([code]) => members.some((m) => m.code === code && m.adapter.endsWith('-soap'))));
+
 /** Adapter config for the demo agencies pointing at a port nobody listens on (the discard port). */
 export const UNREACHABLE_AGENCIES = {
   amr: { endpoint: 'http://127.0.0.1:9/amr' },
@@ -75,7 +79,7 @@ export async function startTestGateway(
     ...opts.config,
     trust: { pkiDir, ...(opts.config?.trust as object | undefined) },
     // The vertical agencies' adapters need an endpoint; tests that talk to them start mock agencies and override it.
-    adapters: { ...UNREACHABLE_AGENCIES, ...(opts.config?.adapters as object | undefined) },
+    adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
   });
   const make = (store: Store) =>
     createGateway(config, { clock, store, logDestination: sink, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
