@@ -18,7 +18,9 @@ export interface AgencyWorld {
  * on loopback), delivered by push through their adapters, with short timeouts and a
  * quick circuit breaker so failure paths run in milliseconds.
  */
-export async function startAgencyWorld(opts: { agreements?: Agreement[]; circuit?: { failures: number; halfOpenAfterMs: number } } = {}): Promise<AgencyWorld> {
+export async function startAgencyWorld(
+  opts: { agreements?: Agreement[]; circuit?: { failures: number; halfOpenAfterMs: number }; amr?: Record<string, unknown> } = {},
+): Promise<AgencyWorld> {
   const agencies = await startMockAgencies({ taxCredentials: TAX_CREDENTIALS });
   const members = demoMembers.map((m) => (m.code === 'amr' || m.code === 'tax' ? { ...m, deliveryMode: 'push' as const } : m));
   const circuit = opts.circuit ?? { failures: 3, halfOpenAfterMs: 300 };
@@ -28,7 +30,7 @@ export async function startAgencyWorld(opts: { agreements?: Agreement[]; circuit
     config: {
       delivery: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 2000, requestTimeoutMs: 2000 },
       adapters: {
-        amr: { endpoint: agencies.amr.url, timeoutMs: 800, circuit },
+        amr: { endpoint: agencies.amr.url, timeoutMs: 800, circuit, ...opts.amr },
         tax: { endpoint: agencies.tax.url, timeoutMs: 800, circuit, credentials: TAX_CREDENTIALS, inbound: { credentials: TAX_CREDENTIALS } },
       },
     },
