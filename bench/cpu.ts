@@ -22,7 +22,7 @@ function readProcStatTotals(): { busy: number; total: number } | null {
 }
 
 /** CPU ticks used so far by all processes whose command is `postgres`. */
-function postgresTicks(): number | null {
+export function postgresTicks(): number | null {
   try {
     let sum = 0;
     for (const pid of fs.readdirSync('/proc')) {

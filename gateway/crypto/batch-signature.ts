@@ -42,22 +42,40 @@ export interface BatchedSignature {
 export const batchHashAlgFor = (alg: SigAlg): LogHashAlg => (alg === 'SM2-SM3' ? 'sm3' : 'sha256');
 
 export function signBatch(signer: Signer, signerName: string, certificate: string, texts: string[], at: string): BatchedSignature[] {
+  const batch = prepareBatch(signer, signerName, texts, at);
+  return batch.finish(certificate, signer.sign(batch.manifest).toString('base64'));
+}
+
+/**
+ * signBatch with the one signature made off the event loop (Signer.signAsync, libuv's
+ * thread pool): only the manifest text crosses; the leaves, root and proofs are hashed here.
+ */
+export async function signBatchAsync(signer: Signer, signerName: string, certificate: string, texts: string[], at: string): Promise<BatchedSignature[]> {
+  const batch = prepareBatch(signer, signerName, texts, at);
+  const value = await signer.signAsync(batch.manifest);
+  return batch.finish(certificate, value.toString('base64'));
+}
+
+/** The batch's manifest (what gets signed), and how to hand out one BatchedSignature per text once it is signed. */
+function prepareBatch(signer: Signer, signerName: string, texts: string[], at: string) {
   const hashAlg = batchHashAlgFor(signer.alg);
   const leaves = texts.map((t) => leafHash(hashAlg, t));
   const { frontier, newNodes } = appendLeaves(hashAlg, EMPTY_FRONTIER, leaves);
   const root = rootFromFrontier(hashAlg, frontier);
   const manifest = canonicalJson({ v: 1, signer: signerName, hashAlg, size: texts.length, root: root.toString('hex'), at } satisfies BatchManifest);
-  const value = signer.sign(manifest).toString('base64');
-  const lookup = nodeLookupFrom(newNodes);
-  return texts.map((_, index) => ({
-    signer: signerName,
-    alg: signer.alg,
-    certificate,
-    manifest,
-    value,
-    index,
-    proof: assembleInclusionProof(hashAlg, inclusionProofNodes(index, texts.length), lookup).map((h) => h.toString('hex')),
-  }));
+  const finish = (certificate: string, value: string): BatchedSignature[] => {
+    const lookup = nodeLookupFrom(newNodes);
+    return texts.map((_, index) => ({
+      signer: signerName,
+      alg: signer.alg,
+      certificate,
+      manifest,
+      value,
+      index,
+      proof: assembleInclusionProof(hashAlg, inclusionProofNodes(index, texts.length), lookup).map((h) => h.toString('hex')),
+    }));
+  };
+  return { manifest, finish };
 }
 
 /** Checks one text against its batched signature and the signer's certificate. Never throws. */

@@ -132,14 +132,30 @@ function fitKey(sigAlg: SigAlg, key: KeyObject): KeyObject | string {
 
 const bytes = (data: Buffer | Uint8Array | string): Buffer => (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 
-/** Sign `data` (strings as UTF-8) with `sigAlg`; throws SignatureError if the key does not fit. */
-export function sign(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Buffer {
+/** The checked key input for signing with `sigAlg`; throws SignatureError if the key does not fit. */
+function signingKey(sigAlg: SigAlg, privateKey: KeyObject): KeyObject | SignKeyObjectInput {
   if (!isSigAlg(sigAlg)) throw new SignatureError(`unknown signature algorithm: ${String(sigAlg)}`);
   if (privateKey.type !== 'private') throw new SignatureError('signing needs a private key');
   const key = fitKey(sigAlg, privateKey);
   if (typeof key === 'string') throw new SignatureError(key);
   if (sigAlg === 'SM2-SM3' && !sm2Usable()) throw new SignatureError(`this OpenSSL signs SM2 with distinguishing ID ${JSON.stringify(sm2RuntimeId())}, not the empty ID xgw signatures are defined with`);
-  return nodeSign(nodeDigest(sigAlg), bytes(data), keyInput(sigAlg, key));
+  return keyInput(sigAlg, key);
+}
+
+/** Sign `data` (strings as UTF-8) with `sigAlg`; throws SignatureError if the key does not fit. */
+export function sign(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Buffer {
+  return nodeSign(nodeDigest(sigAlg), bytes(data), signingKey(sigAlg, privateKey));
+}
+
+/**
+ * Like sign(), but the signature is computed on libuv's thread pool (Node's
+ * crypto.sign with a callback), so the event loop keeps serving requests while
+ * an SM2 or RSA signature (0.3–0.4 ms each) is made. Same bytes, same checks.
+ */
+export function signAsync(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    nodeSign(nodeDigest(sigAlg), bytes(data), signingKey(sigAlg, privateKey), (err, signature) => (err ? reject(err) : resolve(signature)));
+  });
 }
 
 /** Verify; never throws: wrong key type, garbage signature or unknown algorithm give false. */
@@ -224,6 +240,11 @@ export class Signer {
 
   sign(data: Buffer | Uint8Array | string): Buffer {
     return sign(this.alg, data, this.privateKey);
+  }
+
+  /** sign() off the event loop (libuv thread pool). */
+  signAsync(data: Buffer | Uint8Array | string): Promise<Buffer> {
+    return signAsync(this.alg, data, this.privateKey);
   }
 
   verify(data: Buffer | Uint8Array | string, signature: Buffer | Uint8Array): boolean {

@@ -1,6 +1,6 @@
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
-import { signBatch, verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
+import { signBatch, signBatchAsync, verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
 import { formatTime } from '../clock';
 import type { Trust } from '../trust/trust';
 import type { Receipt, SignedReceipt } from './types';
@@ -15,11 +15,11 @@ export type { SignedReceipt };
 
 export const receiptText = (r: Receipt): string => canonicalJson(r);
 
-export function signReceipts(trust: Trust, receipts: Receipt[], at: Date): SignedReceipt[] {
+/** One batch signature by the log key over all `receipts`, made on the thread pool. */
+export async function signReceipts(trust: Trust, receipts: Receipt[], at: Date): Promise<SignedReceipt[]> {
   if (!receipts.length) return [];
-  const signer = trust.logSigner;
-  const sigs = signBatch(signer, 'gateway', trust.logCertificate, receipts.map(receiptText), formatTime(at));
-  return receipts.map((r, i) => ({ ...r, signature: sigs[i] }));
+  const sigs = await signBatchAsync(trust.logSigner, 'gateway', trust.logCertificate, receipts.map(receiptText), formatTime(at));
+  return receipts.map((r, i) => ({ ...r, signature: sigs[i]! }));
 }
 
 export function verifyReceipt(receipt: SignedReceipt, certPem: string): boolean {

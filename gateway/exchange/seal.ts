@@ -3,37 +3,62 @@ import type { LogHashAlg } from '../log/hash';
 import { prepareEntry } from '../log/entries';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
-import { signBatch } from '../crypto/batch-signature';
+import { signBatchAsync, type BatchedSignature } from '../crypto/batch-signature';
 import { formatTime } from '../clock';
 import { signedTextFor, type EnvelopeSignature } from '../crypto/envelope';
 import type { NewMessage, PreparedMessage } from './types';
+
+/** A sealed message with its envelope's canonical JSON text (the writer stores that text as the envelope column). */
+export type SealedMessage = NewMessage & { envelopeText: string };
 
 /**
  * Seals a group-commit batch: one batch signature per sending department over
  * all of its headers in the batch (the department's own algorithm, SM2 by
  * default), the envelope of each message, and its 'message.received' log entry
  * (which names the envelope's digest and signature). Runs once per batch, so the
- * signing cost is shared by every message in it.
+ * signing cost is shared by every message in it; the signatures are made on the
+ * thread pool (signBatchAsync), all departments' at once.
+ *
+ * Each header is canonicalised once: its text is the leaf the department signs and
+ * the `header` member of the envelope's canonical text (RFC 8785 puts "header"
+ * before "signatures"), whose SHA-256 the log entry names.
  */
-export function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: PreparedMessage[], at: Date): NewMessage[] {
+export async function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: PreparedMessage[], at: Date): Promise<SealedMessage[]> {
   const when = formatTime(at);
+  const headerTexts = msgs.map((m) => canonicalJson(m.header));
   const signatures: EnvelopeSignature[][] = msgs.map((m) => (m.senderSignature ? [m.senderSignature] : []));
+  const signing: Array<Promise<void>> = [];
   // Departments that did not sign: one batch signature each, with their key, on their behalf.
   const bySender = new Map<string, number[]>();
-  msgs.forEach((m, i) => !m.senderSignature && bySender.set(m.sender, [...(bySender.get(m.sender) ?? []), i]));
+  msgs.forEach((m, i) => {
+    if (m.senderSignature) return;
+    const idxs = bySender.get(m.sender);
+    if (idxs) idxs.push(i);
+    else bySender.set(m.sender, [i]);
+  });
+  const place = (idxs: number[], made: (k: number) => EnvelopeSignature) => idxs.forEach((i, k) => signatures[i]!.push(made(k)));
   for (const [sender, idxs] of bySender) {
-    const batch = signBatch(trust.signerFor(sender)!, sender, trust.signerCertificate(sender)!, idxs.map((i) => canonicalJson(msgs[i].header)), when);
-    idxs.forEach((i, k) => signatures[i].push({ role: 'sender', onBehalf: true, ...batch[k] }));
+    const texts = idxs.map((i) => headerTexts[i]!);
+    signing.push(
+      signBatchAsync(trust.signerFor(sender)!, sender, trust.signerCertificate(sender)!, texts, when).then((batch: BatchedSignature[]) =>
+        place(idxs, (k) => ({ role: 'sender', onBehalf: true, ...batch[k]! })),
+      ),
+    );
   }
   // Departments that signed themselves: the gateway countersigns (one batch signature for all of them).
   const signedBySender = msgs.flatMap((m, i) => (m.senderSignature ? [i] : []));
   if (signedBySender.length) {
-    const log = trust.logSigner;
-    const counter = signBatch(log, 'gateway', trust.logCertificate, signedBySender.map((i) => signedTextFor('gateway', msgs[i].header, msgs[i].senderSignature!.value)), when);
-    signedBySender.forEach((i, k) => signatures[i].push({ role: 'gateway', onBehalf: false, ...counter[k] }));
+    const texts = signedBySender.map((i) => signedTextFor('gateway', msgs[i]!.header, msgs[i]!.senderSignature!.value));
+    signing.push(
+      signBatchAsync(trust.logSigner, 'gateway', trust.logCertificate, texts, when).then((counter) =>
+        place(signedBySender, (k) => ({ role: 'gateway', onBehalf: false, ...counter[k]! })),
+      ),
+    );
   }
+  await Promise.all(signing);
   return msgs.map((m, i) => {
-    const envelope = { header: m.header, signatures: signatures[i] };
+    const envelope = { header: m.header, signatures: signatures[i]! };
+    const envelopeText = `{"header":${headerTexts[i]},"signatures":${canonicalJson(envelope.signatures)}}`;
     const { header: _header, senderSignature: _signed, ...rest } = m;
     const logEntry = prepareEntry(
       logAlg,
@@ -44,12 +69,12 @@ export function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: PreparedMessag
         payloadDigest: m.header.payloadDigest,
         ...(m.conversion ? { conversion: m.conversion.provenance } : {}),
         envelope: {
-          digest: { alg: 'sha256', value: digestHex('sha256', canonicalJson(envelope)) },
+          digest: { alg: 'sha256', value: digestHex('sha256', envelopeText) },
           signatures: envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ role, signer, onBehalf, alg, certificate })),
         },
       },
       { messageId: m.id, caseId: m.caseId },
     );
-    return { ...rest, envelope, logEntry };
+    return { ...rest, envelope, logEntry, envelopeText };
   });
 }

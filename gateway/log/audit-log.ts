@@ -14,11 +14,12 @@
  * O(n) time; memory O(page + log n), independent of the log size.
  */
 import type { Store } from '../store/db';
-import { isLogHashAlg, leafHash, type LogHashAlg } from './hash';
+import { isLogHashAlg, type LogHashAlg } from './hash';
 import { frontierNodes, rootFromFrontier } from './tree';
 import { AuditTree, type OnNode } from './audit-tree';
 import { fetchNodes, fetchPageNodes, type NodeWindow } from './audit-nodes';
-import { CHECKPOINT_COLUMNS, asBuffer, examineCheckpoint, loadLogCertificates, type CheckpointRow } from './audit-checkpoints';
+import { fetchEntryPage, packedPagesUsable, type EntryVisitor } from './audit-pages';
+import { CHECKPOINT_COLUMNS, examineCheckpoint, loadLogCertificates, type CheckpointRow } from './audit-checkpoints';
 
 export type NodeCheck = 'all' | 'sample' | 'none';
 
@@ -72,8 +73,6 @@ export interface LogAuditReport {
   problemCount: number;
   seconds: number;
 }
-
-interface EntryRow { idx: number | string; entry: string; leaf_hash: Uint8Array }
 
 export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {}): Promise<LogAuditReport> {
   const started = process.hrtime.bigint();
@@ -130,9 +129,10 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   opts.onProgress?.(0, total);
 
   const checkNodesOn = (page: number) => nodeMode === 'all' || (nodeMode === 'sample' && page % 10 === 0);
+  const packed = await packedPagesUsable(store);
   const fetchPage = (startIdx: number, pos: number, page: number) =>
     Promise.all([
-      store.query<EntryRow>('SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2', [startIdx, PAGE]),
+      fetchEntryPage(store, startIdx, PAGE, packed),
       checkNodesOn(page) && pos < integrated ? fetchPageNodes(store, pos, Math.min(pos + PAGE, integrated)) : Promise.resolve(null),
       store.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`, [pos, pos + PAGE]),
     ]);
@@ -143,10 +143,10 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   const onNode: OnNode = (level, index, hash) => {
     if (!stored || tree.size >= integrated) return; // only integrated leaves have stored nodes
     counts.nodes.checked++;
+    if (stored.matches(level, index, hash)) return;
     const first = index * 2 ** level;
     const last = first + 2 ** level - 1;
     const s = stored.get(level, index);
-    if (s && s.equals(hash)) return;
     const listed = lastFlaggedLeaf < first;
     if (level === 0) {
       const message = s
@@ -188,41 +188,43 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   };
   if (headRow && integrated === from) checkHead();
 
+  let c = 0; // next checkpoint of the current page
+  let cps: CheckpointRow[] = [];
+  const visit: EntryVisitor = (idx, leaf, storedMatches) => {
+    if (idx !== expected) {
+      const missing = idx - expected === 1 ? `entry ${expected} is missing` : `entries ${expected}–${idx - 1} are missing`;
+      flag({ check: 'entries', message: `${missing} (next index is ${idx})`, index: expected });
+      lastFlaggedLeaf = Infinity; // every later stored node is shifted: count, do not list
+    }
+    expected = idx + 1;
+    counts.entries.checked++;
+    if (!storedMatches) {
+      flag({ check: 'entries', message: `entry ${idx}: stored text does not hash to its leaf hash`, index: idx });
+      lastFlaggedLeaf = Math.max(lastFlaggedLeaf, tree.size);
+    }
+    tree.push(leaf, onNode);
+    if (tree.size === integrated) checkHead();
+    while (c < cps.length && Number(cps[c]!.size) <= tree.size) {
+      const cp = cps[c++]!;
+      if (Number(cp.size) === tree.size) checkCheckpoint(cp, tree.root());
+    }
+  };
+
   let next = fetchPage(from, from, 0);
   try {
     for (let page = 0; ; page++) {
-      const [entries, nodeRows, cps] = await next;
-      const rows = entries.rows;
+      const [entries, nodeRows, cpRows] = await next;
       const pos = tree.size;
-      if (rows.length === PAGE) {
-        next = fetchPage(Number(rows[rows.length - 1]!.idx) + 1, pos + rows.length, page + 1);
+      if (entries.count === PAGE) {
+        next = fetchPage(entries.lastIdx + 1, pos + entries.count, page + 1);
         await new Promise<void>((resolve) => setImmediate(resolve)); // let the prefetch go out before hashing
       }
       stored = nodeRows;
-      let c = 0; // next checkpoint of this page
-      for (const row of rows) {
-        const idx = Number(row.idx);
-        if (idx !== expected) {
-          const missing = idx - expected === 1 ? `entry ${expected} is missing` : `entries ${expected}–${idx - 1} are missing`;
-          flag({ check: 'entries', message: `${missing} (next index is ${idx})`, index: expected });
-          lastFlaggedLeaf = Infinity; // every later stored node is shifted: count, do not list
-        }
-        expected = idx + 1;
-        counts.entries.checked++;
-        const leaf = leafHash(alg, row.entry);
-        if (!leaf.equals(asBuffer(row.leaf_hash))) {
-          flag({ check: 'entries', message: `entry ${idx}: stored text does not hash to its leaf hash`, index: idx });
-          lastFlaggedLeaf = Math.max(lastFlaggedLeaf, tree.size);
-        }
-        tree.push(leaf, onNode);
-        if (tree.size === integrated) checkHead();
-        while (c < cps.rows.length && Number(cps.rows[c]!.size) <= tree.size) {
-          const cp = cps.rows[c++]!;
-          if (Number(cp.size) === tree.size) checkCheckpoint(cp, tree.root());
-        }
-      }
+      cps = cpRows.rows;
+      c = 0;
+      entries.each(alg, visit);
       opts.onProgress?.(tree.size - from, Math.max(total, tree.size - from));
-      if (rows.length < PAGE) break;
+      if (entries.count < PAGE) break;
     }
   } finally {
     next.catch(() => undefined); // a prefetch still in flight when something threw

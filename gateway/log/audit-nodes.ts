@@ -28,6 +28,14 @@ export class NodeWindow {
     this.rows[level] = new Map(rows.map((r) => [Number(r.idx), asBuffer(r.hash)]));
   }
 
+  /** Whether node (level, index) is stored with exactly this hash (compared in place: no Buffer per node). */
+  matches(level: number, index: number, hash: Buffer): boolean {
+    const packed = this.packed[level];
+    if (!packed) return this.rows[level]?.get(index)?.equals(hash) ?? false;
+    const at = (index - this.lo[level]!) * LOG_HASH_SIZE;
+    return at >= 0 && at + LOG_HASH_SIZE <= packed.length && hash.length === LOG_HASH_SIZE && hash.compare(packed, at, at + LOG_HASH_SIZE) === 0;
+  }
+
   /** The stored hash of node (level, index), or undefined when it is not stored. */
   get(level: number, index: number): Buffer | undefined {
     const packed = this.packed[level];

@@ -1,0 +1,130 @@
+import type { Db } from '../store/db';
+import { newId } from '../ids';
+import { formatTime } from '../clock';
+import type { NewMessage, Receipt, StoredOutcome } from './types';
+import type { BatchedSignature } from '../crypto/batch-signature';
+import type { DigestAlg } from '../crypto/digest';
+
+/** The push answer, rebuilt the same way for a first push and for any identical retry. */
+export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestAlg; digest: string; receivedAt: Date }, logIndex: number, leafHash: Buffer): Receipt => ({
+  id: m.id,
+  messageId: m.messageId,
+  status: 'queued',
+  digest: { alg: m.digestAlg, value: m.digest },
+  receivedAt: formatTime(m.receivedAt),
+  log: { index: logIndex, leafHash: leafHash.toString('hex') },
+});
+
+/**
+ * One batch in ONE statement (one round trip, atomic on its own): lock the
+ * exchange sequence row and take a range of seq numbers, insert the messages
+ * (skipping (sender, messageId) duplicates), then history events and delivery
+ * jobs for exactly the rows inserted, then lock the log sequence row and append
+ * one dense-indexed 'message.received' log entry per inserted message. Lock order
+ * is always exchange → log (other log writers take only the log row), so no
+ * deadlock. Constant SQL text; all rows travel as one JSON parameter.
+ */
+const BATCH_SQL = `
+WITH s AS (
+  UPDATE sequences SET value = value + $2 WHERE name = 'exchange' RETURNING value
+), input AS (
+  SELECT x.*, s.value - $2 + x.n AS seq
+  FROM s, jsonb_to_recordset($1::jsonb) AS x(
+    n bigint, id uuid, delivery_id uuid, sender text, sender_system text, receiver text, type text, message_id text,
+    case_id text, purpose text, payload jsonb, digest_alg text, digest text, request_digest text, envelope jsonb,
+    conversion jsonb, received_at timestamptz, delivery_mode text, log_entry text, leaf_hash text)
+), ins AS (
+  INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
+     payload, digest_alg, digest, request_digest, envelope, conversion, received_at, updated_at, status)
+  SELECT id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
+     payload, digest_alg, digest, request_digest, envelope, conversion, received_at, received_at, 'queued'
+  FROM input ORDER BY n
+  ON CONFLICT (sender, message_id) DO NOTHING RETURNING id
+), ev AS (
+  INSERT INTO message_events (message_id, event, at, actor, detail)
+  SELECT i.id, e.event, i.received_at, i.sender || '/' || i.sender_system,
+         CASE e.event WHEN 'queued' THEN jsonb_build_object('mode', i.delivery_mode) ELSE jsonb_build_object('digest', i.digest) END
+  FROM input i JOIN ins USING (id) CROSS JOIN (VALUES (1, 'received'), (2, 'queued')) AS e(k, event)
+  ORDER BY i.n, e.k
+), dv AS (
+  INSERT INTO deliveries (id, message_id, receiver, mode, status, next_attempt_at, created_at, updated_at)
+  SELECT i.delivery_id, i.id, i.receiver, i.delivery_mode, 'pending', i.received_at, i.received_at, i.received_at
+  FROM input i JOIN ins USING (id)
+), created AS (
+  SELECT i.*, row_number() OVER (ORDER BY i.n) AS k, count(*) OVER () AS total FROM input i JOIN ins USING (id)
+), lg AS (
+  UPDATE sequences SET value = value + (SELECT count(*) FROM created) WHERE name = 'log' RETURNING value
+), le AS (
+  INSERT INTO log_entries (idx, kind, message_id, case_id, entry, leaf_hash, created_at)
+  SELECT lg.value - c.total + c.k - 1, 'message.received', c.id, c.case_id, c.log_entry, decode(c.leaf_hash, 'hex'), c.received_at
+  FROM created c CROSS JOIN lg
+  RETURNING idx, message_id
+)
+SELECT message_id AS id, idx FROM le`;
+
+const str = JSON.stringify;
+
+/**
+ * The batch's rows as the JSON text of one jsonb parameter, written directly rather than
+ * through an array of row objects and JSON.stringify: the envelope's canonical text made
+ * while sealing (`envelopeText`) is reused as is, and no row object is allocated.
+ */
+export function batchRowsJson(msgs: NewMessage[]): string {
+  let s = '[';
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i]!;
+    const envelope = (m as NewMessage & { envelopeText?: string }).envelopeText ?? str(m.envelope);
+    if (i) s += ',';
+    s +=
+      `{"n":${i + 1},"id":${str(m.id)},"delivery_id":${str(newId())},"sender":${str(m.sender)},"sender_system":${str(m.senderSystem)},` +
+      `"receiver":${str(m.receiver)},"type":${str(m.type)},"message_id":${str(m.messageId)},"case_id":${str(m.caseId)},"purpose":${str(m.purpose)},` +
+      `"payload":${str(m.payload)},"digest_alg":${str(m.digestAlg)},"digest":${str(m.digest)},"request_digest":${str(m.requestDigest)},` +
+      `"envelope":${envelope},"conversion":${m.conversion == null ? 'null' : str(m.conversion)},"received_at":${str(m.receivedAt.toISOString())},` +
+      `"delivery_mode":${str(m.deliveryMode)},"log_entry":${str(m.logEntry.text)},"leaf_hash":"${m.logEntry.leafHash.toString('hex')}"}`;
+  }
+  return s + ']';
+}
+
+/** Writes one batch: messages, their history, delivery jobs and log entries; then resolves duplicates. */
+export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<StoredOutcome[]> {
+  const inserted = await db.query<{ id: string; idx: number }>(BATCH_SQL, [batchRowsJson(msgs), msgs.length]);
+  const logIndex = new Map(inserted.rows.map((r) => [r.id, Number(r.idx)]));
+  const outcomes = new Map<string, StoredOutcome>();
+  const others: NewMessage[] = [];
+  for (const m of msgs) {
+    const idx = logIndex.get(m.id);
+    if (idx !== undefined) outcomes.set(m.id, { outcome: 'created', receipt: receiptOf(m, idx, m.logEntry.leafHash) });
+    else others.push(m);
+  }
+  if (others.length) {
+    // Committed already (this batch or an earlier one): same content → the same receipt, else a conflict.
+    const existing = await db.query<{
+      id: string; sender: string; message_id: string; request_digest: string; digest_alg: DigestAlg; digest: string;
+      received_at: Date; idx: number; leaf_hash: Buffer; receipt_signature: BatchedSignature | null;
+    }>(
+      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash, m.receipt_signature
+       FROM messages m JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
+       WHERE (m.sender, m.message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [others.map((m) => m.sender), others.map((m) => m.messageId)],
+    );
+    const byKey = new Map(existing.rows.map((r) => [`${r.sender}\u0000${r.message_id}`, r]));
+    for (const m of others) {
+      const e = byKey.get(`${m.sender}\u0000${m.messageId}`)!;
+      outcomes.set(
+        m.id,
+        e.request_digest === m.requestDigest
+          ? {
+              outcome: 'duplicate',
+              receipt: receiptOf(
+                { id: e.id, messageId: e.message_id, digestAlg: e.digest_alg, digest: e.digest, receivedAt: e.received_at },
+                Number(e.idx),
+                Buffer.from(e.leaf_hash),
+              ),
+              signature: e.receipt_signature,
+            }
+          : { outcome: 'conflict', existingId: e.id },
+      );
+    }
+  }
+  return msgs.map((m) => outcomes.get(m.id)!);
+}
