@@ -5,6 +5,7 @@
  * adapter config (gateway config `adapters.<member code>`) is checked against
  * the adapter's configSchema at start.
  */
+import type { DeliveryResult, OutgoingMessage } from '../gateway/delivery/webhook';
 
 /** The converted form of one message or request: exactly what the agency receives, before transport encoding. */
 export interface NativeForm {
@@ -73,31 +74,17 @@ export interface Conversion {
 }
 
 /** A message the outbox hands to an adapter's transport. */
-export interface OutboundMessage {
-  id: string;
-  messageId: string;
-  from: string;
-  to: string;
-  type: string;
-  caseId: string | null;
-  purpose: string;
-  payload: unknown;
-  digest: { alg: string; value: string };
-  receivedAt: Date;
+export interface OutboundMessage extends OutgoingMessage {
   /** The converted form, when the receiver's adapter converts. */
   conversion: Conversion | null;
 }
 
 /** The outcome of one delivery attempt. */
-export interface DeliveryAttempt {
-  ok: boolean;
+export interface DeliveryAttempt extends DeliveryResult {
   /** false: retrying cannot help (e.g. the agency refused the message with a Client fault): dead-letter now. */
   retryable?: boolean;
-  httpStatus?: number;
-  error?: string;
   /** What the receiver answered, recorded with the 'delivered' event (e.g. the agency's receipt number). */
   answer?: Record<string, unknown>;
-  durationMs: number;
 }
 
 /** A synchronous call's outcome: the agency's parsed answer and the texts that crossed the wire. */

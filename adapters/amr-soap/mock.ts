@@ -7,9 +7,8 @@
 import path from 'node:path';
 import { projectRoot } from '../../gateway/schemas/paths';
 import type { NativeObject } from '../types';
-import { SoapClient } from '../soap/client';
 import { SoapFault } from '../soap/errors';
-import { MockBehaviour, ReceivedCall, startMockServer } from '../soap/mock-server';
+import { MockBehaviour, ReceivedCall, reportClients, startMockServer } from '../soap/mock-server';
 import { soapRouter } from '../soap/server';
 import { buildElement } from '../soap/xml-build';
 
@@ -101,17 +100,7 @@ export async function startAmrMock(opts: { port?: number; host?: string } = {}):
   });
   const server = await startMockServer({ host: opts.host, port: opts.port, path: '/amr/ws/case', soapVersion: '1.1', encoding: 'utf-8', router });
 
-  const clients = new Map<string, Promise<SoapClient>>();
-  const clientFor = (url: string, timeoutMs: number): Promise<SoapClient> => {
-    const key = `${url} ${timeoutMs}`;
-    let c = clients.get(key);
-    if (!c) {
-      c = SoapClient.create({ wsdlPath: AMR_STATUS_WSDL, endpoint: url, soapVersion: '1.1', encoding: 'utf-8', timeoutMs });
-      c.catch(() => clients.delete(key));
-      clients.set(key, c);
-    }
-    return c;
-  };
+  const clients = reportClients({ wsdlPath: AMR_STATUS_WSDL, soapVersion: '1.1', encoding: 'utf-8' });
 
   return {
     url: server.url,
@@ -126,12 +115,12 @@ export async function startAmrMock(opts: { port?: number; host?: string } = {}):
       restore();
     },
     async reportStatus(gatewaySoapUrl, args, o = {}) {
-      const client = await clientFor(gatewaySoapUrl, o.timeoutMs ?? 10_000);
+      const client = await clients.get(gatewaySoapUrl, o.timeoutMs ?? 10_000);
       const request = buildElement({ prefix: 'amr', namespace: AMR_NS, name: 'ReportStatusRequest' }, args);
       return (await client.invoke('ReportStatus', request)).response;
     },
     async close() {
-      for (const c of clients.values()) (await c.catch(() => null))?.close();
+      await clients.closeAll();
       await server.close();
     },
   };

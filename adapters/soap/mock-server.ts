@@ -10,6 +10,7 @@ import type { NativeObject } from '../types';
 import type { SoapVersion, WireEncoding } from './encoding';
 import { sendSoapFault } from './http-edge';
 import type { SoapRequestContext, SoapRouter } from './server';
+import { SoapClient, type SoapClientOptions } from './client';
 
 /** One call that reached an operation handler of a mock. */
 export interface ReceivedCall {
@@ -119,6 +120,29 @@ export async function startMockServer(opts: {
       timers.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The SOAP clients a mock agency uses to report to a gateway, one per (URL, timeout,
+ * UsernameToken), created on first use and closed with the mock.
+ */
+export function reportClients(base: Omit<SoapClientOptions, 'endpoint' | 'timeoutMs' | 'usernameToken'>) {
+  const clients = new Map<string, Promise<SoapClient>>();
+  return {
+    get(endpoint: string, timeoutMs: number, usernameToken: { username: string; password: string } | null = null): Promise<SoapClient> {
+      const key = JSON.stringify([endpoint, timeoutMs, usernameToken]);
+      let c = clients.get(key);
+      if (!c) {
+        c = SoapClient.create({ ...base, endpoint, timeoutMs, ...(usernameToken ? { usernameToken } : {}) });
+        c.catch(() => clients.delete(key));
+        clients.set(key, c);
+      }
+      return c;
+    },
+    async closeAll(): Promise<void> {
+      for (const c of clients.values()) (await c.catch(() => null))?.close();
     },
   };
 }

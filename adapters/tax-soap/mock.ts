@@ -8,9 +8,8 @@
 import path from 'node:path';
 import { projectRoot } from '../../gateway/schemas/paths';
 import type { NativeObject } from '../types';
-import { SoapClient } from '../soap/client';
 import { SoapFault } from '../soap/errors';
-import { MockBehaviour, ReceivedCall, startMockServer } from '../soap/mock-server';
+import { MockBehaviour, ReceivedCall, reportClients, startMockServer } from '../soap/mock-server';
 import { safeEqual, soapRouter } from '../soap/server';
 import { buildElement } from '../soap/xml-build';
 
@@ -110,24 +109,7 @@ export async function startTaxMock(opts: { port?: number; host?: string; credent
   });
   const server = await startMockServer({ host: opts.host, port: opts.port, path: '/tax/ws/gateway', soapVersion: '1.2', encoding: 'gbk', router });
 
-  const clients = new Map<string, Promise<SoapClient>>();
-  const clientFor = (url: string, timeoutMs: number, token: { username: string; password: string } | null): Promise<SoapClient> => {
-    const key = JSON.stringify([url, timeoutMs, token]);
-    let c = clients.get(key);
-    if (!c) {
-      c = SoapClient.create({
-        wsdlPath: TAX_STATUS_WSDL,
-        endpoint: url,
-        soapVersion: '1.2',
-        encoding: 'gbk',
-        timeoutMs,
-        ...(token ? { usernameToken: token } : {}),
-      });
-      c.catch(() => clients.delete(key));
-      clients.set(key, c);
-    }
-    return c;
-  };
+  const clients = reportClients({ wsdlPath: TAX_STATUS_WSDL, soapVersion: '1.2', encoding: 'gbk' });
 
   return {
     url: server.url,
@@ -143,13 +125,13 @@ export async function startTaxMock(opts: { port?: number; host?: string; credent
     },
     async reportStatus(gatewaySoapUrl, args, o = {}) {
       const token = o.credentials === undefined ? credentials : o.credentials;
-      const client = await clientFor(gatewaySoapUrl, o.timeoutMs ?? 10_000, token);
+      const client = await clients.get(gatewaySoapUrl, o.timeoutMs ?? 10_000, token);
       const content = 'ztxx' in args ? args : { ztxx: args };
       const request = buildElement({ prefix: 'tax', namespace: TAX_NS, name: 'ReportCaseStatusRequest' }, content);
       return (await client.invoke('ReportCaseStatus', request)).response;
     },
     async close() {
-      for (const c of clients.values()) (await c.catch(() => null))?.close();
+      await clients.closeAll();
       await server.close();
     },
   };

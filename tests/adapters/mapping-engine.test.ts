@@ -1,8 +1,6 @@
 import fc from 'fast-check';
-import { XMLParser } from 'fast-xml-parser';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { digestHex } from '../../gateway/crypto/digest';
-import { GatewayError } from '../../gateway/errors';
 import {
   CodeTable,
   defineCodeTable,
@@ -19,22 +17,10 @@ import {
   type MappingSpec,
 } from '../../adapters/mapping';
 import type { NativeObject } from '../../adapters/types';
+import { parseChildren, caught } from './mapping-support';
 
 const NS = { prefix: 'x', uri: 'urn:test:x' };
-const parser = new XMLParser({ removeNSPrefix: true, parseTagValue: false, trimValues: false, ignoreAttributes: true, htmlEntities: true });
-/** The children of the root element, as the SOAP layer hands them over. */
-const parseChildren = (xml: string): NativeObject => Object.values(parser.parse(xml) as Record<string, NativeObject>)[0]!;
 
-/** Runs fn and returns the GatewayError it throws. */
-function caught(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 const tables = {
   colour: { red: 'R', green: 'G' },

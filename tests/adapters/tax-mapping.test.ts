@@ -1,9 +1,4 @@
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
-import { XMLParser } from 'fast-xml-parser';
 import { canonicalJson } from '../../gateway/crypto/canonical';
-import { GatewayError } from '../../gateway/errors';
-import { isValidIdNumber, isValidUscc } from '../../gateway/schemas/identifiers';
 import { provenance } from '../../adapters/mapping';
 import { parseXml } from '../../adapters/soap/safe-xml';
 import type { NativeObject } from '../../adapters/types';
@@ -20,35 +15,14 @@ import {
   taxCodeTables,
 } from '../../adapters/tax-soap/mapping';
 import example from '../../schemas/examples/case-record.example.json';
-import caseRecordSchema from '../../schemas/case-record.schema.json';
-import caseStatusSchema from '../../schemas/case-status.schema.json';
 import { sampleCaseRecord, sampleCaseStatus, samplePersonCaseRecord, validUscc } from '../fixtures/case-record';
+import { parseChildren, validCaseRecord, validCaseStatus, plainAjv, caught, asPayload } from './mapping-support';
 
-const parser = new XMLParser({ removeNSPrefix: true, parseTagValue: false, trimValues: false, ignoreAttributes: true, htmlEntities: true });
-/** The children of the root element, as the SOAP layer hands them over. */
-const parseChildren = (xml: string): NativeObject => Object.values(parser.parse(xml) as Record<string, NativeObject>)[0]!;
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true });
-addFormats(ajv);
-ajv.addFormat('uscc', { type: 'string', validate: isValidUscc });
-ajv.addFormat('cn-id-number', { type: 'string', validate: isValidIdNumber });
-const validCaseRecord = ajv.compile(caseRecordSchema);
-const validCaseStatus = ajv.compile(caseStatusSchema);
-const plainAjv = new Ajv2020({ allErrors: true, strict: true });
 const validTaxStatus = plainAjv.compile(queryTaxStatus.responseSchema);
 const validTaxStatusRequest = plainAjv.compile(queryTaxStatus.requestSchema);
 
-function caught(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  }
-  throw new Error('expected a GatewayError');
-}
 
-const asPayload = (r: unknown) => r as Record<string, unknown>;
 
 const item = (name: string, copies: number, form: string, zy?: string) =>
   `<tax:item><tax:clmc>${name}</tax:clmc><tax:fs>${copies}</tax:fs><tax:clxs>${form}</tax:clxs>${zy ? `<tax:zy>${zy}</tax:zy>` : ''}</tax:item>`;
