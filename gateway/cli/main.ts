@@ -12,6 +12,7 @@ import { start } from './start';
 import { registerVerifyLog } from './verify-log';
 import { registerAuditCommands } from './audit';
 import { registerCerts } from './certs';
+import { registerDeadLetters } from './dead-letters';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -98,6 +99,7 @@ export function buildCli(): Command {
   registerCerts(program);
   registerAuditCommands(program);
   registerVerifyLog(program);
+  registerDeadLetters(program);
   return program;
 }
 
