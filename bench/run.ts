@@ -13,7 +13,7 @@
  *   BENCH_QUICK=1      3 s window, 2 s warm-up
  *   BENCH_WARMUP       warm-up seconds (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
- *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log,sign (default all four)
+ *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log,sign,service (default all five)
  *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)
  *   BENCH_STOP         gateway stop before the durability check: kill (SIGKILL, default) | graceful
  *   BENCH_QUIET_WAIT   seconds to wait for a quiet machine before each target (default 20)
@@ -33,6 +33,7 @@ import { pushBody } from './case-record';
 import { prepareDb } from './db';
 import { summariseProfile } from './profile';
 import { printLogBench, runLogBench, type LogBenchResult } from './log';
+import { printServiceBench, runServiceBench, type ServiceBenchResult } from './service';
 import { cpuWindow, waitForQuiet, type CpuWindow } from './cpu';
 import { cleanups, killChildren, runCleanups, startTarget } from './children';
 import { f0, f1, f2, markdownTable } from './table';
@@ -44,7 +45,7 @@ const QUICK = env.BENCH_QUICK === '1';
 const SECONDS = Number(env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 const WARMUP = Number(env.BENCH_WARMUP ?? (QUICK ? 2 : 3));
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
-const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway,log,sign').split(',').map((s) => s.trim());
+const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway,log,sign,service').split(',').map((s) => s.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
 const STOP: 'kill' | 'graceful' = PROFILE || env.BENCH_STOP === 'graceful' ? 'graceful' : 'kill';
 const DATABASE_URL = env.DATABASE_URL || null;
@@ -272,6 +273,12 @@ async function main() {
     console.log('done');
   }
   // ------------------------------------------------------------ end log
+  let service: ServiceBenchResult | undefined;
+  if (TARGETS.includes('service')) {
+    process.stdout.write(`running the query-enterprise service (direct SOAP, then through the gateway on ${DB_KIND}) … `);
+    service = await runServiceBench({ databaseUrl: DATABASE_URL, seconds: SECONDS, warmup: WARMUP, connections: CONNECTIONS, cleanups });
+    console.log('done');
+  }
 
   console.log();
   console.log(
@@ -370,8 +377,11 @@ async function main() {
     console.log();
     printSigning(signing);
   }
-  const previous = !results.length && log && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
-  fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, log, signing } : { ...out, log, signing }, null, 2) + '\n');
+  if (service) printServiceBench(service);
+  // A run without the push targets (e.g. BENCH_TARGETS=log,service) keeps the push figures already in the file.
+  const previous = !results.length && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
+  const fresh = Object.fromEntries(Object.entries({ log, signing, service }).filter(([, v]) => v));
+  fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, ...fresh } : { ...out, ...fresh }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
   if (gw?.profile) {
     console.log(`\nCPU profile of the gateway child (whole run: start, warm-up, window, close): ${gw.profile}`);

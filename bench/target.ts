@@ -5,6 +5,7 @@
  *   BENCH_TARGET={"kind":"echo"}                                   bare Express 5 JSON echo
  *   BENCH_TARGET={"kind":"gateway","dataDir":"/tmp/…"}             full gateway on PGlite
  *   BENCH_TARGET={"kind":"gateway","databaseUrl":"postgres://…"}   full gateway on PostgreSQL
+ *   BENCH_TARGET={"kind":"agencies"}                               the mock agencies (url: 市场监管's endpoint)
  *
  * IPC: the child sends {type:'ready', url, token?} once listening, answers {type:'cpu'}
  * with its process.cpuUsage(), and on {type:'stop'} closes (gateway: drains the writer)
@@ -19,9 +20,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore } from '../gateway/store/open';
 import { migrate } from '../gateway/store/migrate';
-import { seedBenchRegistry } from './seed';
+import { NO_AGENCIES, seedBenchRegistry } from './seed';
+import { startMockAgencies } from '../adapters/mock-agencies';
 
-export type TargetSpec = { kind: 'echo' } | { kind: 'gateway'; dataDir?: string; databaseUrl?: string };
+export type TargetSpec =
+  | { kind: 'echo' }
+  | { kind: 'agencies' }
+  | { kind: 'gateway'; dataDir?: string; databaseUrl?: string; adapters?: Record<string, Record<string, unknown>> };
+
 
 export type ChildMessage =
   | { type: 'ready'; url: string; token?: string; storeKind?: string }
@@ -60,6 +66,12 @@ async function startEcho(): Promise<Started> {
   };
 }
 
+/** The mock agencies (市场监管 SOAP 1.1, 税务 SOAP 1.2 + GBK): `url` is 市场监管's endpoint. */
+async function startAgencies(): Promise<Started> {
+  const agencies = await startMockAgencies({ taxCredentials: { username: 'bench', password: 'bench' } });
+  return { url: agencies.amr.url, close: () => agencies.close() };
+}
+
 async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Promise<Started> {
   const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-bench-pki-'));
   const config = buildConfig({
@@ -70,6 +82,7 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
     ...(spec.databaseUrl ? { databaseUrl: spec.databaseUrl } : { dataDir: spec.dataDir }),
     delivery: { enabled: false },
     trust: { pkiDir },
+    adapters: spec.adapters ?? NO_AGENCIES,
   });
   // Registry first (members need their signing keys when the gateway opens its PKI).
   const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
@@ -91,7 +104,7 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_TARGET ?? '{"kind":"echo"}') as TargetSpec;
-  const t: Started = spec.kind === 'echo' ? await startEcho() : await startGateway(spec);
+  const t: Started = spec.kind === 'echo' ? await startEcho() : spec.kind === 'agencies' ? await startAgencies() : await startGateway(spec);
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'cpu') {
       const u = process.cpuUsage();
