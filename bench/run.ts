@@ -33,7 +33,7 @@ import { pushBody } from './case-record';
 import { prepareDb } from './db';
 import { summariseProfile } from './profile';
 import { printLogBench, runLogBench, type LogBenchResult } from './log';
-import { printServiceBench, runServiceBench, type ServiceBenchResult } from './service';
+import { keepProfile, printServiceBench, runServiceBench, type ServiceBenchResult } from './service';
 import { cpuWindow, waitForQuiet, type CpuWindow } from './cpu';
 import { cleanups, killChildren, runCleanups, startTarget } from './children';
 import { f0, f1, f2, markdownTable } from './table';
@@ -276,7 +276,9 @@ async function main() {
   let service: ServiceBenchResult | undefined;
   if (TARGETS.includes('service')) {
     process.stdout.write(`running the query-enterprise service (direct SOAP, then through the gateway on ${DB_KIND}) … `);
-    service = await runServiceBench({ databaseUrl: DATABASE_URL, seconds: SECONDS, warmup: WARMUP, connections: CONNECTIONS, cleanups });
+    const profileDir = PROFILE ? fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-bench-prof-')) : undefined;
+    service = await runServiceBench({ databaseUrl: DATABASE_URL, seconds: SECONDS, warmup: WARMUP, connections: CONNECTIONS, cleanups, profileDir });
+    if (profileDir) service.profile = keepProfile(profileDir, `xgw-bench-service-${DB_KIND}.cpuprofile`);
     console.log('done');
   }
 
@@ -378,6 +380,10 @@ async function main() {
     printSigning(signing);
   }
   if (service) printServiceBench(service);
+  if (service?.profile) {
+    console.log(`\nCPU profile of the gateway child in the service bench: ${service.profile}`);
+    console.log(summariseProfile(service.profile, { top: 25 }));
+  }
   // A run without the push targets (e.g. BENCH_TARGETS=log,service) keeps the push figures already in the file.
   const previous = !results.length && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
   const fresh = Object.fromEntries(Object.entries({ log, signing, service }).filter(([, v]) => v));

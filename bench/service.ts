@@ -6,6 +6,9 @@
  * schema, a service_calls row and a service.called log entry in one transaction, and an
  * SM2 signature over the answer. The mock agency runs in its own process.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { queryEnterprise } from '../adapters/amr-soap/mapping';
 import { startTarget } from './children';
@@ -29,6 +32,8 @@ export interface ServiceRun {
 
 export interface ServiceBenchResult {
   database: 'postgres' | 'pglite';
+  /** BENCH_PROFILE=1: the gateway child's CPU profile (a .cpuprofile path). */
+  profile?: string;
   connections: number;
   direct: ServiceRun;
   viaGateway: ServiceRun;
@@ -47,11 +52,14 @@ export async function runServiceBench(opts: {
   warmup: number;
   connections: number;
   cleanups: Array<() => Promise<void>>;
+  /** Run the gateway child with --cpu-prof into this directory. */
+  profileDir?: string;
 }): Promise<ServiceBenchResult> {
   const kind = opts.databaseUrl ? 'postgres' : 'pglite';
   const agencies = await startTarget({ kind: 'agencies' });
   const db = await prepareDb(opts.databaseUrl, opts.cleanups);
-  const gw = await startTarget({ ...db.spec, adapters: { ...NO_AGENCIES, amr: { endpoint: agencies.url, maxConcurrent: 64, maxQueued: 256 } } });
+  const execArgv = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
+  const gw = await startTarget({ ...db.spec, adapters: { ...NO_AGENCIES, amr: { endpoint: agencies.url, maxConcurrent: 64, maxQueued: 256 } } }, execArgv);
   try {
     const soap = `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${queryEnterprise.toNative({ uscc: USCC }).text}</soap:Body></soap:Envelope>`;
     const soapHeaders = { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://amr.jiangzhou.gov.cn/ws/case/v1/QueryEnterprise"' };
@@ -74,6 +82,16 @@ export async function runServiceBench(opts: {
     await gw.stop('graceful');
     await agencies.stop('graceful');
   }
+}
+
+/** The newest .cpuprofile in `dir`, moved next to the other bench profiles (os.tmpdir()). */
+export function keepProfile(dir: string, name: string): string | undefined {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (!files.length) return undefined;
+  const dest = path.join(os.tmpdir(), name);
+  fs.copyFileSync(path.join(dir, files.sort().at(-1)!), dest);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return dest;
 }
 
 export function printServiceBench(r: ServiceBenchResult): void {

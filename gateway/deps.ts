@@ -6,6 +6,7 @@ import type { Metrics } from './metrics';
 import type { SchemaRegistry } from './schemas/registry';
 import type { Directory } from './registry/directory';
 import type { AdapterBindings } from './adapters/bindings';
+import type { ServiceBroker } from './services/call';
 import type { Authenticator } from './http/auth';
 import type { ExchangeWriter } from './exchange/writer';
 import type { DeliveryWorker } from './delivery/worker';
@@ -22,6 +23,7 @@ export interface GatewayDeps {
   schemas: SchemaRegistry;
   directory: Directory;
   adapters: AdapterBindings;
+  services: ServiceBroker;
   auth: Authenticator;
   writer: ExchangeWriter;
   delivery: DeliveryWorker;

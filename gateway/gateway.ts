@@ -16,6 +16,7 @@ import { Authenticator } from './http/auth';
 import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
 import { AdapterBindings } from './adapters/bindings';
+import { ServiceBroker } from './services/call';
 import { buildApp } from './app';
 import { Trust } from './trust/trust';
 import { integratorOptions, LogIntegrator } from './log/integrator';
@@ -90,7 +91,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     const c = adapters.connectionOf(m.code);
     return c?.call ? [[m.code, c.circuit()] as [string, ReturnType<typeof c.circuit>]] : [];
   });
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, auth, writer, delivery, trust, integrator };
+  const services = new ServiceBroker({ store, clock, log, metrics, trust, directory, adapters, logHashAlg: config.trust.logHashAlg });
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;

@@ -69,11 +69,7 @@ export function serviceSchemas(): Json {
         },
       },
       log: { type: 'object', required: ['index', 'leafHash'], properties: { index: count('log index of the service.called entry'), leafHash: hash32('its leaf hash') } },
-      signature: {
-        type: 'object',
-        required: ['signer', 'alg', 'certificate', 'value'],
-        properties: { signer: { const: 'gateway' }, alg: str('signature algorithm'), certificate: hash32('SHA-256 fingerprint of the log certificate (GET /api/v1/log/key)'), value: str('base64') },
-      },
+      signature: { ...ref('BatchSignature'), description: "the gateway log key's batch signature over the canonical JSON of the answer without `signature` (certificate: GET /api/v1/log/key)" },
     },
   };
   return out;

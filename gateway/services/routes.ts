@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
 import { GatewayError, type FieldError } from '../errors';
 import { principalOf } from '../http/auth';
-import { callService } from './call';
 
 const PURPOSE = /^[A-Za-z0-9._-]{1,64}$/;
 const CASE_ID = /^[A-Za-z0-9-]{6,64}$/;
@@ -17,7 +16,7 @@ export function serviceRoutes(deps: GatewayDeps): Router {
     if (!purpose || !PURPOSE.test(purpose)) errors.push({ pointer: '/headers/X-Purpose', message: '用途 (purpose) the agreement allows, e.g. case-handling' });
     if (!caseId || !CASE_ID.test(caseId)) errors.push({ pointer: '/headers/X-Case-Id', message: '办件编号 (case number) the lookup is for' });
     if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'a service call declares its purpose (X-Purpose) and case number (X-Case-Id)', { errors });
-    const out = await callService(deps, principalOf(req), String(req.params.member), String(req.params.service), req.body, { purpose: purpose!, caseId: caseId! });
+    const out = await deps.services.call(principalOf(req), String(req.params.member), String(req.params.service), req.body, { purpose: purpose!, caseId: caseId! });
     req.ctx.log.info({ call: out.id, provider: out.provider, service: out.service, caseId: out.caseId }, 'service called');
     res.json(out);
   });

@@ -2,6 +2,7 @@ import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { digestHex } from '../../gateway/crypto/digest';
 import { verify, Verifier } from '../../gateway/crypto/sign';
+import { verifyBatched } from '../../gateway/crypto/batch-signature';
 
 let w: AgencyWorld;
 
@@ -35,12 +36,15 @@ test('query-enterprise: the agency answers over SOAP 1.1; JSON back, recorded, l
   });
   expect(res.body).toMatchObject({ service: 'query-enterprise', provider: 'amr', purpose: 'case-handling', caseId: CASE });
   expect(w.agencies.amr.received.map((c) => [c.operation, c.args])).toEqual([['QueryEnterprise', { TYSHXYDM: '91350102MA2YJ8X3K3' }]]);
-  // the signature covers the answer without it, and verifies with the log certificate
+  // the gateway's batch signature covers the answer without it, and verifies with the log certificate
   const { signature, ...unsigned } = res.body;
+  expect(signature).toMatchObject({ signer: 'gateway', alg: 'SM2-SM3', certificate: w.t.gw.deps.trust.logCertificate });
   const pem = w.t.gw.deps.trust.certificatePem(signature.certificate)!;
-  expect(verify(signature.alg, canonicalJson(unsigned), Buffer.from(signature.value, 'base64'), Verifier.fromPem(pem, signature.alg).publicKey)).toBe(true);
+  expect(verifyBatched(signature, canonicalJson(unsigned), pem)).toBe(true);
   const forged = { ...unsigned, data: { ...unsigned.data, status: 'revoked' } };
-  expect(verify(signature.alg, canonicalJson(forged), Buffer.from(signature.value, 'base64'), Verifier.fromPem(pem, signature.alg).publicKey)).toBe(false);
+  expect(verifyBatched(signature, canonicalJson(forged), pem)).toBe(false);
+  // and the manifest's signature is plain SM2 over its text (what openssl checks)
+  expect(verify(signature.alg, signature.manifest, Buffer.from(signature.value, 'base64'), Verifier.fromPem(pem, signature.alg).publicKey)).toBe(true);
   // request, response and both native texts are kept; the log entry names their digests
   const row = (await w.t.db.store.query<any>('SELECT * FROM service_calls WHERE id = $1', [res.body.id])).rows[0];
   expect(row).toMatchObject({ caller: 'hall', provider: 'amr', service: 'query-enterprise', purpose: 'case-handling', case_id: CASE, outcome: 'ok' });
