@@ -17,6 +17,9 @@ test('migrations apply once, record their versions and are a no-op the second ti
   expect(await migrationsDone(db.store)).toBe(true);
   const r = await db.store.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   expect(r.rows.map((x) => Number(x.version))).toEqual(migrations.map((m) => m.version));
+  // 004: message rows stay inline and pages keep room for HOT updates
+  const opts = await db.store.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE relname = 'messages'`);
+  expect(opts.rows[0].reloptions).toEqual(expect.arrayContaining(['toast_tuple_target=8160', 'fillfactor=75']));
 });
 
 test('several processes migrating one fresh database at once apply each version exactly once', async () => {

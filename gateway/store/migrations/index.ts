@@ -1,6 +1,7 @@
 import * as m001 from './001_foundation';
 import * as m002 from './002_trust';
 import * as m003 from './003_adapters';
+import * as m004 from './004_storage';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   { version: 1, name: 'foundation', sql: m001.sql },
   { version: 2, name: 'trust', sql: m002.sql },
   { version: 3, name: 'adapters', sql: m003.sql },
+  { version: 4, name: 'storage', sql: m004.sql },
 ];
