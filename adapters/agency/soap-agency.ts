@@ -127,8 +127,8 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
         const out = await invoke(native.operation, native.text);
         const a = s.deliveryAnswer(out.response);
         return a.accepted
-          ? { ok: true, answer: a.answer, durationMs: out.durationMs }
-          : { ok: false, retryable: false, error: `${agency} refused the message: ${a.message ?? JSON.stringify(a.answer)}`, answer: a.answer, durationMs: out.durationMs };
+          ? { ok: true, answer: a.answer, durationMs: Math.round(out.durationMs) }
+          : { ok: false, retryable: false, error: `${agency} refused the message: ${a.message ?? JSON.stringify(a.answer)}`, answer: a.answer, durationMs: Math.round(out.durationMs) };
       } catch (err) {
         const durationMs = Date.now() - started;
         if (isAgencyError(err) && err.kind === 'fault' && !isRetryable(err) && attempt > 1 && s.duplicateFault.test(err.fault?.reason ?? '')) {

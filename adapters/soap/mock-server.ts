@@ -48,6 +48,22 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
+/** What is wrong with a behaviour sent over HTTP (null: nothing). */
+function behaviourProblem(b: unknown): string | null {
+  if (!b || typeof b !== 'object' || Array.isArray(b)) return 'send a JSON object';
+  const o = b as Record<string, unknown>;
+  const known = ['delayMs', 'fail', 'fault', 'times'];
+  const extra = Object.keys(o).filter((k) => !known.includes(k));
+  if (extra.length) return `unknown keys: ${extra.join(', ')} (known: ${known.join(', ')})`;
+  const int = (v: unknown, min: number, max: number) => v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
+  if (!int(o.delayMs, 0, 600_000)) return 'delayMs: 0 to 600000';
+  if (!int(o.times, 1, 1_000_000)) return 'times: a whole number from 1';
+  if (o.fail !== undefined && o.fail !== null && o.fail !== 'http-503' && o.fail !== 'reset') return 'fail: "http-503", "reset" or null';
+  const f = o.fault as Record<string, unknown> | null | undefined;
+  if (f !== undefined && f !== null && (typeof f !== 'object' || typeof f.code !== 'string' || typeof f.reason !== 'string')) return 'fault: {"code": "Server", "reason": "…"}';
+  return null;
+}
+
 export async function startMockServer(opts: {
   host?: string;
   port?: number;
@@ -86,6 +102,20 @@ export async function startMockServer(opts: {
     } else {
       next();
     }
+  });
+  // Scripted misbehaviour over HTTP too, for people trying the demo with curl:
+  // PUT <path>/_behaviour {"delayMs":3000} | {"fail":"http-503","times":5} | {"fault":{"code":"Server","reason":"…"}}; DELETE to end it.
+  app.put(`${opts.path}/_behaviour`, express.json({ limit: '4kb' }), (req, res) => {
+    const problem = behaviourProblem(req.body);
+    if (problem) return void res.status(400).json({ error: problem });
+    behaviour = req.body as MockBehaviour;
+    remaining = behaviour.times;
+    res.json({ behaviour });
+  });
+  app.delete(`${opts.path}/_behaviour`, (_req, res) => {
+    behaviour = null;
+    remaining = undefined;
+    res.status(204).end();
   });
   app.use(opts.path, opts.router);
   await opts.router.ready;

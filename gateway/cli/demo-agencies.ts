@@ -8,7 +8,9 @@ import type { DemoCredentials } from '../registry/demo';
  */
 export async function startDemoAgencies(config: Readonly<GatewayConfig>, creds: DemoCredentials): Promise<{ agencies: MockAgencies; config: Readonly<GatewayConfig> }> {
   const tax = creds.agencies.tax;
-  const agencies = await startMockAgencies({ host: '127.0.0.1', taxCredentials: tax });
+  // Next to the gateway's port (8081, 8082 by default), so the README's tour can reach them; any free port when the gateway's is 0.
+  const near = (n: number) => (config.port ? config.port + n : 0);
+  const agencies = await startMockAgencies({ host: '127.0.0.1', amrPort: near(1), taxPort: near(2), taxCredentials: tax });
   const withAgencies = buildConfig({
     ...(structuredClone(config) as unknown as Record<string, unknown>),
     adapters: {

@@ -132,6 +132,20 @@ describe('servers', () => {
     agencies.amr.reset();
     expect((await amr.invoke('SubmitCase', submit)).response.FHDM).toBe('0');
   });
+
+  test('behaviour can be scripted over HTTP (PUT/DELETE <endpoint>/_behaviour), for the demo; bad scripts are refused', async () => {
+    const tax = await clientFor('tax');
+    const put = (body: unknown) => fetch(`${agencies.tax.url}/_behaviour`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put({ fault: { code: 'Receiver', reason: '系统维护中' }, times: 1 })).status).toBe(200);
+    await expect(tax.invoke('QueryTaxStatus', taxQuery('91350100273896412W'))).rejects.toMatchObject({ kind: 'fault', fault: { reason: '系统维护中' } });
+    expect((await tax.invoke('QueryTaxStatus', taxQuery('91350100273896412W'))).response.nsrzt).toBe('03'); // times: 1
+    expect((await put({ fail: 'http-503' })).status).toBe(200);
+    await expect(tax.invoke('QueryTaxStatus', taxQuery('91350100273896412W'))).rejects.toMatchObject({ kind: 'unavailable', httpStatus: 503 });
+    expect((await fetch(`${agencies.tax.url}/_behaviour`, { method: 'DELETE' })).status).toBe(204);
+    expect((await tax.invoke('QueryTaxStatus', taxQuery('91350100273896412W'))).response.nsrzt).toBe('03');
+    const bad = await put({ fail: 'sometimes', slow: true });
+    expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, 'unknown keys: slow (known: delayMs, fail, fault, times)']);
+  });
 });
 
 describe('reportStatus: the agencies call the gateway', () => {
