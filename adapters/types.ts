@@ -148,6 +148,12 @@ export interface Adapter {
   delivers: string[];
   /** Converts a payload to the receiver's native form; null = the receiver takes our JSON as is. Throws GW_ERR_ADAPTER_UNMAPPED_VALUE. */
   toReceiver(type: string, payload: Record<string, unknown>): NativeForm | null;
+  /**
+   * Converts a native message the member sent (an inbound operation's parsed request) to
+   * our JSON: the message type, payload, a deterministic messageId and the case. Throws
+   * GW_ERR_ADAPTER_UNMAPPED_VALUE / GW_ERR_ADAPTER_INVALID_NATIVE. Absent: the member sends our JSON.
+   */
+  fromSender?(operation: string, native: NativeObject): { type: string; payload: Record<string, unknown>; messageId: string; caseId: string | null };
   /** Synchronous services the members of this adapter offer. */
   services: ServiceSpec[];
   /** The SOAP endpoint the gateway serves to these members (agency → gateway), if any. */

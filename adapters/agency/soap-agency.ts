@@ -89,6 +89,11 @@ export function soapAgencyAdapter(s: SoapAgencySpec): Adapter {
       if (!convert) throw new GatewayError('GW_ERR_ADAPTER_UNMAPPED_VALUE', `${s.name} has no conversion for message type ${type}`, { errors: [{ pointer: '/type', message: `${s.name} converts ${Object.keys(s.convert).join(', ')}` }] });
       return convert(payload);
     },
+    fromSender: (operation, native) => {
+      const op = s.inbound.operations.find((o) => o.operation === operation);
+      if (!op) throw new GatewayError('GW_ERR_ADAPTER_INVALID_NATIVE', `${s.name} has no inbound operation ${operation}`);
+      return { type: op.type, ...op.fromNative(native) };
+    },
     services: s.services,
     inbound: s.inbound,
     bind: (ctx) => connect(s, ctx),

@@ -78,10 +78,10 @@ async function handle(
 ): Promise<NativeObject> {
   const sender = spec.soapVersion === '1.1' ? 'Client' : 'Sender';
   try {
-    const converted = op.fromNative(args);
+    const converted = adapter.fromSender!(op.operation, args);
     const to = await receiverFor(deps, member, converted.caseId, cfg.statusReceiver);
     const principal = { kind: 'system' as const, member: member.code, system: 'soap-inbound' };
-    const msg = preparePush(pushDeps(deps), principal, { to, type: op.type, messageId: converted.messageId, ...(converted.caseId ? { caseId: converted.caseId } : {}), purpose: spec.purpose, payload: converted.payload });
+    const msg = preparePush(pushDeps(deps), principal, { to, type: converted.type, messageId: converted.messageId, ...(converted.caseId ? { caseId: converted.caseId } : {}), purpose: spec.purpose, payload: converted.payload });
     if (!msg.conversion) msg.conversion = inboundConversion(adapter, op, ctx.requestXml, canonicalJson(converted.payload), msg.digestAlg);
     const out = await deps.writer.submit(msg);
     if (out.outcome === 'conflict') throw new GatewayError('GW_ERR_EXCHANGE_DUPLICATE_CONFLICT', `${converted.messageId} was already reported with different content (message ${out.existingId})`);
