@@ -1,3 +1,5 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { digestHex } from '../../gateway/crypto/digest';
@@ -139,4 +141,23 @@ test('the metaservice advertises each service with its schemas and the inbound S
   const text = await wsdl.text();
   expect(text).toContain('ReportStatus');
   expect(text).toContain(`location="${w.t.url}/soap/amr"`);
+});
+
+test('answers match the OpenAPI document: a service answer, a service problem, a dead-letter page', async () => {
+  const doc = (await w.t.call('GET', '/api/v1/openapi.json')).body;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  for (const f of ['uscc', 'cn-id-number', 'password']) ajv.addFormat(f, true);
+  ajv.addSchema(doc, 'oas');
+  const valid = (component: string, body: unknown) => {
+    const v = ajv.getSchema(`oas#/components/schemas/${component}`)!;
+    return v(body) ? null : v.errors;
+  };
+  const ok = await query('tax', 'query-tax-status', { uscc: '91350100273896412W' });
+  expect(valid('ServiceResponse', ok.body)).toBeNull();
+  const problem = await query('tax', 'query-tax-status', { uscc: '91350100MA00000009' });
+  expect(valid('Problem', problem.body)).toBeNull();
+  expect(doc.paths['/api/v1/services/{member}/{service}'].post.responses['502']['x-error-codes']).toContain(problem.body.code);
+  const page = await w.t.call('GET', '/api/v1/admin/dead-letters?limit=5', { token: w.admin });
+  expect(valid('DeadLetterPage', page.body)).toBeNull();
 });
