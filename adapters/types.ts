@@ -77,6 +77,8 @@ export interface Conversion {
 export interface OutboundMessage extends OutgoingMessage {
   /** The converted form, when the receiver's adapter converts. */
   conversion: Conversion | null;
+  /** An earlier attempt may have reached the receiver without an answer coming back (timed out, cut off). */
+  maybeDelivered: boolean;
 }
 
 /** The outcome of one delivery attempt. */
@@ -85,6 +87,11 @@ export interface DeliveryAttempt extends DeliveryResult {
   retryable?: boolean;
   /** What the receiver answered, recorded with the 'delivered' event (e.g. the agency's receipt number). */
   answer?: Record<string, unknown>;
+  /** The attempt may have reached the receiver although it failed (timeout, connection cut while answering). */
+  maybeDelivered?: boolean;
+  /** Refused before it left (our circuit breaker or bulkhead): not an attempt; try again after retryAfterMs. */
+  notAttempted?: boolean;
+  retryAfterMs?: number;
 }
 
 /** A synchronous call's outcome: the agency's parsed answer and the texts that crossed the wire. */
@@ -101,6 +108,8 @@ export interface AdapterConnection {
   deliver?(m: OutboundMessage, attempt: number): Promise<DeliveryAttempt>;
   /** Calls the agency for a synchronous service; throws a GatewayError (GW_ERR_AGENCY_*) on failure. */
   call?(service: ServiceSpec, request: NativeForm): Promise<AgencyAnswer>;
+  /** How long one delivery attempt can take at most (the outbox's claim lease must outlast it). */
+  leaseMs?(): number;
   /** The circuit state for ops (`closed` when the adapter has none). */
   circuit(): 'closed' | 'open' | 'half-open';
   close(): Promise<void>;

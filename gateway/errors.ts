@@ -46,6 +46,7 @@ export const catalogue = {
   GW_ERR_SERVICE_UNKNOWN: { status: 404, title: 'The member offers no such service' },
   GW_ERR_AGENCY_TIMEOUT: { status: 504, title: 'The agency did not answer in time' },
   GW_ERR_AGENCY_FAULT: { status: 502, title: 'The agency answered with a SOAP fault' },
+  GW_ERR_AGENCY_INVALID_ANSWER: { status: 502, title: 'The agency answered with something that is not a valid answer in its format' },
   GW_ERR_AGENCY_UNAVAILABLE: { status: 502, title: 'The agency could not be reached or answered with an error' },
   GW_ERR_AGENCY_CIRCUIT_OPEN: { status: 503, title: 'Calls to the agency are paused after repeated failures; retry later' },
   GW_ERR_AGENCY_BUSY: { status: 503, title: 'Too many calls to the agency are in progress; retry later' },

@@ -1,7 +1,7 @@
 import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap } from 'cockatiel';
 import { GatewayError } from '../../gateway/errors';
 import { SoapClient } from '../soap/client';
-import { agencyErrorToGatewayError, isAgencyError, isRetryable } from '../soap/errors';
+import { AgencyError, agencyErrorToGatewayError, isAgencyError, isRetryable } from '../soap/errors';
 import type { Adapter, AdapterConnection, AgencyAnswer, BindContext, DeliveryAttempt, InboundSpec, NativeForm, NativeObject, OutboundMessage, ServiceSpec } from '../types';
 
 /** What a vertical agency's SOAP adapter declares; soapAgencyAdapter() turns it into an Adapter. */
@@ -58,7 +58,7 @@ function configSchema(s: SoapAgencySpec): Record<string, unknown> {
         ...(s.usernameToken ? { required: ['credentials'] } : { default: {} }),
         properties: {
           ...(s.usernameToken ? { credentials: { ...credentials, description: 'UsernameToken the agency must send to the gateway' } } : {}),
-          allowFrom: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'], description: 'client addresses allowed to call the inbound endpoint' },
+          allowFrom: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: "client IP addresses allowed to call the inbound endpoint (default: none; IPv4-mapped IPv6 forms match their IPv4 address)" },
           statusReceiver: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$', default: 'hall', description: 'who gets a status event when the case is unknown here' },
         },
       },
@@ -100,6 +100,31 @@ export function soapAgencyAdapter(s: SoapAgencySpec): Adapter {
   };
 }
 
+/** Runs `fn` with a signal that aborts after `ms`; rejects with `onTimeout()` at the deadline even if `fn` is still waiting. */
+function withDeadline<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>, onTimeout: () => Error): Promise<T> {
+  const ctrl = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ctrl.abort(new DOMException('deadline', 'TimeoutError'));
+      reject(onTimeout());
+    }, ms);
+    fn(ctrl.signal).then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Could the request have reached the agency although no answer came back (a timeout, a connection cut while it answered)? */
+const mayHaveArrived = (err: unknown): boolean =>
+  isAgencyError(err) && (err.kind === 'timeout' || (err.kind === 'unavailable' && err.httpStatus === undefined && /without an answer|while answering/.test(err.message)));
+
 function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
   const c = ctx.config as unknown as AgencyConfig;
   const agency = `${ctx.member.name} (${ctx.member.code})`;
@@ -113,7 +138,11 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
   const breaker = circuitBreaker(handleWhen((e) => isAgencyError(e) && isRetryable(e)), { halfOpenAfter: c.circuit.halfOpenAfterMs, breaker: new ConsecutiveBreaker(c.circuit.failures) });
   const policy = wrap(bulkhead(c.maxConcurrent, c.maxQueued), breaker);
 
-  const invoke = (operation: string, xml: string): Promise<AgencyAnswer> => policy.execute(async () => (await clientOf()).invoke(operation, xml));
+  /** One call with ONE deadline (timeoutMs) that includes any wait for a free slot in the bulkhead. */
+  const invoke = (operation: string, xml: string): Promise<AgencyAnswer> =>
+    withDeadline(c.timeoutMs, (signal) => policy.execute(async () => (await clientOf()).invoke(operation, xml, { signal }), signal), () =>
+      new AgencyError('timeout', `no answer within ${c.timeoutMs} ms (waiting for a free slot included)`, { timeoutMs: c.timeoutMs }),
+    );
   /** The catalogue error for a failed call. */
   const gatewayError = (err: unknown): GatewayError => {
     if (err instanceof BrokenCircuitError) return new GatewayError('GW_ERR_AGENCY_CIRCUIT_OPEN', `calls to ${agency} are paused after ${c.circuit.failures} failures in a row; the next probe is within ${c.circuit.halfOpenAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(c.circuit.halfOpenAfterMs / 1000)) } });
@@ -122,11 +151,16 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
   };
 
   return {
-    async deliver(m: OutboundMessage, attempt: number): Promise<DeliveryAttempt> {
+    async deliver(m: OutboundMessage): Promise<DeliveryAttempt> {
       const started = Date.now();
-      // A message that came in converted (from-sender) carries the sender's native text, not ours: convert for this agency.
-      const stored = m.conversion && m.conversion.provenance.direction !== 'from-sender' ? m.conversion.native : undefined;
-      const native = stored ?? s.convert[m.type]?.(m.payload as Record<string, unknown>);
+      let native: NativeForm | undefined;
+      try {
+        // A message that came in converted (from-sender) carries the sender's native text, not ours: convert for this agency.
+        const stored = m.conversion && m.conversion.provenance.direction !== 'from-sender' ? m.conversion.native : undefined;
+        native = stored ?? s.convert[m.type]?.(m.payload as Record<string, unknown>);
+      } catch (err) {
+        return { ok: false, retryable: false, error: `${s.name} cannot convert it: ${(err as GatewayError).detail ?? (err as Error).message}`, durationMs: 0 };
+      }
       if (!native) return { ok: false, retryable: false, error: `${s.name} cannot deliver message type ${m.type}`, durationMs: 0 };
       try {
         const out = await invoke(native.operation, native.text);
@@ -136,13 +170,19 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
           : { ok: false, retryable: false, error: `${agency} refused the message: ${a.message ?? JSON.stringify(a.answer)}`, answer: a.answer, durationMs: Math.round(out.durationMs) };
       } catch (err) {
         const durationMs = Date.now() - started;
-        if (isAgencyError(err) && err.kind === 'fault' && !isRetryable(err) && attempt > 1 && s.duplicateFault.test(err.fault?.reason ?? '')) {
+        // Refused as a case it already has, after an attempt that may have reached it: it took that attempt.
+        if (m.maybeDelivered && isAgencyError(err) && err.kind === 'fault' && !isRetryable(err) && s.duplicateFault.test(err.fault?.reason ?? '')) {
           return { ok: true, answer: { duplicate: true, fault: err.fault!.reason }, durationMs };
         }
         const e = gatewayError(err);
-        return { ok: false, retryable: isAgencyError(err) ? isRetryable(err) : true, error: `${e.code}: ${e.detail ?? e.message}`, durationMs };
+        // Refused by our own circuit breaker or bulkhead: the agency never saw it; not an attempt.
+        if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) {
+          return { ok: false, notAttempted: true, retryAfterMs: err instanceof BrokenCircuitError ? c.circuit.halfOpenAfterMs : 1000, error: `${e.code}: ${e.detail}`, durationMs };
+        }
+        return { ok: false, retryable: isAgencyError(err) ? isRetryable(err) : true, maybeDelivered: mayHaveArrived(err), error: `${e.code}: ${e.detail ?? e.message}`, durationMs };
       }
     },
+    leaseMs: () => c.timeoutMs + 5_000,
     async call(service, request) {
       try {
         return await invoke(service.operation, request.text);

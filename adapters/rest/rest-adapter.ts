@@ -31,6 +31,7 @@ export function restAdapter(a: { name: string; version: string; title: string; d
                 return url ? postWebhook(url, m, attempt, timeoutMs) : { ok: false, error: `member ${member.code} has no webhook URL`, durationMs: 0 };
               }
             : undefined,
+        leaseMs: () => timeoutMs + 1_000,
         circuit: () => 'closed',
         close: async () => undefined,
       };

@@ -30,16 +30,30 @@ export function xmlDeclarationEncoding(bytes: Buffer): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
-/** Decodes a received XML body by the charset it declares (header, then declaration, then BOM, else UTF-8). */
-export function decodeXmlBody(bytes: Buffer, contentType?: string): string {
+/** Charsets decoded strictly (invalid bytes are an error, never U+FFFD): the ones agencies use. */
+const STRICT = new Set(['utf-8', 'utf8', 'gbk', 'gb18030']);
+
+/**
+ * Decodes a received XML body by the charset it declares (header, then declaration, then
+ * BOM, else `fallback`: the endpoint's own wire encoding). Bytes that are not valid in that
+ * charset are refused (CharsetError) rather than replaced, so garbled text is never signed
+ * and passed on.
+ */
+export function decodeXmlBody(bytes: Buffer, contentType?: string, fallback: WireEncoding = 'utf-8'): string {
   let charset = charsetFromContentType(contentType) ?? xmlDeclarationEncoding(bytes);
   if (!charset && bytes[0] === 0xff && bytes[1] === 0xfe) charset = 'utf-16le';
   if (!charset && bytes[0] === 0xfe && bytes[1] === 0xff) charset = 'utf-16be';
-  charset ??= 'utf-8';
+  charset ??= fallback;
   if (charset === 'gb2312') charset = 'gbk'; // GBK is a superset; senders mislabel freely
   if (!iconv.encodingExists(charset)) throw new CharsetError(`unsupported charset "${charset}"`);
-  const text = iconv.decode(bytes, charset); // strips a BOM
-  return text;
+  if (STRICT.has(charset)) {
+    try {
+      return new TextDecoder(charset, { fatal: true }).decode(bytes); // strips a BOM
+    } catch {
+      throw new CharsetError(`the body is not valid ${charset.toUpperCase()}${charsetFromContentType(contentType) || xmlDeclarationEncoding(bytes) ? '' : ' (no charset was declared)'}`);
+    }
+  }
+  return iconv.decode(bytes, charset); // strips a BOM
 }
 
 const DECLARATION = /^\uFEFF?\s*<\?xml\s[^?]*\?>/;

@@ -50,23 +50,23 @@ const BUSINESS_REFUSAL = new Set(['client', 'sender', 'versionmismatch', 'mustun
 const codeFamily = (code: string): string => code.slice(code.indexOf(':') + 1).split('.')[0]!.toLowerCase();
 
 /**
- * Should the call be tried again later? Timeouts, unreachable agencies and
+ * Should the call be tried again later? Timeouts, unreachable agencies, invalid
+ * answers (an error page, a broken envelope: the agency is misbehaving) and
  * Server/Receiver faults: yes. Client/Sender faults (business refusals, failed
- * authentication) and invalid responses: no.
+ * authentication): no.
  */
 export function isRetryable(e: unknown): boolean {
   if (e instanceof GatewayError) {
-    return e.code === 'GW_ERR_AGENCY_TIMEOUT' || e.code === 'GW_ERR_AGENCY_UNAVAILABLE';
+    return e.code === 'GW_ERR_AGENCY_TIMEOUT' || e.code === 'GW_ERR_AGENCY_UNAVAILABLE' || e.code === 'GW_ERR_AGENCY_INVALID_ANSWER';
   }
   if (!(e instanceof AgencyError)) return false;
   switch (e.kind) {
     case 'timeout':
     case 'unavailable':
+    case 'invalid':
       return true;
     case 'fault':
       return !BUSINESS_REFUSAL.has(codeFamily(e.fault?.code ?? 'Server'));
-    case 'invalid':
-      return false;
   }
 }
 
@@ -89,7 +89,7 @@ export function agencyErrorToGatewayError(e: unknown, agencyName: string): Gatew
     case 'unavailable':
       return new GatewayError('GW_ERR_AGENCY_UNAVAILABLE', `${agencyName}: ${e.message}`);
     case 'invalid':
-      return new GatewayError('GW_ERR_ADAPTER_INVALID_NATIVE', `${agencyName} answered with an invalid SOAP message: ${e.message}`);
+      return new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${agencyName} answered with an invalid SOAP message: ${e.message}`);
   }
 }
 

@@ -148,7 +148,7 @@ export function soapRouter(opts: SoapServiceOptions): SoapRouter {
     let text: string;
     let envelope: ParsedEnvelope;
     try {
-      text = decodeXmlBody(rawBody, contentType);
+      text = decodeXmlBody(rawBody, contentType, encoding);
       envelope = parseEnvelope(text, limits, { byteLength: rawBody.length });
     } catch (e) {
       const why = e instanceof UnsafeXmlError ? e.message : (e as Error).message;

@@ -121,7 +121,7 @@ export class SoapHttpTransport implements IHttpClient {
         : new AgencyError('invalid', why, { httpStatus: res.status });
     let text: string;
     try {
-      text = decodeXmlBody(res.body, res.headers['content-type']);
+      text = decodeXmlBody(res.body, res.headers['content-type'], this.opts.encoding);
     } catch (e) {
       exchange.error = failed((e as Error).message);
       return;
@@ -149,7 +149,7 @@ export class SoapHttpTransport implements IHttpClient {
       (res) => {
         let text: string;
         try {
-          text = decodeXmlBody(res.body, res.headers['content-type']);
+          text = decodeXmlBody(res.body, res.headers['content-type'], this.opts.encoding);
           if (res.status === 200) assertSafeXml(text, this.opts.limits, { byteLength: res.body.length });
         } catch (e) {
           callback(e);

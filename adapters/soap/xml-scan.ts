@@ -59,6 +59,9 @@ const lineCol = (text: string, at: number): string => {
  * Scans `text` (already decoded) and throws UnsafeXmlError on the first problem.
  * `onElement` is called when each element closes.
  */
+/** A character XML 1.0 does not allow (control characters other than tab, LF, CR; lone surrogates; U+FFFE/FFFF). */
+const NON_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
 export function scanXml(text: string, maxDepth: number, onElement?: (span: ElementSpan) => void): ScanResult {
   const fail = (reason: UnsafeReason, what: string, at: number): never => {
     throw new UnsafeXmlError(reason, `${what} (${lineCol(text, at)})`);
@@ -70,6 +73,9 @@ export function scanXml(text: string, maxDepth: number, onElement?: (span: Eleme
 
   /** Character data (or an attribute value) from `from` to `to`: entity references checked. */
   const checkText = (from: number, to: number, where: 'content' | 'attribute'): void => {
+    NON_XML_CHAR.lastIndex = from;
+    const raw = NON_XML_CHAR.exec(text);
+    if (raw && raw.index < to) fail('malformed', `character U+${raw[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, raw.index);
     for (let k = text.indexOf('&', from); k !== -1 && k < to; k = text.indexOf('&', k + 1)) {
       ENTITY_REF.lastIndex = k;
       const m = ENTITY_REF.exec(text);

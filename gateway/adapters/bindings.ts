@@ -44,6 +44,13 @@ export class AdapterBindings {
     return this.bound.get(code)?.adapter;
   }
 
+  /** The longest a delivery attempt can take on any bound transport (0: none says). */
+  maxLeaseMs(): number {
+    let max = 0;
+    for (const b of this.bound.values()) max = Math.max(max, b.connection.leaseMs?.() ?? 0);
+    return max;
+  }
+
   configOf(code: string): Record<string, unknown> | undefined {
     return this.bound.get(code)?.config;
   }

@@ -14,8 +14,9 @@ export async function startDemoAgencies(config: Readonly<GatewayConfig>, creds: 
   const withAgencies = buildConfig({
     ...(structuredClone(config) as unknown as Record<string, unknown>),
     adapters: {
-      amr: { endpoint: agencies.amr.url },
-      tax: { endpoint: agencies.tax.url, credentials: tax, inbound: { credentials: tax } },
+      // the mock agencies (and the README's curl) post status reports from this machine
+      amr: { endpoint: agencies.amr.url, inbound: { allowFrom: ['127.0.0.1', '::1'] } },
+      tax: { endpoint: agencies.tax.url, credentials: tax, inbound: { credentials: tax, allowFrom: ['127.0.0.1', '::1'] } },
       ...config.adapters,
     },
   });

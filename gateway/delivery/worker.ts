@@ -96,11 +96,12 @@ export class DeliveryWorker {
 
   private async claim(limit: number): Promise<ClaimedJob[]> {
     const now = this.clock.now();
-    const lease = new Date(now.getTime() + this.opts.requestTimeoutMs * 2);
+    // The claim must outlast the longest attempt any transport can make, or another process would send it again.
+    const lease = new Date(now.getTime() + Math.max(this.opts.requestTimeoutMs * 2, this.adapters.maxLeaseMs()));
     const r = await this.store.query<{
       delivery_id: string; attempts: number; id: string; message_id: string; sender: string; receiver: string; type: string;
       case_id: string | null; purpose: string; payload: unknown; digest_alg: string; digest: string; received_at: Date;
-      conversion: Conversion | null;
+      conversion: Conversion | null; maybe_delivered: boolean;
     }>(
       `WITH due AS (
          SELECT id FROM deliveries
@@ -108,8 +109,8 @@ export class DeliveryWorker {
          ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        , claimed AS (
          UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1
-         FROM due WHERE d.id = due.id RETURNING d.id, d.message_id, d.attempts)
-       SELECT c.id AS delivery_id, c.attempts, m.id, m.message_id, m.sender, m.receiver, m.type, m.case_id, m.purpose,
+         FROM due WHERE d.id = due.id RETURNING d.id, d.message_id, d.attempts, d.maybe_delivered)
+       SELECT c.id AS delivery_id, c.attempts, c.maybe_delivered, m.id, m.message_id, m.sender, m.receiver, m.type, m.case_id, m.purpose,
               m.payload, m.digest_alg, m.digest, m.received_at, m.conversion
        FROM claimed c JOIN messages m ON m.id = c.message_id`,
       [now, limit, lease],
@@ -128,6 +129,7 @@ export class DeliveryWorker {
       digest: { alg: x.digest_alg, value: x.digest },
       receivedAt: x.received_at,
       conversion: x.conversion,
+      maybeDelivered: x.maybe_delivered,
     }));
   }
 
@@ -136,12 +138,22 @@ export class DeliveryWorker {
     const result: DeliveryAttempt = transport
       ? await transport(job, job.attempts).catch((err: Error) => ({ ok: false, error: err.message, durationMs: 0 }))
       : { ok: false, error: `member ${job.to} has no push transport (adapter or delivery mode)`, durationMs: 0 };
-    this.metrics?.deliveries.inc({ outcome: result.ok ? 'delivered' : 'failed' });
+    this.metrics?.deliveries.inc({ outcome: result.ok ? 'delivered' : result.notAttempted ? 'deferred' : 'failed' });
     const now = this.clock.now();
     const attempt = { attempt: job.attempts, httpStatus: result.httpStatus ?? null, durationMs: result.durationMs, ...(result.answer ? { answer: result.answer } : {}) };
     await this.store.tx(async (db) => {
-      const cur = await db.query<{ status: string }>('SELECT status FROM deliveries WHERE id = $1 FOR UPDATE', [job.deliveryId]);
-      if (cur.rows[0]?.status !== 'in_flight') return; // settled meanwhile (pulled or acknowledged)
+      const cur = await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM deliveries WHERE id = $1 FOR UPDATE', [job.deliveryId]);
+      // Settled meanwhile (pulled or acknowledged), or no longer our claim (its lease ran out and another worker took it).
+      if (cur.rows[0]?.status !== 'in_flight' || cur.rows[0].attempts !== job.attempts) return;
+      if (result.notAttempted) {
+        // Our own circuit breaker or bulkhead held it back: not an attempt, no history event; due again later.
+        await db.query(
+          `UPDATE deliveries SET status = 'pending', attempts = attempts - 1, locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
+          [job.deliveryId, result.error, new Date(now.getTime() + (result.retryAfterMs ?? 1000)), now],
+        );
+        return;
+      }
+      if (result.maybeDelivered) await db.query('UPDATE deliveries SET maybe_delivered = true WHERE id = $1', [job.deliveryId]);
       if (result.ok) {
         await db.query(`UPDATE deliveries SET status = 'delivered', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`, [job.deliveryId, now]);
         await recordEvent(db, this.alg, job.id, 'delivered', null, now, 'gateway', { via: 'push', ...attempt });

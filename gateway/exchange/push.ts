@@ -27,8 +27,8 @@ export const pushRequestSchema = {
     to: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$', description: 'receiver member code' },
     type: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$', description: 'message type, e.g. case-record' },
     messageId: { type: 'string', pattern: '^[A-Za-z0-9._:@/-]{1,128}$', description: "sender's idempotency key" },
-    caseId: { type: 'string', minLength: 1, maxLength: 64, description: '办件编号 this message belongs to' },
-    purpose: { type: 'string', minLength: 1, maxLength: 64, description: '用途: must be allowed by the agreement' },
+    caseId: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\x00-\\x1f\\x7f]+$', description: '办件编号 this message belongs to' },
+    purpose: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\x00-\\x1f\\x7f]+$', description: '用途: must be allowed by the agreement' },
     payload: { type: 'object', description: 'validated against schemas/<type>.schema.json' },
     signature: {
       type: 'object',
@@ -91,6 +91,22 @@ export interface PushDeps {
   convert(receiver: string, type: string, payload: Record<string, unknown>, canonicalPayload: string, alg: DigestAlg): Conversion | null;
 }
 
+/** An escaped U+0000 in canonical JSON (preceded by an even number of backslashes, so not a literal "\\u0000"). */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+
+/** JSON pointer (below /payload) of the first string or key holding U+0000. */
+function nulPointer(v: unknown, at = ''): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? at : null;
+  if (!v || typeof v !== 'object') return null;
+  for (const [k, x] of Object.entries(v)) {
+    const here = `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (k.includes('\u0000')) return here;
+    const found = nulPointer(x, here);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** The push checks' view of the gateway. */
 export const pushDeps = (deps: GatewayDeps): PushDeps => ({
   clock: deps.clock,
@@ -130,6 +146,12 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
   }
   const caseId = req.caseId ?? null;
   const canonicalPayload = canonicalJson(req.payload);
+  // PostgreSQL cannot store U+0000 in text or jsonb: refuse it here, before it could fail a whole group commit.
+  if (NUL_ESCAPE.test(canonicalPayload)) {
+    throw new GatewayError('GW_ERR_SCHEMA_INVALID', 'the payload contains the character U+0000, which cannot be stored', {
+      errors: [{ pointer: `/payload${nulPointer(req.payload) ?? ''}`, message: 'contains U+0000' }],
+    });
+  }
   const receivedAt = deps.clock.now();
   const fields = { messageId: req.messageId, sender: principal.member, receiver: req.to, type: req.type, caseId, purpose: req.purpose };
   let header: EnvelopeHeader;

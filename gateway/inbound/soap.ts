@@ -46,18 +46,31 @@ export function inboundSoapRoutes(deps: GatewayDeps): express.Router & { ready: 
   return Object.assign(r, { ready: Promise.all(ready).then(() => undefined) });
 }
 
-/** Only the agency's own addresses may call its endpoint (agencies sit on the extranet; WS-Security where they support it). */
+/** One form per address: `::ffff:10.1.2.3` (an IPv4 client of an IPv6 socket) is `10.1.2.3`. */
+const plainAddress = (a: string): string => a.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+
+/**
+ * Only the agency's own addresses may post to its endpoint (agencies sit on the
+ * extranet; WS-Security where they support it). Nobody by default: the config
+ * names them (`adapters.<member>.inbound.allowFrom`). The WSDL (GET) is public.
+ */
 function allowFrom(addresses: string[], spec: InboundSpec) {
-  const allowed = new Set(addresses);
+  const allowed = new Set(addresses.map(plainAddress));
   return (req: Request, res: Response, next: NextFunction) => {
-    const from = req.socket.remoteAddress ?? '';
+    const from = plainAddress(req.socket.remoteAddress ?? '');
     if (allowed.has(from) || req.method === 'GET') return next();
     sendSoapFault(res, spec.soapVersion, spec.encoding, { code: spec.soapVersion === '1.1' ? 'Client' : 'Sender', reason: `GW_ERR_AUTH_FORBIDDEN: ${from} may not call this endpoint` }, { status: 403 });
   };
 }
 
-/** Who gets an agency's status event: whoever sent it the case, else the configured receiver (the hall). */
-async function receiverFor(deps: GatewayDeps, member: Member, caseId: string | null, fallback: string): Promise<string> {
+/**
+ * Who gets an agency's status event: the receiver it went to before, if this is a
+ * re-sent report (so a retry is the same message even if the case moved on);
+ * else whoever sent the agency the case; else the configured receiver (the hall).
+ */
+async function receiverFor(deps: GatewayDeps, member: Member, messageId: string, caseId: string | null, fallback: string): Promise<string> {
+  const before = await deps.store.query<{ receiver: string }>('SELECT receiver FROM messages WHERE sender = $1 AND message_id = $2', [member.code, messageId]);
+  if (before.rows[0]) return before.rows[0].receiver;
   if (!caseId) return fallback;
   const r = await deps.store.query<{ sender: string }>(
     `SELECT sender FROM messages WHERE case_id = $1 AND receiver = $2 AND type = 'case-record' ORDER BY seq DESC LIMIT 1`,
@@ -79,10 +92,10 @@ async function handle(
   const sender = spec.soapVersion === '1.1' ? 'Client' : 'Sender';
   try {
     const converted = adapter.fromSender!(op.operation, args);
-    const to = await receiverFor(deps, member, converted.caseId, cfg.statusReceiver);
+    const to = await receiverFor(deps, member, converted.messageId, converted.caseId, cfg.statusReceiver);
     const principal = { kind: 'system' as const, member: member.code, system: 'soap-inbound' };
     const msg = preparePush(pushDeps(deps), principal, { to, type: converted.type, messageId: converted.messageId, ...(converted.caseId ? { caseId: converted.caseId } : {}), purpose: spec.purpose, payload: converted.payload });
-    if (!msg.conversion) msg.conversion = inboundConversion(adapter, op, ctx.requestXml, canonicalJson(converted.payload), msg.digestAlg);
+    if (!msg.conversion) msg.conversion = inboundConversion(adapter, op, standaloneElement(ctx.requestXml, ctx.envelope), canonicalJson(converted.payload), msg.digestAlg);
     const out = await deps.writer.submit(msg);
     if (out.outcome === 'conflict') throw new GatewayError('GW_ERR_EXCHANGE_DUPLICATE_CONFLICT', `${converted.messageId} was already reported with different content (message ${out.existingId})`);
     if (out.outcome === 'created') deps.metrics.messages.inc({ type: msg.type, status: 'queued' });
@@ -93,6 +106,26 @@ async function handle(
     const why = `${err.code}: ${err.detail ?? err.title}${err.extra.errors?.length ? ` (${err.extra.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')})` : ''}`;
     throw new SoapFault({ code: err.status < 500 ? sender : spec.soapVersion === '1.1' ? 'Server' : 'Receiver', reason: why });
   }
+}
+
+/**
+ * The request element as a document of its own: the namespace declarations it relies
+ * on from the Envelope and Body start tags are added to its start tag, so the stored
+ * (and digested) text is well-formed XML without the envelope — which is not kept,
+ * since it carries the agency's UsernameToken.
+ */
+export function standaloneElement(element: string, envelope: string): string {
+  const inScope = new Map<string, string>();
+  for (const tag of envelope.match(/<(?:[A-Za-z_][\w.-]*:)?(?:Envelope|Body)\b[^>]*>/g) ?? []) {
+    for (const m of tag.matchAll(/\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*("[^"]*"|'[^']*')/g)) inScope.set(m[1] ?? '', m[2]!);
+  }
+  const open = /^<[^>]*?(?=\/?>)/.exec(element);
+  if (!open) return element;
+  const declared = new Set([...open[0].matchAll(/\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=/g)].map((m) => m[1] ?? ''));
+  const uses = (prefix: string) => (prefix ? new RegExp(`[<\\s/]${prefix}:`).test(element) : /<(?![!?/])[A-Za-z_][\w.-]*[\s/>]/.test(element));
+  const missing = [...inScope].filter(([prefix]) => !declared.has(prefix) && uses(prefix));
+  if (!missing.length) return element;
+  return open[0] + missing.map(([p, v]) => ` xmlns${p ? `:${p}` : ''}=${v}`).join('') + element.slice(open[0].length);
 }
 
 /** The provenance of an inbound conversion: the agency's request element → our JSON payload. */

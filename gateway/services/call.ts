@@ -12,7 +12,7 @@ import type { BatchedSignature } from '../crypto/batch-signature';
 import { BatchSigningQueue } from '../crypto/batch-queue';
 import { ServiceCallRecorder, type CallRow } from './recorder';
 import type { Principal } from '../http/context';
-import type { Adapter, NativeForm, ServiceSpec } from '../../adapters/types';
+import type { Adapter, NativeForm, NativeObject, ServiceSpec } from '../../adapters/types';
 import { GatewayError, isGatewayError, type FieldError } from '../errors';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
@@ -99,6 +99,20 @@ export class ServiceBroker {
     this.signing = new BatchSigningQueue(() => ({ signer: d.trust.logSigner, name: 'gateway', certificate: d.trust.logCertificate }), () => formatTime(d.clock.now()));
   }
 
+  /**
+   * A failed call is recorded too. If even that fails (the agency's texts cannot be
+   * stored), it is recorded once more with digests only, and never dropped silently.
+   */
+  private async recordFailure(call: CallRecord): Promise<void> {
+    try {
+      await this.recorder.record(rowOf(this.d.logHashAlg, call));
+    } catch (first) {
+      this.d.log.error({ err: first, call: call.id }, 'recording a failed service call failed; recording it without the native texts');
+      const digestsOnly = { ...call, digests: call.digests ?? textDigests(call), native: null, rawResponse: null, data: undefined };
+      await this.recorder.record(rowOf(this.d.logHashAlg, digestsOnly)).catch((err) => this.d.log.error({ err, call: call.id }, 'a failed service call could not be recorded'));
+    }
+  }
+
   async call(principal: Principal, provider: string, name: string, body: unknown, ctx: CallContext): Promise<ServiceResponse> {
     const d = this.d;
     const { adapter, service } = findService(d, provider, name);
@@ -113,23 +127,41 @@ export class ServiceBroker {
       if (!connection?.call) throw new GatewayError('GW_ERR_AGENCY_UNAVAILABLE', `${provider} has no transport for synchronous calls`);
       const answer = await connection.call(service, call.native);
       call.rawResponse = answer.rawResponse;
-      const data = service.fromNative(answer.response);
-      const checkOut = validatorOf(service.responseSchema);
-      if (!checkOut(data)) throw new GatewayError('GW_ERR_ADAPTER_INVALID_NATIVE', `the agency's ${service.operation} answer does not convert to a valid ${name} response`, { errors: fieldErrors(checkOut) });
+      const data = answerOf(service, answer.response, provider);
       call.data = data;
-      call.digests = { request: sha256(canonicalJson(request)), response: sha256(canonicalJson(data)), nativeRequest: sha256(call.native.text), nativeResponse: sha256(answer.rawResponse) };
+      const digests = { request: sha256(canonicalJson(request)), response: sha256(canonicalJson(data)), nativeRequest: sha256(call.native.text), nativeResponse: sha256(answer.rawResponse) };
+      call.digests = digests;
       const log = await this.recorder.record(rowOf(d.logHashAlg, call));
+      call.recorded = true;
       d.metrics.serviceCalls.inc({ provider, service: name, outcome: 'ok' });
       d.metrics.serviceDuration.observe({ provider, service: name }, (Date.now() - call.started) / 1000);
-      const unsigned = { id: call.id, service: name, provider, purpose: ctx.purpose, caseId: ctx.caseId, at: formatTime(call.at), data, digests: call.digests, log };
+      const unsigned = { id: call.id, service: name, provider, purpose: ctx.purpose, caseId: ctx.caseId, at: formatTime(call.at), data, digests, log };
       return { ...unsigned, signature: await this.signing.sign(canonicalJson(unsigned)) };
     } catch (err) {
       call.error = isGatewayError(err) ? err : new GatewayError('GW_ERR_INTERNAL', 'the service call failed');
       d.metrics.serviceCalls.inc({ provider, service: name, outcome: call.error.code });
-      if (!call.recorded) await this.recorder.record(rowOf(d.logHashAlg, call)).catch(() => undefined);
+      if (!call.recorded) await this.recordFailure(call);
       throw err;
     }
   }
+}
+
+/**
+ * The agency's answer as our JSON. An answer that does not map (an unknown code, a
+ * missing field) or does not make a valid response is the agency's fault, not the
+ * caller's: GW_ERR_AGENCY_INVALID_ANSWER (502), naming the field and value.
+ */
+function answerOf(service: ServiceSpec, response: NativeObject, provider: string): Record<string, unknown> {
+  let data: Record<string, unknown>;
+  try {
+    data = service.fromNative(response);
+  } catch (err) {
+    if (!isGatewayError(err)) throw err;
+    throw new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer cannot be converted: ${err.detail ?? err.title}`, { errors: err.extra.errors });
+  }
+  const valid = validatorOf(service.responseSchema);
+  if (!valid(data)) throw new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer does not convert to a valid ${service.name} response`, { errors: fieldErrors(valid) });
+  return data;
 }
 
 interface CallRecord {
@@ -145,15 +177,21 @@ interface CallRecord {
   native: NativeForm | null;
   rawResponse: string | null;
   data?: Record<string, unknown>;
-  digests?: ServiceResponse['digests'];
+  digests?: ServiceResponse['digests'] | Record<string, Digest>;
   error?: GatewayError;
   /** Set once its record is committed (a failure after that — signing — is not recorded twice). */
   recorded?: boolean;
 }
 
+/** Digests of what crossed the gateway so far (request, and the SOAP texts when there were any). */
+const textDigests = (r: CallRecord): Record<string, Digest> => ({
+  request: sha256(canonicalJson(r.request)),
+  ...(r.native ? { nativeRequest: sha256(r.native.text) } : {}),
+  ...(r.rawResponse !== null ? { nativeResponse: sha256(r.rawResponse) } : {}),
+});
+
 /** The service_calls row and the service.called log entry of a call. */
 function rowOf(alg: LogHashAlg, r: CallRecord): CallRow {
-  r.recorded = !r.error;
   const entry = prepareEntry(
     alg,
     'service.called',
@@ -162,7 +200,7 @@ function rowOf(alg: LogHashAlg, r: CallRecord): CallRow {
       call: { id: r.id, caller: actorName(r.principal), from: r.principal.member, provider: r.provider, service: r.service.name, operation: r.service.operation, purpose: r.ctx.purpose, caseId: r.ctx.caseId },
       adapter: { name: r.adapter.name, version: r.adapter.version, mappingVersion: r.adapter.mappingVersion },
       outcome: r.error ? { ok: false, code: r.error.code } : { ok: true },
-      digests: r.digests ?? { request: sha256(canonicalJson(r.request)), ...(r.native ? { nativeRequest: sha256(r.native.text) } : {}), ...(r.rawResponse !== null ? { nativeResponse: sha256(r.rawResponse) } : {}) },
+      digests: r.digests ?? textDigests(r),
     },
     { messageId: r.id, caseId: r.ctx.caseId },
   );

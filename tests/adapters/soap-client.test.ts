@@ -284,15 +284,15 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     ['a DOCTYPE (XXE)', 'text/xml', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>&x;</soap:Body></soap:Envelope>', /DOCTYPE declarations are not allowed/],
     ['the wrong response element', 'text/xml; charset=utf-8', '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x:Other xmlns:x="urn:x"/></soap:Body></soap:Envelope>', /expected <QueryEnterpriseResponse>/],
     ['an unknown charset', 'text/xml; charset=x-klingon', '<a/>', /unsupported charset "x-klingon"/],
-  ])('%s → GW_ERR_ADAPTER_INVALID_NATIVE, not retryable', async (_name, contentType, body, why) => {
+  ])('%s → GW_ERR_AGENCY_INVALID_ANSWER (502, the agency misbehaves), retryable', async (_name, contentType, body, why) => {
     const url = await rawServer((_req, res) => res.writeHead(200, { 'content-type': contentType }).end(body));
     const c = await client({ endpoint: url });
     const e = await agencyError(c.invoke('QueryEnterprise', queryEnterprise('91350100273896412W')));
     expect(e.kind).toBe('invalid');
     expect(e.message).toMatch(why);
-    expect(isRetryable(e)).toBe(false);
+    expect(isRetryable(e)).toBe(true);
     const g = agencyErrorToGatewayError(e, 'amr');
-    expect(g.code).toBe('GW_ERR_ADAPTER_INVALID_NATIVE');
+    expect([g.code, g.status]).toEqual(['GW_ERR_AGENCY_INVALID_ANSWER', 502]);
     expect(g.detail).not.toMatch(/\n\s+at /);
   });
 

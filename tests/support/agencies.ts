@@ -3,6 +3,9 @@ import { startMockAgencies, type MockAgencies } from '../../adapters/mock-agenci
 import { demoAgreements, demoMembers } from '../../gateway/registry/demo';
 import type { Agreement } from '../../gateway/registry/agreements';
 
+/** The mock agencies call the gateway's inbound endpoints from loopback. */
+export const LOOPBACK = ['127.0.0.1', '::1'];
+
 export const TAX_CREDENTIALS = { username: 'jz-tax-gw', password: 'tax-secret-正确' };
 
 
@@ -30,8 +33,8 @@ export async function startAgencyWorld(
     config: {
       delivery: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 2000, requestTimeoutMs: 2000 },
       adapters: {
-        amr: { endpoint: agencies.amr.url, timeoutMs: 800, circuit, ...opts.amr },
-        tax: { endpoint: agencies.tax.url, timeoutMs: 800, circuit, credentials: TAX_CREDENTIALS, inbound: { credentials: TAX_CREDENTIALS } },
+        amr: { endpoint: agencies.amr.url, timeoutMs: 800, circuit, inbound: { allowFrom: LOOPBACK }, ...opts.amr },
+        tax: { endpoint: agencies.tax.url, timeoutMs: 800, circuit, credentials: TAX_CREDENTIALS, inbound: { credentials: TAX_CREDENTIALS, allowFrom: LOOPBACK } },
       },
     },
   });

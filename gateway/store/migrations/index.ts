@@ -2,6 +2,7 @@ import * as m001 from './001_foundation';
 import * as m002 from './002_trust';
 import * as m003 from './003_adapters';
 import * as m004 from './004_storage';
+import * as m005 from './005_delivery_ambiguity';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'trust', sql: m002.sql },
   { version: 3, name: 'adapters', sql: m003.sql },
   { version: 4, name: 'storage', sql: m004.sql },
+  { version: 5, name: 'delivery ambiguity', sql: m005.sql },
 ];
