@@ -16,7 +16,7 @@ export const amrSoap = soapAgencyAdapter({
   soapVersion: '1.1',
   encoding: 'utf-8',
   usernameToken: false,
-  duplicateFault: /已存在|重复/,
+  duplicateFault: /受理编号 .* 已存在/,
   convert: { 'case-record': (payload) => caseRecordToSubmitCase(payload) },
   deliveryAnswer: (response) => {
     const r = submitCaseResult(response);

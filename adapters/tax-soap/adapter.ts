@@ -16,7 +16,7 @@ export const taxSoap = soapAgencyAdapter({
   soapVersion: '1.2',
   encoding: 'gbk',
   usernameToken: true,
-  duplicateFault: /重复/,
+  duplicateFault: /业务编号 .* 重复，该办件已接收/,
   convert: { 'case-record': (payload) => caseRecordToReceiveCase(payload) },
   deliveryAnswer: (response) => {
     const r = receiveCaseResult(response);
