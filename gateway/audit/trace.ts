@@ -99,7 +99,11 @@ export async function traceEntries(db: Db, q: TraceQuery): Promise<{ items: Trac
     const m = p(q.member);
     // A semi-join, so the planner may walk the log in index order for a busy member (stopping at the page size)
     // or start from the member's messages for a quiet one.
-    where.push(`EXISTS (SELECT 1 FROM messages m WHERE m.id = e.message_id AND (m.sender = ${m} OR m.receiver = ${m}))`);
+    // Service calls (service.called, their call id in message_id) count for the caller and the provider.
+    where.push(
+      `(EXISTS (SELECT 1 FROM messages m WHERE m.id = e.message_id AND (m.sender = ${m} OR m.receiver = ${m}))` +
+        ` OR (e.kind = 'service.called' AND EXISTS (SELECT 1 FROM service_calls s WHERE s.id = e.message_id AND (s.caller = ${m} OR s.provider = ${m}))))`,
+    );
   }
   if (q.from) where.push(`e.created_at >= ${p(q.from)}`);
   if (q.to) where.push(`e.created_at <= ${p(q.to)}`);

@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
+import { TEST_PASSWORD } from '../support/gateway';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { digestHex } from '../../gateway/crypto/digest';
 import { verify, Verifier } from '../../gateway/crypto/sign';
@@ -160,4 +161,16 @@ test('answers match the OpenAPI document: a service answer, a service problem, a
   expect(doc.paths['/api/v1/services/{member}/{service}'].post.responses['502']['x-error-codes']).toContain(problem.body.code);
   const page = await w.t.call('GET', '/api/v1/admin/dead-letters?limit=5', { token: w.admin });
   expect(valid('DeadLetterPage', page.body)).toBeNull();
+});
+
+test("auditors find a member's service calls in its trace, as caller and as provider, and by call id", async () => {
+  const res = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' }, { ...headers, 'x-case-id': 'JZ-SV-TRACE-000001' });
+  expect(res.status).toBe(200);
+  const auditor = (await w.t.call('POST', '/api/v1/auth/login', { body: { login: 't.auditor', password: TEST_PASSWORD } })).body.token;
+  const trace = async (q: string) => ((await w.t.call('GET', `/api/v1/audit/trace?${q}&limit=1000`, { token: auditor })).body.items as { index: number; kind: string }[]).filter((e) => e.kind === 'service.called').map((e) => e.index);
+  expect(await trace('member=hall')).toContain(res.body.log.index);
+  expect(await trace('member=amr')).toContain(res.body.log.index);
+  expect(await trace('member=tax')).not.toContain(res.body.log.index);
+  expect(await trace(`messageId=${res.body.id}`)).toEqual([res.body.log.index]);
+  expect(await trace('caseId=JZ-SV-TRACE-000001')).toEqual([res.body.log.index]);
 });
