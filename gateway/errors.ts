@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 /**
  * The error catalogue: every error the gateway can answer with, by code.
  * Codes are GW_ERR_<AREA>_<WHAT>; each maps to one HTTP status and one title.
@@ -80,3 +81,18 @@ export class GatewayError extends Error {
 }
 
 export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;
+
+/**
+ * ajv's errors for a request body as field errors: the pointer names the missing or
+ * unknown property itself. (Message payloads get the richer wording of schemas/registry.ts.)
+ */
+export function requestFieldErrors(errors: readonly ErrorObject[] | null | undefined): FieldError[] {
+  return (errors ?? []).map((e) => {
+    const p = e.params as { missingProperty?: string; additionalProperty?: string };
+    const extra = p.missingProperty ?? p.additionalProperty;
+    return {
+      pointer: extra ? `${e.instancePath}/${extra}` : e.instancePath,
+      message: e.keyword === 'additionalProperties' ? 'unknown property' : e.message ?? 'invalid',
+    };
+  });
+}

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import Ajv from 'ajv';
 import { formatTime } from '../clock';
 import type { Agreement } from '../registry/agreements';
-import { GatewayError, type FieldError } from '../errors';
+import { GatewayError, requestFieldErrors } from '../errors';
 import { digestHex, type DigestAlg } from '../crypto/digest';
 import type { Adapter, Conversion } from '../../adapters/types';
 import { provenance } from '../../adapters/mapping/provenance';
@@ -68,17 +68,6 @@ export interface SenderSignatureRequest {
   value: string;
 }
 
-function envelopeErrors(): FieldError[] {
-  return (validateEnvelope.errors ?? []).map((e) => {
-    const p = e.params as { missingProperty?: string; additionalProperty?: string };
-    const extra = p.missingProperty ?? p.additionalProperty;
-    return {
-      pointer: extra ? `${e.instancePath}/${extra}` : e.instancePath,
-      message: e.keyword === 'additionalProperties' ? 'unknown property' : e.message ?? 'invalid',
-    };
-  });
-}
-
 export interface PushDeps {
   clock: Clock;
   schemas: SchemaRegistry;
@@ -130,7 +119,7 @@ export function convertFor(adapter: Adapter | undefined, type: string, payload: 
  * type → agreement → payload schema. Throws the catalogue error; stores nothing.
  */
 export function preparePush(deps: PushDeps, principal: Principal, body: unknown): PreparedMessage {
-  if (!validateEnvelope(body)) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the push request envelope is not valid', { errors: envelopeErrors() });
+  if (!validateEnvelope(body)) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the push request envelope is not valid', { errors: requestFieldErrors(validateEnvelope.errors) });
   const req = body as PushRequest;
   const receiver = deps.members(req.to);
   if (!receiver) throw new GatewayError('GW_ERR_REGISTRY_UNKNOWN_MEMBER', `no member with code "${req.to}"`);

@@ -13,7 +13,7 @@ import { BatchSigningQueue } from '../crypto/batch-queue';
 import { ServiceCallRecorder, type CallRow } from './recorder';
 import type { Principal } from '../http/context';
 import type { Adapter, NativeForm, NativeObject, ServiceSpec } from '../../adapters/types';
-import { GatewayError, isGatewayError, type FieldError } from '../errors';
+import { GatewayError, isGatewayError, requestFieldErrors } from '../errors';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import { formatTime } from '../clock';
@@ -59,14 +59,6 @@ export function findService(deps: Pick<BrokerDeps, 'directory' | 'adapters'>, pr
     throw new GatewayError('GW_ERR_SERVICE_UNKNOWN', `${provider} offers no service "${name}"${offered.length ? `; it offers ${offered.join(', ')}` : ''}`);
   }
   return { adapter, service };
-}
-
-function fieldErrors(v: ValidateFunction, prefix = ''): FieldError[] {
-  return (v.errors ?? []).map((e) => {
-    const p = e.params as { missingProperty?: string; additionalProperty?: string };
-    const extra = p.missingProperty ?? p.additionalProperty;
-    return { pointer: `${prefix}${e.instancePath}${extra ? `/${extra}` : ''}`, message: e.keyword === 'additionalProperties' ? 'unknown property' : e.message ?? 'invalid' };
-  });
 }
 
 export interface BrokerDeps {
@@ -118,7 +110,7 @@ export class ServiceBroker {
     const { adapter, service } = findService(d, provider, name);
     d.directory.agreements.check(principal.member, provider, name, ctx.purpose);
     const validate = validatorOf(service.requestSchema);
-    if (!validate(body)) throw new GatewayError('GW_ERR_REQUEST_INVALID', `the request does not match the ${name} request schema`, { errors: fieldErrors(validate) });
+    if (!validate(body)) throw new GatewayError('GW_ERR_REQUEST_INVALID', `the request does not match the ${name} request schema`, { errors: requestFieldErrors(validate.errors) });
     const request = body as Record<string, unknown>;
     const call: CallRecord = { id: newId(), principal, provider, adapter, service, ctx, request, at: d.clock.now(), started: Date.now(), native: null, rawResponse: null };
     try {
@@ -160,7 +152,7 @@ function answerOf(service: ServiceSpec, response: NativeObject, provider: string
     throw new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer cannot be converted: ${err.detail ?? err.title}`, { errors: err.extra.errors });
   }
   const valid = validatorOf(service.responseSchema);
-  if (!valid(data)) throw new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer does not convert to a valid ${service.name} response`, { errors: fieldErrors(valid) });
+  if (!valid(data)) throw new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer does not convert to a valid ${service.name} response`, { errors: requestFieldErrors(valid.errors) });
   return data;
 }
 
