@@ -4,6 +4,8 @@
  * also runnable on its own: `node dist/bench/profile.js <file.cpuprofile> [top]`.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -95,4 +97,14 @@ if (require.main === module) {
     process.exit(2);
   }
   console.log(summariseProfile(file, { top: top ? Number(top) : 30 }));
+}
+
+/** The newest .cpuprofile in `dir`, moved next to the other bench profiles (os.tmpdir()). */
+export function keepProfile(dir: string, name: string): string | undefined {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (!files.length) return undefined;
+  const dest = path.join(os.tmpdir(), name);
+  fs.copyFileSync(path.join(dir, files.sort().at(-1)!), dest);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return dest;
 }

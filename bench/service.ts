@@ -6,9 +6,6 @@
  * schema, a service_calls row and a service.called log entry in one transaction, and an
  * SM2 signature over the answer. The mock agency runs in its own process.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { queryEnterprise } from '../adapters/amr-soap/mapping';
 import { startTarget } from './children';
@@ -82,16 +79,6 @@ export async function runServiceBench(opts: {
     await gw.stop('graceful');
     await agencies.stop('graceful');
   }
-}
-
-/** The newest .cpuprofile in `dir`, moved next to the other bench profiles (os.tmpdir()). */
-export function keepProfile(dir: string, name: string): string | undefined {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  if (!files.length) return undefined;
-  const dest = path.join(os.tmpdir(), name);
-  fs.copyFileSync(path.join(dir, files.sort().at(-1)!), dest);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return dest;
 }
 
 export function printServiceBench(r: ServiceBenchResult): void {

@@ -1,0 +1,186 @@
+/**
+ * The push targets: the bare Express echo and the gateway's POST /api/v1/messages, each in
+ * its own child process, loaded by autocannon from here; the gateway run ends with the
+ * durability check (every acknowledged messageId is in the database).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { prepareDb } from './db';
+import { keepProfile } from './profile';
+import { cpuWindow, type CpuWindow } from './cpu';
+import { cleanups, startTarget } from './children';
+import { CONNECTIONS, DATABASE_URL, DB_KIND, PROFILE, RUN_TAG, SECONDS, STOP, WARMUP } from './settings';
+
+export interface LoadResult {
+  reqPerSec: number;
+  /** 2xx answers / window length (a cross-check of reqPerSec). */
+  okPerSec: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  duration: number;
+}
+
+let idCounter = 0;
+
+/**
+ * Runs autocannon for `seconds`. Every request carries a unique messageId; the ids that
+ * got a 2xx answer are added to `acked` (one request in flight per connection, so the
+ * per-connection context names the request a response belongs to).
+ */
+async function load(url: string, headers: Record<string, string>, bodyFor: (id: string) => string, seconds: number, acked: Set<string>): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    headers,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/messages',
+        setupRequest: (req, ctx) => {
+          const id = `${RUN_TAG}-${++idCounter}`;
+          (ctx as { mid?: string }).mid = id;
+          req.body = bodyFor(id);
+          return req;
+        },
+        onResponse: (status, _body, ctx) => {
+          if (status >= 200 && status < 300) acked.add((ctx as { mid: string }).mid);
+        },
+      },
+    ],
+  });
+  const codes: Record<string, number> = {};
+  for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) codes[code] = v.count ?? 0;
+  return {
+    reqPerSec: r.requests.average,
+    okPerSec: r['2xx'] / r.duration,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    ok: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes: codes,
+    duration: r.duration,
+  };
+}
+
+// ---------------------------------------------------------------- metrics
+
+async function commitBatchStats(url: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const pick = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
+  return { sum: pick('xgw_group_commit_batch_size_sum'), count: pick('xgw_group_commit_batch_size_count') };
+}
+
+// ---------------------------------------------------------------- targets
+
+export interface TargetResult {
+  target: string;
+  database?: string;
+  load: LoadResult;
+  warmup: { reqPerSec: number; ok: number; non2xx: number; errors: number };
+  cpu: CpuWindow;
+  groupCommit?: { meanBatch: number; commits: number; messages: number; meanBatchInclWarmup: number };
+  durability?: {
+    stop: 'kill' | 'graceful';
+    acknowledged: number;
+    ackedFoundInDb: number;
+    rowsInMessages: number;
+    messageEvents: number;
+    deliveries: number;
+    /** Rows committed whose answer was not counted (in flight when the window closed). */
+    committedNotCounted: number;
+    ok: boolean;
+  };
+  profile?: string;
+}
+
+export async function runEcho(bodyFor: (id: string) => string): Promise<TargetResult> {
+  const t = await startTarget({ kind: 'echo' });
+  try {
+    const headers = { 'content-type': 'application/json' };
+    const acked = new Set<string>();
+    const w = await load(t.url, headers, bodyFor, WARMUP, acked);
+    const { out, cpu } = await cpuWindow(t, DB_KIND, () => load(t.url, headers, bodyFor, SECONDS, acked));
+    return { target: 'express-echo', load: out, warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors }, cpu };
+  } finally {
+    await t.stop('graceful');
+  }
+}
+
+export async function runGateway(bodyFor: (id: string) => string): Promise<TargetResult> {
+  const db = await prepareDb(DATABASE_URL, cleanups);
+  let profDir: string | undefined;
+  try {
+    const execArgv: string[] = [];
+    if (PROFILE) {
+      profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-bench-prof-'));
+      execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
+    }
+    const t = await startTarget(db.spec, execArgv);
+    const acked = new Set<string>();
+    let result: TargetResult;
+    try {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${t.token}` };
+      // One request first: fail fast (with the problem document) if the push is refused.
+      const probeId = `${RUN_TAG}-probe`;
+      const probe = await fetch(`${t.url}/api/v1/messages`, { method: 'POST', headers, body: bodyFor(probeId) });
+      if (probe.status !== 202) throw new Error(`bench: the gateway refused the probe push: ${probe.status} ${await probe.text()}`);
+      acked.add(probeId);
+
+      const w = await load(t.url, headers, bodyFor, WARMUP, acked);
+      const before = await commitBatchStats(t.url);
+      const { out, cpu } = await cpuWindow(t, DB_KIND, () => load(t.url, headers, bodyFor, SECONDS, acked));
+      const after = await commitBatchStats(t.url);
+      const commits = after.count - before.count, messages = after.sum - before.sum;
+      result = {
+        target: 'gateway-push',
+        database: DB_KIND,
+        load: out,
+        warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors },
+        cpu,
+        groupCommit: { meanBatch: commits ? messages / commits : NaN, commits, messages, meanBatchInclWarmup: after.sum / after.count },
+      };
+    } finally {
+      await t.stop(STOP);
+    }
+    const v = await db.verify(acked);
+    result.durability = {
+      stop: STOP,
+      acknowledged: acked.size,
+      ackedFoundInDb: v.ackedFound,
+      rowsInMessages: v.messages,
+      messageEvents: v.events,
+      deliveries: v.deliveries,
+      committedNotCounted: v.messages - acked.size,
+      ok:
+        v.ackedFound === acked.size &&
+        v.messages >= acked.size &&
+        v.messages - acked.size <= 2 * CONNECTIONS && // ≤ one request per connection per autocannon run (warm-up + window)
+        v.events === 2 * v.messages &&
+        v.deliveries === v.messages,
+    };
+    if (profDir) result.profile = keepProfile(profDir, `xgw-bench-gateway-${DB_KIND}.cpuprofile`);
+    return result;
+  } finally {
+    if (profDir) fs.rmSync(profDir, { recursive: true, force: true });
+    await db.drop().catch((e) => console.error('bench: could not remove the scratch database:', (e as Error).message));
+  }
+}
+
