@@ -153,14 +153,16 @@ export class DeliveryWorker {
         );
         return;
       }
-      if (result.maybeDelivered) await db.query('UPDATE deliveries SET maybe_delivered = true WHERE id = $1', [job.deliveryId]);
       if (result.ok) {
         await db.query(`UPDATE deliveries SET status = 'delivered', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`, [job.deliveryId, now]);
         await recordEvent(db, this.alg, job.id, 'delivered', null, now, 'gateway', { via: 'push', ...attempt });
         await db.query(`UPDATE messages SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
         this.metrics?.messages.inc({ type: job.type, status: 'delivered' });
       } else if (job.attempts >= this.opts.maxAttempts || result.retryable === false) {
-        await db.query(`UPDATE deliveries SET status = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1`, [job.deliveryId, result.error, now]);
+        await db.query(
+          `UPDATE deliveries SET status = 'dead', locked_until = NULL, last_error = $2, updated_at = $3, maybe_delivered = maybe_delivered OR $4 WHERE id = $1`,
+          [job.deliveryId, result.error, now, result.maybeDelivered === true],
+        );
         await recordEvent(db, this.alg, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error });
         await recordEvent(db, this.alg, job.id, 'dead_lettered', null, now, 'gateway', { attempts: job.attempts, ...(result.retryable === false ? { reason: 'not retryable' } : {}) });
         await db.query(`UPDATE messages SET status = 'dead_lettered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
@@ -169,8 +171,8 @@ export class DeliveryWorker {
       } else {
         const next = new Date(now.getTime() + backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random));
         await db.query(
-          `UPDATE deliveries SET status = 'pending', locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
-          [job.deliveryId, result.error, next, now],
+          `UPDATE deliveries SET status = 'pending', locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4, maybe_delivered = maybe_delivered OR $5 WHERE id = $1`,
+          [job.deliveryId, result.error, next, now, result.maybeDelivered === true],
         );
         await recordEvent(db, this.alg, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error, nextAttemptAt: formatTime(next) });
         await db.query(`UPDATE messages SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'queued'`, [job.id, now]);
