@@ -11,12 +11,6 @@ export const BENCH_SENDER = 'hall';
 export const BENCH_RECEIVER = 'housing';
 export const BENCH_PURPOSE = 'case-handling';
 
-/** Where the demo agencies' adapters point when the bench does not start the mock agencies (nothing listens: discard port). */
-export const NO_AGENCIES = {
-  amr: { endpoint: 'http://127.0.0.1:9/amr' },
-  tax: { endpoint: 'http://127.0.0.1:9/tax', credentials: { username: 'bench', password: 'bench' }, inbound: { credentials: { username: 'bench', password: 'bench' } } },
-};
-
 /**
  * Seeds the demo members (pull mode), their "default" systems and the demo agreements,
  * and returns a fresh bearer token for the sender's system. Idempotent apart from the token.

@@ -11,7 +11,7 @@ import { queryEnterprise } from '../adapters/amr-soap/mapping';
 import { startTarget } from './children';
 import { cpuWindow, waitForQuiet, type CpuWindow } from './cpu';
 import { prepareDb } from './db';
-import { NO_AGENCIES } from './seed';
+import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { f0, f1, f2, markdownTable } from './table';
 
 const USCC = '91350100273896412W';
@@ -56,7 +56,7 @@ export async function runServiceBench(opts: {
   const agencies = await startTarget({ kind: 'agencies' });
   const db = await prepareDb(opts.databaseUrl, opts.cleanups);
   const execArgv = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const gw = await startTarget({ ...db.spec, adapters: { ...NO_AGENCIES, amr: { endpoint: agencies.url, maxConcurrent: 64, maxQueued: 256 } } }, execArgv);
+  const gw = await startTarget({ ...db.spec, adapters: { ...unreachableDemoAgencies, amr: { endpoint: agencies.url, maxConcurrent: 64, maxQueued: 256 } } }, execArgv);
   try {
     const soap = `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${queryEnterprise.toNative({ uscc: USCC }).text}</soap:Body></soap:Envelope>`;
     const soapHeaders = { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://amr.jiangzhou.gov.cn/ws/case/v1/QueryEnterprise"' };

@@ -20,7 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore } from '../gateway/store/open';
 import { migrate } from '../gateway/store/migrate';
-import { NO_AGENCIES, seedBenchRegistry } from './seed';
+import { seedBenchRegistry } from './seed';
+import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { startMockAgencies } from '../adapters/mock-agencies';
 
 export type TargetSpec =
@@ -82,7 +83,7 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
     ...(spec.databaseUrl ? { databaseUrl: spec.databaseUrl } : { dataDir: spec.dataDir }),
     delivery: { enabled: false },
     trust: { pkiDir },
-    adapters: spec.adapters ?? NO_AGENCIES,
+    adapters: spec.adapters ?? unreachableDemoAgencies,
   });
   // Registry first (members need their signing keys when the gateway opens its PKI).
   const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });

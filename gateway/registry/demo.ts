@@ -20,6 +20,15 @@ export const demoMembers: Member[] = [
   { code: 'docstation', name: '江州市电子公文交换站', kind: 'station', uscc: uscc('11360100MB5678901'), adapter: 'dept-rest', deliveryMode: 'pull', webhookUrl: null, keyAlg: 'ecdsa-p256' },
 ];
 
+/**
+ * Adapter config for the demo agencies when no mock agency runs (tests, the bench's push
+ * target): their endpoints point at the discard port, where nobody listens.
+ */
+export const unreachableDemoAgencies = {
+  amr: { endpoint: 'http://127.0.0.1:9/amr' },
+  tax: { endpoint: 'http://127.0.0.1:9/tax', credentials: { username: 'xgw', password: 'not-used' }, inbound: { credentials: { username: 'tax', password: 'not-used' } } },
+};
+
 /** Case records flow from the hall to departments; status events flow back. */
 export const demoAgreements: Agreement[] = [
   ...['housing', 'amr', 'tax'].map((to) => ({ sender: 'hall', receiver: to, messageType: 'case-record', purposes: ['case-handling', 'parallel-approval'] })),

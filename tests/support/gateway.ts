@@ -11,7 +11,7 @@ import { upsertMember, type Member } from '../../gateway/registry/members';
 import { upsertAgreement, type Agreement } from '../../gateway/registry/agreements';
 import { createSystemToken, ensureSystem } from '../../gateway/registry/systems';
 import { upsertUser, type Role } from '../../gateway/registry/users';
-import { demoMembers, demoAgreements } from '../../gateway/registry/demo';
+import { demoMembers, demoAgreements, unreachableDemoAgencies } from '../../gateway/registry/demo';
 import { createTestDatabase, type TestDatabase } from './db';
 
 export interface TestGateway {
@@ -34,13 +34,7 @@ export const TEST_PASSWORD = 'correct horse battery';
 
 /** The unreachable agency config of the members that are SOAP agencies here. */
 const agencyConfigFor = (members: Member[]) =>
-  Object.fromEntries(Object.entries(UNREACHABLE_AGENCIES).filter(([code]) => members.some((m) => m.code === code && m.adapter.endsWith('-soap'))));
-
-/** Adapter config for the demo agencies pointing at a port nobody listens on (the discard port). */
-export const UNREACHABLE_AGENCIES = {
-  amr: { endpoint: 'http://127.0.0.1:9/amr' },
-  tax: { endpoint: 'http://127.0.0.1:9/tax', credentials: { username: 'xgw', password: 'not-used' }, inbound: { credentials: { username: 'tax', password: 'tax-inbound-secret' } } },
-};
+  Object.fromEntries(Object.entries(unreachableDemoAgencies).filter(([code]) => members.some((m) => m.code === code && m.adapter.endsWith('-soap'))));
 
 /** Registry data the tests rely on: the demo members/agreements (pull mode) plus users. */
 export async function seedTestRegistry(store: Store, clock: ManualClock, members: Member[] = demoMembers, agreements: Agreement[] = demoAgreements) {
