@@ -1,12 +1,18 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, QueryResult, Store } from './db';
 
+/** A PGlite store can also hand out a copy of its whole data directory (a tarball). */
+export interface PgliteStore extends Store {
+  dump(): Promise<Blob>;
+}
+
 /**
  * Embedded PostgreSQL (WASM) for demo and development. One connection: PGlite
  * serialises queries and transactions itself; `dataDir` undefined = in memory.
+ * `load` starts from a data directory made by `dump()` (much faster than a new one).
  */
-export async function openPglite(dataDir?: string): Promise<Store> {
-  const pg = await PGlite.create(dataDir ? { dataDir } : {});
+export async function openPglite(dataDir?: string, opts: { load?: Blob } = {}): Promise<PgliteStore> {
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(opts.load ? { loadDataDir: opts.load } : {}) });
   const norm = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
     rows: r.rows as T[],
     rowCount: r.affectedRows ?? r.rows.length,
@@ -25,6 +31,7 @@ export async function openPglite(dataDir?: string): Promise<Store> {
     async exec(sql: string) {
       await pg.exec(sql);
     },
+    dump: () => pg.dumpDataDir('none'),
     async close() {
       await pg.close();
     },

@@ -4,7 +4,7 @@ import { createGateway } from '../../gateway/gateway';
 import { openPostgres } from '../../gateway/store/postgres';
 import { rootFromLeaves, verifyInclusion } from '../../gateway/log/verify';
 import { leafHash } from '../../gateway/log/hash';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { discardLogs, startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { verifyStoredLog } from '../../gateway/log/audit-log';
 
@@ -23,6 +23,7 @@ test('two gateway processes writing one SM3 log concurrently produce dense indic
   const second = await createGateway(buildConfig({ ...t.gw.deps.config, port: 0 } as never), {
     clock: new ManualClock(),
     store,
+    logDestination: discardLogs(),
     startDelivery: false,
     startIntegrator: false,
   });
@@ -66,6 +67,7 @@ test('a log hashed with SM3 cannot be reopened with SHA-256', async () => {
   await expect(
     createGateway(buildConfig({ ...t.gw.deps.config, port: 0, trust: { ...t.gw.deps.config.trust, logHashAlg: 'sha256' } } as never), {
       store: t.db.store,
+      logDestination: discardLogs(),
       startDelivery: false,
       startIntegrator: false,
     }),

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { Store } from '../../gateway/store/db';
 import { openPglite } from '../../gateway/store/pglite';
 import { openPostgres } from '../../gateway/store/postgres';
+import type { TestTemplate } from './template';
 
 export interface TestDatabase {
   store: Store;
@@ -17,12 +19,14 @@ export interface TestDatabase {
 /**
  * Each test file gets its own database: a new PostgreSQL database when
  * DATABASE_URL is set (dropped after), otherwise an in-memory PGlite, or a
- * PGlite directory when `dir` is given (restart tests).
+ * PGlite directory when `dir` is given (restart tests). With `template`, an in-memory
+ * PGlite or a PostgreSQL database starts as a copy of the run's seeded template.
  */
-export async function createTestDatabase(opts: { dir?: string } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { dir?: string; template?: TestTemplate | null } = {}): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
-    let store = await openPglite(opts.dir);
+    const dump = !opts.dir && opts.template?.pgliteDump;
+    let store = await openPglite(opts.dir, dump ? { load: new Blob([fs.readFileSync(dump)]) } : {});
     return {
       store,
       url: null,
@@ -38,7 +42,7 @@ export async function createTestDatabase(opts: { dir?: string } = {}): Promise<T
   const name = `xgw_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${opts.template?.pgTemplate ? ` TEMPLATE ${opts.template.pgTemplate}` : ''}`);
   await admin.end();
   const u = new URL(base);
   u.pathname = `/${name}`;

@@ -13,6 +13,7 @@ import { createSystemToken, ensureSystem } from '../../gateway/registry/systems'
 import { upsertUser, type Role } from '../../gateway/registry/users';
 import { demoMembers, demoAgreements, unreachableDemoAgencies } from '../../gateway/registry/demo';
 import { createTestDatabase, type TestDatabase } from './db';
+import { seedPkiDir, testTemplate } from './template';
 
 export interface TestGateway {
   gw: Gateway;
@@ -29,6 +30,9 @@ export interface TestGateway {
   restart(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A log destination that keeps test output quiet (for extra gateways a test starts itself). */
+export const discardLogs = () => new Writable({ write: (_chunk, _enc, cb) => cb() });
 
 export const TEST_PASSWORD = 'correct horse battery';
 
@@ -54,9 +58,12 @@ export async function seedTestRegistry(store: Store, clock: ManualClock, members
 export async function startTestGateway(
   opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number } = {},
 ): Promise<TestGateway> {
-  const db = await createTestDatabase({ dir: opts.dir });
+  // The default registry starts from the run's seeded template (tests/support/global-setup.ts).
+  const template = testTemplate();
+  const seeded = template && !opts.dir && !opts.members && !opts.agreements ? template : null;
+  const db = await createTestDatabase({ dir: opts.dir, template: seeded });
   const clock = new ManualClock();
-  const tokens = await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
+  const tokens = seeded ? { ...seeded.tokens } : await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -65,6 +72,8 @@ export async function startTestGateway(
     },
   });
   const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-pki-'));
+  const trustOverrides = opts.config?.trust as { pkiDir?: string; logKeyAlg?: string } | undefined;
+  if (template && !trustOverrides?.pkiDir) seedPkiDir(template, pkiDir, opts.members ?? demoMembers, trustOverrides?.logKeyAlg);
   const config: Readonly<GatewayConfig> = buildConfig({
     demo: false,
     logLevel: 'info',
