@@ -7,6 +7,9 @@ import { httpMetrics, opsRoutes } from './http/ops';
 import { exchangeRoutes } from './exchange/routes';
 import { authRoutes, registryRoutes } from './registry/routes';
 import { docsRoutes } from './http/docs';
+import { buildOpenApi } from './http/openapi';
+import { routeMethods } from './http/route-table';
+import { errorPages } from './http/error-pages';
 import { logRoutes } from './log/routes';
 import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
@@ -25,7 +28,9 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(requestContext(deps.log));
   app.use(httpMetrics(deps));
   app.use(opsRoutes(deps));
-  app.use(docsRoutes(deps));
+  const openapi = buildOpenApi({ schemas: deps.schemas, publicUrl: deps.config.publicUrl });
+  app.use(docsRoutes(openapi));
+  app.use(errorPages());
 
   const api = express.Router();
   api.use(requireJson());
@@ -45,7 +50,7 @@ export function buildApp(deps: GatewayDeps): Express {
   /** Resolves when every inbound SOAP endpoint has read its WSDL (createGateway awaits it). */
   app.locals.ready = inbound.ready;
 
-  app.use(notFound());
+  app.use(notFound(routeMethods(openapi)));
   app.use(problemHandler());
   return app;
 }

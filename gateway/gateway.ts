@@ -44,6 +44,8 @@ export interface GatewayOptions {
   /** Start the log integrator's timer (default true). Tests drive runOnce() instead. */
   startIntegrator?: boolean;
   random?: () => number;
+  /** Export process and Node.js metrics (CPU, memory, event loop, GC) on /metrics (default true; test harnesses running many gateways in one process turn it off). */
+  processMetrics?: boolean;
 }
 
 /** Wires a gateway from config: store, migrations, registry, schemas, write path, outbox. */
@@ -53,7 +55,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const ownsStore = !opts.store;
   const store = opts.store ?? (await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   await migrate(store);
-  const metrics = createMetrics({ defaultMetrics: ownsStore });
+  const metrics = createMetrics({ defaultMetrics: opts.processMetrics ?? true });
   const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
   const directory = new Directory(store);
   await directory.reload();

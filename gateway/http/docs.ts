@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { GatewayDeps } from '../deps';
-import { buildOpenApi, OPENAPI_PATH } from './openapi';
+import { OPENAPI_PATH } from './openapi';
 import getAbsoluteFSPath = require('swagger-ui-dist/absolute-path');
 
 /** swagger-ui-dist's files that the page uses; nothing else of the package is served. */
@@ -66,9 +65,9 @@ function swaggerUiDir(): string {
 }
 
 /** GET /api/v1/openapi.json (public; the document is built once per app) and the Swagger UI page at /docs. */
-export function docsRoutes(deps: GatewayDeps): Router {
+export function docsRoutes(openapi: object): Router {
   const r = Router();
-  const doc = JSON.stringify(buildOpenApi({ schemas: deps.schemas, publicUrl: deps.config.publicUrl }));
+  const doc = JSON.stringify(openapi);
 
   r.get(OPENAPI_PATH, (_req, res) => {
     res.type('application/json').set('Cache-Control', 'no-cache').send(doc);

@@ -84,7 +84,7 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
       description: problemDescription(),
       required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
       properties: {
-        type: str('URI of the error type: https://xgw.gov.cn/errors/<code>', { format: 'uri' }),
+        type: str('URI reference of the error type: /errors/<code>, a page of this gateway explaining the code', { format: 'uri-reference' }),
         title: str('short summary of the error type (fixed per code)'),
         status: { type: 'integer', minimum: 400, maximum: 599, description: 'the HTTP status' },
         detail: str('what went wrong with this request'),

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { catalogue, type ErrorCode } from '../errors';
+import { problemType } from './error-pages';
 import type { SchemaRegistry } from '../schemas/registry';
 import { projectRoot } from '../schemas/paths';
 import { componentSchemas, MESSAGE_STATUSES } from './openapi-components';
@@ -46,7 +47,7 @@ function problemExamples(): Json {
   const out: Json = {};
   for (const c of Object.keys(catalogue) as ErrorCode[]) {
     const { status, title } = catalogue[c];
-    out[c] = { summary: title, value: { type: `https://xgw.gov.cn/errors/${c}`, title, status, detail: title, code: c, requestId: '0195f0c2-6d1e-7c3a-9f00-2b1d4e5a6c7d' } };
+    out[c] = { summary: title, value: { type: problemType(c), title, status, detail: title, code: c, requestId: '0195f0c2-6d1e-7c3a-9f00-2b1d4e5a6c7d' } };
   }
   return out;
 }
@@ -132,6 +133,26 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
         public: true,
         summary: 'This documentation, browsable (Swagger UI, served locally)',
         ok: { 200: { description: 'HTML page', headers: reqId, content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/errors': {
+      get: {
+        tag: 'docs',
+        id: 'errorCodes',
+        public: true,
+        summary: 'The error catalogue: every code a problem answer can carry (HTML, or JSON with Accept: application/json)',
+        ok: { 200: { description: 'the catalogue', headers: reqId, content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+    '/errors/{code}': {
+      get: {
+        tag: 'docs',
+        id: 'errorCode',
+        public: true,
+        summary: 'What one error code means: the page a problem `type` points to',
+        params: [pathParam('code', 'catalogue code', { type: 'string', enum: Object.keys(catalogue) }, 'GW_ERR_SCHEMA_INVALID')],
+        ok: { 200: { description: 'the code explained', headers: reqId, content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } } },
+        errors: ['GW_ERR_REQUEST_INVALID'],
       },
     },
     [OPENAPI_PATH]: {

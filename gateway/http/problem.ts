@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { GatewayError, isGatewayError, catalogue } from '../errors';
+import { problemType } from './error-pages';
 
 /** Maps errors thrown by body parsers and the database to catalogue errors. */
 function classify(err: unknown): GatewayError {
@@ -31,7 +32,7 @@ export function sendProblem(res: Response, requestId: string, err: GatewayError)
     .type('application/problem+json')
     .send(
       JSON.stringify({
-        type: `https://xgw.gov.cn/errors/${err.code}`,
+        type: problemType(err.code),
         title: err.title,
         status: err.status,
         detail: err.detail ?? err.title,
@@ -54,8 +55,17 @@ export function problemHandler() {
   };
 }
 
-export function notFound() {
-  return (req: Request) => {
+/**
+ * The last route: 405 with `Allow` when the path is an endpoint that takes other methods
+ * (`allowedMethods` answers from the published route table), else 404.
+ */
+export function notFound(allowedMethods: (path: string) => string[] = () => []) {
+  return (req: Request, res: Response) => {
+    const allowed = allowedMethods(req.path);
+    if (allowed.length && !allowed.includes(req.method)) {
+      res.setHeader('Allow', allowed.join(', '));
+      throw new GatewayError('GW_ERR_HTTP_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`);
+    }
     throw new GatewayError('GW_ERR_HTTP_NOT_FOUND', `${req.method} ${req.path} is not an endpoint of this gateway`);
   };
 }

@@ -73,6 +73,11 @@ test('start seeds the demo, prints URL and logins, serves; a restart keeps crede
   const inbox = await fetch(`${second.url}/api/v1/inbox`, { headers: { authorization: `Bearer ${creds.members.housing.token}` } });
   const body = (await inbox.json()) as { items: { id: string }[] };
   expect(body.items.map((m: { id: string }) => m.id)).toContain(receipt.id);
+  // xgw start exports the process and Node.js metrics beside the gateway's own
+  const metrics = await (await fetch(`${second.url}/metrics`)).text();
+  expect(metrics).toMatch(/^xgw_process_cpu_seconds_total \d/m);
+  expect(metrics).toMatch(/^xgw_nodejs_eventloop_lag_seconds /m);
+  expect(metrics).toMatch(/^xgw_http_requests_total\{/m);
   expect(await stopXgw(second.child)).toBe(0);
 }, 90_000);
 

@@ -85,7 +85,7 @@ export async function startTestGateway(
     adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
   });
   const make = (store: Store) =>
-    createGateway(config, { clock, store, logDestination: sink, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
+    createGateway(config, { clock, store, logDestination: sink, processMetrics: false, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
   let gw = await make(db.store);
   let url = await gw.listen(0);
   const t: TestGateway = {
