@@ -42,6 +42,23 @@ const DESCRIPTION = [
   '政务数据交换网关：成员单位按交换协议互相推送报文（如办件信息），拉取收件箱并签收。',
 ].join('\n');
 
+/** Push bodies built from the shared examples in schemas/examples (a valid case record and case status). */
+function pushExamples(): Record<string, { summary: string; value: unknown }> {
+  const example = (type: string) => JSON.parse(fs.readFileSync(path.join(projectRoot(), 'schemas', 'examples', `${type}.example.json`), 'utf8')) as { caseNo: string };
+  const record = example('case-record');
+  const status = example('case-status');
+  return {
+    'case-record': {
+      summary: '大厅向住建局推送办件信息 (the hall sends a case record to 住建局)',
+      value: { to: 'housing', type: 'case-record', messageId: 'hall-2026-000123', caseId: record.caseNo, purpose: 'case-handling', payload: record },
+    },
+    'case-status': {
+      summary: '住建局向大厅反馈办理状态 (住建局 reports the case status to the hall)',
+      value: { to: 'hall', type: 'case-status', messageId: 'housing-2026-000456', caseId: status.caseNo, purpose: 'status-feedback', payload: status },
+    },
+  };
+}
+
 /** One example problem per catalogue code (components.examples, referenced by the error responses). */
 function problemExamples(): Json {
   const out: Json = {};
@@ -95,7 +112,13 @@ function operation(method: string, route: string, op: Op): Json {
     ...(op.public ? { security: [] } : {}),
     ...(op.params ? { parameters: op.params } : {}),
     ...(op.body
-      ? { requestBody: { required: op.body.required ?? true, description: op.body.description, content: { 'application/json': { schema: op.body.schema } } } }
+      ? {
+          requestBody: {
+            required: op.body.required ?? true,
+            description: op.body.description,
+            content: { 'application/json': { schema: op.body.schema, ...(op.body.examples ? { examples: op.body.examples } : {}) } },
+          },
+        }
       : {}),
     responses: { ...op.ok, ...errorResponses(errors) },
   };
@@ -222,7 +245,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
           'Checked in this order: envelope → receiver → type → agreement → payload schema. ' +
           'Idempotent on `messageId`: the same message again answers 200 with the original receipt; ' +
           'different content under a used `messageId` is a conflict.',
-        body: { schema: ref('PushRequest') },
+        body: { schema: ref('PushRequest'), examples: pushExamples() },
         ok: {
           202: json('accepted and queued', ref('Receipt'), { Location: { $ref: '#/components/headers/Location' } }),
           200: json('a duplicate of an accepted message: the original receipt', ref('Receipt'), { Location: { $ref: '#/components/headers/Location' } }),

@@ -4,7 +4,8 @@ import { listMembers, type Member } from './members';
 
 /**
  * The registry as the hot path sees it: members and agreements held in memory,
- * reloaded at start and after every registry change made through this process.
+ * loaded at start (registry changes take effect on restart until run-time
+ * registry administration exists).
  */
 export class Directory {
   private members = new Map<string, Member>();

@@ -375,3 +375,16 @@ describe('/docs', () => {
     }
   });
 });
+
+describe('request examples', () => {
+  test('the push examples in the document are real messages the gateway accepts', async () => {
+    const examples = (doc as any).paths['/api/v1/messages'].post.requestBody.content['application/json'].examples as Record<string, { value: Json }>;
+    expect(Object.keys(examples)).toEqual(['case-record', 'case-status']);
+    const senders: Record<string, string> = { 'case-record': 'hall', 'case-status': 'housing' };
+    for (const [name, { value }] of Object.entries(examples)) {
+      expectValid('PushRequest', value);
+      const r = await t.call('POST', '/api/v1/messages', { token: t.tokens[senders[name]!], body: value });
+      expect({ name, status: r.status, body: r.body }).toMatchObject({ name, status: 202 });
+    }
+  });
+});
