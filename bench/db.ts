@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { Store } from '../gateway/store/db';
 import { openPglite } from '../gateway/store/pglite';
-import { openPostgres } from '../gateway/store/postgres';
+import { createDatabase, openPostgres } from '../gateway/store/postgres';
 import { BENCH_SENDER } from './seed';
 
 export interface VerifyCounts {
@@ -51,22 +51,13 @@ async function countAll(q: (sql: string, p?: unknown[]) => Promise<number>, acke
 /** `cleanups` receives the drop function, so an interrupted run still removes the database. */
 export async function prepareDb(databaseUrl: string | null, cleanups: Array<() => Promise<void>>): Promise<BenchDb> {
   if (databaseUrl) {
-    const name = `xgw_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(databaseUrl);
-    u.pathname = `/${name}`;
-    const url = u.toString();
+    const created = await createDatabase(databaseUrl, `xgw_bench_${randomBytes(4).toString('hex')}`);
+    const url = created.url;
     let dropped = false;
     const drop = async () => {
       if (dropped) return;
       dropped = true;
-      const c = new Client({ connectionString: databaseUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await created.drop();
     };
     cleanups.push(drop);
     return {

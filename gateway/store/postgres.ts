@@ -1,4 +1,4 @@
-import { Pool, types } from 'pg';
+import { Client, Pool, types } from 'pg';
 import type { Db, QueryResult, Store } from './db';
 
 // bigint (int8) columns are sequence numbers and counts well inside 2^53.
@@ -44,4 +44,25 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Store {
       await pool.end();
     },
   };
+}
+
+/**
+ * Creates a database on the server of `serverUrl` (optionally as a copy of `template`) and returns
+ * its URL and a drop function (WITH FORCE: open connections are ended). Names are ours, never user input.
+ */
+export async function createDatabase(serverUrl: string, name: string, opts: { template?: string } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name) || (opts.template && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.template))) throw new Error(`not a plain database name: ${name}`);
+  const admin = async (sql: string) => {
+    const c = new Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}${opts.template ? ` TEMPLATE ${opts.template}` : ''}`);
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

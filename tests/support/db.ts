@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type { Store } from '../../gateway/store/db';
 import { openPglite } from '../../gateway/store/pglite';
-import { openPostgres } from '../../gateway/store/postgres';
+import { createDatabase, openPostgres } from '../../gateway/store/postgres';
 import type { TestTemplate } from './template';
 
 export interface TestDatabase {
@@ -39,14 +38,8 @@ export async function createTestDatabase(opts: { dir?: string; template?: TestTe
       },
     };
   }
-  const name = `xgw_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}${opts.template?.pgTemplate ? ` TEMPLATE ${opts.template.pgTemplate}` : ''}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  const created = await createDatabase(base, `xgw_t_${process.pid}_${randomBytes(4).toString('hex')}`, { template: opts.template?.pgTemplate ?? undefined });
+  const url = created.url;
   const opened: Store[] = [openPostgres(url, { max: 5 })];
   return {
     store: opened[0],
@@ -58,10 +51,7 @@ export async function createTestDatabase(opts: { dir?: string; template?: TestTe
     },
     async drop() {
       for (const s of opened) await s.close().catch(() => undefined);
-      const c = new Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await created.drop();
     },
   };
 }

@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { ManualClock } from '../../gateway/clock';
 import { openPglite } from '../../gateway/store/pglite';
-import { openPostgres } from '../../gateway/store/postgres';
+import { createDatabase, openPostgres } from '../../gateway/store/postgres';
 import { buildTestPki, TEMPLATE_ENV, type TestTemplate } from './template';
 import { seedTestRegistry } from './gateway';
 
@@ -28,13 +27,8 @@ export default async function globalSetup(): Promise<void> {
     await store.close();
   } else {
     const name = `xgw_tpl_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(databaseUrl);
-    u.pathname = `/${name}`;
-    const store = openPostgres(u.toString(), { max: 1 });
+    const { url } = await createDatabase(databaseUrl, name);
+    const store = openPostgres(url, { max: 1 });
     template.tokens = await seedTestRegistry(store, new ManualClock());
     await store.close();
     template.pgTemplate = name;
