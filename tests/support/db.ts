@@ -17,10 +17,11 @@ export interface TestDatabase {
 /**
  * Each test file gets its own database: a new PostgreSQL database when
  * DATABASE_URL is set (dropped after), otherwise an in-memory PGlite, or a
- * PGlite directory when `dir` is given (restart tests).
+ * PGlite directory when `dir` is given (restart tests). `base` names another
+ * PostgreSQL server (e.g. a throwaway cluster, tests/support/pg-cluster.ts).
  */
-export async function createTestDatabase(opts: { dir?: string } = {}): Promise<TestDatabase> {
-  const base = process.env.DATABASE_URL;
+export async function createTestDatabase(opts: { dir?: string; base?: string } = {}): Promise<TestDatabase> {
+  const base = opts.base ?? process.env.DATABASE_URL;
   if (!base) {
     let store = await openPglite(opts.dir);
     return {
