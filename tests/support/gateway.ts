@@ -52,9 +52,9 @@ export async function seedTestRegistry(store: Store, clock: ManualClock, members
 }
 
 export async function startTestGateway(
-  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number } = {},
+  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number; postgres?: string } = {},
 ): Promise<TestGateway> {
-  const db = await createTestDatabase({ dir: opts.dir });
+  const db = await createTestDatabase({ dir: opts.dir, base: opts.postgres });
   const clock = new ManualClock();
   const tokens = await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
   const logs: Record<string, unknown>[] = [];
