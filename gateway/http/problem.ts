@@ -1,6 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { GatewayError, isGatewayError, catalogue } from '../errors';
 import { problemType } from './error-pages';
+import { isStoreUnavailable } from '../store/unavailable';
+
+/** Seconds a client waits before retrying a 503 that names no wait of its own. */
+const DEFAULT_RETRY_AFTER = '1';
 
 /** Maps errors thrown by body parsers and the database to catalogue errors. */
 function classify(err: unknown): GatewayError {
@@ -19,14 +23,14 @@ function classify(err: unknown): GatewayError {
     case 'charset.unsupported':
       return new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', e.message);
   }
-  if (e?.code && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code)) {
-    return new GatewayError('GW_ERR_STORE_UNAVAILABLE');
-  }
+  if (isStoreUnavailable(err)) return new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'the database is not reachable; retry shortly');
   return new GatewayError('GW_ERR_INTERNAL', 'see the gateway log for this requestId');
 }
 
 export function sendProblem(res: Response, requestId: string, err: GatewayError): void {
   for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
+  // Every 503 is temporary (the OpenAPI document promises Retry-After on each): say when to come back.
+  if (err.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', DEFAULT_RETRY_AFTER);
   res
     .status(err.status)
     .type('application/problem+json')

@@ -1,12 +1,50 @@
-import { Client, Pool, types } from 'pg';
+import { Client, Pool, types, type PoolClient } from 'pg';
 import type { Db, QueryResult, Store } from './db';
+import { isStoreUnavailable } from './unavailable';
+
+interface CheckedOut {
+  client: PoolClient;
+  /** The connection error this client has had, if any: it is then destroyed, not returned to the pool. */
+  lost: Error | null;
+  release(): void;
+}
+
+/**
+ * A client for a transaction. While checked out it has no listener of the pool's, so
+ * a backend terminated under it (pg_terminate_backend, a server restart) would emit
+ * 'error' on nobody and end the process. The listener is attached in the pool's
+ * callback, synchronously: with `await pool.connect()` the client is handed over in
+ * the middle of parsing a socket chunk, and a FATAL 57P01 later in the same chunk
+ * would be emitted before the awaiting code could listen.
+ */
+function checkOut(pool: Pool): Promise<CheckedOut> {
+  return new Promise((resolve, reject) => {
+    pool.connect((err, client, done) => {
+      if (err || !client) return reject(err ?? new Error('the pool gave no client'));
+      const out: CheckedOut = {
+        client,
+        lost: null,
+        release() {
+          client.off('error', onLost);
+          done(out.lost ?? undefined);
+        },
+      };
+      const onLost = (e: Error) => {
+        out.lost ??= e;
+      };
+      client.on('error', onLost);
+      resolve(out);
+    });
+  });
+}
 
 // bigint (int8) columns are sequence numbers and counts well inside 2^53.
 types.setTypeParser(20, (v: string) => Number(v));
 
 export function openPostgres(url: string, opts: { max?: number } = {}): Store {
-  const pool = new Pool({ connectionString: url, max: opts.max ?? 10 });
-  // An idle client losing its server must not crash the process; the next query reconnects.
+  // A server that does not answer a connect at all (network partition) fails the request after 10 s, not never.
+  const pool = new Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 10_000, keepAlive: true });
+  // An idle client losing its server must not crash the process; the pool drops it and the next query reconnects.
   pool.on('error', () => undefined);
   const run = async <T>(
     q: { query: (s: string, p?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> },
@@ -20,7 +58,8 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Store {
     kind: 'postgres',
     query: <T>(sql: string, params?: unknown[]) => run<T>(pool, sql, params),
     async tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const checkedOut = await checkOut(pool);
+      const { client } = checkedOut;
       try {
         await client.query('BEGIN');
         const db: Db = {
@@ -31,10 +70,11 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Store {
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (isStoreUnavailable(err)) checkedOut.lost ??= err as Error;
+        if (!checkedOut.lost) await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        checkedOut.release();
       }
     },
     async exec(sql: string) {

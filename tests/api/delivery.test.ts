@@ -256,6 +256,8 @@ describe('webhook delivery (push mode)', () => {
     expect(tax.delivery).toMatchObject({ mode: 'pull', status: 'pending', attempts: 0 });
   });
 
+  // On PGlite (one connection) the claims interleave but never overlap in the database: this checks the
+  // claim bookkeeping. Separate connection pools racing for rows: tests/store/postgres-concurrency.test.ts.
   test('two workers claiming concurrently on the same store never deliver a message twice', async () => {
     rx.reply = () => ({ delayMs: 15 }); // slow enough that the workers overlap
     const n = 24;

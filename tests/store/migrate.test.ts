@@ -1,8 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { migrate, migrationsDone } from '../../gateway/store/migrate';
 import { migrations } from '../../gateway/store/migrations';
-import { openPostgres } from '../../gateway/store/postgres';
 
+// Several processes migrating one database at once: tests/store/postgres-concurrency.test.ts (PostgreSQL only).
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -20,24 +20,6 @@ test('migrations apply once, record their versions and are a no-op the second ti
   // 004: message rows stay inline and pages keep room for HOT updates
   const opts = await db.store.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE relname = 'messages'`);
   expect(opts.rows[0].reloptions).toEqual(expect.arrayContaining(['toast_tuple_target=8160', 'fillfactor=75']));
-});
-
-test('several processes migrating one fresh database at once apply each version exactly once', async () => {
-  if (!db.url) {
-    // PGlite is single-connection and single-process: concurrency is serialised by construction.
-    const again = await Promise.all([migrate(db.store), migrate(db.store)]);
-    expect(again.flat()).toEqual([]);
-    return;
-  }
-  const fresh = await createTestDatabase();
-  const stores = Array.from({ length: 4 }, () => openPostgres(fresh.url!, { max: 1 }));
-  try {
-    const applied = await Promise.all(stores.map((s) => migrate(s)));
-    expect(applied.flat().sort()).toEqual(migrations.map((m) => m.version));
-  } finally {
-    await Promise.all(stores.map((s) => s.close()));
-    await fresh.drop();
-  }
 });
 
 test('a failing migration rolls back entirely and leaves no version behind', async () => {

@@ -62,13 +62,18 @@ export function stopXgw(child: ChildProcess): Promise<number | null> {
 
 /**
  * Where the real CLI runs in a test: PGlite under a fresh data directory, or a
- * fresh PostgreSQL database (demo on) when DATABASE_URL is set. Call in beforeAll,
- * `cleanup` in afterAll.
+ * fresh PostgreSQL database (demo on) when DATABASE_URL is set, or on the server
+ * `postgres` names (a throwaway cluster; '' = PGlite whatever DATABASE_URL says).
+ * Call in beforeAll, `cleanup` in afterAll.
  */
-export async function cliEnvironment(label: string): Promise<{ dataDir: string; env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
+export async function cliEnvironment(
+  label: string,
+  opts: { postgres?: string } = {},
+): Promise<{ dataDir: string; env: NodeJS.ProcessEnv; databaseUrl: string | null; cleanup(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `xgw-e2e-${label}-`));
   let env: NodeJS.ProcessEnv = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '' };
-  const db = process.env.DATABASE_URL ? await createTestDatabase() : null;
+  const base = opts.postgres ?? process.env.DATABASE_URL;
+  const db = base ? await createTestDatabase({ base }) : null;
   if (db) {
     await db.store.close();
     env = { ...env, DATABASE_URL: db.url!, XGW_DEMO: '1' };
@@ -76,6 +81,7 @@ export async function cliEnvironment(label: string): Promise<{ dataDir: string; 
   return {
     dataDir,
     env,
+    databaseUrl: db?.url ?? null,
     async cleanup() {
       fs.rmSync(dataDir, { recursive: true, force: true });
       await db?.drop();

@@ -18,11 +18,13 @@ export interface TestDatabase {
 /**
  * Each test file gets its own database: a new PostgreSQL database when
  * DATABASE_URL is set (dropped after), otherwise an in-memory PGlite, or a
- * PGlite directory when `dir` is given (restart tests). With `template`, an in-memory
- * PGlite or a PostgreSQL database starts as a copy of the run's seeded template.
+ * PGlite directory when `dir` is given (restart tests). `base` names another
+ * PostgreSQL server (e.g. a throwaway cluster, tests/support/pg-cluster.ts). With
+ * `template`, an in-memory PGlite or a PostgreSQL database starts as a copy of the
+ * run's seeded template.
  */
-export async function createTestDatabase(opts: { dir?: string; template?: TestTemplate | null } = {}): Promise<TestDatabase> {
-  const base = process.env.DATABASE_URL;
+export async function createTestDatabase(opts: { dir?: string; base?: string; template?: TestTemplate | null } = {}): Promise<TestDatabase> {
+  const base = opts.base ?? process.env.DATABASE_URL;
   if (!base) {
     const dump = !opts.dir && opts.template?.pgliteDump;
     let store = await openPglite(opts.dir, dump ? { load: new Blob([fs.readFileSync(dump)]) } : {});

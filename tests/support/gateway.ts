@@ -56,12 +56,12 @@ export async function seedTestRegistry(store: Store, clock: ManualClock, members
 }
 
 export async function startTestGateway(
-  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number } = {},
+  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number; postgres?: string } = {},
 ): Promise<TestGateway> {
   // The default registry starts from the run's seeded template (tests/support/global-setup.ts).
   const template = testTemplate();
-  const seeded = template && !opts.dir && !opts.members && !opts.agreements ? template : null;
-  const db = await createTestDatabase({ dir: opts.dir, template: seeded });
+  const seeded = template && !opts.dir && !opts.members && !opts.agreements && !opts.postgres ? template : null;
+  const db = await createTestDatabase({ dir: opts.dir, base: opts.postgres, template: seeded });
   const clock = new ManualClock();
   const tokens = seeded ? { ...seeded.tokens } : await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
   const logs: Record<string, unknown>[] = [];
