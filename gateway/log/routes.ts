@@ -4,6 +4,7 @@ import { GatewayError } from '../errors';
 import { formatTime } from '../clock';
 import { consistencyProof, inclusionProof, readHead } from './store';
 import type { Checkpoint } from './checkpoint';
+import { allow } from '../registry/permissions';
 
 function intParam(req: Request, name: string, required = true): number | undefined {
   const raw = req.query[name];
@@ -40,7 +41,7 @@ export function logRoutes(deps: GatewayDeps): Router {
   const r = Router();
   const alg = deps.config.trust.logHashAlg;
 
-  r.get('/log/key', (_req, res) => {
+  r.get('/log/key', allow('log.read'), (_req, res) => {
     const s = deps.trust.logSigner;
     res.json({
       sigAlg: s.alg,
@@ -52,7 +53,7 @@ export function logRoutes(deps: GatewayDeps): Router {
     });
   });
 
-  r.get('/log/checkpoint', async (req, res) => {
+  r.get('/log/checkpoint', allow('log.read'), async (req, res) => {
     const size = intParam(req, 'size', false);
     const q = await deps.store.query<CheckpointRow>(
       size === undefined ? 'SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1' : 'SELECT * FROM checkpoints WHERE size = $1',
@@ -62,14 +63,14 @@ export function logRoutes(deps: GatewayDeps): Router {
     res.json(checkpointView(q.rows[0]));
   });
 
-  r.get('/log/checkpoints', async (req, res) => {
+  r.get('/log/checkpoints', allow('log.read'), async (req, res) => {
     const after = intParam(req, 'after', false) ?? 0;
     const q = await deps.store.query<CheckpointRow>('SELECT * FROM checkpoints WHERE size > $1 ORDER BY size LIMIT 100', [after]);
     const items = q.rows.map(checkpointView);
     res.json({ items, next: items.length === 100 ? String(items[items.length - 1].size) : null });
   });
 
-  r.get('/log/entries', async (req, res) => {
+  r.get('/log/entries', allow('log.read'), async (req, res) => {
     const start = intParam(req, 'start')!;
     const end = intParam(req, 'end', false) ?? start + 100;
     if (end <= start || end - start > 1000) {
@@ -85,7 +86,7 @@ export function logRoutes(deps: GatewayDeps): Router {
     });
   });
 
-  r.get('/log/proof/inclusion', async (req, res) => {
+  r.get('/log/proof/inclusion', allow('log.read'), async (req, res) => {
     const head = await readHead(deps.store);
     const size = intParam(req, 'size', false) ?? head.frontier.size;
     let index = intParam(req, 'index', false);
@@ -103,7 +104,7 @@ export function logRoutes(deps: GatewayDeps): Router {
     res.json({ hashAlg: alg, index, size, leafHash: Buffer.from(leaf.rows[0].leaf_hash).toString('hex'), proof: proof.map((h) => h.toString('hex')) });
   });
 
-  r.get('/log/proof/consistency', async (req, res) => {
+  r.get('/log/proof/consistency', allow('log.read'), async (req, res) => {
     const head = await readHead(deps.store);
     const from = intParam(req, 'from')!;
     const to = intParam(req, 'to', false) ?? head.frontier.size;

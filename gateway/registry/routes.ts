@@ -5,6 +5,7 @@ import { principalOf } from '../http/auth';
 import { login, logout } from './users';
 import { formatTime } from '../clock';
 import { bearerToken } from '../http/auth';
+import { allow } from './permissions';
 
 /** Login (public) — the rest of the registry routes need a principal. */
 export function authRoutes(deps: GatewayDeps): Router {
@@ -39,7 +40,7 @@ export function registryRoutes(deps: GatewayDeps): Router {
   const r = Router();
   const base = () => deps.config.publicUrl ?? '';
 
-  r.post('/auth/logout', async (req, res) => {
+  r.post('/auth/logout', allow('session.use'), async (req, res) => {
     const token = bearerToken(req);
     if (token?.startsWith('xgu_')) {
       await logout(deps.store, token);
@@ -48,12 +49,12 @@ export function registryRoutes(deps: GatewayDeps): Router {
     res.status(204).end();
   });
 
-  r.get('/auth/me', (req, res) => {
+  r.get('/auth/me', allow('session.use'), (req, res) => {
     res.json(principalOf(req));
   });
 
   // Metaservice (X-Road listClients): who is on the gateway.
-  r.get('/members', (_req, res) => {
+  r.get('/members', allow('registry.read'), (_req, res) => {
     const items = deps.directory
       .allMembers()
       .sort((a, b) => a.code.localeCompare(b.code))
@@ -62,7 +63,7 @@ export function registryRoutes(deps: GatewayDeps): Router {
   });
 
   // Metaservice (X-Road listMethods/getWsdl): what a member accepts, with schemas.
-  r.get('/members/:code/services', (req, res) => {
+  r.get('/members/:code/services', allow('registry.read'), (req, res) => {
     const code = String(req.params.code);
     const m = deps.directory.member(code);
     if (!m) throw new GatewayError('GW_ERR_REGISTRY_UNKNOWN_MEMBER', `no member with code "${code}"`);
@@ -99,11 +100,11 @@ export function registryRoutes(deps: GatewayDeps): Router {
     });
   });
 
-  r.get('/schemas', (_req, res) => {
+  r.get('/schemas', allow('registry.read'), (_req, res) => {
     res.json({ items: deps.schemas.types().map((t) => ({ type: t, href: `${base()}/api/v1/schemas/${t}` })), next: null });
   });
 
-  r.get('/schemas/:type', (req, res) => {
+  r.get('/schemas/:type', allow('registry.read'), (req, res) => {
     const t = String(req.params.type);
     if (!deps.schemas.has(t)) throw new GatewayError('GW_ERR_SCHEMA_UNKNOWN_TYPE', `"${t}" is not a message type; known: ${deps.schemas.types().join(', ')}`);
     res.type('application/schema+json').send(JSON.stringify(deps.schemas.schemaOf(t)));
