@@ -19,7 +19,19 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   usccMode: 'strict' | 'warn';
-  auth: { sessionTtlSeconds: number; loginMaxFailures: number; loginWindowSeconds: number; tokenCacheSeconds: number };
+  auth: {
+    sessionTtlSeconds: number;
+    /** Failed logins of one login from one address before delays start. */
+    loginMaxFailures: number;
+    /** Failed logins from one address (all logins) before delays start. */
+    loginAddressMaxFailures: number;
+    /** First delay; each further failure doubles it, up to loginMaxDelaySeconds. */
+    loginDelaySeconds: number;
+    loginMaxDelaySeconds: number;
+    /** Failures older than this are forgotten. */
+    loginWindowSeconds: number;
+    tokenCacheSeconds: number;
+  };
   groupCommit: { maxBatch: number; maxQueue: number };
   trust: {
     /** PKI directory (keys 0600); default <dataDir>/pki. */
@@ -72,10 +84,13 @@ const schema = {
     auth: {
       type: 'object',
       additionalProperties: false,
-      required: ['sessionTtlSeconds', 'loginMaxFailures', 'loginWindowSeconds', 'tokenCacheSeconds'],
+      required: ['sessionTtlSeconds', 'loginMaxFailures', 'loginAddressMaxFailures', 'loginDelaySeconds', 'loginMaxDelaySeconds', 'loginWindowSeconds', 'tokenCacheSeconds'],
       properties: {
         sessionTtlSeconds: int(60, 7 * 24 * 3600),
         loginMaxFailures: int(1, 1000),
+        loginAddressMaxFailures: int(1, 100_000),
+        loginDelaySeconds: int(1, 3600),
+        loginMaxDelaySeconds: int(1, 24 * 3600),
         loginWindowSeconds: int(1, 24 * 3600),
         tokenCacheSeconds: int(0, 3600),
       },
@@ -132,7 +147,15 @@ export const defaults: GatewayConfig = {
   logLevel: 'info',
   bodyLimitBytes: 10 * 1024 * 1024,
   usccMode: 'strict',
-  auth: { sessionTtlSeconds: 2 * 3600, loginMaxFailures: 5, loginWindowSeconds: 15 * 60, tokenCacheSeconds: 5 },
+  auth: {
+    sessionTtlSeconds: 2 * 3600,
+    loginMaxFailures: 5,
+    loginAddressMaxFailures: 30,
+    loginDelaySeconds: 1,
+    loginMaxDelaySeconds: 15 * 60,
+    loginWindowSeconds: 15 * 60,
+    tokenCacheSeconds: 5,
+  },
   groupCommit: { maxBatch: 256, maxQueue: 20_000 },
   trust: {
     pkiDir: null,

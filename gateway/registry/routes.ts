@@ -3,6 +3,7 @@ import type { GatewayDeps } from '../deps';
 import { GatewayError } from '../errors';
 import { principalOf } from '../http/auth';
 import { login, logout } from './users';
+import { maskLogin } from './login-throttle';
 import { formatTime } from '../clock';
 import { bearerToken } from '../http/auth';
 import { allow } from './permissions';
@@ -21,7 +22,16 @@ export function authRoutes(deps: GatewayDeps): Router {
       const out = await login(
         deps.store,
         deps.clock,
-        { maxFailures: a.loginMaxFailures, windowSeconds: a.loginWindowSeconds, ttlSeconds: a.sessionTtlSeconds },
+        {
+          throttle: {
+            perLoginAddress: a.loginMaxFailures,
+            perAddress: a.loginAddressMaxFailures,
+            baseDelaySeconds: a.loginDelaySeconds,
+            maxDelaySeconds: a.loginMaxDelaySeconds,
+            windowSeconds: a.loginWindowSeconds,
+          },
+          ttlSeconds: a.sessionTtlSeconds,
+        },
         b!.login as string,
         b!.password as string,
         req.ip ?? '',
@@ -29,7 +39,8 @@ export function authRoutes(deps: GatewayDeps): Router {
       req.ctx.log.info({ login: out.user.login, role: out.user.role }, 'login');
       res.json({ token: out.token, tokenType: 'Bearer', expiresAt: formatTime(out.expiresAt), user: out.user });
     } catch (err) {
-      req.ctx.log.warn({ login: b!.login, remote: req.ip, code: (err as GatewayError).code }, 'login failed');
+      const code = (err as GatewayError).code;
+      req.ctx.log.warn({ login: maskLogin(b!.login as string), remote: req.ip, code }, code === 'GW_ERR_AUTH_RATE_LIMITED' ? 'login refused (throttled)' : 'login failed');
       throw err;
     }
   });
