@@ -4,7 +4,8 @@ import { GatewayError } from '../errors';
 import { formatTime } from '../clock';
 import { consistencyProof, inclusionProof, readHead } from './store';
 import type { Checkpoint } from './checkpoint';
-import { allow } from '../registry/permissions';
+import { allow, readsAllMembers } from '../registry/permissions';
+import { principalOf } from '../http/auth';
 
 function intParam(req: Request, name: string, required = true): number | undefined {
   const raw = req.query[name];
@@ -76,13 +77,26 @@ export function logRoutes(deps: GatewayDeps): Router {
     if (end <= start || end - start > 1000) {
       throw new GatewayError('GW_ERR_LOG_BAD_RANGE', 'need start < end ≤ start + 1000', { errors: [{ pointer: '/end', message: 'start < end ≤ start + 1000' }] });
     }
-    const q = await deps.store.query<{ idx: number; entry: string; leaf_hash: Buffer }>(
-      'SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx',
-      [start, end],
+    // Members read the entries of their own messages and calls; of the others only the
+    // leaf hash (enough to recompute the tree). Auditors and supervisors read all.
+    const principal = principalOf(req);
+    const member = readsAllMembers(principal) ? null : principal.member;
+    const q = await deps.store.query<{ idx: number; entry: string; leaf_hash: Buffer; visible: boolean }>(
+      `SELECT e.idx, e.entry, e.leaf_hash,
+         ($3::text IS NULL OR m.sender = $3 OR m.receiver = $3 OR c.caller = $3 OR c.provider = $3) AS visible
+       FROM log_entries e
+       LEFT JOIN messages m ON m.id = e.message_id
+       LEFT JOIN service_calls c ON c.id = e.message_id AND e.kind = 'service.called'
+       WHERE e.idx >= $1 AND e.idx < $2 ORDER BY e.idx`,
+      [start, end, member],
     );
     res.json({
       hashAlg: alg,
-      items: q.rows.map((e) => ({ index: Number(e.idx), entry: e.entry, leafHash: Buffer.from(e.leaf_hash).toString('hex') })),
+      items: q.rows.map((e) => ({
+        index: Number(e.idx),
+        ...(e.visible ? { entry: e.entry } : { withheld: true }),
+        leafHash: Buffer.from(e.leaf_hash).toString('hex'),
+      })),
     });
   });
 
