@@ -32,6 +32,8 @@ export interface GatewayConfig {
     loginWindowSeconds: number;
     tokenCacheSeconds: number;
   };
+  /** Per-caller request limits per window (per process): member systems, people, anonymous addresses. */
+  rateLimit: { windowSeconds: number; perMember: number; perUser: number; perAddress: number };
   groupCommit: { maxBatch: number; maxQueue: number };
   trust: {
     /** PKI directory (keys 0600); default <dataDir>/pki. */
@@ -70,7 +72,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'groupCommit', 'trust', 'delivery', 'adapters'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'trust', 'delivery', 'adapters'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -94,6 +96,12 @@ const schema = {
         loginWindowSeconds: int(1, 24 * 3600),
         tokenCacheSeconds: int(0, 3600),
       },
+    },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['windowSeconds', 'perMember', 'perUser', 'perAddress'],
+      properties: { windowSeconds: int(1, 3600), perMember: int(1, 100_000_000), perUser: int(1, 100_000_000), perAddress: int(1, 100_000_000) },
     },
     groupCommit: {
       type: 'object',
@@ -156,6 +164,8 @@ export const defaults: GatewayConfig = {
     loginWindowSeconds: 15 * 60,
     tokenCacheSeconds: 5,
   },
+  // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
+  rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000 },
   trust: {
     pkiDir: null,
