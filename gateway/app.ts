@@ -15,6 +15,7 @@ import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
+import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
 
 /** Builds the Express app from its dependencies. No listen, no globals: tests call this. */
 export function buildApp(deps: GatewayDeps): Express {
@@ -25,9 +26,13 @@ export function buildApp(deps: GatewayDeps): Express {
   // API answers are not cacheable; a SHA-1 ETag per response is pure cost.
   app.set('etag', false);
 
+  const limits = rateLimits(deps.config.rateLimit);
   app.use(requestContext(deps.log));
+  app.use(securityHeaders());
   app.use(httpMetrics(deps));
-  app.use(opsRoutes(deps));
+  app.use(refuseCredentialsInQuery());
+  app.use(opsRoutes(deps)); // never rate limited
+  app.use(limits.anonymous);
   const openapi = buildOpenApi({ schemas: deps.schemas, publicUrl: deps.config.publicUrl });
   app.use(docsRoutes(openapi));
   app.use(errorPages());
@@ -37,6 +42,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(authRoutes(deps));
   api.use(authenticate(deps.auth));
+  api.use(limits.authenticated);
   api.use(exchangeRoutes(deps)); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
   api.use(serviceRoutes(deps));

@@ -19,7 +19,21 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   usccMode: 'strict' | 'warn';
-  auth: { sessionTtlSeconds: number; loginMaxFailures: number; loginWindowSeconds: number; tokenCacheSeconds: number };
+  auth: {
+    sessionTtlSeconds: number;
+    /** Failed logins of one login from one address before delays start. */
+    loginMaxFailures: number;
+    /** Failed logins from one address (all logins) before delays start. */
+    loginAddressMaxFailures: number;
+    /** First delay; each further failure doubles it, up to loginMaxDelaySeconds. */
+    loginDelaySeconds: number;
+    loginMaxDelaySeconds: number;
+    /** Failures older than this are forgotten. */
+    loginWindowSeconds: number;
+    tokenCacheSeconds: number;
+  };
+  /** Per-caller request limits per window (per process): member systems, people, anonymous addresses. */
+  rateLimit: { windowSeconds: number; perMember: number; perUser: number; perAddress: number };
   groupCommit: { maxBatch: number; maxQueue: number };
   trust: {
     /** PKI directory (keys 0600); default <dataDir>/pki. */
@@ -58,7 +72,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'groupCommit', 'trust', 'delivery', 'adapters'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'trust', 'delivery', 'adapters'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -72,13 +86,22 @@ const schema = {
     auth: {
       type: 'object',
       additionalProperties: false,
-      required: ['sessionTtlSeconds', 'loginMaxFailures', 'loginWindowSeconds', 'tokenCacheSeconds'],
+      required: ['sessionTtlSeconds', 'loginMaxFailures', 'loginAddressMaxFailures', 'loginDelaySeconds', 'loginMaxDelaySeconds', 'loginWindowSeconds', 'tokenCacheSeconds'],
       properties: {
         sessionTtlSeconds: int(60, 7 * 24 * 3600),
         loginMaxFailures: int(1, 1000),
+        loginAddressMaxFailures: int(1, 100_000),
+        loginDelaySeconds: int(1, 3600),
+        loginMaxDelaySeconds: int(1, 24 * 3600),
         loginWindowSeconds: int(1, 24 * 3600),
         tokenCacheSeconds: int(0, 3600),
       },
+    },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['windowSeconds', 'perMember', 'perUser', 'perAddress'],
+      properties: { windowSeconds: int(1, 3600), perMember: int(1, 100_000_000), perUser: int(1, 100_000_000), perAddress: int(1, 100_000_000) },
     },
     groupCommit: {
       type: 'object',
@@ -132,7 +155,17 @@ export const defaults: GatewayConfig = {
   logLevel: 'info',
   bodyLimitBytes: 10 * 1024 * 1024,
   usccMode: 'strict',
-  auth: { sessionTtlSeconds: 2 * 3600, loginMaxFailures: 5, loginWindowSeconds: 15 * 60, tokenCacheSeconds: 5 },
+  auth: {
+    sessionTtlSeconds: 2 * 3600,
+    loginMaxFailures: 5,
+    loginAddressMaxFailures: 30,
+    loginDelaySeconds: 1,
+    loginMaxDelaySeconds: 15 * 60,
+    loginWindowSeconds: 15 * 60,
+    tokenCacheSeconds: 5,
+  },
+  // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
+  rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000 },
   trust: {
     pkiDir: null,

@@ -1,20 +1,20 @@
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
 import { GatewayError } from '../errors';
-import { actorName, principalOf, requireRole } from '../http/auth';
+import { actorName, principalOf } from '../http/auth';
+import { allow } from '../registry/permissions';
 import { parseTraceQuery, traceEntries } from './trace';
 import { buildEvidence, exportSummary } from './evidence';
 
 /** Audit API (电子监察): log traces and evidence bundles, for auditors and supervisors only. */
 export function auditRoutes(deps: GatewayDeps): Router {
   const r = Router();
-  const auditors = requireRole('auditor', 'supervisor');
 
-  r.get('/audit/trace', auditors, async (req, res) => {
+  r.get('/audit/trace', allow('audit.read'), async (req, res) => {
     res.json(await traceEntries(deps.store, parseTraceQuery(req.query as Record<string, unknown>)));
   });
 
-  r.get('/audit/evidence', auditors, async (req, res) => {
+  r.get('/audit/evidence', allow('audit.read'), async (req, res) => {
     const caseId = req.query.caseId;
     if (typeof caseId !== 'string' || caseId.length < 1 || caseId.length > 200) {
       throw new GatewayError('GW_ERR_REQUEST_INVALID', 'caseId (the case number) is required', { errors: [{ pointer: '/caseId', message: 'a string of 1 to 200 characters' }] });

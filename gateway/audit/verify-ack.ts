@@ -15,6 +15,22 @@ type Line = (ok: boolean, text: string, extra?: { index?: number; fingerprint?: 
 
 interface AckDetail {
   receipt?: { alg?: string; digest?: string };
+  /** The reason's digest (free text never enters the log) … */
+  reasonDigest?: { alg?: string; value?: string };
+  /** … or, in logs written before that rule, the reason itself. */
+  reason?: unknown;
+}
+
+/** The receipt carries the reason text; the entry names its digest (or, in older logs, the text). */
+function reasonProblem(detail: AckDetail, reason: unknown): string | null {
+  if (detail.reasonDigest) {
+    const { alg, value } = detail.reasonDigest;
+    if (alg !== 'sha256' && alg !== 'sm3') return `the entry's reasonDigest names an unknown algorithm ${String(alg)}`;
+    if (typeof reason !== 'string') return "the entry names a reason digest but the receipt has no reason";
+    return digestHex(alg, reason) === value ? null : "the receipt's reason does not match the entry's reasonDigest";
+  }
+  if (detail.reason !== undefined && detail.reason !== reason) return "the receipt's reason differs from the entry's";
+  return null;
 }
 
 const answerEntries = (entries: ReadEntry[], id: string): ReadEntry[] =>
@@ -61,5 +77,7 @@ export function checkAck(ctx: VerifyContext, m: BundleMessage, line: Line): void
     line(false, `entry #${match.raw.index} is ${match.parsed!.kind} but the receipt says ${String(body.result)}`, { index: match.raw.index });
   } else {
     line(true, `entry #${match.raw.index} (${kind}, ${match.parsed!.at}) names this acknowledgement's sha256 ${digest.slice(0, 16)}…`, { index: match.raw.index });
+    const problem = reasonProblem((match.parsed as { detail?: AckDetail }).detail ?? {}, body.reason ?? undefined);
+    if (problem) line(false, `entry #${match.raw.index}: ${problem}`, { index: match.raw.index });
   }
 }

@@ -3,6 +3,25 @@ import { appendEntries } from '../log/store';
 import { prepareEntry, type PreparedEntry } from '../log/entries';
 import type { LogHashAlg } from '../log/hash';
 import type { MessageEvent, MessageStatus } from './types';
+import { digestHex } from '../crypto/digest';
+
+/**
+ * Free text in an event — a person's rejection reason, an agency's error text — may
+ * hold personal data (an ID number). It stays in the message's history (for sender
+ * and receiver) but never enters the log: the entry carries its digest
+ * (`reasonDigest: {alg, value}`, the log's hash algorithm over the UTF-8 text).
+ */
+const FREE_TEXT = ['reason', 'error', 'lastError'] as const;
+
+export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>): Record<string, unknown> {
+  if (!FREE_TEXT.some((k) => k in detail)) return detail;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(detail)) {
+    if ((FREE_TEXT as readonly string[]).includes(k) && typeof v === 'string') out[`${k}Digest`] = { alg, value: digestHex(alg, v) };
+    else out[k] = v;
+  }
+  return out;
+}
 
 interface MessageRef {
   id: string;
@@ -30,7 +49,7 @@ export function logEntriesFor(
       {
         message: { id: m.id, messageId: m.message_id, from: m.sender, to: m.receiver, type: m.type, caseId: m.case_id },
         actor,
-        detail,
+        detail: logDetail(alg, detail),
       },
       { messageId: m.id, caseId: m.case_id },
     ),

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
 import { GatewayError } from '../errors';
 import { principalOf } from '../http/auth';
+import { allow } from '../registry/permissions';
 import { preparePush, pushDeps } from './push';
 import { acknowledge, getMessage, pullInbox } from './messages';
 import { parseLimit } from './cursor';
@@ -12,7 +13,7 @@ const STATUSES: MessageStatus[] = ['received', 'queued', 'delivered', 'acknowled
 export function exchangeRoutes(deps: GatewayDeps): Router {
   const r = Router();
 
-  r.post('/messages', async (req, res) => {
+  r.post('/messages', allow('exchange.push'), async (req, res) => {
     const principal = principalOf(req);
     const msg = preparePush(pushDeps(deps), principal, req.body);
     const out = await deps.writer.submit(msg);
@@ -29,11 +30,11 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
     res.status(out.outcome === 'created' ? 202 : 200).location(`/api/v1/messages/${out.receipt.id}`).json(out.receipt);
   });
 
-  r.get('/messages/:id', async (req, res) => {
+  r.get('/messages/:id', allow('exchange.read'), async (req, res) => {
     res.json(await getMessage(deps.store, principalOf(req), String(req.params.id)));
   });
 
-  r.post('/messages/:id/ack', async (req, res) => {
+  r.post('/messages/:id/ack', allow('exchange.ack'), async (req, res) => {
     const body = req.body as { result?: unknown; reason?: unknown } | undefined;
     const errors = [];
     if (!body || (body.result !== 'accepted' && body.result !== 'rejected')) errors.push({ pointer: '/result', message: 'must be "accepted" or "rejected"' });
@@ -50,7 +51,7 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
     res.json(view);
   });
 
-  r.get('/inbox', async (req, res) => {
+  r.get('/inbox', allow('exchange.pull'), async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     if (q.status !== undefined && !STATUSES.includes(q.status as MessageStatus)) {
       throw new GatewayError('GW_ERR_REQUEST_INVALID', `status must be one of ${STATUSES.join(', ')}`, { errors: [{ pointer: '/status', message: 'unknown status' }] });

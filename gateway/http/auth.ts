@@ -3,7 +3,7 @@ import type { Db } from '../store/db';
 import type { Clock } from '../clock';
 import { GatewayError } from '../errors';
 import { findSystemByToken } from '../registry/systems';
-import { findUserBySession, type Role } from '../registry/users';
+import { findUserBySession } from '../registry/users';
 import type { Principal } from './context';
 
 /**
@@ -66,17 +66,6 @@ export function authenticate(auth: Authenticator) {
     if (!principal) throw new GatewayError('GW_ERR_AUTH_INVALID_TOKEN');
     req.ctx.principal = principal;
     req.ctx.bindLog({ member: principal.member, ...(principal.kind === 'user' ? { user: principal.login } : { system: principal.system }) });
-    next();
-  };
-}
-
-/** People with one of these roles (systems never pass). */
-export function requireRole(...roles: Role[]) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const p = req.ctx.principal;
-    if (!p || p.kind !== 'user' || !roles.includes(p.role)) {
-      throw new GatewayError('GW_ERR_AUTH_FORBIDDEN', `requires role ${roles.join(' or ')}`);
-    }
     next();
   };
 }

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger';
-import type { Role } from '../registry/users';
+import type { Principal } from '../registry/principal';
 
-/** Who is calling: a member's system (bearer token) or a person (login session). */
-export type Principal =
-  | { kind: 'system'; member: string; system: string }
-  | { kind: 'user'; member: string; userId: string; login: string; role: Role };
+export type { Principal };
 
 export interface RequestContext {
   requestId: string;

@@ -77,7 +77,10 @@ export function logPaths(): Record<string, Record<string, Op>> {
           '`entry` is the exact canonical JSON text that was hashed: leaf = H(0x00 ‖ UTF-8 bytes of `entry`) with H = `hashAlg` ' +
           '(SHA-256 or SM3), e.g. `(printf \'\\0\'; printf \'%s\' "$ENTRY") | openssl dgst -sha256`. The RFC 9162 Merkle tree hash (node = H(0x01 ‖ left ‖ right)) of the leaves 0 … size−1 must equal ' +
           "the signed `root` of the checkpoint of that size, so the whole log can be recomputed without the gateway's code. " +
-          'Committed entries are listed even before a checkpoint covers them.',
+          'Committed entries are listed even before a checkpoint covers them. A member reads the entries of its own ' +
+          "messages and calls (sender, receiver, caller or provider); of the others' only the leaf hash (`withheld: true`), " +
+          'which is enough to recompute the tree. Auditors and supervisors read every entry. Free text (a rejection reason, ' +
+          'an agency error) never enters an entry: its digest does (`reasonDigest`, `errorDigest`: `{alg, value}` with alg = the log hash).',
         params: [
           query('start', 'first index', treeSize('index'), true),
           query('end', 'one past the last index (default start + 100; at most start + 1000)', treeSize('index', 1)),
@@ -202,10 +205,11 @@ export function logSchemas(): Json {
           type: 'array',
           items: {
             type: 'object',
-            required: ['index', 'entry', 'leafHash'],
+            required: ['index', 'leafHash'],
             properties: {
               index: count('position in the log'),
-              entry: str('the exact RFC 8785 canonical JSON text that was hashed', { contentMediaType: 'application/json', contentSchema: ref('LogEntryContent') }),
+              entry: str('the exact RFC 8785 canonical JSON text that was hashed (absent when withheld)', { contentMediaType: 'application/json', contentSchema: ref('LogEntryContent') }),
+              withheld: { type: 'boolean', const: true, description: "the entry is about another member's message or call: only its leaf hash is served" },
               leafHash: hash32('H(0x00 ‖ UTF-8 bytes of `entry`)'),
             },
           },

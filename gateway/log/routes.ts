@@ -4,6 +4,8 @@ import { GatewayError } from '../errors';
 import { formatTime } from '../clock';
 import { consistencyProof, inclusionProof, readHead } from './store';
 import type { Checkpoint } from './checkpoint';
+import { allow, readsAllMembers } from '../registry/permissions';
+import { principalOf } from '../http/auth';
 
 function intParam(req: Request, name: string, required = true): number | undefined {
   const raw = req.query[name];
@@ -40,7 +42,7 @@ export function logRoutes(deps: GatewayDeps): Router {
   const r = Router();
   const alg = deps.config.trust.logHashAlg;
 
-  r.get('/log/key', (_req, res) => {
+  r.get('/log/key', allow('log.read'), (_req, res) => {
     const s = deps.trust.logSigner;
     res.json({
       sigAlg: s.alg,
@@ -52,7 +54,7 @@ export function logRoutes(deps: GatewayDeps): Router {
     });
   });
 
-  r.get('/log/checkpoint', async (req, res) => {
+  r.get('/log/checkpoint', allow('log.read'), async (req, res) => {
     const size = intParam(req, 'size', false);
     const q = await deps.store.query<CheckpointRow>(
       size === undefined ? 'SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1' : 'SELECT * FROM checkpoints WHERE size = $1',
@@ -62,30 +64,43 @@ export function logRoutes(deps: GatewayDeps): Router {
     res.json(checkpointView(q.rows[0]));
   });
 
-  r.get('/log/checkpoints', async (req, res) => {
+  r.get('/log/checkpoints', allow('log.read'), async (req, res) => {
     const after = intParam(req, 'after', false) ?? 0;
     const q = await deps.store.query<CheckpointRow>('SELECT * FROM checkpoints WHERE size > $1 ORDER BY size LIMIT 100', [after]);
     const items = q.rows.map(checkpointView);
     res.json({ items, next: items.length === 100 ? String(items[items.length - 1].size) : null });
   });
 
-  r.get('/log/entries', async (req, res) => {
+  r.get('/log/entries', allow('log.read'), async (req, res) => {
     const start = intParam(req, 'start')!;
     const end = intParam(req, 'end', false) ?? start + 100;
     if (end <= start || end - start > 1000) {
       throw new GatewayError('GW_ERR_LOG_BAD_RANGE', 'need start < end ≤ start + 1000', { errors: [{ pointer: '/end', message: 'start < end ≤ start + 1000' }] });
     }
-    const q = await deps.store.query<{ idx: number; entry: string; leaf_hash: Buffer }>(
-      'SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx',
-      [start, end],
+    // Members read the entries of their own messages and calls; of the others only the
+    // leaf hash (enough to recompute the tree). Auditors and supervisors read all.
+    const principal = principalOf(req);
+    const member = readsAllMembers(principal) ? null : principal.member;
+    const q = await deps.store.query<{ idx: number; entry: string; leaf_hash: Buffer; visible: boolean }>(
+      `SELECT e.idx, e.entry, e.leaf_hash,
+         ($3::text IS NULL OR m.sender = $3 OR m.receiver = $3 OR c.caller = $3 OR c.provider = $3) AS visible
+       FROM log_entries e
+       LEFT JOIN messages m ON m.id = e.message_id
+       LEFT JOIN service_calls c ON c.id = e.message_id AND e.kind = 'service.called'
+       WHERE e.idx >= $1 AND e.idx < $2 ORDER BY e.idx`,
+      [start, end, member],
     );
     res.json({
       hashAlg: alg,
-      items: q.rows.map((e) => ({ index: Number(e.idx), entry: e.entry, leafHash: Buffer.from(e.leaf_hash).toString('hex') })),
+      items: q.rows.map((e) => ({
+        index: Number(e.idx),
+        ...(e.visible ? { entry: e.entry } : { withheld: true }),
+        leafHash: Buffer.from(e.leaf_hash).toString('hex'),
+      })),
     });
   });
 
-  r.get('/log/proof/inclusion', async (req, res) => {
+  r.get('/log/proof/inclusion', allow('log.read'), async (req, res) => {
     const head = await readHead(deps.store);
     const size = intParam(req, 'size', false) ?? head.frontier.size;
     let index = intParam(req, 'index', false);
@@ -103,7 +118,7 @@ export function logRoutes(deps: GatewayDeps): Router {
     res.json({ hashAlg: alg, index, size, leafHash: Buffer.from(leaf.rows[0].leaf_hash).toString('hex'), proof: proof.map((h) => h.toString('hex')) });
   });
 
-  r.get('/log/proof/consistency', async (req, res) => {
+  r.get('/log/proof/consistency', allow('log.read'), async (req, res) => {
     const head = await readHead(deps.store);
     const from = intParam(req, 'from')!;
     const to = intParam(req, 'to', false) ?? head.frontier.size;

@@ -3,8 +3,10 @@ import type { GatewayDeps } from '../deps';
 import { GatewayError } from '../errors';
 import { principalOf } from '../http/auth';
 import { login, logout } from './users';
+import { maskLogin } from './login-throttle';
 import { formatTime } from '../clock';
 import { bearerToken } from '../http/auth';
+import { allow } from './permissions';
 
 /** Login (public) — the rest of the registry routes need a principal. */
 export function authRoutes(deps: GatewayDeps): Router {
@@ -20,7 +22,16 @@ export function authRoutes(deps: GatewayDeps): Router {
       const out = await login(
         deps.store,
         deps.clock,
-        { maxFailures: a.loginMaxFailures, windowSeconds: a.loginWindowSeconds, ttlSeconds: a.sessionTtlSeconds },
+        {
+          throttle: {
+            perLoginAddress: a.loginMaxFailures,
+            perAddress: a.loginAddressMaxFailures,
+            baseDelaySeconds: a.loginDelaySeconds,
+            maxDelaySeconds: a.loginMaxDelaySeconds,
+            windowSeconds: a.loginWindowSeconds,
+          },
+          ttlSeconds: a.sessionTtlSeconds,
+        },
         b!.login as string,
         b!.password as string,
         req.ip ?? '',
@@ -28,7 +39,8 @@ export function authRoutes(deps: GatewayDeps): Router {
       req.ctx.log.info({ login: out.user.login, role: out.user.role }, 'login');
       res.json({ token: out.token, tokenType: 'Bearer', expiresAt: formatTime(out.expiresAt), user: out.user });
     } catch (err) {
-      req.ctx.log.warn({ login: b!.login, remote: req.ip, code: (err as GatewayError).code }, 'login failed');
+      const code = (err as GatewayError).code;
+      req.ctx.log.warn({ login: maskLogin(b!.login as string), remote: req.ip, code }, code === 'GW_ERR_AUTH_RATE_LIMITED' ? 'login refused (throttled)' : 'login failed');
       throw err;
     }
   });
@@ -39,7 +51,7 @@ export function registryRoutes(deps: GatewayDeps): Router {
   const r = Router();
   const base = () => deps.config.publicUrl ?? '';
 
-  r.post('/auth/logout', async (req, res) => {
+  r.post('/auth/logout', allow('session.use'), async (req, res) => {
     const token = bearerToken(req);
     if (token?.startsWith('xgu_')) {
       await logout(deps.store, token);
@@ -48,12 +60,12 @@ export function registryRoutes(deps: GatewayDeps): Router {
     res.status(204).end();
   });
 
-  r.get('/auth/me', (req, res) => {
+  r.get('/auth/me', allow('session.use'), (req, res) => {
     res.json(principalOf(req));
   });
 
   // Metaservice (X-Road listClients): who is on the gateway.
-  r.get('/members', (_req, res) => {
+  r.get('/members', allow('registry.read'), (_req, res) => {
     const items = deps.directory
       .allMembers()
       .sort((a, b) => a.code.localeCompare(b.code))
@@ -62,7 +74,7 @@ export function registryRoutes(deps: GatewayDeps): Router {
   });
 
   // Metaservice (X-Road listMethods/getWsdl): what a member accepts, with schemas.
-  r.get('/members/:code/services', (req, res) => {
+  r.get('/members/:code/services', allow('registry.read'), (req, res) => {
     const code = String(req.params.code);
     const m = deps.directory.member(code);
     if (!m) throw new GatewayError('GW_ERR_REGISTRY_UNKNOWN_MEMBER', `no member with code "${code}"`);
@@ -99,11 +111,11 @@ export function registryRoutes(deps: GatewayDeps): Router {
     });
   });
 
-  r.get('/schemas', (_req, res) => {
+  r.get('/schemas', allow('registry.read'), (_req, res) => {
     res.json({ items: deps.schemas.types().map((t) => ({ type: t, href: `${base()}/api/v1/schemas/${t}` })), next: null });
   });
 
-  r.get('/schemas/:type', (req, res) => {
+  r.get('/schemas/:type', allow('registry.read'), (req, res) => {
     const t = String(req.params.type);
     if (!deps.schemas.has(t)) throw new GatewayError('GW_ERR_SCHEMA_UNKNOWN_TYPE', `"${t}" is not a message type; known: ${deps.schemas.types().join(', ')}`);
     res.type('application/schema+json').send(JSON.stringify(deps.schemas.schemaOf(t)));

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { GatewayError } from '../errors';
 import { hashSecret, newId, newSecret } from '../ids';
 import { hashPassword, verifyPassword } from './passwords';
+import { claimLoginAttempt, loginSucceeded, type LoginThrottlePolicy } from './login-throttle';
 
 export const ROLES = ['clerk', 'signer', 'auditor', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -54,27 +55,24 @@ export interface LoginResult {
 }
 
 /**
- * Password login with a rate limit on recent failures per login (counted in the
- * database, so it holds across gateway processes). Every attempt is recorded.
+ * Password login, throttled per login+address and per address with growing delays
+ * (login-throttle.ts: the claim is atomic, so it holds across gateway processes).
+ * Every attempt is recorded, refused ones too.
  */
 export async function login(
   db: Db,
   clock: Clock,
-  opts: { maxFailures: number; windowSeconds: number; ttlSeconds: number },
+  opts: { throttle: LoginThrottlePolicy; ttlSeconds: number },
   login: string,
   password: string,
   remote: string,
 ): Promise<LoginResult> {
   const now = clock.now();
-  const since = new Date(now.getTime() - opts.windowSeconds * 1000);
-  const fails = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM login_attempts WHERE login = $1 AND NOT ok AND at > $2',
-    [login, since],
-  );
-  if (Number(fails.rows[0].n) >= opts.maxFailures) {
+  const claim = await claimLoginAttempt(db, now, opts.throttle, login, remote);
+  if (!claim.ok) {
     await db.query('INSERT INTO login_attempts (login, remote, ok, at) VALUES ($1,$2,false,$3)', [login, remote, now]);
-    throw new GatewayError('GW_ERR_AUTH_RATE_LIMITED', `too many failed logins for "${login}"; wait up to ${opts.windowSeconds} s`, {
-      headers: { 'Retry-After': String(opts.windowSeconds) },
+    throw new GatewayError('GW_ERR_AUTH_RATE_LIMITED', `too many failed logins from this address; retry in ${claim.retryAfterSeconds} s`, {
+      headers: { 'Retry-After': String(claim.retryAfterSeconds) },
     });
   }
   const r = await db.query<UserRow>('SELECT * FROM users WHERE login = $1 AND disabled_at IS NULL', [login]);
@@ -82,6 +80,7 @@ export async function login(
   const ok = row ? await verifyPassword(password, row.password_hash) : false;
   await db.query('INSERT INTO login_attempts (login, remote, ok, at) VALUES ($1,$2,$3,$4)', [login, remote, ok, now]);
   if (!row || !ok) throw new GatewayError('GW_ERR_AUTH_BAD_CREDENTIALS');
+  await loginSucceeded(db, login, remote);
   const token = newSecret('xgu');
   const expiresAt = new Date(now.getTime() + opts.ttlSeconds * 1000);
   await db.query('INSERT INTO user_sessions (id, user_id, token_hash, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)', [

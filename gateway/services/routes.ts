@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
 import { GatewayError, type FieldError } from '../errors';
 import { principalOf } from '../http/auth';
+import { allow } from '../registry/permissions';
 
 const PURPOSE = /^[A-Za-z0-9._-]{1,64}$/;
 const CASE_ID = /^[A-Za-z0-9-]{6,64}$/;
@@ -9,7 +10,7 @@ const CASE_ID = /^[A-Za-z0-9-]{6,64}$/;
 /** Synchronous data-sharing services: POST /services/{member}/{service} with X-Purpose and X-Case-Id. */
 export function serviceRoutes(deps: GatewayDeps): Router {
   const r = Router();
-  r.post('/services/:member/:service', async (req, res) => {
+  r.post('/services/:member/:service', allow('services.call'), async (req, res) => {
     const purpose = req.get('x-purpose');
     const caseId = req.get('x-case-id');
     const errors: FieldError[] = [];

@@ -4,14 +4,14 @@ import { createSystemToken, revokeSystemToken } from '../../gateway/registry/sys
 import { formatTime } from '../../gateway/clock';
 
 const MAX_FAILURES = 3;
-const WINDOW_S = 60;
+const DELAY_S = 60;
 const TTL_S = 600;
 const CACHE_S = 5;
 
 let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({
-    config: { auth: { loginMaxFailures: MAX_FAILURES, loginWindowSeconds: WINDOW_S, sessionTtlSeconds: TTL_S, tokenCacheSeconds: CACHE_S } },
+    config: { auth: { loginMaxFailures: MAX_FAILURES, loginDelaySeconds: DELAY_S, sessionTtlSeconds: TTL_S, tokenCacheSeconds: CACHE_S } },
   });
 });
 afterAll(async () => {
@@ -72,7 +72,7 @@ describe('people: login, sessions, logout', () => {
     expect(rows.filter((r) => !r.ok)).toHaveLength(1);
   });
 
-  test('after loginMaxFailures failures → 429 with Retry-After even with the right password; lifts after the window; every attempt recorded', async () => {
+  test('after loginMaxFailures failures → 429 with Retry-After even with the right password; lifts after the delay; every attempt recorded', async () => {
     const user = 't.signer';
     const before = (await attempts(user)).length;
     for (let i = 0; i < MAX_FAILURES; i++) {
@@ -84,16 +84,16 @@ describe('people: login, sessions, logout', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(limited.body).toMatchObject({ code: 'GW_ERR_AUTH_RATE_LIMITED', status: 429 });
-    expect(limited.headers.get('retry-after')).toBe(String(WINDOW_S));
+    expect(limited.headers.get('retry-after')).toBe(String(DELAY_S));
     expect(limited.body.token).toBeUndefined();
     // other logins are not affected
     expect((await login('t.auditor', TEST_PASSWORD)).status).toBe(200);
 
-    // still limited just before the window has passed
-    t.clock.advance((WINDOW_S - 1) * 1000);
+    // still limited just before the delay has passed
+    t.clock.advance((DELAY_S - 1) * 1000);
     expect((await login(user, TEST_PASSWORD)).status).toBe(429);
-    // waiting Retry-After after the last refusal lifts the limit
-    t.clock.advance(WINDOW_S * 1000 + 1);
+    // waiting Retry-After lifts the limit (refusals do not extend it)
+    t.clock.advance(1000);
     const ok = await login(user, TEST_PASSWORD);
     expect(ok.status).toBe(200);
     expect((await me(ok.body.token)).body.login).toBe(user);

@@ -284,8 +284,9 @@ describe('the document matches the app', () => {
     expect(undocumented('Checkpoint', list.body.items[0])).toEqual([]);
     expect((await get(`/api/v1/log/checkpoints?after=${first.size}`)).body).toEqual({ items: [cp], next: null });
 
-    // entries: leaf = H(0x00 ‖ entry text)
-    const entries = await get(`/api/v1/log/entries?start=0&end=${cp.size}`);
+    // entries: leaf = H(0x00 ‖ entry text) (an auditor reads every entry; a member, its own)
+    const auditor = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.auditor', password: TEST_PASSWORD } })).body.token;
+    const entries = await t.call('GET', `/api/v1/log/entries?start=0&end=${cp.size}`, { token: auditor });
     expect(entries.status).toBe(200);
     expectValid('LogEntries', entries.body);
     expect(undocumented('LogEntries', entries.body)).toEqual([]);

@@ -44,7 +44,15 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeNull();
     expect(c.logLevel).toBe('info');
     expect(c.usccMode).toBe('strict');
-    expect(c.auth).toEqual({ sessionTtlSeconds: 7200, loginMaxFailures: 5, loginWindowSeconds: 900, tokenCacheSeconds: 5 });
+    expect(c.auth).toEqual({
+      sessionTtlSeconds: 7200,
+      loginMaxFailures: 5,
+      loginAddressMaxFailures: 30,
+      loginDelaySeconds: 1,
+      loginMaxDelaySeconds: 900,
+      loginWindowSeconds: 900,
+      tokenCacheSeconds: 5,
+    });
     expect(c.delivery.enabled).toBe(true);
     expect(c.delivery.maxAttempts).toBeGreaterThan(1);
     expect(c.delivery.backoffMaxMs).toBeGreaterThanOrEqual(c.delivery.backoffBaseMs);

@@ -3,6 +3,7 @@ import * as m002 from './002_trust';
 import * as m003 from './003_adapters';
 import * as m004 from './004_storage';
 import * as m005 from './005_delivery_ambiguity';
+import * as m006 from './006_login_throttle';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   { version: 3, name: 'adapters', sql: m003.sql },
   { version: 4, name: 'storage', sql: m004.sql },
   { version: 5, name: 'delivery ambiguity', sql: m005.sql },
+  { version: 6, name: 'login throttle', sql: m006.sql },
 ];

@@ -1,0 +1,55 @@
+import type { NextFunction, Request, Response } from 'express';
+import { GatewayError } from '../errors';
+import type { Principal } from './principal';
+import { ROLES, type Role } from './users';
+
+/**
+ * Who may do what: the one role × operation table (README "Security" prints it).
+ * An actor is a member's system (bearer token; it always acts for its member) or a
+ * person by role. People act for their department only as clerk or signer;
+ * auditors and supervisors read; admins administer. Every authenticated route
+ * names its operation with `allow(op)`; nothing else decides by role.
+ */
+export type Actor = 'system' | Role;
+export const ACTORS: readonly Actor[] = ['system', ...ROLES];
+
+const EVERYONE = ACTORS;
+const ACTS_FOR_DEPARTMENT: readonly Actor[] = ['system', 'clerk', 'signer'];
+const READS_ALL: readonly Actor[] = ['auditor', 'supervisor'];
+
+export const PERMISSIONS = {
+  'session.use': { who: EVERYONE, what: 'see who you are (GET /auth/me), log out' },
+  'registry.read': { who: EVERYONE, what: 'metaservices: members, their services, message schemas' },
+  'log.read': { who: EVERYONE, what: 'log key, checkpoints, proofs; entries (members: their own messages and calls; auditors, supervisors: all)' },
+  'exchange.push': { who: ACTS_FOR_DEPARTMENT, what: 'push a message for the department (signed with its key)' },
+  'exchange.pull': { who: ACTS_FOR_DEPARTMENT, what: "pull the department's inbox (records the delivery)" },
+  'exchange.ack': { who: ACTS_FOR_DEPARTMENT, what: "accept or reject a message (signed with the department's key)" },
+  'exchange.read': { who: [...ACTS_FOR_DEPARTMENT, ...READS_ALL], what: "read a message of the department and its history" },
+  'services.call': { who: ACTS_FOR_DEPARTMENT, what: 'call an agency service for the department' },
+  'audit.read': { who: READS_ALL, what: 'traces and evidence bundles of any case' },
+  'deadLetters.read': { who: ['admin'], what: 'list dead letters' },
+  'deadLetters.replay': { who: ['admin'], what: 'replay dead letters' },
+} as const satisfies Record<string, { who: readonly Actor[]; what: string }>;
+
+export type Operation = keyof typeof PERMISSIONS;
+
+export const actorOf = (p: Principal): Actor => (p.kind === 'system' ? 'system' : p.role);
+
+export const permits = (p: Principal, op: Operation): boolean => (PERMISSIONS[op].who as readonly Actor[]).includes(actorOf(p));
+
+/** Whether the principal reads every member's records (auditors, supervisors) or only its own member's. */
+export const readsAllMembers = (p: Principal): boolean => READS_ALL.includes(actorOf(p));
+
+/** Route middleware: the principal (set by authenticate) must be allowed `op`, else 403 GW_ERR_AUTH_FORBIDDEN. */
+export function allow(op: Operation) {
+  const guard = (req: Request, _res: Response, next: NextFunction) => {
+    const p = req.ctx.principal;
+    if (!p) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN');
+    if (!permits(p, op)) {
+      const who = p.kind === 'system' ? 'a member system' : `role ${p.role}`;
+      throw new GatewayError('GW_ERR_AUTH_FORBIDDEN', `${who} may not ${op}; allowed: ${PERMISSIONS[op].who.join(', ')}`);
+    }
+    next();
+  };
+  return Object.assign(guard, { operation: op });
+}

@@ -1,0 +1,136 @@
+/**
+ * The role × operation table (gateway/registry/permissions.ts), tested from the table:
+ * every operation × every kind of actor × the real HTTP route. Allowed → anything but
+ * 403 GW_ERR_AUTH_FORBIDDEN; not allowed → exactly that. A second test walks the
+ * Express routers: every authenticated route names its operation with allow(op) and
+ * is exercised here, so a new route cannot slip past the table.
+ */
+import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
+import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
+import { ACTORS, PERMISSIONS, type Actor, type Operation } from '../../gateway/registry/permissions';
+
+jest.setTimeout(180_000);
+
+let t: TestGateway;
+const token: Partial<Record<Actor, string>> = {};
+let toHall = '';
+let seq = 0;
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  token.system = t.tokens.hall;
+  for (const role of ACTORS.filter((a) => a !== 'system')) {
+    const r = await t.call('POST', '/api/v1/auth/login', { body: { login: `t.${role}`, password: TEST_PASSWORD } });
+    expect(r.status).toBe(200);
+    token[role] = r.body.token;
+  }
+  // a message to the hall (every test user's department), for ack and read
+  const s = sampleCaseStatus();
+  const r = await t.call('POST', '/api/v1/messages', {
+    token: t.tokens.housing,
+    body: { to: 'hall', type: 'case-status', messageId: 'roles-to-hall', caseId: s.caseNo, purpose: 'status-feedback', payload: s },
+  });
+  expect(r.status).toBe(202);
+  toHall = r.body.id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+interface Probe {
+  method: string;
+  path: () => string;
+  body?: () => unknown;
+  headers?: Record<string, string>;
+}
+
+/** One real request per route, keyed by the route as Express knows it (method + path pattern). */
+const routes: Record<string, { op: Operation; probe: Probe }> = {
+  'POST /auth/logout': { op: 'session.use', probe: { method: 'POST', path: () => '/auth/logout' } },
+  'GET /auth/me': { op: 'session.use', probe: { method: 'GET', path: () => '/auth/me' } },
+  'GET /members': { op: 'registry.read', probe: { method: 'GET', path: () => '/members' } },
+  'GET /members/:code/services': { op: 'registry.read', probe: { method: 'GET', path: () => '/members/housing/services' } },
+  'GET /schemas': { op: 'registry.read', probe: { method: 'GET', path: () => '/schemas' } },
+  'GET /schemas/:type': { op: 'registry.read', probe: { method: 'GET', path: () => '/schemas/case-record' } },
+  'GET /log/key': { op: 'log.read', probe: { method: 'GET', path: () => '/log/key' } },
+  'GET /log/checkpoint': { op: 'log.read', probe: { method: 'GET', path: () => '/log/checkpoint' } },
+  'GET /log/checkpoints': { op: 'log.read', probe: { method: 'GET', path: () => '/log/checkpoints' } },
+  'GET /log/entries': { op: 'log.read', probe: { method: 'GET', path: () => '/log/entries?start=0' } },
+  'GET /log/proof/inclusion': { op: 'log.read', probe: { method: 'GET', path: () => '/log/proof/inclusion?index=0&size=1' } },
+  'GET /log/proof/consistency': { op: 'log.read', probe: { method: 'GET', path: () => '/log/proof/consistency?from=1&to=1' } },
+  'POST /messages': {
+    op: 'exchange.push',
+    probe: {
+      method: 'POST',
+      path: () => '/messages',
+      body: () => {
+        const p = sampleCaseRecord();
+        return { to: 'housing', type: 'case-record', messageId: `roles-${++seq}`, caseId: p.caseNo, purpose: 'case-handling', payload: p };
+      },
+    },
+  },
+  'GET /inbox': { op: 'exchange.pull', probe: { method: 'GET', path: () => '/inbox' } },
+  'POST /messages/:id/ack': { op: 'exchange.ack', probe: { method: 'POST', path: () => `/messages/${toHall}/ack`, body: () => ({ result: 'rejected', reason: '材料不全' }) } },
+  'GET /messages/:id': { op: 'exchange.read', probe: { method: 'GET', path: () => `/messages/${toHall}` } },
+  'POST /services/:member/:service': {
+    op: 'services.call',
+    probe: { method: 'POST', path: () => '/services/amr/query-enterprise', body: () => ({ uscc: '91350100273896412W' }), headers: { 'x-purpose': 'case-handling', 'x-case-id': 'JZ-ZJ-20260302-000001' } },
+  },
+  'GET /audit/trace': { op: 'audit.read', probe: { method: 'GET', path: () => '/audit/trace?member=hall' } },
+  'GET /audit/evidence': { op: 'audit.read', probe: { method: 'GET', path: () => '/audit/evidence?caseId=no-such-case' } },
+  'GET /admin/dead-letters': { op: 'deadLetters.read', probe: { method: 'GET', path: () => '/admin/dead-letters' } },
+  'POST /admin/dead-letters/:id/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/00000000-0000-7000-8000-000000000000/replay' } },
+  'POST /admin/dead-letters/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/replay', body: () => ({ receiver: 'housing' }) } },
+};
+/** Public: the one route before authentication. */
+const PUBLIC = ['POST /auth/login'];
+
+const cases = Object.entries(routes).flatMap(([route, { op }]) => ACTORS.map((actor) => [route, op, actor] as const));
+
+describe('role × operation table, enforced on every route', () => {
+  test.each(cases)('%s (%s) as %s', async (route, op, actor) => {
+    const { probe } = routes[route];
+    // logout would end the session the later cases use: log in afresh for it
+    const bearer = route === 'POST /auth/logout' && actor !== 'system'
+      ? (await t.call('POST', '/api/v1/auth/login', { body: { login: `t.${actor}`, password: TEST_PASSWORD } })).body.token
+      : token[actor]!;
+    const r = await t.call(probe.method, `/api/v1${probe.path()}`, { token: bearer, body: probe.body?.(), headers: probe.headers });
+    const allowed = (PERMISSIONS[op].who as readonly Actor[]).includes(actor);
+    if (allowed) {
+      expect({ actor, route, status: r.status, code: r.body?.code }).not.toMatchObject({ status: 403 });
+      expect(r.status).toBeLessThan(500 + (op === 'services.call' ? 100 : 0)); // the agency is unreachable: 502/503 is its answer
+    } else {
+      expect({ actor, route, status: r.status, code: r.body?.code }).toEqual({ actor, route, status: 403, code: 'GW_ERR_AUTH_FORBIDDEN' });
+    }
+  });
+
+  test('the allowed answers are the real ones (the probes reach the handlers)', async () => {
+    const push = await t.call('POST', '/api/v1/messages', { token: token.clerk, body: routes['POST /messages'].probe.body!() });
+    expect(push.status).toBe(202);
+    const read = await t.call('GET', `/api/v1/messages/${toHall}`, { token: token.auditor });
+    expect([read.status, read.body.status]).toEqual([200, 'rejected']);
+    expect((await t.call('GET', '/api/v1/admin/dead-letters', { token: token.admin })).status).toBe(200);
+    expect((await t.call('GET', '/api/v1/audit/trace?member=hall', { token: token.supervisor })).status).toBe(200);
+  });
+
+  test('every /api/v1 route names an operation of the table, and every route is probed above', () => {
+    const found: Record<string, string | null> = {};
+    type Layer = { rawPath?: unknown; route?: { path: string; methods: Record<string, boolean>; stack: { handle: { operation?: string } }[] }; handle: { stack?: Layer[] } };
+    const walk = (stack: Layer[]) => {
+      for (const l of stack) {
+        if (l.route) {
+          const op = l.route.stack.map((s) => s.handle.operation).find(Boolean) ?? null;
+          for (const m of Object.keys(l.route.methods)) found[`${m.toUpperCase()} ${l.route.path}`] = op;
+        } else if (l.handle.stack) walk(l.handle.stack);
+      }
+    };
+    const app = t.gw.app as unknown as { router: { stack: Layer[] } };
+    const api = app.router.stack.find((l) => l.rawPath === '/api/v1');
+    expect(api).toBeDefined();
+    walk(api!.handle.stack!);
+    const expected = { ...Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, v.op])), ...Object.fromEntries(PUBLIC.map((k) => [k, null])) };
+    expect(found).toEqual(expected);
+    // every operation of the table is used by some route
+    expect(new Set(Object.values(found).filter(Boolean))).toEqual(new Set(Object.keys(PERMISSIONS)));
+  });
+});
