@@ -111,9 +111,9 @@ test('bad requests: no filter, unknown filter, bad time, non-admin; nothing is r
 
 test('a replay starts the attempt count afresh: one more failure goes back to retrying, not straight back to the dead letters', async () => {
   rx.reply = () => ({ status: 503 });
-  const id = await push();
+  const id = await push('FZ-AGAIN-0001');
   await drain();
-  expect((await deadLetters('?receiver=housing')).items).toEqual([expect.objectContaining({ id, attempts: 2 })]);
+  expect((await deadLetters('?caseId=FZ-AGAIN-0001')).items).toEqual([expect.objectContaining({ id, attempts: 2 })]);
   expect((await t.call('POST', `/api/v1/admin/dead-letters/${id}/replay`, { token: admin })).status).toBe(200);
 
   // the receiver is still down: the replayed message fails once more
@@ -122,7 +122,7 @@ test('a replay starts the attempt count afresh: one more failure goes back to re
   expect(m.status).toBe('failed');
   const last = m.history.at(-1);
   expect(last).toMatchObject({ event: 'delivery_failed', attempt: 1, nextAttemptAt: expect.any(String) });
-  expect((await deadLetters('?receiver=housing')).items).toEqual([]);
+  expect((await deadLetters('?caseId=FZ-AGAIN-0001')).items).toEqual([]);
   const [row] = (await t.db.store.query<{ status: string; attempts: number }>('SELECT status, attempts FROM deliveries WHERE message_id = $1', [id])).rows;
   expect(row).toEqual({ status: 'pending', attempts: 1 });
 
@@ -130,7 +130,7 @@ test('a replay starts the attempt count afresh: one more failure goes back to re
   t.clock.advance(5_000);
   expect(await t.gw.deps.delivery.runOnce()).toBe(1);
   expect((await messageOf(id)).status).toBe('dead_lettered');
-  expect((await deadLetters('?receiver=housing')).items).toEqual([expect.objectContaining({ id, attempts: 2, lastError: 'HTTP 503' })]);
+  expect((await deadLetters('?caseId=FZ-AGAIN-0001')).items).toEqual([expect.objectContaining({ id, attempts: 2, lastError: 'HTTP 503' })]);
   const events = (await messageOf(id)).history.map((h: { event: string }) => h.event);
   expect(events.slice(events.indexOf('replayed'))).toEqual(['replayed', 'delivery_failed', 'delivery_failed', 'dead_lettered']);
   // leave no dead letter behind for other tests
