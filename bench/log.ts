@@ -23,8 +23,8 @@ import { migrate } from '../gateway/store/migrate';
 import { registerCertificate } from '../gateway/trust/certificates';
 import { leafHash, type LogHashAlg } from '../gateway/log/hash';
 import { appendLeaves, rootFromFrontier, type Frontier } from '../gateway/log/tree';
-import { ensureLogHead, inclusionProof, integrate, rootOf } from '../gateway/log/store';
-import { signCheckpoint } from '../gateway/log/checkpoint';
+import { ensureLogHead, inclusionProof, integrate } from '../gateway/log/store';
+import { lastCheckpoint, saveCheckpoint } from '../gateway/log/checkpoint-store';
 import { verifyInclusion } from '../gateway/log/verify';
 import { verifyStoredLog } from '../gateway/log/audit-log';
 import { measureLogThroughput } from './log-throughput';
@@ -77,11 +77,7 @@ export async function seedLog(store: Store, count: number, pkiDir: string): Prom
     );
     await store.tx(async (db: Db) => {
       const { head } = await integrate(db, n);
-      const cp = signCheckpoint(signer, ALG, head.frontier.size, rootOf(head), new Date());
-      await db.query(
-        `INSERT INTO checkpoints (size, alg, root, at, body, sig_alg, signature, key_fingerprint) VALUES ($1,$2,$3,now(),$4,$5,$6,$7)`,
-        [head.frontier.size, ALG, rootOf(head), cp.body, cp.signature.alg, cp.signature.value, cp.signature.certificate],
-      );
+      await saveCheckpoint(db, signer, head, await lastCheckpoint(db), new Date());
     });
     checkpoints++;
   }

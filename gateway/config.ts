@@ -44,6 +44,7 @@ export interface GatewayConfig {
     /** Create keys and certificates for members that have none (the gateway signs on their behalf). */
     issueDepartmentKeys: boolean;
     checkpointEveryEntries: number;
+    /** While entries arrive, a checkpoint at least this often (≤ 60 s): it bounds the unsigned tail a crash can leave. */
     checkpointIntervalMs: number;
     /** How far a department's own signing time (signature.signedAt) may be from the gateway's clock. */
     maxClockSkewSeconds: number;
@@ -119,7 +120,7 @@ const schema = {
         logKeyAlg: { enum: ['sm2', 'rsa', 'ecdsa-p256', 'ed25519'] },
         issueDepartmentKeys: { type: 'boolean' },
         checkpointEveryEntries: int(1, 10_000_000),
-        checkpointIntervalMs: int(10, 24 * 3_600_000),
+        checkpointIntervalMs: int(10, 60_000),
         maxClockSkewSeconds: int(1, 3600),
       },
     },
@@ -173,7 +174,7 @@ export const defaults: GatewayConfig = {
     logKeyAlg: 'sm2',
     issueDepartmentKeys: true,
     checkpointEveryEntries: 1000,
-    checkpointIntervalMs: 10_000,
+    checkpointIntervalMs: 5_000,
     maxClockSkewSeconds: 300,
   },
   delivery: {

@@ -121,6 +121,11 @@ function withDeadline<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>, on
   });
 }
 
+/** A business refusal carried through the circuit breaker as an answer: the agency is up. */
+class Refusal {
+  constructor(readonly error: AgencyError) {}
+}
+
 /** Could the request have reached the agency although no answer came back (a timeout, a connection cut while it answered)? */
 const mayHaveArrived = (err: unknown): boolean =>
   isAgencyError(err) && (err.kind === 'timeout' || (err.kind === 'unavailable' && err.httpStatus === undefined && /without an answer|while answering/.test(err.message)));
@@ -134,15 +139,31 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
       client = null;
       throw err;
     }));
-  // Only the agency's own trouble counts against the circuit: a refusal (Client/Sender fault) means it is up.
+  // Only the agency's own trouble counts against the circuit: a refusal (Client/Sender fault) means it is up (see invoke).
   const breaker = circuitBreaker(handleWhen((e) => isAgencyError(e) && isRetryable(e)), { halfOpenAfter: c.circuit.halfOpenAfterMs, breaker: new ConsecutiveBreaker(c.circuit.failures) });
   const policy = wrap(bulkhead(c.maxConcurrent, c.maxQueued), breaker);
 
-  /** One call with ONE deadline (timeoutMs) that includes any wait for a free slot in the bulkhead. */
-  const invoke = (operation: string, xml: string): Promise<AgencyAnswer> =>
-    withDeadline(c.timeoutMs, (signal) => policy.execute(async () => (await clientOf()).invoke(operation, xml, { signal }), signal), () =>
-      new AgencyError('timeout', `no answer within ${c.timeoutMs} ms (waiting for a free slot included)`, { timeoutMs: c.timeoutMs }),
+  /**
+   * One call with ONE deadline (timeoutMs) that includes any wait for a free slot in the bulkhead.
+   * A refusal passes the breaker as an answer (a success: it resets the run of failures) and is thrown after it.
+   */
+  const invoke = async (operation: string, xml: string): Promise<AgencyAnswer> => {
+    const out = await withDeadline(
+      c.timeoutMs,
+      (signal) =>
+        policy.execute(async () => {
+          try {
+            return await (await clientOf()).invoke(operation, xml, { signal });
+          } catch (err) {
+            if (isAgencyError(err) && !isRetryable(err)) return new Refusal(err);
+            throw err;
+          }
+        }, signal),
+      () => new AgencyError('timeout', `no answer within ${c.timeoutMs} ms (waiting for a free slot included)`, { timeoutMs: c.timeoutMs }),
     );
+    if (out instanceof Refusal) throw out.error;
+    return out;
+  };
   /** The catalogue error for a failed call. */
   const gatewayError = (err: unknown): GatewayError => {
     if (err instanceof BrokenCircuitError) return new GatewayError('GW_ERR_AGENCY_CIRCUIT_OPEN', `calls to ${agency} are paused after ${c.circuit.failures} failures in a row; the next probe is within ${c.circuit.halfOpenAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(c.circuit.halfOpenAfterMs / 1000)) } });

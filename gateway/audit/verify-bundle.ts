@@ -1,6 +1,6 @@
 import { canonicalJson } from '../crypto/canonical';
 import { certificateFingerprint } from '../crypto/envelope';
-import { LOG_NAME, verifyCheckpoint, type CheckpointBody } from '../log/checkpoint';
+import { LOG_NAME, checkpointLinkOf, verifyCheckpoint, type CheckpointBody } from '../log/checkpoint';
 import { LOG_ENTRY_KINDS } from '../log/entries';
 import { leafHash } from '../log/hash';
 import { verifyInclusion } from '../log/verify';
@@ -83,7 +83,7 @@ function checkCheckpoint(ctx: VerifyContext): void {
   if (!b) return line(false, 'the body is not a checkpoint (unreadable JSON, or no size/root)');
   const problems: string[] = [];
   if (canonicalJson(b) !== cp.body) problems.push('the body is not canonical JSON');
-  if (b.v !== 1 || b.log !== LOG_NAME) problems.push(`the body is not a "${LOG_NAME}" v1 checkpoint`);
+  if (checkpointLinkOf(b) === undefined || b.log !== LOG_NAME) problems.push(`the body is not a "${LOG_NAME}" v1 or v2 checkpoint`);
   if (b.alg !== ctx.alg) problems.push(`the body says hash ${String(b.alg)} but log.hashAlg is ${ctx.alg}`);
   if (!/^[0-9a-f]{64}$/.test(b.root)) problems.push('the root is not 64 hex');
   if (problems.length) line(false, problems.join('; '));

@@ -34,6 +34,13 @@ function printReport(r: LogAuditReport, database: string): void {
     const counts = `${fmt(c.checked)} checked${c.failed ? `, ${fmt(c.failed)} failed` : ''}`;
     print(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(11)} ${counts.padEnd(22)} ${c.detail}`);
   }
+  const u = r.unsigned;
+  const after = u.afterSize > 0 ? `after the last verified checkpoint (size ${fmt(u.afterSize)})` : '(no checkpoint verifies)';
+  print(
+    u.entries === 0
+      ? '  unsigned tail: none, every entry is covered by a verified checkpoint signature'
+      : `  unsigned tail: ${fmt(u.entries)} entr${u.entries === 1 ? 'y' : 'ies'} ${after}, checked against no signature`,
+  );
   const rate = r.seconds > 0 ? `, ${fmt(Math.round(r.entries / r.seconds))} entries/s` : '';
   const cps = r.checks.find((c) => c.name === 'checkpoints')!.checked;
   if (r.ok) {
@@ -54,7 +61,7 @@ export function registerVerifyLog(program: Command): void {
   verify
     .command('log')
     .description(
-      'recompute the exchange log from the stored entries: dense indices, every leaf hash, every checkpoint root and signature, the stored tree nodes',
+      'recompute the exchange log from the stored entries: dense indices, every leaf hash, every checkpoint root and signature, the checkpoint sequence (gaps, consistency proofs between consecutive ones), the stored tree nodes; reports the unsigned tail',
     )
     .option('--from-checkpoint <size>', 'start at this signed checkpoint (its right edge from log_nodes) instead of entry 0', size)
     .option('--nodes <mode>', 'compare stored tree nodes with recomputed ones: all, sample or none', nodeMode, 'all' as NodeCheck)

@@ -7,7 +7,7 @@
  */
 import type { Db, Store } from '../store/db';
 import { certificateFingerprint } from '../crypto/envelope';
-import { verifyCheckpoint, type Checkpoint, type CheckpointBody } from './checkpoint';
+import { checkpointLinkOf, verifyCheckpoint, type Checkpoint, type CheckpointBody, type CheckpointLink } from './checkpoint';
 import type { LogHashAlg } from './hash';
 import { consistencyProof, readHead } from './store';
 import { verifyConsistency } from './verify';
@@ -30,6 +30,8 @@ export interface CheckpointFindings {
   /** The root in the body (parsed even when the signature fails, for diagnostics). */
   signedRoot: Buffer | null;
   storedRoot: Buffer;
+  /** Its place in the sequence of checkpoints as its body states it (null for a version 1 body, which has none). */
+  link: CheckpointLink | null;
   /** Everything wrong with the row itself, as sentences naming the checkpoint. */
   problems: string[];
 }
@@ -79,7 +81,8 @@ export function examineCheckpoint(row: CheckpointRow, alg: LogHashAlg, certs: Lo
   }
   const body = parseBody(row.body);
   let signedRoot: Buffer | null = null;
-  if (!body || typeof body.root !== 'string' || !/^[0-9a-f]{64}$/.test(body.root)) {
+  const link = body ? checkpointLinkOf(body) : undefined;
+  if (!body || typeof body.root !== 'string' || !/^[0-9a-f]{64}$/.test(body.root) || link === undefined) {
     problems.push(`${at}: the signed body is not a checkpoint`);
   } else {
     signedRoot = Buffer.from(body.root, 'hex');
@@ -88,7 +91,14 @@ export function examineCheckpoint(row: CheckpointRow, alg: LogHashAlg, certs: Lo
   }
   const storedRoot = asBuffer(row.root);
   if (signedRoot && !storedRoot.equals(signedRoot)) problems.push(`${at}: the stored root differs from the root in its signed body`);
-  return { size, signatureOk, signedRoot, storedRoot, problems };
+  return { size, signatureOk, signedRoot, storedRoot, link: link ?? null, problems };
+}
+
+/** Why the consistency proof from `from` to `to` (built from log_nodes) fails against the two signed roots, or null when it verifies. */
+export function consistencyProblem(alg: LogHashAlg, from: number, to: number, proof: Buffer[] | Error, rootFrom: Buffer, rootTo: Buffer): string | null {
+  if (proof instanceof Error) return `no consistency proof from size ${from} to ${to}: ${proof.message}`;
+  if (verifyConsistency(alg, from, to, proof, rootFrom, rootTo)) return null;
+  return `the consistency proof from size ${from} to ${to} built from log_nodes does not verify against the signed roots`;
 }
 
 export interface ConsistencyReport {
@@ -127,8 +137,7 @@ export async function checkStoredConsistency(store: Store, from: number, to: num
   } catch (err) {
     problems.push(`no consistency proof from size ${from} to ${to}: ${(err as Error).message}`);
   }
-  if (proof && a.signedRoot && b.signedRoot && !verifyConsistency(alg, from, to, proof, a.signedRoot, b.signedRoot)) {
-    problems.push(`the consistency proof from size ${from} to ${to} built from log_nodes does not verify against the signed roots`);
-  }
+  const inconsistent = proof && a.signedRoot && b.signedRoot ? consistencyProblem(alg, from, to, proof, a.signedRoot, b.signedRoot) : null;
+  if (inconsistent) problems.push(inconsistent);
   return { ok: problems.length === 0, alg, from, to, integratedSize: head.frontier.size, proof: (proof ?? []).map((h) => h.toString('hex')), problems };
 }

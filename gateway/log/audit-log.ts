@@ -20,6 +20,7 @@ import { AuditTree, type OnNode } from './audit-tree';
 import { fetchNodes, fetchPageNodes, type NodeWindow } from './audit-nodes';
 import { fetchEntryPage, packedPagesUsable, type EntryVisitor } from './audit-pages';
 import { CHECKPOINT_COLUMNS, examineCheckpoint, loadLogCertificates, type CheckpointRow } from './audit-checkpoints';
+import { CheckpointChain } from './audit-chain';
 
 export type NodeCheck = 'all' | 'sample' | 'none';
 
@@ -37,7 +38,7 @@ export interface VerifyLogOptions {
   onProgress?(done: number, total: number): void;
 }
 
-export type CheckName = 'entries' | 'checkpoints' | 'nodes' | 'head';
+export type CheckName = 'entries' | 'checkpoints' | 'chain' | 'nodes' | 'head';
 
 export interface LogProblem {
   check: CheckName;
@@ -66,6 +67,12 @@ export interface LogAuditReport {
   /** Tree size the stored rows make (from + entries read). */
   logSize: number;
   integratedSize: number;
+  /**
+   * The entries after the last checkpoint whose signature verified and whose root matched
+   * the recomputed tree: nothing signed vouches for them (normal for the few seconds
+   * before the next checkpoint; after a crash, at most trust.checkpointIntervalMs of them).
+   */
+  unsigned: { entries: number; afterSize: number };
   checks: CheckResult[];
   /** The first problem in log order. */
   firstBad: LogProblem | null;
@@ -91,6 +98,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   const counts: Record<CheckName, { checked: number; failed: number }> = {
     entries: { checked: 0, failed: 0 },
     checkpoints: { checked: 0, failed: 0 },
+    chain: { checked: 0, failed: 0 },
     nodes: { checked: 0, failed: 0 },
     head: { checked: 0, failed: 0 },
   };
@@ -104,6 +112,8 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   // --- the starting point: leaf 0, or a signed checkpoint whose right edge comes from log_nodes
   let tree = new AuditTree(alg);
   let lastGood = 0; // size of the last checkpoint whose signed root matched the recomputed tree
+  let lastSigned = 0; // … and whose signature verified: the entries after it are the unsigned tail
+  const chain = new CheckpointChain(alg, !opts.fromCheckpoint, ({ message, checkpoint }) => flag({ check: 'chain', message, checkpoint }));
   if (opts.fromCheckpoint) {
     const n = opts.fromCheckpoint;
     const row = (await store.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size = $1`, [n])).rows[0];
@@ -116,9 +126,10 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     f.problems.forEach((message) => flag({ check: 'checkpoints', message, checkpoint: n }));
     if (hashes.some((h) => !h)) throw new Error(`log_nodes lacks the right edge of the tree at size ${n}; verify from the start instead`);
     tree = new AuditTree(alg, { size: n, hashes: hashes as Buffer[] });
+    chain.add(f);
     if (f.signedRoot && !rootFromFrontier(alg, tree.frontier()).equals(f.signedRoot)) {
       flag({ check: 'nodes', message: `checkpoint at size ${n}: the stored right-edge nodes do not fold to its signed root`, checkpoint: n });
-    }
+    } else if (f.signatureOk && f.signedRoot) lastSigned = n;
     lastGood = n;
   }
   const from = tree.size;
@@ -165,8 +176,9 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     const f = examineCheckpoint(cp, alg, certs);
     const size = f.size;
     for (const message of f.problems) flag({ check: 'checkpoints', message, checkpoint: size });
+    chain.add(f);
     if (!f.signedRoot || f.signedRoot.equals(recomputed)) {
-      if (f.signatureOk && f.signedRoot) lastGood = size;
+      if (f.signatureOk && f.signedRoot) lastGood = lastSigned = size;
       return;
     }
     if (!f.signatureOk) {
@@ -230,6 +242,8 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     next.catch(() => undefined); // a prefetch still in flight when something threw
   }
   stored = null;
+  await chain.proveConsistency(store, integrated);
+  counts.chain.checked = chain.checked;
 
   // --- what the stored rows cannot reach: checkpoints or an integrated size beyond the end
   const beyond = (await store.query<{ n: number | string; first: number | string | null }>('SELECT count(*) AS n, min(size) AS first FROM checkpoints WHERE size > $1', [tree.size])).rows[0]!;
@@ -257,7 +271,8 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
 
   const detail: Record<CheckName, string> = {
     entries: `indices dense from ${from}, every stored text hashes to its leaf hash`,
-    checkpoints: `signed with ${certSource}; each signed root equals the recomputed tree, so consecutive checkpoints are consistent`,
+    checkpoints: `signed with ${certSource}; each signed root equals the recomputed tree`,
+    chain: 'numbered from #1 without gaps, each naming the size of the one before; consecutive ones consistent (RFC 9162 proof from log_nodes)',
     nodes: nodeMode === 'none' ? 'not checked (--nodes none)' : `stored tree nodes equal the recomputed ones (${nodeMode === 'all' ? 'every node' : 'every 10th page'})`,
     head: `log_head's frontier at the integrated size ${integrated} equals the recomputed tree`,
   };
@@ -269,6 +284,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     entries: counts.entries.checked,
     logSize: tree.size,
     integratedSize: integrated,
+    unsigned: { entries: tree.size - lastSigned, afterSize: lastSigned },
     checks,
     firstBad: problems[0] ?? null,
     problems,

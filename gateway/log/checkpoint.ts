@@ -4,14 +4,27 @@ import { certificateFingerprint } from '../crypto/envelope';
 import { formatTime } from '../clock';
 import type { LogHashAlg } from './hash';
 
-/** A signed tree head (pure; shared with the offline verifier). */
+/**
+ * A signed tree head (pure; shared with the offline verifier). Version 2 bodies also
+ * sign their place in the sequence of checkpoints: `seq` counts them from 1 and `prev`
+ * is the size of the one before (0 for the first), so a deleted checkpoint row leaves
+ * a gap the verifier sees. Version 1 bodies (logs begun before) have neither.
+ */
 export interface CheckpointBody {
-  v: 1;
+  v: 1 | 2;
   log: string;
   alg: LogHashAlg;
+  seq?: number;
+  prev?: number;
   size: number;
   root: string;
   at: string;
+}
+
+/** Where a new checkpoint stands in the sequence: its number and the size of the one before it. */
+export interface CheckpointLink {
+  seq: number;
+  prev: number;
 }
 
 export interface Checkpoint {
@@ -20,10 +33,23 @@ export interface Checkpoint {
   signature: { alg: SigAlg; certificate: string; value: string };
 }
 
+/**
+ * The sequence link a body states: {seq, prev} for version 2, null for version 1,
+ * undefined when the body is neither (an unknown version, or a version 2 body without
+ * a whole seq ≥ 1 and prev ≥ 0 below its size).
+ */
+export function checkpointLinkOf(b: Partial<CheckpointBody>): CheckpointLink | null | undefined {
+  if (b.v === 1) return null;
+  if (b.v !== 2) return undefined;
+  const { seq, prev, size } = b;
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  return whole(seq) && seq >= 1 && whole(prev) && whole(size) && prev < size ? { seq, prev } : undefined;
+}
+
 export const LOG_NAME = 'xgw exchange log';
 
-export function signCheckpoint(signer: Signer, alg: LogHashAlg, size: number, root: Buffer, at: Date): Checkpoint {
-  const body = canonicalJson({ v: 1, log: LOG_NAME, alg, size, root: root.toString('hex'), at: formatTime(at) } satisfies CheckpointBody);
+export function signCheckpoint(signer: Signer, alg: LogHashAlg, link: CheckpointLink, size: number, root: Buffer, at: Date): Checkpoint {
+  const body = canonicalJson({ v: 2, log: LOG_NAME, alg, seq: link.seq, prev: link.prev, size, root: root.toString('hex'), at: formatTime(at) } satisfies CheckpointBody);
   return {
     body,
     signature: { alg: signer.alg, certificate: certificateFingerprint(signer.certPem!), value: signer.sign(body).toString('base64') },

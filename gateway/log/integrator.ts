@@ -2,8 +2,9 @@ import type { Store } from '../store/db';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Signer } from '../crypto/sign';
-import { signCheckpoint, type Checkpoint } from './checkpoint';
-import { integrate, rootOf } from './store';
+import type { Checkpoint } from './checkpoint';
+import { lastCheckpoint, saveCheckpoint } from './checkpoint-store';
+import { integrate } from './store';
 
 /** The integrator settings of the gateway config (trust.*). */
 export const integratorOptions = (trust: { checkpointEveryEntries: number; checkpointIntervalMs: number }): IntegratorOptions => ({
@@ -46,10 +47,16 @@ export class LogIntegrator {
     this.timer.unref();
   }
 
+  /**
+   * Stops the timer and signs what arrived since the last checkpoint, so a clean
+   * shutdown leaves no unsigned tail (a crash leaves at most checkpointIntervalMs of one).
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.again = false;
     await this.running;
+    await this.runOnce(true).catch((err) => this.log.error({ err }, 'signing the last checkpoint at shutdown failed'));
   }
 
   wake(): void {
@@ -78,23 +85,13 @@ export class LogIntegrator {
     for (;;) {
       const out = await this.store.tx(async (db) => {
         const { head, added } = await integrate(db, this.opts.batch);
-        const last = await db.query<{ size: number; at: Date }>('SELECT size, at FROM checkpoints ORDER BY size DESC LIMIT 1');
-        const lastSize = Number(last.rows[0]?.size ?? 0);
-        const lastAt = last.rows[0]?.at.getTime() ?? 0;
+        const last = await lastCheckpoint(db);
         const size = head.frontier.size;
         const now = this.clock.now();
         const due =
-          size > lastSize &&
-          (force || size - lastSize >= this.opts.checkpointEveryEntries || now.getTime() - lastAt >= this.opts.checkpointIntervalMs);
-        let cp: Checkpoint | null = null;
-        if (due) {
-          const root = rootOf(head);
-          cp = signCheckpoint(this.signer, head.alg, size, root, now);
-          await db.query(
-            `INSERT INTO checkpoints (size, alg, root, at, body, sig_alg, signature, key_fingerprint) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-            [size, head.alg, root, now, cp.body, cp.signature.alg, cp.signature.value, cp.signature.certificate],
-          );
-        }
+          size > last.size &&
+          (force || size - last.size >= this.opts.checkpointEveryEntries || now.getTime() - (last.at?.getTime() ?? 0) >= this.opts.checkpointIntervalMs);
+        const cp = due ? await saveCheckpoint(db, this.signer, head, last, now) : null;
         return { added, cp };
       });
       if (out.cp) made = out.cp;

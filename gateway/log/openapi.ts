@@ -152,17 +152,23 @@ export function logSchemas(): Json {
     },
     CheckpointBody: {
       type: 'object',
-      description: 'What a checkpoint signs (the parsed `body`): the tree of `size` entries has root hash `root`.',
+      description:
+        'What a checkpoint signs (the parsed `body`): the tree of `size` entries has root hash `root`. Version 2 also numbers the checkpoint (`seq`, from 1) and names the size of the one before (`prev`, 0 for the first): a gap in the numbers is a deleted checkpoint. Version 1 bodies (logs begun earlier) have neither.',
       required: ['v', 'log', 'alg', 'size', 'root', 'at'],
       additionalProperties: false,
       properties: {
-        v: { type: 'integer', const: 1 },
+        v: { type: 'integer', enum: [1, 2] },
         log: { type: 'string', const: LOG_NAME },
         alg: hashAlg,
+        seq: { type: 'integer', minimum: 1, description: 'version 2: this checkpoint\'s number, from 1, without gaps' },
+        prev: { type: 'integer', minimum: 0, description: 'version 2: the size of the checkpoint before this one (0 for the first)' },
         size: count('number of entries covered'),
         root: hash32('RFC 9162 Merkle tree hash of entries 0 … size−1'),
         at: time('when it was signed'),
       },
+      if: { properties: { v: { const: 2 } } },
+      then: { required: ['seq', 'prev'] },
+      else: { not: { anyOf: [{ required: ['seq'] }, { required: ['prev'] }] } },
     },
     Checkpoint: {
       type: 'object',

@@ -92,14 +92,27 @@ export async function integrate(db: Db, maxEntries: number): Promise<{ head: Log
 
 export const rootOf = (head: LogHead): Buffer => rootFromFrontier(head.alg, head.frontier);
 
-async function fetchProof(db: Db, alg: LogHashAlg, refs: ProofRef[], assemble: typeof assembleInclusionProof): Promise<Buffer[]> {
-  const ids = nodesToFetch(refs);
+/** Several proofs from one query: each is the assembled proof, or the error that stopped it (a node missing). */
+async function fetchProofs(db: Db, alg: LogHashAlg, refLists: ProofRef[][], assemble: typeof assembleInclusionProof): Promise<Array<Buffer[] | Error>> {
+  const ids = nodesToFetch(refLists.flat());
   const r = await db.query<{ level: number; idx: number; hash: Buffer }>(
     `SELECT n.level, n.idx, n.hash FROM log_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS t(l, i) ON n.level = t.l AND n.idx = t.i`,
     [ids.map((n) => n.level), ids.map((n) => n.index)],
   );
   const lookup = nodeLookupFrom(r.rows.map((x) => ({ level: Number(x.level), index: Number(x.idx), hash: Buffer.from(x.hash) })));
-  return assemble(alg, refs, lookup);
+  return refLists.map((refs) => {
+    try {
+      return assemble(alg, refs, lookup);
+    } catch (err) {
+      return err as Error;
+    }
+  });
+}
+
+async function fetchProof(db: Db, alg: LogHashAlg, refs: ProofRef[], assemble: typeof assembleInclusionProof): Promise<Buffer[]> {
+  const [proof] = await fetchProofs(db, alg, [refs], assemble);
+  if (proof instanceof Error) throw proof;
+  return proof!;
 }
 
 /** RFC 9162 inclusion proof for leaf `index` in the tree of `size` (≤ the integrated size). One query. */
@@ -110,10 +123,21 @@ export async function inclusionProof(db: Db, alg: LogHashAlg, index: number, siz
   return fetchProof(db, alg, inclusionProofNodes(index, size), assembleInclusionProof);
 }
 
-/** RFC 9162 consistency proof between two tree sizes. One query. */
-export async function consistencyProof(db: Db, alg: LogHashAlg, from: number, to: number, integrated: number): Promise<Buffer[]> {
+function checkConsistencyRange(from: number, to: number, integrated: number): void {
   if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 1 && from <= to && to <= integrated)) {
     throw new GatewayError('GW_ERR_LOG_BAD_RANGE', `need 1 ≤ from ≤ to ≤ ${integrated} (the integrated tree size)`);
   }
+}
+
+/** RFC 9162 consistency proof between two tree sizes. One query. */
+export async function consistencyProof(db: Db, alg: LogHashAlg, from: number, to: number, integrated: number): Promise<Buffer[]> {
+  checkConsistencyRange(from, to, integrated);
   return fetchProof(db, alg, consistencyProofNodes(from, to), assembleConsistencyProof);
+}
+
+/** Consistency proofs for many [from, to] pairs in one query (for each: the proof, or why it could not be built). */
+export async function consistencyProofs(db: Db, alg: LogHashAlg, pairs: ReadonlyArray<readonly [number, number]>, integrated: number): Promise<Array<Buffer[] | Error>> {
+  if (!pairs.length) return [];
+  pairs.forEach(([from, to]) => checkConsistencyRange(from, to, integrated));
+  return fetchProofs(db, alg, pairs.map(([from, to]) => consistencyProofNodes(from, to)), assembleConsistencyProof);
 }

@@ -108,3 +108,34 @@ test('bad requests: no filter, unknown filter, bad time, non-admin; nothing is r
   expect(await t.call('POST', '/api/v1/admin/dead-letters/not-a-uuid/replay', { token: admin }).then((r) => r.status)).toBe(404);
   expect((await messageOf(id)).status).toBe('dead_lettered');
 });
+
+test('a replay starts the attempt count afresh: one more failure goes back to retrying, not straight back to the dead letters', async () => {
+  rx.reply = () => ({ status: 503 });
+  const id = await push('FZ-AGAIN-0001');
+  await drain();
+  expect((await deadLetters('?caseId=FZ-AGAIN-0001')).items).toEqual([expect.objectContaining({ id, attempts: 2 })]);
+  expect((await t.call('POST', `/api/v1/admin/dead-letters/${id}/replay`, { token: admin })).status).toBe(200);
+
+  // the receiver is still down: the replayed message fails once more
+  expect(await t.gw.deps.delivery.runOnce()).toBe(1);
+  const m = await messageOf(id);
+  expect(m.status).toBe('failed');
+  const last = m.history.at(-1);
+  expect(last).toMatchObject({ event: 'delivery_failed', attempt: 1, nextAttemptAt: expect.any(String) });
+  expect((await deadLetters('?caseId=FZ-AGAIN-0001')).items).toEqual([]);
+  const [row] = (await t.db.store.query<{ status: string; attempts: number }>('SELECT status, attempts FROM deliveries WHERE message_id = $1', [id])).rows;
+  expect(row).toEqual({ status: 'pending', attempts: 1 });
+
+  // the second failure after the replay uses up the fresh budget (maxAttempts 2): dead again, with 2 attempts
+  t.clock.advance(5_000);
+  expect(await t.gw.deps.delivery.runOnce()).toBe(1);
+  expect((await messageOf(id)).status).toBe('dead_lettered');
+  expect((await deadLetters('?caseId=FZ-AGAIN-0001')).items).toEqual([expect.objectContaining({ id, attempts: 2, lastError: 'HTTP 503' })]);
+  const events = (await messageOf(id)).history.map((h: { event: string }) => h.event);
+  expect(events.slice(events.indexOf('replayed'))).toEqual(['replayed', 'delivery_failed', 'delivery_failed', 'dead_lettered']);
+  // leave no dead letter behind for other tests
+  rx.reply = () => 'ok';
+  await t.call('POST', `/api/v1/admin/dead-letters/${id}/replay`, { token: admin });
+  await t.gw.deps.delivery.runOnce();
+  expect((await messageOf(id)).status).toBe('delivered');
+});

@@ -286,7 +286,7 @@ describe('the Merkle exchange log', () => {
     expect(key.body).toMatchObject({ sigAlg: 'SM2-SM3', hashAlg: 'sha256' });
     const cp = (await t.call('GET', '/api/v1/log/checkpoint', { token: t.tokens.tax })).body;
     const body = JSON.parse(cp.body);
-    expect(body).toMatchObject({ v: 1, alg: 'sha256', size: cp.size, root: cp.root });
+    expect(body).toMatchObject({ v: 2, alg: 'sha256', seq: expect.any(Number), prev: expect.any(Number), size: cp.size, root: cp.root });
 
     // openssl alone checks the checkpoint with the published log certificate
     const pub = files.write('log.pub.pem', new X509Certificate(key.body.certificate).publicKey.export({ type: 'spki', format: 'pem' }) as string);

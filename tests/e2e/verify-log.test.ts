@@ -121,6 +121,39 @@ test('a tampered entry: exit 1 with the bad index; a swapped signature: exit 1 n
   expect(runXgw(['verify', 'log'], env).status).toBe(0);
 }, 60_000);
 
+/** Deletes the checkpoint row at `size` while `fn` runs the CLI, then puts it back. */
+async function withoutCheckpoint(size: number, fn: () => void): Promise<void> {
+  const row = await withDb(async (s) => {
+    const [r] = (await s.query('SELECT * FROM checkpoints WHERE size = $1', [size])).rows;
+    await s.query('DELETE FROM checkpoints WHERE size = $1', [size]);
+    return r as Record<string, unknown>;
+  });
+  try {
+    fn();
+  } finally {
+    const columns = ['size', 'alg', 'root', 'at', 'body', 'sig_alg', 'signature', 'key_fingerprint'];
+    await withDb((s) => s.query(`INSERT INTO checkpoints (${columns.join(', ')}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, columns.map((c) => row[c])));
+  }
+}
+
+test('a deleted checkpoint row: exit 1 naming the gap in the checkpoint sequence; the unsigned tail is reported', async () => {
+  expect(runXgw(['verify', 'log'], env).stdout).toContain('unsigned tail: none, every entry is covered by a verified checkpoint signature');
+  const [c, last] = [sizes[1]!, sizes.at(-1)!];
+  await withoutCheckpoint(c, () => {
+    const r = runXgw(['verify', 'log'], env);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^ {2}FAIL {2}chain +${sizes.length - 1} checked, 1 failed`, 'm'));
+    expect(r.stdout).toContain(`FAILED: checkpoint at size ${sizes[2]} — checkpoint at size ${sizes[2]} is #3 but follows #1 at size ${sizes[0]}: checkpoint #2 is missing`);
+  });
+  // the last checkpoint gone: nothing in the database shows it, but the entries it signed are now an unsigned tail
+  await withoutCheckpoint(last, () => {
+    const r = runXgw(['verify', 'log'], env);
+    expect(r.stdout).toContain(`unsigned tail: ${last - sizes.at(-2)!} entries after the last verified checkpoint (size ${sizes.at(-2)}), checked against no signature`);
+    expect(JSON.parse(runXgw(['verify', 'log', '--json'], env).stdout).unsigned).toEqual({ entries: last - sizes.at(-2)!, afterSize: sizes.at(-2) });
+  });
+  expect(runXgw(['verify', 'log'], env).status).toBe(0);
+}, 60_000);
+
 test('progress: a redrawn bar on a terminal, plain periodic lines otherwise', () => {
   const sink = (tty: boolean) => {
     const out: string[] = [];

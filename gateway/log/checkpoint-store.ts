@@ -1,0 +1,38 @@
+import type { Db } from '../store/db';
+import type { Signer } from '../crypto/sign';
+import { signCheckpoint, type Checkpoint, type CheckpointLink } from './checkpoint';
+import { rootOf, type LogHead } from './store';
+
+/** The newest stored checkpoint (size 0 and no time when there is none) and the link the next one takes. */
+export interface LastCheckpoint {
+  size: number;
+  at: Date | null;
+  next: CheckpointLink;
+}
+
+/**
+ * Reads the newest checkpoint row in the caller's transaction. The next checkpoint is
+ * numbered one past it; a version 1 body (signed before checkpoints were numbered)
+ * counts as its position among the stored rows.
+ */
+export async function lastCheckpoint(db: Db): Promise<LastCheckpoint> {
+  const r = await db.query<{ size: number | string; at: Date; body: string }>('SELECT size, at, body FROM checkpoints ORDER BY size DESC LIMIT 1');
+  const row = r.rows[0];
+  if (!row) return { size: 0, at: null, next: { seq: 1, prev: 0 } };
+  const size = Number(row.size);
+  let seq = (JSON.parse(row.body) as { seq?: unknown }).seq;
+  if (typeof seq !== 'number') seq = Number((await db.query<{ n: number | string }>('SELECT count(*) AS n FROM checkpoints')).rows[0]!.n);
+  return { size, at: row.at, next: { seq: (seq as number) + 1, prev: size } };
+}
+
+/** Signs the head as the next checkpoint and stores it (caller's transaction, head row locked). */
+export async function saveCheckpoint(db: Db, signer: Signer, head: LogHead, last: LastCheckpoint, at: Date): Promise<Checkpoint> {
+  const size = head.frontier.size;
+  const root = rootOf(head);
+  const cp = signCheckpoint(signer, head.alg, last.next, size, root, at);
+  await db.query(
+    `INSERT INTO checkpoints (size, alg, root, at, body, sig_alg, signature, key_fingerprint) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+    [size, head.alg, root, at, cp.body, cp.signature.alg, cp.signature.value, cp.signature.certificate],
+  );
+  return cp;
+}
