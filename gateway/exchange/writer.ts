@@ -63,6 +63,11 @@ export class ExchangeWriter {
     this.listeners.push(fn);
   }
 
+  /** Messages waiting for a commit (not yet in one). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   submit(msg: PreparedMessage): Promise<WriteOutcome> {
     if (this.queue.length >= this.opts.maxQueue) {
       return Promise.reject(

@@ -52,7 +52,15 @@ export async function seedTestRegistry(store: Store, clock: ManualClock, members
 }
 
 export async function startTestGateway(
-  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number } = {},
+  opts: {
+    config?: Record<string, unknown>;
+    members?: Member[];
+    agreements?: Agreement[];
+    dir?: string;
+    random?: () => number;
+    /** Fault injection: the gateway gets this wrapper of the real store (the test's own queries use the real one). */
+    wrapStore?: (store: Store) => Store;
+  } = {},
 ): Promise<TestGateway> {
   const db = await createTestDatabase({ dir: opts.dir });
   const clock = new ManualClock();
@@ -76,7 +84,7 @@ export async function startTestGateway(
     adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
   });
   const make = (store: Store) =>
-    createGateway(config, { clock, store, logDestination: sink, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
+    createGateway(config, { clock, store: opts.wrapStore ? opts.wrapStore(store) : store, logDestination: sink, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
   let gw = await make(db.store);
   let url = await gw.listen(0);
   const t: TestGateway = {

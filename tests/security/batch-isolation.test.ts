@@ -1,0 +1,134 @@
+/**
+ * One bad request never hurts another: a message the database refuses, in a group
+ * commit it shares with other senders' messages, fails alone; the others are stored
+ * and answered 202 with valid signed receipts, and the log stays dense.
+ */
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { FaultyStore, allSettleWithin, gate, isPushBatch, sqlError, until } from '../support/faulty-store';
+import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
+import { preparePush, pushDeps } from '../../gateway/exchange/push';
+import { verifyReceipt } from '../../gateway/exchange/receipts';
+
+let t: TestGateway;
+let faulty: FaultyStore;
+let seq = 0;
+
+beforeAll(async () => {
+  t = await startTestGateway({ wrapStore: (s) => (faulty = new FaultyStore(s)) });
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+afterEach(() => {
+  faulty.before = null;
+});
+
+/** A valid push from each of four senders (different departments), by HTTP. */
+function pushesFromFourSenders(tag: string) {
+  const status = (from: string) =>
+    t.call('POST', '/api/v1/messages', {
+      token: t.tokens[from],
+      body: { to: 'hall', type: 'case-status', messageId: `${tag}-${from}`, purpose: 'status-feedback', payload: sampleCaseStatus() },
+    });
+  return [
+    t.call('POST', '/api/v1/messages', {
+      token: t.tokens.hall,
+      body: { to: 'housing', type: 'case-record', messageId: `${tag}-hall`, purpose: 'case-handling', payload: sampleCaseRecord() },
+    }),
+    status('housing'),
+    status('amr'),
+    status('tax'),
+  ];
+}
+
+/**
+ * Holds the next push batch statement until `n` more messages wait behind it, so that
+ * those `n` share the following group commit; returns the release.
+ */
+async function holdNextBatch(): Promise<{ queuedBehind: (n: number) => Promise<void>; release: () => void; first: Promise<unknown> }> {
+  const g = gate();
+  let held = false;
+  faulty.before = async (s) => {
+    if (!held && isPushBatch(s)) {
+      held = true;
+      await g.wait;
+    }
+  };
+  const first = t.call('POST', '/api/v1/messages', {
+    token: t.tokens.hall,
+    body: { to: 'housing', type: 'case-record', messageId: `gate-${++seq}`, purpose: 'case-handling', payload: sampleCaseRecord() },
+  });
+  await until(() => held, 'the first batch to reach the database');
+  return {
+    first,
+    queuedBehind: (n) => until(() => t.gw.deps.writer.queued === n, `${n} messages queued behind the held batch`),
+    release: g.open,
+  };
+}
+
+async function expectDenseLog() {
+  const r = await t.db.store.query<{ n: string; top: string | null }>(`SELECT count(*) AS n, max(idx) AS top FROM log_entries`);
+  expect(Number(r.rows[0].top)).toBe(Number(r.rows[0].n) - 1);
+}
+
+function expectStoredReceipts(answers: Array<{ status: number; body: any }>) {
+  const logCert = t.gw.deps.trust.logSigner.certPem!;
+  for (const a of answers) {
+    expect(a.status).toBe(202);
+    expect(verifyReceipt(a.body, logCert)).toBe(true);
+  }
+}
+
+test('a message PostgreSQL really refuses (a lone surrogate that slipped past validation) fails alone; four other senders in its batch get 202', async () => {
+  const hold = await holdNextBatch();
+  const good = pushesFromFourSenders(`real-${++seq}`);
+  // Prepared like any push from amr, then given a value the checks would have refused: the write path must cope anyway.
+  const poisoned = preparePush(pushDeps(t.gw.deps), { kind: 'system', member: 'amr', system: 'default' }, {
+    to: 'hall', type: 'case-status', messageId: `real-poison-${seq}`, purpose: 'status-feedback', payload: sampleCaseStatus(),
+  });
+  poisoned.payload = { ...(poisoned.payload as object), opinion: 'x\ud800y' };
+  await hold.queuedBehind(4);
+  const bad = t.gw.deps.writer.submit(poisoned);
+  await hold.queuedBehind(5);
+  const before = faulty.batches.length;
+  hold.release();
+
+  const settled = await allSettleWithin([hold.first, ...good, bad], 60_000);
+  const answers = await Promise.all(good);
+  expectStoredReceipts(answers);
+  expect(settled.at(-1)).toMatchObject({ status: 'rejected', reason: { code: 'GW_ERR_REQUEST_UNSTORABLE', status: 422 } });
+  // The five shared one statement, which the database refused; the others were then written without the bad one.
+  const after = faulty.batches.slice(before).filter((b) => b.kind === 'push');
+  expect(after[0]).toEqual({ kind: 'push', rows: 1, ok: true }); // the held one
+  expect(after[1]).toEqual({ kind: 'push', rows: 5, ok: false });
+  expect(after.slice(2).filter((b) => b.ok).reduce((n, b) => n + b.rows, 0)).toBe(4);
+  const stored = await t.db.store.query(`SELECT 1 FROM messages WHERE message_id = $1`, [poisoned.messageId]);
+  expect(stored.rows).toHaveLength(0);
+  await expectDenseLog();
+});
+
+test('a statement failing because of one marked message (injected) fails only that request: 422 for it, 202 + valid receipts for the others', async () => {
+  const hold = await holdNextBatch();
+  faulty.before = ((held) => async (s: Parameters<NonNullable<FaultyStore['before']>>[0]) => {
+    await held?.(s);
+    if (isPushBatch(s) && String(s.params?.[0]).includes('POISON-MARKER')) throw sqlError('22P05', 'unsupported Unicode escape sequence');
+  })(faulty.before);
+  const tag = `marker-${++seq}`;
+  const good = pushesFromFourSenders(tag);
+  const bad = t.call('POST', '/api/v1/messages', {
+    token: t.tokens.hall,
+    body: { to: 'tax', type: 'case-record', messageId: `${tag}-bad`, purpose: 'case-handling', payload: sampleCaseRecord({ remarks: 'POISON-MARKER' }) },
+  });
+  await hold.queuedBehind(5);
+  hold.release();
+  await allSettleWithin([hold.first, ...good, bad], 60_000);
+  expectStoredReceipts(await Promise.all(good));
+  const refused = await bad;
+  expect([refused.status, refused.body.code]).toEqual([422, 'GW_ERR_REQUEST_UNSTORABLE']);
+  expect(JSON.stringify(refused.body)).not.toContain('Unicode'); // the database's words (which may quote data) stay in the log
+
+  // The gateway keeps serving: the same senders push again at once.
+  faulty.before = null;
+  expectStoredReceipts(await Promise.all(pushesFromFourSenders(`${tag}-again`)));
+  await expectDenseLog();
+});
