@@ -105,7 +105,7 @@ test('a message PostgreSQL really refuses (a lone surrogate that slipped past va
   const stored = await t.db.store.query(`SELECT 1 FROM messages WHERE message_id = $1`, [poisoned.messageId]);
   expect(stored.rows).toHaveLength(0);
   await expectDenseLog();
-});
+}, 120_000);
 
 test('a statement failing because of one marked message (injected) fails only that request: 422 for it, 202 + valid receipts for the others', async () => {
   const hold = await holdNextBatch();
@@ -131,4 +131,4 @@ test('a statement failing because of one marked message (injected) fails only th
   faulty.before = null;
   expectStoredReceipts(await Promise.all(pushesFromFourSenders(`${tag}-again`)));
   await expectDenseLog();
-});
+}, 120_000);

@@ -44,7 +44,7 @@ describe('a failing group commit', () => {
     const again = await Promise.all(ids.map(push));
     expect(again.map((a) => a.status)).toEqual(ids.map(() => 202));
     expect(await storedCount(ids)).toBe(ids.length);
-  });
+  }, 120_000);
 
   test('receipt signing fails after the commit: every caller gets 503, and a retry gets the stored message with a valid signed receipt', async () => {
     const writer = t.gw.deps.writer as unknown as { signReceipts: (...a: unknown[]) => unknown };
@@ -68,7 +68,7 @@ describe('a failing group commit', () => {
     }
     expect(await storedCount(ids)).toBe(ids.length);
     expect((await push(`after-${++seq}`)).status).toBe(202);
-  });
+  }, 120_000);
 });
 
 describe('a burst beyond the queue bound', () => {
@@ -110,5 +110,5 @@ describe('a burst beyond the queue bound', () => {
     expect(answers.filter((a) => a?.status === 202)).toHaveLength(4);
     faulty.before = null;
     expect((await push(`burst-after-${++seq}`)).status).toBe(202);
-  });
+  }, 120_000);
 });

@@ -56,7 +56,23 @@ const mutated = fc
     }
     return body;
   });
-const body = fc.oneof(mutated, mutated, json);
+/** A valid envelope with one of its free-text fields (envelope or payload) replaced by a weird string. */
+const STRING_FIELDS: Array<(b: Record<string, any>, s: string) => void> = [
+  (b, s) => (b.caseId = s),
+  (b, s) => (b.purpose = s),
+  (b, s) => (b.payload.remarks = s),
+  (b, s) => (b.payload.acceptingDepartment = s),
+  (b, s) => (b.payload.matter.name = s),
+  (b, s) => (b.payload.applicant.name = s),
+  (b, s) => (b.payload.materials[0].name = s),
+];
+const weirdText = fc.tuple(fc.nat(), fc.array(weirdString, { minLength: 1, maxLength: 3 }), fc.nat()).map(([f, parts, id]) => {
+  const body = validEnvelope() as Record<string, any>;
+  body.messageId = `fuzz-s-${id}`;
+  STRING_FIELDS[f % STRING_FIELDS.length]!(body, `办件${parts.join('')}`);
+  return body;
+});
+const body = fc.oneof(mutated, weirdText, weirdText, json);
 
 test('200 arbitrary bodies: never a 5xx, never a hang; a catalogue problem for every refusal; valid pushes keep working', async () => {
   let n = 0;
