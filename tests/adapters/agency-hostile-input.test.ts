@@ -75,6 +75,6 @@ test('on the JSON API: U+0000 in the payload is a 422 naming the field; a contro
   const literal = { ...record, remarks: 'a\\u0000b' }; // a backslash and "u0000": ordinary text
   const ok = await w.t.call('POST', '/api/v1/messages', { token: w.t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'rv-lit-json', caseId: record.caseNo, purpose: 'case-handling', payload: literal } });
   expect(ok.status).toBe(202);
-  const badCase = await w.t.call('POST', '/api/v1/messages', { token: w.t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'rv-ctl-json', caseId: 'JZ\u0001X', purpose: 'case-handling', payload: record } });
+  const badCase = await w.t.call('POST', '/api/v1/messages', { token: w.t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'rv-ctl-json', caseId: 'JZ\u0001X', purpose: 'case-handling', payload: literal } });
   expect([badCase.status, badCase.body.errors[0].pointer]).toEqual([400, '/caseId']);
 });
