@@ -26,26 +26,31 @@ export function unstorableText(s: string): string | null {
 const token = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The first string, key or nesting level under `value` that cannot be stored, as a field error with its JSON pointer below `at`. */
-export function findUnstorable(value: unknown, at = '', depth = 0): FieldError | null {
+export function findUnstorable(value: unknown, at = ''): FieldError | null {
+  const found = walk(value, 0);
+  return found ? { pointer: at + found.path.reverse().map((k) => `/${token(k)}`).join(''), message: found.message } : null;
+}
+
+/** The hot path builds no pointer: the path (leaf first) is collected on the way back from a find only. */
+function walk(value: unknown, depth: number): { path: string[]; message: string } | null {
   if (typeof value === 'string') {
-    const why = unstorableText(value);
-    return why ? { pointer: at, message: why } : null;
+    const why = SUSPECT.test(value) ? unstorableText(value) : null;
+    return why ? { path: [], message: why } : null;
   }
   if (value === null || typeof value !== 'object') return null;
-  if (depth >= MAX_JSON_DEPTH) return { pointer: at, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
+  if (depth >= MAX_JSON_DEPTH) return { path: [], message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUnstorable(value[i], `${at}/${i}`, depth + 1);
-      if (found) return found;
+      const found = walk(value[i], depth + 1);
+      if (found) return found.path.push(String(i)), found;
     }
     return null;
   }
   for (const k in value) {
-    const here = `${at}/${token(k)}`;
-    const why = unstorableText(k);
-    if (why) return { pointer: here, message: `is a property name that ${why}` };
-    const found = findUnstorable((value as Record<string, unknown>)[k], here, depth + 1);
-    if (found) return found;
+    const why = SUSPECT.test(k) ? unstorableText(k) : null;
+    if (why) return { path: [k], message: `is a property name that ${why}` };
+    const found = walk((value as Record<string, unknown>)[k], depth + 1);
+    if (found) return found.path.push(k), found;
   }
   return null;
 }
