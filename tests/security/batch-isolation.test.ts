@@ -4,7 +4,7 @@
  * and answered 202 with valid signed receipts, and the log stays dense.
  */
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { FaultyStore, allSettleWithin, gate, isPushBatch, sqlError, until } from '../support/faulty-store';
+import { FaultyStore, allSettleWithin, holdNextPushBatch, isPushBatch, sqlError, until } from '../support/faulty-store';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { preparePush, pushDeps } from '../../gateway/exchange/push';
 import { verifyReceipt } from '../../gateway/exchange/receipts';
@@ -41,29 +41,15 @@ function pushesFromFourSenders(tag: string) {
   ];
 }
 
-/**
- * Holds the next push batch statement until `n` more messages wait behind it, so that
- * those `n` share the following group commit; returns the release.
- */
-async function holdNextBatch(): Promise<{ queuedBehind: (n: number) => Promise<void>; release: () => void; first: Promise<unknown> }> {
-  const g = gate();
-  let held = false;
-  faulty.before = async (s) => {
-    if (!held && isPushBatch(s)) {
-      held = true;
-      await g.wait;
-    }
-  };
-  const first = t.call('POST', '/api/v1/messages', {
-    token: t.tokens.hall,
-    body: { to: 'housing', type: 'case-record', messageId: `gate-${++seq}`, purpose: 'case-handling', payload: sampleCaseRecord() },
-  });
-  await until(() => held, 'the first batch to reach the database');
-  return {
-    first,
-    queuedBehind: (n) => until(() => t.gw.deps.writer.queued === n, `${n} messages queued behind the held batch`),
-    release: g.open,
-  };
+/** Holds the next push batch; `queuedBehind(n)` waits until n messages wait behind it (to share the next commit). */
+async function holdNextBatch() {
+  const hold = await holdNextPushBatch(faulty, () =>
+    t.call('POST', '/api/v1/messages', {
+      token: t.tokens.hall,
+      body: { to: 'housing', type: 'case-record', messageId: `gate-${++seq}`, purpose: 'case-handling', payload: sampleCaseRecord() },
+    }),
+  );
+  return { ...hold, queuedBehind: (n: number) => until(() => t.gw.deps.writer.queued === n, `${n} messages queued behind the held batch`) };
 }
 
 async function expectDenseLog() {
@@ -93,7 +79,7 @@ test('a message PostgreSQL really refuses (a lone surrogate that slipped past va
   const before = faulty.batches.length;
   hold.release();
 
-  const settled = await allSettleWithin([hold.first, ...good, bad], 60_000);
+  const settled = await allSettleWithin<unknown>([hold.first, ...good, bad], 60_000);
   const answers = await Promise.all(good);
   expectStoredReceipts(answers);
   expect(settled.at(-1)).toMatchObject({ status: 'rejected', reason: { code: 'GW_ERR_REQUEST_UNSTORABLE', status: 422 } });

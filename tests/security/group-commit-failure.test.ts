@@ -5,7 +5,7 @@
  * with GW_ERR_OVERLOADED and Retry-After.
  */
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { FaultyStore, allSettleWithin, gate, isPushBatch, sqlError, until } from '../support/faulty-store';
+import { FaultyStore, allSettleWithin, holdNextPushBatch, isPushBatch, sqlError, until } from '../support/faulty-store';
 import { sampleCaseRecord } from '../fixtures/case-record';
 import { verifyReceipt } from '../../gateway/exchange/receipts';
 
@@ -82,23 +82,14 @@ describe('a burst beyond the queue bound', () => {
   });
 
   test('is refused at once with 503 GW_ERR_OVERLOADED and Retry-After; the queued ones are stored when the database answers', async () => {
-    const g = gate();
-    let held = false;
-    faulty.before = async (s) => {
-      if (!held && isPushBatch(s)) {
-        held = true;
-        await g.wait;
-      }
-    };
     const push = (messageId: string) => t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: pushBody(messageId) });
-    const first = push(`burst-${++seq}`);
-    await until(() => held, 'the first batch to reach the database');
+    const { first, release } = await holdNextPushBatch(faulty, () => push(`burst-${++seq}`));
     const rest = Array.from({ length: 6 }, () => push(`burst-${++seq}`));
     let refused = 0;
     for (const r of rest) void r.then((a) => (refused += a.status === 503 ? 1 : 0));
     // While the commit is held: three wait in the queue, the other three are answered at once.
     await until(() => t.gw.deps.writer.queued === 3 && refused === 3, 'three queued and three refused');
-    g.open();
+    release();
     const settled = await allSettleWithin([first, ...rest], 60_000);
     const answers = settled.map((s) => (s.status === 'fulfilled' ? s.value : null));
     const overloaded = answers.filter((a) => a?.status === 503);

@@ -97,3 +97,22 @@ export async function allSettleWithin<T>(promises: Promise<T>[], ms: number): Pr
     clearTimeout(timer);
   }
 }
+
+/**
+ * Holds the next push batch statement (the one `start` causes) until `release()`:
+ * meanwhile the writer queues every further message behind it, so those share the
+ * following group commit.
+ */
+export async function holdNextPushBatch<T>(faulty: FaultyStore, start: () => Promise<T>): Promise<{ first: Promise<T>; release: () => void }> {
+  const g = gate();
+  let held = false;
+  faulty.before = async (s) => {
+    if (!held && isPushBatch(s)) {
+      held = true;
+      await g.wait;
+    }
+  };
+  const first = start();
+  await until(() => held, 'the first batch to reach the database');
+  return { first, release: g.open };
+}
