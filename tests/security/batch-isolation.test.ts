@@ -4,7 +4,8 @@
  * and answered 202 with valid signed receipts, and the log stays dense.
  */
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { FaultyStore, allSettleWithin, holdNextPushBatch, isPushBatch, sqlError, until } from '../support/faulty-store';
+import { FaultyStore, allSettleWithin, gate, holdNextPushBatch, isCallBatch, isPushBatch, sqlError, until } from '../support/faulty-store';
+import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { preparePush, pushDeps } from '../../gateway/exchange/push';
 import { verifyReceipt } from '../../gateway/exchange/receipts';
@@ -118,3 +119,48 @@ test('a statement failing because of one marked message (injected) fails only th
   expectStoredReceipts(await Promise.all(pushesFromFourSenders(`${tag}-again`)));
   await expectDenseLog();
 }, 120_000);
+
+describe('service-call records', () => {
+  let w: AgencyWorld;
+  let calls: FaultyStore;
+  beforeAll(async () => {
+    w = await startAgencyWorld({ wrapStore: (s) => (calls = new FaultyStore(s)) });
+  }, 120_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  test('a call record the database refuses (injected) fails only that call; the calls recorded with it get their signed answers', async () => {
+    const g = gate();
+    let held = false;
+    calls.before = async (s) => {
+      if (!isCallBatch(s)) return;
+      if (!held) {
+        held = true;
+        await g.wait;
+      }
+      if (String(s.params?.[0]).includes('JZ-POISON-MARK')) throw sqlError('22P05', 'unsupported Unicode escape sequence');
+    };
+    const call = (caseId: string) =>
+      w.t.call('POST', '/api/v1/services/amr/query-enterprise', {
+        token: w.t.tokens.hall, headers: { 'x-purpose': 'case-handling', 'x-case-id': caseId }, body: { uscc: '91350100273896412W' },
+      });
+    const first = call('JZ-ISO-000000');
+    await until(() => held, 'the first call record to reach the database');
+    const recorder = (w.t.gw.deps.services as unknown as { recorder: { queue: unknown[] } }).recorder;
+    const good = ['JZ-ISO-000001', 'JZ-ISO-000002', 'JZ-ISO-000003'].map(call);
+    const bad = call('JZ-POISON-MARK1');
+    await until(() => recorder.queue.length === 4, 'four call records queued behind the held one');
+    g.open();
+    await allSettleWithin<unknown>([first, ...good, bad], 60_000);
+    for (const r of [await first, ...(await Promise.all(good))]) {
+      expect(r.status).toBe(200);
+      expect(Number.isInteger(r.body.log.index)).toBe(true);
+    }
+    const refused = await bad;
+    expect([refused.status, refused.body.code]).toEqual([422, 'GW_ERR_REQUEST_UNSTORABLE']);
+    expect(calls.batches.filter((b) => b.kind === 'call' && !b.ok && b.rows === 4)).toHaveLength(1);
+    const recorded = await w.t.db.store.query<{ case_id: string }>(`SELECT case_id FROM service_calls WHERE case_id LIKE 'JZ-ISO-%' ORDER BY case_id`);
+    expect(recorded.rows.map((r) => r.case_id)).toEqual(['JZ-ISO-000000', 'JZ-ISO-000001', 'JZ-ISO-000002', 'JZ-ISO-000003']);
+  }, 120_000);
+});
