@@ -3,6 +3,7 @@ import type { GatewayDeps } from './deps';
 import { requestContext } from './http/context';
 import { authenticate } from './http/auth';
 import { notFound, problemHandler, requireJson } from './http/problem';
+import { refuseUnstorable } from './http/storable';
 import { httpMetrics, opsRoutes } from './http/ops';
 import { exchangeRoutes } from './exchange/routes';
 import { authRoutes, registryRoutes } from './registry/routes';
@@ -40,6 +41,8 @@ export function buildApp(deps: GatewayDeps): Express {
   const api = express.Router();
   api.use(requireJson());
   api.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  // Refused on its own, before it could reach (and fail) a group commit shared with other requests.
+  api.use(refuseUnstorable());
   api.use(authRoutes(deps));
   api.use(authenticate(deps.auth));
   api.use(limits.authenticated);

@@ -11,7 +11,9 @@ export const catalogue = {
   GW_ERR_HTTP_MALFORMED_JSON: { status: 400, title: 'Request body is not valid JSON' },
   GW_ERR_HTTP_BODY_TOO_LARGE: { status: 413, title: 'Request body exceeds the size limit' },
   GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  GW_ERR_HTTP_BAD_CONTENT_ENCODING: { status: 400, title: 'Request body does not decode with its Content-Encoding' },
   GW_ERR_REQUEST_INVALID: { status: 400, title: 'Request does not match the API contract' },
+  GW_ERR_REQUEST_UNSTORABLE: { status: 422, title: 'Request holds a value that cannot be stored (U+0000, a lone UTF-16 surrogate, or too deep nesting)' },
   GW_ERR_LIST_BAD_CURSOR: { status: 400, title: 'Pagination cursor is not valid' },
 
   GW_ERR_AUTH_MISSING_TOKEN: { status: 401, title: 'Authentication required' },
@@ -67,17 +69,31 @@ export interface FieldError {
   message: string;
 }
 
+/** A problem lists at most this many field errors; `errorCount` says how many there were. */
+export const MAX_FIELD_ERRORS = 100;
+
+export interface ErrorExtra {
+  errors?: FieldError[];
+  /** How many field errors there were (set when `errors` was cut to MAX_FIELD_ERRORS). */
+  errorCount?: number;
+  headers?: Record<string, string>;
+}
+
 export class GatewayError extends Error {
   readonly status: number;
   readonly title: string;
+  readonly extra: ErrorExtra;
   constructor(
     readonly code: ErrorCode,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    extra: ErrorExtra = {},
   ) {
     super(`${code}: ${detail ?? catalogue[code].title}`);
     this.status = catalogue[code].status;
     this.title = catalogue[code].title;
+    // The one cap: a 6 MB body must not make a 50 MB answer (or log line).
+    const errors = extra.errors;
+    this.extra = errors && errors.length > MAX_FIELD_ERRORS ? { ...extra, errors: errors.slice(0, MAX_FIELD_ERRORS), errorCount: extra.errorCount ?? errors.length } : extra;
   }
 }
 

@@ -5,6 +5,7 @@ import { GatewayError } from '../errors';
 import type { NewMessage, PreparedMessage, Receipt, SignedReceipt, StoredOutcome, WriteOutcome } from './types';
 import type { BatchedSignature } from '../crypto/batch-signature';
 import { writeBatch } from './write-batch';
+import { batchWriteError, refusedForItsData, writeIsolating } from '../store/isolate';
 
 export { receiptOf, writeBatch } from './write-batch';
 
@@ -60,6 +61,11 @@ export class ExchangeWriter {
   /** Called after each commit with the messages it created (e.g. to wake the outbox). */
   onCommit(fn: (created: NewMessage[]) => void): void {
     this.listeners.push(fn);
+  }
+
+  /** Messages waiting for a commit (not yet in one). */
+  get queued(): number {
+    return this.queue.length;
   }
 
   submit(msg: PreparedMessage): Promise<WriteOutcome> {
@@ -163,11 +169,17 @@ export class ExchangeWriter {
         this.metrics?.commitBatch.observe(batch.length);
         try {
           const sealed = await this.seal(batch.map((p) => p.msg));
-          const stored = await writeBatch(this.store, sealed);
-          void this.answer(batch, sealed, stored);
+          // One statement; only if the database refuses a value of one message is the batch split to store the others.
+          const written = await writeIsolating(sealed, (rows) => writeBatch(this.store, rows), (err, size) =>
+            this.log.error({ err, batch: size }, size > 1 && refusedForItsData(err) ? 'group commit refused a value; writing its halves apart' : 'group commit failed'),
+          );
+          const ok: number[] = [];
+          written.forEach((w, i) => (w.ok ? ok.push(i) : batch[i]!.reject(w.error)));
+          if (ok.length) void this.answer(ok.map((i) => batch[i]!), ok.map((i) => sealed[i]!), ok.map((i) => (written[i] as { value: StoredOutcome }).value));
         } catch (err) {
+          // Sealing failed (or anything unforeseen): every caller not answered yet is answered now, none is left waiting.
           this.log.error({ err, batch: batch.length }, 'group commit failed');
-          const e = err instanceof GatewayError ? err : new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'the message was not stored; retry');
+          const e = batchWriteError(err, false);
           for (const p of batch) p.reject(e);
         }
       }

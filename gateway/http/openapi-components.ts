@@ -3,7 +3,7 @@
  * Enumerations are derived from the code's own types and tables (error catalogue,
  * statuses, roles) so that the document cannot drift from what the gateway answers.
  */
-import { catalogue, type ErrorCode } from '../errors';
+import { catalogue, MAX_FIELD_ERRORS, type ErrorCode } from '../errors';
 import { pushRequestSchema } from '../exchange/push';
 import type { MessageEvent, MessageStatus } from '../exchange/types';
 import type { DigestAlg } from '../crypto/digest';
@@ -90,7 +90,8 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
         detail: str('what went wrong with this request'),
         code: { type: 'string', enum: ERROR_CODES, description: 'catalogue code GW_ERR_<AREA>_<WHAT>' },
         requestId: str('the X-Request-Id of this request (quote it when reporting a problem)'),
-        errors: { type: 'array', description: 'validation errors, one per field', items: ref('FieldError') },
+        errors: { type: 'array', maxItems: MAX_FIELD_ERRORS, description: `validation errors, one per field (the first ${MAX_FIELD_ERRORS})`, items: ref('FieldError') },
+        errorCount: { type: 'integer', minimum: 1, description: `how many validation errors were found (with \`errors\`; more than listed when over ${MAX_FIELD_ERRORS})` },
       },
     },
     FieldError: {

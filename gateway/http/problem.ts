@@ -24,6 +24,15 @@ function classify(err: unknown): GatewayError {
       return new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', e.message);
   }
   if (isStoreUnavailable(err)) return new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'the database is not reachable; retry shortly');
+  // zlib (Z_DATA_ERROR, Z_BUF_ERROR …): the body is not what its Content-Encoding says, e.g. a gzip header and garbage.
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return new GatewayError('GW_ERR_HTTP_BAD_CONTENT_ENCODING', `the body does not decode as its Content-Encoding says (${e.code})`);
+  }
+  // Any other refusal of the body parser (http-errors, 4xx, meant for the client): the caller's fault, never a 500.
+  const h = err as { expose?: boolean; status?: number };
+  if (h?.expose === true && typeof h.status === 'number' && h.status >= 400 && h.status < 500) {
+    return new GatewayError('GW_ERR_REQUEST_INVALID', `the request body could not be read: ${e.message ?? 'invalid'}`);
+  }
   return new GatewayError('GW_ERR_INTERNAL', 'see the gateway log for this requestId');
 }
 
@@ -42,7 +51,7 @@ export function sendProblem(res: Response, requestId: string, err: GatewayError)
         detail: err.detail ?? err.title,
         code: err.code,
         requestId,
-        ...(err.extra.errors ? { errors: err.extra.errors } : {}),
+        ...(err.extra.errors ? { errors: err.extra.errors, errorCount: err.extra.errorCount ?? err.extra.errors.length } : {}),
       }),
     );
 }

@@ -11,6 +11,7 @@ import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv/dist/20
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { isValidIdNumber, isValidUscc, usccShape } from './identifiers';
+import { validateBounded, type TwinValidator } from './bounded';
 
 export interface ValidationIssue {
   /** JSON pointer into the payload ('' = the payload itself). */
@@ -20,7 +21,8 @@ export interface ValidationIssue {
 
 export type ValidationResult =
   | { ok: true; warnings?: ValidationIssue[] }
-  | { ok: false; errors: ValidationIssue[] };
+  /** complete: false when only the first error was looked for (a large instance, see bounded.ts). */
+  | { ok: false; errors: ValidationIssue[]; complete: boolean };
 
 export interface SchemaRegistryOptions {
   /**
@@ -52,8 +54,8 @@ const FORMAT_MESSAGES: Record<string, string> = {
   'cn-id-number': 'must be a valid 18-character resident ID number (居民身份证号码, GB 11643: valid birth date and check digit, uppercase X)',
 };
 
-function newAjv(uscc: (s: string) => boolean): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true, verbose: true });
+function newAjv(uscc: (s: string) => boolean, allErrors = true): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors, strict: true, discriminator: true, verbose: true });
   addFormats(ajv);
   ajv.addFormat('date-time', { type: 'string', validate: isRfc3339DateTime });
   ajv.addFormat('uscc', { type: 'string', validate: uscc });
@@ -63,7 +65,7 @@ function newAjv(uscc: (s: string) => boolean): Ajv2020 {
 
 interface Entry {
   schema: AnySchemaObject;
-  validate: ValidateFunction;
+  validate: TwinValidator;
   /** Warn mode only: the same schema with strict USCC checking, used to locate warnings. */
   strictValidate?: ValidateFunction;
 }
@@ -90,6 +92,7 @@ export class SchemaRegistry {
       return true;
     };
     const ajv = newAjv(mode === 'warn' ? lenientUscc : isValidUscc);
+    const firstAjv = newAjv(mode === 'warn' ? lenientUscc : isValidUscc, false);
     const strictAjv = mode === 'warn' ? newAjv(isValidUscc) : undefined;
 
     const files = (await fs.readdir(dir)).filter((f) => f.endsWith(SCHEMA_SUFFIX)).sort();
@@ -107,6 +110,7 @@ export class SchemaRegistry {
       // Add all schemas first so that cross-file $refs resolve regardless of order.
       try {
         ajv.addSchema(schema, schema.$id ?? type);
+        firstAjv.addSchema(schema, schema.$id ?? type);
         strictAjv?.addSchema(schema, schema.$id ?? type);
       } catch (e) {
         throw new Error(`SchemaRegistry: cannot add ${file}: ${(e as Error).message}`);
@@ -117,10 +121,11 @@ export class SchemaRegistry {
     for (const { type, file, schema } of loaded) {
       try {
         const key = schema.$id ?? type;
-        const validate = ajv.getSchema(key);
+        const all = ajv.getSchema(key);
+        const first = firstAjv.getSchema(key);
         const strictValidate = strictAjv?.getSchema(key);
-        if (!validate) throw new Error('schema did not compile');
-        entries.set(type, { schema, validate, strictValidate });
+        if (!all || !first) throw new Error('schema did not compile');
+        entries.set(type, { schema, validate: { first, all }, strictValidate });
       } catch (e) {
         throw new Error(`SchemaRegistry: cannot compile ${file}: ${(e as Error).message}`);
       }
@@ -146,8 +151,8 @@ export class SchemaRegistry {
   validate(type: string, payload: unknown): ValidationResult {
     const entry = this.entry(type);
     this.warnState.usccCheckFailed = false;
-    const ok = entry.validate(payload);
-    if (!ok) return { ok: false, errors: formatErrors(entry.validate.errors ?? [], this.messages) };
+    const invalid = validateBounded(entry.validate, payload);
+    if (invalid) return { ok: false, errors: formatErrors(invalid.errors, this.messages), complete: invalid.complete };
     if (this.warnState.usccCheckFailed && entry.strictValidate && !entry.strictValidate(payload)) {
       const warnings = formatErrors(
         (entry.strictValidate.errors ?? []).filter((e) => e.keyword === 'format' && e.params.format === 'uscc'),

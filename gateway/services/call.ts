@@ -1,4 +1,4 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Store } from '../store/db';
 import type { Clock } from '../clock';
@@ -13,7 +13,8 @@ import { BatchSigningQueue } from '../crypto/batch-queue';
 import { ServiceCallRecorder, type CallRow } from './recorder';
 import type { Principal } from '../http/context';
 import type { Adapter, NativeForm, NativeObject, ServiceSpec } from '../../adapters/types';
-import { GatewayError, isGatewayError, requestFieldErrors } from '../errors';
+import { GatewayError, isGatewayError, requestFieldErrors, type ErrorCode } from '../errors';
+import { incompleteNote, validateBounded, type TwinValidator } from '../schemas/bounded';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import { formatTime } from '../clock';
@@ -21,10 +22,17 @@ import { newId } from '../ids';
 import { prepareEntry } from '../log/entries';
 import { actorName } from '../http/auth';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-const compiled = new WeakMap<object, ValidateFunction>();
-const validatorOf = (schema: Record<string, unknown>) => compiled.get(schema) ?? compiled.set(schema, ajv.compile(schema)).get(schema)!;
+const ajvAll = addFormats(new Ajv({ allErrors: true, strict: false }));
+const ajvFirst = addFormats(new Ajv({ allErrors: false, strict: false }));
+const compiled = new WeakMap<object, TwinValidator>();
+const validatorOf = (schema: Record<string, unknown>) =>
+  compiled.get(schema) ?? compiled.set(schema, { first: ajvFirst.compile(schema), all: ajvAll.compile(schema) }).get(schema)!;
+
+/** Throws `code` with the field errors if `data` does not match `schema`. */
+function check(schema: Record<string, unknown>, data: unknown, code: ErrorCode, detail: string): void {
+  const invalid = validateBounded(validatorOf(schema), data);
+  if (invalid) throw new GatewayError(code, detail + incompleteNote(invalid.complete), { errors: requestFieldErrors(invalid.errors) });
+}
 
 /** The caller's declared purpose and case: X-Purpose (用途) and X-Case-Id (办件编号), both required. */
 export interface CallContext {
@@ -109,8 +117,7 @@ export class ServiceBroker {
     const d = this.d;
     const { adapter, service } = findService(d, provider, name);
     d.directory.agreements.check(principal.member, provider, name, ctx.purpose);
-    const validate = validatorOf(service.requestSchema);
-    if (!validate(body)) throw new GatewayError('GW_ERR_REQUEST_INVALID', `the request does not match the ${name} request schema`, { errors: requestFieldErrors(validate.errors) });
+    check(service.requestSchema, body, 'GW_ERR_REQUEST_INVALID', `the request does not match the ${name} request schema`);
     const request = body as Record<string, unknown>;
     const call: CallRecord = { id: newId(), principal, provider, adapter, service, ctx, request, at: d.clock.now(), started: Date.now(), native: null, rawResponse: null };
     try {
@@ -151,8 +158,7 @@ function answerOf(service: ServiceSpec, response: NativeObject, provider: string
     if (!isGatewayError(err)) throw err;
     throw new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer cannot be converted: ${err.detail ?? err.title}`, { errors: err.extra.errors });
   }
-  const valid = validatorOf(service.responseSchema);
-  if (!valid(data)) throw new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer does not convert to a valid ${service.name} response`, { errors: requestFieldErrors(valid.errors) });
+  check(service.responseSchema, data, 'GW_ERR_AGENCY_INVALID_ANSWER', `${provider}'s ${service.operation} answer does not convert to a valid ${service.name} response`);
   return data;
 }
 

@@ -1,6 +1,7 @@
 import type { Store } from '../store/db';
 import type { Logger } from '../logger';
 import type { PreparedEntry } from '../log/entries';
+import { batchWriteError, writeIsolating } from '../store/isolate';
 
 /** One service call as stored (service_calls row) with its prepared service.called log entry. */
 export interface CallRow {
@@ -77,18 +78,29 @@ export class ServiceCallRecorder {
     });
   }
 
+  /** Records the calls and their log entries: all or none. */
+  private async write(batch: Pending[]): Promise<Array<{ index: number; leafHash: string }>> {
+    const r = await this.store.query<{ idx: string; id: string }>(BATCH_SQL, [JSON.stringify(batch.map((p, i) => rowJson(p.row, i + 1))), batch.length]);
+    const at = new Map(r.rows.map((x) => [x.id, Number(x.idx)]));
+    return batch.map((p) => {
+      const index = at.get(p.row.id);
+      if (index === undefined) throw new Error(`service call ${p.row.id} has no log entry after its batch`);
+      return { index, leafHash: p.row.entry.leafHash.toString('hex') };
+    });
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
-          const r = await this.store.query<{ idx: string; id: string }>(BATCH_SQL, [JSON.stringify(batch.map((p, i) => rowJson(p.row, i + 1))), batch.length]);
-          const at = new Map(r.rows.map((x) => [x.id, Number(x.idx)]));
-          for (const p of batch) p.resolve({ index: at.get(p.row.id)!, leafHash: p.row.entry.leafHash.toString('hex') });
+          // One statement; only if the database refuses a value of one call is the batch split to record the others.
+          const written = await writeIsolating(batch, (part) => this.write(part), (err, size) => this.log.error({ err, calls: size }, 'recording service calls failed'));
+          written.forEach((w, i) => (w.ok ? batch[i]!.resolve(w.value) : batch[i]!.reject(w.error)));
         } catch (err) {
           this.log.error({ err, calls: batch.length }, 'recording service calls failed');
-          for (const p of batch) p.reject(err);
+          for (const p of batch) p.reject(batchWriteError(err, false));
         }
       }
     } finally {

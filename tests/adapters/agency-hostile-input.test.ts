@@ -64,17 +64,17 @@ test('a payload holding U+0000 never reaches the write path, so it cannot fail t
       to: 'hall', type: 'case-status', messageId: 'rv-nul-1', caseId: 'JZ-RV-NUL-000002', purpose: 'status-feedback',
       payload: { caseNo: 'JZ-RV-NUL-000002', department: '江州市市场监督管理局', status: 'in_progress', officer: '林晓', occurredAt: '2026-03-05T16:20:00+08:00', opinion: 'x\u0000' },
     }),
-  ).toThrow(expect.objectContaining({ code: 'GW_ERR_SCHEMA_INVALID', extra: { errors: [{ pointer: '/payload/opinion', message: 'contains U+0000' }] } }));
+  ).toThrow(expect.objectContaining({ code: 'GW_ERR_REQUEST_UNSTORABLE', extra: { errors: [{ pointer: '/payload/opinion', message: 'contains U+0000, which cannot be stored' }] } }));
 });
 
 test('on the JSON API: U+0000 in the payload is a 422 naming the field; a control character in caseId a 400', async () => {
   const { sampleCaseRecord } = await import('../fixtures/case-record');
   const record = { ...sampleCaseRecord({ caseNo: 'JZ-RV-NUL-000004' }), remarks: 'a\u0000b' };
   const res = await w.t.call('POST', '/api/v1/messages', { token: w.t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'rv-nul-json', caseId: record.caseNo, purpose: 'case-handling', payload: record } });
-  expect([res.status, res.body.code, res.body.errors]).toEqual([422, 'GW_ERR_SCHEMA_INVALID', [{ pointer: '/payload/remarks', message: 'contains U+0000' }]]);
+  expect([res.status, res.body.code, res.body.errors]).toEqual([422, 'GW_ERR_REQUEST_UNSTORABLE', [{ pointer: '/payload/remarks', message: 'contains U+0000, which cannot be stored' }]]);
   const literal = { ...record, remarks: 'a\\u0000b' }; // a backslash and "u0000": ordinary text
   const ok = await w.t.call('POST', '/api/v1/messages', { token: w.t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'rv-lit-json', caseId: record.caseNo, purpose: 'case-handling', payload: literal } });
   expect(ok.status).toBe(202);
-  const badCase = await w.t.call('POST', '/api/v1/messages', { token: w.t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'rv-ctl-json', caseId: 'JZ\u0001X', purpose: 'case-handling', payload: record } });
+  const badCase = await w.t.call('POST', '/api/v1/messages', { token: w.t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'rv-ctl-json', caseId: 'JZ\u0001X', purpose: 'case-handling', payload: literal } });
   expect([badCase.status, badCase.body.errors[0].pointer]).toEqual([400, '/caseId']);
 });

@@ -1,3 +1,4 @@
+import type { Store } from '../../gateway/store/db';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from './gateway';
 import { startMockAgencies, type MockAgencies } from '../../adapters/mock-agencies';
 import { demoAgreements, demoMembers } from '../../gateway/registry/demo';
@@ -22,12 +23,19 @@ export interface AgencyWorld {
  * quick circuit breaker so failure paths run in milliseconds.
  */
 export async function startAgencyWorld(
-  opts: { agreements?: Agreement[]; circuit?: { failures: number; halfOpenAfterMs: number }; amr?: Record<string, unknown> } = {},
+  opts: {
+    agreements?: Agreement[];
+    circuit?: { failures: number; halfOpenAfterMs: number };
+    amr?: Record<string, unknown>;
+    /** Fault injection around the real store (see startTestGateway). */
+    wrapStore?: (store: Store) => Store;
+  } = {},
 ): Promise<AgencyWorld> {
   const agencies = await startMockAgencies({ taxCredentials: TAX_CREDENTIALS });
   const members = demoMembers.map((m) => (m.code === 'amr' || m.code === 'tax' ? { ...m, deliveryMode: 'push' as const } : m));
   const circuit = opts.circuit ?? { failures: 3, halfOpenAfterMs: 300 };
   const t = await startTestGateway({
+    wrapStore: opts.wrapStore,
     members,
     agreements: [...demoAgreements, ...(opts.agreements ?? [])],
     config: {

@@ -56,7 +56,17 @@ export async function seedTestRegistry(store: Store, clock: ManualClock, members
 }
 
 export async function startTestGateway(
-  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number; postgres?: string } = {},
+  opts: {
+    config?: Record<string, unknown>;
+    members?: Member[];
+    agreements?: Agreement[];
+    dir?: string;
+    random?: () => number;
+    /** Fault injection: the gateway gets this wrapper of the real store (the test's own queries use the real one). */
+    wrapStore?: (store: Store) => Store;
+    /** Another PostgreSQL server for the test database (e.g. a throwaway cluster, tests/support/pg-cluster.ts). */
+    postgres?: string;
+  } = {},
 ): Promise<TestGateway> {
   // The default registry starts from the run's seeded template (tests/support/global-setup.ts).
   const template = testTemplate();
@@ -85,7 +95,7 @@ export async function startTestGateway(
     adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
   });
   const make = (store: Store) =>
-    createGateway(config, { clock, store, logDestination: sink, processMetrics: false, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
+    createGateway(config, { clock, store: opts.wrapStore ? opts.wrapStore(store) : store, logDestination: sink, processMetrics: false, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
   let gw = await make(db.store);
   let url = await gw.listen(0);
   const t: TestGateway = {
