@@ -10,61 +10,66 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { NativeObject } from '../types';
-import { ElementSpan, ScanResult, UnsafeXmlError, scanXml } from './xml-scan';
+import { ElementSpan, ScanLimits, ScanResult, UnsafeXmlError, decodeEntities, scanXml } from './xml-scan';
 
-export { UnsafeXmlError } from './xml-scan';
+export { UnsafeXmlError, decodeEntities } from './xml-scan';
 export type { UnsafeReason } from './xml-scan';
 
-export interface XmlLimits {
+export interface XmlLimits extends ScanLimits {
   /** Largest accepted document, in bytes as received (or UTF-8 bytes of the text). */
   maxBytes: number;
-  /** Deepest accepted element nesting (the root is depth 1). */
-  maxDepth: number;
 }
 
-/** Enough for any case record or status event with its material list; far below anything harmful. */
-export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({ maxBytes: 2 * 1024 * 1024, maxDepth: 32 });
+/**
+ * Enough for any case record or status event with its material list (a few hundred
+ * elements); far below anything harmful: at these limits the gate and the parser
+ * together take a few milliseconds (README, "XML gate").
+ */
+export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
+  maxBytes: 2 * 1024 * 1024,
+  maxDepth: 32,
+  maxElements: 20_000,
+  maxAttributes: 20_000,
+  maxAttributesPerElement: 64,
+  maxTextNodes: 20_000,
+  maxNameLength: 256,
+});
+
+/** Limits with the defaults filled in. */
+export const xmlLimits = (limits: Partial<XmlLimits> = {}): XmlLimits => ({ ...DEFAULT_XML_LIMITS, ...limits });
 
 /**
- * Refuses DOCTYPE/ENTITY declarations, undeclared entity references, documents
- * over `maxBytes` or nested deeper than `maxDepth`, and malformed XML, with an
- * UnsafeXmlError whose message says what and where. Returns the scan (root span,
+ * The gate in front of every XML parser (ours, fast-xml-parser, node-soap's): refuses
+ * documents over `maxBytes` (before looking at them), then scans once (scanXml): no
+ * DOCTYPE/ENTITY declarations, undeclared entity references, counts over the limits or
+ * malformed XML; an UnsafeXmlError says what and where. Returns the scan (root span,
  * CDATA sections) for callers that need positions.
  */
 export function assertSafeXml(
   text: string,
-  limits: XmlLimits = DEFAULT_XML_LIMITS,
+  limits: Partial<XmlLimits> = DEFAULT_XML_LIMITS,
   opts: { byteLength?: number; onElement?: (span: ElementSpan) => void } = {},
 ): ScanResult {
+  const l = limits === DEFAULT_XML_LIMITS ? DEFAULT_XML_LIMITS : xmlLimits(limits);
   const size = opts.byteLength ?? Buffer.byteLength(text, 'utf8');
-  if (size > limits.maxBytes) {
-    throw new UnsafeXmlError('too-large', `document of ${size} bytes exceeds the limit of ${limits.maxBytes} bytes`);
+  if (size > l.maxBytes) {
+    throw new UnsafeXmlError('too-large', `document of ${size} bytes exceeds the limit of ${l.maxBytes} bytes`);
   }
-  return scanXml(text, limits.maxDepth, opts.onElement);
-}
-
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Decodes the predefined entities and numeric character references (the scan already refused anything else). */
-export function decodeEntities(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(/&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/g, (_m, name: string | undefined, dec: string | undefined, hex: string | undefined) =>
-    name ? PREDEFINED[name]! : String.fromCodePoint(dec !== undefined ? Number(dec) : parseInt(hex!, 16)),
-  );
+  return scanXml(text, l, opts.onElement);
 }
 
 const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** CDATA sections rewritten as escaped text, so one decoding rule applies to all character data. */
-function withoutCdata(text: string, cdata: ScanResult['cdata']): string {
-  if (cdata.length === 0) return text;
+/** text[from, to) with its CDATA sections rewritten as escaped text, so one decoding rule applies to all character data. */
+function withoutCdata(text: string, cdata: ScanResult['cdata'], from = 0, to = text.length): string {
   let out = '';
-  let at = 0;
+  let at = from;
   for (const [start, end] of cdata) {
+    if (start < from || end > to) continue;
     out += text.slice(at, start) + escapeText(text.slice(start + 9, end - 3));
     at = end;
   }
-  return out + text.slice(at);
+  return out + text.slice(at, to);
 }
 
 const parser = new XMLParser({
@@ -85,15 +90,24 @@ const parser = new XMLParser({
  * Checks `text` with assertSafeXml, then parses it: `{ rootLocalName: content }`.
  * Throws UnsafeXmlError for anything refused or malformed.
  */
-export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS, opts: { byteLength?: number } = {}): NativeObject {
+export function parseXml(text: string, limits: Partial<XmlLimits> = DEFAULT_XML_LIMITS, opts: { byteLength?: number } = {}): NativeObject {
   const scan = assertSafeXml(text, limits, opts);
   return parseScanned(text, scan);
 }
 
 /** Parses a document that already passed assertSafeXml (its scan result in hand). */
 export function parseScanned(text: string, scan: ScanResult): NativeObject {
+  return parseText(withoutCdata(text, scan.cdata));
+}
+
+/** Parses one element of a scanned document on its own: `{ localName: content }` (prefixes need no declarations: they are stripped). */
+export function parseSpan(text: string, span: ElementSpan, cdata: ScanResult['cdata']): NativeObject {
+  return parseText(withoutCdata(text, cdata, span.start, span.end));
+}
+
+function parseText(text: string): NativeObject {
   try {
-    return parser.parse(withoutCdata(text, scan.cdata)) as NativeObject;
+    return parser.parse(text) as NativeObject;
   } catch (e) {
     throw new UnsafeXmlError('malformed', `XML could not be parsed: ${(e as Error).message}`);
   }

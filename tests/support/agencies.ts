@@ -1,4 +1,5 @@
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from './gateway';
+import { ManualClock } from '../../gateway/clock';
 import { startMockAgencies, type MockAgencies } from '../../adapters/mock-agencies';
 import { demoAgreements, demoMembers } from '../../gateway/registry/demo';
 import type { Agreement } from '../../gateway/registry/agreements';
@@ -24,10 +25,13 @@ export interface AgencyWorld {
 export async function startAgencyWorld(
   opts: { agreements?: Agreement[]; circuit?: { failures: number; halfOpenAfterMs: number }; amr?: Record<string, unknown> } = {},
 ): Promise<AgencyWorld> {
-  const agencies = await startMockAgencies({ taxCredentials: TAX_CREDENTIALS });
+  // One clock for the gateway and the tax mock: each checks the other's UsernameToken Created against it.
+  const clock = new ManualClock();
+  const agencies = await startMockAgencies({ taxCredentials: TAX_CREDENTIALS, clock });
   const members = demoMembers.map((m) => (m.code === 'amr' || m.code === 'tax' ? { ...m, deliveryMode: 'push' as const } : m));
   const circuit = opts.circuit ?? { failures: 3, halfOpenAfterMs: 300 };
   const t = await startTestGateway({
+    clock,
     members,
     agreements: [...demoAgreements, ...(opts.agreements ?? [])],
     config: {

@@ -52,10 +52,10 @@ export async function seedTestRegistry(store: Store, clock: ManualClock, members
 }
 
 export async function startTestGateway(
-  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number } = {},
+  opts: { config?: Record<string, unknown>; members?: Member[]; agreements?: Agreement[]; dir?: string; random?: () => number; clock?: ManualClock } = {},
 ): Promise<TestGateway> {
   const db = await createTestDatabase({ dir: opts.dir });
-  const clock = new ManualClock();
+  const clock = opts.clock ?? new ManualClock();
   const tokens = await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
