@@ -58,6 +58,8 @@ export interface ElementSpan {
   end: number;
   /** The qualified name of the parent element, null for the root. */
   parent: string | null;
+  /** Its content as a tree, when the scan builds one (see scanXml). */
+  value?: NativeValue;
 }
 
 export interface ScanResult {
@@ -67,6 +69,8 @@ export interface ScanResult {
   /** What the document holds (for diagnostics and the benchmark). */
   counts: { elements: number; attributes: number; textNodes: number };
 }
+
+import type { NativeObject, NativeValue } from '../types';
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
@@ -111,6 +115,44 @@ interface Open {
   openEnd: number;
   /** Prefixes this element bound (their bindings are popped when it closes). */
   bound: string[] | null;
+  /** Tree building: child elements by local name, finished text runs, the run being read (raw). */
+  obj: NativeObject | null;
+  texts: string[];
+  run: string[];
+}
+
+const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Ends the text run being read: trimmed, then references decoded (as fast-xml-parser with trimValues did). */
+function endRun(open: Open): void {
+  if (open.run.length === 0) return;
+  const s = open.run.join('').trim();
+  open.run = [];
+  if (s) open.texts.push(decodeEntities(s));
+}
+
+/**
+ * The tree value of a closing element: its text ('' if none) when it has no child
+ * elements; else its children by local name (repeats as arrays), with `#text` for
+ * mixed content. Prefixes dropped, attributes ignored, every leaf a string.
+ */
+function closeValue(open: Open): NativeValue {
+  endRun(open);
+  const text = open.texts.join('');
+  if (!open.obj) return text;
+  if (text) open.obj['#text'] = text;
+  return open.obj;
+}
+
+function addChild(parent: Open, name: string, value: NativeValue): void {
+  endRun(parent);
+  const obj = (parent.obj ??= {});
+  if (!Object.hasOwn(obj, name)) obj[name] = value;
+  else {
+    const had = obj[name];
+    if (Array.isArray(had)) had.push(value);
+    else obj[name] = [had, value];
+  }
 }
 
 /**
@@ -120,7 +162,8 @@ interface Open {
  * Element prefixes must be declared (namespace well-formedness); each span carries the
  * namespace its element is in. `onElement` is called when each element closes.
  */
-export function scanXml(text: string, limits: ScanLimits, onElement?: (span: ElementSpan) => void): ScanResult {
+export function scanXml(text: string, limits: ScanLimits, onElement?: (span: ElementSpan) => void, opts: { build?: boolean } = {}): ScanResult {
+  const build = opts.build === true;
   const fail = (reason: UnsafeReason, what: string, at: number): never => {
     throw new UnsafeXmlError(reason, `${what} (${lineCol(text, at)})`);
   };
@@ -197,6 +240,7 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
         countNode(from);
         started = true;
       }
+      if (build && stack.length) stack[stack.length - 1]!.run.push(text.slice(from, i));
       continue;
     }
     const c1 = text.charCodeAt(i + 1);
@@ -212,6 +256,7 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
         const end = text.indexOf(']]>', i + 9);
         if (end === -1) fail('malformed', 'unclosed CDATA section', i);
         cdata.push([i, end + 3]);
+        if (build) stack[stack.length - 1]!.run.push(escapeText(text.slice(i + 9, end)));
         i = end + 3;
       } else {
         const word = text.slice(i + 2, i + 10).toUpperCase();
@@ -229,6 +274,7 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       } else countNode(i);
       const end = text.indexOf('?>', i + 2);
       if (end === -1) fail('malformed', 'unclosed processing instruction', i);
+      if (build && stack.length) endRun(stack[stack.length - 1]!); // (a comment does not end a text run; a PI does)
       started = true;
       i = end + 2;
     } else if (c1 === SLASH) {
@@ -243,6 +289,10 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       if (open.qname !== qname) fail('malformed', `end tag </${qname}> does not match <${open.qname}>`, i);
       if (open.bound) for (const p of open.bound) bindings.get(p)!.pop();
       const span: ElementSpan = { qname, ns: open.ns, depth: stack.length + 1, start: open.start, openEnd: open.openEnd, contentEnd: i, end: close + 1, parent: stack.at(-1)?.qname ?? null };
+      if (build) {
+        span.value = closeValue(open);
+        if (stack.length) addChild(stack[stack.length - 1]!, localName(qname), span.value);
+      }
       onElement?.(span);
       if (stack.length === 0) root = span;
       i = close + 1;
@@ -309,11 +359,16 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       const prefix = colon === -1 ? '' : qname.slice(0, colon);
       const ns = lookup(prefix);
       if (colon !== -1 && !ns) fail('malformed', `the namespace prefix ${prefix} is not declared`, start);
-      const span = { qname, ns: ns ?? null, start, openEnd, bound };
+      if (build && localName(qname) === '__proto__') fail('malformed', 'the element name __proto__ is not allowed', start);
+      const span: Open = { qname, ns: ns ?? null, start, openEnd, bound, obj: null, texts: [], run: [] };
       started = true;
       if (selfClosing) {
         if (bound) for (const p of bound) bindings.get(p)!.pop();
         const el: ElementSpan = { qname, ns: span.ns, depth: stack.length + 1, start, openEnd, contentEnd: openEnd, end: openEnd, parent: stack.at(-1)?.qname ?? null };
+        if (build) {
+          el.value = '';
+          if (stack.length) addChild(stack[stack.length - 1]!, localName(qname), '');
+        }
         onElement?.(el);
         if (stack.length === 0) root = el;
       } else {
