@@ -80,15 +80,46 @@ export const isXmlChar = (cp: number): boolean =>
 
 /** A character XML 1.0 does not allow (control characters other than tab, LF, CR; lone surrogates; U+FFFE/FFFF). */
 const NON_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-const ENTITY_REF = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/y;
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const PREDEFINED = [['amp;', '&'], ['lt;', '<'], ['gt;', '>'], ['quot;', '"'], ['apos;', "'"]] as const;
+
+/**
+ * The reference starting at `k` (a `&`): the character it stands for (predefined
+ * entities) or its code point (`&#1234;`, `&#x4E2D;`), and where it ends; null if it
+ * is neither. Plain character comparisons: no regex per reference.
+ */
+function referenceAt(s: string, k: number): { end: number; char: string | null; cp: number } | null {
+  if (s.charCodeAt(k + 1) !== 0x23 /* # */) {
+    for (const [name, char] of PREDEFINED) if (s.startsWith(name, k + 1)) return { end: k + 1 + name.length, char, cp: char.charCodeAt(0) };
+    return null;
+  }
+  const hex = s.charCodeAt(k + 2) === 0x78; /* x */
+  const max = hex ? 6 : 7;
+  const first = k + (hex ? 3 : 2);
+  let j = first;
+  let cp = 0;
+  for (; j < s.length && j - first <= max; j++) {
+    const c = s.charCodeAt(j);
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : hex && c >= 0x61 && c <= 0x66 ? c - 0x57 : hex && c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (d === -1) break;
+    cp = cp * (hex ? 16 : 10) + d;
+  }
+  if (j === first || j - first > max || s.charCodeAt(j) !== 0x3b /* ; */) return null;
+  return { end: j + 1, char: null, cp };
+}
 
 /** Decodes the predefined entities and numeric character references (the scan refused anything else). */
 export function decodeEntities(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(/&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/g, (_m, name: string | undefined, dec: string | undefined, hex: string | undefined) =>
-    name ? PREDEFINED[name]! : String.fromCodePoint(dec !== undefined ? Number(dec) : parseInt(hex!, 16)),
-  );
+  let at = value.indexOf('&');
+  if (at === -1) return value;
+  let out = value.slice(0, at);
+  while (at !== -1) {
+    const ref = referenceAt(value, at);
+    const end = ref ? ref.end : at + 1;
+    out += ref ? (ref.char ?? String.fromCodePoint(isXmlChar(ref.cp) ? ref.cp : 0xfffd)) : '&';
+    at = value.indexOf('&', end);
+    out += value.slice(end, at === -1 ? value.length : at);
+  }
+  return out;
 }
 
 const lineCol = (text: string, at: number): string => {
@@ -117,18 +148,18 @@ interface Open {
   bound: string[] | null;
   /** Tree building: child elements by local name, finished text runs, the run being read (raw). */
   obj: NativeObject | null;
-  texts: string[];
-  run: string[];
+  text: string;
+  run: string;
 }
 
 const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Ends the text run being read: trimmed, then references decoded (as fast-xml-parser with trimValues did). */
 function endRun(open: Open): void {
-  if (open.run.length === 0) return;
-  const s = open.run.join('').trim();
-  open.run = [];
-  if (s) open.texts.push(decodeEntities(s));
+  if (!open.run) return;
+  const s = open.run.trim();
+  open.run = '';
+  if (s) open.text += decodeEntities(s);
 }
 
 /**
@@ -138,7 +169,7 @@ function endRun(open: Open): void {
  */
 function closeValue(open: Open): NativeValue {
   endRun(open);
-  const text = open.texts.join('');
+  const text = open.text;
   if (!open.obj) return text;
   if (text) open.obj['#text'] = text;
   return open.obj;
@@ -201,18 +232,14 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
 
   /** An entity or character reference at `k` (a `&`): its end. */
   const reference = (k: number): number => {
-    ENTITY_REF.lastIndex = k;
-    const m = ENTITY_REF.exec(text);
-    if (!m) {
+    const ref = referenceAt(text, k);
+    if (!ref) {
       const named = /^&([A-Za-z_][\w.-]*);/.exec(text.slice(k, k + 64));
       if (named) fail('entity', `reference to undeclared entity &${named[1]}; is not allowed`, k);
       return fail('malformed', 'a bare "&" must be written &amp;', k);
     }
-    if (!m[1]) {
-      const cp = m[2] !== undefined ? Number(m[2]) : parseInt(m[3]!, 16);
-      if (!isXmlChar(cp)) fail('malformed', `character reference ${m[0]} is not a legal XML character`, k);
-    }
-    return ENTITY_REF.lastIndex;
+    if (ref.char === null && !isXmlChar(ref.cp)) fail('malformed', `character reference ${text.slice(k, ref.end)} is not a legal XML character`, k);
+    return ref.end;
   };
 
   const lookup = (prefix: string): string | null | undefined => {
@@ -240,7 +267,7 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
         countNode(from);
         started = true;
       }
-      if (build && stack.length) stack[stack.length - 1]!.run.push(text.slice(from, i));
+      if (build && stack.length) stack[stack.length - 1]!.run += text.slice(from, i);
       continue;
     }
     const c1 = text.charCodeAt(i + 1);
@@ -256,7 +283,7 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
         const end = text.indexOf(']]>', i + 9);
         if (end === -1) fail('malformed', 'unclosed CDATA section', i);
         cdata.push([i, end + 3]);
-        if (build) stack[stack.length - 1]!.run.push(escapeText(text.slice(i + 9, end)));
+        if (build) stack[stack.length - 1]!.run += escapeText(text.slice(i + 9, end));
         i = end + 3;
       } else {
         const word = text.slice(i + 2, i + 10).toUpperCase();
@@ -360,7 +387,7 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       const ns = lookup(prefix);
       if (colon !== -1 && !ns) fail('malformed', `the namespace prefix ${prefix} is not declared`, start);
       if (build && localName(qname) === '__proto__') fail('malformed', 'the element name __proto__ is not allowed', start);
-      const span: Open = { qname, ns: ns ?? null, start, openEnd, bound, obj: null, texts: [], run: [] };
+      const span: Open = { qname, ns: ns ?? null, start, openEnd, bound, obj: null, text: '', run: '' };
       started = true;
       if (selfClosing) {
         if (bound) for (const p of bound) bindings.get(p)!.pop();
