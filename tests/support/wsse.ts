@@ -25,3 +25,10 @@ export function wsseHeader(
     `</wsse:UsernameToken></wsse:Security></soap:Header>`
   );
 }
+
+/** A tax ReportCaseStatus envelope (SOAP 1.2) with `header`, for case `caseNo`, officer `officer`. */
+export const taxReport = (header: string, caseNo: string, officer = '赵喆', declaration = '<?xml version="1.0" encoding="UTF-8"?>'): string =>
+  declaration +
+  `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:tax="http://tax.jiangzhou.gov.cn/ws/gateway/v1">${header}` +
+  `<soap:Body><tax:ReportCaseStatusRequest><tax:ztxx><tax:ywbh>${caseNo}</tax:ywbh><tax:blzt>SL</tax:blzt><tax:jbr>${officer}</tax:jbr>` +
+  `<tax:blsj>20260304093000</tax:blsj><tax:swjg>国家税务总局江州市税务局</tax:swjg></tax:ztxx></tax:ReportCaseStatusRequest></soap:Body></soap:Envelope>`;
