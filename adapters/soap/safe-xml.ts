@@ -39,7 +39,7 @@ export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
 export const xmlLimits = (limits: Partial<XmlLimits> = {}): XmlLimits => ({ ...DEFAULT_XML_LIMITS, ...limits });
 
 /**
- * The gate in front of every XML parser (ours, fast-xml-parser, node-soap's): refuses
+ * The gate in front of every XML parser (the tree, node-soap's sax parse, the UsernameToken check): refuses
  * documents over `maxBytes` (before looking at them), then scans once (scanXml): no
  * DOCTYPE/ENTITY declarations, undeclared entity references, counts over the limits or
  * malformed XML; an UnsafeXmlError says what and where. Returns the scan (root span,

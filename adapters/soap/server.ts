@@ -3,10 +3,11 @@
  * (`app.use('/soap/amr', soapRouter(opts))`), with no global body parser.
  *
  * Before node-soap sees a request we: read the body with a size limit; decode it by
- * its declared charset (GBK); check it (assertSafeXml: no DOCTYPE/ENTITY, depth and
- * size limits) and read the envelope; check the SOAP version; check the
- * WS-Security UsernameToken when `authenticate` is given; find the operation by
- * the Body's element. Refusals are SOAP faults of the service's version, and the
+ * its declared charset (GBK; a label contradicting the declaration is refused); check
+ * it (the XML gate: one linear scan with its limits — no DOCTYPE/ENTITY, depth, counts,
+ * size) and read the envelope in the same pass; check the SOAP version; check the
+ * WS-Security UsernameToken when `authenticate` is given (wsse namespace, password,
+ * then Created window and Nonce replay: wsse.ts); find the operation by the Body's element. Refusals are SOAP faults of the service's version, and the
  * server keeps serving.
  *
  * node-soap (`soap.listen` with no HTTP server, driven through its
