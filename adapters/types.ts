@@ -6,6 +6,8 @@
  * the adapter's configSchema at start.
  */
 import type { DeliveryResult, OutgoingMessage } from '../gateway/delivery/webhook';
+import type { Clock } from '../gateway/clock';
+import type { XmlLimits } from './soap/safe-xml';
 
 /** The converted form of one message or request: exactly what the agency receives, before transport encoding. */
 export interface NativeForm {
@@ -131,6 +133,10 @@ export interface BindContext {
   config: Record<string, unknown>;
   /** Outbox request timeout (delivery.requestTimeoutMs), for adapters without their own. */
   requestTimeoutMs: number;
+  /** The XML gate's limits for agencies' answers (gateway config `soap.xml`). */
+  xmlLimits: XmlLimits;
+  /** The gateway's clock (WS-Security Created on what it sends). */
+  clock: Clock;
 }
 
 /** The agency-facing SOAP endpoint the gateway serves for members of this adapter. */

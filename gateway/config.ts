@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
+import { DEFAULT_XML_LIMITS } from '../adapters/soap/safe-xml';
+import { DEFAULT_TOKEN_POLICY } from '../adapters/soap/wsse';
 
 /**
  * Typed configuration: defaults ← JSON file (XGW_CONFIG) ← environment.
@@ -58,6 +60,23 @@ export interface GatewayConfig {
     backoffMaxMs: number;
     requestTimeoutMs: number;
   };
+  /** SOAP with the agencies, in and out: the XML gate's limits and WS-Security UsernameToken freshness. */
+  soap: {
+    /** Every SOAP message (agencies' requests, their answers) passes one linear scan that refuses it past any of these. */
+    xml: {
+      maxBytes: number;
+      maxDepth: number;
+      maxElements: number;
+      maxAttributes: number;
+      maxAttributesPerElement: number;
+      maxTextNodes: number;
+      maxNameLength: number;
+    };
+    /** How far a UsernameToken's Created may be from the gateway's clock, and how long its Nonce is remembered. */
+    tokenWindowSeconds: number;
+    /** Most nonces remembered per inbound endpoint (bounded memory); beyond, tokens are refused until some expire. */
+    maxNonces: number;
+  };
   /** Per member code: its adapter's config (endpoint, credentials, timeouts…), checked against the adapter's configSchema at start. */
   adapters: Record<string, Record<string, unknown>>;
 }
@@ -73,7 +92,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'trust', 'delivery', 'adapters'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'trust', 'delivery', 'soap', 'adapters'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -138,6 +157,29 @@ const schema = {
         requestTimeoutMs: int(100, 600_000),
       },
     },
+    soap: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['xml', 'tokenWindowSeconds', 'maxNonces'],
+      properties: {
+        xml: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['maxBytes', 'maxDepth', 'maxElements', 'maxAttributes', 'maxAttributesPerElement', 'maxTextNodes', 'maxNameLength'],
+          properties: {
+            maxBytes: int(1024, 64 * 1024 * 1024),
+            maxDepth: int(4, 256),
+            maxElements: int(8, 1_000_000),
+            maxAttributes: int(8, 1_000_000),
+            maxAttributesPerElement: int(4, 1024),
+            maxTextNodes: int(8, 1_000_000),
+            maxNameLength: int(16, 4096),
+          },
+        },
+        tokenWindowSeconds: int(10, 3600),
+        maxNonces: int(100, 10_000_000),
+      },
+    },
     adapters: {
       type: 'object',
       propertyNames: { pattern: '^[a-z][a-z0-9-]{1,31}$' },
@@ -186,6 +228,7 @@ export const defaults: GatewayConfig = {
     backoffMaxMs: 15 * 60 * 1000,
     requestTimeoutMs: 10_000,
   },
+  soap: { xml: { ...DEFAULT_XML_LIMITS }, tokenWindowSeconds: DEFAULT_TOKEN_POLICY.windowSeconds, maxNonces: DEFAULT_TOKEN_POLICY.maxNonces },
   adapters: {},
 };
 

@@ -54,6 +54,9 @@ export const catalogue = {
   GW_ERR_AGENCY_UNAVAILABLE: { status: 502, title: 'The agency could not be reached or answered with an error' },
   GW_ERR_AGENCY_CIRCUIT_OPEN: { status: 503, title: 'Calls to the agency are paused after repeated failures; retry later' },
   GW_ERR_AGENCY_BUSY: { status: 503, title: 'Too many calls to the agency are in progress; retry later' },
+  GW_ERR_SOAP_XML_REFUSED: { status: 400, title: 'The SOAP message was refused by the XML gate (size, depth, element/attribute/text counts, DOCTYPE, malformed)' },
+  GW_ERR_SOAP_CHARSET_INVALID: { status: 400, title: 'The SOAP message charset is not accepted, contradicts its XML declaration, or does not match its bytes' },
+  GW_ERR_SOAP_TOKEN_REFUSED: { status: 401, title: 'The WS-Security UsernameToken is stale, lacks Created/Nonce, or was already used' },
   GW_ERR_DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No such dead letter' },
 
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },

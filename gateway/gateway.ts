@@ -59,7 +59,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
   const directory = new Directory(store);
   await directory.reload();
-  const adapters = new AdapterBindings(config, (code) => directory.member(code));
+  const adapters = new AdapterBindings(config, (code) => directory.member(code), clock);
   adapters.bindAll(directory.allMembers());
   await ensureLogHead(store, config.trust.logHashAlg);
   const trust = await Trust.open(store, directory.allMembers(), {

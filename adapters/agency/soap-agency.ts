@@ -135,7 +135,7 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
   const agency = `${ctx.member.name} (${ctx.member.code})`;
   let client: Promise<SoapClient> | null = null;
   const clientOf = () =>
-    (client ??= SoapClient.create({ wsdlPath: s.wsdlPath, endpoint: c.endpoint, soapVersion: s.soapVersion, encoding: s.encoding, usernameToken: c.credentials, timeoutMs: c.timeoutMs }).catch((err) => {
+    (client ??= SoapClient.create({ wsdlPath: s.wsdlPath, endpoint: c.endpoint, soapVersion: s.soapVersion, encoding: s.encoding, usernameToken: c.credentials, timeoutMs: c.timeoutMs, limits: ctx.xmlLimits, clock: ctx.clock }).catch((err) => {
       client = null;
       throw err;
     }));

@@ -5,7 +5,7 @@
  *
  * node-soap does what it is good at: it reads the WSDL (operations, input/output
  * elements, SOAPAction), builds the envelope for SOAP 1.1 or 1.2 (forceSoap12Headers),
- * adds the WS-Security UsernameToken (WSSecurity, PasswordText) and puts our request
+ * adds our WS-Security UsernameToken (wsse.ts: PasswordText, Nonce, Created) and puts our request
  * element into the Body unchanged (its `_xml` argument). Our transport
  * (transport.ts) does the HTTP leg: GBK, deadline, size cap, charset decoding and
  * the safety check. We parse the answer ourselves (safe-xml.ts) because node-soap
@@ -17,7 +17,9 @@ import * as soap from 'soap';
 import type { NativeObject } from '../types';
 import type { SoapVersion, WireEncoding } from './encoding';
 import { AgencyError } from './errors';
-import { DEFAULT_XML_LIMITS, XmlLimits, assertSafeXml } from './safe-xml';
+import { systemClock, type Clock } from '../../gateway/clock';
+import { XmlLimits, assertSafeXml, xmlLimits } from './safe-xml';
+import { usernameTokenSecurity } from './wsse';
 import { SoapHttpTransport, WireExchange } from './transport';
 import { localName } from './xml-scan';
 
@@ -34,8 +36,10 @@ export interface SoapClientOptions {
   timeoutMs: number;
   /** Larger answers are refused as invalid (default 2 MiB). */
   maxResponseBytes?: number;
-  /** Depth limit (and size limit, before maxResponseBytes) for answers. */
+  /** The XML gate's limits for answers (size, depth, counts); the size limit gives way to maxResponseBytes. */
   limits?: Partial<XmlLimits>;
+  /** Created of the UsernameToken (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface SoapCallResult {
@@ -86,7 +90,7 @@ export class SoapClient {
   ) {}
 
   static async create(opts: SoapClientOptions): Promise<SoapClient> {
-    const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, ...opts.limits };
+    const limits: XmlLimits = xmlLimits(opts.limits);
     const maxResponseBytes = opts.maxResponseBytes ?? limits.maxBytes;
     const transport = new SoapHttpTransport({
       soapVersion: opts.soapVersion,
@@ -102,11 +106,7 @@ export class SoapClient {
       disableCache: true, // the WSDL object carries per-client options; never share it
     });
     if (opts.usernameToken) {
-      client.setSecurity(new soap.WSSecurity(opts.usernameToken.username, opts.usernameToken.password, {
-        passwordType: 'PasswordText',
-        hasTimeStamp: false,
-        hasTokenCreated: false,
-      }));
+      client.setSecurity(usernameTokenSecurity(opts.usernameToken.username, opts.usernameToken.password, opts.clock ?? systemClock) as soap.ISecurity);
     }
     return new SoapClient(client, transport, operationsOf(client), limits);
   }

@@ -30,30 +30,52 @@ export function xmlDeclarationEncoding(bytes: Buffer): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
-/** Charsets decoded strictly (invalid bytes are an error, never U+FFFD): the ones agencies use. */
-const STRICT = new Set(['utf-8', 'utf8', 'gbk', 'gb18030']);
+/**
+ * The charsets we accept, each decoded strictly (invalid bytes are an error, never
+ * U+FFFD), by label → the WHATWG decoder. GB2312 and GBK labels name the GB18030
+ * decoder (a superset; senders mislabel freely), as in browsers.
+ */
+const ACCEPTED: Record<string, 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be'> = {
+  'utf-8': 'utf-8',
+  utf8: 'utf-8',
+  gbk: 'gb18030',
+  gb2312: 'gb18030',
+  gb18030: 'gb18030',
+  'x-gbk': 'gb18030',
+  'utf-16le': 'utf-16le',
+  'utf-16be': 'utf-16be',
+};
 
 /**
  * Decodes a received XML body by the charset it declares (header, then declaration, then
- * BOM, else `fallback`: the endpoint's own wire encoding). Bytes that are not valid in that
- * charset are refused (CharsetError) rather than replaced, so garbled text is never signed
- * and passed on.
+ * BOM, else `fallback`: the endpoint's own wire encoding). Refused (CharsetError): a
+ * charset we do not decode strictly, a Content-Type label that contradicts the XML
+ * declaration or the BOM (`latin1` over GBK bytes would store mojibake), and bytes that
+ * are not valid in the charset — so garbled text is never signed and passed on.
  */
 export function decodeXmlBody(bytes: Buffer, contentType?: string, fallback: WireEncoding = 'utf-8'): string {
-  let charset = charsetFromContentType(contentType) ?? xmlDeclarationEncoding(bytes);
-  if (!charset && bytes[0] === 0xff && bytes[1] === 0xfe) charset = 'utf-16le';
-  if (!charset && bytes[0] === 0xfe && bytes[1] === 0xff) charset = 'utf-16be';
-  charset ??= fallback;
-  if (charset === 'gb2312') charset = 'gbk'; // GBK is a superset; senders mislabel freely
-  if (!iconv.encodingExists(charset)) throw new CharsetError(`unsupported charset "${charset}"`);
-  if (STRICT.has(charset)) {
-    try {
-      return new TextDecoder(charset, { fatal: true }).decode(bytes); // strips a BOM
-    } catch {
-      throw new CharsetError(`the body is not valid ${charset.toUpperCase()}${charsetFromContentType(contentType) || xmlDeclarationEncoding(bytes) ? '' : ' (no charset was declared)'}`);
-    }
+  const label = charsetFromContentType(contentType);
+  const declared = xmlDeclarationEncoding(bytes);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  const decoderOf = (name: string, where: string) => {
+    const d = ACCEPTED[name];
+    if (!d) throw new CharsetError(`unsupported charset "${name}" (${where}); accepted: UTF-8, GBK, GB2312, GB18030`);
+    return d;
+  };
+  const fromLabel = label === undefined ? undefined : decoderOf(label, 'Content-Type');
+  const fromDeclaration = declared === undefined ? undefined : decoderOf(declared, 'XML declaration');
+  if (fromLabel && fromDeclaration && fromLabel !== fromDeclaration) {
+    throw new CharsetError(`the Content-Type charset "${label}" contradicts the XML declaration encoding "${declared}"`);
   }
-  return iconv.decode(bytes, charset); // strips a BOM
+  const named = fromLabel ?? fromDeclaration;
+  if (bom && named && bom !== named) throw new CharsetError(`the charset "${label ?? declared}" contradicts the byte order mark (${bom.toUpperCase()})`);
+  const decoder = named ?? bom ?? decoderOf(fallback, 'default');
+  try {
+    return new TextDecoder(decoder, { fatal: true }).decode(bytes); // strips a BOM
+  } catch {
+    const name = (label ?? declared ?? bom ?? fallback).toUpperCase();
+    throw new CharsetError(`the body is not valid ${name}${label || declared ? '' : ' (no charset was declared)'}`);
+  }
 }
 
 const DECLARATION = /^\uFEFF?\s*<\?xml\s[^?]*\?>/;

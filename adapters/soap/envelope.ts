@@ -6,15 +6,16 @@
 import type { NativeObject, NativeValue } from '../types';
 import type { SoapVersion } from './encoding';
 import type { FaultInfo } from './errors';
-import { DEFAULT_XML_LIMITS, XmlLimits, assertSafeXml, parseScanned } from './safe-xml';
-import { ElementSpan, UnsafeXmlError, declaredNamespace, localName } from './xml-scan';
+import { DEFAULT_XML_LIMITS, XmlLimits, assertSafeXml } from './safe-xml';
+import { ElementSpan, UnsafeXmlError, localName } from './xml-scan';
+import { SecurityHeaderSpans, UsernameToken, WSSE_NS } from './wsse';
+
+export { WSSE_NS, PASSWORD_TEXT } from './wsse';
 
 export const SOAP_ENVELOPE_NS: Record<SoapVersion, string> = {
   '1.1': 'http://schemas.xmlsoap.org/soap/envelope/',
   '1.2': 'http://www.w3.org/2003/05/soap-envelope',
 };
-export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
-export const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
 
 export interface ParsedEnvelope {
   version: SoapVersion;
@@ -26,6 +27,8 @@ export interface ParsedEnvelope {
   body: NativeObject;
   /** Set when the Body holds a Fault. */
   fault?: FaultInfo;
+  /** The WS-Security UsernameToken of the header (OASIS namespaces only), null if there is none or it is ambiguous. */
+  usernameToken: UsernameToken | null;
 }
 
 const asObject = (v: NativeValue): NativeObject | undefined =>
@@ -57,50 +60,44 @@ export function readFault(fault: NativeObject): FaultInfo {
 /**
  * Checks (assertSafeXml) and reads a SOAP envelope. Throws UnsafeXmlError when the
  * text is refused, malformed, not an Envelope, or in an unknown SOAP namespace.
+ * Header and Body count only in the envelope's namespace; only they are parsed
+ * into trees (each on its own), from the spans the single scan found.
  */
-export function parseEnvelope(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS, opts: { byteLength?: number } = {}): ParsedEnvelope {
-  let body: ElementSpan | null = null;
-  let bodyChild: ElementSpan | null = null;
+export function parseEnvelope(text: string, limits: Partial<XmlLimits> = DEFAULT_XML_LIMITS, opts: { byteLength?: number } = {}): ParsedEnvelope {
+  /** Children of the Envelope, and the first child of each of them. */
+  const parts: ElementSpan[] = [];
+  const firstChildren: ElementSpan[] = [];
+  let firstChildOf = -1;
+  const security = new SecurityHeaderSpans();
   const scan = assertSafeXml(text, limits, {
     ...opts,
+    build: true,
     onElement: (span) => {
-      if (span.depth === 2 && localName(span.qname) === 'Body') body ??= span;
-      if (span.depth === 3 && span.parent && localName(span.parent) === 'Body' && !body) bodyChild ??= span;
+      if (span.depth === 2) parts.push(span);
+      else if (span.depth === 3 && firstChildOf !== parts.length) {
+        firstChildOf = parts.length; // (its parent closes after it)
+        firstChildren.push(span);
+      }
+      security.add(span);
     },
   });
   const root = scan.root;
   if (localName(root.qname) !== 'Envelope') throw new UnsafeXmlError('malformed', `not a SOAP envelope: the root element is <${root.qname}>`);
-  const ns = declaredNamespace(text, root);
-  const version = (Object.keys(SOAP_ENVELOPE_NS) as SoapVersion[]).find((v) => SOAP_ENVELOPE_NS[v] === ns);
-  if (!version) throw new UnsafeXmlError('malformed', `not a SOAP envelope: unknown envelope namespace ${ns ?? '(none)'}`);
+  const version = (Object.keys(SOAP_ENVELOPE_NS) as SoapVersion[]).find((v) => SOAP_ENVELOPE_NS[v] === root.ns);
+  if (!version) throw new UnsafeXmlError('malformed', `not a SOAP envelope: unknown envelope namespace ${root.ns ?? '(none)'}`);
+  const part = (name: string) => parts.find((s) => s.ns === root.ns && localName(s.qname) === name) ?? null;
+  const body = part('Body');
   if (!body) throw new UnsafeXmlError('malformed', 'the SOAP envelope has no Body');
+  const headerSpan = part('Header');
 
-  const tree = asObject(parseScanned(text, scan).Envelope) ?? {};
-  const bodyTree = asObject(first(tree.Body)) ?? {};
-  const header = asObject(first(tree.Header));
-  const found = bodyChild as ElementSpan | null;
+  const header = headerSpan ? asObject(headerSpan.value!) : undefined;
+  const found = firstChildren.find((s) => s.start > body.start && s.end < body.end) ?? null;
   const bodyElement = found ? { name: localName(found.qname), text: text.slice(found.start, found.end) } : null;
-  const content = found ? first(bodyTree[localName(found.qname)]) : undefined;
+  const content = found?.value;
   const children = asObject(content) ?? {};
-  const parsed: ParsedEnvelope = { version, ...(header ? { header } : {}), bodyElement, body: children };
-  if (bodyElement?.name === 'Fault') parsed.fault = readFault(children);
+  const parsed: ParsedEnvelope = { version, ...(header ? { header } : {}), bodyElement, body: children, usernameToken: security.token(text, headerSpan) };
+  if (bodyElement?.name === 'Fault' && found!.ns === root.ns) parsed.fault = readFault(children);
   return parsed;
-}
-
-/** The UsernameToken of a parsed header, if any. */
-export function usernameToken(header: NativeObject | undefined): { username: string; password: string } | null {
-  const security = asObject(first(header?.Security));
-  const token = security && asObject(first(security.UsernameToken));
-  if (!token || token.Username === undefined || token.Password === undefined) return null;
-  return { username: textOf(token.Username), password: textOf(token.Password) };
-}
-
-/** Is the UsernameToken's Password of type PasswordText (or untyped)? Read from the raw text: attributes are not parsed. */
-export function passwordIsText(envelopeText: string): boolean {
-  const m = /<(?:[\w.-]+:)?Password\b([^>]*)>/.exec(envelopeText);
-  if (!m) return false;
-  const type = /\bType\s*=\s*["']([^"']*)["']/.exec(m[1]!);
-  return !type || type[1] === PASSWORD_TEXT || type[1]!.endsWith('#PasswordText');
 }
 
 export const escapeXml = (s: string): string =>

@@ -33,6 +33,8 @@ export interface MockBehaviour {
   fail?: 'http-503' | 'reset' | null;
   /** Answer with this SOAP fault (code in the mock's SOAP version, e.g. Server or Receiver). */
   fault?: { code: string; reason: string; subcode?: string } | null;
+  /** Answer HTTP 200 with exactly these bytes (a hostile or broken answer; programmatic only, not over HTTP). */
+  raw?: { body: Buffer | string; contentType: string } | null;
   /** How many calls it applies to; default: all until reset(). */
   times?: number;
 }
@@ -99,6 +101,8 @@ export async function startMockServer(opts: {
       res.status(503).set('Connection', 'close').type('text/html').send('<html><body><h1>503 Service Unavailable</h1></body></html>');
     } else if (b.fault) {
       sendSoapFault(res, opts.soapVersion, opts.encoding, b.fault);
+    } else if (b.raw) {
+      res.status(200).set('Content-Type', b.raw.contentType).end(b.raw.body);
     } else {
       next();
     }

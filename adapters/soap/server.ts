@@ -3,10 +3,11 @@
  * (`app.use('/soap/amr', soapRouter(opts))`), with no global body parser.
  *
  * Before node-soap sees a request we: read the body with a size limit; decode it by
- * its declared charset (GBK); check it (assertSafeXml: no DOCTYPE/ENTITY, depth and
- * size limits) and read the envelope; check the SOAP version; check the
- * WS-Security UsernameToken when `authenticate` is given; find the operation by
- * the Body's element. Refusals are SOAP faults of the service's version, and the
+ * its declared charset (GBK; a label contradicting the declaration is refused); check
+ * it (the XML gate: one linear scan with its limits — no DOCTYPE/ENTITY, depth, counts,
+ * size) and read the envelope in the same pass; check the SOAP version; check the
+ * WS-Security UsernameToken when `authenticate` is given (wsse namespace, password,
+ * then Created window and Nonce replay: wsse.ts); find the operation by the Body's element. Refusals are SOAP faults of the service's version, and the
  * server keeps serving.
  *
  * node-soap (`soap.listen` with no HTTP server, driven through its
@@ -22,11 +23,12 @@ import { readFileSync } from 'node:fs';
 import express, { Request, Response } from 'express';
 import * as soap from 'soap';
 import type { NativeObject } from '../types';
-import { SoapVersion, WireEncoding, decodeXmlBody } from './encoding';
-import { ParsedEnvelope, nodeSoapFault, parseEnvelope, passwordIsText, usernameToken } from './envelope';
+import { CharsetError, SoapVersion, WireEncoding, decodeXmlBody } from './encoding';
+import { ParsedEnvelope, nodeSoapFault, parseEnvelope } from './envelope';
 import { SoapFault } from './errors';
 import { BodyTooLargeError, readBody, sendEnvelope, sendSoapFault, serviceUrl, wantsWsdl, wsdlWithAddress } from './http-edge';
-import { DEFAULT_XML_LIMITS, UnsafeXmlError, XmlLimits } from './safe-xml';
+import { XmlLimits, xmlLimits } from './safe-xml';
+import { DEFAULT_TOKEN_POLICY, NonceCache, TokenPolicy, freshnessProblem } from './wsse';
 
 export { safeEqual, sendSoapFault, wsdlWithAddress } from './http-edge';
 
@@ -54,13 +56,23 @@ export interface SoapServiceOptions {
   soapVersion: SoapVersion;
   /** Wire encoding of answers (requests are decoded by whatever charset they declare). */
   encoding: WireEncoding;
-  /** When given, every request needs a UsernameToken (PasswordText) this accepts. */
+  /**
+   * When given, every request needs a WS-Security UsernameToken (PasswordText, in the
+   * OASIS namespace) this accepts, with a wsu:Created within `token.windowSeconds` of
+   * `token.clock` and a wsse:Nonce not seen within that window.
+   */
   authenticate?: (username: string, password: string, req: Request) => boolean | Promise<boolean>;
+  token?: Partial<TokenPolicy>;
+  /** The reason of a refusal as the client reads it (the gateway prefixes its error codes). */
+  refusal?: (kind: RefusalKind, reason: string) => string;
   operations: Record<string, SoapOperationHandler>;
   limits?: Partial<XmlLimits>;
   /** Told about unexpected handler errors (the client only sees a generic fault). */
   onError?: (error: unknown, ctx: { operation?: string; req: Request }) => void;
 }
+
+/** Why a request was refused before its operation: its charset, its XML (the gate), its UsernameToken's freshness. */
+export type RefusalKind = 'charset' | 'xml' | 'token';
 
 export type SoapRouter = express.Router & {
   /** Resolves when the WSDL is read and every handler matched an operation. */
@@ -78,7 +90,10 @@ interface Pending {
 
 export function soapRouter(opts: SoapServiceOptions): SoapRouter {
   const { soapVersion: version, encoding } = opts;
-  const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, ...opts.limits };
+  const limits: XmlLimits = xmlLimits(opts.limits);
+  const tokenPolicy: TokenPolicy = { ...DEFAULT_TOKEN_POLICY, ...opts.token };
+  const nonces = new NonceCache(tokenPolicy.windowSeconds * 1000, tokenPolicy.maxNonces);
+  const refusal = opts.refusal ?? ((_kind: RefusalKind, reason: string) => reason);
   const wsdlText = opts.wsdl.trimStart().startsWith('<') ? opts.wsdl : readFileSync(opts.wsdl, 'utf8');
   const current = new AsyncLocalStorage<Pending>();
   const services: soap.IServices = {};
@@ -149,24 +164,26 @@ export function soapRouter(opts: SoapServiceOptions): SoapRouter {
     let envelope: ParsedEnvelope;
     try {
       text = decodeXmlBody(rawBody, contentType, encoding);
+      // The gate (one linear scan with its counters) runs before anything else reads the text.
       envelope = parseEnvelope(text, limits, { byteLength: rawBody.length });
     } catch (e) {
-      const why = e instanceof UnsafeXmlError ? e.message : (e as Error).message;
-      return refuse(res, `请求报文不合法: ${why}`);
+      return refuse(res, refusal(e instanceof CharsetError ? 'charset' : 'xml', `请求报文不合法: ${(e as Error).message}`));
     }
     if (envelope.version !== version) {
       return sendSoapFault(res, version, encoding, { code: 'VersionMismatch', reason: `本服务使用 SOAP ${version}` }, { status: 500 });
     }
     let username: string | undefined;
     if (opts.authenticate) {
-      const token = usernameToken(envelope.header);
+      const token = envelope.usernameToken;
       let ok = false;
       try {
-        ok = !!token && passwordIsText(text) && (await opts.authenticate(token.username, token.password, req));
+        ok = !!token && token.passwordIsText && (await opts.authenticate(token.username, token.password, req));
       } catch (e) {
         opts.onError?.(e, { req });
       }
       if (!ok) return sendSoapFault(res, version, encoding, AUTH_FAULT);
+      const stale = freshnessProblem(token!, { clock: tokenPolicy.clock, windowSeconds: tokenPolicy.windowSeconds, nonces });
+      if (stale) return sendSoapFault(res, version, encoding, { ...AUTH_FAULT, reason: refusal('token', `${AUTH_FAULT.reason}: ${stale}`) });
       username = token!.username;
     }
     const operation = envelope.bodyElement ? byElement.get(envelope.bodyElement.name) : undefined;

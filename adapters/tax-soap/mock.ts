@@ -6,6 +6,7 @@
  * as the agency would (SOAP 1.2, GBK, with its UsernameToken).
  */
 import path from 'node:path';
+import type { Clock } from '../../gateway/clock';
 import { projectRoot } from '../../gateway/schemas/paths';
 import type { NativeObject } from '../types';
 import { SoapFault } from '../soap/errors';
@@ -70,7 +71,13 @@ export interface TaxMock {
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const asObject = (v: unknown): NativeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as NativeObject) : {});
 
-export async function startTaxMock(opts: { port?: number; host?: string; credentials: { username: string; password: string } }): Promise<TaxMock> {
+export async function startTaxMock(opts: {
+  port?: number;
+  host?: string;
+  credentials: { username: string; password: string };
+  /** Its clock: Created of the tokens it sends, and the window it checks received ones against (default: the system clock). */
+  clock?: Clock;
+}): Promise<TaxMock> {
   const { credentials } = opts;
   const taxpayers = new Map<string, TaxTaxpayer>();
   const cases = new Map<string, string>();
@@ -86,6 +93,7 @@ export async function startTaxMock(opts: { port?: number; host?: string; credent
     soapVersion: '1.2',
     encoding: 'gbk',
     authenticate: (username, password) => safeEqual(username, credentials.username) && safeEqual(password, credentials.password),
+    ...(opts.clock ? { token: { clock: opts.clock } } : {}),
     operations: {
       ReceiveCase: (args, ctx) => {
         server.record(args, ctx);
@@ -109,7 +117,7 @@ export async function startTaxMock(opts: { port?: number; host?: string; credent
   });
   const server = await startMockServer({ host: opts.host, port: opts.port, path: '/tax/ws/gateway', soapVersion: '1.2', encoding: 'gbk', router });
 
-  const clients = reportClients({ wsdlPath: TAX_STATUS_WSDL, soapVersion: '1.2', encoding: 'gbk' });
+  const clients = reportClients({ wsdlPath: TAX_STATUS_WSDL, soapVersion: '1.2', encoding: 'gbk', ...(opts.clock ? { clock: opts.clock } : {}) });
 
   return {
     url: server.url,

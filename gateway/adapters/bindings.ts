@@ -4,6 +4,7 @@ import { adapters as table } from '../../adapters';
 import type { Adapter, AdapterConnection } from '../../adapters/types';
 import { ConfigError, configErrorOf, type GatewayConfig } from '../config';
 import type { Member } from '../registry/members';
+import { systemClock, type Clock } from '../clock';
 
 interface Binding {
   adapter: Adapter;
@@ -30,6 +31,7 @@ export class AdapterBindings {
     private readonly config: Readonly<GatewayConfig>,
     /** The live registry (the directory): adapters read per-delivery settings from it. */
     private readonly lookup: (code: string) => Member | undefined,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Binds every member; throws ConfigError on the first bad one. */
@@ -72,7 +74,7 @@ export class AdapterBindings {
     if (!validate(config)) throw configErrorOf(validate.errors![0], `adapters.${m.code}`);
     let connection: AdapterConnection;
     try {
-      connection = adapter.bind({ member: m, current: () => this.lookup(m.code) ?? m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs });
+      connection = adapter.bind({ member: m, current: () => this.lookup(m.code) ?? m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs, xmlLimits: this.config.soap.xml, clock: this.clock });
     } catch (err) {
       throw new ConfigError(`adapters.${m.code}`, (err as Error).message);
     }

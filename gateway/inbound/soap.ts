@@ -2,12 +2,19 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { GatewayDeps } from '../deps';
 import type { Member } from '../registry/members';
 import type { Conversion, InboundOperation, InboundSpec, NativeObject, Adapter } from '../../adapters/types';
-import { soapRouter, safeEqual, sendSoapFault, type SoapRequestContext } from '../../adapters/soap/server';
+import { soapRouter, safeEqual, sendSoapFault, type RefusalKind, type SoapRequestContext } from '../../adapters/soap/server';
 import { SoapFault } from '../../adapters/soap/errors';
-import { GatewayError, isGatewayError } from '../errors';
+import { GatewayError, isGatewayError, type ErrorCode } from '../errors';
 import { preparePush, pushDeps } from '../exchange/push';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
+
+/** The catalogue code each kind of refusal before the operation carries in its fault reason. */
+const REFUSAL_CODES: Record<RefusalKind, ErrorCode> = {
+  charset: 'GW_ERR_SOAP_CHARSET_INVALID',
+  xml: 'GW_ERR_SOAP_XML_REFUSED',
+  token: 'GW_ERR_SOAP_TOKEN_REFUSED',
+};
 
 interface InboundConfig {
   credentials?: { username: string; password: string };
@@ -37,6 +44,9 @@ export function inboundSoapRoutes(deps: GatewayDeps): express.Router & { ready: 
       soapVersion: spec.soapVersion,
       encoding: spec.encoding,
       authenticate: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined,
+      limits: deps.config.soap.xml,
+      token: { clock: deps.clock, windowSeconds: deps.config.soap.tokenWindowSeconds, maxNonces: deps.config.soap.maxNonces },
+      refusal: (kind, reason) => `${REFUSAL_CODES[kind]}: ${reason}`,
       operations: Object.fromEntries(spec.operations.map((op) => [op.operation, (args: NativeObject, ctx: SoapRequestContext) => handle(deps, member, adapter, spec, cfg, op, args, ctx)])),
       onError: (err, ctx) => deps.log.error({ err, member: member.code, operation: ctx.operation }, 'inbound SOAP handler failed'),
     });

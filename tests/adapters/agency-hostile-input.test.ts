@@ -6,6 +6,7 @@
  */
 import iconv from 'iconv-lite';
 import { startAgencyWorld, TAX_CREDENTIALS, type AgencyWorld } from '../support/agencies';
+import { wsseHeader } from '../support/wsse';
 
 let w: AgencyWorld;
 
@@ -19,9 +20,7 @@ afterAll(async () => {
 const taxEnvelope = (caseNo: string, officer: string) =>
   `<?xml version="1.0"?>` +
   `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:tax="http://tax.jiangzhou.gov.cn/ws/gateway/v1">` +
-  `<soap:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:UsernameToken>` +
-  `<wsse:Username>${TAX_CREDENTIALS.username}</wsse:Username><wsse:Password>${TAX_CREDENTIALS.password}</wsse:Password>` +
-  `</wsse:UsernameToken></wsse:Security></soap:Header>` +
+  wsseHeader(TAX_CREDENTIALS.username, TAX_CREDENTIALS.password, { created: w.t.clock.now() }) +
   `<soap:Body><tax:ReportCaseStatusRequest><tax:ztxx>` +
   `<tax:ywbh>${caseNo}</tax:ywbh><tax:blzt>SL</tax:blzt><tax:jbr>${officer}</tax:jbr><tax:blsj>20260304093000</tax:blsj><tax:swjg>国家税务总局江州市税务局</tax:swjg>` +
   `</tax:ztxx></tax:ReportCaseStatusRequest></soap:Body></soap:Envelope>`;

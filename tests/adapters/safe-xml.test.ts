@@ -72,7 +72,7 @@ describe('envelopes', () => {
   test('parseEnvelope: version, header, the Body element as written, its children', () => {
     const element = '<x:Req xmlns:x="urn:x">\n  <x:A>中</x:A>\n</x:Req>';
     const env = parseEnvelope(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header><h>1</h></s:Header><s:Body>${element}</s:Body></s:Envelope>`);
-    expect(env).toEqual({ version: '1.2', header: { h: '1' }, bodyElement: { name: 'Req', text: element }, body: { A: '中' } });
+    expect(env).toEqual({ version: '1.2', header: { h: '1' }, bodyElement: { name: 'Req', text: element }, body: { A: '中' }, usernameToken: null });
     expect(() => parseEnvelope('<s:Envelope xmlns:s="urn:not-soap"><s:Body/></s:Envelope>')).toThrow(/unknown envelope namespace urn:not-soap/);
     expect(() => parseEnvelope('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"/>')).toThrow(/no Body/);
   });

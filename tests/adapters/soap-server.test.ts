@@ -15,6 +15,7 @@ import { SoapClient } from '../../adapters/soap/client';
 import { parseEnvelope } from '../../adapters/soap/envelope';
 import { AgencyError, SoapFault } from '../../adapters/soap/errors';
 import { SoapRequestContext, safeEqual, soapRouter } from '../../adapters/soap/server';
+import { wsseHeader } from '../support/wsse';
 
 const AMR = 'http://amr.jiangzhou.gov.cn/ws/case/v1';
 const TAX = 'http://tax.jiangzhou.gov.cn/ws/gateway/v1';
@@ -112,9 +113,7 @@ const reportStatus = (slbh: string, extra = ''): string =>
   `<amr:ReportStatusRequest xmlns:amr="${AMR}"><amr:SLBH>${slbh}</amr:SLBH><amr:ZTDM>04</amr:ZTDM><amr:ZTMC>办结</amr:ZTMC><amr:BLJG>1</amr:BLJG>` +
   `<amr:JBR>李淼</amr:JBR><amr:FSSJ>2026-03-05 16:20:00</amr:FSSJ>${extra}<amr:BMMC>江州市市场监督管理局</amr:BMMC></amr:ReportStatusRequest>`;
 const postAmr = (body: Buffer | string): Promise<RawAnswer> => post(`${base}/soap/amr`, body, 'text/xml; charset=utf-8', { SOAPAction: `"${AMR}/ReportStatus"` });
-const security = (u: string, p: string, type = 'PasswordText'): string =>
-  `<soap:Header><wsse:Security xmlns:wsse="${WSSE}"><wsse:UsernameToken><wsse:Username>${u}</wsse:Username>` +
-  `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#${type}">${p}</wsse:Password></wsse:UsernameToken></wsse:Security></soap:Header>`;
+const security = (u: string, p: string, type = 'PasswordText'): string => wsseHeader(u, p, { type });
 const ztxx = (ywbh: string): string =>
   `<tax:ReportCaseStatusRequest xmlns:tax="${TAX}"><tax:ztxx><tax:ywbh>${ywbh}</tax:ywbh><tax:blzt>BJ</tax:blzt><tax:blztmc>办结</tax:blztmc><tax:bljg>TY</tax:bljg>` +
   `<tax:jbr>王堃赟</tax:jbr><tax:blsj>20260305162000</tax:blsj><tax:blyj>同意（材料齐全、符合规定）：准予办理</tax:blyj><tax:swjg>国家税务总局江州市税务局</tax:swjg></tax:ztxx></tax:ReportCaseStatusRequest>`;

@@ -1,5 +1,6 @@
 import type { Store } from '../../gateway/store/db';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from './gateway';
+import { ManualClock } from '../../gateway/clock';
 import { startMockAgencies, type MockAgencies } from '../../adapters/mock-agencies';
 import { demoAgreements, demoMembers } from '../../gateway/registry/demo';
 import type { Agreement } from '../../gateway/registry/agreements';
@@ -31,11 +32,14 @@ export async function startAgencyWorld(
     wrapStore?: (store: Store) => Store;
   } = {},
 ): Promise<AgencyWorld> {
-  const agencies = await startMockAgencies({ taxCredentials: TAX_CREDENTIALS });
+  // One clock for the gateway and the tax mock: each checks the other's UsernameToken Created against it.
+  const clock = new ManualClock();
+  const agencies = await startMockAgencies({ taxCredentials: TAX_CREDENTIALS, clock });
   const members = demoMembers.map((m) => (m.code === 'amr' || m.code === 'tax' ? { ...m, deliveryMode: 'push' as const } : m));
   const circuit = opts.circuit ?? { failures: 3, halfOpenAfterMs: 300 };
   const t = await startTestGateway({
     wrapStore: opts.wrapStore,
+    clock,
     members,
     agreements: [...demoAgreements, ...(opts.agreements ?? [])],
     config: {

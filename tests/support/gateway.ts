@@ -66,13 +66,15 @@ export async function startTestGateway(
     wrapStore?: (store: Store) => Store;
     /** Another PostgreSQL server for the test database (e.g. a throwaway cluster, tests/support/pg-cluster.ts). */
     postgres?: string;
+    /** The gateway's clock (e.g. shared with mock agencies that check token times against it). */
+    clock?: ManualClock;
   } = {},
 ): Promise<TestGateway> {
   // The default registry starts from the run's seeded template (tests/support/global-setup.ts).
   const template = testTemplate();
   const seeded = template && !opts.dir && !opts.members && !opts.agreements && !opts.postgres ? template : null;
   const db = await createTestDatabase({ dir: opts.dir, base: opts.postgres, template: seeded });
-  const clock = new ManualClock();
+  const clock = opts.clock ?? new ManualClock();
   const tokens = seeded ? { ...seeded.tokens } : await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
