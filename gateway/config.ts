@@ -71,6 +71,7 @@ export interface GatewayConfig {
       maxAttributesPerElement: number;
       maxTextNodes: number;
       maxNameLength: number;
+      maxTextLength: number;
     };
     /** How far a UsernameToken's Created may be from the gateway's clock, and how long its Nonce is remembered. */
     tokenWindowSeconds: number;
@@ -165,7 +166,7 @@ const schema = {
         xml: {
           type: 'object',
           additionalProperties: false,
-          required: ['maxBytes', 'maxDepth', 'maxElements', 'maxAttributes', 'maxAttributesPerElement', 'maxTextNodes', 'maxNameLength'],
+          required: ['maxBytes', 'maxDepth', 'maxElements', 'maxAttributes', 'maxAttributesPerElement', 'maxTextNodes', 'maxNameLength', 'maxTextLength'],
           properties: {
             maxBytes: int(1024, 64 * 1024 * 1024),
             maxDepth: int(4, 256),
@@ -174,6 +175,7 @@ const schema = {
             maxAttributesPerElement: int(4, 1024),
             maxTextNodes: int(8, 1_000_000),
             maxNameLength: int(16, 4096),
+            maxTextLength: int(1024, 64 * 1024 * 1024),
           },
         },
         tokenWindowSeconds: int(10, 3600),

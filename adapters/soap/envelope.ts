@@ -6,7 +6,7 @@
 import type { NativeObject, NativeValue } from '../types';
 import type { SoapVersion } from './encoding';
 import type { FaultInfo } from './errors';
-import { DEFAULT_XML_LIMITS, XmlLimits, assertSafeXml } from './safe-xml';
+import { DEFAULT_XML_LIMITS, XmlLimits, assertSafeXml, parseSpan } from './safe-xml';
 import { ElementSpan, UnsafeXmlError, localName } from './xml-scan';
 import { SecurityHeaderSpans, UsernameToken, WSSE_NS } from './wsse';
 
@@ -71,7 +71,6 @@ export function parseEnvelope(text: string, limits: Partial<XmlLimits> = DEFAULT
   const security = new SecurityHeaderSpans();
   const scan = assertSafeXml(text, limits, {
     ...opts,
-    build: true,
     onElement: (span) => {
       if (span.depth === 2) parts.push(span);
       else if (span.depth === 3 && firstChildOf !== parts.length) {
@@ -90,10 +89,10 @@ export function parseEnvelope(text: string, limits: Partial<XmlLimits> = DEFAULT
   if (!body) throw new UnsafeXmlError('malformed', 'the SOAP envelope has no Body');
   const headerSpan = part('Header');
 
-  const header = headerSpan ? asObject(headerSpan.value!) : undefined;
+  const header = headerSpan ? asObject(parseSpan(text, headerSpan, scan.cdata).Header) : undefined;
   const found = firstChildren.find((s) => s.start > body.start && s.end < body.end) ?? null;
   const bodyElement = found ? { name: localName(found.qname), text: text.slice(found.start, found.end) } : null;
-  const content = found?.value;
+  const content = found ? parseSpan(text, found, scan.cdata)[localName(found.qname)] : undefined;
   const children = asObject(content) ?? {};
   const parsed: ParsedEnvelope = { version, ...(header ? { header } : {}), bodyElement, body: children, usernameToken: security.token(text, headerSpan) };
   if (bodyElement?.name === 'Fault' && found!.ns === root.ns) parsed.fault = readFault(children);

@@ -40,6 +40,8 @@ export interface ScanLimits {
   maxTextNodes: number;
   /** Longest element or attribute name, prefix included (characters). */
   maxNameLength: number;
+  /** Longest text run, CDATA section or attribute value (characters): bounds the parser's work per node. */
+  maxTextLength: number;
 }
 
 /** One element as found in the text: `start` at its `<`, `end` just after its end tag's `>`. */
@@ -58,8 +60,6 @@ export interface ElementSpan {
   end: number;
   /** The qualified name of the parent element, null for the root. */
   parent: string | null;
-  /** Its content as a tree, when the scan builds one (see scanXml). */
-  value?: NativeValue;
 }
 
 export interface ScanResult {
@@ -70,7 +70,6 @@ export interface ScanResult {
   counts: { elements: number; attributes: number; textNodes: number };
 }
 
-import type { NativeObject, NativeValue } from '../types';
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
@@ -146,44 +145,6 @@ interface Open {
   openEnd: number;
   /** Prefixes this element bound (their bindings are popped when it closes). */
   bound: string[] | null;
-  /** Tree building: child elements by local name, finished text runs, the run being read (raw). */
-  obj: NativeObject | null;
-  text: string;
-  run: string;
-}
-
-const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Ends the text run being read: trimmed, then references decoded (as fast-xml-parser with trimValues did). */
-function endRun(open: Open): void {
-  if (!open.run) return;
-  const s = open.run.trim();
-  open.run = '';
-  if (s) open.text += decodeEntities(s);
-}
-
-/**
- * The tree value of a closing element: its text ('' if none) when it has no child
- * elements; else its children by local name (repeats as arrays), with `#text` for
- * mixed content. Prefixes dropped, attributes ignored, every leaf a string.
- */
-function closeValue(open: Open): NativeValue {
-  endRun(open);
-  const text = open.text;
-  if (!open.obj) return text;
-  if (text) open.obj['#text'] = text;
-  return open.obj;
-}
-
-function addChild(parent: Open, name: string, value: NativeValue): void {
-  endRun(parent);
-  const obj = (parent.obj ??= {});
-  if (!Object.hasOwn(obj, name)) obj[name] = value;
-  else {
-    const had = obj[name];
-    if (Array.isArray(had)) had.push(value);
-    else obj[name] = [had, value];
-  }
 }
 
 /**
@@ -193,8 +154,7 @@ function addChild(parent: Open, name: string, value: NativeValue): void {
  * Element prefixes must be declared (namespace well-formedness); each span carries the
  * namespace its element is in. `onElement` is called when each element closes.
  */
-export function scanXml(text: string, limits: ScanLimits, onElement?: (span: ElementSpan) => void, opts: { build?: boolean } = {}): ScanResult {
-  const build = opts.build === true;
+export function scanXml(text: string, limits: ScanLimits, onElement?: (span: ElementSpan) => void): ScanResult {
   const fail = (reason: UnsafeReason, what: string, at: number): never => {
     throw new UnsafeXmlError(reason, `${what} (${lineCol(text, at)})`);
   };
@@ -228,6 +188,10 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       if (++k > limit) fail('too-long', `${what} name longer than ${limits.maxNameLength} characters`, at);
     }
     return k;
+  };
+
+  const checkLength = (from: number, to: number, what: string): void => {
+    if (to - from > limits.maxTextLength) fail('too-long', `${what} longer than ${limits.maxTextLength} characters`, from);
   };
 
   /** An entity or character reference at `k` (a `&`): its end. */
@@ -265,9 +229,9 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       if (content) {
         if (stack.length === 0) fail('malformed', 'text outside the root element', from);
         countNode(from);
+        checkLength(from, i, 'text');
         started = true;
       }
-      if (build && stack.length) stack[stack.length - 1]!.run += text.slice(from, i);
       continue;
     }
     const c1 = text.charCodeAt(i + 1);
@@ -282,8 +246,8 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
         countNode(i);
         const end = text.indexOf(']]>', i + 9);
         if (end === -1) fail('malformed', 'unclosed CDATA section', i);
+        checkLength(i + 9, end, 'CDATA section');
         cdata.push([i, end + 3]);
-        if (build) stack[stack.length - 1]!.run += escapeText(text.slice(i + 9, end));
         i = end + 3;
       } else {
         const word = text.slice(i + 2, i + 10).toUpperCase();
@@ -301,7 +265,6 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       } else countNode(i);
       const end = text.indexOf('?>', i + 2);
       if (end === -1) fail('malformed', 'unclosed processing instruction', i);
-      if (build && stack.length) endRun(stack[stack.length - 1]!); // (a comment does not end a text run; a PI does)
       started = true;
       i = end + 2;
     } else if (c1 === SLASH) {
@@ -316,10 +279,6 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       if (open.qname !== qname) fail('malformed', `end tag </${qname}> does not match <${open.qname}>`, i);
       if (open.bound) for (const p of open.bound) bindings.get(p)!.pop();
       const span: ElementSpan = { qname, ns: open.ns, depth: stack.length + 1, start: open.start, openEnd: open.openEnd, contentEnd: i, end: close + 1, parent: stack.at(-1)?.qname ?? null };
-      if (build) {
-        span.value = closeValue(open);
-        if (stack.length) addChild(stack[stack.length - 1]!, localName(qname), span.value);
-      }
       onElement?.(span);
       if (stack.length === 0) root = span;
       i = close + 1;
@@ -369,6 +328,7 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
           if (ch === AMP) e = reference(e) - 1;
         }
         if (e >= n) fail('malformed', `bad value of attribute ${attr}`, k);
+        checkLength(valueStart, e, `value of attribute ${attr}`);
         if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
           const prefix = attr === 'xmlns' ? '' : attr.slice(6);
           const uri = decodeEntities(text.slice(valueStart, e));
@@ -386,16 +346,12 @@ export function scanXml(text: string, limits: ScanLimits, onElement?: (span: Ele
       const prefix = colon === -1 ? '' : qname.slice(0, colon);
       const ns = lookup(prefix);
       if (colon !== -1 && !ns) fail('malformed', `the namespace prefix ${prefix} is not declared`, start);
-      if (build && localName(qname) === '__proto__') fail('malformed', 'the element name __proto__ is not allowed', start);
-      const span: Open = { qname, ns: ns ?? null, start, openEnd, bound, obj: null, text: '', run: '' };
+      if (localName(qname) === '__proto__') fail('malformed', 'the element name __proto__ is not allowed', start);
+      const span: Open = { qname, ns: ns ?? null, start, openEnd, bound };
       started = true;
       if (selfClosing) {
         if (bound) for (const p of bound) bindings.get(p)!.pop();
         const el: ElementSpan = { qname, ns: span.ns, depth: stack.length + 1, start, openEnd, contentEnd: openEnd, end: openEnd, parent: stack.at(-1)?.qname ?? null };
-        if (build) {
-          el.value = '';
-          if (stack.length) addChild(stack[stack.length - 1]!, localName(qname), '');
-        }
         onElement?.(el);
         if (stack.length === 0) root = el;
       } else {

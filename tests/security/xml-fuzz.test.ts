@@ -15,7 +15,7 @@ import type { Mapping } from '../../adapters/mapping';
 import type { NativeObject } from '../../adapters/types';
 
 const RUNS = { numRuns: 300 };
-const small = { maxBytes: 64 * 1024, maxDepth: 8, maxElements: 200, maxAttributes: 200, maxAttributesPerElement: 8, maxTextNodes: 200, maxNameLength: 32 };
+const small = { maxBytes: 64 * 1024, maxDepth: 8, maxElements: 200, maxAttributes: 200, maxAttributesPerElement: 8, maxTextNodes: 200, maxNameLength: 32, maxTextLength: 4096 };
 
 /** Runs `fn`; an error other than the expected kinds fails the property. */
 const refusedProperly = (fn: () => unknown, ...kinds: Array<new (...a: never[]) => Error>): boolean => {
