@@ -8,6 +8,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   reporters: ['default', '<rootDir>/tests/support/count-reporter.js'],
-  testTimeout: 30000,
+  // Generous: hooks start gateways, databases and mock agencies on a 2-core machine that may be busy.
+  testTimeout: 60000,
   maxWorkers: 2,
 };
