@@ -1,7 +1,7 @@
 /**
  * Attacks the gateway already withstands, kept as a standing suite: IDOR on another
  * member's messages and acknowledgements, agreement bypass, prototype pollution in
- * a push body, huge headers.
+ * a push body, huge headers, concurrent duplicates (XML attacks: known-attacks-xml).
  */
 import http from 'node:http';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -96,4 +96,15 @@ test('huge headers: 431 from the HTTP server, the gateway keeps answering', asyn
   });
   expect(status).toBe(431);
   expect((await t.call('GET', '/api/v1/members', { token: t.tokens.hall })).status).toBe(200);
+});
+
+test('concurrent duplicates: 20 pushes of one messageId at once store one message; every answer carries its receipt', async () => {
+  const p = sampleCaseRecord({ caseNo: 'JZ-DUP-20260302-01' });
+  const body = { to: 'housing', type: 'case-record', messageId: 'atk-dup-1', caseId: p.caseNo, purpose: 'case-handling', payload: p };
+  const answers = await Promise.all(Array.from({ length: 20 }, () => t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body })));
+  expect(answers.map((a) => a.status).sort()).toEqual([...Array(19).fill(200), 202].sort());
+  expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+  expect(new Set(answers.map((a) => a.body.log.index)).size).toBe(1);
+  const rows = await t.db.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE sender = 'hall' AND message_id = 'atk-dup-1'`);
+  expect(rows.rows[0]!.n).toBe(1);
 });
