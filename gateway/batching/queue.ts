@@ -70,7 +70,8 @@ type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 export class GroupCommitQueue<T, R, P = T> {
   private waiting: Waiting<T, R>[] = [];
   private inFlight = false;
-  private timer: { cancel: () => void } | null = null;
+  /** The pending start of the next batch, and when it is due (ms since the epoch; -Infinity: at once). */
+  private timer: { at: number; cancel: () => void } | null = null;
   private idle: Array<() => void> = [];
   private readonly failures: FailurePolicy;
 
@@ -116,28 +117,32 @@ export class GroupCommitQueue<T, R, P = T> {
     return !this.inFlight && this.waiting.length === 0;
   }
 
-  /** Starts a batch when one is due: at once when full, else after the oldest item's wait. A batch in flight starts the next itself. */
+  /**
+   * Starts a batch when one is due: at once when full, else once the oldest item has
+   * waited maxWaitMs (asked again on every submit, so a shorter wait replaces a longer
+   * one). A batch in flight starts the next itself.
+   */
   private schedule(): void {
-    if (this.inFlight) return;
-    if (this.waiting.length >= this.opts.maxBatch) {
-      // Full: start now, though not inside the caller's submit().
-      this.timer?.cancel();
-      this.timer = { cancel: () => {} };
-      queueMicrotask(() => void this.run());
-      return;
-    }
-    if (this.timer || !this.waiting.length) return;
-    const wait = this.maxWaitMs() - (Date.now() - this.waiting[0]!.since);
+    if (this.inFlight || !this.waiting.length) return;
+    const at = this.waiting.length >= this.opts.maxBatch ? -Infinity : this.waiting[0]!.since + this.maxWaitMs();
+    if (this.timer && this.timer.at <= at) return;
+    this.timer?.cancel();
     const start = () => {
       this.timer = null;
       void this.run();
     };
-    if (wait <= 0) {
+    const wait = at - Date.now();
+    if (at === -Infinity) {
+      // Full: start now, though not inside the caller's submit().
+      let cancelled = false;
+      queueMicrotask(() => cancelled || start());
+      this.timer = { at, cancel: () => (cancelled = true) };
+    } else if (wait <= 0) {
       const h = setImmediate(start);
-      this.timer = { cancel: () => clearImmediate(h) };
+      this.timer = { at, cancel: () => clearImmediate(h) };
     } else {
       const h = setTimeout(start, wait);
-      this.timer = { cancel: () => clearTimeout(h) };
+      this.timer = { at, cancel: () => clearTimeout(h) };
     }
   }
 
