@@ -4,7 +4,7 @@
  *   pure  ←  data  ←  domain  ←  http  ←  wiring
  *
  * pure    hashing, signing, canonical JSON, Merkle maths, the offline verifier, the
- *         error catalogue, clock and ids: no I/O, shared with the standalone verifier
+ *         error catalogue, clock and ids, the group-commit queue (gateway/batching): no I/O, shared with the standalone verifier
  * data    gateway/store (PostgreSQL / PGlite, migrations)
  * domain  registry, exchange, delivery, services, inbound, log store, audit, trust
  * http    gateway/http and each feature's routes.ts / openapi.ts
@@ -13,6 +13,7 @@
  */
 const PURE = [
   '^gateway/crypto/',
+  '^gateway/batching/',
   '^gateway/log/(hash|tree|bits|checkpoint|entries|verify|merkle)\\.ts$',
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors)\\.ts$',

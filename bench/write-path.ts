@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildConfig } from '../gateway/config';
+import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { createGateway } from '../gateway/gateway';
 import { preparePush, pushDeps } from '../gateway/exchange/push';
 import type { Principal } from '../gateway/http/context';
@@ -47,7 +48,7 @@ export async function measureWritePath(databaseUrl: string | null, batches: numb
     const store = await db.open();
     cleanups.push(() => store.close());
     await seedBenchRegistry(store);
-    const config = buildConfig({ demo: false, logLevel: 'warn', delivery: { enabled: false }, trust: { pkiDir }, ...(databaseUrl ? { databaseUrl } : {}) });
+    const config = buildConfig({ demo: false, logLevel: 'warn', delivery: { enabled: false }, trust: { pkiDir }, adapters: unreachableDemoAgencies, ...(databaseUrl ? { databaseUrl } : {}) });
     const gw = await createGateway(config, { store, startIntegrator: false });
     cleanups.push(() => gw.close());
     const deps = pushDeps(gw.deps);

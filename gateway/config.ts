@@ -36,7 +36,8 @@ export interface GatewayConfig {
   };
   /** Per-caller request limits per window (per process): member systems, people, anonymous addresses. */
   rateLimit: { windowSeconds: number; perMember: number; perUser: number; perAddress: number };
-  groupCommit: { maxBatch: number; maxQueue: number };
+  /** The message group commit: per commit at most maxBatch; beyond maxQueue waiting → 503; a lone message waits maxWaitMs for company (0: the next event-loop turn). */
+  groupCommit: { maxBatch: number; maxQueue: number; maxWaitMs: number };
   trust: {
     /** PKI directory (keys 0600); default <dataDir>/pki. */
     pkiDir: string | null;
@@ -127,8 +128,8 @@ const schema = {
     groupCommit: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxBatch', 'maxQueue'],
-      properties: { maxBatch: int(1, 5000), maxQueue: int(1, 1_000_000) },
+      required: ['maxBatch', 'maxQueue', 'maxWaitMs'],
+      properties: { maxBatch: int(1, 5000), maxQueue: int(1, 1_000_000), maxWaitMs: int(0, 1000) },
     },
     trust: {
       type: 'object',
@@ -211,7 +212,7 @@ export const defaults: GatewayConfig = {
   },
   // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
   rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
-  groupCommit: { maxBatch: 256, maxQueue: 20_000 },
+  groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
   trust: {
     pkiDir: null,
     logHashAlg: 'sha256',

@@ -4,6 +4,7 @@ import { formatTime } from '../clock';
 import type { NewMessage, Receipt, StoredOutcome } from './types';
 import type { BatchedSignature } from '../crypto/batch-signature';
 import type { DigestAlg } from '../crypto/digest';
+import { logAppendCtes } from '../log/append';
 
 /** The push answer, rebuilt the same way for a first push and for any identical retry. */
 export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestAlg; digest: string; receivedAt: Date }, logIndex: number, leafHash: Buffer): Receipt => ({
@@ -19,8 +20,9 @@ export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestA
  * One batch in ONE statement (one round trip, atomic on its own): lock the
  * exchange sequence row and take a range of seq numbers, insert the messages
  * (skipping (sender, messageId) duplicates), then history events and delivery
- * jobs for exactly the rows inserted, then lock the log sequence row and append
- * one dense-indexed 'message.received' log entry per inserted message. Lock order
+ * jobs for exactly the rows inserted, then the log append (log/append.ts) of one
+ * 'message.received' entry per inserted message. The append's input reads the
+ * inserted rows, so the exchange row is locked before the log row: the lock order
  * is always exchange → log (other log writers take only the log row), so no
  * deadlock. Constant SQL text; all rows travel as one JSON parameter.
  */
@@ -50,17 +52,10 @@ WITH s AS (
   INSERT INTO deliveries (id, message_id, receiver, mode, status, next_attempt_at, created_at, updated_at)
   SELECT i.delivery_id, i.id, i.receiver, i.delivery_mode, 'pending', i.received_at, i.received_at, i.received_at
   FROM input i JOIN ins USING (id)
-), created AS (
-  SELECT i.*, row_number() OVER (ORDER BY i.n) AS k, count(*) OVER () AS total FROM input i JOIN ins USING (id)
-), lg AS (
-  UPDATE sequences SET value = value + (SELECT count(*) FROM created) WHERE name = 'log' RETURNING value
-), le AS (
-  INSERT INTO log_entries (idx, kind, message_id, case_id, entry, leaf_hash, created_at)
-  SELECT lg.value - c.total + c.k - 1, 'message.received', c.id, c.case_id, c.log_entry, decode(c.leaf_hash, 'hex'), c.received_at
-  FROM created c CROSS JOIN lg
-  RETURNING idx, message_id
-)
-SELECT message_id AS id, idx FROM le`;
+), ${logAppendCtes(`SELECT row_number() OVER (ORDER BY i.n) AS k, 'message.received' AS kind, i.id AS message_id, i.case_id,
+         i.log_entry AS entry, i.leaf_hash, i.received_at AS created_at
+  FROM input i JOIN ins USING (id)`)}
+SELECT message_id AS id, idx FROM log_appended`;
 
 const str = JSON.stringify;
 

@@ -1,7 +1,6 @@
 import type { Db } from '../store/db';
 import { GatewayError } from '../errors';
 import type { LogHashAlg } from './hash';
-import type { PreparedEntry } from './entries';
 import {
   appendLeaves,
   assembleConsistencyProof,
@@ -15,32 +14,8 @@ import {
   type ProofRef,
 } from './tree';
 
-/**
- * Appends entries in the caller's transaction. Taking the 'log' sequence row lock
- * gives them the next dense indices; the lock is held to commit, so index order is
- * commit order across processes. Returns the indices in input order.
- */
-export async function appendEntries(db: Db, entries: PreparedEntry[]): Promise<number[]> {
-  if (!entries.length) return [];
-  const end = Number((await db.query<{ value: number }>(`UPDATE sequences SET value = value + $1 WHERE name = 'log' RETURNING value`, [entries.length])).rows[0].value);
-  const first = end - entries.length;
-  await db.query(
-    `INSERT INTO log_entries (idx, kind, message_id, case_id, entry, leaf_hash, created_at)
-     SELECT $1::bigint + n - 1, kind, message_id, case_id, entry, decode(leaf_hash, 'hex'), created_at
-     FROM unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-          WITH ORDINALITY AS t(kind, message_id, case_id, entry, leaf_hash, created_at, n)`,
-    [
-      first,
-      entries.map((e) => e.kind),
-      entries.map((e) => e.messageId),
-      entries.map((e) => e.caseId),
-      entries.map((e) => e.text),
-      entries.map((e) => e.leafHash.toString('hex')),
-      entries.map((e) => e.at),
-    ],
-  );
-  return entries.map((_, i) => first + i);
-}
+/** Appending is log/append.ts (one place); re-exported for the modules that append on their own. */
+export { appendEntries } from './append';
 
 export interface LogHead {
   alg: LogHashAlg;

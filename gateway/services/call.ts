@@ -8,8 +8,8 @@ import type { Trust } from '../trust/trust';
 import type { Directory } from '../registry/directory';
 import type { AdapterBindings } from '../adapters/bindings';
 import type { LogHashAlg } from '../log/hash';
-import type { BatchedSignature } from '../crypto/batch-signature';
-import { BatchSigningQueue } from '../crypto/batch-queue';
+import { signBatchAsync, type BatchedSignature } from '../crypto/batch-signature';
+import { GroupCommitQueue } from '../batching/queue';
 import { ServiceCallRecorder, type CallRow } from './recorder';
 import type { Principal } from '../http/context';
 import type { Adapter, NativeForm, NativeObject, ServiceSpec } from '../../adapters/types';
@@ -92,11 +92,16 @@ export interface BrokerDeps {
  */
 export class ServiceBroker {
   private readonly recorder: ServiceCallRecorder;
-  private readonly signing: BatchSigningQueue;
+  /** Answers signed while a signature is being made share the next one (one batch signature, one inclusion proof each). */
+  private readonly signing: GroupCommitQueue<string, BatchedSignature>;
 
   constructor(private readonly d: BrokerDeps) {
     this.recorder = new ServiceCallRecorder(d.store, d.log);
-    this.signing = new BatchSigningQueue(() => ({ signer: d.trust.logSigner, name: 'gateway', certificate: d.trust.logCertificate }), () => formatTime(d.clock.now()));
+    this.signing = new GroupCommitQueue({
+      what: 'answers to sign',
+      maxBatch: 256,
+      commit: (texts) => signBatchAsync(d.trust.logSigner, 'gateway', d.trust.logCertificate, texts, formatTime(d.clock.now())),
+    });
   }
 
   /**
@@ -135,7 +140,7 @@ export class ServiceBroker {
       d.metrics.serviceCalls.inc({ provider, service: name, outcome: 'ok' });
       d.metrics.serviceDuration.observe({ provider, service: name }, (Date.now() - call.started) / 1000);
       const unsigned = { id: call.id, service: name, provider, purpose: ctx.purpose, caseId: ctx.caseId, at: formatTime(call.at), data, digests, log };
-      return { ...unsigned, signature: await this.signing.sign(canonicalJson(unsigned)) };
+      return { ...unsigned, signature: await this.signing.submit(canonicalJson(unsigned)) };
     } catch (err) {
       call.error = isGatewayError(err) ? err : new GatewayError('GW_ERR_INTERNAL', 'the service call failed');
       d.metrics.serviceCalls.inc({ provider, service: name, outcome: call.error.code });

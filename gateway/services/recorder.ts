@@ -1,7 +1,9 @@
 import type { Store } from '../store/db';
 import type { Logger } from '../logger';
 import type { PreparedEntry } from '../log/entries';
-import { batchWriteError, writeIsolating } from '../store/isolate';
+import { databaseFailures } from '../store/isolate';
+import { GroupCommitQueue } from '../batching/queue';
+import { logAppendCtes } from '../log/append';
 
 /** One service call as stored (service_calls row) with its prepared service.called log entry. */
 export interface CallRow {
@@ -25,15 +27,9 @@ export interface CallRow {
   entry: PreparedEntry;
 }
 
-interface Pending {
-  row: CallRow;
-  resolve: (log: { index: number; leafHash: string }) => void;
-  reject: (e: unknown) => void;
-}
-
 /**
- * The calls and their log entries in ONE statement: insert the rows, take a range
- * of the log sequence, append one dense-indexed entry per call. Constant SQL text;
+ * The calls and their log entries in ONE statement: insert the rows, then the log
+ * append (log/append.ts) of one service.called entry per call. Constant SQL text;
  * the rows travel as one JSON parameter (as the exchange writer does).
  */
 const BATCH_SQL = `
@@ -48,64 +44,56 @@ WITH input AS (
   SELECT id, caller, caller_system, provider, service, purpose, case_id, request, response, outcome, error_code, error_detail,
      native_request, native_response, provenance, started_at, duration_ms
   FROM input ORDER BY n
-), lg AS (
-  UPDATE sequences SET value = value + $2 WHERE name = 'log' RETURNING value
-)
-INSERT INTO log_entries (idx, kind, message_id, case_id, entry, leaf_hash, created_at)
-SELECT lg.value - $2 + i.n - 1, 'service.called', i.id, i.case_id, i.entry, decode(i.leaf_hash, 'hex'), i.started_at
-FROM input i CROSS JOIN lg
-RETURNING idx, message_id AS id`;
+), ${logAppendCtes(`SELECT n AS k, 'service.called' AS kind, id AS message_id, case_id, entry, leaf_hash, started_at AS created_at FROM input`)}
+SELECT idx, message_id AS id FROM log_appended`;
+
+/** A call's place in the log, as its answer carries it. */
+export interface CallLogPosition {
+  index: number;
+  leafHash: string;
+}
 
 /**
- * Group commit for service-call records: calls finishing while a commit is in
- * flight share the next statement. Each caller is answered (with its log
- * position) only after the commit holding its record.
+ * Service-call records, group committed (gateway/batching/queue.ts): calls finishing
+ * while a commit is in flight share the next statement. Each caller is answered (with
+ * its log position) only after the commit holding its record; a record the database
+ * refuses fails alone.
  */
 export class ServiceCallRecorder {
-  private queue: Pending[] = [];
-  private flushing = false;
+  private readonly queue: GroupCommitQueue<CallRow, CallLogPosition>;
 
   constructor(
     private readonly store: Store,
-    private readonly log: Logger,
-    private readonly maxBatch = 256,
-  ) {}
-
-  record(row: CallRow): Promise<{ index: number; leafHash: string }> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
-      if (!this.flushing) void this.flush();
+    log: Logger,
+    maxBatch = 256,
+  ) {
+    this.queue = new GroupCommitQueue({
+      what: 'service-call records',
+      maxBatch,
+      commit: (rows) => this.write(rows),
+      failures: databaseFailures,
+      onFailure: (err, calls, splitting) => log.error({ err, calls }, splitting ? 'a service-call batch was refused for a value; recording its halves apart' : 'recording service calls failed'),
     });
+  }
+
+  record(row: CallRow): Promise<CallLogPosition> {
+    return this.queue.submit(row);
+  }
+
+  /** Records waiting for a commit (not yet in one). */
+  get queued(): number {
+    return this.queue.queued;
   }
 
   /** Records the calls and their log entries: all or none. */
-  private async write(batch: Pending[]): Promise<Array<{ index: number; leafHash: string }>> {
-    const r = await this.store.query<{ idx: string; id: string }>(BATCH_SQL, [JSON.stringify(batch.map((p, i) => rowJson(p.row, i + 1))), batch.length]);
+  private async write(rows: CallRow[]): Promise<CallLogPosition[]> {
+    const r = await this.store.query<{ idx: string; id: string }>(BATCH_SQL, [JSON.stringify(rows.map((row, i) => rowJson(row, i + 1)))]);
     const at = new Map(r.rows.map((x) => [x.id, Number(x.idx)]));
-    return batch.map((p) => {
-      const index = at.get(p.row.id);
-      if (index === undefined) throw new Error(`service call ${p.row.id} has no log entry after its batch`);
-      return { index, leafHash: p.row.entry.leafHash.toString('hex') };
+    return rows.map((row) => {
+      const index = at.get(row.id);
+      if (index === undefined) throw new Error(`service call ${row.id} has no log entry after its batch`);
+      return { index, leafHash: row.entry.leafHash.toString('hex') };
     });
-  }
-
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          // One statement; only if the database refuses a value of one call is the batch split to record the others.
-          const written = await writeIsolating(batch, (part) => this.write(part), (err, size) => this.log.error({ err, calls: size }, 'recording service calls failed'));
-          written.forEach((w, i) => (w.ok ? batch[i]!.resolve(w.value) : batch[i]!.reject(w.error)));
-        } catch (err) {
-          this.log.error({ err, calls: batch.length }, 'recording service calls failed');
-          for (const p of batch) p.reject(batchWriteError(err, false));
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 }
 

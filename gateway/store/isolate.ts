@@ -1,7 +1,5 @@
 import { GatewayError, isGatewayError } from '../errors';
-
-/** One member's fate in a batch write: its result, or the error it alone failed with. */
-export type Settled<R> = { ok: true; value: R } | { ok: false; error: GatewayError };
+import type { FailurePolicy } from '../batching/queue';
 
 /**
  * The database refused a value of the batch, not the batch as such: SQLSTATE class 22
@@ -26,24 +24,9 @@ export function batchWriteError(err: unknown, alone: boolean): GatewayError {
 }
 
 /**
- * Writes a batch with one call of `write` (one statement: the happy path costs
- * nothing more). If the database refuses the batch for a value one member holds, the
- * batch is split in halves and each half written on its own, down to the member at
- * fault, so one bad request never fails the requests it shared the batch with: one
- * bad member among n costs about 2·log2(n) more statements, only after a failure.
- * `write` must be atomic (all of its items or none) and return one result per item.
+ * How a group commit into the database fails (gateway/batching/queue.ts): a batch the
+ * database refuses for a value one member holds is split down to that member, which
+ * alone gets GW_ERR_REQUEST_UNSTORABLE (422); any other failure answers every member
+ * GW_ERR_STORE_UNAVAILABLE (503) and is not retried.
  */
-export async function writeIsolating<T, R>(items: T[], write: (items: T[]) => Promise<R[]>, onFailure?: (err: unknown, size: number) => void): Promise<Settled<R>[]> {
-  try {
-    return (await write(items)).map((value) => ({ ok: true as const, value }));
-  } catch (err) {
-    onFailure?.(err, items.length);
-    if (items.length === 1 || !refusedForItsData(err)) {
-      const error = batchWriteError(err, items.length === 1);
-      return items.map(() => ({ ok: false as const, error }));
-    }
-    const mid = items.length >> 1;
-    const left = await writeIsolating(items.slice(0, mid), write, onFailure);
-    return left.concat(await writeIsolating(items.slice(mid), write, onFailure));
-  }
-}
+export const databaseFailures: FailurePolicy = { itemAtFault: refusedForItsData, answer: batchWriteError };

@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { migrate } from '../../gateway/store/migrate';
 import { leafHash } from '../../gateway/log/hash';
+import { appendEntries } from '../../gateway/log/append';
 import { fetchEntryPage, packedPagesUsable } from '../../gateway/log/audit-pages';
 
 // Packed pages (one aggregated row per page, leaves hashed in place) must report exactly
@@ -11,11 +12,8 @@ const texts = ['{"a":1}', '{"b":"中文 ✓ \\n"}', '{"c":"\ud83d\ude00"}', '{"d
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrate(db.store);
-  await db.store.query(
-    `INSERT INTO log_entries (idx, kind, entry, leaf_hash, created_at)
-     SELECT n - 1, 'message.received', e, h, now() FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS t(e, h, n)`,
-    [texts, texts.map((t) => leafHash('sha256', t))],
-  );
+  const at = new Date();
+  await appendEntries(db.store, texts.map((text) => ({ kind: 'message.received', messageId: null, caseId: null, at, text, leafHash: leafHash('sha256', text) })));
 }, 60_000);
 afterAll(() => db?.drop());
 

@@ -147,10 +147,10 @@ describe('service-call records', () => {
       });
     const first = call('JZ-ISO-000000');
     await until(() => held, 'the first call record to reach the database');
-    const recorder = (w.t.gw.deps.services as unknown as { recorder: { queue: unknown[] } }).recorder;
+    const recorder = (w.t.gw.deps.services as unknown as { recorder: { queued: number } }).recorder;
     const good = ['JZ-ISO-000001', 'JZ-ISO-000002', 'JZ-ISO-000003'].map(call);
     const bad = call('JZ-POISON-MARK1');
-    await until(() => recorder.queue.length === 4, 'four call records queued behind the held one');
+    await until(() => recorder.queued === 4, 'four call records queued behind the held one');
     g.open();
     await allSettleWithin<unknown>([first, ...good, bad], 60_000);
     for (const r of [await first, ...(await Promise.all(good))]) {
