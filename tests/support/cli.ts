@@ -8,8 +8,14 @@ import { projectRoot } from '../../gateway/schemas/paths';
 export const root = projectRoot();
 export const xgwBin = path.join(root, 'bin', 'xgw.js');
 
-/** Compiles dist/ so the CLI under test is the current source (≈3 s). */
+/**
+ * Compiles dist/ so the CLI under test is the current source (≈3 s). The test run's global
+ * setup builds it once before any test file starts (DIST_BUILT_ENV): two files compiling at
+ * once would rewrite modules under a CLI another file is starting.
+ */
+export const DIST_BUILT_ENV = 'XGW_TEST_DIST_BUILT';
 export function buildDist(): void {
+  if (process.env[DIST_BUILT_ENV] === '1') return;
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'pipe' });
 }
 

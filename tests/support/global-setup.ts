@@ -7,6 +7,7 @@ import { openPglite } from '../../gateway/store/pglite';
 import { createDatabase, openPostgres } from '../../gateway/store/postgres';
 import { buildTestPki, TEMPLATE_ENV, type TestTemplate } from './template';
 import { seedTestRegistry } from './gateway';
+import { buildDist, DIST_BUILT_ENV } from './cli';
 
 /**
  * Once per `npm test`: a PKI for the demo members and a migrated, seeded database
@@ -14,6 +15,8 @@ import { seedTestRegistry } from './gateway';
  * ≈0.5 s instead of ≈3 s for a new one; PostgreSQL: CREATE DATABASE … TEMPLATE).
  */
 export default async function globalSetup(): Promise<void> {
+  buildDist();
+  process.env[DIST_BUILT_ENV] = '1';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-test-template-'));
   const pkiDir = path.join(dir, 'pki');
   buildTestPki(pkiDir);
