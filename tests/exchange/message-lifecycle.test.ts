@@ -48,6 +48,20 @@ const counts = async () =>
     [id],
   )).rows[0]!;
 
+test('the table is the message lifecycle the gateway keeps (statuses and OpenAPI unchanged)', () => {
+  expect(messageLifecycle.statuses).toEqual(['received', 'queued', 'delivered', 'acknowledged', 'rejected', 'failed', 'dead_lettered']);
+  expect(Object.fromEntries(messageLifecycle.events.map((e) => [e, messageLifecycle.step(e)]))).toEqual({
+    received: { from: [], to: 'received' },
+    queued: { from: ['received'], to: 'queued' },
+    delivered: { from: ['queued', 'failed'], to: 'delivered', delivery: 'delivered' },
+    delivery_failed: { from: ['queued', 'failed'], to: 'failed', delivery: 'pending' },
+    dead_lettered: { from: ['queued', 'failed'], to: 'dead_lettered', delivery: 'dead' },
+    acknowledged: { from: ['queued', 'delivered', 'failed', 'dead_lettered'], to: 'acknowledged', delivery: 'delivered' },
+    rejected: { from: ['queued', 'delivered', 'failed', 'dead_lettered'], to: 'rejected', delivery: 'delivered' },
+    replayed: { from: ['dead_lettered'], to: 'queued', delivery: 'pending' },
+  });
+});
+
 test('a new message arrives received → queued: the write batch takes these names from the table', async () => {
   expect(ARRIVAL).toEqual({ events: ['received', 'queued'], status: 'queued' });
   const m = await t.call('GET', `/api/v1/messages/${id}`, { token: t.tokens.hall });
