@@ -4,7 +4,7 @@
  *   pure  ←  data  ←  domain  ←  http  ←  wiring
  *
  * pure    hashing, signing, canonical JSON, Merkle maths, the offline verifier, the
- *         error catalogue, clock, ids and the lifecycle tables helper: no I/O, shared with the standalone verifier
+ *         error catalogue, clock, ids and the lifecycle tables helper, the message header mapper: no I/O, shared with the standalone verifier
  * data    gateway/store (PostgreSQL / PGlite, migrations)
  * domain  registry, exchange, delivery, services, inbound, log store, audit, trust
  * http    gateway/http and each feature's routes.ts / openapi.ts
@@ -16,6 +16,7 @@ const PURE = [
   '^gateway/log/(hash|tree|bits|checkpoint|entries|verify|merkle)\\.ts$',
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors|lifecycle)\\.ts$',
+  '^gateway/exchange/message-header\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];
 const DATA = ['^gateway/store/'];
