@@ -4,7 +4,8 @@
  *   pure  ←  data  ←  domain  ←  http  ←  wiring
  *
  * pure    hashing, signing, canonical JSON, Merkle maths, the offline verifier, the
- *         error catalogue, clock and ids, the group-commit queue (gateway/batching): no I/O, shared with the standalone verifier
+ *         error catalogue, clock, ids, the lifecycle tables helper, the message header mapper and the
+ *         group-commit queue (gateway/batching): no I/O, shared with the standalone verifier
  * data    gateway/store (PostgreSQL / PGlite, migrations)
  * domain  registry, exchange, delivery, services, inbound, log store, audit, trust
  * http    gateway/http and each feature's routes.ts / openapi.ts
@@ -16,7 +17,8 @@ const PURE = [
   '^gateway/batching/',
   '^gateway/log/(hash|tree|bits|checkpoint|entries|verify|merkle)\\.ts$',
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
-  '^gateway/(clock|ids|errors)\\.ts$',
+  '^gateway/(clock|ids|errors|lifecycle)\\.ts$',
+  '^gateway/exchange/message-header\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];
 const DATA = ['^gateway/store/'];

@@ -36,6 +36,7 @@ export const catalogue = {
   GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND: { status: 404, title: 'No such message' },
   GW_ERR_EXCHANGE_NOT_RECEIVER: { status: 403, title: 'Only the receiver may acknowledge a message' },
   GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED: { status: 409, title: 'The message was already acknowledged or rejected' },
+  GW_ERR_EXCHANGE_INVALID_TRANSITION: { status: 409, title: 'The message\'s status does not allow this step' },
 
   GW_ERR_LOG_BAD_RANGE: { status: 400, title: 'Log index or tree size out of range' },
   GW_ERR_LOG_NOT_FOUND: { status: 404, title: 'No such log entry or checkpoint' },

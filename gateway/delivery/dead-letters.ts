@@ -2,7 +2,8 @@ import type { Db, Store } from '../store/db';
 import { formatTime } from '../clock';
 import { GatewayError, type FieldError } from '../errors';
 import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
-import { recordEvent } from '../exchange/history';
+import { messageLifecycle, recordStep, stateColumns, type MessageState } from '../exchange/lifecycle';
+import { headerColumns, messageHeader, type MessageHeader, type MessageHeaderRow } from '../exchange/message-header';
 import type { LogHashAlg } from '../log/hash';
 
 /**
@@ -20,13 +21,7 @@ export interface DeadLetterFilter {
   to?: Date;
 }
 
-export interface DeadLetter {
-  id: string;
-  messageId: string;
-  from: string;
-  to: string;
-  type: string;
-  caseId: string | null;
+export interface DeadLetter extends MessageHeader {
   attempts: number;
   lastError: string | null;
   deadAt: string;
@@ -77,17 +72,14 @@ function where(f: DeadLetterFilter, start: number): { sql: string; params: unkno
   return { sql: parts.join(' AND '), params };
 }
 
-interface Row {
-  id: string; seq: string; message_id: string; sender: string; receiver: string; type: string; case_id: string | null;
-  attempts: number; last_error: string | null; updated_at: Date; received_at: Date;
-}
+type Row = MessageHeaderRow & { seq: string; attempts: number; last_error: string | null; updated_at: Date; received_at: Date };
 
 /** One page of dead letters, oldest message first (keyset on the exchange sequence). */
 export async function listDeadLetters(db: Db, f: DeadLetterFilter, after: string | undefined, limitRaw: unknown): Promise<{ items: DeadLetter[]; next: string | null }> {
   const limit = parseLimit(limitRaw, 50, 500);
   const w = where(f, 3);
   const r = await db.query<Row>(
-    `SELECT m.id, m.seq, m.message_id, m.sender, m.receiver, m.type, m.case_id, d.attempts, d.last_error, d.updated_at, m.received_at
+    `SELECT ${headerColumns('m')}, m.seq, d.attempts, d.last_error, d.updated_at, m.received_at
      FROM deliveries d JOIN messages m ON m.id = d.message_id
      WHERE ${w.sql} AND m.seq > $1 ORDER BY m.seq LIMIT $2`,
     [decodeCursor(after), limit + 1, ...w.params],
@@ -95,12 +87,7 @@ export async function listDeadLetters(db: Db, f: DeadLetterFilter, after: string
   const rows = r.rows.slice(0, limit);
   return {
     items: rows.map((x) => ({
-      id: x.id,
-      messageId: x.message_id,
-      from: x.sender,
-      to: x.receiver,
-      type: x.type,
-      caseId: x.case_id,
+      ...messageHeader(x),
       attempts: x.attempts,
       lastError: x.last_error,
       deadAt: formatTime(x.updated_at),
@@ -110,27 +97,36 @@ export async function listDeadLetters(db: Db, f: DeadLetterFilter, after: string
   };
 }
 
-/** Requeues locked dead deliveries and records each replay (history + log). */
-async function requeue(db: Db, alg: LogHashAlg, rows: { message_id: string; attempts: number; last_error: string | null }[], at: Date, actor: string): Promise<string[]> {
+type DeadRow = MessageState & { attempts: number; last_error: string | null };
+
+/**
+ * Replays locked dead letters: the lifecycle's 'replayed' step puts each delivery back in the
+ * queue with a fresh attempt budget and records it (history + log, with who).
+ */
+async function requeue(db: Db, alg: LogHashAlg, rows: DeadRow[], at: Date, actor: string): Promise<string[]> {
   for (const x of rows) {
-    await db.query(
-      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, locked_until = NULL, last_error = NULL, updated_at = $2 WHERE message_id = $1`,
-      [x.message_id, at],
-    );
-    await recordEvent(db, alg, x.message_id, 'replayed', 'queued', at, actor, { previousAttempts: x.attempts, lastError: x.last_error });
+    await recordStep(db, alg, [x], {
+      event: 'replayed',
+      at,
+      actor,
+      detail: { previousAttempts: x.attempts, lastError: x.last_error },
+      delivery: { lastError: null, nextAttemptAt: at, resetAttempts: true },
+    });
   }
-  return rows.map((x) => x.message_id);
+  return rows.map((x) => x.id);
 }
+
+/** Dead letters with their message rows locked (message first: the lifecycle's lock order). */
+const DEAD_ROWS = `SELECT ${stateColumns('m')}, d.attempts, d.last_error FROM deliveries d JOIN messages m ON m.id = d.message_id`;
 
 /** Replays one dead letter by message id (404 when it is not dead-lettered). */
 export async function replayOne(store: Store, alg: LogHashAlg, id: string, at: Date, actor: string): Promise<string> {
   return store.tx(async (db) => {
-    const r = await db.query<{ message_id: string; attempts: number; last_error: string | null }>(
-      `SELECT message_id, attempts, last_error FROM deliveries WHERE message_id::text = $1 AND status = 'dead' FOR UPDATE`,
-      [id],
-    );
-    if (!r.rows.length) throw new GatewayError('GW_ERR_DEAD_LETTER_NOT_FOUND', `message ${id} is not dead-lettered (unknown, delivered, or already replayed)`);
-    return (await requeue(db, alg, r.rows, at, actor))[0];
+    const r = await db.query<DeadRow>(`${DEAD_ROWS} WHERE m.id::text = $1 AND d.status = 'dead' FOR UPDATE OF m`, [id]);
+    // Locking may have waited for a step that settled it (acknowledged meanwhile): the locked status decides.
+    const dead = r.rows.filter((x) => messageLifecycle.allows(x.status, 'replayed'));
+    if (!dead.length) throw new GatewayError('GW_ERR_DEAD_LETTER_NOT_FOUND', `message ${id} is not dead-lettered (unknown, delivered, or already replayed)`);
+    return (await requeue(db, alg, dead, at, actor))[0]!;
   });
 }
 
@@ -143,11 +139,7 @@ export async function replayMatching(store: Store, alg: LogHashAlg, f: DeadLette
   }
   const w = where(f, 2);
   return store.tx(async (db) => {
-    const r = await db.query<{ message_id: string; attempts: number; last_error: string | null }>(
-      `SELECT d.message_id, d.attempts, d.last_error FROM deliveries d JOIN messages m ON m.id = d.message_id
-       WHERE ${w.sql} ORDER BY m.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED`,
-      [limit, ...w.params],
-    );
-    return requeue(db, alg, r.rows, at, actor);
+    const r = await db.query<DeadRow>(`${DEAD_ROWS} WHERE ${w.sql} ORDER BY m.seq LIMIT $1 FOR UPDATE OF m SKIP LOCKED`, [limit, ...w.params]);
+    return requeue(db, alg, r.rows.filter((x) => messageLifecycle.allows(x.status, 'replayed')), at, actor);
   });
 }

@@ -1,12 +1,7 @@
 import { formatTime } from '../clock';
+import type { MessageHeader } from '../exchange/message-header';
 
-export interface OutgoingMessage {
-  id: string;
-  messageId: string;
-  from: string;
-  to: string;
-  type: string;
-  caseId: string | null;
+export interface OutgoingMessage extends MessageHeader {
   purpose: string;
   payload: unknown;
   digest: { alg: string; value: string };

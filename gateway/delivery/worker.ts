@@ -6,7 +6,8 @@ import type { Metrics } from '../metrics';
 import type { AdapterBindings } from '../adapters/bindings';
 import type { Conversion, DeliveryAttempt, OutboundMessage } from '../../adapters/types';
 import { formatTime } from '../clock';
-import { recordEvent } from '../exchange/history';
+import { lockMessages, recordStep } from '../exchange/lifecycle';
+import { headerColumns, messageHeader, type MessageHeaderRow } from '../exchange/message-header';
 import type { LogHashAlg } from '../log/hash';
 import { backoffMs } from './backoff';
 
@@ -98,9 +99,8 @@ export class DeliveryWorker {
     const now = this.clock.now();
     // The claim must outlast the longest attempt any transport can make, or another process would send it again.
     const lease = new Date(now.getTime() + Math.max(this.opts.requestTimeoutMs * 2, this.adapters.maxLeaseMs()));
-    const r = await this.store.query<{
-      delivery_id: string; attempts: number; id: string; message_id: string; sender: string; receiver: string; type: string;
-      case_id: string | null; purpose: string; payload: unknown; digest_alg: string; digest: string; received_at: Date;
+    const r = await this.store.query<MessageHeaderRow & {
+      delivery_id: string; attempts: number; purpose: string; payload: unknown; digest_alg: string; digest: string; received_at: Date;
       conversion: Conversion | null; maybe_delivered: boolean;
     }>(
       `WITH due AS (
@@ -110,7 +110,7 @@ export class DeliveryWorker {
        , claimed AS (
          UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1
          FROM due WHERE d.id = due.id RETURNING d.id, d.message_id, d.attempts, d.maybe_delivered)
-       SELECT c.id AS delivery_id, c.attempts, c.maybe_delivered, m.id, m.message_id, m.sender, m.receiver, m.type, m.case_id, m.purpose,
+       SELECT c.id AS delivery_id, c.attempts, c.maybe_delivered, ${headerColumns('m')}, m.purpose,
               m.payload, m.digest_alg, m.digest, m.received_at, m.conversion
        FROM claimed c JOIN messages m ON m.id = c.message_id`,
       [now, limit, lease],
@@ -118,12 +118,7 @@ export class DeliveryWorker {
     return r.rows.map((x) => ({
       deliveryId: x.delivery_id,
       attempts: x.attempts,
-      id: x.id,
-      messageId: x.message_id,
-      from: x.sender,
-      to: x.receiver,
-      type: x.type,
-      caseId: x.case_id,
+      ...messageHeader(x),
       purpose: x.purpose,
       payload: x.payload,
       digest: { alg: x.digest_alg, value: x.digest },
@@ -142,40 +137,43 @@ export class DeliveryWorker {
     const now = this.clock.now();
     const attempt = { attempt: job.attempts, httpStatus: result.httpStatus ?? null, durationMs: result.durationMs, ...(result.answer ? { answer: result.answer } : {}) };
     await this.store.tx(async (db) => {
+      // The message row first, then its delivery: the lock order of every lifecycle step.
+      const message = await lockMessages(db, [job.id]);
       const cur = await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM deliveries WHERE id = $1 FOR UPDATE', [job.deliveryId]);
       // Settled meanwhile (pulled or acknowledged), or no longer our claim (its lease ran out and another worker took it).
       if (cur.rows[0]?.status !== 'in_flight' || cur.rows[0].attempts !== job.attempts) return;
       if (result.notAttempted) {
-        // Our own circuit breaker or bulkhead held it back: not an attempt, no history event; due again later.
+        // Our own circuit breaker or bulkhead held it back: not an attempt and not a message step (no history event);
+        // the claim is handed back and the job is due again later.
         await db.query(
           `UPDATE deliveries SET status = 'pending', attempts = attempts - 1, locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
           [job.deliveryId, result.error, new Date(now.getTime() + (result.retryAfterMs ?? 1000)), now],
         );
         return;
       }
+      const step = { at: now, actor: 'gateway' };
       if (result.ok) {
-        await db.query(`UPDATE deliveries SET status = 'delivered', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`, [job.deliveryId, now]);
-        await recordEvent(db, this.alg, job.id, 'delivered', null, now, 'gateway', { via: 'push', ...attempt });
-        await db.query(`UPDATE messages SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
+        await recordStep(db, this.alg, message, { ...step, event: 'delivered', detail: { via: 'push', ...attempt }, delivery: { lastError: null } });
         this.metrics?.messages.inc({ type: job.type, status: 'delivered' });
       } else if (job.attempts >= this.opts.maxAttempts || result.retryable === false) {
-        await db.query(
-          `UPDATE deliveries SET status = 'dead', locked_until = NULL, last_error = $2, updated_at = $3, maybe_delivered = maybe_delivered OR $4 WHERE id = $1`,
-          [job.deliveryId, result.error, now, result.maybeDelivered === true],
-        );
-        await recordEvent(db, this.alg, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error });
-        await recordEvent(db, this.alg, job.id, 'dead_lettered', null, now, 'gateway', { attempts: job.attempts, ...(result.retryable === false ? { reason: 'not retryable' } : {}) });
-        await db.query(`UPDATE messages SET status = 'dead_lettered', updated_at = $2 WHERE id = $1 AND status IN ('queued','failed')`, [job.id, now]);
+        const delivery = { lastError: result.error, maybeDelivered: result.maybeDelivered === true };
+        await recordStep(db, this.alg, message, { ...step, event: 'delivery_failed', detail: { ...attempt, error: result.error }, delivery });
+        await recordStep(db, this.alg, message, {
+          ...step,
+          event: 'dead_lettered',
+          detail: { attempts: job.attempts, ...(result.retryable === false ? { reason: 'not retryable' } : {}) },
+          delivery,
+        });
         this.metrics?.messages.inc({ type: job.type, status: 'dead_lettered' });
         this.log.warn({ message: job.id, to: job.to, attempts: job.attempts, error: result.error }, 'delivery dead-lettered');
       } else {
         const next = new Date(now.getTime() + backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random));
-        await db.query(
-          `UPDATE deliveries SET status = 'pending', locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4, maybe_delivered = maybe_delivered OR $5 WHERE id = $1`,
-          [job.deliveryId, result.error, next, now, result.maybeDelivered === true],
-        );
-        await recordEvent(db, this.alg, job.id, 'delivery_failed', null, now, 'gateway', { ...attempt, error: result.error, nextAttemptAt: formatTime(next) });
-        await db.query(`UPDATE messages SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'queued'`, [job.id, now]);
+        await recordStep(db, this.alg, message, {
+          ...step,
+          event: 'delivery_failed',
+          detail: { ...attempt, error: result.error, nextAttemptAt: formatTime(next) },
+          delivery: { lastError: result.error, nextAttemptAt: next, maybeDelivered: result.maybeDelivered === true },
+        });
       }
     });
   }

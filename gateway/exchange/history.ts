@@ -1,8 +1,7 @@
-import type { Db } from '../store/db';
-import { appendEntries } from '../log/store';
 import { prepareEntry, type PreparedEntry } from '../log/entries';
 import type { LogHashAlg } from '../log/hash';
-import type { MessageEvent, MessageStatus } from './types';
+import type { MessageEvent } from './types';
+import { messageHeader, type MessageHeaderRow } from './message-header';
 import { digestHex } from '../crypto/digest';
 
 /**
@@ -23,22 +22,13 @@ export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>): Rec
   return out;
 }
 
-interface MessageRef {
-  id: string;
-  message_id: string;
-  sender: string;
-  receiver: string;
-  type: string;
-  case_id: string | null;
-}
-
 /** The log entries for one history event on several messages (same time, actor and detail). */
 export function logEntriesFor(
   alg: LogHashAlg,
   event: Exclude<MessageEvent, 'received' | 'queued'>,
   at: Date,
   actor: string,
-  messages: MessageRef[],
+  messages: MessageHeaderRow[],
   detail: Record<string, unknown> = {},
 ): PreparedEntry[] {
   return messages.map((m) =>
@@ -47,42 +37,11 @@ export function logEntriesFor(
       `message.${event}`,
       at,
       {
-        message: { id: m.id, messageId: m.message_id, from: m.sender, to: m.receiver, type: m.type, caseId: m.case_id },
+        message: messageHeader(m),
         actor,
         detail: logDetail(alg, detail),
       },
       { messageId: m.id, caseId: m.case_id },
     ),
   );
-}
-
-/**
- * Records a history event in the caller's transaction: the message's history row,
- * its new status (when given) and the matching entry in the exchange log — so
- * every step an auditor can see in the history is also in the signed log.
- */
-export async function recordEvent(
-  db: Db,
-  alg: LogHashAlg,
-  messageId: string,
-  event: Exclude<MessageEvent, 'received' | 'queued'>,
-  status: MessageStatus | null,
-  at: Date,
-  actor: string,
-  detail: Record<string, unknown> = {},
-): Promise<void> {
-  await db.query('INSERT INTO message_events (message_id, event, at, actor, detail) VALUES ($1,$2,$3,$4,$5)', [
-    messageId,
-    event,
-    at,
-    actor,
-    JSON.stringify(detail),
-  ]);
-  const r = await db.query<MessageRef>(
-    status
-      ? 'UPDATE messages SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id, message_id, sender, receiver, type, case_id'
-      : 'SELECT id, message_id, sender, receiver, type, case_id FROM messages WHERE id = $1',
-    status ? [messageId, status, at] : [messageId],
-  );
-  await appendEntries(db, logEntriesFor(alg, event, at, actor, r.rows, detail));
 }

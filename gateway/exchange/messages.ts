@@ -6,20 +6,14 @@ import type { Principal } from '../http/context';
 import { actorName } from '../http/auth';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { MessageStatus } from './types';
-import { recordEvent, logEntriesFor } from './history';
+import { lockMessages, messageLifecycle, recordStep, stateColumns, type MessageState } from './lifecycle';
+import { headerColumns, messageHeader, type MessageHeaderRow } from './message-header';
 import { ackReceiptDigest, signAckReceipt, type AckReceipt } from './receipts';
 import type { Trust } from '../trust/trust';
-import { appendEntries } from '../log/store';
 import type { LogHashAlg } from '../log/hash';
 
-interface MessageRow {
-  id: string;
+interface MessageRow extends MessageHeaderRow {
   seq: number;
-  sender: string;
-  receiver: string;
-  type: string;
-  message_id: string;
-  case_id: string | null;
   purpose: string;
   payload: unknown;
   digest_alg: string;
@@ -32,15 +26,10 @@ interface MessageRow {
 /** A canonical UUID: anything else cannot be a message id (and must not reach a uuid cast). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const COLS = 'id, seq, sender, receiver, type, message_id, case_id, purpose, payload, digest_alg, digest, status, received_at, updated_at';
+const COLS = `${headerColumns()}, seq, purpose, payload, digest_alg, digest, status, received_at, updated_at`;
 
 export const messageView = (r: MessageRow) => ({
-  id: r.id,
-  messageId: r.message_id,
-  from: r.sender,
-  to: r.receiver,
-  type: r.type,
-  caseId: r.case_id,
+  ...messageHeader(r),
   purpose: r.purpose,
   status: r.status,
   digest: { alg: r.digest_alg, value: r.digest },
@@ -104,32 +93,15 @@ export async function pullInbox(store: Store, clock: Clock, alg: LogHashAlg, pri
      ORDER BY seq LIMIT $5`,
     [principal.member, after, q.type ?? null, q.status ?? null, q.limit],
   );
-  const fresh = r.rows.filter((m) => m.status === 'queued' || m.status === 'failed');
+  const fresh = r.rows.filter((m) => messageLifecycle.allows(m.status, 'delivered'));
   if (fresh.length) {
     const now = clock.now();
-    const actor = actorName(principal);
     await store.tx(async (db) => {
-      const moved = await db.query<{ id: string }>(
-        `UPDATE messages SET status = 'delivered', updated_at = $2 WHERE id = ANY($1::uuid[]) AND status IN ('queued','failed') RETURNING id`,
-        [fresh.map((m) => m.id), now],
-      );
-      const ids = moved.rows.map((m) => m.id);
-      if (!ids.length) return;
-      await db.query(
-        `INSERT INTO message_events (message_id, event, at, actor, detail)
-         SELECT id, 'delivered', $2, $3, '{"via":"pull"}'::jsonb FROM unnest($1::uuid[]) AS id`,
-        [ids, now, actor],
-      );
-      await db.query(
-        `UPDATE deliveries SET status = 'delivered', updated_at = $2 WHERE message_id = ANY($1::uuid[]) AND status <> 'delivered'`,
-        [ids, now],
-      );
-      const movedSet = new Set(ids);
-      await appendEntries(
-        db,
-        logEntriesFor(alg, 'delivered', now, actor, r.rows.filter((m) => movedSet.has(m.id)), { via: 'pull' }),
-      );
-      for (const m of r.rows) if (movedSet.has(m.id)) { m.status = 'delivered'; m.updated_at = now; }
+      // Locked, a message may turn out settled meanwhile (delivered by the outbox, acknowledged): only the others move.
+      const moving = (await lockMessages(db, fresh.map((m) => m.id))).filter((m) => messageLifecycle.allows(m.status, 'delivered'));
+      await recordStep(db, alg, moving, { event: 'delivered', at: now, actor: actorName(principal), detail: { via: 'pull' } });
+      const moved = new Set(moving.map((m) => m.id));
+      for (const m of r.rows) if (moved.has(m.id)) { m.status = 'delivered'; m.updated_at = now; }
     });
   }
   const items = r.rows.map(messageView);
@@ -150,8 +122,8 @@ export async function acknowledge(
   if (!UUID.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
   const actor = actorName(principal);
   const receipt = await store.tx(async (db) => {
-    const r = await db.query<{ sender: string; receiver: string; status: MessageStatus; message_id: string; digest_alg: string; digest: string; ack_receipt: AckReceipt | null }>(
-      'SELECT sender, receiver, status, message_id, digest_alg, digest, ack_receipt FROM messages WHERE id = $1 FOR UPDATE',
+    const r = await db.query<MessageState & { digest_alg: string; digest: string; ack_receipt: AckReceipt | null }>(
+      `SELECT ${stateColumns()}, digest_alg, digest, ack_receipt FROM messages WHERE id = $1 FOR UPDATE`,
       [id],
     );
     const m = r.rows[0];
@@ -159,12 +131,11 @@ export async function acknowledge(
       throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id} visible to ${principal.member}`);
     }
     if (m.receiver !== principal.member) throw new GatewayError('GW_ERR_EXCHANGE_NOT_RECEIVER', `only ${m.receiver} may acknowledge this message`);
-    const target: MessageStatus = body.result === 'accepted' ? 'acknowledged' : 'rejected';
-    if (m.status === target) return m.ack_receipt;
-    if (m.status === 'acknowledged' || m.status === 'rejected') {
-      throw new GatewayError('GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED', `the message is already ${m.status}`);
-    }
+    const event = body.result === 'accepted' ? 'acknowledged' : 'rejected';
+    if (m.status === messageLifecycle.step(event).to) return m.ack_receipt; // the same answer again
+    messageLifecycle.next(m.status, event, id); // refused before anything is signed
     const now = clock.now();
+    const { messageId, from, to } = messageHeader(m);
     // The receiver department's signed answer; the log entry names its digest.
     const signed = signAckReceipt(
       trust,
@@ -172,9 +143,9 @@ export async function acknowledge(
         v: 1,
         kind: 'acknowledgement',
         id,
-        messageId: m.message_id,
-        from: m.sender,
-        to: m.receiver,
+        messageId,
+        from,
+        to,
         result: body.result,
         reason: body.reason ?? null,
         digest: { alg: m.digest_alg, value: m.digest },
@@ -183,12 +154,16 @@ export async function acknowledge(
       now,
     );
     await db.query('UPDATE messages SET ack_receipt = $2 WHERE id = $1', [id, JSON.stringify(signed)]);
-    await recordEvent(db, alg, id, target, target, now, actor, {
-      ...(body.reason ? { reason: body.reason } : {}),
-      receipt: { alg: 'sha256', digest: ackReceiptDigest(signed), signer: signed.signature.signer, sigAlg: signed.signature.alg },
+    // An ack also settles delivery (the table's row says so): no more webhook attempts for a message the receiver has.
+    await recordStep(db, alg, [m], {
+      event,
+      at: now,
+      actor,
+      detail: {
+        ...(body.reason ? { reason: body.reason } : {}),
+        receipt: { alg: 'sha256', digest: ackReceiptDigest(signed), signer: signed.signature.signer, sigAlg: signed.signature.alg },
+      },
     });
-    // An ack also settles delivery: no more webhook attempts for a message the receiver has.
-    await db.query(`UPDATE deliveries SET status = 'delivered', updated_at = $2 WHERE message_id = $1 AND status <> 'delivered'`, [id, now]);
     return signed;
   });
   return { ...(await getMessage(store, principal, id)), receipt };

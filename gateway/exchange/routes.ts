@@ -7,8 +7,9 @@ import { preparePush, pushDeps } from './push';
 import { acknowledge, getMessage, pullInbox } from './messages';
 import { parseLimit } from './cursor';
 import type { MessageStatus } from './types';
+import { ARRIVAL, messageLifecycle } from './lifecycle';
 
-const STATUSES: MessageStatus[] = ['received', 'queued', 'delivered', 'acknowledged', 'rejected', 'failed', 'dead_lettered'];
+const STATUSES = messageLifecycle.statuses;
 
 export function exchangeRoutes(deps: GatewayDeps): Router {
   const r = Router();
@@ -24,7 +25,7 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
       );
     }
     if (out.outcome === 'created') {
-      deps.metrics.messages.inc({ type: msg.type, status: 'queued' });
+      deps.metrics.messages.inc({ type: msg.type, status: ARRIVAL.status });
       req.ctx.log.info({ message: msg.id, to: msg.receiver, type: msg.type, caseId: msg.caseId }, 'message accepted');
     }
     res.status(out.outcome === 'created' ? 202 : 200).location(`/api/v1/messages/${out.receipt.id}`).json(out.receipt);

@@ -5,6 +5,9 @@ import type { NewMessage, Receipt, StoredOutcome } from './types';
 import type { BatchedSignature } from '../crypto/batch-signature';
 import type { DigestAlg } from '../crypto/digest';
 import { logAppendCtes } from '../log/append';
+import { ARRIVAL } from './lifecycle';
+
+const [RECEIVED, QUEUED] = ARRIVAL.events;
 
 /** The push answer, rebuilt the same way for a first push and for any identical retry. */
 export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestAlg; digest: string; receivedAt: Date }, logIndex: number, leafHash: Buffer): Receipt => ({
@@ -39,14 +42,14 @@ WITH s AS (
   INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
      payload, digest_alg, digest, request_digest, envelope, conversion, received_at, updated_at, status)
   SELECT id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
-     payload, digest_alg, digest, request_digest, envelope, conversion, received_at, received_at, 'queued'
+     payload, digest_alg, digest, request_digest, envelope, conversion, received_at, received_at, '${ARRIVAL.status}'
   FROM input ORDER BY n
   ON CONFLICT (sender, message_id) DO NOTHING RETURNING id
 ), ev AS (
   INSERT INTO message_events (message_id, event, at, actor, detail)
   SELECT i.id, e.event, i.received_at, i.sender || '/' || i.sender_system,
-         CASE e.event WHEN 'queued' THEN jsonb_build_object('mode', i.delivery_mode) ELSE jsonb_build_object('digest', i.digest) END
-  FROM input i JOIN ins USING (id) CROSS JOIN (VALUES (1, 'received'), (2, 'queued')) AS e(k, event)
+         CASE e.event WHEN '${QUEUED}' THEN jsonb_build_object('mode', i.delivery_mode) ELSE jsonb_build_object('digest', i.digest) END
+  FROM input i JOIN ins USING (id) CROSS JOIN (VALUES (1, '${RECEIVED}'), (2, '${QUEUED}')) AS e(k, event)
   ORDER BY i.n, e.k
 ), dv AS (
   INSERT INTO deliveries (id, message_id, receiver, mode, status, next_attempt_at, created_at, updated_at)

@@ -6,6 +6,7 @@
 import { catalogue, MAX_FIELD_ERRORS, type ErrorCode } from '../errors';
 import { pushRequestSchema } from '../exchange/push';
 import type { MessageEvent, MessageStatus } from '../exchange/types';
+import { messageLifecycle } from '../exchange/lifecycle';
 import type { DigestAlg } from '../crypto/digest';
 import type { MemberKind } from '../registry/members';
 import { ROLES } from '../registry/users';
@@ -19,12 +20,9 @@ export { ref, type Json };
 /** `Record<T, true>` forces every member of a string union to be listed (and nothing else). */
 const keysOf = <T extends string>(all: Record<T, true>): T[] => Object.keys(all) as T[];
 
-export const MESSAGE_STATUSES = keysOf<MessageStatus>({
-  received: true, queued: true, delivered: true, acknowledged: true, rejected: true, failed: true, dead_lettered: true,
-});
-const MESSAGE_EVENTS = keysOf<MessageEvent>({
-  received: true, queued: true, delivered: true, delivery_failed: true, dead_lettered: true, acknowledged: true, rejected: true, replayed: true,
-});
+/** The message lifecycle table's statuses and events (exchange/lifecycle.ts). */
+export const MESSAGE_STATUSES: MessageStatus[] = [...messageLifecycle.statuses];
+const MESSAGE_EVENTS: MessageEvent[] = [...messageLifecycle.events];
 const DIGEST_ALGS = keysOf<DigestAlg>({ sha256: true, sm3: true });
 const MEMBER_KINDS = keysOf<MemberKind>({ hall: true, municipal: true, vertical: true, station: true });
 

@@ -6,6 +6,7 @@ import { soapRouter, safeEqual, sendSoapFault, type RefusalKind, type SoapReques
 import { SoapFault } from '../../adapters/soap/errors';
 import { GatewayError, isGatewayError, type ErrorCode } from '../errors';
 import { preparePush, pushDeps } from '../exchange/push';
+import { ARRIVAL } from '../exchange/lifecycle';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 
@@ -108,7 +109,7 @@ async function handle(
     if (!msg.conversion) msg.conversion = inboundConversion(adapter, op, standaloneElement(ctx.requestXml, ctx.envelope), canonicalJson(converted.payload), msg.digestAlg);
     const out = await deps.writer.submit(msg);
     if (out.outcome === 'conflict') throw new GatewayError('GW_ERR_EXCHANGE_DUPLICATE_CONFLICT', `${converted.messageId} was already reported with different content (message ${out.existingId})`);
-    if (out.outcome === 'created') deps.metrics.messages.inc({ type: msg.type, status: 'queued' });
+    if (out.outcome === 'created') deps.metrics.messages.inc({ type: msg.type, status: ARRIVAL.status });
     ctx.req.ctx?.log.info({ message: out.receipt.id, from: member.code, to, type: op.type, caseId: converted.caseId, via: 'soap' }, 'inbound SOAP message accepted');
     return op.accepted(out.receipt.id);
   } catch (err) {

@@ -1,0 +1,118 @@
+import type { Db } from '../store/db';
+import { Lifecycle } from '../lifecycle';
+import { appendEntries } from '../log/store';
+import type { LogHashAlg } from '../log/hash';
+import { logEntriesFor } from './history';
+import { headerColumns, type MessageHeaderRow } from './message-header';
+import type { MessageEvent, MessageStatus } from './types';
+
+/** The outbox job's status after a step (deliveries.status; 'in_flight' is the outbox's own lease, not a message step). */
+type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+/**
+ * The message lifecycle: which event may happen in which status, the status it
+ * leads to, and what it makes of the message's delivery job.
+ *
+ *   received → queued ─┬─ delivered (push, or pulled) ─────────┬─ acknowledged
+ *                      ├─ delivery_failed → failed (retrying) ──┤  rejected
+ *                      └─ dead_lettered ── replayed → queued    ┘  (final)
+ *
+ * received and queued happen together when the message is written (write-batch.ts,
+ * ARRIVAL below). A receiver may acknowledge or reject a message it can read in any
+ * non-final status, a dead-lettered one included (it may have reached it: an ack
+ * settles it). Acknowledged and rejected are final.
+ */
+export const messageLifecycle = new Lifecycle<MessageStatus, MessageEvent, { delivery?: DeliveryStatus }>({
+  subject: 'message',
+  statuses: { received: true, queued: true, delivered: true, acknowledged: true, rejected: true, failed: true, dead_lettered: true },
+  creation: 'received',
+  transitions: {
+    received: { from: [], to: 'received' },
+    queued: { from: ['received'], to: 'queued' },
+    delivered: { from: ['queued', 'failed'], to: 'delivered', delivery: 'delivered' },
+    delivery_failed: { from: ['queued', 'failed'], to: 'failed', delivery: 'pending' },
+    dead_lettered: { from: ['queued', 'failed'], to: 'dead_lettered', delivery: 'dead' },
+    acknowledged: { from: ['queued', 'delivered', 'failed', 'dead_lettered'], to: 'acknowledged', delivery: 'delivered' },
+    rejected: { from: ['queued', 'delivered', 'failed', 'dead_lettered'], to: 'rejected', delivery: 'delivered' },
+    replayed: { from: ['dead_lettered'], to: 'queued', delivery: 'pending' },
+  },
+  final: { statuses: ['acknowledged', 'rejected'], refusal: 'GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED' },
+  refusal: 'GW_ERR_EXCHANGE_INVALID_TRANSITION',
+});
+
+/** A new message's first events, in order, and the status they leave it in: written by the write batch in one statement. */
+export const ARRIVAL = { events: ['received', 'queued'] as const, status: messageLifecycle.walk(['received', 'queued']) };
+
+/** The steps after arrival: each writes its history event, status, delivery job and log entry here. */
+export type MessageStep = Exclude<MessageEvent, (typeof ARRIVAL.events)[number]>;
+
+/** A message as a step needs it: its header (for the log entry) and its status (for the table). */
+export type MessageState = MessageHeaderRow & { status: MessageStatus };
+
+/** The columns of a MessageState, qualified by a table alias when given. */
+export const stateColumns = (alias = ''): string => `${headerColumns(alias)}, ${alias ? `${alias}.` : ''}status`;
+
+/**
+ * Locks messages (FOR UPDATE, in commit order) and reads their state. Every step
+ * locks the message row before its delivery row, so steps on the same message
+ * (outbox, pull, ack, replay) queue up instead of deadlocking.
+ */
+export async function lockMessages(db: Db, ids: string[]): Promise<MessageState[]> {
+  if (!ids.length) return [];
+  const r = await db.query<MessageState>(`SELECT ${stateColumns()} FROM messages WHERE id = ANY($1::uuid[]) ORDER BY seq FOR UPDATE`, [ids]);
+  return r.rows;
+}
+
+/** What an outbox step knows about the attempt, for the delivery job (absent: unchanged). */
+export interface DeliveryFields {
+  lastError?: string | null;
+  nextAttemptAt?: Date;
+  /** An attempt may have reached the receiver (kept once set). */
+  maybeDelivered?: boolean;
+  /** A fresh attempt budget (replay): attempts back to 0. */
+  resetAttempts?: boolean;
+}
+
+export interface Step {
+  event: MessageStep;
+  at: Date;
+  /** member/system, member/login, or 'gateway'. */
+  actor: string;
+  /** History detail; free text in it reaches the log only as a digest (history.ts logDetail). */
+  detail?: Record<string, unknown>;
+  delivery?: DeliveryFields;
+}
+
+/**
+ * One lifecycle step on locked messages (lockMessages), in the caller's transaction:
+ * refused with the table's catalogue error unless every message's status allows it;
+ * else writes the history event, the new status, the delivery job the table names
+ * and the log entry — the one place message status is written after arrival.
+ * The given states are updated to the new status.
+ */
+export async function recordStep(db: Db, alg: LogHashAlg, messages: MessageState[], step: Step): Promise<void> {
+  if (!messages.length) return;
+  for (const m of messages) messageLifecycle.next(m.status, step.event, m.id);
+  const { to, delivery } = messageLifecycle.step(step.event);
+  const ids = messages.map((m) => m.id);
+  const detail = step.detail ?? {};
+  await db.query(
+    `INSERT INTO message_events (message_id, event, at, actor, detail) SELECT id, $2, $3, $4, $5::jsonb FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) ORDER BY n`,
+    [ids, step.event, step.at, step.actor, JSON.stringify(detail)],
+  );
+  await db.query('UPDATE messages SET status = $2, updated_at = $3 WHERE id = ANY($1::uuid[]) AND status <> $2', [ids, to, step.at]);
+  if (delivery) await updateDeliveries(db, ids, delivery, step.at, step.delivery ?? {});
+  await appendEntries(db, logEntriesFor(alg, step.event, step.at, step.actor, messages, detail));
+  for (const m of messages) m.status = to;
+}
+
+async function updateDeliveries(db: Db, ids: string[], status: DeliveryStatus, at: Date, f: DeliveryFields): Promise<void> {
+  const params: unknown[] = [ids, status, at];
+  const set = ['status = $2', 'locked_until = NULL', 'updated_at = $3'];
+  const add = (column: string, value: unknown) => set.push(`${column} = $${params.push(value)}`);
+  if (f.lastError !== undefined) add('last_error', f.lastError);
+  if (f.nextAttemptAt) add('next_attempt_at', f.nextAttemptAt);
+  if (f.resetAttempts) set.push('attempts = 0');
+  if (f.maybeDelivered) set.push('maybe_delivered = true');
+  await db.query(`UPDATE deliveries SET ${set.join(', ')} WHERE message_id = ANY($1::uuid[]) AND status <> $2`, params);
+}
