@@ -1,25 +1,17 @@
 import { KeyObject } from 'node:crypto';
 import { asRealSm2, generateKeyPair, keyAlgOf, KeyAlg, loadPrivateKey, publicKeyOf, spkiDer } from '../gateway/crypto/keys';
 import { buildTbsCertificate, DistinguishedName, encodeName, keyIdentifier, randomSerial, signAndAssemble, toPem } from './asn1';
-import { parseCertificate, ParsedCertificate } from './certificate';
+import { parseCertificate, type CertificateAuthority, type ParsedCertificate } from './certificate';
 import { readCertificate, readSubjectKeyId } from './parse';
 
 export { parseCertificate } from './certificate';
-export type { ParsedCertificate } from './certificate';
+export type { CertificateAuthority, ParsedCertificate } from './certificate';
 
 export { createCrl, parseCrl, verifyCrlSignature } from './crl';
 export type { CrlReason, ParsedCrl, RevokedEntry } from './crl';
 export { verifyChain } from './chain';
 export type { ChainResult } from './chain';
 export type { DistinguishedName } from './asn1';
-
-/** A certificate authority we hold the key of: issues certificates and CRLs. */
-export interface CertificateAuthority {
-  alg: KeyAlg;
-  privateKey: KeyObject;
-  certPem: string;
-  cert: ParsedCertificate;
-}
 
 export interface IssuedCertificate {
   pem: string;

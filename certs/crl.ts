@@ -2,7 +2,7 @@ import forge from 'node-forge';
 import { X509Certificate } from 'node:crypto';
 import { asRealSm2, keyAlgOf } from '../gateway/crypto/keys';
 import { SigAlg, verify } from '../gateway/crypto/sign';
-import type { CertificateAuthority } from './ca';
+import type { CertificateAuthority } from './certificate';
 import {
   algorithmIdentifier,
   Asn1,

@@ -1,6 +1,12 @@
 /** Conversion provenance: what one converted message says about its conversion (signed into the log). */
-import { digestHex, type DigestAlg } from '../../gateway/crypto/digest';
+import { hash } from 'node:crypto';
 import type { NativeForm, Provenance } from '../types';
+
+/** The digest algorithms of the signed log: SM3 with SM2 signatures, SHA-256 otherwise. */
+export type DigestAlg = 'sha256' | 'sm3';
+
+/** Lowercase hex digest of a text's UTF-8 bytes. */
+const digestHex = (alg: DigestAlg, text: string): string => hash(alg, text, 'hex');
 
 export interface ProvenanceMeta {
   adapter: string;

@@ -8,7 +8,7 @@ export { SoapClient } from './client';
 export type { SoapClientOptions, SoapCallResult } from './client';
 export { soapRouter, sendSoapFault, wsdlWithAddress, safeEqual } from './server';
 export type { SoapRouter, SoapServiceOptions, SoapOperationHandler, SoapRequestContext } from './server';
-export { AgencyError, SoapFault, agencyErrorToGatewayError, isRetryable, isAgencyError, describeFault } from './errors';
+export { AgencyError, SoapFault, agencyErrorToAdapterError, isRetryable, isAgencyError, describeFault } from './errors';
 export type { AgencyErrorKind, FaultInfo } from './errors';
 export { assertSafeXml, parseXml, DEFAULT_XML_LIMITS, UnsafeXmlError } from './safe-xml';
 export type { XmlLimits, UnsafeReason } from './safe-xml';

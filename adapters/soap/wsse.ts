@@ -9,7 +9,7 @@
  * must not have been seen within that window (remembered in bounded memory).
  */
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../../gateway/clock';
+import { systemClock, type Clock } from '../clock';
 import { ElementSpan, decodeEntities, localName } from './xml-scan';
 
 export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';

@@ -44,6 +44,12 @@ export interface ScanLimits {
   maxTextLength: number;
 }
 
+/** The XML gate's limits: the scan's, and the largest document (assertSafeXml in safe-xml.ts checks it before scanning). */
+export interface XmlLimits extends ScanLimits {
+  /** Largest accepted document, in bytes as received (or UTF-8 bytes of the text). */
+  maxBytes: number;
+}
+
 /** One element as found in the text: `start` at its `<`, `end` just after its end tag's `>`. */
 export interface ElementSpan {
   /** The qualified name as written, e.g. `soap:Body`. */

@@ -4,10 +4,10 @@ import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import { canonicalJson } from '../crypto/canonical';
 import type { Envelope } from '../crypto/envelope';
-import type { AckReceipt } from '../exchange/receipts';
+import type { AckReceipt } from '../exchange/model';
 import { LOG_NAME, type Checkpoint } from '../log/checkpoint';
-import type { LogHashAlg } from '../log/hash';
-import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../log/tree';
+import type { LogHashAlg } from '../merkle/hash';
+import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../merkle/tree';
 import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type BundleServiceCall, type EvidenceBundle } from './bundle';
 
 /**

@@ -1,5 +1,5 @@
 import { EVIDENCE_FORMAT, type EvidenceBundle } from './bundle';
-import { isLogHashAlg } from '../log/hash';
+import { isLogHashAlg } from '../merkle/hash';
 
 /**
  * Structural checks of an evidence bundle read from a file (pure). The verifier

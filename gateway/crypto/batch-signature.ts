@@ -1,8 +1,8 @@
 import { canonicalJson } from './canonical';
 import { verify, Verifier, type SigAlg, type Signer } from './sign';
-import { leafHash, type LogHashAlg } from '../log/hash';
-import { appendLeaves, assembleInclusionProof, EMPTY_FRONTIER, inclusionProofNodes, nodeLookupFrom, rootFromFrontier } from '../log/tree';
-import { verifyInclusion } from '../log/verify';
+import { leafHash, type LogHashAlg } from '../merkle/hash';
+import { appendLeaves, assembleInclusionProof, EMPTY_FRONTIER, inclusionProofNodes, nodeLookupFrom, rootFromFrontier } from '../merkle/tree';
+import { verifyInclusion } from '../merkle/verify';
 
 /**
  * Batch signatures (as X-Road's batch signer does): one signature covers the

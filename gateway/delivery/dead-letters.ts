@@ -3,7 +3,7 @@ import { formatTime } from '../clock';
 import { GatewayError, type FieldError } from '../errors';
 import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
 import { recordEvent } from '../exchange/history';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 
 /**
  * Dead letters: push deliveries the outbox gave up on (max attempts, or a refusal

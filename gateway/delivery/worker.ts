@@ -7,7 +7,7 @@ import type { AdapterBindings } from '../adapters/bindings';
 import type { Conversion, DeliveryAttempt, OutboundMessage } from '../../adapters/types';
 import { formatTime } from '../clock';
 import { recordEvent } from '../exchange/history';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { backoffMs } from './backoff';
 
 /** The outbox settings of the gateway config (delivery.*). */
@@ -127,7 +127,7 @@ export class DeliveryWorker {
       purpose: x.purpose,
       payload: x.payload,
       digest: { alg: x.digest_alg, value: x.digest },
-      receivedAt: x.received_at,
+      receivedAt: formatTime(x.received_at),
       conversion: x.conversion,
       maybeDelivered: x.maybe_delivered,
     }));

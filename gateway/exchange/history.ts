@@ -1,7 +1,7 @@
 import type { Db } from '../store/db';
 import { appendEntries } from '../log/store';
 import { prepareEntry, type PreparedEntry } from '../log/entries';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import type { MessageEvent, MessageStatus } from './types';
 import { digestHex } from '../crypto/digest';
 

@@ -7,10 +7,11 @@ import { actorName } from '../http/auth';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { MessageStatus } from './types';
 import { recordEvent, logEntriesFor } from './history';
-import { ackReceiptDigest, signAckReceipt, type AckReceipt } from './receipts';
+import { ackReceiptDigest, signAckReceipt } from './receipts';
+import type { AckReceipt } from './model';
 import type { Trust } from '../trust/trust';
 import { appendEntries } from '../log/store';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 
 interface MessageRow {
   id: string;

@@ -10,7 +10,7 @@
  * states nothing (its own problem is reported under 'checkpoints').
  */
 import type { Store } from '../store/db';
-import type { LogHashAlg } from './hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { consistencyProblem, type CheckpointFindings } from './audit-checkpoints';
 import { consistencyProofs } from './store';
 

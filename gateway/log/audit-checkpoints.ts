@@ -8,9 +8,9 @@
 import type { Db, Store } from '../store/db';
 import { certificateFingerprint } from '../crypto/envelope';
 import { checkpointLinkOf, verifyCheckpoint, type Checkpoint, type CheckpointBody, type CheckpointLink } from './checkpoint';
-import type { LogHashAlg } from './hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { consistencyProof, readHead } from './store';
-import { verifyConsistency } from './verify';
+import { verifyConsistency } from '../merkle/verify';
 
 export interface CheckpointRow {
   size: number | string;

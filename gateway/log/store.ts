@@ -1,6 +1,6 @@
 import type { Db } from '../store/db';
 import { GatewayError } from '../errors';
-import type { LogHashAlg } from './hash';
+import type { LogHashAlg } from '../merkle/hash';
 import type { PreparedEntry } from './entries';
 import {
   appendLeaves,
@@ -13,7 +13,7 @@ import {
   rootFromFrontier,
   type Frontier,
   type ProofRef,
-} from './tree';
+} from '../merkle/tree';
 
 /**
  * Appends entries in the caller's transaction. Taking the 'log' sequence row lock

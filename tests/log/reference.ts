@@ -4,8 +4,8 @@
  * Deliberately independent of gateway/log/tree.ts.
  */
 import { createHash } from 'node:crypto';
-import type { LogHashAlg } from '../../gateway/log/hash';
-import { appendLeaves, EMPTY_FRONTIER, Frontier, NodeLookup, StoredNode } from '../../gateway/log/tree';
+import type { LogHashAlg } from '../../gateway/merkle/hash';
+import { appendLeaves, EMPTY_FRONTIER, Frontier, NodeLookup, StoredNode } from '../../gateway/merkle/tree';
 
 const H = (alg: LogHashAlg, ...parts: Buffer[]): Buffer => {
   const h = createHash(alg);
