@@ -1,7 +1,7 @@
 /**
  * Test-only reference: RFC 9162 §2.1 MTH, PATH and PROOF written the naive recursive
  * way over the list of leaf hashes, plus an in-memory node store fed by appendLeaves.
- * Deliberately independent of gateway/log/tree.ts.
+ * Deliberately independent of gateway/merkle/tree.ts.
  */
 import { createHash } from 'node:crypto';
 import type { LogHashAlg } from '../../gateway/merkle/hash';
