@@ -20,7 +20,7 @@ export type AdapterErrorCode =
   /** Anything unexpected (its message is not shown). */
   | 'GW_ERR_INTERNAL';
 
-export interface AdapterErrorExtra {
+interface AdapterErrorExtra {
   /** The fields at fault, by JSON pointer (into our JSON or the native message). */
   errors?: { pointer: string; message: string }[];
   /** Response headers the caller should get, e.g. Retry-After. */
@@ -37,5 +37,3 @@ export class AdapterError extends Error {
     super(`${code}: ${detail}`);
   }
 }
-
-export const isAdapterError = (e: unknown): e is AdapterError => e instanceof AdapterError;

@@ -5,7 +5,7 @@ import { AgencyError, agencyErrorToAdapterError, isAgencyError, isRetryable } fr
 import type { Adapter, AdapterConnection, AgencyAnswer, BindContext, DeliveryAttempt, InboundSpec, NativeForm, NativeObject, OutboundMessage, ServiceSpec } from '../types';
 
 /** What a vertical agency's SOAP adapter declares; soapAgencyAdapter() turns it into an Adapter. */
-export interface SoapAgencySpec {
+interface SoapAgencySpec {
   name: string;
   version: string;
   title: string;

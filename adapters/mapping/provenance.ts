@@ -3,12 +3,12 @@ import { hash } from 'node:crypto';
 import type { NativeForm, Provenance } from '../types';
 
 /** The digest algorithms of the signed log: SM3 with SM2 signatures, SHA-256 otherwise. */
-export type DigestAlg = 'sha256' | 'sm3';
+type DigestAlg = 'sha256' | 'sm3';
 
 /** Lowercase hex digest of a text's UTF-8 bytes. */
 const digestHex = (alg: DigestAlg, text: string): string => hash(alg, text, 'hex');
 
-export interface ProvenanceMeta {
+interface ProvenanceMeta {
   adapter: string;
   adapterVersion: string;
   mappingVersion: string;

@@ -42,7 +42,7 @@ export interface SoapClientOptions {
   clock?: Clock;
 }
 
-export interface SoapCallResult {
+interface SoapCallResult {
   /** Children of the response element, prefixes stripped, leaves strings. */
   response: NativeObject;
   /** The envelope sent, as text (its declaration names the wire encoding). */

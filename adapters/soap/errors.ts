@@ -8,7 +8,7 @@
  */
 import { AdapterError } from '../errors';
 
-export type AgencyErrorKind = 'timeout' | 'fault' | 'unavailable' | 'invalid';
+type AgencyErrorKind = 'timeout' | 'fault' | 'unavailable' | 'invalid';
 
 /** A SOAP fault as read from the wire: `code` is the local name (Client/Server for 1.1, Sender/Receiver for 1.2). */
 export interface FaultInfo {

@@ -16,8 +16,8 @@ import { XMLParser } from 'fast-xml-parser';
 import type { NativeObject } from '../types';
 import { ElementSpan, ScanResult, UnsafeXmlError, XmlLimits, decodeEntities, scanXml } from './xml-scan';
 
-export { UnsafeXmlError, decodeEntities } from './xml-scan';
-export type { UnsafeReason, XmlLimits } from './xml-scan';
+export { UnsafeXmlError } from './xml-scan';
+export type { XmlLimits } from './xml-scan';
 
 /**
  * Enough for any case record or status event with its material list (a few hundred

@@ -16,7 +16,7 @@ import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, t
  * signed when the newest does not cover the case), the messages with their
  * envelopes and payloads, and every certificate needed to check them.
  */
-export interface EvidenceSource {
+interface EvidenceSource {
   db: Db;
   clock: Clock;
   /** Integrates the log and signs a checkpoint now (LogIntegrator.runOnce(true)). */

@@ -23,7 +23,7 @@ import { checkServiceCalls } from './verify-calls';
  *       the logged time, and its 'message.received' entry (id, digests)
  *   (d) every message step entry refers to a message in the bundle
  */
-export interface VerifyOptions {
+interface VerifyOptions {
   /** Root certificates (PEM) pinned by the auditor; default: the bundle's own trustAnchors. */
   rootPems?: readonly string[];
   /** CRLs (PEM) of the CAs, obtained independently: a certificate revoked before a signature's time fails. */

@@ -1,4 +1,4 @@
-import { EVIDENCE_FORMAT, type EvidenceBundle } from './bundle';
+import { EVIDENCE_FORMAT } from './bundle';
 import { isLogHashAlg } from '../merkle/hash';
 
 /**
@@ -66,4 +66,3 @@ export function bundleShapeProblems(input: unknown): string[] {
   return p;
 }
 
-export type { EvidenceBundle };

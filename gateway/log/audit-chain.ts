@@ -14,7 +14,7 @@ import type { LogHashAlg } from '../merkle/hash';
 import { consistencyProblem, type CheckpointFindings } from './audit-checkpoints';
 import { consistencyProofs } from './store';
 
-export interface ChainProblem {
+interface ChainProblem {
   message: string;
   checkpoint: number;
 }

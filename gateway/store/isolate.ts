@@ -1,7 +1,7 @@
 import { GatewayError, isGatewayError } from '../errors';
 
 /** One member's fate in a batch write: its result, or the error it alone failed with. */
-export type Settled<R> = { ok: true; value: R } | { ok: false; error: GatewayError };
+type Settled<R> = { ok: true; value: R } | { ok: false; error: GatewayError };
 
 /**
  * The database refused a value of the batch, not the batch as such: SQLSTATE class 22

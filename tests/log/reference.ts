@@ -13,7 +13,7 @@ const H = (alg: LogHashAlg, ...parts: Buffer[]): Buffer => {
   return h.digest();
 };
 export const refLeafHash = (alg: LogHashAlg, entry: Buffer): Buffer => H(alg, Buffer.of(0), entry);
-export const refNodeHash = (alg: LogHashAlg, l: Buffer, r: Buffer): Buffer => H(alg, Buffer.of(1), l, r);
+const refNodeHash = (alg: LogHashAlg, l: Buffer, r: Buffer): Buffer => H(alg, Buffer.of(1), l, r);
 
 /** k: the largest power of two smaller than n. */
 function split(n: number): number {
