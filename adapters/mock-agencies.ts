@@ -3,7 +3,7 @@
  * 税务局 (tax-soap), real SOAP servers on loopback. Used by `npm start` in demo
  * mode and by tests.
  */
-import type { Clock } from '../gateway/clock';
+import type { Clock } from './clock';
 import { AmrMock, startAmrMock } from './amr-soap/mock';
 import { TaxMock, startTaxMock } from './tax-soap/mock';
 

@@ -5,9 +5,8 @@
  * adapter config (gateway config `adapters.<member code>`) is checked against
  * the adapter's configSchema at start.
  */
-import type { DeliveryResult, OutgoingMessage } from '../gateway/delivery/webhook';
-import type { Clock } from '../gateway/clock';
-import type { XmlLimits } from './soap/safe-xml';
+import type { Clock } from './clock';
+import type { XmlLimits } from './soap/xml-scan';
 
 /** The converted form of one message or request: exactly what the agency receives, before transport encoding. */
 export interface NativeForm {
@@ -76,7 +75,20 @@ export interface Conversion {
 }
 
 /** A message the outbox hands to an adapter's transport. */
-export interface OutboundMessage extends OutgoingMessage {
+export interface OutboundMessage {
+  /** The gateway's id of the message. */
+  id: string;
+  /** The sender's id of the message. */
+  messageId: string;
+  from: string;
+  to: string;
+  type: string;
+  caseId: string | null;
+  purpose: string;
+  payload: unknown;
+  digest: { alg: string; value: string };
+  /** When the gateway accepted it (RFC 3339, +08:00). */
+  receivedAt: string;
   /** The converted form, when the receiver's adapter converts. */
   conversion: Conversion | null;
   /** An earlier attempt may have reached the receiver without an answer coming back (timed out, cut off). */
@@ -84,7 +96,11 @@ export interface OutboundMessage extends OutgoingMessage {
 }
 
 /** The outcome of one delivery attempt. */
-export interface DeliveryAttempt extends DeliveryResult {
+export interface DeliveryAttempt {
+  ok: boolean;
+  httpStatus?: number;
+  error?: string;
+  durationMs: number;
   /** false: retrying cannot help (e.g. the agency refused the message with a Client fault): dead-letter now. */
   retryable?: boolean;
   /** What the receiver answered, recorded with the 'delivered' event (e.g. the agency's receipt number). */
@@ -108,7 +124,7 @@ export interface AgencyAnswer {
 export interface AdapterConnection {
   /** Delivers one message (push mode). Absent: the member pulls from its inbox. */
   deliver?(m: OutboundMessage, attempt: number): Promise<DeliveryAttempt>;
-  /** Calls the agency for a synchronous service; throws a GatewayError (GW_ERR_AGENCY_*) on failure. */
+  /** Calls the agency for a synchronous service; throws an AdapterError (GW_ERR_AGENCY_*) on failure. */
   call?(service: ServiceSpec, request: NativeForm): Promise<AgencyAnswer>;
   /** How long one delivery attempt can take at most (the outbox's claim lease must outlast it). */
   leaseMs?(): number;

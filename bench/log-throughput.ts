@@ -3,8 +3,8 @@
  * entry text (~300 bytes) as a leaf and stream it into a TreeBuilder.
  *   npm run build && node dist/bench/log-throughput.js [entries]
  */
-import { LOG_HASH_ALGS, type LogHashAlg } from '../gateway/log/hash';
-import { TreeBuilder } from '../gateway/log/verify';
+import { LOG_HASH_ALGS, type LogHashAlg } from '../gateway/merkle/hash';
+import { TreeBuilder } from '../gateway/merkle/verify';
 
 function sampleEntry(i: number): string {
   const entry = JSON.stringify({

@@ -14,7 +14,7 @@ const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
 const T = asn1.Type;
 
-export const bin = (b: Buffer): string => b.toString('binary');
+const bin = (b: Buffer): string => b.toString('binary');
 export const buf = (s: string): Buffer => Buffer.from(s, 'binary');
 export const toDer = (a: Asn1): Buffer => buf(asn1.toDer(a).getBytes());
 /** Strict DER parse; BIT STRING contents are kept as bytes, never guessed as ASN.1. */
@@ -22,14 +22,14 @@ export const fromDer = (b: Buffer): Asn1 =>
   (asn1.fromDer as unknown as (bytes: string, o: object) => Asn1)(bin(b), { strict: true, parseAllBytes: true, decodeBitStrings: false });
 
 export const seq = (items: Asn1[]): Asn1 => asn1.create(U, T.SEQUENCE, true, items);
-export const set = (items: Asn1[]): Asn1 => asn1.create(U, T.SET, true, items);
-export const oid = (dotted: string): Asn1 => asn1.create(U, T.OID, false, asn1.oidToDer(dotted).getBytes());
+const set = (items: Asn1[]): Asn1 => asn1.create(U, T.SET, true, items);
+const oid = (dotted: string): Asn1 => asn1.create(U, T.OID, false, asn1.oidToDer(dotted).getBytes());
 export const integer = (bytes: Buffer): Asn1 => asn1.create(U, T.INTEGER, false, bin(bytes));
 export const smallInt = (n: number): Asn1 => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n).getBytes());
-export const bool = (v: boolean): Asn1 => asn1.create(U, T.BOOLEAN, false, v ? '\xff' : '\x00');
-export const octets = (b: Buffer): Asn1 => asn1.create(U, T.OCTETSTRING, false, bin(b));
-export const bits = (b: Buffer, unused = 0): Asn1 => asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
-export const nul = (): Asn1 => asn1.create(U, T.NULL, false, '');
+const bool = (v: boolean): Asn1 => asn1.create(U, T.BOOLEAN, false, v ? '\xff' : '\x00');
+const octets = (b: Buffer): Asn1 => asn1.create(U, T.OCTETSTRING, false, bin(b));
+const bits = (b: Buffer, unused = 0): Asn1 => asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
+const nul = (): Asn1 => asn1.create(U, T.NULL, false, '');
 export const enumerated = (n: number): Asn1 => asn1.create(U, T.ENUMERATED, false, String.fromCharCode(n));
 export const explicit = (tag: number, inner: Asn1): Asn1 => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, [inner]);
 export const implicitOctets = (tag: number, b: Buffer): Asn1 => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, bin(b));
@@ -113,7 +113,7 @@ export function keyIdentifier(publicKey: KeyObject): Buffer {
 
 // ---- algorithms -------------------------------------------------------------
 
-export interface SignatureAlgorithm {
+interface SignatureAlgorithm {
   oid: string;
   /** sha256WithRSAEncryption carries NULL parameters; the others none. */
   nullParams: boolean;
@@ -147,7 +147,7 @@ function derHeader(tag: number, length: number): Buffer {
 
 // ---- extensions and the TBSCertificate -----------------------------------
 
-export const EKU_OIDS: Readonly<Record<string, string>> = {
+const EKU_OIDS: Readonly<Record<string, string>> = {
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
   codeSigning: '1.3.6.1.5.5.7.3.3',
@@ -160,7 +160,7 @@ export const EKU_OIDS: Readonly<Record<string, string>> = {
 export const extension = (extOid: string, critical: boolean, value: Asn1): Asn1 =>
   seq(critical ? [oid(extOid), bool(true), octets(toDer(value))] : [oid(extOid), octets(toDer(value))]);
 
-export interface TbsCertificateInput {
+interface TbsCertificateInput {
   serial: Buffer;
   issuerName: Asn1;
   /** The issuer's key algorithm decides the signature algorithm OID. */

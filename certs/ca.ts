@@ -1,27 +1,16 @@
 import { KeyObject } from 'node:crypto';
 import { asRealSm2, generateKeyPair, keyAlgOf, KeyAlg, loadPrivateKey, publicKeyOf, spkiDer } from '../gateway/crypto/keys';
 import { buildTbsCertificate, DistinguishedName, encodeName, keyIdentifier, randomSerial, signAndAssemble, toPem } from './asn1';
-import { parseCertificate, ParsedCertificate } from './certificate';
+import { parseCertificate, type CertificateAuthority } from './certificate';
 import { readCertificate, readSubjectKeyId } from './parse';
 
 export { parseCertificate } from './certificate';
-export type { ParsedCertificate } from './certificate';
+export type { CertificateAuthority, ParsedCertificate } from './certificate';
 
 export { createCrl, parseCrl, verifyCrlSignature } from './crl';
-export type { CrlReason, ParsedCrl, RevokedEntry } from './crl';
 export { verifyChain } from './chain';
-export type { ChainResult } from './chain';
-export type { DistinguishedName } from './asn1';
 
-/** A certificate authority we hold the key of: issues certificates and CRLs. */
-export interface CertificateAuthority {
-  alg: KeyAlg;
-  privateKey: KeyObject;
-  certPem: string;
-  cert: ParsedCertificate;
-}
-
-export interface IssuedCertificate {
+interface IssuedCertificate {
   pem: string;
   der: Buffer;
   /** Lowercase hex, no leading zeros (as in CRLs and parseCertificate). */
@@ -32,7 +21,7 @@ export interface IssuedCertificate {
 
 const DAY_MS = 86_400_000;
 
-export interface RootCaOptions {
+interface RootCaOptions {
   alg?: KeyAlg;
   subject: DistinguishedName;
   days?: number;
@@ -78,7 +67,7 @@ export function loadCertificateAuthority(certPem: string, privateKey: KeyObject 
   return { alg: keyAlgOf(key), privateKey: key, certPem: cert.pem, cert };
 }
 
-export interface IssueOptions {
+interface IssueOptions {
   ca: CertificateAuthority;
   subjectPublicKey: KeyObject;
   subject: DistinguishedName;

@@ -3,6 +3,14 @@ import { asRealSm2, keyAlgOf, KeyAlg } from '../gateway/crypto/keys';
 import { fromPem, toPem } from './asn1';
 import { decodeName, nameDer, readBasicConstraints, readCertificate, readKeyUsage, readSubjectKeyId } from './parse';
 
+/** A certificate authority we hold the key of: issues certificates and CRLs. */
+export interface CertificateAuthority {
+  alg: KeyAlg;
+  privateKey: KeyObject;
+  certPem: string;
+  cert: ParsedCertificate;
+}
+
 export interface ParsedCertificate {
   pem: string;
   der: Buffer;

@@ -14,7 +14,7 @@ import { parseCrl, ParsedCrl, verifyCrlSignature } from './crl';
  * revocation makes earlier-dated signatures suspect too: they are only as good
  * as the evidence of *when* they were made, e.g. the log's signed timestamps.)
  */
-export interface ChainResult {
+interface ChainResult {
   ok: boolean;
   reason?: string;
   /** Leaf first, trust anchor last (when ok). */

@@ -2,7 +2,7 @@ import forge from 'node-forge';
 import { X509Certificate } from 'node:crypto';
 import { asRealSm2, keyAlgOf } from '../gateway/crypto/keys';
 import { SigAlg, verify } from '../gateway/crypto/sign';
-import type { CertificateAuthority } from './ca';
+import type { CertificateAuthority } from './certificate';
 import {
   algorithmIdentifier,
   Asn1,
@@ -28,7 +28,7 @@ import { decodeName, decodeTime, nameDer, normalizeSerial, rawChildren, readCert
 /** X.509 v2 CRLs (RFC 5280 §5): built with forge.asn1, signed and verified with Node. */
 const { asn1 } = forge;
 
-export const CRL_REASONS = [
+const CRL_REASONS = [
   'unspecified',
   'keyCompromise',
   'cACompromise',
@@ -43,14 +43,14 @@ export const CRL_REASONS = [
 ] as const;
 export type CrlReason = Exclude<(typeof CRL_REASONS)[number], '(unused 7)'>;
 
-export interface RevokedEntry {
+interface RevokedEntry {
   /** Hex serial (any case, leading zeros ignored) or its bytes. */
   serial: string | Buffer;
   revokedAt: Date;
   reason?: CrlReason;
 }
 
-export interface CrlOptions {
+interface CrlOptions {
   ca: CertificateAuthority;
   revoked: readonly RevokedEntry[];
   thisUpdate: Date;

@@ -35,7 +35,7 @@ const pair = (d: string, base: string): KeyCertPaths => ({
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** Department codes become file names: letters, digits, '-' and '_' only. */
-export function checkCode(code: string): string {
+function checkCode(code: string): string {
   if (!CODE.test(code)) throw new Error(`department code ${JSON.stringify(code)} must match ${CODE}`);
   return code;
 }

@@ -19,7 +19,7 @@ export class CertificateImportError extends Error {
   }
 }
 
-export interface ImportCheckOptions {
+interface ImportCheckOptions {
   /** The department certificate; further certificates in the same text are taken as its chain. */
   certPem: string;
   chainPems?: readonly string[];
@@ -31,7 +31,7 @@ export interface ImportCheckOptions {
   expectedAlg?: KeyAlg;
 }
 
-export interface ImportCheckResult {
+interface ImportCheckResult {
   certificate: ParsedCertificate;
   /** Leaf first, trusted root last. */
   path: ParsedCertificate[];
@@ -84,7 +84,7 @@ function checkKeyMatches(cert: ParsedCertificate, privateKey: KeyObject | string
   if (!matches) throw new CertificateImportError(`the private key does not belong to certificate ${who(cert)}`);
 }
 
-export interface ImportOptions {
+interface ImportOptions {
   /** The PKI directory (see certs/files.ts). */
   dir: string;
   code: string;

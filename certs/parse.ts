@@ -9,7 +9,7 @@ import { Asn1, buf, fromDer, NAME_OIDS } from './asn1';
 const { asn1 } = forge;
 const T = asn1.Type;
 
-export interface CertificateFields {
+interface CertificateFields {
   serialHex: string;
   issuerName: Asn1;
   subjectName: Asn1;
@@ -75,7 +75,7 @@ export function readCertificate(der: Buffer): CertificateFields {
   };
 }
 
-export interface BasicConstraints {
+interface BasicConstraints {
   ca: boolean;
   pathLen?: number;
 }
@@ -93,8 +93,8 @@ export function readBasicConstraints(fields: CertificateFields): BasicConstraint
   return pathLen === undefined ? { ca } : { ca, pathLen };
 }
 
-export const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
-export type KeyUsage = (typeof KEY_USAGE_BITS)[number];
+const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+type KeyUsage = (typeof KEY_USAGE_BITS)[number];
 
 /** keyUsage bits, or null when the extension is absent (then any use is allowed). */
 export function readKeyUsage(fields: CertificateFields): Set<KeyUsage> | null {

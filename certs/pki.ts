@@ -29,7 +29,7 @@ export interface DepartmentSpec {
   alg: KeyAlg;
 }
 
-export interface InitPkiOptions {
+interface InitPkiOptions {
   dir: string;
   departments: readonly DepartmentSpec[];
   logAlg?: KeyAlg;
@@ -40,7 +40,7 @@ export interface InitPkiOptions {
   leafDays?: number;
 }
 
-export interface PkiPaths {
+interface PkiPaths {
   dir: string;
   root: KeyCertPaths;
   log: KeyCertPaths;

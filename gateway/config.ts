@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { DEFAULT_XML_LIMITS } from '../adapters/soap/safe-xml';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from '../adapters/soap/safe-xml';
 import { DEFAULT_TOKEN_POLICY } from '../adapters/soap/wsse';
 
 /**
@@ -64,16 +64,7 @@ export interface GatewayConfig {
   /** SOAP with the agencies, in and out: the XML gate's limits and WS-Security UsernameToken freshness. */
   soap: {
     /** Every SOAP message (agencies' requests, their answers) passes one linear scan that refuses it past any of these. */
-    xml: {
-      maxBytes: number;
-      maxDepth: number;
-      maxElements: number;
-      maxAttributes: number;
-      maxAttributesPerElement: number;
-      maxTextNodes: number;
-      maxNameLength: number;
-      maxTextLength: number;
-    };
+    xml: XmlLimits;
     /** How far a UsernameToken's Created may be from the gateway's clock, and how long its Nonce is remembered. */
     tokenWindowSeconds: number;
     /** Most nonces remembered per inbound endpoint (bounded memory); beyond, tokens are refused until some expire. */

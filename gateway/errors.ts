@@ -76,7 +76,7 @@ export interface FieldError {
 /** A problem lists at most this many field errors; `errorCount` says how many there were. */
 export const MAX_FIELD_ERRORS = 100;
 
-export interface ErrorExtra {
+interface ErrorExtra {
   errors?: FieldError[];
   /** How many field errors there were (set when `errors` was cut to MAX_FIELD_ERRORS). */
   errorCount?: number;

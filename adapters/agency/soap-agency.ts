@@ -1,11 +1,11 @@
 import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap } from 'cockatiel';
-import { GatewayError } from '../../gateway/errors';
+import { AdapterError } from '../errors';
 import { SoapClient } from '../soap/client';
-import { AgencyError, agencyErrorToGatewayError, isAgencyError, isRetryable } from '../soap/errors';
+import { AgencyError, agencyErrorToAdapterError, isAgencyError, isRetryable } from '../soap/errors';
 import type { Adapter, AdapterConnection, AgencyAnswer, BindContext, DeliveryAttempt, InboundSpec, NativeForm, NativeObject, OutboundMessage, ServiceSpec } from '../types';
 
 /** What a vertical agency's SOAP adapter declares; soapAgencyAdapter() turns it into an Adapter. */
-export interface SoapAgencySpec {
+interface SoapAgencySpec {
   name: string;
   version: string;
   title: string;
@@ -86,12 +86,12 @@ export function soapAgencyAdapter(s: SoapAgencySpec): Adapter {
     delivers: Object.keys(s.convert),
     toReceiver: (type, payload) => {
       const convert = s.convert[type];
-      if (!convert) throw new GatewayError('GW_ERR_ADAPTER_UNMAPPED_VALUE', `${s.name} has no conversion for message type ${type}`, { errors: [{ pointer: '/type', message: `${s.name} converts ${Object.keys(s.convert).join(', ')}` }] });
+      if (!convert) throw new AdapterError('GW_ERR_ADAPTER_UNMAPPED_VALUE', `${s.name} has no conversion for message type ${type}`, { errors: [{ pointer: '/type', message: `${s.name} converts ${Object.keys(s.convert).join(', ')}` }] });
       return convert(payload);
     },
     fromSender: (operation, native) => {
       const op = s.inbound.operations.find((o) => o.operation === operation);
-      if (!op) throw new GatewayError('GW_ERR_ADAPTER_INVALID_NATIVE', `${s.name} has no inbound operation ${operation}`);
+      if (!op) throw new AdapterError('GW_ERR_ADAPTER_INVALID_NATIVE', `${s.name} has no inbound operation ${operation}`);
       return { type: op.type, ...op.fromNative(native) };
     },
     services: s.services,
@@ -164,11 +164,11 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
     if (out instanceof Refusal) throw out.error;
     return out;
   };
-  /** The catalogue error for a failed call. */
-  const gatewayError = (err: unknown): GatewayError => {
-    if (err instanceof BrokenCircuitError) return new GatewayError('GW_ERR_AGENCY_CIRCUIT_OPEN', `calls to ${agency} are paused after ${c.circuit.failures} failures in a row; the next probe is within ${c.circuit.halfOpenAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(c.circuit.halfOpenAfterMs / 1000)) } });
-    if (err instanceof BulkheadRejectedError) return new GatewayError('GW_ERR_AGENCY_BUSY', `${c.maxConcurrent} calls to ${agency} are in progress and ${c.maxQueued} waiting`, { headers: { 'Retry-After': '1' } });
-    return agencyErrorToGatewayError(err, agency);
+  /** The error for a failed call (an AdapterError with its catalogue code). */
+  const adapterError = (err: unknown): AdapterError => {
+    if (err instanceof BrokenCircuitError) return new AdapterError('GW_ERR_AGENCY_CIRCUIT_OPEN', `calls to ${agency} are paused after ${c.circuit.failures} failures in a row; the next probe is within ${c.circuit.halfOpenAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(c.circuit.halfOpenAfterMs / 1000)) } });
+    if (err instanceof BulkheadRejectedError) return new AdapterError('GW_ERR_AGENCY_BUSY', `${c.maxConcurrent} calls to ${agency} are in progress and ${c.maxQueued} waiting`, { headers: { 'Retry-After': '1' } });
+    return agencyErrorToAdapterError(err, agency);
   };
 
   return {
@@ -180,7 +180,7 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
         const stored = m.conversion && m.conversion.provenance.direction !== 'from-sender' ? m.conversion.native : undefined;
         native = stored ?? s.convert[m.type]?.(m.payload as Record<string, unknown>);
       } catch (err) {
-        return { ok: false, retryable: false, error: `${s.name} cannot convert it: ${(err as GatewayError).detail ?? (err as Error).message}`, durationMs: 0 };
+        return { ok: false, retryable: false, error: `${s.name} cannot convert it: ${err instanceof AdapterError ? err.detail : (err as Error).message}`, durationMs: 0 };
       }
       if (!native) return { ok: false, retryable: false, error: `${s.name} cannot deliver message type ${m.type}`, durationMs: 0 };
       try {
@@ -195,12 +195,12 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
         if (m.maybeDelivered && isAgencyError(err) && err.kind === 'fault' && !isRetryable(err) && s.duplicateFault.test(err.fault?.reason ?? '')) {
           return { ok: true, answer: { duplicate: true, fault: err.fault!.reason }, durationMs };
         }
-        const e = gatewayError(err);
+        const e = adapterError(err);
         // Refused by our own circuit breaker or bulkhead: the agency never saw it; not an attempt.
         if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) {
           return { ok: false, notAttempted: true, retryAfterMs: err instanceof BrokenCircuitError ? c.circuit.halfOpenAfterMs : 1000, error: `${e.code}: ${e.detail}`, durationMs };
         }
-        return { ok: false, retryable: isAgencyError(err) ? isRetryable(err) : true, maybeDelivered: mayHaveArrived(err), error: `${e.code}: ${e.detail ?? e.message}`, durationMs };
+        return { ok: false, retryable: isAgencyError(err) ? isRetryable(err) : true, maybeDelivered: mayHaveArrived(err), error: `${e.code}: ${e.detail}`, durationMs };
       }
     },
     leaseMs: () => c.timeoutMs + 5_000,
@@ -208,7 +208,7 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
       try {
         return await invoke(service.operation, request.text);
       } catch (err) {
-        throw gatewayError(err);
+        throw adapterError(err);
       }
     },
     circuit: () => (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated ? 'open' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'closed'),

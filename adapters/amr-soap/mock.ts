@@ -4,8 +4,7 @@
  * fixtures, duplicate detection, scripted misbehaviour, and `reportStatus` to call
  * the gateway's inbound ReportStatus as the agency would.
  */
-import path from 'node:path';
-import { projectRoot } from '../../gateway/schemas/paths';
+import { adapterFile } from '../paths';
 import type { NativeObject } from '../types';
 import { SoapFault } from '../soap/errors';
 import { MockBehaviour, ReceivedCall, reportClients, startMockServer } from '../soap/mock-server';
@@ -13,8 +12,8 @@ import { soapRouter } from '../soap/server';
 import { buildElement } from '../soap/xml-build';
 
 export const AMR_NS = 'http://amr.jiangzhou.gov.cn/ws/case/v1';
-export const AMR_WSDL = path.join(projectRoot(), 'adapters', 'amr-soap', 'amr.wsdl');
-export const AMR_STATUS_WSDL = path.join(projectRoot(), 'adapters', 'amr-soap', 'amr-status.wsdl');
+export const AMR_WSDL = adapterFile('amr-soap', 'amr.wsdl');
+export const AMR_STATUS_WSDL = adapterFile('amr-soap', 'amr-status.wsdl');
 export const AMR_NOT_FOUND = '未查询到该统一社会信用代码对应的企业';
 
 /** One enterprise as QueryEnterprise answers it (QYXX children, README order). */

@@ -2,7 +2,9 @@
  * Code tables: our value ↔ the agency's code, strictly one to one (checked when the table is
  * defined), so that every code maps back to exactly the value it came from.
  */
-import type { Scalar } from './spec';
+
+/** A JSON scalar on our side (code table keys, conditions, constants). */
+export type Scalar = string | number | boolean;
 
 /** `{ ours: theirs }` for string values, or `[ours, theirs]` pairs for any scalar on our side (e.g. booleans). */
 export type CodeTableEntries = Readonly<Record<string, string>> | ReadonlyArray<readonly [Scalar, string]>;

@@ -1,8 +1,14 @@
 /** Conversion provenance: what one converted message says about its conversion (signed into the log). */
-import { digestHex, type DigestAlg } from '../../gateway/crypto/digest';
+import { hash } from 'node:crypto';
 import type { NativeForm, Provenance } from '../types';
 
-export interface ProvenanceMeta {
+/** The digest algorithms of the signed log: SM3 with SM2 signatures, SHA-256 otherwise. */
+type DigestAlg = 'sha256' | 'sm3';
+
+/** Lowercase hex digest of a text's UTF-8 bytes. */
+const digestHex = (alg: DigestAlg, text: string): string => hash(alg, text, 'hex');
+
+interface ProvenanceMeta {
   adapter: string;
   adapterVersion: string;
   mappingVersion: string;

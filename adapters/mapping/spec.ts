@@ -6,10 +6,9 @@
  * reads the agency's tree and writes our JSON. Rules are applied in order, and in forward
  * direction that order is the order of the native child elements.
  */
-import type { CodeTable, CodeTableEntries } from './code-table';
+import type { CodeTable, CodeTableEntries, Scalar } from './code-table';
 
-/** A JSON scalar on our side (code table keys, conditions, constants). */
-export type Scalar = string | number | boolean;
+export type { Scalar };
 
 /**
  * Agency date/time formats, always Asia/Shanghai wall time (fixed +08:00, no DST).

@@ -56,7 +56,7 @@ export function decimalText(v: unknown, scale?: number): string | undefined {
 }
 
 /** A native leaf as text; `numeric` when the parser had typed it as a number. */
-export interface Leaf {
+interface Leaf {
   text: string;
   numeric: boolean;
 }

@@ -17,7 +17,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
 /** Escapes text for element content or a quoted attribute (CR as a reference so that parsers keep it). */
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   const bad = firstNonXmlChar(text);
   if (bad !== undefined) throw new Error(`xml: ${describeChar(bad)} cannot appear in XML`);
   return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!);

@@ -1,4 +1,4 @@
-import { postWebhook } from '../../gateway/delivery/webhook';
+import { postWebhook } from './webhook';
 import type { Adapter, AdapterConnection, BindContext } from '../types';
 
 /**

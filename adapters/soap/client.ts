@@ -17,7 +17,7 @@ import * as soap from 'soap';
 import type { NativeObject } from '../types';
 import type { SoapVersion, WireEncoding } from './encoding';
 import { AgencyError } from './errors';
-import { systemClock, type Clock } from '../../gateway/clock';
+import { systemClock, type Clock } from '../clock';
 import { XmlLimits, assertSafeXml, xmlLimits } from './safe-xml';
 import { usernameTokenSecurity } from './wsse';
 import { SoapHttpTransport, WireExchange } from './transport';
@@ -42,7 +42,7 @@ export interface SoapClientOptions {
   clock?: Clock;
 }
 
-export interface SoapCallResult {
+interface SoapCallResult {
   /** Children of the response element, prefixes stripped, leaves strings. */
   response: NativeObject;
   /** The envelope sent, as text (its declaration names the wire encoding). */

@@ -10,7 +10,7 @@ export type SoapVersion = '1.1' | '1.2';
 export type WireEncoding = 'utf-8' | 'gbk';
 
 /** The name written in declarations and Content-Type headers. */
-export const charsetName = (encoding: WireEncoding): string => (encoding === 'gbk' ? 'GBK' : 'UTF-8');
+const charsetName = (encoding: WireEncoding): string => (encoding === 'gbk' ? 'GBK' : 'UTF-8');
 
 /** Thrown when a message names a charset we cannot decode. */
 export class CharsetError extends Error {
@@ -18,13 +18,13 @@ export class CharsetError extends Error {
 }
 
 /** `text/xml; charset="gbk"` → `gbk`. */
-export function charsetFromContentType(contentType: string | undefined): string | undefined {
+function charsetFromContentType(contentType: string | undefined): string | undefined {
   const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
 /** The encoding named in the XML declaration of the bytes, if any (ASCII-compatible encodings only). */
-export function xmlDeclarationEncoding(bytes: Buffer): string | undefined {
+function xmlDeclarationEncoding(bytes: Buffer): string | undefined {
   const head = bytes.subarray(0, 200).toString('latin1');
   const m = /^(?:\uFEFF|\u00EF\u00BB\u00BF)?\s*<\?xml\s[^?]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/.exec(head);
   return m ? m[1]!.toLowerCase() : undefined;
@@ -81,7 +81,7 @@ export function decodeXmlBody(bytes: Buffer, contentType?: string, fallback: Wir
 const DECLARATION = /^\uFEFF?\s*<\?xml\s[^?]*\?>/;
 
 /** Replaces (or adds) the XML declaration so that it names `encoding`. */
-export function withDeclaration(text: string, encoding: WireEncoding): string {
+function withDeclaration(text: string, encoding: WireEncoding): string {
   const decl = `<?xml version="1.0" encoding="${charsetName(encoding)}"?>`;
   return DECLARATION.test(text) ? text.replace(DECLARATION, decl) : decl + text;
 }
@@ -102,7 +102,7 @@ const inGbk = (cp: number): boolean => {
  * references, so nothing is silently turned into `?`. (Inside a CDATA section such a
  * reference would be read literally; our messages carry no CDATA.)
  */
-export function escapeOutsideGbk(text: string): string {
+function escapeOutsideGbk(text: string): string {
   // eslint-disable-next-line no-control-regex
   if (/^[\u0000-\u007f]*$/.test(text)) return text;
   let out = '';

@@ -10,9 +10,8 @@ import { DEFAULT_XML_LIMITS, XmlLimits, assertSafeXml, parseSpan } from './safe-
 import { ElementSpan, UnsafeXmlError, localName } from './xml-scan';
 import { SecurityHeaderSpans, UsernameToken, WSSE_NS } from './wsse';
 
-export { WSSE_NS, PASSWORD_TEXT } from './wsse';
 
-export const SOAP_ENVELOPE_NS: Record<SoapVersion, string> = {
+const SOAP_ENVELOPE_NS: Record<SoapVersion, string> = {
   '1.1': 'http://schemas.xmlsoap.org/soap/envelope/',
   '1.2': 'http://www.w3.org/2003/05/soap-envelope',
 };
@@ -43,7 +42,7 @@ const textOf = (v: NativeValue): string => {
 };
 
 /** Reads a SOAP 1.1 or 1.2 fault from the parsed Fault element. */
-export function readFault(fault: NativeObject): FaultInfo {
+function readFault(fault: NativeObject): FaultInfo {
   if ('faultcode' in fault || 'faultstring' in fault) {
     return { code: localName(textOf(fault.faultcode)) || 'Server', reason: textOf(fault.faultstring) };
   }
@@ -103,7 +102,7 @@ export const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The fault code for the version: Client↔Sender, Server↔Receiver. */
-export function versionedCode(version: SoapVersion, code: string): string {
+function versionedCode(version: SoapVersion, code: string): string {
   const map: Record<string, Record<SoapVersion, string>> = {
     client: { '1.1': 'Client', '1.2': 'Sender' },
     sender: { '1.1': 'Client', '1.2': 'Sender' },

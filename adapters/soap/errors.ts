@@ -2,13 +2,13 @@
  * What can go wrong talking SOAP to an agency, and how the gateway says it.
  *
  * AgencyError is what SoapClient throws: one of four kinds, with the fault or the
- * HTTP status when there is one. agencyErrorToGatewayError turns it into the
- * catalogue's GatewayError (no stack ever reaches a detail). SoapFault is what a
+ * HTTP status when there is one. agencyErrorToAdapterError turns it into an
+ * AdapterError with the catalogue code (no stack ever reaches a detail). SoapFault is what a
  * soapRouter operation handler throws to answer with a proper SOAP fault.
  */
-import { GatewayError } from '../../gateway/errors';
+import { AdapterError } from '../errors';
 
-export type AgencyErrorKind = 'timeout' | 'fault' | 'unavailable' | 'invalid';
+type AgencyErrorKind = 'timeout' | 'fault' | 'unavailable' | 'invalid';
 
 /** A SOAP fault as read from the wire: `code` is the local name (Client/Server for 1.1, Sender/Receiver for 1.2). */
 export interface FaultInfo {
@@ -56,7 +56,7 @@ const codeFamily = (code: string): string => code.slice(code.indexOf(':') + 1).s
  * authentication): no.
  */
 export function isRetryable(e: unknown): boolean {
-  if (e instanceof GatewayError) {
+  if (e instanceof AdapterError) {
     return e.code === 'GW_ERR_AGENCY_TIMEOUT' || e.code === 'GW_ERR_AGENCY_UNAVAILABLE' || e.code === 'GW_ERR_AGENCY_INVALID_ANSWER';
   }
   if (!(e instanceof AgencyError)) return false;
@@ -74,22 +74,22 @@ export function isRetryable(e: unknown): boolean {
 export const describeFault = (f: FaultInfo): string => `${f.code}${f.subcode ? ` (${f.subcode})` : ''}: ${f.reason}`;
 
 /**
- * AgencyError → the catalogue's GatewayError, naming the agency. A GatewayError
+ * AgencyError → an AdapterError with the catalogue code, naming the agency. An AdapterError
  * passes through; anything else becomes GW_ERR_INTERNAL without its message.
  * (A GW_ERR_AGENCY_FAULT is retryable or not by the fault code: ask isRetryable on the AgencyError.)
  */
-export function agencyErrorToGatewayError(e: unknown, agencyName: string): GatewayError {
-  if (e instanceof GatewayError) return e;
-  if (!(e instanceof AgencyError)) return new GatewayError('GW_ERR_INTERNAL', `unexpected error while calling ${agencyName}`);
+export function agencyErrorToAdapterError(e: unknown, agencyName: string): AdapterError {
+  if (e instanceof AdapterError) return e;
+  if (!(e instanceof AgencyError)) return new AdapterError('GW_ERR_INTERNAL', `unexpected error while calling ${agencyName}`);
   switch (e.kind) {
     case 'timeout':
-      return new GatewayError('GW_ERR_AGENCY_TIMEOUT', `${agencyName} did not answer within ${e.timeoutMs ?? '?'} ms`);
+      return new AdapterError('GW_ERR_AGENCY_TIMEOUT', `${agencyName} did not answer within ${e.timeoutMs ?? '?'} ms`);
     case 'fault':
-      return new GatewayError('GW_ERR_AGENCY_FAULT', `${agencyName} answered with SOAP fault ${describeFault(e.fault ?? { code: 'Server', reason: e.message })}`);
+      return new AdapterError('GW_ERR_AGENCY_FAULT', `${agencyName} answered with SOAP fault ${describeFault(e.fault ?? { code: 'Server', reason: e.message })}`);
     case 'unavailable':
-      return new GatewayError('GW_ERR_AGENCY_UNAVAILABLE', `${agencyName}: ${e.message}`);
+      return new AdapterError('GW_ERR_AGENCY_UNAVAILABLE', `${agencyName}: ${e.message}`);
     case 'invalid':
-      return new GatewayError('GW_ERR_AGENCY_INVALID_ANSWER', `${agencyName} answered with an invalid SOAP message: ${e.message}`);
+      return new AdapterError('GW_ERR_AGENCY_INVALID_ANSWER', `${agencyName} answered with an invalid SOAP message: ${e.message}`);
   }
 }
 

@@ -39,7 +39,7 @@ export interface MockBehaviour {
   times?: number;
 }
 
-export interface MockServer {
+interface MockServer {
   url: string;
   wsdlUrl: string;
   received: ReceivedCall[];

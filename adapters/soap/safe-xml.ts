@@ -14,15 +14,10 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { NativeObject } from '../types';
-import { ElementSpan, ScanLimits, ScanResult, UnsafeXmlError, decodeEntities, scanXml } from './xml-scan';
+import { ElementSpan, ScanResult, UnsafeXmlError, XmlLimits, decodeEntities, scanXml } from './xml-scan';
 
-export { UnsafeXmlError, decodeEntities } from './xml-scan';
-export type { UnsafeReason } from './xml-scan';
-
-export interface XmlLimits extends ScanLimits {
-  /** Largest accepted document, in bytes as received (or UTF-8 bytes of the text). */
-  maxBytes: number;
-}
+export { UnsafeXmlError } from './xml-scan';
+export type { XmlLimits } from './xml-scan';
 
 /**
  * Enough for any case record or status event with its material list (a few hundred

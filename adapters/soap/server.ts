@@ -30,7 +30,7 @@ import { BodyTooLargeError, readBody, sendEnvelope, sendSoapFault, serviceUrl, w
 import { XmlLimits, xmlLimits } from './safe-xml';
 import { DEFAULT_TOKEN_POLICY, NonceCache, TokenPolicy, freshnessProblem } from './wsse';
 
-export { safeEqual, sendSoapFault, wsdlWithAddress } from './http-edge';
+export { safeEqual, sendSoapFault } from './http-edge';
 
 export interface SoapRequestContext {
   operation: string;
@@ -48,9 +48,9 @@ export interface SoapRequestContext {
 }
 
 /** Answers with the response element's children (in schema order), or throws a SoapFault. */
-export type SoapOperationHandler = (args: NativeObject, ctx: SoapRequestContext) => Promise<NativeObject> | NativeObject;
+type SoapOperationHandler = (args: NativeObject, ctx: SoapRequestContext) => Promise<NativeObject> | NativeObject;
 
-export interface SoapServiceOptions {
+interface SoapServiceOptions {
   /** WSDL text, or a path to the WSDL file. */
   wsdl: string;
   soapVersion: SoapVersion;

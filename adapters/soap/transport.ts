@@ -17,7 +17,7 @@ import { ParsedEnvelope, parseEnvelope } from './envelope';
 import { AgencyError, describeFault } from './errors';
 import { XmlLimits, assertSafeXml } from './safe-xml';
 
-export interface TransportOptions {
+interface TransportOptions {
   soapVersion: SoapVersion;
   encoding: WireEncoding;
   timeoutMs: number;

@@ -9,12 +9,12 @@
  * must not have been seen within that window (remembered in bounded memory).
  */
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../../gateway/clock';
+import { systemClock, type Clock } from '../clock';
 import { ElementSpan, decodeEntities, localName } from './xml-scan';
 
 export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
-export const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
+const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
 const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 
 export interface UsernameToken {
@@ -158,7 +158,7 @@ export const DEFAULT_TOKEN_POLICY: Readonly<TokenPolicy> = Object.freeze({ clock
 
 const CREATED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
-export interface FreshnessPolicy {
+interface FreshnessPolicy {
   clock: Clock;
   /** How far Created may be from the clock, either way. */
   windowSeconds: number;

@@ -7,7 +7,7 @@
 import type { NativeObject, NativeValue } from '../types';
 import { escapeXml } from './envelope';
 
-export interface QualifiedName {
+interface QualifiedName {
   prefix: string;
   namespace: string;
   name: string;

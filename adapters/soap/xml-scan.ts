@@ -16,7 +16,7 @@
  * byte-for-byte, and it records CDATA sections so the parser can treat them as text.
  */
 
-export type UnsafeReason = 'doctype' | 'entity' | 'too-large' | 'too-deep' | 'too-many' | 'too-long' | 'malformed';
+type UnsafeReason = 'doctype' | 'entity' | 'too-large' | 'too-deep' | 'too-many' | 'too-long' | 'malformed';
 
 /** The document was refused before any parsing: `reason` says why, the message says where. */
 export class UnsafeXmlError extends Error {
@@ -27,7 +27,7 @@ export class UnsafeXmlError extends Error {
 }
 
 /** What one document may hold; every count is checked as it grows, so a refusal comes early. */
-export interface ScanLimits {
+interface ScanLimits {
   /** Deepest element nesting (the root is depth 1). */
   maxDepth: number;
   /** Elements in the whole document. */
@@ -42,6 +42,12 @@ export interface ScanLimits {
   maxNameLength: number;
   /** Longest text run, CDATA section or attribute value (characters): bounds the parser's work per node. */
   maxTextLength: number;
+}
+
+/** The XML gate's limits: the scan's, and the largest document (assertSafeXml in safe-xml.ts checks it before scanning). */
+export interface XmlLimits extends ScanLimits {
+  /** Largest accepted document, in bytes as received (or UTF-8 bytes of the text). */
+  maxBytes: number;
 }
 
 /** One element as found in the text: `start` at its `<`, `end` just after its end tag's `>`. */
@@ -71,10 +77,10 @@ export interface ScanResult {
 }
 
 
-export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
 /** Is the code point a legal XML 1.0 character? */
-export const isXmlChar = (cp: number): boolean =>
+const isXmlChar = (cp: number): boolean =>
   cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 
 /** A character XML 1.0 does not allow (control characters other than tab, LF, CR; lone surrogates; U+FFFE/FFFF). */

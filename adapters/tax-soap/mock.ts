@@ -5,9 +5,8 @@
  * misbehaviour, and `reportStatus` to call the gateway's inbound ReportCaseStatus
  * as the agency would (SOAP 1.2, GBK, with its UsernameToken).
  */
-import path from 'node:path';
-import type { Clock } from '../../gateway/clock';
-import { projectRoot } from '../../gateway/schemas/paths';
+import type { Clock } from '../clock';
+import { adapterFile } from '../paths';
 import type { NativeObject } from '../types';
 import { SoapFault } from '../soap/errors';
 import { MockBehaviour, ReceivedCall, reportClients, startMockServer } from '../soap/mock-server';
@@ -15,8 +14,8 @@ import { safeEqual, soapRouter } from '../soap/server';
 import { buildElement } from '../soap/xml-build';
 
 export const TAX_NS = 'http://tax.jiangzhou.gov.cn/ws/gateway/v1';
-export const TAX_WSDL = path.join(projectRoot(), 'adapters', 'tax-soap', 'tax.wsdl');
-export const TAX_STATUS_WSDL = path.join(projectRoot(), 'adapters', 'tax-soap', 'tax-status.wsdl');
+export const TAX_WSDL = adapterFile('tax-soap', 'tax.wsdl');
+export const TAX_STATUS_WSDL = adapterFile('tax-soap', 'tax-status.wsdl');
 export const TAX_NOT_FOUND = '纳税人识别号不存在';
 
 /** One taxpayer as QueryTaxStatus answers it (README order). */

@@ -5,6 +5,7 @@ import type { Adapter, AdapterConnection } from '../../adapters/types';
 import { ConfigError, configErrorOf, type GatewayConfig } from '../config';
 import type { Member } from '../registry/members';
 import { systemClock, type Clock } from '../clock';
+import { guardedAdapter } from './boundary';
 
 interface Binding {
   adapter: Adapter;
@@ -67,11 +68,13 @@ export class AdapterBindings {
   }
 
   private bindMember(m: Member): void {
-    const adapter = table.get(m.adapter);
-    if (!adapter) throw new ConfigError(`members.${m.code}.adapter`, `unknown adapter "${m.adapter}"; known: ${[...table.keys()].join(', ')}`);
+    const known = table.get(m.adapter);
+    if (!known) throw new ConfigError(`members.${m.code}.adapter`, `unknown adapter "${m.adapter}"; known: ${[...table.keys()].join(', ')}`);
     const config = structuredClone(this.config.adapters[m.code] ?? {});
-    const validate = validatorOf(adapter);
+    const validate = validatorOf(known);
     if (!validate(config)) throw configErrorOf(validate.errors![0], `adapters.${m.code}`);
+    // From here on the gateway sees only the guarded adapter: its errors are the catalogue's (boundary.ts).
+    const adapter = guardedAdapter(known);
     let connection: AdapterConnection;
     try {
       connection = adapter.bind({ member: m, current: () => this.lookup(m.code) ?? m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs, xmlLimits: this.config.soap.xml, clock: this.clock });

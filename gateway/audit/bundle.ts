@@ -1,7 +1,7 @@
-import type { AckReceipt } from '../exchange/receipts';
+import type { AckReceipt } from '../exchange/model';
 import type { Envelope } from '../crypto/envelope';
 import type { Checkpoint } from '../log/checkpoint';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 
 /**
  * The evidence bundle (证据包): one self-contained JSON file that proves, for one
@@ -48,7 +48,7 @@ export interface BundleServiceCall {
   nativeResponse: string | null;
 }
 
-/** The receiver's signed answer, as exchange/receipts.ts makes it (type only: the verifier stays pure). */
+/** The receiver's signed answer, as exchange/receipts.ts makes it (exchange/model.ts: pure types). */
 export type BundleAckReceipt = AckReceipt;
 
 export interface EvidenceBundle {

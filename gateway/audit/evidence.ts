@@ -4,10 +4,10 @@ import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import { canonicalJson } from '../crypto/canonical';
 import type { Envelope } from '../crypto/envelope';
-import type { AckReceipt } from '../exchange/receipts';
+import type { AckReceipt } from '../exchange/model';
 import { LOG_NAME, type Checkpoint } from '../log/checkpoint';
-import type { LogHashAlg } from '../log/hash';
-import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../log/tree';
+import type { LogHashAlg } from '../merkle/hash';
+import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../merkle/tree';
 import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type BundleServiceCall, type EvidenceBundle } from './bundle';
 
 /**
@@ -16,7 +16,7 @@ import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, t
  * signed when the newest does not cover the case), the messages with their
  * envelopes and payloads, and every certificate needed to check them.
  */
-export interface EvidenceSource {
+interface EvidenceSource {
   db: Db;
   clock: Clock;
   /** Integrates the log and signs a checkpoint now (LogIntegrator.runOnce(true)). */

@@ -16,7 +16,7 @@ import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
  *               or its messages as sender (UNIQUE (sender, message_id)) and receiver
  *               (messages_inbox) probing log_entries_message, cheap for a quiet one
  */
-export interface TraceQuery {
+interface TraceQuery {
   caseId?: string;
   messageId?: string;
   member?: string;
@@ -26,7 +26,7 @@ export interface TraceQuery {
   limit: number;
 }
 
-export interface TraceItem {
+interface TraceItem {
   index: number;
   kind: string;
   at: string;

@@ -2,8 +2,8 @@ import { canonicalJson } from '../crypto/canonical';
 import { certificateFingerprint } from '../crypto/envelope';
 import { LOG_NAME, checkpointLinkOf, verifyCheckpoint, type CheckpointBody } from '../log/checkpoint';
 import { LOG_ENTRY_KINDS } from '../log/entries';
-import { leafHash } from '../log/hash';
-import { verifyInclusion } from '../log/verify';
+import { leafHash } from '../merkle/hash';
+import { verifyInclusion } from '../merkle/verify';
 import type { EvidenceBundle } from './bundle';
 import type { BundleReport, CheckLine } from './report';
 import { bundleShapeProblems } from './verify-shape';
@@ -23,7 +23,7 @@ import { checkServiceCalls } from './verify-calls';
  *       the logged time, and its 'message.received' entry (id, digests)
  *   (d) every message step entry refers to a message in the bundle
  */
-export interface VerifyOptions {
+interface VerifyOptions {
   /** Root certificates (PEM) pinned by the auditor; default: the bundle's own trustAnchors. */
   rootPems?: readonly string[];
   /** CRLs (PEM) of the CAs, obtained independently: a certificate revoked before a signature's time fails. */

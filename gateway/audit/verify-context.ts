@@ -1,6 +1,6 @@
 import { verifyChain } from '../../certs/chain';
 import { parseCertificate } from '../../certs/certificate';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import type { CheckpointBody } from '../log/checkpoint';
 import type { BundleEntry, EvidenceBundle } from './bundle';
 import type { CheckLine } from './report';

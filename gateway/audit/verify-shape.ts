@@ -1,5 +1,5 @@
-import { EVIDENCE_FORMAT, type EvidenceBundle } from './bundle';
-import { isLogHashAlg } from '../log/hash';
+import { EVIDENCE_FORMAT } from './bundle';
+import { isLogHashAlg } from '../merkle/hash';
 
 /**
  * Structural checks of an evidence bundle read from a file (pure). The verifier
@@ -66,4 +66,3 @@ export function bundleShapeProblems(input: unknown): string[] {
   return p;
 }
 
-export type { EvidenceBundle };

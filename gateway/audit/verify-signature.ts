@@ -6,7 +6,7 @@ import { verify, Verifier, type SigAlg } from '../crypto/sign';
  * batch-signature.ts) or plain (made by the department itself over the text).
  * Never throws. Pure.
  */
-export type AnySignature = { alg: SigAlg | string; value: string } & Partial<Pick<BatchedSignature, 'manifest' | 'index' | 'proof' | 'signer' | 'certificate'>>;
+type AnySignature = { alg: SigAlg | string; value: string } & Partial<Pick<BatchedSignature, 'manifest' | 'index' | 'proof' | 'signer' | 'certificate'>>;
 
 export const isBatchedSignature = (s: AnySignature): s is AnySignature & BatchedSignature => typeof s.manifest === 'string';
 

@@ -1,8 +1,8 @@
 import { canonicalJson } from './canonical';
 import { verify, Verifier, type SigAlg, type Signer } from './sign';
-import { leafHash, type LogHashAlg } from '../log/hash';
-import { appendLeaves, assembleInclusionProof, EMPTY_FRONTIER, inclusionProofNodes, nodeLookupFrom, rootFromFrontier } from '../log/tree';
-import { verifyInclusion } from '../log/verify';
+import { leafHash, type LogHashAlg } from '../merkle/hash';
+import { appendLeaves, assembleInclusionProof, EMPTY_FRONTIER, inclusionProofNodes, nodeLookupFrom, rootFromFrontier } from '../merkle/tree';
+import { verifyInclusion } from '../merkle/verify';
 
 /**
  * Batch signatures (as X-Road's batch signer does): one signature covers the
@@ -16,7 +16,7 @@ import { verifyInclusion } from '../log/verify';
  * A batch of one has an empty proof and root = leaf. Pure; shared with the
  * offline verifier.
  */
-export interface BatchManifest {
+interface BatchManifest {
   v: 1;
   signer: string;
   hashAlg: LogHashAlg;
@@ -39,7 +39,7 @@ export interface BatchedSignature {
 }
 
 /** The tree hash paired with a signature algorithm: SM3 with SM2, SHA-256 otherwise. */
-export const batchHashAlgFor = (alg: SigAlg): LogHashAlg => (alg === 'SM2-SM3' ? 'sm3' : 'sha256');
+const batchHashAlgFor = (alg: SigAlg): LogHashAlg => (alg === 'SM2-SM3' ? 'sm3' : 'sha256');
 
 export function signBatch(signer: Signer, signerName: string, certificate: string, texts: string[], at: string): BatchedSignature[] {
   const batch = prepareBatch(signer, signerName, texts, at);

@@ -48,7 +48,7 @@ export interface PlainEnvelopeSignature {
   value: string;
 }
 
-export const isBatched = (s: EnvelopeSignature): s is BatchedEnvelopeSignature => 'manifest' in s;
+const isBatched = (s: EnvelopeSignature): s is BatchedEnvelopeSignature => 'manifest' in s;
 
 /** Verifies one envelope signature over `text` with the signer's certificate. Never throws. */
 export function verifyEnvelopeSignature(s: EnvelopeSignature, text: string, certPem: string): boolean {
@@ -100,7 +100,7 @@ export function signedTextFor(role: EnvelopeSignature['role'], header: EnvelopeH
 /** The digest algorithm a department's payload digests use: SM3 with SM2 keys, SHA-256 otherwise. */
 export const payloadDigestAlgFor = (signer: Signer): DigestAlg => digestAlgFor(signer.alg);
 
-export interface EnvelopeCheck {
+interface EnvelopeCheck {
   ok: boolean;
   problems: string[];
 }

@@ -17,9 +17,7 @@ export type KeyAlg = 'sm2' | 'rsa' | 'ecdsa-p256' | 'ed25519';
 
 export const KEY_ALGS: readonly KeyAlg[] = ['sm2', 'rsa', 'ecdsa-p256', 'ed25519'];
 
-export const isKeyAlg = (value: unknown): value is KeyAlg => typeof value === 'string' && (KEY_ALGS as readonly string[]).includes(value);
-
-export interface GeneratedKeyPair {
+interface GeneratedKeyPair {
   alg: KeyAlg;
   privateKey: KeyObject;
   publicKey: KeyObject;
@@ -32,7 +30,7 @@ export interface GeneratedKeyPair {
 /** AlgorithmIdentifier { id-ecPublicKey, sm2 curve } as it opens an SM2 SPKI. */
 const SM2_SPKI_ALG_ID = Buffer.from('301306072a8648ce3d020106082a811ccf5501822d', 'hex');
 
-export class KeyError extends Error {}
+class KeyError extends Error {}
 
 /** New key pair for `alg` (RSA-2048, P-256, Ed25519 or real SM2). */
 export function generateKeyPair(alg: KeyAlg): GeneratedKeyPair {

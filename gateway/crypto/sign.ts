@@ -16,9 +16,9 @@ export type SigAlg = 'SM2-SM3' | 'RSA-PSS-SHA256' | 'RSA-SHA256' | 'ECDSA-P256-S
 
 export const SIG_ALGS: readonly SigAlg[] = ['SM2-SM3', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'];
 
-export const isSigAlg = (value: unknown): value is SigAlg => typeof value === 'string' && (SIG_ALGS as readonly string[]).includes(value);
+const isSigAlg = (value: unknown): value is SigAlg => typeof value === 'string' && (SIG_ALGS as readonly string[]).includes(value);
 
-export const RSA_PSS_SALT_LENGTH = 32;
+const RSA_PSS_SALT_LENGTH = 32;
 
 const DEFAULT_SIG_ALG: Record<KeyAlg, SigAlg> = {
   sm2: 'SM2-SM3',
@@ -44,7 +44,7 @@ export const keyAlgForSigAlg = (sigAlg: SigAlg): KeyAlg => KEY_ALG_OF[sigAlg];
 /** Digest that goes with a signature algorithm for message/record hashes: SM3 with SM2, SHA-256 otherwise. */
 export const digestAlgFor = (sigAlg: SigAlg): DigestAlg => (sigAlg === 'SM2-SM3' ? 'sm3' : 'sha256');
 
-export class SignatureError extends Error {}
+class SignatureError extends Error {}
 
 /**
  * The SM2 distinguishing ID our SM2-SM3 signatures use: the EMPTY string (ENTL = 0).
@@ -61,8 +61,8 @@ export class SignatureError extends Error {}
  * verifying refuse to run if it is not the empty ID, so the meaning of stored
  * signatures can never change silently.
  */
-export const SM2_DISTINGUISHING_ID = '';
-export const GMT_0009_DEFAULT_ID = '1234567812345678';
+const SM2_DISTINGUISHING_ID = '';
+const GMT_0009_DEFAULT_ID = '1234567812345678';
 
 // Made with the openssl CLI: the same message signed with an empty ID and with 1234567812345678.
 const SM2_PROBE = {
@@ -152,7 +152,7 @@ export function sign(sigAlg: SigAlg, data: Buffer | Uint8Array | string, private
  * crypto.sign with a callback), so the event loop keeps serving requests while
  * an SM2 or RSA signature (0.3–0.4 ms each) is made. Same bytes, same checks.
  */
-export function signAsync(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Promise<Buffer> {
+function signAsync(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     nodeSign(nodeDigest(sigAlg), bytes(data), signingKey(sigAlg, privateKey), (err, signature) => (err ? reject(err) : resolve(signature)));
   });
@@ -189,7 +189,7 @@ export class Verifier {
   }
 }
 
-export interface SignerOptions {
+interface SignerOptions {
   privateKey: KeyObject;
   /** Signature algorithm; default by key (sigAlgFor). */
   alg?: SigAlg;

@@ -4,7 +4,7 @@ import { GatewayError, type FieldError } from '../errors';
 import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
 import { messageLifecycle, recordStep, stateColumns, type MessageState } from '../exchange/lifecycle';
 import { headerColumns, messageHeader, type MessageHeader, type MessageHeaderRow } from '../exchange/message-header';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 
 /**
  * Dead letters: push deliveries the outbox gave up on (max attempts, or a refusal

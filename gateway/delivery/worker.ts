@@ -8,7 +8,7 @@ import type { Conversion, DeliveryAttempt, OutboundMessage } from '../../adapter
 import { formatTime } from '../clock';
 import { lockMessages, recordStep } from '../exchange/lifecycle';
 import { headerColumns, messageHeader, type MessageHeaderRow } from '../exchange/message-header';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { backoffMs } from './backoff';
 
 /** The outbox settings of the gateway config (delivery.*). */
@@ -122,7 +122,7 @@ export class DeliveryWorker {
       purpose: x.purpose,
       payload: x.payload,
       digest: { alg: x.digest_alg, value: x.digest },
-      receivedAt: x.received_at,
+      receivedAt: formatTime(x.received_at),
       conversion: x.conversion,
       maybeDelivered: x.maybe_delivered,
     }));

@@ -1,5 +1,5 @@
 import { prepareEntry, type PreparedEntry } from '../log/entries';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import type { MessageEvent } from './types';
 import { messageHeader, type MessageHeaderRow } from './message-header';
 import { digestHex } from '../crypto/digest';

@@ -1,7 +1,7 @@
 import type { Db } from '../store/db';
 import { Lifecycle } from '../lifecycle';
 import { appendEntries } from '../log/store';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { logEntriesFor } from './history';
 import { headerColumns, type MessageHeaderRow } from './message-header';
 import type { MessageEvent, MessageStatus } from './types';

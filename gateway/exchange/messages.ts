@@ -8,9 +8,10 @@ import { decodeCursor, encodeCursor } from './cursor';
 import type { MessageStatus } from './types';
 import { lockMessages, messageLifecycle, recordStep, stateColumns, type MessageState } from './lifecycle';
 import { headerColumns, messageHeader, type MessageHeaderRow } from './message-header';
-import { ackReceiptDigest, signAckReceipt, type AckReceipt } from './receipts';
+import { ackReceiptDigest, signAckReceipt } from './receipts';
+import type { AckReceipt } from './model';
 import type { Trust } from '../trust/trust';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 
 interface MessageRow extends MessageHeaderRow {
   seq: number;

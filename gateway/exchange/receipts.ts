@@ -1,9 +1,10 @@
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
-import { signBatch, signBatchAsync, verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
+import { signBatch, signBatchAsync, verifyBatched } from '../crypto/batch-signature';
 import { formatTime } from '../clock';
 import type { Trust } from '../trust/trust';
 import type { Receipt, SignedReceipt } from './types';
+import type { AckReceipt, AckReceiptBody } from './model';
 
 /**
  * Signed receipts. A push receipt is signed by the gateway (log key) with one
@@ -26,21 +27,6 @@ export function verifyReceipt(receipt: SignedReceipt, certPem: string): boolean 
   const { signature, ...body } = receipt;
   return verifyBatched(signature, receiptText(body as Receipt), certPem);
 }
-
-export interface AckReceiptBody {
-  v: 1;
-  kind: 'acknowledgement';
-  id: string;
-  messageId: string;
-  from: string;
-  to: string;
-  result: 'accepted' | 'rejected';
-  reason: string | null;
-  digest: { alg: string; value: string };
-  at: string;
-}
-
-export type AckReceipt = AckReceiptBody & { signature: BatchedSignature };
 
 /** The receiver department's signed answer to a message (signed on its behalf by the gateway). */
 export function signAckReceipt(trust: Trust, body: AckReceiptBody, at: Date): AckReceipt {

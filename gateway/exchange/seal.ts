@@ -1,5 +1,5 @@
 import type { Trust } from '../trust/trust';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { prepareEntry } from '../log/entries';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';

@@ -10,11 +10,11 @@
  * states nothing (its own problem is reported under 'checkpoints').
  */
 import type { Store } from '../store/db';
-import type { LogHashAlg } from './hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { consistencyProblem, type CheckpointFindings } from './audit-checkpoints';
 import { consistencyProofs } from './store';
 
-export interface ChainProblem {
+interface ChainProblem {
   message: string;
   checkpoint: number;
 }

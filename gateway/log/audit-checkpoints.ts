@@ -8,9 +8,9 @@
 import type { Db, Store } from '../store/db';
 import { certificateFingerprint } from '../crypto/envelope';
 import { checkpointLinkOf, verifyCheckpoint, type Checkpoint, type CheckpointBody, type CheckpointLink } from './checkpoint';
-import type { LogHashAlg } from './hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { consistencyProof, readHead } from './store';
-import { verifyConsistency } from './verify';
+import { verifyConsistency } from '../merkle/verify';
 
 export interface CheckpointRow {
   size: number | string;
@@ -37,7 +37,7 @@ export interface CheckpointFindings {
 }
 
 /** Looks up the PEM of a log certificate by fingerprint. */
-export type LogCertificates = (fingerprint: string) => string | undefined;
+type LogCertificates = (fingerprint: string) => string | undefined;
 
 /** A zero-copy Buffer view of a bytea value (pg gives Buffers, PGlite Uint8Arrays). */
 export const asBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
@@ -101,7 +101,7 @@ export function consistencyProblem(alg: LogHashAlg, from: number, to: number, pr
   return `the consistency proof from size ${from} to ${to} built from log_nodes does not verify against the signed roots`;
 }
 
-export interface ConsistencyReport {
+interface ConsistencyReport {
   ok: boolean;
   alg: LogHashAlg;
   from: number;

@@ -14,8 +14,8 @@
  * O(n) time; memory O(page + log n), independent of the log size.
  */
 import type { Store } from '../store/db';
-import { isLogHashAlg, type LogHashAlg } from './hash';
-import { frontierNodes, rootFromFrontier } from './tree';
+import { isLogHashAlg, type LogHashAlg } from '../merkle/hash';
+import { frontierNodes, rootFromFrontier } from '../merkle/tree';
 import { AuditTree, type OnNode } from './audit-tree';
 import { fetchNodes, fetchPageNodes, type NodeWindow } from './audit-nodes';
 import { fetchEntryPage, packedPagesUsable, type EntryVisitor } from './audit-pages';

@@ -4,7 +4,7 @@
  * query as one concatenated bytea per level.
  */
 import type { Store } from '../store/db';
-import { LOG_HASH_SIZE } from './hash';
+import { LOG_HASH_SIZE } from '../merkle/hash';
 import { asBuffer } from './audit-checkpoints';
 
 interface NodeRow { level: number; idx: number | string; hash: Uint8Array }

@@ -16,13 +16,13 @@
  */
 import { hash } from 'node:crypto';
 import type { Store } from '../store/db';
-import { LOG_HASH_SIZE, leafHash, type LogHashAlg } from './hash';
+import { LOG_HASH_SIZE, leafHash, type LogHashAlg } from '../merkle/hash';
 import { asBuffer } from './audit-checkpoints';
 
 /** Called for each entry in idx order: its index, the leaf hash recomputed from its text, and whether the stored leaf hash equals it. */
 export type EntryVisitor = (idx: number, leaf: Buffer, storedMatches: boolean) => void;
 
-export interface EntryPage {
+interface EntryPage {
   /** Rows read (the page is the last one when this is below the page size). */
   count: number;
   /** idx of the last row read. */

@@ -10,9 +10,9 @@
  *     integrator stored in log_nodes can be compared one by one with recomputed ones.
  * tests/log/audit-log.test.ts checks it against TreeBuilder and rootFromLeaves.
  */
-import { LOG_HASH_SIZE, nodeHash, type LogHashAlg } from './hash';
-import { popcount } from './bits';
-import { rootFromFrontier, type Frontier } from './tree';
+import { LOG_HASH_SIZE, nodeHash, type LogHashAlg } from '../merkle/hash';
+import { popcount } from '../merkle/bits';
+import { rootFromFrontier, type Frontier } from '../merkle/tree';
 
 /** Called for node(0, n) and every node(level, ⌊n/2^level⌋) that leaf n completes. */
 export type OnNode = (level: number, index: number, hash: Buffer) => void;

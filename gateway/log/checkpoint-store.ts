@@ -4,7 +4,7 @@ import { signCheckpoint, type Checkpoint, type CheckpointLink } from './checkpoi
 import { rootOf, type LogHead } from './store';
 
 /** The newest stored checkpoint (size 0 and no time when there is none) and the link the next one takes. */
-export interface LastCheckpoint {
+interface LastCheckpoint {
   size: number;
   at: Date | null;
   next: CheckpointLink;

@@ -2,7 +2,7 @@ import { canonicalJson } from '../crypto/canonical';
 import { verify, Verifier, type SigAlg, type Signer } from '../crypto/sign';
 import { certificateFingerprint } from '../crypto/envelope';
 import { formatTime } from '../clock';
-import type { LogHashAlg } from './hash';
+import type { LogHashAlg } from '../merkle/hash';
 
 /**
  * A signed tree head (pure; shared with the offline verifier). Version 2 bodies also

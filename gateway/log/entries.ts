@@ -1,6 +1,6 @@
 import { canonicalJson } from '../crypto/canonical';
 import { formatTime } from '../clock';
-import { leafHash, type LogHashAlg } from './hash';
+import { leafHash, type LogHashAlg } from '../merkle/hash';
 
 /** What the log records: every step of an exchange, as an enum (never free text). */
 export const LOG_ENTRY_KINDS = [

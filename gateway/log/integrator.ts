@@ -13,7 +13,7 @@ export const integratorOptions = (trust: { checkpointEveryEntries: number; check
   batch: 10_000,
 });
 
-export interface IntegratorOptions {
+interface IntegratorOptions {
   /** A checkpoint at least every N new entries … */
   checkpointEveryEntries: number;
   /** … or every T ms when anything is new. */

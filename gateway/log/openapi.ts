@@ -4,7 +4,7 @@
  */
 import { count, hash32, json, page, pem, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 import { SIG_ALGS } from '../crypto/sign';
-import { LOG_HASH_ALGS } from './hash';
+import { LOG_HASH_ALGS } from '../merkle/hash';
 import { LOG_ENTRY_KINDS } from './entries';
 import { LOG_NAME } from './checkpoint';
 

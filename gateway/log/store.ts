@@ -1,6 +1,6 @@
 import type { Db } from '../store/db';
 import { GatewayError } from '../errors';
-import type { LogHashAlg } from './hash';
+import type { LogHashAlg } from '../merkle/hash';
 import {
   appendLeaves,
   assembleConsistencyProof,
@@ -12,7 +12,7 @@ import {
   rootFromFrontier,
   type Frontier,
   type ProofRef,
-} from './tree';
+} from '../merkle/tree';
 
 /** Appending is log/append.ts (one place); re-exported for the modules that append on their own. */
 export { appendEntries } from './append';

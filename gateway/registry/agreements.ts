@@ -32,7 +32,7 @@ export async function upsertAgreement(db: Db, a: Agreement): Promise<void> {
   );
 }
 
-export async function listAgreements(db: Db, filter: { sender?: string; receiver?: string } = {}): Promise<Agreement[]> {
+async function listAgreements(db: Db, filter: { sender?: string; receiver?: string } = {}): Promise<Agreement[]> {
   const r = await db.query<AgreementRow>(
     `SELECT sender, receiver, message_type, purposes FROM agreements
      WHERE ($1::text IS NULL OR sender = $1) AND ($2::text IS NULL OR receiver = $2)

@@ -39,7 +39,7 @@ export const demoAgreements: Agreement[] = [
   { sender: 'hall', receiver: 'tax', messageType: 'query-tax-status', purposes: ['case-handling'] },
 ];
 
-export const demoUsers: { login: string; name: string; role: Role; department: string }[] = [
+const demoUsers: { login: string; name: string; role: Role; department: string }[] = [
   { login: 'hall.clerk', name: '王敏(大厅窗口)', role: 'clerk', department: 'hall' },
   { login: 'housing.clerk', name: '李强(住建局收发员)', role: 'clerk', department: 'housing' },
   { login: 'housing.signer', name: '赵刚(住建局签发人)', role: 'signer', department: 'housing' },

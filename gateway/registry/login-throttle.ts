@@ -26,7 +26,7 @@ export interface LoginThrottlePolicy {
   windowSeconds: number;
 }
 
-export type LoginClaim = { ok: true } | { ok: false; retryAfterSeconds: number };
+type LoginClaim = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 const pairKey = (login: string, remote: string) => JSON.stringify(['login', login, remote]);
 const addressKey = (remote: string) => JSON.stringify(['address', remote]);

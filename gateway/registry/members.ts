@@ -45,7 +45,7 @@ export async function listMembers(db: Db): Promise<Member[]> {
   return (await db.query<MemberRow>(`SELECT ${COLS} FROM members ORDER BY code`)).rows.map(toMember);
 }
 
-export async function findMember(db: Db, code: string): Promise<Member | null> {
+async function findMember(db: Db, code: string): Promise<Member | null> {
   const r = await db.query<MemberRow>(`SELECT ${COLS} FROM members WHERE code = $1`, [code]);
   return r.rows[0] ? toMember(r.rows[0]) : null;
 }

@@ -13,7 +13,7 @@ export async function ensureSystem(db: Db, memberCode: string, code: string, nam
   return r.rows[0].id;
 }
 
-export interface IssuedToken {
+interface IssuedToken {
   id: string;
   token: string;
   member: string;
@@ -58,7 +58,7 @@ export async function revokeTokensByLabel(db: Db, clock: Clock, member: string, 
   return r.rowCount;
 }
 
-export interface TokenInfo {
+interface TokenInfo {
   id: string;
   member: string;
   system: string;

@@ -8,7 +8,7 @@ import { claimLoginAttempt, loginSucceeded, type LoginThrottlePolicy } from './l
 export const ROLES = ['clerk', 'signer', 'auditor', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface User {
+interface User {
   id: string;
   login: string;
   name: string;
@@ -48,7 +48,7 @@ export async function listUsers(db: Db): Promise<User[]> {
   return (await db.query<UserRow>('SELECT * FROM users WHERE disabled_at IS NULL ORDER BY login')).rows.map(toUser);
 }
 
-export interface LoginResult {
+interface LoginResult {
   token: string;
   expiresAt: Date;
   user: User;

@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics';
 import type { Trust } from '../trust/trust';
 import type { Directory } from '../registry/directory';
 import type { AdapterBindings } from '../adapters/bindings';
-import type { LogHashAlg } from '../log/hash';
+import type { LogHashAlg } from '../merkle/hash';
 import { signBatchAsync, type BatchedSignature } from '../crypto/batch-signature';
 import { GroupCommitQueue } from '../batching/queue';
 import { ServiceCallRecorder, type CallRow } from './recorder';

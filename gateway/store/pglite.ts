@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Db, QueryResult, Store } from './db';
 
 /** A PGlite store can also hand out a copy of its whole data directory (a tarball). */
-export interface PgliteStore extends Store {
+interface PgliteStore extends Store {
   dump(): Promise<Blob>;
 }
 

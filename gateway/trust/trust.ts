@@ -6,7 +6,7 @@ import { initPki, loadPki, type Pki } from '../../certs/pki';
 import { certificateFingerprint } from '../crypto/envelope';
 import { loadCertificates, registerCertificate, type CertificateRecord } from './certificates';
 
-export interface TrustOptions {
+interface TrustOptions {
   pkiDir: string;
   logKeyAlg: Member['keyAlg'];
   issueDepartmentKeys: boolean;

@@ -4,7 +4,7 @@ import type { AdapterConnection } from '../../adapters/types';
 import { AdapterBindings } from '../../gateway/adapters/bindings';
 import { buildConfig } from '../../gateway/config';
 import { demoMembers } from '../../gateway/registry/demo';
-import type { GatewayError } from '../../gateway/errors';
+import type { AdapterError } from '../../adapters/errors';
 
 // The agency circuit breaker in isolation: the amr adapter bound to a real SOAP mock
 // with scripted behaviour, no gateway. The breaker's half-open timer reads Date.now();
@@ -19,7 +19,7 @@ const realNow = Date.now.bind(Date);
 const service = amrSoap.services.find((s) => s.name === 'query-enterprise')!;
 const native = service.toNative({ uscc: '91350100273896412W' });
 /** One synchronous call: 'ok', or the catalogue code it failed with. */
-const call = () => conn.call!(service, native).then(() => 'ok', (e: GatewayError) => e.code);
+const call = () => conn.call!(service, native).then(() => 'ok', (e: AdapterError) => e.code);
 const calls = async (n: number) => {
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(await call());

@@ -18,6 +18,7 @@ import {
 } from '../../adapters/mapping';
 import type { NativeObject } from '../../adapters/types';
 import { parseChildren, caught } from './mapping-support';
+import { gatewayErrorOf } from '../../gateway/adapters/boundary';
 
 const NS = { prefix: 'x', uri: 'urn:test:x' };
 
@@ -163,7 +164,7 @@ describe('unmapped values and invalid native messages', () => {
   it('an unknown code of ours names the field, the value, the table and a pointer into the request body', () => {
     const e = caught(() => order.toNative({ ...sampleOrder, kind: 'blue' }, { pointer: '/payload' }));
     expect(e.code).toBe('GW_ERR_ADAPTER_UNMAPPED_VALUE');
-    expect(e.status).toBe(422);
+    expect(gatewayErrorOf(e).status).toBe(422);
     expect(e.detail).toBe('KIND (kind): "blue" is not in code table colour');
     expect(e.extra.errors).toEqual([{ pointer: '/payload/kind', message: '"blue" is not in code table colour' }]);
     const inItem = caught(() => order.toNative({ ...sampleOrder, lines: [{ name: 'a', count: 1 }, { name: 'b', count: 1, status: 'lost' }] }, { pointer: '/payload' }));

@@ -1,7 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
-import { GatewayError } from '../../gateway/errors';
+import { AdapterError } from '../../adapters/errors';
 import { isValidIdNumber, isValidUscc } from '../../gateway/schemas/identifiers';
 import type { NativeObject } from '../../adapters/types';
 import caseRecordSchema from '../../schemas/case-record.schema.json';
@@ -22,15 +22,15 @@ export const validCaseStatus = ajv.compile(caseStatusSchema);
 /** For the services' request and response schemas (patterns, no custom formats). */
 export const plainAjv = new Ajv2020({ allErrors: true, strict: true });
 
-/** Runs fn and returns the GatewayError it throws. */
-export function caught(fn: () => unknown): GatewayError {
+/** Runs fn and returns the AdapterError it throws. */
+export function caught(fn: () => unknown): AdapterError {
   try {
     fn();
   } catch (e) {
-    if (e instanceof GatewayError) return e;
+    if (e instanceof AdapterError) return e;
     throw e;
   }
-  throw new Error('expected a GatewayError');
+  throw new Error('expected an AdapterError');
 }
 
 export const asPayload = (r: unknown) => r as Record<string, unknown>;

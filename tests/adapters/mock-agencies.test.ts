@@ -12,7 +12,7 @@ import { AMR_ENTERPRISES, AMR_NS, AMR_STATUS_WSDL, AMR_WSDL } from '../../adapte
 import { MockAgencies, startMockAgencies } from '../../adapters/mock-agencies';
 import { SoapClient } from '../../adapters/soap/client';
 import { roundTripsGbk } from '../../adapters/soap/encoding';
-import { AgencyError, agencyErrorToGatewayError } from '../../adapters/soap/errors';
+import { AgencyError, agencyErrorToAdapterError } from '../../adapters/soap/errors';
 import { SoapRequestContext, safeEqual, soapRouter } from '../../adapters/soap/server';
 import { buildElement } from '../../adapters/soap/xml-build';
 import { TAX_NS, TAX_STATUS_WSDL, TAX_TAXPAYERS, TAX_WSDL } from '../../adapters/tax-soap/mock';
@@ -181,7 +181,7 @@ describe('reportStatus: the agencies call the gateway', () => {
     const e = await agencies.tax.reportStatus(`${gatewayBase}/soap/tax`, taxStatus, { credentials: gatewayTaxCredentials }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(AgencyError);
     expect((e as AgencyError).fault).toEqual({ code: 'Sender', subcode: 'wsse:FailedAuthentication', reason: '身份认证失败' });
-    expect(agencyErrorToGatewayError(e, 'tax').detail).toContain('身份认证失败');
+    expect(agencyErrorToAdapterError(e, 'tax').detail).toContain('身份认证失败');
     const none = await agencies.tax.reportStatus(`${gatewayBase}/soap/tax`, taxStatus, { credentials: null }).catch((x: unknown) => x);
     expect((none as AgencyError).fault?.reason).toBe('身份认证失败');
     expect(inbound).toHaveLength(0);

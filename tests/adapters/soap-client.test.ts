@@ -9,9 +9,10 @@ import type { AddressInfo } from 'node:net';
 import iconv from 'iconv-lite';
 import { AMR_NOT_FOUND, AMR_WSDL, AmrMock, startAmrMock } from '../../adapters/amr-soap/mock';
 import { SoapClient } from '../../adapters/soap/client';
-import { AgencyError, agencyErrorToGatewayError, isRetryable } from '../../adapters/soap/errors';
+import { AgencyError, agencyErrorToAdapterError, isRetryable } from '../../adapters/soap/errors';
 import { TAX_NOT_FOUND, TAX_WSDL, TaxMock, startTaxMock } from '../../adapters/tax-soap/mock';
-import { GatewayError } from '../../gateway/errors';
+import { AdapterError } from '../../adapters/errors';
+import { gatewayErrorOf } from '../../gateway/adapters/boundary';
 
 const AMR = 'http://amr.jiangzhou.gov.cn/ws/case/v1';
 const TAX = 'http://tax.jiangzhou.gov.cn/ws/gateway/v1';
@@ -103,10 +104,10 @@ describe('SOAP 1.1, UTF-8 (amr)', () => {
     expect(e.fault).toEqual({ code: 'Client', reason: '受理编号 JZ-DUP-1 已存在，请勿重复推送' });
     expect(e.httpStatus).toBe(500);
     expect(isRetryable(e)).toBe(false);
-    const g = agencyErrorToGatewayError(e, '市场监督管理局');
-    expect(g).toBeInstanceOf(GatewayError);
+    const g = agencyErrorToAdapterError(e, '市场监督管理局');
+    expect(g).toBeInstanceOf(AdapterError);
     expect(g.code).toBe('GW_ERR_AGENCY_FAULT');
-    expect(g.status).toBe(502);
+    expect(gatewayErrorOf(g).status).toBe(502);
     expect(g.detail).toBe('市场监督管理局 answered with SOAP fault Client: 受理编号 JZ-DUP-1 已存在，请勿重复推送');
   });
 
@@ -124,7 +125,7 @@ describe('SOAP 1.1, UTF-8 (amr)', () => {
     const e = await agencyError(amrClient.invoke('QueryEnterprise', queryEnterprise('91350100273896412W')));
     expect(e.fault).toEqual({ code: 'Server', reason: '数据库连接失败' });
     expect(isRetryable(e)).toBe(true);
-    expect(agencyErrorToGatewayError(e, 'amr').detail).toBe('amr answered with SOAP fault Server: 数据库连接失败');
+    expect(agencyErrorToAdapterError(e, 'amr').detail).toBe('amr answered with SOAP fault Server: 数据库连接失败');
     // times: 1 — the next call is answered normally
     expect((await amrClient.invoke('QueryEnterprise', queryEnterprise('91350100273896412W'))).response.QYXX).toBeDefined();
   });
@@ -182,7 +183,7 @@ describe('SOAP 1.2, GBK, WS-Security UsernameToken (tax)', () => {
     await taxClient.invoke('ReceiveCase', receiveCase('SW-DUP'));
     const dup = await agencyError(taxClient.invoke('ReceiveCase', receiveCase('SW-DUP')));
     expect(dup.fault).toEqual({ code: 'Sender', reason: '业务编号 SW-DUP 重复，该办件已接收' });
-    expect(agencyErrorToGatewayError(dup, '税务局').detail).toBe('税务局 answered with SOAP fault Sender: 业务编号 SW-DUP 重复，该办件已接收');
+    expect(agencyErrorToAdapterError(dup, '税务局').detail).toBe('税务局 answered with SOAP fault Sender: 业务编号 SW-DUP 重复，该办件已接收');
   });
 
   test('a Receiver fault is retryable', async () => {
@@ -201,7 +202,7 @@ describe('SOAP 1.2, GBK, WS-Security UsernameToken (tax)', () => {
     const e = await agencyError(c.invoke('QueryTaxStatus', queryTax('91350100273896412W')));
     expect(e.fault).toEqual({ code: 'Sender', subcode: 'wsse:FailedAuthentication', reason: '身份认证失败' });
     expect(isRetryable(e)).toBe(false);
-    const g = agencyErrorToGatewayError(e, '税务局');
+    const g = agencyErrorToAdapterError(e, '税务局');
     expect(g.code).toBe('GW_ERR_AGENCY_FAULT');
     expect(g.detail).toContain('身份认证失败');
     expect(g.detail).toContain('wsse:FailedAuthentication');
@@ -220,9 +221,9 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     expect(took).toBeGreaterThanOrEqual(290);
     expect(took).toBeLessThan(2000);
     expect(isRetryable(e)).toBe(true);
-    const g = agencyErrorToGatewayError(e, 'amr');
+    const g = agencyErrorToAdapterError(e, 'amr');
     expect(g.code).toBe('GW_ERR_AGENCY_TIMEOUT');
-    expect(g.status).toBe(504);
+    expect(gatewayErrorOf(g).status).toBe(504);
     expect(g.detail).toBe('amr did not answer within 300 ms');
     expect((await c.invoke('QueryEnterprise', queryEnterprise('91350100273896412W'))).response.QYXX).toBeDefined();
   });
@@ -245,7 +246,7 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     expect(e.kind).toBe('unavailable');
     expect(e.message).toBe('could not be reached: connection refused (ECONNREFUSED)');
     expect(isRetryable(e)).toBe(true);
-    const g = agencyErrorToGatewayError(e, 'amr');
+    const g = agencyErrorToAdapterError(e, 'amr');
     expect(g.code).toBe('GW_ERR_AGENCY_UNAVAILABLE');
     expect(g.detail).toBe('amr: could not be reached: connection refused (ECONNREFUSED)');
   });
@@ -255,7 +256,7 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     const e = await agencyError(amrClient.invoke('QueryEnterprise', queryEnterprise('91350100273896412W')));
     expect(e).toMatchObject({ kind: 'unavailable', httpStatus: 503 });
     expect(isRetryable(e)).toBe(true);
-    expect(agencyErrorToGatewayError(e, 'amr')).toMatchObject({ code: 'GW_ERR_AGENCY_UNAVAILABLE', detail: 'amr: answered HTTP 503' });
+    expect(agencyErrorToAdapterError(e, 'amr')).toMatchObject({ code: 'GW_ERR_AGENCY_UNAVAILABLE', detail: 'amr: answered HTTP 503' });
   });
 
   test('a connection reset → GW_ERR_AGENCY_UNAVAILABLE, retryable', async () => {
@@ -291,8 +292,8 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     expect(e.kind).toBe('invalid');
     expect(e.message).toMatch(why);
     expect(isRetryable(e)).toBe(true);
-    const g = agencyErrorToGatewayError(e, 'amr');
-    expect([g.code, g.status]).toEqual(['GW_ERR_AGENCY_INVALID_ANSWER', 502]);
+    const g = agencyErrorToAdapterError(e, 'amr');
+    expect([g.code, gatewayErrorOf(g).status]).toEqual(['GW_ERR_AGENCY_INVALID_ANSWER', 502]);
     expect(g.detail).not.toMatch(/\n\s+at /);
   });
 
@@ -304,12 +305,12 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     expect(e).toMatchObject({ kind: 'invalid', message: expect.stringContaining('exceeds the limit of 10000 bytes') });
   });
 
-  test('a non-AgencyError maps to GW_ERR_INTERNAL without its message; a GatewayError passes through', () => {
-    const g = agencyErrorToGatewayError(new Error('secret internals\n    at foo (x.ts:1:1)'), 'amr');
+  test('a non-AgencyError maps to GW_ERR_INTERNAL without its message; an AdapterError passes through', () => {
+    const g = agencyErrorToAdapterError(new Error('secret internals\n    at foo (x.ts:1:1)'), 'amr');
     expect(g.code).toBe('GW_ERR_INTERNAL');
     expect(g.detail).not.toContain('secret');
-    const same = new GatewayError('GW_ERR_AGENCY_BUSY', 'x');
-    expect(agencyErrorToGatewayError(same, 'amr')).toBe(same);
+    const same = new AdapterError('GW_ERR_AGENCY_BUSY', 'x');
+    expect(agencyErrorToAdapterError(same, 'amr')).toBe(same);
     expect(isRetryable(new Error('x'))).toBe(false);
   });
 });

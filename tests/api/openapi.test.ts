@@ -9,7 +9,7 @@ import { catalogue } from '../../gateway/errors';
 import { pushRequestSchema } from '../../gateway/exchange/push';
 import { buildOpenApi } from '../../gateway/http/openapi';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
-import { verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
+import { verifyConsistency, verifyInclusion } from '../../gateway/merkle/verify';
 import { projectRoot } from '../../gateway/schemas/paths';
 
 type Json = Record<string, any>;

@@ -12,8 +12,8 @@ import { applyCrl, revokeCertificate } from '../../gateway/trust/certificates';
 import { createCrl, createRootCa, loadCertificateAuthority } from '../../certs/ca';
 import fs from 'node:fs';
 import path from 'node:path';
-import { leafHash } from '../../gateway/log/hash';
-import { rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
+import { leafHash } from '../../gateway/merkle/hash';
+import { rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/merkle/verify';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
 
 let t: TestGateway;

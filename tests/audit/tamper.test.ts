@@ -1,7 +1,7 @@
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { certificateFingerprint } from '../../gateway/crypto/envelope';
-import { leafHash } from '../../gateway/log/hash';
+import { leafHash } from '../../gateway/merkle/hash';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
 import { formatReport, type CheckLine } from '../../gateway/audit/report';
 import type { EvidenceBundle } from '../../gateway/audit/bundle';

@@ -1,7 +1,7 @@
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseStatus } from '../fixtures/case-record';
 import { canonicalJson } from '../../gateway/crypto/canonical';
-import { leafHash } from '../../gateway/log/hash';
+import { leafHash } from '../../gateway/merkle/hash';
 import { demoCase, loginAs, type DemoCase } from './scenario';
 
 let t: TestGateway;

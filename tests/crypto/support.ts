@@ -33,7 +33,7 @@ export const JIANGZHOU = { C: 'CN', ST: '江南省', L: '江州市' } as const;
 const PSS = ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256'];
 
 /** How openssl signs and verifies (detached, over a file) in each of our signature algorithms. */
-export interface OpensslRecipe {
+interface OpensslRecipe {
   sigAlg: SigAlg;
   key: KeyAlg;
   verifyArgs: (pub: string, sig: string, dataFile: string) => string[];

@@ -1,11 +1,11 @@
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord } from '../fixtures/case-record';
-import { leafHash } from '../../gateway/log/hash';
-import { TreeBuilder, rootFromLeaves } from '../../gateway/log/verify';
+import { leafHash } from '../../gateway/merkle/hash';
+import { TreeBuilder, rootFromLeaves } from '../../gateway/merkle/verify';
 import { AuditTree } from '../../gateway/log/audit-tree';
 import { verifyStoredLog, type LogAuditReport, type VerifyLogOptions } from '../../gateway/log/audit-log';
 import { checkStoredConsistency } from '../../gateway/log/audit-checkpoints';
-import { consistencyProofNodes, nodesToFetch } from '../../gateway/log/tree';
+import { consistencyProofNodes, nodesToFetch } from '../../gateway/merkle/tree';
 
 // A real gateway writes the log (pushes, deliveries on pull, acks) and signs several
 // checkpoints; each case then tampers with the stored rows, checks what the auditor

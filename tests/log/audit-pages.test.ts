@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { migrate } from '../../gateway/store/migrate';
-import { leafHash } from '../../gateway/log/hash';
+import { leafHash } from '../../gateway/merkle/hash';
 import { appendEntries } from '../../gateway/log/append';
 import { fetchEntryPage, packedPagesUsable } from '../../gateway/log/audit-pages';
 

@@ -8,9 +8,9 @@ import {
   LOG_HASH_SIZE,
   leafHash,
   nodeHash,
-} from '../../gateway/log/hash';
+} from '../../gateway/merkle/hash';
 import vectors from './fixtures/rfc6962-vectors.json';
-import { TreeBuilder, rootFromLeaves } from '../../gateway/log/verify';
+import { TreeBuilder, rootFromLeaves } from '../../gateway/merkle/verify';
 
 const H = (alg: string, ...parts: (Buffer | string)[]): Buffer => {
   const h = createHash(alg);

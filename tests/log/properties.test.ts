@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LOG_HASH_ALGS, LogHashAlg, leafHash } from '../../gateway/log/hash';
+import { LOG_HASH_ALGS, LogHashAlg, leafHash } from '../../gateway/merkle/hash';
 import {
   appendLeaves,
   assembleConsistencyProof,
@@ -15,9 +15,9 @@ import {
   StoredNode,
   rootFromFrontier,
   subtreeHash,
-} from '../../gateway/log/tree';
-import { TreeBuilder, rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
-import { popcount } from '../../gateway/log/bits';
+} from '../../gateway/merkle/tree';
+import { TreeBuilder, rootFromLeaves, verifyConsistency, verifyInclusion } from '../../gateway/merkle/verify';
+import { popcount } from '../../gateway/merkle/bits';
 import { MemoryNodeStore, ReferenceTree, entriesFor, hex, refLeafHash } from './reference';
 
 /** A log of n entries, appended in batches of the given sizes (cycled). */

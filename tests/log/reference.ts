@@ -1,11 +1,11 @@
 /**
  * Test-only reference: RFC 9162 §2.1 MTH, PATH and PROOF written the naive recursive
  * way over the list of leaf hashes, plus an in-memory node store fed by appendLeaves.
- * Deliberately independent of gateway/log/tree.ts.
+ * Deliberately independent of gateway/merkle/tree.ts.
  */
 import { createHash } from 'node:crypto';
-import type { LogHashAlg } from '../../gateway/log/hash';
-import { appendLeaves, EMPTY_FRONTIER, Frontier, NodeLookup, StoredNode } from '../../gateway/log/tree';
+import type { LogHashAlg } from '../../gateway/merkle/hash';
+import { appendLeaves, EMPTY_FRONTIER, Frontier, NodeLookup, StoredNode } from '../../gateway/merkle/tree';
 
 const H = (alg: LogHashAlg, ...parts: Buffer[]): Buffer => {
   const h = createHash(alg);
@@ -13,7 +13,7 @@ const H = (alg: LogHashAlg, ...parts: Buffer[]): Buffer => {
   return h.digest();
 };
 export const refLeafHash = (alg: LogHashAlg, entry: Buffer): Buffer => H(alg, Buffer.of(0), entry);
-export const refNodeHash = (alg: LogHashAlg, l: Buffer, r: Buffer): Buffer => H(alg, Buffer.of(1), l, r);
+const refNodeHash = (alg: LogHashAlg, l: Buffer, r: Buffer): Buffer => H(alg, Buffer.of(1), l, r);
 
 /** k: the largest power of two smaller than n. */
 function split(n: number): number {

@@ -6,7 +6,7 @@ import {
   nodesToFetch,
   ProofRef,
   rangeToPerfectNodes,
-} from '../../gateway/log/tree';
+} from '../../gateway/merkle/tree';
 
 // Pure counting: how many stored perfect-subtree hashes does a proof need? No hashing.
 const bound = (n: number): number => 2 * Math.log2(n) + 2;

@@ -1,5 +1,5 @@
 import vectors from './fixtures/rfc6962-vectors.json';
-import { emptyRoot, leafHash, nodeHash } from '../../gateway/log/hash';
+import { emptyRoot, leafHash, nodeHash } from '../../gateway/merkle/hash';
 import {
   appendLeaves,
   assembleConsistencyProof,
@@ -9,8 +9,8 @@ import {
   inclusionProofNodes,
   rootFromFrontier,
   subtreeHash,
-} from '../../gateway/log/tree';
-import { rootFromLeaves, TreeBuilder, verifyConsistency, verifyInclusion } from '../../gateway/log/verify';
+} from '../../gateway/merkle/tree';
+import { rootFromLeaves, TreeBuilder, verifyConsistency, verifyInclusion } from '../../gateway/merkle/verify';
 import { MemoryNodeStore } from './reference';
 
 // Published RFC 6962 / RFC 9162 test data (transparency-dev/merkle), stored in fixtures/.

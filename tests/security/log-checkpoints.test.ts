@@ -2,7 +2,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord } from '../fixtures/case-record';
 import { verifyStoredLog, type LogAuditReport } from '../../gateway/log/audit-log';
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
-import { consistencyProofNodes, nodesToFetch } from '../../gateway/log/tree';
+import { consistencyProofNodes, nodesToFetch } from '../../gateway/merkle/tree';
 import { buildConfig } from '../../gateway/config';
 
 // Defect class: the sequence of signed checkpoints could lose a row unnoticed, and the

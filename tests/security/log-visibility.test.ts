@@ -9,7 +9,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord, validIdNumber } from '../fixtures/case-record';
 import { loginAs } from '../audit/scenario';
 import { digestHex } from '../../gateway/crypto/digest';
-import { leafHash } from '../../gateway/log/hash';
+import { leafHash } from '../../gateway/merkle/hash';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
 import { formatReport } from '../../gateway/audit/report';

@@ -16,7 +16,6 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 export type LogHashAlg = 'sha256' | 'sm3';
 
 export const LOG_HASH_ALGS: readonly LogHashAlg[] = ['sha256', 'sm3'];
-export const DEFAULT_LOG_HASH_ALG: LogHashAlg = 'sha256';
 /** Output size in bytes of every supported log hash. */
 export const LOG_HASH_SIZE = 32;
 

@@ -1,26 +1,11 @@
-import { formatTime } from '../clock';
-import type { MessageHeader } from '../exchange/message-header';
-
-export interface OutgoingMessage extends MessageHeader {
-  purpose: string;
-  payload: unknown;
-  digest: { alg: string; value: string };
-  receivedAt: Date;
-}
-
-export interface DeliveryResult {
-  ok: boolean;
-  httpStatus?: number;
-  error?: string;
-  durationMs: number;
-}
+import type { DeliveryAttempt, OutboundMessage } from '../types';
 
 /**
  * POSTs a message to a receiver's webhook. 2xx means delivered; anything else,
  * a timeout or a network error is a failed attempt. Idempotency-Key lets the
  * receiver drop a redelivery after a lost answer.
  */
-export async function postWebhook(url: string, m: OutgoingMessage, attempt: number, timeoutMs: number): Promise<DeliveryResult> {
+export async function postWebhook(url: string, m: OutboundMessage, attempt: number, timeoutMs: number): Promise<DeliveryAttempt> {
   const started = Date.now();
   const body = JSON.stringify({
     id: m.id,
@@ -31,7 +16,7 @@ export async function postWebhook(url: string, m: OutgoingMessage, attempt: numb
     caseId: m.caseId,
     purpose: m.purpose,
     digest: m.digest,
-    receivedAt: formatTime(m.receivedAt),
+    receivedAt: m.receivedAt,
     payload: m.payload,
   });
   try {
