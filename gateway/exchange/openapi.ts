@@ -26,8 +26,8 @@ export const ackRequestSchema = {
     result: { type: 'string', enum: ['accepted', 'rejected'] },
     reason: str('required when rejecting (退回原因)', { maxLength: 2000 }),
   },
-  if: { properties: { result: { const: 'rejected' } } },
-  then: { required: ['reason'], properties: { reason: { minLength: 1 } } },
+  if: { required: ['result'], properties: { result: { const: 'rejected' } } },
+  then: { required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } },
 } satisfies Json;
 
 /** Push bodies built from the shared examples in schemas/examples (a valid case record and case status). */
