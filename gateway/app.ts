@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { GatewayDeps } from './deps';
+import { pushDeps, type GatewayDeps } from './deps';
 import { requestContext } from './http/context';
 import { authenticate } from './http/auth';
 import { notFound, problemHandler, requireJson } from './http/problem';
@@ -18,7 +18,7 @@ import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
 
-/** Builds the Express app from its dependencies. No listen, no globals: tests call this. */
+/** Builds the Express app from its dependencies (each router declares the part it uses). No listen, no globals: tests call this. */
 export function buildApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -28,6 +28,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.set('etag', false);
 
   const limits = rateLimits(deps.config.rateLimit);
+  const push = pushDeps(deps);
   app.use(requestContext(deps.log));
   app.use(securityHeaders());
   app.use(httpMetrics(deps));
@@ -46,7 +47,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(authRoutes(deps));
   api.use(authenticate(deps.auth));
   api.use(limits.authenticated);
-  api.use(exchangeRoutes(deps)); // the hot path first: fewer router layers per push
+  api.use(exchangeRoutes({ ...deps, push })); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
   api.use(serviceRoutes(deps));
   api.use(logRoutes(deps));
@@ -54,7 +55,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(deliveryAdminRoutes(deps));
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
-  const inbound = inboundSoapRoutes(deps);
+  const inbound = inboundSoapRoutes({ ...deps, push });
   app.use(inbound);
   /** Resolves when every inbound SOAP endpoint has read its WSDL (createGateway awaits it). */
   app.locals.ready = inbound.ready;

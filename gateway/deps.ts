@@ -12,8 +12,12 @@ import type { ExchangeWriter } from './exchange/writer';
 import type { DeliveryWorker } from './delivery/worker';
 import type { Trust } from './trust/trust';
 import type { LogIntegrator } from './log/integrator';
+import { convertFor, type PushDeps } from './exchange/push';
 
-/** Everything a request handler may use; built once by gateway.ts, passed to buildApp. */
+/**
+ * Everything the gateway is made of; built once by gateway.ts, passed to buildApp, which
+ * hands each router only the part it uses (Pick<GatewayDeps, …>). Domain modules never see it.
+ */
 export interface GatewayDeps {
   config: Readonly<GatewayConfig>;
   store: Store;
@@ -30,3 +34,14 @@ export interface GatewayDeps {
   trust: Trust;
   integrator: LogIntegrator;
 }
+
+/** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */
+export const pushDeps = (deps: Pick<GatewayDeps, 'clock' | 'schemas' | 'directory' | 'trust' | 'config' | 'adapters'>): PushDeps => ({
+  clock: deps.clock,
+  schemas: deps.schemas,
+  agreements: deps.directory.agreements,
+  members: (c) => deps.directory.member(c),
+  trust: deps.trust,
+  maxClockSkewMs: deps.config.trust.maxClockSkewSeconds * 1000,
+  convert: (receiver, type, payload, canonicalPayload, alg) => convertFor(deps.adapters.adapterOf(receiver), type, payload, canonicalPayload, alg),
+});

@@ -108,7 +108,8 @@ export const isGatewayError = (e: unknown): e is GatewayError => e instanceof Ga
  * unknown property itself. (Message payloads get the richer wording of schemas/registry.ts.)
  */
 export function requestFieldErrors(errors: readonly ErrorObject[] | null | undefined): FieldError[] {
-  return (errors ?? []).map((e) => {
+  // An `if` error only says "the then/else branch failed"; that branch's own errors name the field.
+  return (errors ?? []).filter((e) => e.keyword !== 'if').map((e) => {
     const p = e.params as { missingProperty?: string; additionalProperty?: string };
     const extra = p.missingProperty ?? p.additionalProperty;
     return {

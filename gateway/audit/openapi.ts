@@ -8,7 +8,7 @@ import { EVIDENCE_FORMAT } from './bundle';
 
 const time = (description: string): Json => ({ type: 'string', format: 'date-time', description: `${description} (RFC 3339 with offset)` });
 
-export function auditPaths(): Record<string, Record<string, Op>> {
+export function auditPaths() {
   return {
     '/api/v1/audit/trace': {
       get: {
@@ -49,7 +49,7 @@ export function auditPaths(): Record<string, Record<string, Op>> {
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_AUDIT_CASE_NOT_FOUND', 'GW_ERR_AUDIT_LOG_BEHIND'],
       },
     },
-  };
+  } satisfies Record<string, Record<string, Op>>;
 }
 
 export function auditSchemas(): Json {

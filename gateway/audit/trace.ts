@@ -1,7 +1,7 @@
 import type { Db } from '../store/db';
 import { formatTime } from '../clock';
 import { GatewayError, type FieldError } from '../errors';
-import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
+import { decodeCursor, encodeCursor } from '../exchange/cursor';
 
 /**
  * The audit trace (追溯): the exchange-log entries about a case, a message or a
@@ -35,43 +35,30 @@ interface TraceItem {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-function time(raw: unknown, name: string, errors: FieldError[]): Date | undefined {
-  if (raw === undefined) return undefined;
-  const d = typeof raw === 'string' && RFC3339.test(raw) ? new Date(raw) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) {
-    errors.push({ pointer: `/${name}`, message: 'an RFC 3339 date-time with offset, e.g. 2026-03-02T09:30:00+08:00' });
-    return undefined;
-  }
-  return d;
+/** GET /audit/trace's query string, each parameter checked as audit/openapi.ts publishes it. */
+export interface TraceParams {
+  caseId?: string;
+  messageId?: string;
+  member?: string;
+  /** RFC 3339 with offset. */
+  from?: string;
+  to?: string;
+  after?: string;
+  limit: number;
 }
 
-function text(raw: unknown, name: string, errors: FieldError[]): string | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || raw.length < 1 || raw.length > 200) {
-    errors.push({ pointer: `/${name}`, message: 'a string of 1 to 200 characters' });
-    return undefined;
-  }
-  return raw;
-}
-
-/** Validates the query string of GET /audit/trace (400 GW_ERR_REQUEST_INVALID with field errors). */
-export function parseTraceQuery(q: Record<string, unknown>): TraceQuery {
+/** What the parameters cannot say one by one: at least one of caseId, messageId, member; from ≤ to (400 GW_ERR_REQUEST_INVALID). */
+export function traceQueryOf(p: TraceParams): TraceQuery {
   const errors: FieldError[] = [];
-  const caseId = text(q.caseId, 'caseId', errors);
-  const messageId = text(q.messageId, 'messageId', errors);
-  const member = text(q.member, 'member', errors);
-  const from = time(q.from, 'from', errors);
-  const to = time(q.to, 'to', errors);
-  if (!errors.length && caseId === undefined && messageId === undefined && member === undefined) {
+  if (p.caseId === undefined && p.messageId === undefined && p.member === undefined) {
     errors.push({ pointer: '/caseId', message: 'give at least one of caseId, messageId, member' });
   }
+  const from = p.from === undefined ? undefined : new Date(p.from);
+  const to = p.to === undefined ? undefined : new Date(p.to);
   if (from && to && from > to) errors.push({ pointer: '/to', message: 'must not be before from' });
   if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', errors.map((e) => `${e.pointer.slice(1)}: ${e.message}`).join('; '), { errors });
-  const after = decodeCursor(typeof q.after === 'string' ? q.after : undefined);
-  return { caseId, messageId, member, from, to, after, limit: parseLimit(q.limit, 100, 1000) };
+  return { caseId: p.caseId, messageId: p.messageId, member: p.member, from, to, after: decodeCursor(p.after), limit: p.limit };
 }
 
 /** Gateway message ids a messageId stands for: itself (a gateway id) and every sender's message of that messageId. */

@@ -1,7 +1,9 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { systemClock } from '../clock';
-import { listDeadLetters, parseFilter, replayMatching, replayOne, type DeadLetterFilter } from '../delivery/dead-letters';
+import { filterOf, listDeadLetters, replayMatching, replayOne, type DeadLetterFilterParams } from '../delivery/dead-letters';
+import { deliveryPaths } from '../delivery/openapi';
+import { queryCheck } from '../http/validate';
 import { parseLimit } from '../exchange/cursor';
 import { withStore, print } from './context';
 
@@ -13,10 +15,10 @@ interface FilterOptions {
   to?: string;
 }
 
-const filterOf = (o: FilterOptions): DeadLetterFilter =>
-  parseFilter(Object.fromEntries(Object.entries({ receiver: o.receiver, type: o.type, caseId: o.case, from: o.from, to: o.to }).filter(([, v]) => v !== undefined)), {
-    allowed: ['receiver', 'type', 'caseId', 'from', 'to'],
-  });
+/** The options as GET /admin/dead-letters takes them: the same published checks. */
+const checkList = queryCheck<DeadLetterFilterParams & { limit: number }>(deliveryPaths()['/api/v1/admin/dead-letters'].get, { closed: true, detail: 'the dead-letter filter is not valid' });
+const listOf = (o: FilterOptions & { limit?: string }) =>
+  checkList(Object.fromEntries(Object.entries({ receiver: o.receiver, type: o.type, caseId: o.case, from: o.from, to: o.to, limit: o.limit }).filter(([, v]) => v !== undefined)));
 
 const withFilters = (c: Command) =>
   c
@@ -31,7 +33,8 @@ export function registerDeadLetters(program: Command): void {
   const dl = program.command('dead-letters').description('deliveries the outbox gave up on: list and replay');
   withFilters(dl.command('list').description('list dead letters, oldest first').option('-n, --limit <n>', 'at most this many', '100')).action((o: FilterOptions & { limit: string }) =>
     withStore(async (store) => {
-      const page = await listDeadLetters(store, filterOf(o), undefined, o.limit);
+      const { limit, ...filter } = listOf(o);
+      const page = await listDeadLetters(store, filterOf(filter), undefined, limit);
       for (const d of page.items) print(`${d.id}  ${d.from} → ${d.to}  ${d.type}  ${d.caseId ?? '-'}  attempts ${d.attempts}  ${d.deadAt}  ${d.lastError ?? ''}`);
       print(`${page.items.length} dead letter(s)${page.next ? ' (more: narrow the filter or raise --limit)' : ''}`);
     }),
@@ -41,7 +44,7 @@ export function registerDeadLetters(program: Command): void {
       withStore(async (store, config) => {
         const actor = `cli/${os.userInfo().username}`;
         const alg = config.trust.logHashAlg;
-        const ids = id ? [await replayOne(store, alg, id, systemClock.now(), actor)] : await replayMatching(store, alg, filterOf(o), parseLimit(o.limit, 100, 1000), systemClock.now(), actor);
+        const ids = id ? [await replayOne(store, alg, id, systemClock.now(), actor)] : await replayMatching(store, alg, filterOf(listOf({ ...o, limit: undefined })), parseLimit(o.limit, 100, 1000), systemClock.now(), actor);
         for (const x of ids) print(`replayed ${x}`);
         print(`${ids.length} dead letter(s) back in the outbox; a running gateway delivers them within delivery.pollIntervalMs`);
       }),

@@ -1,7 +1,7 @@
 import type { Db, Store } from '../store/db';
 import { formatTime } from '../clock';
-import { GatewayError, type FieldError } from '../errors';
-import { decodeCursor, encodeCursor, parseLimit } from '../exchange/cursor';
+import { GatewayError } from '../errors';
+import { decodeCursor, encodeCursor } from '../exchange/cursor';
 import { messageLifecycle, recordStep, stateColumns, type MessageState } from '../exchange/lifecycle';
 import { headerColumns, messageHeader, type MessageHeader, type MessageHeaderRow } from '../exchange/message-header';
 import type { LogHashAlg } from '../merkle/hash';
@@ -28,31 +28,23 @@ export interface DeadLetter extends MessageHeader {
   receivedAt: string;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const CODE = /^[a-z][a-z0-9-]{1,63}$/;
+/** A dead-letter filter as the API takes it (query string or body; checked against delivery/openapi.ts by the route). */
+export interface DeadLetterFilterParams {
+  receiver?: string;
+  type?: string;
+  caseId?: string;
+  from?: string;
+  to?: string;
+}
 
-/** Reads a filter from a query string or a JSON body; 400 with field errors when malformed. */
-export function parseFilter(raw: Record<string, unknown>, opts: { allowed: string[] }): DeadLetterFilter {
-  const errors: FieldError[] = [];
+/** The filter of a checked query string or body. */
+export function filterOf(p: DeadLetterFilterParams): DeadLetterFilter {
   const f: DeadLetterFilter = {};
-  for (const key of Object.keys(raw)) if (!opts.allowed.includes(key)) errors.push({ pointer: `/${key}`, message: 'unknown filter' });
-  for (const key of ['receiver', 'type'] as const) {
-    const v = raw[key];
-    if (v === undefined) continue;
-    if (typeof v === 'string' && CODE.test(v)) f[key] = v;
-    else errors.push({ pointer: `/${key}`, message: 'a member code or message type' });
-  }
-  if (raw.caseId !== undefined) {
-    if (typeof raw.caseId === 'string' && raw.caseId.length >= 1 && raw.caseId.length <= 64) f.caseId = raw.caseId;
-    else errors.push({ pointer: '/caseId', message: 'a string of 1 to 64 characters' });
-  }
-  for (const key of ['from', 'to'] as const) {
-    const v = raw[key];
-    if (v === undefined) continue;
-    if (typeof v === 'string' && RFC3339.test(v)) f[key] = new Date(v);
-    else errors.push({ pointer: `/${key}`, message: 'an RFC 3339 date-time with offset' });
-  }
-  if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the dead-letter filter is not valid', { errors });
+  if (p.receiver !== undefined) f.receiver = p.receiver;
+  if (p.type !== undefined) f.type = p.type;
+  if (p.caseId !== undefined) f.caseId = p.caseId;
+  if (p.from !== undefined) f.from = new Date(p.from);
+  if (p.to !== undefined) f.to = new Date(p.to);
   return f;
 }
 
@@ -75,8 +67,7 @@ function where(f: DeadLetterFilter, start: number): { sql: string; params: unkno
 type Row = MessageHeaderRow & { seq: string; attempts: number; last_error: string | null; updated_at: Date; received_at: Date };
 
 /** One page of dead letters, oldest message first (keyset on the exchange sequence). */
-export async function listDeadLetters(db: Db, f: DeadLetterFilter, after: string | undefined, limitRaw: unknown): Promise<{ items: DeadLetter[]; next: string | null }> {
-  const limit = parseLimit(limitRaw, 50, 500);
+export async function listDeadLetters(db: Db, f: DeadLetterFilter, after: string | undefined, limit: number): Promise<{ items: DeadLetter[]; next: string | null }> {
   const w = where(f, 3);
   const r = await db.query<Row>(
     `SELECT ${headerColumns('m')}, m.seq, d.attempts, d.last_error, d.updated_at, m.received_at

@@ -12,7 +12,24 @@ const filterParams = [
   query('to', 'dead-lettered at or before (RFC 3339 with offset)', { type: 'string', format: 'date-time' }),
 ];
 
-export function deliveryPaths(): Record<string, Record<string, Op>> {
+const code = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$' };
+
+/** POST /admin/dead-letters/replay (published as ReplayFilter; the route validates with it). */
+export const replayFilterSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    receiver: code,
+    type: code,
+    caseId: { type: 'string', minLength: 1, maxLength: 64 },
+    from: time('dead-lettered at or after'),
+    to: time('dead-lettered at or before'),
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} satisfies Json;
+
+export function deliveryPaths() {
   return {
     '/api/v1/admin/dead-letters': {
       get: {
@@ -46,11 +63,10 @@ export function deliveryPaths(): Record<string, Record<string, Op>> {
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID'],
       },
     },
-  };
+  } satisfies Record<string, Record<string, Op>>;
 }
 
 export function deliverySchemas(): Json {
-  const code = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$' };
   return {
     DeadLetter: {
       type: 'object',
@@ -69,19 +85,7 @@ export function deliverySchemas(): Json {
       },
     },
     DeadLetterPage: page(ref('DeadLetter'), 'dead letters'),
-    ReplayFilter: {
-      type: 'object',
-      additionalProperties: false,
-      minProperties: 1,
-      properties: {
-        receiver: code,
-        type: code,
-        caseId: { type: 'string', minLength: 1, maxLength: 64 },
-        from: time('dead-lettered at or after'),
-        to: time('dead-lettered at or before'),
-        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-      },
-    },
+    ReplayFilter: replayFilterSchema,
     ReplayResult: {
       type: 'object',
       required: ['replayed', 'ids'],

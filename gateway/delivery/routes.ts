@@ -1,36 +1,39 @@
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
-import { GatewayError } from '../errors';
-import { actorName, principalOf } from '../http/auth';
+import type { GatewayConfig } from '../config';
+import { principalOf } from '../http/auth';
+import { validateBody, validateQuery, validQuery } from '../http/validate';
+import { actorName } from '../registry/principal';
 import { allow } from '../registry/permissions';
-import { parseLimit } from '../exchange/cursor';
-import { listDeadLetters, parseFilter, replayMatching, replayOne } from './dead-letters';
-
-const FILTERS = ['receiver', 'type', 'caseId', 'from', 'to'];
+import { filterOf, listDeadLetters, replayMatching, replayOne, type DeadLetterFilterParams } from './dead-letters';
+import { deliveryPaths, replayFilterSchema } from './openapi';
 
 /** Outbox administration (admin role): dead letters and their replay. */
-export function deliveryAdminRoutes(deps: GatewayDeps): Router {
+export function deliveryAdminRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'delivery'> & { config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> } }): Router {
   const r = Router();
   const alg = deps.config.trust.logHashAlg;
+  const ops = deliveryPaths();
 
-  r.get('/admin/dead-letters', allow('deadLetters.read'), async (req, res) => {
-    const { after, limit, ...rest } = req.query as Record<string, unknown>;
-    if (after !== undefined && typeof after !== 'string') throw new GatewayError('GW_ERR_LIST_BAD_CURSOR', 'use the "next" value of a previous page');
-    res.json(await listDeadLetters(deps.store, parseFilter(rest, { allowed: FILTERS }), after as string | undefined, limit));
+  const listQuery = validateQuery(ops['/api/v1/admin/dead-letters'].get, { closed: true, detail: 'the dead-letter filter is not valid' });
+  r.get('/admin/dead-letters', allow('deadLetters.read'), listQuery, async (req, res) => {
+    const { after, limit, ...filter } = validQuery<DeadLetterFilterParams & { after?: string; limit: number }>(req);
+    res.json(await listDeadLetters(deps.store, filterOf(filter), after, limit));
   });
 
   r.post('/admin/dead-letters/:id/replay', allow('deadLetters.replay'), async (req, res) => {
-    const id = await replayOne(deps.store, alg, String(req.params.id), deps.clock.now(), actorName(principalOf(req)));
-    req.ctx.log.info({ message: id, by: actorName(principalOf(req)) }, 'dead letter replayed');
+    const by = actorName(principalOf(req));
+    const id = await replayOne(deps.store, alg, String(req.params.id), deps.clock.now(), by);
+    req.ctx.log.info({ message: id, by }, 'dead letter replayed');
     deps.delivery.wake();
     res.json({ replayed: 1, ids: [id] });
   });
 
-  r.post('/admin/dead-letters/replay', allow('deadLetters.replay'), async (req, res) => {
-    const { limit, ...rest } = (req.body ?? {}) as Record<string, unknown>;
-    const filter = parseFilter(rest, { allowed: FILTERS });
-    const ids = await replayMatching(deps.store, alg, filter, parseLimit(limit, 100, 1000), deps.clock.now(), actorName(principalOf(req)));
-    req.ctx.log.info({ count: ids.length, filter: rest, by: actorName(principalOf(req)) }, 'dead letters replayed');
+  const replayBody = validateBody(replayFilterSchema, { detail: 'the dead-letter filter is not valid' });
+  r.post('/admin/dead-letters/replay', allow('deadLetters.replay'), replayBody, async (req, res) => {
+    const { limit = replayFilterSchema.properties.limit.default, ...filter } = req.body as DeadLetterFilterParams & { limit?: number };
+    const by = actorName(principalOf(req));
+    const ids = await replayMatching(deps.store, alg, filterOf(filter), limit, deps.clock.now(), by);
+    req.ctx.log.info({ count: ids.length, filter, by }, 'dead letters replayed');
     if (ids.length) deps.delivery.wake();
     res.json({ replayed: ids.length, ids });
   });

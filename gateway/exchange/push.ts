@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import Ajv from 'ajv';
 import { formatTime } from '../clock';
 import type { Agreement } from '../registry/agreements';
-import { GatewayError, requestFieldErrors } from '../errors';
-import { assertStorable } from '../http/storable';
-import { incompleteNote, validateBounded, type TwinValidator } from '../schemas/bounded';
+import { GatewayError } from '../errors';
+import { assertStorable } from '../schemas/storable';
+import { assertContract } from '../schemas/contract';
+import { incompleteNote } from '../schemas/bounded';
 import { digestHex, type DigestAlg } from '../crypto/digest';
 import type { Adapter, Conversion } from '../../adapters/types';
 import { provenance } from '../../adapters/mapping/provenance';
@@ -12,10 +12,9 @@ import type { Trust } from '../trust/trust';
 import { canonicalJson } from '../crypto/canonical';
 import { newId } from '../ids';
 import type { Clock } from '../clock';
-import type { Principal } from '../http/context';
+import type { Principal } from '../registry/principal';
 import type { SchemaRegistry } from '../schemas/registry';
 import type { Member } from '../registry/members';
-import type { GatewayDeps } from '../deps';
 import type { PreparedMessage } from './types';
 import { buildHeader, payloadDigestAlgFor, verifyEnvelopeSignature, type EnvelopeHeader, type PlainEnvelopeSignature } from '../crypto/envelope';
 import { digestAlgFor, type SigAlg } from '../crypto/sign';
@@ -51,10 +50,6 @@ export const pushRequestSchema = {
   },
 } as const;
 
-const validateEnvelope: TwinValidator = {
-  first: new Ajv({ allErrors: false, strict: true }).compile(pushRequestSchema),
-  all: new Ajv({ allErrors: true, strict: true }).compile(pushRequestSchema),
-};
 
 export interface PushRequest {
   to: string;
@@ -88,17 +83,6 @@ export interface PushDeps {
 /** An escaped U+0000 or surrogate in JSON text (preceded by an even number of backslashes, so not a literal "\\u0000"). */
 const SUSPECT_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|[dD][89a-fA-F])/;
 
-/** The push checks' view of the gateway. */
-export const pushDeps = (deps: GatewayDeps): PushDeps => ({
-  clock: deps.clock,
-  schemas: deps.schemas,
-  agreements: deps.directory.agreements,
-  members: (c) => deps.directory.member(c),
-  trust: deps.trust,
-  maxClockSkewMs: deps.config.trust.maxClockSkewSeconds * 1000,
-  convert: (receiver, type, payload, canonicalPayload, alg) => convertFor(deps.adapters.adapterOf(receiver), type, payload, canonicalPayload, alg),
-});
-
 /** Converts a payload for a receiver whose adapter speaks another format, with the conversion's provenance. */
 export function convertFor(adapter: Adapter | undefined, type: string, payload: Record<string, unknown>, canonicalPayload: string, alg: DigestAlg): Conversion | null {
   const native = adapter?.toReceiver(type, payload);
@@ -111,10 +95,7 @@ export function convertFor(adapter: Adapter | undefined, type: string, payload: 
  * type → agreement → payload schema. Throws the catalogue error; stores nothing.
  */
 export function preparePush(deps: PushDeps, principal: Principal, body: unknown): PreparedMessage {
-  const badEnvelope = validateBounded(validateEnvelope, body);
-  if (badEnvelope) {
-    throw new GatewayError('GW_ERR_REQUEST_INVALID', `the push request envelope is not valid${incompleteNote(badEnvelope.complete)}`, { errors: requestFieldErrors(badEnvelope.errors) });
-  }
+  assertContract(pushRequestSchema, body, { detail: 'the push request envelope is not valid' });
   const req = body as PushRequest;
   const receiver = deps.members(req.to);
   if (!receiver) throw new GatewayError('GW_ERR_REGISTRY_UNKNOWN_MEMBER', `no member with code "${req.to}"`);

@@ -1,22 +1,30 @@
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
+import type { GatewayConfig } from '../config';
 import { GatewayError } from '../errors';
 import { principalOf } from '../http/auth';
+import { validateBody, validateQuery, validQuery } from '../http/validate';
 import { allow } from '../registry/permissions';
-import { preparePush, pushDeps } from './push';
-import { acknowledge, getMessage, pullInbox } from './messages';
-import { parseLimit } from './cursor';
-import type { MessageStatus } from './types';
-import { ARRIVAL, messageLifecycle } from './lifecycle';
+import { preparePush, type PushDeps } from './push';
+import { acknowledge, getMessage, pullInbox, type InboxQuery } from './messages';
+import { ackRequestSchema, exchangePaths } from './openapi';
+import { ARRIVAL } from './lifecycle';
 
-const STATUSES = messageLifecycle.statuses;
+export type ExchangeRouteDeps = Pick<GatewayDeps, 'store' | 'clock' | 'trust' | 'writer' | 'metrics' | 'schemas'> & {
+  config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> };
+  /** The push checks' view of the gateway (deps.ts pushDeps). */
+  push: PushDeps;
+};
 
-export function exchangeRoutes(deps: GatewayDeps): Router {
+export function exchangeRoutes(deps: ExchangeRouteDeps): Router {
   const r = Router();
+  const ops = exchangePaths(deps.schemas.types());
+  const alg = deps.config.trust.logHashAlg;
 
+  // The envelope is checked by preparePush (inbound SOAP pushes go through it too).
   r.post('/messages', allow('exchange.push'), async (req, res) => {
     const principal = principalOf(req);
-    const msg = preparePush(pushDeps(deps), principal, req.body);
+    const msg = preparePush(deps.push, principal, req.body);
     const out = await deps.writer.submit(msg);
     if (out.outcome === 'conflict') {
       throw new GatewayError(
@@ -35,36 +43,16 @@ export function exchangeRoutes(deps: GatewayDeps): Router {
     res.json(await getMessage(deps.store, principalOf(req), String(req.params.id)));
   });
 
-  r.post('/messages/:id/ack', allow('exchange.ack'), async (req, res) => {
-    const body = req.body as { result?: unknown; reason?: unknown } | undefined;
-    const errors = [];
-    if (!body || (body.result !== 'accepted' && body.result !== 'rejected')) errors.push({ pointer: '/result', message: 'must be "accepted" or "rejected"' });
-    if (body?.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 2000)) {
-      errors.push({ pointer: '/reason', message: 'must be a string of at most 2000 characters' });
-    }
-    if (body?.result === 'rejected' && !body.reason) errors.push({ pointer: '/reason', message: 'a rejection needs a reason' });
-    if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the acknowledgement is not valid', { errors });
-    const view = await acknowledge(deps.store, deps.clock, deps.config.trust.logHashAlg, deps.trust, principalOf(req), String(req.params.id), {
-      result: body!.result as 'accepted' | 'rejected',
-      reason: body!.reason as string | undefined,
-    });
+  r.post('/messages/:id/ack', allow('exchange.ack'), validateBody(ackRequestSchema, { detail: 'the acknowledgement is not valid' }), async (req, res) => {
+    const body = req.body as { result: 'accepted' | 'rejected'; reason?: string };
+    const view = await acknowledge(deps.store, deps.clock, alg, deps.trust, principalOf(req), String(req.params.id), { result: body.result, reason: body.reason });
     deps.metrics.messages.inc({ type: view.type, status: view.status });
     res.json(view);
   });
 
-  r.get('/inbox', allow('exchange.pull'), async (req, res) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (q.status !== undefined && !STATUSES.includes(q.status as MessageStatus)) {
-      throw new GatewayError('GW_ERR_REQUEST_INVALID', `status must be one of ${STATUSES.join(', ')}`, { errors: [{ pointer: '/status', message: 'unknown status' }] });
-    }
-    res.json(
-      await pullInbox(deps.store, deps.clock, deps.config.trust.logHashAlg, principalOf(req), {
-        after: q.after,
-        limit: parseLimit(q.limit),
-        type: q.type,
-        status: q.status as MessageStatus | undefined,
-      }),
-    );
+  r.get('/inbox', allow('exchange.pull'), validateQuery(ops['/api/v1/inbox'].get), async (req, res) => {
+    const q = validQuery<InboxQuery>(req);
+    res.json(await pullInbox(deps.store, deps.clock, alg, principalOf(req), { after: q.after, limit: q.limit, type: q.type, status: q.status }));
   });
 
   return r;

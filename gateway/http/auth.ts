@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import { GatewayError } from '../errors';
 import { findSystemByToken } from '../registry/systems';
 import { findUserBySession } from '../registry/users';
-import type { Principal } from './context';
+import type { Principal } from '../registry/principal';
 
 /**
  * Resolves bearer tokens to principals. System tokens (xgs_…) and login sessions
@@ -75,6 +75,3 @@ export function principalOf(req: Request): Principal {
   if (!p) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN');
   return p;
 }
-
-/** How a principal is named in histories and logs: member/system or member/user. */
-export const actorName = (p: Principal): string => (p.kind === 'system' ? `${p.member}/${p.system}` : `${p.member}/${p.login}`);

@@ -1,7 +1,7 @@
 /**
  * Building blocks shared by every part of the OpenAPI document (http/openapi.ts,
- * http/openapi-components.ts, and the areas that describe their own routes:
- * log/openapi.ts, audit/openapi.ts).
+ * http/openapi-components.ts, and each feature's openapi.ts) and by the route
+ * contracts (http/validate.ts reads an operation's parameters).
  */
 import type { ErrorCode } from '../errors';
 
@@ -21,6 +21,9 @@ export interface Op {
   ok: Record<string, Json>;
   errors?: ErrorCode[];
 }
+
+/** `Record<T, true>` forces every member of a string union to be listed (and nothing else). */
+export const keysOf = <T extends string>(all: Record<T, true>): T[] => Object.keys(all) as T[];
 
 export const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 

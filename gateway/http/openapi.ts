@@ -1,6 +1,9 @@
 /**
- * The gateway's OpenAPI 3.1 document, built from the code: message-type schemas come from
- * the SchemaRegistry, the push envelope from pushRequestSchema, error codes from the catalogue.
+ * The gateway's OpenAPI 3.1 document, assembled from the code: each feature describes its
+ * own operations and schemas in its openapi.ts (registry, exchange, log, audit, services,
+ * delivery; the routes validate with the same objects, see http/validate.ts); this file
+ * adds ops and docs, turns each operation's error codes into problem responses, and puts
+ * it together. Message-type schemas come from the SchemaRegistry, error codes from the catalogue.
  * Served by http/docs.ts at /api/v1/openapi.json and browsable at /docs.
  */
 import * as fs from 'node:fs';
@@ -9,8 +12,10 @@ import { catalogue, type ErrorCode } from '../errors';
 import { problemType } from './error-pages';
 import type { SchemaRegistry } from '../schemas/registry';
 import { projectRoot } from '../schemas/paths';
-import { componentSchemas, MESSAGE_STATUSES } from './openapi-components';
-import { json, pathParam, query, ref, reqId, type Json, type Op } from './openapi-helpers';
+import { componentSchemas } from './openapi-components';
+import { json, pathParam, ref, reqId, type Json, type Op } from './openapi-helpers';
+import { exchangePaths, exchangeSchemas } from '../exchange/openapi';
+import { registryPaths, registrySchemas } from '../registry/openapi';
 import { logPaths, logSchemas } from '../log/openapi';
 import { auditPaths, auditSchemas } from '../audit/openapi';
 import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
@@ -41,23 +46,6 @@ const DESCRIPTION = [
   '',
   '政务数据交换网关：成员单位按交换协议互相推送报文（如办件信息），拉取收件箱并签收。',
 ].join('\n');
-
-/** Push bodies built from the shared examples in schemas/examples (a valid case record and case status). */
-function pushExamples(): Record<string, { summary: string; value: unknown }> {
-  const example = (type: string) => JSON.parse(fs.readFileSync(path.join(projectRoot(), 'schemas', 'examples', `${type}.example.json`), 'utf8')) as { caseNo: string };
-  const record = example('case-record');
-  const status = example('case-status');
-  return {
-    'case-record': {
-      summary: '大厅向住建局推送办件信息 (the hall sends a case record to 住建局)',
-      value: { to: 'housing', type: 'case-record', messageId: 'hall-2026-000123', caseId: record.caseNo, purpose: 'case-handling', payload: record },
-    },
-    'case-status': {
-      summary: '住建局向大厅反馈办理状态 (住建局 reports the case status to the hall)',
-      value: { to: 'hall', type: 'case-status', messageId: 'housing-2026-000456', caseId: status.caseNo, purpose: 'status-feedback', payload: status },
-    },
-  };
-}
 
 /** One example problem per catalogue code (components.examples, referenced by the error responses). */
 function problemExamples(): Json {
@@ -125,7 +113,6 @@ function operation(method: string, route: string, op: Op): Json {
 }
 
 function paths(types: string[]): Record<string, Record<string, Op>> {
-  const messageId = pathParam('id', 'gateway message id (UUIDv7), from the receipt or the inbox', { type: 'string', format: 'uuid' });
   return {
     '/healthz': {
       get: { tag: 'ops', id: 'healthz', public: true, summary: 'Liveness: the process is up', ok: { 200: json('up', ref('Health')) } },
@@ -181,126 +168,8 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     [OPENAPI_PATH]: {
       get: { tag: 'docs', id: 'openapi', public: true, summary: 'This OpenAPI 3.1 document', ok: { 200: json('the document', { type: 'object' }) } },
     },
-    '/api/v1/auth/login': {
-      post: {
-        tag: 'auth',
-        id: 'login',
-        public: true,
-        summary: 'Log in with login and password; answers a session token (登录)',
-        description: 'Repeated failures for one login are rate limited (429 with Retry-After).',
-        body: { schema: ref('LoginRequest') },
-        ok: { 200: json('logged in', ref('LoginResponse')) },
-        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_AUTH_BAD_CREDENTIALS', 'GW_ERR_AUTH_RATE_LIMITED'],
-      },
-    },
-    '/api/v1/auth/logout': {
-      post: {
-        tag: 'auth',
-        id: 'logout',
-        summary: 'End the login session of the bearer token (system tokens are not affected)',
-        ok: { 204: { description: 'logged out', headers: reqId } },
-      },
-    },
-    '/api/v1/auth/me': {
-      get: { tag: 'auth', id: 'whoAmI', summary: 'Who the bearer token belongs to', ok: { 200: json('the caller', ref('Principal')) } },
-    },
-    '/api/v1/members': {
-      get: { tag: 'registry', id: 'listMembers', summary: 'Members of the gateway (成员单位)', ok: { 200: json('all members', ref('MemberList')) } },
-    },
-    '/api/v1/members/{code}/services': {
-      get: {
-        tag: 'registry',
-        id: 'memberServices',
-        summary: 'What a member accepts: message types, their schemas and allowed senders',
-        params: [pathParam('code', 'member code', { type: 'string' }, 'housing')],
-        ok: { 200: json('the member services', ref('MemberServices')) },
-        errors: ['GW_ERR_REGISTRY_UNKNOWN_MEMBER'],
-      },
-    },
-    '/api/v1/schemas': {
-      get: { tag: 'registry', id: 'listSchemas', summary: 'The message types', ok: { 200: json('message types', ref('SchemaList')) } },
-    },
-    '/api/v1/schemas/{type}': {
-      get: {
-        tag: 'registry',
-        id: 'getSchema',
-        summary: 'The JSON Schema (2020-12) of a message type',
-        params: [pathParam('type', 'message type', { type: 'string', enum: types }, types[0])],
-        ok: {
-          200: {
-            description: 'the schema (also in components.schemas under the type name)',
-            headers: reqId,
-            content: { 'application/schema+json': { schema: { type: 'object' } } },
-          },
-        },
-        errors: ['GW_ERR_SCHEMA_UNKNOWN_TYPE'],
-      },
-    },
-    '/api/v1/messages': {
-      post: {
-        tag: 'exchange',
-        id: 'pushMessage',
-        summary: 'Send a message to another member (推送报文)',
-        description:
-          'Checked in this order: envelope → receiver → type → agreement → payload schema. ' +
-          'Idempotent on `messageId`: the same message again answers 200 with the original receipt; ' +
-          'different content under a used `messageId` is a conflict.',
-        body: { schema: ref('PushRequest'), examples: pushExamples() },
-        ok: {
-          202: json('accepted and queued', ref('Receipt'), { Location: { $ref: '#/components/headers/Location' } }),
-          200: json('a duplicate of an accepted message: the original receipt', ref('Receipt'), { Location: { $ref: '#/components/headers/Location' } }),
-        },
-        errors: [
-          'GW_ERR_REQUEST_INVALID',
-          'GW_ERR_REGISTRY_UNKNOWN_MEMBER',
-          'GW_ERR_SCHEMA_UNKNOWN_TYPE',
-          'GW_ERR_SCHEMA_INVALID',
-          'GW_ERR_EXCHANGE_NO_AGREEMENT',
-          'GW_ERR_EXCHANGE_PURPOSE_NOT_ALLOWED',
-          'GW_ERR_EXCHANGE_DUPLICATE_CONFLICT',
-          'GW_ERR_TRUST_BAD_SIGNATURE',
-          'GW_ERR_TRUST_CERTIFICATE_INVALID',
-          'GW_ERR_OVERLOADED',
-        ],
-      },
-    },
-    '/api/v1/messages/{id}': {
-      get: {
-        tag: 'exchange',
-        id: 'getMessage',
-        summary: 'A message with its delivery state and history (sender or receiver only)',
-        params: [messageId],
-        ok: { 200: json('the message', ref('Message')) },
-        errors: ['GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND'],
-      },
-    },
-    '/api/v1/messages/{id}/ack': {
-      post: {
-        tag: 'exchange',
-        id: 'ackMessage',
-        summary: 'Accept or reject a received message (签收 / 退回); receiver only',
-        description: 'Repeating the same answer is harmless; a different answer after the first is a conflict.',
-        params: [messageId],
-        body: { schema: ref('AckRequest') },
-        ok: { 200: json('the message in its new state, with the signed acknowledgement receipt', ref('AckResponse')) },
-        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', 'GW_ERR_EXCHANGE_NOT_RECEIVER', 'GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED'],
-      },
-    },
-    '/api/v1/inbox': {
-      get: {
-        tag: 'exchange',
-        id: 'pullInbox',
-        summary: "The caller's received messages in commit order (收件箱); pulling counts as delivery",
-        params: [
-          query('after', 'the `next` cursor of the previous page', { type: 'string' }),
-          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
-          query('type', 'only this message type', { type: 'string', enum: types }),
-          query('status', 'only messages in this status', { type: 'string', enum: MESSAGE_STATUSES }),
-        ],
-        ok: { 200: json('a page of messages', ref('InboxPage')) },
-        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
-      },
-    },
+    ...registryPaths(types),
+    ...exchangePaths(types),
     ...logPaths(),
     ...auditPaths(),
     ...servicePaths(),
@@ -308,7 +177,6 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
   };
 }
 
-/** The exchange log (routes in log/routes.ts). */
 /** Builds the OpenAPI 3.1 document. Pure apart from reading package.json (once). */
 export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string | null }): object {
   const types = deps.schemas.types();
@@ -353,7 +221,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas() },
       examples: problemExamples(),
     },
   };

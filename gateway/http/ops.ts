@@ -22,7 +22,7 @@ export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
 }
 
 /** /healthz (process up), /readyz (database reachable and migrated), /metrics (Prometheus). */
-export function opsRoutes(deps: GatewayDeps): Router {
+export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics'>): Router {
   const r = Router();
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

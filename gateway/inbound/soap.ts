@@ -5,10 +5,17 @@ import type { Conversion, InboundOperation, InboundSpec, NativeObject, Adapter }
 import { soapRouter, safeEqual, sendSoapFault, type RefusalKind, type SoapRequestContext } from '../../adapters/soap/server';
 import { SoapFault } from '../../adapters/soap/errors';
 import { GatewayError, isGatewayError, type ErrorCode } from '../errors';
-import { preparePush, pushDeps } from '../exchange/push';
+import type { GatewayConfig } from '../config';
+import { preparePush, type PushDeps } from '../exchange/push';
 import { ARRIVAL } from '../exchange/lifecycle';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
+
+/** What the inbound endpoints use of the gateway; `push`: the push checks' view of it (deps.ts pushDeps). */
+export type InboundDeps = Pick<GatewayDeps, 'directory' | 'adapters' | 'log' | 'store' | 'writer' | 'metrics' | 'clock'> & {
+  config: { soap: Pick<GatewayConfig['soap'], 'xml' | 'tokenWindowSeconds' | 'maxNonces'> };
+  push: PushDeps;
+};
 
 /** The catalogue code each kind of refusal before the operation carries in its fault reason. */
 const REFUSAL_CODES: Record<RefusalKind, ErrorCode> = {
@@ -31,7 +38,7 @@ interface InboundConfig {
  * behalf, the write path and the log — with the conversion's provenance
  * (digests of the native request and of the JSON) in its log entry.
  */
-export function inboundSoapRoutes(deps: GatewayDeps): express.Router & { ready: Promise<void> } {
+export function inboundSoapRoutes(deps: InboundDeps): express.Router & { ready: Promise<void> } {
   const r = express.Router();
   const ready: Promise<void>[] = [];
   for (const member of deps.directory.allMembers()) {
@@ -79,7 +86,7 @@ function allowFrom(addresses: string[], spec: InboundSpec) {
  * re-sent report (so a retry is the same message even if the case moved on);
  * else whoever sent the agency the case; else the configured receiver (the hall).
  */
-async function receiverFor(deps: GatewayDeps, member: Member, messageId: string, caseId: string | null, fallback: string): Promise<string> {
+async function receiverFor(deps: Pick<InboundDeps, 'store'>, member: Member, messageId: string, caseId: string | null, fallback: string): Promise<string> {
   const before = await deps.store.query<{ receiver: string }>('SELECT receiver FROM messages WHERE sender = $1 AND message_id = $2', [member.code, messageId]);
   if (before.rows[0]) return before.rows[0].receiver;
   if (!caseId) return fallback;
@@ -91,7 +98,7 @@ async function receiverFor(deps: GatewayDeps, member: Member, messageId: string,
 }
 
 async function handle(
-  deps: GatewayDeps,
+  deps: InboundDeps,
   member: Member,
   adapter: Adapter,
   spec: InboundSpec,
@@ -105,7 +112,7 @@ async function handle(
     const converted = adapter.fromSender!(op.operation, args);
     const to = await receiverFor(deps, member, converted.messageId, converted.caseId, cfg.statusReceiver);
     const principal = { kind: 'system' as const, member: member.code, system: 'soap-inbound' };
-    const msg = preparePush(pushDeps(deps), principal, { to, type: converted.type, messageId: converted.messageId, ...(converted.caseId ? { caseId: converted.caseId } : {}), purpose: spec.purpose, payload: converted.payload });
+    const msg = preparePush(deps.push, principal, { to, type: converted.type, messageId: converted.messageId, ...(converted.caseId ? { caseId: converted.caseId } : {}), purpose: spec.purpose, payload: converted.payload });
     if (!msg.conversion) msg.conversion = inboundConversion(adapter, op, standaloneElement(ctx.requestXml, ctx.envelope), canonicalJson(converted.payload), msg.digestAlg);
     const out = await deps.writer.submit(msg);
     if (out.outcome === 'conflict') throw new GatewayError('GW_ERR_EXCHANGE_DUPLICATE_CONFLICT', `${converted.messageId} was already reported with different content (message ${out.existingId})`);

@@ -1,4 +1,6 @@
 import type { Db } from '../store/db';
+import { formatTime } from '../clock';
+import { decodeCursor, encodeCursor } from '../exchange/cursor';
 import type { Signer } from '../crypto/sign';
 import { signCheckpoint, type Checkpoint, type CheckpointLink } from './checkpoint';
 import { rootOf, type LogHead } from './store';
@@ -35,4 +37,42 @@ export async function saveCheckpoint(db: Db, signer: Signer, head: LogHead, last
     [size, head.alg, root, at, cp.body, cp.signature.alg, cp.signature.value, cp.signature.certificate],
   );
   return cp;
+}
+
+interface CheckpointRow {
+  size: number;
+  alg: string;
+  root: Buffer;
+  at: Date;
+  body: string;
+  sig_alg: string;
+  signature: string;
+  key_fingerprint: string;
+}
+
+/** A stored checkpoint as the API serves it (`body` is the exact signed text). */
+const checkpointView = (r: CheckpointRow) => ({
+  size: Number(r.size),
+  alg: r.alg,
+  root: Buffer.from(r.root).toString('hex'),
+  at: formatTime(r.at),
+  body: r.body,
+  signature: { alg: r.sig_alg, certificate: r.key_fingerprint, value: r.signature } as Checkpoint['signature'],
+});
+export type CheckpointView = ReturnType<typeof checkpointView>;
+
+/** The checkpoint of exactly `size` entries, or the newest one; null when there is none. */
+export async function readCheckpoint(db: Db, size?: number): Promise<CheckpointView | null> {
+  const q = await db.query<CheckpointRow>(
+    size === undefined ? 'SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1' : 'SELECT * FROM checkpoints WHERE size = $1',
+    size === undefined ? [] : [size],
+  );
+  return q.rows[0] ? checkpointView(q.rows[0]) : null;
+}
+
+/** One page of checkpoints in increasing size after the opaque cursor `after` (keyset on size; GW_ERR_LIST_BAD_CURSOR for a bad cursor). */
+export async function listCheckpoints(db: Db, after: string | undefined, limit: number): Promise<{ items: CheckpointView[]; next: string | null }> {
+  const q = await db.query<CheckpointRow>('SELECT * FROM checkpoints WHERE size > $1 ORDER BY size LIMIT $2', [after ? decodeCursor(after) : -1, limit + 1]);
+  const items = q.rows.slice(0, limit).map(checkpointView);
+  return { items, next: q.rows.length > limit ? encodeCursor(items[items.length - 1]!.size) : null };
 }

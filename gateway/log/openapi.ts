@@ -31,7 +31,7 @@ const CHECKPOINT_VERIFY = [
   'The verified `size` and `root` anchor GET /api/v1/log/entries and the inclusion and consistency proofs.',
 ].join('\n');
 
-export function logPaths(): Record<string, Record<string, Op>> {
+export function logPaths() {
   return {
     '/api/v1/log/key': {
       get: {
@@ -59,13 +59,16 @@ export function logPaths(): Record<string, Record<string, Op>> {
       get: {
         tag: 'log',
         id: 'listCheckpoints',
-        summary: 'All signed checkpoints in increasing size, 100 per page',
+        summary: 'All signed checkpoints in increasing size, a page at a time',
         description:
           'Verify each as described at GET /api/v1/log/checkpoint; GET /api/v1/log/proof/consistency between two of them ' +
           'shows the log only grew in between.',
-        params: [query('after', 'the `next` of the previous page: checkpoints larger than this tree size', treeSize('tree size'))],
+        params: [
+          query('after', 'the `next` cursor of the previous page', { type: 'string' }),
+          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+        ],
         ok: { 200: json('a page of checkpoints', ref('CheckpointPage')) },
-        errors: ['GW_ERR_REQUEST_INVALID'],
+        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
       },
     },
     '/api/v1/log/entries': {
@@ -124,7 +127,7 @@ export function logPaths(): Record<string, Record<string, Op>> {
         errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LOG_BAD_RANGE'],
       },
     },
-  };
+  } satisfies Record<string, Record<string, Op>>;
 }
 
 /** The exchange log (transparency log) answers: see the `log` operations in openapi.ts. */
@@ -194,7 +197,7 @@ export function logSchemas(): Json {
         },
       },
     },
-    CheckpointPage: page(ref('Checkpoint'), 'Signed checkpoints in increasing size; `next` is a tree size for `?after=`.'),
+    CheckpointPage: page(ref('Checkpoint'), 'Signed checkpoints in increasing size.'),
     LogEntryContent: {
       type: 'object',
       description: 'The parsed text of a log entry; further fields (message header, actor, detail, digests) depend on `kind`.',

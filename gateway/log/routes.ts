@@ -1,46 +1,19 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
+import type { GatewayConfig } from '../config';
 import { GatewayError } from '../errors';
-import { formatTime } from '../clock';
-import { consistencyProof, inclusionProof, readHead } from './store';
-import type { Checkpoint } from './checkpoint';
-import { allow, readsAllMembers } from '../registry/permissions';
 import { principalOf } from '../http/auth';
-
-function intParam(req: Request, name: string, required = true): number | undefined {
-  const raw = req.query[name];
-  if (raw === undefined && !required) return undefined;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || !Number.isSafeInteger(n)) {
-    throw new GatewayError('GW_ERR_REQUEST_INVALID', `${name} must be a non-negative whole number`, { errors: [{ pointer: `/${name}`, message: 'non-negative integer' }] });
-  }
-  return n;
-}
-
-interface CheckpointRow {
-  size: number;
-  alg: string;
-  root: Buffer;
-  at: Date;
-  body: string;
-  sig_alg: string;
-  signature: string;
-  key_fingerprint: string;
-}
-
-export const checkpointView = (r: CheckpointRow) => ({
-  size: Number(r.size),
-  alg: r.alg,
-  root: Buffer.from(r.root).toString('hex'),
-  at: formatTime(r.at),
-  body: r.body,
-  signature: { alg: r.sig_alg, certificate: r.key_fingerprint, value: r.signature } as Checkpoint['signature'],
-});
+import { validateQuery, validQuery } from '../http/validate';
+import { allow, readsAllMembers } from '../registry/permissions';
+import { consistencyProof, inclusionProof, readHead } from './store';
+import { listCheckpoints, readCheckpoint } from './checkpoint-store';
+import { logPaths } from './openapi';
 
 /** The transparency log API: key, checkpoints, entries, inclusion and consistency proofs. */
-export function logRoutes(deps: GatewayDeps): Router {
+export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> } }): Router {
   const r = Router();
   const alg = deps.config.trust.logHashAlg;
+  const ops = logPaths();
 
   r.get('/log/key', allow('log.read'), (_req, res) => {
     const s = deps.trust.logSigner;
@@ -54,26 +27,20 @@ export function logRoutes(deps: GatewayDeps): Router {
     });
   });
 
-  r.get('/log/checkpoint', allow('log.read'), async (req, res) => {
-    const size = intParam(req, 'size', false);
-    const q = await deps.store.query<CheckpointRow>(
-      size === undefined ? 'SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1' : 'SELECT * FROM checkpoints WHERE size = $1',
-      size === undefined ? [] : [size],
-    );
-    if (!q.rows[0]) throw new GatewayError('GW_ERR_LOG_NOT_FOUND', size === undefined ? 'no checkpoint has been signed yet' : `no checkpoint at size ${size}`);
-    res.json(checkpointView(q.rows[0]));
+  r.get('/log/checkpoint', allow('log.read'), validateQuery(ops['/api/v1/log/checkpoint'].get), async (req, res) => {
+    const { size } = validQuery<{ size?: number }>(req);
+    const cp = await readCheckpoint(deps.store, size);
+    if (!cp) throw new GatewayError('GW_ERR_LOG_NOT_FOUND', size === undefined ? 'no checkpoint has been signed yet' : `no checkpoint at size ${size}`);
+    res.json(cp);
   });
 
-  r.get('/log/checkpoints', allow('log.read'), async (req, res) => {
-    const after = intParam(req, 'after', false) ?? 0;
-    const q = await deps.store.query<CheckpointRow>('SELECT * FROM checkpoints WHERE size > $1 ORDER BY size LIMIT 100', [after]);
-    const items = q.rows.map(checkpointView);
-    res.json({ items, next: items.length === 100 ? String(items[items.length - 1].size) : null });
+  r.get('/log/checkpoints', allow('log.read'), validateQuery(ops['/api/v1/log/checkpoints'].get), async (req, res) => {
+    const { after, limit } = validQuery<{ after?: string; limit: number }>(req);
+    res.json(await listCheckpoints(deps.store, after, limit));
   });
 
-  r.get('/log/entries', allow('log.read'), async (req, res) => {
-    const start = intParam(req, 'start')!;
-    const end = intParam(req, 'end', false) ?? start + 100;
+  r.get('/log/entries', allow('log.read'), validateQuery(ops['/api/v1/log/entries'].get), async (req, res) => {
+    const { start, end = start + 100 } = validQuery<{ start: number; end?: number }>(req);
     if (end <= start || end - start > 1000) {
       throw new GatewayError('GW_ERR_LOG_BAD_RANGE', 'need start < end ≤ start + 1000', { errors: [{ pointer: '/end', message: 'start < end ≤ start + 1000' }] });
     }
@@ -100,30 +67,31 @@ export function logRoutes(deps: GatewayDeps): Router {
     });
   });
 
-  r.get('/log/proof/inclusion', allow('log.read'), async (req, res) => {
+  r.get('/log/proof/inclusion', allow('log.read'), validateQuery(ops['/api/v1/log/proof/inclusion'].get), async (req, res) => {
+    const q = validQuery<{ index?: number; leafHash?: string; size?: number }>(req);
     const head = await readHead(deps.store);
-    const size = intParam(req, 'size', false) ?? head.frontier.size;
-    let index = intParam(req, 'index', false);
-    const leafHash = typeof req.query.leafHash === 'string' ? req.query.leafHash.toLowerCase() : undefined;
+    const size = q.size ?? head.frontier.size;
+    let index = q.index;
     if (index === undefined) {
-      if (!leafHash || !/^[0-9a-f]{64}$/.test(leafHash)) {
+      if (q.leafHash === undefined) {
         throw new GatewayError('GW_ERR_REQUEST_INVALID', 'give index or leafHash (64 hex)', { errors: [{ pointer: '/index', message: 'index or leafHash required' }] });
       }
-      const q = await deps.store.query<{ idx: number }>('SELECT idx FROM log_entries WHERE leaf_hash = decode($1, $2) ORDER BY idx LIMIT 1', [leafHash, 'hex']);
-      if (!q.rows[0]) throw new GatewayError('GW_ERR_LOG_NOT_FOUND', `no entry with leaf hash ${leafHash}`);
-      index = Number(q.rows[0].idx);
+      const leafHash = q.leafHash.toLowerCase();
+      const found = await deps.store.query<{ idx: number }>('SELECT idx FROM log_entries WHERE leaf_hash = decode($1, $2) ORDER BY idx LIMIT 1', [leafHash, 'hex']);
+      if (!found.rows[0]) throw new GatewayError('GW_ERR_LOG_NOT_FOUND', `no entry with leaf hash ${leafHash}`);
+      index = Number(found.rows[0].idx);
     }
     const proof = await inclusionProof(deps.store, alg, index, size, head.frontier.size);
     const leaf = await deps.store.query<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM log_entries WHERE idx = $1', [index]);
     res.json({ hashAlg: alg, index, size, leafHash: Buffer.from(leaf.rows[0].leaf_hash).toString('hex'), proof: proof.map((h) => h.toString('hex')) });
   });
 
-  r.get('/log/proof/consistency', allow('log.read'), async (req, res) => {
+  r.get('/log/proof/consistency', allow('log.read'), validateQuery(ops['/api/v1/log/proof/consistency'].get), async (req, res) => {
+    const q = validQuery<{ from: number; to?: number }>(req);
     const head = await readHead(deps.store);
-    const from = intParam(req, 'from')!;
-    const to = intParam(req, 'to', false) ?? head.frontier.size;
-    const proof = await consistencyProof(deps.store, alg, from, to, head.frontier.size);
-    res.json({ hashAlg: alg, from, to, proof: proof.map((h) => h.toString('hex')) });
+    const to = q.to ?? head.frontier.size;
+    const proof = await consistencyProof(deps.store, alg, q.from, to, head.frontier.size);
+    res.json({ hashAlg: alg, from: q.from, to, proof: proof.map((h) => h.toString('hex')) });
   });
 
   return r;

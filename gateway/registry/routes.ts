@@ -1,22 +1,20 @@
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
+import type { GatewayConfig } from '../config';
 import { GatewayError } from '../errors';
-import { principalOf } from '../http/auth';
+import { bearerToken, principalOf } from '../http/auth';
+import { validateBody } from '../http/validate';
 import { login, logout } from './users';
 import { maskLogin } from './login-throttle';
 import { formatTime } from '../clock';
-import { bearerToken } from '../http/auth';
 import { allow } from './permissions';
+import { loginRequestSchema } from './openapi';
 
 /** Login (public) — the rest of the registry routes need a principal. */
-export function authRoutes(deps: GatewayDeps): Router {
+export function authRoutes(deps: Pick<GatewayDeps, 'store' | 'clock'> & { config: Pick<GatewayConfig, 'auth'> }): Router {
   const r = Router();
-  r.post('/auth/login', async (req, res) => {
-    const b = req.body as { login?: unknown; password?: unknown } | undefined;
-    const errors = [];
-    if (typeof b?.login !== 'string' || !b.login || b.login.length > 64) errors.push({ pointer: '/login', message: 'required string (≤ 64)' });
-    if (typeof b?.password !== 'string' || !b.password || b.password.length > 256) errors.push({ pointer: '/password', message: 'required string (≤ 256)' });
-    if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'send {"login": "...", "password": "..."}', { errors });
+  r.post('/auth/login', validateBody(loginRequestSchema, { detail: 'send {"login": "...", "password": "..."}' }), async (req, res) => {
+    const b = req.body as { login: string; password: string };
     const a = deps.config.auth;
     try {
       const out = await login(
@@ -32,22 +30,22 @@ export function authRoutes(deps: GatewayDeps): Router {
           },
           ttlSeconds: a.sessionTtlSeconds,
         },
-        b!.login as string,
-        b!.password as string,
+        b.login,
+        b.password,
         req.ip ?? '',
       );
       req.ctx.log.info({ login: out.user.login, role: out.user.role }, 'login');
       res.json({ token: out.token, tokenType: 'Bearer', expiresAt: formatTime(out.expiresAt), user: out.user });
     } catch (err) {
       const code = (err as GatewayError).code;
-      req.ctx.log.warn({ login: maskLogin(b!.login as string), remote: req.ip, code }, code === 'GW_ERR_AUTH_RATE_LIMITED' ? 'login refused (throttled)' : 'login failed');
+      req.ctx.log.warn({ login: maskLogin(b.login), remote: req.ip, code }, code === 'GW_ERR_AUTH_RATE_LIMITED' ? 'login refused (throttled)' : 'login failed');
       throw err;
     }
   });
   return r;
 }
 
-export function registryRoutes(deps: GatewayDeps): Router {
+export function registryRoutes(deps: Pick<GatewayDeps, 'store' | 'auth' | 'directory' | 'adapters' | 'schemas'> & { config: Pick<GatewayConfig, 'publicUrl'> }): Router {
   const r = Router();
   const base = () => deps.config.publicUrl ?? '';
 

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { fullFormats } from 'ajv-formats/dist/formats';
 import { isValidIdNumber, isValidUscc, usccShape } from './identifiers';
 import { validateBounded, type TwinValidator } from './bounded';
+import { isRfc3339DateTime } from './contract';
 
 export interface ValidationIssue {
   /** JSON pointer into the payload ('' = the payload itself). */
@@ -35,16 +35,6 @@ export interface SchemaRegistryOptions {
 }
 
 const SCHEMA_SUFFIX = '.schema.json';
-
-// RFC 3339 §5.6 date-time: 'T' separator (not a space) and a mandatory offset with a colon.
-// ajv-formats' full validator then checks the calendar/clock values themselves.
-const RFC3339_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-// In ajv-formats' full mode 'date-time' is a {validate, compare} object with a function validator.
-const ajvDateTime = fullFormats['date-time'] as { validate: (s: string) => boolean };
-
-function isRfc3339DateTime(s: string): boolean {
-  return RFC3339_SHAPE.test(s) && ajvDateTime.validate(s);
-}
 
 const FORMAT_MESSAGES: Record<string, string> = {
   'date-time': 'must be an RFC 3339 date-time with offset, e.g. 2026-03-02T09:30:00+08:00',

@@ -1,5 +1,3 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import type { Store } from '../store/db';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -11,28 +9,18 @@ import type { LogHashAlg } from '../merkle/hash';
 import { signBatchAsync, type BatchedSignature } from '../crypto/batch-signature';
 import { GroupCommitQueue } from '../batching/queue';
 import { ServiceCallRecorder, type CallRow } from './recorder';
-import type { Principal } from '../http/context';
 import type { Adapter, NativeForm, NativeObject, ServiceSpec } from '../../adapters/types';
-import { GatewayError, isGatewayError, requestFieldErrors, type ErrorCode } from '../errors';
-import { incompleteNote, validateBounded, type TwinValidator } from '../schemas/bounded';
+import { GatewayError, isGatewayError, type ErrorCode } from '../errors';
+import { assertContract } from '../schemas/contract';
 import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import { formatTime } from '../clock';
 import { newId } from '../ids';
 import { prepareEntry } from '../log/entries';
-import { actorName } from '../http/auth';
+import { actorName, type Principal } from '../registry/principal';
 
-const ajvAll = addFormats(new Ajv({ allErrors: true, strict: false }));
-const ajvFirst = addFormats(new Ajv({ allErrors: false, strict: false }));
-const compiled = new WeakMap<object, TwinValidator>();
-const validatorOf = (schema: Record<string, unknown>) =>
-  compiled.get(schema) ?? compiled.set(schema, { first: ajvFirst.compile(schema), all: ajvAll.compile(schema) }).get(schema)!;
-
-/** Throws `code` with the field errors if `data` does not match `schema`. */
-function check(schema: Record<string, unknown>, data: unknown, code: ErrorCode, detail: string): void {
-  const invalid = validateBounded(validatorOf(schema), data);
-  if (invalid) throw new GatewayError(code, detail + incompleteNote(invalid.complete), { errors: requestFieldErrors(invalid.errors) });
-}
+/** Throws `code` with the field errors if `data` does not match `schema` (the agency's request or answer schema). */
+const check = (schema: Record<string, unknown>, data: unknown, code: ErrorCode, detail: string): void => assertContract(schema, data, { code, detail });
 
 /** The caller's declared purpose and case: X-Purpose (用途) and X-Case-Id (办件编号), both required. */
 export interface CallContext {

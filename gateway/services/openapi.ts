@@ -9,7 +9,7 @@ import { count, hash32, json, pathParam, ref, str, time, type Json, type Op } fr
 const services = () => [...adapters.values()].flatMap((a) => a.services.map((s) => ({ adapter: a.name, s })));
 const component = (name: string, part: 'Request' | 'Response') => `Service${part}_${name}`;
 
-export function servicePaths(): Record<string, Record<string, Op>> {
+export function servicePaths() {
   const list = services();
   return {
     '/api/v1/services/{member}/{service}': {
@@ -37,7 +37,7 @@ export function servicePaths(): Record<string, Record<string, Op>> {
         ],
       },
     },
-  };
+  } satisfies Record<string, Record<string, Op>>;
 }
 
 export function serviceSchemas(): Json {

@@ -56,7 +56,8 @@ test('a raw U+0000 in an agency report is refused as malformed XML (Sender fault
 });
 
 test('a payload holding U+0000 never reaches the write path, so it cannot fail the group commit it would share', async () => {
-  const { preparePush, pushDeps } = await import('../../gateway/exchange/push');
+  const { preparePush } = await import('../../gateway/exchange/push');
+  const { pushDeps } = await import('../../gateway/deps');
   const deps = w.t.gw.deps;
   expect(() =>
     preparePush(pushDeps(deps), { kind: 'system', member: 'amr', system: 'soap-inbound' }, {

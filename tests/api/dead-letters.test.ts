@@ -97,7 +97,7 @@ test('bad requests: no filter, unknown filter, bad time, non-admin; nothing is r
   const none = await t.call('POST', '/api/v1/admin/dead-letters/replay', { token: admin, body: {} });
   expect([none.status, none.body.code]).toEqual([400, 'GW_ERR_REQUEST_INVALID']);
   const unknown = await t.call('POST', '/api/v1/admin/dead-letters/replay', { token: admin, body: { reciever: 'housing' } });
-  expect(unknown.body.errors).toEqual([{ pointer: '/reciever', message: 'unknown filter' }]);
+  expect(unknown.body.errors).toEqual([{ pointer: '/reciever', message: 'unknown property' }]);
   const badTime = await t.call('GET', '/api/v1/admin/dead-letters?from=yesterday', { token: admin });
   expect([badTime.status, badTime.body.errors[0].pointer]).toEqual([400, '/from']);
   const clerk = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.clerk', password: TEST_PASSWORD } })).body.token;

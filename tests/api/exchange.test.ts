@@ -53,7 +53,7 @@ describe('push → pull → ack round trip', () => {
     const id = res.body.id;
     const noReason = await t.call('POST', `/api/v1/messages/${id}/ack`, { token: t.tokens.housing, body: { result: 'rejected' } });
     expect(noReason.status).toBe(400);
-    expect(noReason.body.errors).toEqual([{ pointer: '/reason', message: 'a rejection needs a reason' }]);
+    expect(noReason.body.errors).toEqual([{ pointer: '/reason', message: "must have required property 'reason'" }]);
     const rej = await t.call('POST', `/api/v1/messages/${id}/ack`, { token: t.tokens.housing, body: { result: 'rejected', reason: '材料不全' } });
     expect(rej.body.status).toBe('rejected');
     expect(rej.body.history.at(-1)).toMatchObject({ event: 'rejected', reason: '材料不全' });

@@ -280,9 +280,13 @@ describe('the document matches the app', () => {
     const list = await get('/api/v1/log/checkpoints');
     expect(list.status).toBe(200);
     expectValid('CheckpointPage', list.body);
-    expect(list.body.items.map((c: Json) => c.size)).toEqual([first.size, cp.size]);
+    expect(list.body).toEqual({ items: [first, cp], next: null });
     expect(undocumented('Checkpoint', list.body.items[0])).toEqual([]);
-    expect((await get(`/api/v1/log/checkpoints?after=${first.size}`)).body).toEqual({ items: [cp], next: null });
+    // the list conventions: ?limit= pages, `next` is an opaque cursor for ?after=
+    const page1 = await get('/api/v1/log/checkpoints?limit=1');
+    expect(page1.body).toEqual({ items: [first], next: expect.any(String) });
+    expect(page1.body.next).not.toBe(String(first.size));
+    expect((await get(`/api/v1/log/checkpoints?limit=1&after=${page1.body.next}`)).body).toEqual({ items: [cp], next: null });
 
     // entries: leaf = H(0x00 ‖ entry text) (an auditor reads every entry; a member, its own)
     const auditor = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.auditor', password: TEST_PASSWORD } })).body.token;
@@ -321,7 +325,8 @@ describe('the document matches the app', () => {
     const cases: [string, string, string][] = [
       ['/api/v1/log/checkpoint', '?size=999999', 'GW_ERR_LOG_NOT_FOUND'],
       ['/api/v1/log/checkpoint', '?size=-1', 'GW_ERR_REQUEST_INVALID'],
-      ['/api/v1/log/checkpoints', '?after=x', 'GW_ERR_REQUEST_INVALID'],
+      ['/api/v1/log/checkpoints', '?after=x', 'GW_ERR_LIST_BAD_CURSOR'],
+      ['/api/v1/log/checkpoints', '?limit=501', 'GW_ERR_REQUEST_INVALID'],
       ['/api/v1/log/entries', '', 'GW_ERR_REQUEST_INVALID'],
       ['/api/v1/log/entries', '?start=5&end=2', 'GW_ERR_LOG_BAD_RANGE'],
       ['/api/v1/log/entries', '?start=0&end=1001', 'GW_ERR_LOG_BAD_RANGE'],
@@ -330,7 +335,7 @@ describe('the document matches the app', () => {
       ['/api/v1/log/proof/inclusion', `?index=0&size=${cp.size + 1}`, 'GW_ERR_LOG_BAD_RANGE'],
       ['/api/v1/log/proof/inclusion', `?leafHash=${none}`, 'GW_ERR_LOG_NOT_FOUND'],
       ['/api/v1/log/proof/consistency', '', 'GW_ERR_REQUEST_INVALID'],
-      ['/api/v1/log/proof/consistency', '?from=0', 'GW_ERR_LOG_BAD_RANGE'],
+      ['/api/v1/log/proof/consistency', '?from=0', 'GW_ERR_REQUEST_INVALID'],
       ['/api/v1/log/proof/consistency', `?from=${cp.size}&to=${first.size}`, 'GW_ERR_LOG_BAD_RANGE'],
     ];
     for (const [route, qs, code] of cases) expectDocumentedProblem(route, await get(route + qs), code);

@@ -7,7 +7,8 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { FaultyStore, allSettleWithin, gate, holdNextPushBatch, isCallBatch, isPushBatch, sqlError, until } from '../support/faulty-store';
 import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
-import { preparePush, pushDeps } from '../../gateway/exchange/push';
+import { preparePush } from '../../gateway/exchange/push';
+import { pushDeps } from '../../gateway/deps';
 import { verifyReceipt } from '../../gateway/exchange/receipts';
 
 let t: TestGateway;

@@ -6,7 +6,7 @@
  */
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord } from '../fixtures/case-record';
-import { MAX_JSON_DEPTH } from '../../gateway/http/storable';
+import { MAX_JSON_DEPTH } from '../../gateway/schemas/storable';
 
 const LIMIT = 10 * 1024 * 1024;
 let t: TestGateway;
