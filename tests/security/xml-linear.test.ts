@@ -16,10 +16,10 @@ jest.setTimeout(300_000);
 /** The largest limits the config accepts (gateway/config.ts soap.xml): whatever an operator sets, the gate stays linear. */
 const LIFTED = { maxBytes: 64 * 1024 * 1024, maxDepth: 256, maxElements: 1_000_000, maxAttributes: 1_000_000, maxAttributesPerElement: 1024, maxTextNodes: 1_000_000, maxNameLength: 4096, maxTextLength: 64 * 1024 * 1024 };
 
-/** Best of three (the machine is shared): ms for the gate (the single scan, no tree) on `text`. */
+/** Best of five (the machine is shared; a garbage collection can land in any run): ms for the gate (the single scan, no tree) on `text`. */
 function gateMs(text: string): number {
   let best = Infinity;
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < 5; r++) {
     const t0 = performance.now();
     try {
       assertSafeXml(text, LIFTED);
@@ -38,8 +38,9 @@ describe('the gate is linear in its input, whatever the shape', () => {
     gateMs(envelopeAround(make(4 * N))); // warm-up (the JIT, the heap)
     const small = gateMs(envelopeAround(make(N)));
     const large = gateMs(envelopeAround(make(4 * N)));
-    // (a floor of 5 ms keeps timer noise on small figures from deciding)
-    expect({ shape, small, large, ratioUnder8: large / Math.max(small, 5) < 8 }).toEqual({ shape, small, large, ratioUnder8: true });
+    // A floor of 25 ms keeps timer and GC noise on small figures from deciding; the quadratic
+    // gate this guards against took seconds at 256 KB and 16× that at 1 MB.
+    expect({ shape, small, large, ratioUnder8: large / Math.max(small, 25) < 8 }).toEqual({ shape, small, large, ratioUnder8: true });
     expect(large).toBeLessThan(2000); // 1 MB: tens of ms here; a minute or more before
   });
 
