@@ -5,6 +5,7 @@
  *
  * pure    hashing, signing, canonical JSON, Merkle maths, the offline verifier, the
  *         error catalogue, clock and ids, the group-commit queue (gateway/batching): no I/O, shared with the standalone verifier
+ *         and the 公文 model, marks, dates and plain-text importer (gateway/documents, all but routes/openapi)
  * data    gateway/store (PostgreSQL / PGlite, migrations)
  * domain  registry, exchange, delivery, services, inbound, log store, audit, trust
  * http    gateway/http and each feature's routes.ts / openapi.ts
@@ -17,6 +18,7 @@ const PURE = [
   '^gateway/log/(hash|tree|bits|checkpoint|entries|verify|merkle)\\.ts$',
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors)\\.ts$',
+  '^gateway/documents/(model|numerals|classification|normalize|decode|importer)\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];
 const DATA = ['^gateway/store/'];

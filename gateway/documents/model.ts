@@ -4,6 +4,9 @@
  * Pure: no I/O.
  */
 
+/** The message type of an official document (schemas/official-document.schema.json). */
+export const OFFICIAL_DOCUMENT_TYPE = 'official-document';
+
 /** The 15 kinds (文种) of the 党政机关公文处理工作条例; 命令 also covers 令. */
 export const DOCUMENT_KINDS = ['决议', '决定', '命令', '公报', '公告', '通告', '意见', '通知', '通报', '报告', '请示', '批复', '议案', '函', '纪要'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];

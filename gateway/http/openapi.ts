@@ -15,6 +15,7 @@ import { logPaths, logSchemas } from '../log/openapi';
 import { auditPaths, auditSchemas } from '../audit/openapi';
 import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
 import { servicePaths, serviceSchemas } from '../services/openapi';
+import { documentPaths, documentSchemas } from '../documents/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -116,7 +117,7 @@ function operation(method: string, route: string, op: Op): Json {
           requestBody: {
             required: op.body.required ?? true,
             description: op.body.description,
-            content: { 'application/json': { schema: op.body.schema, ...(op.body.examples ? { examples: op.body.examples } : {}) } },
+            content: { [op.body.mediaType ?? 'application/json']: { schema: op.body.schema, ...(op.body.examples ? { examples: op.body.examples } : {}) } },
           },
         }
       : {}),
@@ -255,6 +256,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
           'GW_ERR_REGISTRY_UNKNOWN_MEMBER',
           'GW_ERR_SCHEMA_UNKNOWN_TYPE',
           'GW_ERR_SCHEMA_INVALID',
+          'GW_ERR_DOCUMENT_CLASSIFIED',
           'GW_ERR_EXCHANGE_NO_AGREEMENT',
           'GW_ERR_EXCHANGE_PURPOSE_NOT_ALLOWED',
           'GW_ERR_EXCHANGE_DUPLICATE_CONFLICT',
@@ -305,6 +307,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...auditPaths(),
     ...servicePaths(),
     ...deliveryPaths(),
+    ...documentPaths(),
   };
 }
 
@@ -333,6 +336,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'log', description: 'The exchange log: signed checkpoints, entries and RFC 9162 proofs for auditors (存证日志)' },
       { name: 'audit', description: 'Traces and evidence bundles for auditors and supervisors (电子监察)' },
       { name: 'services', description: 'Synchronous data-sharing services of the agencies (共享查询)' },
+      { name: 'documents', description: 'Official documents (公文): import from plain text' },
       { name: 'admin', description: 'Outbox administration: dead letters and replay (运维管理)' },
       { name: 'auth', description: 'Login sessions for people (登录)' },
       { name: 'ops', description: 'Health and metrics (运维)' },
@@ -353,7 +357,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas() },
       examples: problemExamples(),
     },
   };
