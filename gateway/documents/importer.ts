@@ -91,6 +91,8 @@ const kindOf = (norm: string): DocumentKind | undefined => KIND_SUFFIXES.find(([
 /** 机关代字 + bracketed year + 序号 + 号, at the start of a string. Brackets: 〔〕 [] ［］ 【】 () （） ﹝﹞ 〖〗 (full-width ones are half-width here). */
 const DOC_NUMBER = /^([\u4e00-\u9fff]{1,12})\s{0,2}[〔[【(﹝〖]\s{0,2}(\d{4})\s{0,2}[〕\]】)﹞〗]\s{0,2}第?\s{0,2}(\d{1,6})\s{0,2}号/;
 const ISSUER_MARK = /^[\u4e00-\u9fff()]{2,40}文件$/;
+/** 发文机关标志 run together with the 字号 that follows it (…文件江数据〔2025〕3号…). */
+const ISSUER_MARK_BEFORE_NUMBER = /^[\u4e00-\u9fff()]{2,40}?文件(?=[\u4e00-\u9fff]{1,12}\s{0,2}[〔[【(﹝〖]\s{0,2}\d{4}\s{0,2}[〕\]】)﹞〗])/;
 const URGENCY = /^(?:紧急程度\s{0,2}:?\s{0,2})?(特\s{0,2}提|特\s{0,2}急|加\s{0,2}急|平\s{0,2}急)$/;
 const COPY_NUMBER = /^\d{6}$/;
 const SIGNER_LABEL = /^签\s{0,2}发\s{0,2}人\s{0,2}:?\s{0,2}/;
@@ -330,10 +332,15 @@ class Parse {
     const seg = this.segs[i]!;
     const n = seg.norm;
     let pos = 0;
-    const num = DOC_NUMBER.exec(n);
+    const mark = ISSUER_MARK_BEFORE_NUMBER.exec(n);
+    if (mark && !mark[0].includes('关于')) {
+      this.doc.issuerMark ??= this.text.slice(seg.start, seg.start + mark[0].length);
+      pos = mark[0].length;
+    }
+    const num = DOC_NUMBER.exec(n.slice(pos));
     if (num) {
-      this.doc.documentNumber ??= documentNumberOf(this.text.slice(seg.start), num);
-      pos = num[0].length;
+      this.doc.documentNumber ??= documentNumberOf(this.text.slice(seg.start + pos), num);
+      pos += num[0].length;
       while (pos < n.length && n[pos] === ' ') pos++;
     }
     const signer = SIGNER_LABEL.exec(n.slice(pos));
