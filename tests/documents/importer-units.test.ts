@@ -4,6 +4,7 @@
  * strict UTF-8/GBK detection — and, throughout, that nothing is invented.
  */
 import iconv from 'iconv-lite';
+import fc from 'fast-check';
 import { importDocument } from '../../gateway/documents/importer';
 import { parseDate, chineseSmallNumber } from '../../gateway/documents/numerals';
 import { parseSecrecyMark, refuseClassifiedPayload } from '../../gateway/documents/classification';
@@ -216,7 +217,8 @@ describe('traditional input', () => {
   test('the matching form has the offsets of the original', () => {
     const s = '關於「一窗受理」的請示：（聯繫人）ＡＢＣ　１２３';
     expect(matchingForm(s)).toBe('关于「一窗受理」的请示:(联系人)ABC 123');
-    expect(toSimplified('𠀀丟') .length).toBe('𠀀丟'.length);
+    expect(toSimplified('𠀀丟').length).toBe('𠀀丟'.length);
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 500 }), fc.string({ unit: 'binary', maxLength: 500 })), (text) => matchingForm(text).length === text.length), { numRuns: 300 });
   });
 });
 
