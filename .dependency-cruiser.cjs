@@ -8,7 +8,8 @@
  *         verifier and the types it reads (audit/bundle.ts, exchange/model.ts), the
  *         error catalogue, clock, ids, the lifecycle tables helper, the message header
  *         mapper and the group-commit queue (gateway/batching): no I/O, shared with the
- *         standalone verifier
+ *         standalone verifier; the 公文 model, marks, dates and plain-text importer
+ *         (gateway/documents, all but routes/openapi)
  * data    gateway/store (PostgreSQL / PGlite, migrations)
  * domain  registry, exchange, delivery, services, inbound, log store, audit, trust
  * http    gateway/http and each feature's routes.ts / openapi.ts
@@ -27,6 +28,7 @@ const PURE = [
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors|lifecycle)\\.ts$',
   '^gateway/exchange/message-header\\.ts$',
+  '^gateway/documents/(model|numerals|classification|normalize|decode|importer)\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];
 const DATA = ['^gateway/store/'];

@@ -14,6 +14,7 @@ import { errorPages } from './http/error-pages';
 import { logRoutes } from './log/routes';
 import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
+import { documentRoutes } from './documents/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
@@ -40,6 +41,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(errorPages());
 
   const api = express.Router();
+  api.use(documentRoutes(deps, limits.authenticated)); // plain-text bodies: before the JSON-only gate
   api.use(requireJson());
   api.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   // Refused on its own, before it could reach (and fail) a group commit shared with other requests.

@@ -59,6 +59,8 @@ export const catalogue = {
   GW_ERR_SOAP_CHARSET_INVALID: { status: 400, title: 'The SOAP message charset is not accepted, contradicts its XML declaration, or does not match its bytes' },
   GW_ERR_SOAP_TOKEN_REFUSED: { status: 401, title: 'The WS-Security UsernameToken is stale, lacks Created/Nonce, or was already used' },
   GW_ERR_DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No such dead letter' },
+  GW_ERR_DOCUMENT_CLASSIFIED: { status: 422, title: 'The official document is classified (绝密/机密/秘密): classified documents are never carried by this gateway' },
+  GW_ERR_DOCUMENT_ENCODING: { status: 400, title: 'The document text is not valid in its character encoding (UTF-8 or GBK)' },
 
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
   GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },

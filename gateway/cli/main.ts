@@ -13,6 +13,7 @@ import { registerVerifyLog } from './verify-log';
 import { registerAuditCommands } from './audit';
 import { registerCerts } from './certs';
 import { registerDeadLetters } from './dead-letters';
+import { registerImportDocument } from './import-document';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -100,6 +101,7 @@ export function buildCli(): Command {
   registerAuditCommands(program);
   registerVerifyLog(program);
   registerDeadLetters(program);
+  registerImportDocument(program);
   return program;
 }
 

@@ -67,6 +67,7 @@ export function exchangePaths(types: string[]) {
           'GW_ERR_REGISTRY_UNKNOWN_MEMBER',
           'GW_ERR_SCHEMA_UNKNOWN_TYPE',
           'GW_ERR_SCHEMA_INVALID',
+          'GW_ERR_DOCUMENT_CLASSIFIED',
           'GW_ERR_EXCHANGE_NO_AGREEMENT',
           'GW_ERR_EXCHANGE_PURPOSE_NOT_ALLOWED',
           'GW_ERR_EXCHANGE_DUPLICATE_CONFLICT',

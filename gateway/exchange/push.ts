@@ -11,6 +11,8 @@ import { provenance } from '../../adapters/mapping/provenance';
 import type { Trust } from '../trust/trust';
 import { canonicalJson } from '../crypto/canonical';
 import { newId } from '../ids';
+import { OFFICIAL_DOCUMENT_TYPE } from '../documents/model';
+import { refuseClassifiedPayload } from '../documents/classification';
 import type { Clock } from '../clock';
 import type { Principal } from '../registry/principal';
 import type { SchemaRegistry } from '../schemas/registry';
@@ -102,6 +104,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
   if (!deps.schemas.has(req.type)) {
     throw new GatewayError('GW_ERR_SCHEMA_UNKNOWN_TYPE', `"${req.type}" is not a message type; known: ${deps.schemas.types().join(', ')}`);
   }
+  if (req.type === OFFICIAL_DOCUMENT_TYPE) refuseClassifiedPayload(req.payload); // never carried, whatever the agreements say
   deps.agreements.check(principal.member, req.to, req.type, req.purpose);
   const v = deps.schemas.validate(req.type, req.payload);
   if (!v.ok) {

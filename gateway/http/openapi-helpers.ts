@@ -16,7 +16,7 @@ export interface Op {
   /** No bearer token needed. */
   public?: boolean;
   params?: Json[];
-  body?: { schema: Json; required?: boolean; description?: string; examples?: Record<string, { summary: string; value: unknown }> };
+  body?: { schema: Json; required?: boolean; description?: string; mediaType?: string; examples?: Record<string, { summary: string; value: unknown }> };
   /** Success responses by status. */
   ok: Record<string, Json>;
   errors?: ErrorCode[];

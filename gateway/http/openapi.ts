@@ -20,6 +20,7 @@ import { logPaths, logSchemas } from '../log/openapi';
 import { auditPaths, auditSchemas } from '../audit/openapi';
 import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
 import { servicePaths, serviceSchemas } from '../services/openapi';
+import { documentPaths, documentSchemas } from '../documents/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -104,7 +105,7 @@ function operation(method: string, route: string, op: Op): Json {
           requestBody: {
             required: op.body.required ?? true,
             description: op.body.description,
-            content: { 'application/json': { schema: op.body.schema, ...(op.body.examples ? { examples: op.body.examples } : {}) } },
+            content: { [op.body.mediaType ?? 'application/json']: { schema: op.body.schema, ...(op.body.examples ? { examples: op.body.examples } : {}) } },
           },
         }
       : {}),
@@ -174,6 +175,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...auditPaths(),
     ...servicePaths(),
     ...deliveryPaths(),
+    ...documentPaths(),
   };
 }
 
@@ -201,6 +203,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'log', description: 'The exchange log: signed checkpoints, entries and RFC 9162 proofs for auditors (存证日志)' },
       { name: 'audit', description: 'Traces and evidence bundles for auditors and supervisors (电子监察)' },
       { name: 'services', description: 'Synchronous data-sharing services of the agencies (共享查询)' },
+      { name: 'documents', description: 'Official documents (公文): import from plain text' },
       { name: 'admin', description: 'Outbox administration: dead letters and replay (运维管理)' },
       { name: 'auth', description: 'Login sessions for people (登录)' },
       { name: 'ops', description: 'Health and metrics (运维)' },

@@ -29,6 +29,7 @@ export const PERMISSIONS = {
   'audit.read': { who: READS_ALL, what: 'traces and evidence bundles of any case' },
   'deadLetters.read': { who: ['admin'], what: 'list dead letters' },
   'deadLetters.replay': { who: ['admin'], what: 'replay dead letters' },
+  'documents.import': { who: ['clerk', 'signer', 'admin'], what: 'parse a plain-text official document (公文) into the document model; stores nothing' },
 } as const satisfies Record<string, { who: readonly Actor[]; what: string }>;
 
 export type Operation = keyof typeof PERMISSIONS;

@@ -81,6 +81,7 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'GET /admin/dead-letters': { op: 'deadLetters.read', probe: { method: 'GET', path: () => '/admin/dead-letters' } },
   'POST /admin/dead-letters/:id/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/00000000-0000-7000-8000-000000000000/replay' } },
   'POST /admin/dead-letters/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/replay', body: () => ({ receiver: 'housing' }) } },
+  'POST /documents/import': { op: 'documents.import', probe: { method: 'POST', path: () => '/documents/import', body: () => '江府办〔2024〕18号', headers: { 'content-type': 'text/plain; charset=utf-8' } } },
 };
 /** Public: the one route before authentication. */
 const PUBLIC = ['POST /auth/login'];
