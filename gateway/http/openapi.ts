@@ -224,7 +224,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas() },
       examples: problemExamples(),
     },
   };
