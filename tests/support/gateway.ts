@@ -31,6 +31,12 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/** The demo members' codes exactly (their settings may differ): the template's registry fits after an upsert. */
+const sameDemoMembers = (members?: Member[]) =>
+  !members || (members.length === demoMembers.length && demoMembers.every((d) => members.some((m) => m.code === d.code)));
+/** Every demo agreement (the same objects) plus any others. */
+const extendsDemoAgreements = (agreements?: Agreement[]) => !agreements || demoAgreements.every((d) => agreements.includes(d));
+
 /** A log destination that keeps test output quiet (for extra gateways a test starts itself). */
 export const discardLogs = () => new Writable({ write: (_chunk, _enc, cb) => cb() });
 
@@ -72,10 +78,18 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   // The default registry starts from the run's seeded template (tests/support/global-setup.ts).
   const template = testTemplate();
-  const seeded = template && !opts.dir && !opts.members && !opts.agreements && !opts.postgres ? template : null;
+  // Also when the members are the demo members with other settings (e.g. push delivery for the
+  // agencies) and the agreements extend the demo's: those rows are upserted over the copy, which
+  // ends in the same registry as seeding it afresh.
+  const seeded = template && !opts.dir && !opts.postgres && sameDemoMembers(opts.members) && extendsDemoAgreements(opts.agreements) ? template : null;
   const db = await createTestDatabase({ dir: opts.dir, base: opts.postgres, template: seeded });
   const clock = opts.clock ?? new ManualClock();
-  const tokens = seeded ? { ...seeded.tokens } : await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
+  let tokens: Record<string, string>;
+  if (seeded) {
+    tokens = { ...seeded.tokens };
+    for (const m of opts.members ?? []) await upsertMember(db.store, m);
+    for (const a of opts.agreements ?? []) if (!demoAgreements.includes(a)) await upsertAgreement(db.store, a);
+  } else tokens = await seedTestRegistry(db.store, clock, opts.members, opts.agreements);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
