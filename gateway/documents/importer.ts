@@ -12,10 +12,33 @@
  * Linear: one pass to cut segments, bounded windows at the head and the tail, every
  * regular expression anchored and bounded.
  */
-import { DOCUMENT_KINDS, ELEMENTS, type DocumentElement, type DocumentKind, type DocumentNumber, type OfficialDocument, type WrittenDate } from './model';
+import { ELEMENTS, type DocumentElement, type DocumentKind, type OfficialDocument, type WrittenDate } from './model';
 import { parseSecrecyMark, refuseClassified } from './classification';
 import { matchingForm, toSimplified } from './normalize';
 import { dateAtEnd, parseDate } from './numerals';
+import {
+  MAX_IGNORED,
+  HEAD_WINDOW,
+  TAIL_WINDOW,
+  MAX_TITLE,
+  STANDALONE_KINDS,
+  kindOf,
+  DOC_NUMBER,
+  ISSUER_MARK,
+  ISSUER_MARK_BEFORE_NUMBER,
+  URGENCY,
+  COPY_NUMBER,
+  SIGNER_LABEL,
+  PERSON,
+  ATTACHMENT_LABEL,
+  NUMBERED_ITEM,
+  COPY_TO_LABEL,
+  isOrgan,
+  splitList,
+  isRecipientList,
+  documentNumberOf,
+} from './lexicon';
+import { SegmentedText } from './segments';
 
 export interface ImportReport {
   /** elements found, in GB/T 9704 order */
@@ -44,195 +67,12 @@ export interface ImportResult {
   normalized: NormalizedDocument;
 }
 
-/** One run of non-space characters: offsets into the text (= into its matching form). */
-interface Seg {
-  start: number;
-  end: number;
-  line: number;
-  /** the matching form of the segment */
-  norm: string;
-}
-
-const MAX_IGNORED = 50;
-/** How many segments the head (before the title) and each tail element may span. */
-const HEAD_WINDOW = 40;
-const TAIL_WINDOW = 12;
-const MAX_TITLE = 300;
-const MAX_ORGAN = 60;
-
-// ---------------------------------------------------------------- web-page noise
-
-const NOISE_LABELS = /^(?:上一篇|下一篇|上一条|下一条|当前位置|您的位置|您当前的位置|您现在的位置|当前的位置|来源|信息来源|发布时间|发布日期|更新时间|浏览次数|访问次数|阅读次数|点击次数|点击数|浏览量|访问量|阅读量|责任编辑|编辑|网站标识码|版权所有|主办单位|承办单位|技术支持|相关链接|相关文章|相关阅读)\s{0,3}:/;
-const NOISE_LINE_START = /^(?:首页|网站首页|当前位置|您的位置|您当前的位置|您现在的位置)(?:\s|>|»|›|:|$)/;
-const NOISE_WORDS = ['打印本页', '关闭窗口', '【打印】', '【关闭】', '[打印]', '[关闭]', '【字体', '【字号', '字体:大', '字号:大', '分享到', '扫一扫', '返回顶部', '加入收藏', 'ICP备'];
-const NOISE_SEGMENTS = new Set(['首页', '网站首页', '打印', '打印本页', '关闭', '关闭窗口', '返回顶部', '收藏', '分享', '【打印】', '【关闭】', '[打印]', '[关闭]', '通知公告', '政务公开', '>', '»', '›']);
-const BREADCRUMB = new Set(['>', '»', '›']);
-const NOISE_SEGMENT_START = /^(?:浏览次数|访问次数|阅读次数|点击次数|点击数|上一篇|下一篇|【字体|【字号)/;
-
-function isNoiseLine(norm: string): boolean {
-  const s = norm.trim();
-  // a longer line may be a whole document run together after a breadcrumb: cut by segments instead
-  if (s.length > 80) return false;
-  return NOISE_LABELS.test(s) || NOISE_LINE_START.test(s) || NOISE_WORDS.some((w) => s.includes(w));
-}
-
-// ---------------------------------------------------------------- element shapes (matching form)
-
-const KIND_SUFFIXES: readonly [string, DocumentKind][] = [
-  ...DOCUMENT_KINDS.filter((k) => k.length === 2).map((k) => [k, k] as [string, DocumentKind]),
-  ['令', '命令'],
-  ['函', '函'],
-];
-/** Kinds whose titles often have no 关于 (国务院令, …公告, …会议纪要). */
-const STANDALONE_KINDS: ReadonlySet<DocumentKind> = new Set(['命令', '公告', '通告', '公报', '纪要', '决议', '议案']);
-
-const kindOf = (norm: string): DocumentKind | undefined => KIND_SUFFIXES.find(([suffix]) => norm.endsWith(suffix))?.[1];
-
-/** 机关代字 + bracketed year + 序号 + 号, at the start of a string. Brackets: 〔〕 [] ［］ 【】 () （） ﹝﹞ 〖〗 (full-width ones are half-width here). */
-const DOC_NUMBER = /^([\u4e00-\u9fff]{1,12})\s{0,2}[〔[【(﹝〖]\s{0,2}(\d{4})\s{0,2}[〕\]】)﹞〗]\s{0,2}第?\s{0,2}(\d{1,6})\s{0,2}号/;
-const ISSUER_MARK = /^[\u4e00-\u9fff()]{2,40}文件$/;
-/** 发文机关标志 run together with the 字号 that follows it (…文件江数据〔2025〕3号…). */
-const ISSUER_MARK_BEFORE_NUMBER = /^[\u4e00-\u9fff()]{2,40}?文件(?=[\u4e00-\u9fff]{1,12}\s{0,2}[〔[【(﹝〖]\s{0,2}\d{4}\s{0,2}[〕\]】)﹞〗])/;
-const URGENCY = /^(?:紧急程度\s{0,2}:?\s{0,2})?(特\s{0,2}提|特\s{0,2}急|加\s{0,2}急|平\s{0,2}急)$/;
-const COPY_NUMBER = /^\d{6}$/;
-const SIGNER_LABEL = /^签\s{0,2}发\s{0,2}人\s{0,2}:?\s{0,2}/;
-const PERSON = /^[\u4e00-\u9fff·]{2,6}$/;
-const ORGAN = /^[\u4e00-\u9fff()、]{2,60}$/;
-const ORGAN_SUFFIXES = ['单位', '部门', '机构', '机关', '企业', '医院', '局', '厅', '委', '办', '室', '府', '院', '部', '署', '会', '中心', '处', '所', '站', '队', '社', '行', '组', '司', '馆', '校', '学', '公司', '集团', '街道', '乡', '镇', '村', '党委', '党组', '支部', '总队', '支队', '大队', '办事处', '管委会', '指挥部', '法院', '检察院'];
-const ATTACHMENT_LABEL = /^附\s{0,2}件\s{0,2}:\s{0,2}/;
-const NUMBERED_ITEM = /^(\d{1,3})\s{0,2}[.、]\s{0,2}/;
-const COPY_TO_LABEL = /^抄\s{0,2}送\s{0,2}(?:机关)?\s{0,2}:\s{0,2}/;
-
-const isOrgan = (norm: string): boolean => norm.length <= MAX_ORGAN && ORGAN.test(norm) && ORGAN_SUFFIXES.some((s) => norm.endsWith(s));
-
-/** Splits a list of organs on 、 and , (not inside parentheses: 各县（市、区）人民政府 is one). */
-function splitList(original: string, norm: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i <= norm.length; i++) {
-    const c = norm[i];
-    if (c === '(' || c === '【' || c === '《') depth++;
-    else if ((c === ')' || c === '】' || c === '》') && depth > 0) depth--;
-    else if (i === norm.length || (depth === 0 && (c === '、' || c === ',' || c === ';'))) {
-      const item = original.slice(from, i).replace(/\s+/g, '').replace(/[。.]$/, '');
-      if (item) out.push(item);
-      from = i + 1;
-    }
-  }
-  return out;
-}
-
-/** A 主送 / 抄送 list: organs separated by 、 or ,; no sentence. */
-function isRecipientList(norm: string): boolean {
-  if (norm.length === 0 || norm.length > 400 || /[。:!?]|如下|现将|现就/.test(norm)) return false;
-  const items = splitList(norm, norm);
-  return items.length > 0 && items.length <= 60 && items.every(isOrgan);
-}
-
-function documentNumberOf(original: string, m: RegExpExecArray): DocumentNumber {
-  const agencyCode = original.slice(0, m[1]!.length);
-  const year = Number(m[2]);
-  const serial = Number(m[3]);
-  return { text: original.slice(0, m[0].length), normalized: `${toSimplified(agencyCode)}〔${year}〕${serial}号`, agencyCode, year, serial };
-}
-
 // ---------------------------------------------------------------- the parse
 
-class Parse {
+/** The elements read so far, over the segments of the text. */
+class Parse extends SegmentedText {
   readonly doc: OfficialDocument = {};
   readonly normalized: NormalizedDocument = {};
-  readonly ignored: string[] = [];
-  readonly segs: Seg[] = [];
-
-  constructor(
-    readonly text: string,
-    readonly norm: string,
-  ) {}
-
-  /** The original text of segments a..b (inclusive): spaces kept within a line, line breaks dropped. */
-  original(a: number, b: number, fromOffset = this.segs[a]!.start, toOffset = this.segs[b]!.end): string {
-    let out = '';
-    for (let i = a; i <= b; i++) {
-      const s = this.segs[i]!;
-      const start = i === a ? fromOffset : s.start;
-      const end = i === b ? toOffset : s.end;
-      if (i > a) out += s.line === this.segs[i - 1]!.line ? this.text.slice(this.segs[i - 1]!.end, s.start) : '';
-      out += this.text.slice(start, end);
-    }
-    return out;
-  }
-
-  /** The matching form of segments a..b with the spaces between them (a span on one line). */
-  span(a: number, b: number): string {
-    return this.norm.slice(this.segs[a]!.start, this.segs[b]!.end);
-  }
-
-  ignore(s: string): void {
-    if (this.ignored.length < MAX_IGNORED) this.ignored.push(s.length > 200 ? `${s.slice(0, 200)}…` : s);
-  }
-
-  /** Lines → segments, dropping web-page noise (whole lines, and noise segments in run-together text). */
-  cut(): void {
-    let line = 0;
-    let lineStart = 0;
-    const text = this.norm;
-    while (lineStart <= text.length) {
-      let lineEnd = text.indexOf('\n', lineStart);
-      if (lineEnd < 0) lineEnd = text.length;
-      const lineNorm = text.slice(lineStart, lineEnd);
-      if (isNoiseLine(lineNorm)) this.ignore(this.text.slice(lineStart, lineEnd).trim());
-      else this.cutLine(lineNorm, lineStart, line);
-      line++;
-      lineStart = lineEnd + 1;
-    }
-  }
-
-  private cutLine(lineNorm: string, offset: number, line: number): void {
-    const found: Seg[] = [];
-    const re = /\S+/g;
-    for (let m = re.exec(lineNorm); m; m = re.exec(lineNorm)) found.push({ start: offset + m.index, end: offset + m.index + m[0].length, line, norm: m[0] });
-    const drop = new Array<boolean>(found.length).fill(false);
-    for (let i = 0; i < found.length; i++) {
-      const n = found[i]!.norm;
-      if (BREADCRUMB.has(n)) {
-        drop[i] = true;
-        if (i > 0) drop[i - 1] = true;
-        if (i + 1 < found.length) drop[i + 1] = true;
-      } else if (NOISE_SEGMENTS.has(n) || (n.length <= 40 && NOISE_SEGMENT_START.test(n))) {
-        drop[i] = true;
-        // 【字体:大 中 小】: up to the closing bracket
-        if (n.startsWith('【') && !n.endsWith('】')) {
-          for (let j = i + 1; j < found.length && j <= i + 4; j++) {
-            drop[j] = true;
-            if (found[j]!.norm.endsWith('】')) break;
-          }
-        }
-      }
-    }
-    for (let i = 0; i < found.length; i++) {
-      if (drop[i]) this.ignore(this.text.slice(found[i]!.start, found[i]!.end));
-      else this.segs.push(found[i]!);
-    }
-  }
-
-  /** The last segment index on the same line as `i`, at most `max` further. */
-  lastOnLine(i: number, max: number): number {
-    let j = i;
-    while (j + 1 < this.segs.length && j - i < max && this.segs[j + 1]!.line === this.segs[i]!.line) j++;
-    return j;
-  }
-
-  /** A whole-segment head element that may be spaced out (机 密 ★ 1年, 特 急): the longest span from `i` on its line that matches. */
-  spaced<T>(i: number, match: (s: string) => T | undefined): { value: T; last: number } | undefined {
-    for (let j = this.lastOnLine(i, 4); j >= i; j--) {
-      const s = this.span(i, j);
-      if (s.length > 48) continue;
-      const value = match(s);
-      if (value !== undefined) return { value, last: j };
-    }
-    return undefined;
-  }
 
   /** Any segment labelled 密级 anywhere (web pages' metadata tables) must not be classified. */
   refuseLabelledSecrecy(): void {
