@@ -94,4 +94,3 @@ export function requireJson() {
   };
 }
 
-export const catalogueCodes = Object.keys(catalogue);
