@@ -71,16 +71,30 @@ export function initPki(opts: InitPkiOptions): PkiPaths {
   const leaf = (paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName): KeyCertPaths =>
     ensureLeaf(paths, alg, subject, { ca, roots, days: opts.leafDays ?? 825, now, created });
   const logPaths = leaf(layout.log(dir), opts.logAlg ?? 'sm2', { C: 'CN', O: org as string, CN: 'xgw 交换日志签名 (log signing)' });
-  const noteKey = layout.logNoteKey(dir);
-  if (!readIfExists(noteKey)) {
-    writeNewFile(noteKey, generateKeyPair('ed25519').privatePem, 0o600);
-    created.push(noteKey);
-  }
+  if (ensureLogNoteKey(dir).created) created.push(layout.logNoteKey(dir));
   const departments: Record<string, KeyCertPaths> = {};
   for (const d of opts.departments) {
     departments[d.code] = leaf(layout.department(dir, d.code), d.alg, { C: 'CN', O: d.name, OU: d.code, CN: d.name });
   }
   return { dir, root: rootPaths, log: logPaths, departments, created };
+}
+
+/**
+ * The log's Ed25519 note key (checkpoints as C2SP signed notes), made when missing. A
+ * witness must know its public half before the gateway's first checkpoint, so a demo or
+ * test may make it ahead of the rest of the PKI.
+ */
+export function ensureLogNoteKey(dir: string): { signer: Signer; created: boolean } {
+  const file = layout.logNoteKey(dir);
+  let pem = readIfExists(file);
+  const created = !pem;
+  if (!pem) {
+    ensurePrivateDir(dir);
+    ensurePrivateDir(path.dirname(file));
+    pem = generateKeyPair('ed25519').privatePem;
+    writeNewFile(file, pem, 0o600);
+  }
+  return { signer: Signer.fromPem(pem, [], 'Ed25519'), created };
 }
 
 function ensureRoot(paths: KeyCertPaths, subject: DistinguishedName, days: number, now: Date, created: string[]): CertificateAuthority {

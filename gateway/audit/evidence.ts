@@ -3,12 +3,13 @@ import type { Clock } from '../clock';
 import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import { canonicalJson } from '../crypto/canonical';
-import type { Envelope } from '../crypto/envelope';
+import { signedTextFor, type Envelope } from '../crypto/envelope';
 import type { AckReceipt } from '../exchange/model';
 import { LOG_NAME, type Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../merkle/hash';
 import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../merkle/tree';
-import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type BundleServiceCall, type EvidenceBundle } from './bundle';
+import { cosignedNote } from '../log/checkpoint-store';
+import { BUNDLE_README, BUNDLE_VERIFICATION, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type BundleServiceCall, type BundleSignedTexts, type EvidenceBundle } from './bundle';
 
 /**
  * Builds the evidence bundle of one case from the database: every log entry of
@@ -21,6 +22,22 @@ interface EvidenceSource {
   clock: Clock;
   /** Integrates the log and signs a checkpoint now (LogIntegrator.runOnce(true)). */
   signCheckpoint(): Promise<unknown>;
+  /** Asks the configured witnesses to cosign the checkpoint of `size` (when they have not yet). */
+  witness?(size: number): Promise<unknown>;
+  /** The log's origin and note verifier key, when it signs checkpoints as notes. */
+  note?: { origin: string; vkey: string };
+}
+
+/** The exact texts each signature and log digest of a message covers. */
+function signedTextsOf(envelope: Envelope, ack: AckReceipt | null): BundleSignedTexts {
+  const sender = envelope.signatures.find((s) => s.role === 'sender');
+  const { signature: _signature, ...ackBody } = ack ?? { signature: null };
+  return {
+    header: signedTextFor('sender', envelope.header),
+    ...(envelope.signatures.some((s) => s.role === 'gateway') ? { countersigned: signedTextFor('gateway', envelope.header, sender?.value) } : {}),
+    envelope: canonicalJson(envelope),
+    ...(ack ? { ackBody: canonicalJson(ackBody), ack: canonicalJson(ack) } : {}),
+  };
 }
 
 interface CheckpointRow {
@@ -68,6 +85,8 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   }
   const cp = await coveringCheckpoint(src, Number(last.rows[0].max));
   const size = Number(cp.size);
+  await src.witness?.(size);
+  const checkpointNote = await cosignedNote(db, size);
   const alg = cp.alg;
 
   const rows = (
@@ -100,6 +119,7 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
       payload: m.payload,
       payloadCanonical: canonicalJson(m.payload),
       ...(m.ack_receipt ? { ackReceipt: m.ack_receipt } : {}),
+      signedTexts: signedTextsOf(m.envelope, m.ack_receipt),
     }));
 
   const calls = await db.query<{ id: string; request: unknown; response: unknown; native_request: string | null; native_response: string | null }>(
@@ -131,9 +151,15 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   return {
     format: EVIDENCE_FORMAT,
     readme: [...BUNDLE_README],
+    verification: { zh: [...BUNDLE_VERIFICATION.zh], en: [...BUNDLE_VERIFICATION.en] },
     createdAt: formatTime(src.clock.now()),
     caseId,
-    log: { name: LOG_NAME, hashAlg: alg, checkpoint },
+    log: {
+      name: LOG_NAME,
+      hashAlg: alg,
+      checkpoint,
+      ...(src.note && checkpointNote ? { origin: src.note.origin, noteKey: src.note.vkey, checkpointNote } : {}),
+    },
     entries,
     messages,
     ...(serviceCalls.length ? { serviceCalls } : {}),

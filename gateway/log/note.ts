@@ -68,6 +68,9 @@ export function verifierKey(name: string, type: NoteSigType, key: KeyObject): No
 
 export const formatVkey = (k: NoteVerifierKey): string => `${k.name}+${k.keyId.toString('hex')}+${Buffer.concat([Buffer.from([k.type]), k.publicKey]).toString('base64')}`;
 
+/** The vkey of a log's note key (type 0x01) named by its origin. */
+export const logNoteVkey = (origin: string, signer: Signer): string => formatVkey(verifierKey(origin, NOTE_ED25519, signer.publicKey));
+
 /** Parses a vkey; throws NoteError for a malformed one, an unknown type or a key ID that does not match. */
 export function parseVkey(vkey: string): NoteVerifierKey {
   const m = /^([^+]+)\+([^+]+)\+(.+)$/s.exec(vkey.trim());

@@ -7,7 +7,7 @@ import { validateQuery, validQuery } from '../http/validate';
 import { allow, readsAllMembers } from '../registry/permissions';
 import { consistencyProof, inclusionProof, readHead } from './store';
 import { cosignedNote, listCheckpoints, readCheckpoint } from './checkpoint-store';
-import { formatVkey, verifierKey, NOTE_ED25519 } from './note';
+import { logNoteVkey } from './note';
 import { logPaths } from './openapi';
 
 /** The transparency log API: key, checkpoints, entries, inclusion and consistency proofs. */
@@ -26,7 +26,7 @@ export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config:
       fingerprint: deps.trust.fingerprintOf(s.certPem!),
       chain: deps.trust.chainFor(),
       publicKey: s.publicKey.export({ type: 'spki', format: 'pem' }),
-      ...(noteSigner ? { origin: deps.config.trust.logOrigin, noteKey: formatVkey(verifierKey(deps.config.trust.logOrigin, NOTE_ED25519, noteSigner.publicKey)) } : {}),
+      ...(noteSigner ? { origin: deps.config.trust.logOrigin, noteKey: logNoteVkey(deps.config.trust.logOrigin, noteSigner) } : {}),
     });
   });
 
