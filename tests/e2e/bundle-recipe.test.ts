@@ -93,7 +93,7 @@ describe("README: checking an evidence bundle with openssl and a short script", 
     entry.entries[0]!.entry = entry.entries[0]!.entry.replace('"message.received"', '"message.delivered"');
     expect(runRecipe(entry)).toMatchObject({ status: 1, out: expect.stringMatching(/FAIL entry #/) });
     const payload = structuredClone(bundle);
-    payload.messages[0]!.payloadCanonical = payload.messages[0]!.payloadCanonical!.replace('江州', '福州');
+    payload.messages[0]!.payloadCanonical = payload.messages[0]!.payloadCanonical!.replace('JZ-RECIPE-0001', 'JZ-RECIPE-0002');
     expect(runRecipe(payload)).toMatchObject({ status: 1, out: expect.stringMatching(/FAIL message .*: payload digest/) });
     const sig = structuredClone(bundle);
     const value = Buffer.from(sig.log.checkpoint.signature.value, 'base64');
