@@ -17,19 +17,10 @@ import { Witnessing } from '../log/witnessing';
 import { GatewayError } from '../errors';
 import { formatReport } from '../audit/report';
 import { withStore, print } from './context';
-import { InvalidArgumentError } from 'commander';
-import { COSIGNATURE_ED25519, logNoteVkey, parseVkey, type NoteVerifierKey } from '../log/note';
+import { vkeyOption } from './vkey-option';
+import { COSIGNATURE_ED25519, logNoteVkey, type NoteVerifierKey } from '../log/note';
 
-const witnessKey = (v: string, all: NoteVerifierKey[]): NoteVerifierKey[] => {
-  let k: NoteVerifierKey;
-  try {
-    k = parseVkey(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-  if (k.type !== COSIGNATURE_ED25519) throw new InvalidArgumentError('a witness key is a cosigner key (type 0x04), as `xgw witness` prints it');
-  return [...all, k];
-};
+const witnessKey = vkeyOption(COSIGNATURE_ED25519, 'a witness key is a cosigner key (type 0x04), as `xgw witness` prints it');
 
 /** A top-level command group, shared with other registrations that use the same verb. */
 function group(program: Command, name: string, description: string): Command {

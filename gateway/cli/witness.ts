@@ -2,7 +2,8 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { systemClock } from '../clock';
 import { isLogHashAlg, type LogHashAlg } from '../merkle/hash';
-import { NOTE_ED25519, parseVkey, type NoteVerifierKey } from '../log/note';
+import { NOTE_ED25519, type NoteVerifierKey } from '../log/note';
+import { vkeyOption } from './vkey-option';
 import { ensureWitnessKey, WitnessState } from '../witness/state';
 import { startWitness, witnessVkey } from '../witness/service';
 import { print } from './context';
@@ -22,16 +23,7 @@ interface WitnessCliOptions {
   host: string;
 }
 
-const logKey = (v: string, all: NoteVerifierKey[]): NoteVerifierKey[] => {
-  let k: NoteVerifierKey;
-  try {
-    k = parseVkey(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-  if (k.type !== NOTE_ED25519) throw new InvalidArgumentError('a log key is an Ed25519 note key (type 0x01), as GET /api/v1/log/key `noteKey` gives it');
-  return [...all, k];
-};
+const logKey = vkeyOption(NOTE_ED25519, 'a log key is an Ed25519 note key (type 0x01), as GET /api/v1/log/key `noteKey` gives it');
 
 async function runWitness(o: WitnessCliOptions & { log: NoteVerifierKey[] }): Promise<void> {
   const dir = path.resolve(o.dir);
