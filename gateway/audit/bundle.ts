@@ -1,4 +1,6 @@
 import type { AckReceipt } from '../exchange/model';
+import type { BatchedSignature } from '../crypto/batch-signature';
+import { canonicalJson } from '../crypto/canonical';
 import type { Envelope } from '../crypto/envelope';
 import type { Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../merkle/hash';
@@ -41,8 +43,27 @@ export interface BundleMessage {
   payloadCanonical?: string;
   /** The receiver department's signed acknowledgement (签收/退回), when it answered; its digest is in the log. */
   ackReceipt?: BundleAckReceipt;
+  /** (v2) The receipt the gateway answered the push with (202), signed with the log key (batched). */
+  receipt?: BundleReceipt;
   /** (v2) The exact texts the signatures and log digests cover, so no RFC 8785 implementation is needed to check them. */
   signedTexts?: BundleSignedTexts;
+}
+
+/** What the gateway's receipt signature covers: the canonical receipt without its signature. */
+export function receiptBodyText(receipt: BundleReceipt): string {
+  const { signature: _signature, ...body } = receipt;
+  return canonicalJson(body);
+}
+
+/** The push receipt as exchange/receipts.ts signs it: the canonical receipt without `signature` is a leaf of the gateway's batch. */
+export interface BundleReceipt {
+  id: string;
+  messageId: string;
+  status: 'queued';
+  digest: { alg: string; value: string };
+  receivedAt: string;
+  log: { index: number; leafHash: string };
+  signature: BatchedSignature;
 }
 
 /**
@@ -62,6 +83,8 @@ export interface BundleSignedTexts {
   ackBody?: string;
   /** The whole acknowledgement, signature included: its sha256 is `detail.receipt.digest` of its log entry. */
   ack?: string;
+  /** The push receipt without its `signature` member: what the gateway's receipt signature covers. */
+  receipt?: string;
 }
 
 /** A synchronous service call of the case (共享查询): what was asked and answered, as the gateway recorded it. */
@@ -145,7 +168,7 @@ export const BUNDLE_VERIFICATION: { readonly zh: readonly string[]; readonly en:
     '本证据包格式 xgw-evidence/2。所有"文本"均为 UTF-8 字节，末尾无换行；签名值为 base64（DER 或原始字节），哈希为小写十六进制。',
     '1 检查点：log.checkpoint.body 即被签名的原文。用 certificates[log.checkpoint.signature.certificate] 中的日志证书验证 signature.value（SM2-SM3 须加 -sigopt distid:1234567812345678）。',
     '2 日志条目：叶哈希 = H(0x00 ‖ entries[].entry)，H 为 log.hashAlg；按 RFC 9162 §2.1.3.2 用 inclusionProof 从第 index 个叶推到检查点 body 中的 root，树大小为 body.size。',
-    '3 报文：payloadDigest = 摘要(payloadCanonical)；发送方签名覆盖 signedTexts.header（批签名：H(0x00 ‖ 文本) 经 proof 推到 manifest 的 root，签名覆盖 manifest 原文）；网关副署覆盖 signedTexts.countersigned；message.received 条目的 envelope.digest = sha256(signedTexts.envelope)。',
+    '3 报文：payloadDigest = 摘要(payloadCanonical)；发送方签名覆盖 signedTexts.header（批签名：H(0x00 ‖ 文本) 经 proof 推到 manifest 的 root，签名覆盖 manifest 原文）；网关副署覆盖 signedTexts.countersigned；message.received 条目的 envelope.digest = sha256(signedTexts.envelope)；推送回执 receipt 由网关日志密钥批签名，覆盖 signedTexts.receipt，并载明摘要及 message.received 条目的序号与叶哈希。',
     '4 回执：接收方签名覆盖 signedTexts.ackBody（同为批签名）；message.acknowledged/message.rejected 条目的 detail.receipt.digest = sha256(signedTexts.ack)；退回理由只以摘要 reasonDigest 入日志。',
     '5 见证：log.checkpointNote 是同一检查点的 C2SP tlog-checkpoint 签名便笺（来源行、大小、base64 根哈希）。日志便笺签名为 Ed25519，覆盖便笺正文；见证方联署（tlog-cosignature/v1）覆盖 "cosignature/v1\\ntime <时间戳>\\n" ‖ 便笺正文。用从审计机关独立取得的见证方公钥验证：xgw verify bundle --witness <vkey>。',
     '6 证书链：各证书须在签名时刻链到独立取得的根证书（xgw verify bundle --root root.pem），并以 CA 的 CRL 检查吊销（--crl）。',
@@ -154,7 +177,7 @@ export const BUNDLE_VERIFICATION: { readonly zh: readonly string[]; readonly en:
     'This bundle is format xgw-evidence/2. Every "text" is UTF-8 bytes without a trailing newline; signature values are base64 (DER or raw), hashes lowercase hex.',
     '1 Checkpoint: log.checkpoint.body is the exact signed text. Verify signature.value with the log certificate certificates[log.checkpoint.signature.certificate] (SM2-SM3: pass -sigopt distid:1234567812345678).',
     '2 Log entries: leaf = H(0x00 ‖ entries[].entry), H = log.hashAlg; the inclusionProof leads from leaf `index` to the body\'s root in a tree of body.size (RFC 9162 §2.1.3.2).',
-    '3 Messages: payloadDigest = digest(payloadCanonical); the sender\'s signature covers signedTexts.header (batched: H(0x00 ‖ text) leads by `proof` to the manifest root, and the signature covers the manifest text); the gateway countersignature covers signedTexts.countersigned; the message.received entry\'s envelope.digest = sha256(signedTexts.envelope).',
+    '3 Messages: payloadDigest = digest(payloadCanonical); the sender\'s signature covers signedTexts.header (batched: H(0x00 ‖ text) leads by `proof` to the manifest root, and the signature covers the manifest text); the gateway countersignature covers signedTexts.countersigned; the message.received entry\'s envelope.digest = sha256(signedTexts.envelope); the push receipt (receipt) is batch-signed by the gateway\'s log key over signedTexts.receipt and names the payload digest and the message.received entry\'s index and leaf hash.',
     '4 Acknowledgements: the receiver\'s signature covers signedTexts.ackBody (batched the same way); the message.acknowledged/message.rejected entry\'s detail.receipt.digest = sha256(signedTexts.ack); a rejection reason enters the log only as reasonDigest.',
     '5 Witnesses: log.checkpointNote is the same checkpoint as a C2SP tlog-checkpoint signed note (origin, size, base64 root). The log\'s note signature is Ed25519 over the note text; a witness cosignature (tlog-cosignature/v1) covers "cosignature/v1\\ntime <timestamp>\\n" ‖ note text. Check it with the witness key obtained from the audit office, not from the bundle: xgw verify bundle --witness <vkey>.',
     '6 Certificates: each must chain, at its signature\'s time, to a root obtained independently (xgw verify bundle --root root.pem), and be checked against the CA\'s CRLs (--crl).',

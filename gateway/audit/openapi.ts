@@ -123,9 +123,10 @@ export function auditSchemas(): Json {
               envelope: { type: 'object', required: ['header', 'signatures'] },
               payload: { type: 'object', description: 'PERSONAL DATA: the message content' },
               payloadCanonical: { type: 'string', description: 'RFC 8785 text of payload (what the digest is over)' },
+              receipt: { type: 'object', description: "the gateway's signed 202 receipt {id, messageId, status, digest, receivedAt, log: {index, leafHash}, signature}" },
               signedTexts: {
                 type: 'object',
-                description: 'the exact texts the signatures and log digests cover: header (sender), countersigned (gateway), envelope (sha256 in the log), ackBody (receiver), ack (sha256 in the log)',
+                description: 'the exact texts the signatures and log digests cover: header (sender), countersigned (gateway), envelope (sha256 in the log), receipt (the gateway\'s 202 receipt), ackBody (receiver), ack (sha256 in the log)',
                 additionalProperties: { type: 'string' },
               },
               ackReceipt: { type: 'object', description: "the receiver's signed acknowledgement" },

@@ -60,6 +60,11 @@ export function bundleShapeProblems(input: unknown): string[] {
       if (!isStr(h.time) || Number.isNaN(new Date(h.time).getTime())) p.push(`${at}.envelope.header.time is not an RFC 3339 time`);
       if (!isObj(h.payloadDigest) || !isStr(h.payloadDigest.alg) || !isStr(h.payloadDigest.value)) p.push(`${at}.envelope.header.payloadDigest is not {alg, value}`);
       env.signatures.forEach((s: unknown, k) => p.push(...signatureProblems(s, `${at}.envelope.signatures[${k}]`)));
+      if (m.receipt !== undefined) {
+        const r = m.receipt;
+        if (!isObj(r) || !isStr(r.id) || !isStr(r.messageId) || !isObj(r.digest) || !isObj(r.log) || !isIndex(r.log.index) || !isHex(r.log.leafHash, 64)) p.push(`${at}.receipt must be {id, messageId, digest, log: {index, leafHash}, signature}`);
+        else p.push(...signatureProblems(r.signature, `${at}.receipt.signature`, ['signer', 'alg', 'certificate', 'value']));
+      }
       if (m.ackReceipt !== undefined) p.push(...(isObj(m.ackReceipt) ? signatureProblems(m.ackReceipt.signature, `${at}.ackReceipt.signature`, ['signer', 'alg', 'certificate', 'value']) : [`${at}.ackReceipt is not an object`]));
     });
   if (!isObj(b.certificates) || !Object.values(b.certificates).every(isStr)) p.push('certificates must map fingerprints to PEM texts');

@@ -7,7 +7,7 @@ import { buildHeader, certificateFingerprint } from '../../gateway/crypto/envelo
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
 import { formatReport } from '../../gateway/audit/report';
-import type { EvidenceBundle } from '../../gateway/audit/bundle';
+import { receiptBodyText, type EvidenceBundle } from '../../gateway/audit/bundle';
 import { initPki } from '../../certs/pki';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { canonicalJson } from '../../gateway/crypto/canonical';
@@ -91,6 +91,15 @@ describe('GET /api/v1/audit/evidence', () => {
     altered.messages[0].signedTexts!.header = altered.messages[0].signedTexts!.header.replace('"case-record"', '"case-status"');
     const bad = verifyBundle(altered, { rootPems: [root] });
     expect(bad.lines.filter((l) => !l.ok).map((l) => l.text)).toEqual(['signedTexts.header differ from the canonical form of the parsed object']);
+    // the gateway's signed 202 receipt travels with each message, checked against its signature and the received entry
+    expect(bundle.messages[0].receipt).toMatchObject({ id: c.record.id, status: 'queued', signature: { signer: 'gateway' } });
+    expect(verifyBundle(bundle).lines.filter((l) => /^push receipt \(202\) signed by gateway/.test(l.text)).map((l) => l.messageId)).toEqual([c.record.id, c.status.id]);
+    const moved = structuredClone(bundle);
+    moved.messages[0].receipt!.log = { ...moved.messages[1].receipt!.log };
+    moved.messages[0].signedTexts!.receipt = receiptBodyText(moved.messages[0].receipt!);
+    expect(verifyBundle(moved).lines.filter((l) => !l.ok).map((l) => l.text)).toEqual([
+      `push receipt: the gateway's signature over it does not verify; its log position #${bundle.messages[1].receipt!.log.index} is not this message's message.received entry in the bundle`,
+    ]);
     expect(verifyBundle({ ...bundle, format: 'xgw-evidence/3' }).lines[0].text).toMatch(/expected one of "xgw-evidence\/1", "xgw-evidence\/2"/);
   });
 

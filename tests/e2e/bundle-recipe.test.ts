@@ -80,10 +80,10 @@ describe("README: checking an evidence bundle with openssl and a short script", 
     const { status, out } = runRecipe(bundle);
     expect(out).not.toMatch(/FAIL/);
     expect(status).toBe(0);
-    // checkpoint (ECDSA), per message the sender's batch signature and the receiver's ack (ECDSA or Ed25519), the witness (Ed25519)
+    // checkpoint (ECDSA), per message the sender's batch signature, the gateway's receipt and the receiver's ack (ECDSA or Ed25519), the witness (Ed25519)
     const sigs = out.split('\n').filter((l) => / signature$/.test(l));
     expect(sigs).toEqual(expect.arrayContaining(['ok   work/checkpoint: ECDSA-P256-SHA256 signature', 'ok   work/witness: Ed25519 signature']));
-    expect(sigs).toHaveLength(2 + 2 * bundle.messages.length);
+    expect(sigs).toHaveLength(2 + 3 * bundle.messages.length); // + per message: sender, receipt (log key), ack
     expect(out).toMatch(/ok {3}witness recipe\.example\/witness: a cosignature line/);
     expect(out.match(/^ok {3}entry #/gm)).toHaveLength(bundle.entries.length);
   });
