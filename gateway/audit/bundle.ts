@@ -1,5 +1,4 @@
-import type { AckReceipt } from '../exchange/model';
-import type { BatchedSignature } from '../crypto/batch-signature';
+import type { AckReceipt, SignedReceipt } from '../exchange/model';
 import { canonicalJson } from '../crypto/canonical';
 import type { Envelope } from '../crypto/envelope';
 import type { Checkpoint } from '../log/checkpoint';
@@ -56,15 +55,7 @@ export function receiptBodyText(receipt: BundleReceipt): string {
 }
 
 /** The push receipt as exchange/receipts.ts signs it: the canonical receipt without `signature` is a leaf of the gateway's batch. */
-export interface BundleReceipt {
-  id: string;
-  messageId: string;
-  status: 'queued';
-  digest: { alg: string; value: string };
-  receivedAt: string;
-  log: { index: number; leafHash: string };
-  signature: BatchedSignature;
-}
+export type BundleReceipt = SignedReceipt;
 
 /**
  * The bytes each signature or digest covers (UTF-8, no trailing newline). A batched signature
