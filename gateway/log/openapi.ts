@@ -98,7 +98,8 @@ export function logPaths() {
           "the signed `root` of the checkpoint of that size, so the whole log can be recomputed without the gateway's code. " +
           'Committed entries are listed even before a checkpoint covers them. A member reads the entries of its own ' +
           "messages and calls (sender, receiver, caller or provider); of the others' only the leaf hash (`withheld: true`), " +
-          'which is enough to recompute the tree. Auditors and supervisors read every entry. Free text (a rejection reason, ' +
+          'which is enough to recompute the tree — the auditors\' own entries (`audit.trace_queried`, `audit.evidence_exported`: every trace ' +
+          'query and evidence export, who, what, when, outcome) included. Auditors and supervisors read every entry. Free text (a rejection reason, ' +
           'an agency error) never enters an entry: its digest does (`reasonDigest`, `errorDigest`: `{alg, value}` with alg = the log hash).',
         params: [
           query('start', 'first index', treeSize('index'), true),
