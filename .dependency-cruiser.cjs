@@ -23,7 +23,7 @@ const PURE = [
   '^gateway/crypto/',
   '^gateway/batching/',
   '^gateway/merkle/',
-  '^gateway/log/(checkpoint|entries)\\.ts$',
+  '^gateway/log/(checkpoint|entries|note)\\.ts$',
   '^gateway/exchange/model\\.ts$',
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors|lifecycle)\\.ts$',

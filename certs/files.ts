@@ -7,7 +7,7 @@ import { splitPem } from './asn1';
  * 0700, certificates 0644; never a half-written or silently replaced file).
  *
  *   <dir>/ca/root.key.pem  root.cert.pem
- *   <dir>/log/log.key.pem  log.cert.pem
+ *   <dir>/log/log.key.pem  log.cert.pem  note.key.pem (Ed25519: checkpoints as C2SP signed notes)
  *   <dir>/departments/<code>.key.pem  <code>.cert.pem  [<code>.chain.pem]
  *   <dir>/trust/*.pem      further trusted roots (for imported department certificates)
  */
@@ -21,6 +21,8 @@ export interface KeyCertPaths {
 export const layout = {
   root: (dir: string): KeyCertPaths => pair(path.join(dir, 'ca'), 'root'),
   log: (dir: string): KeyCertPaths => pair(path.join(dir, 'log'), 'log'),
+  /** The log's Ed25519 note key (no certificate: its vkey is published with the checkpoints). */
+  logNoteKey: (dir: string): string => path.join(dir, 'log', 'note.key.pem'),
   department: (dir: string, code: string): KeyCertPaths => pair(path.join(dir, 'departments'), checkCode(code)),
   departmentsDir: (dir: string): string => path.join(dir, 'departments'),
   trustDir: (dir: string): string => path.join(dir, 'trust'),

@@ -71,11 +71,30 @@ export function initPki(opts: InitPkiOptions): PkiPaths {
   const leaf = (paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName): KeyCertPaths =>
     ensureLeaf(paths, alg, subject, { ca, roots, days: opts.leafDays ?? 825, now, created });
   const logPaths = leaf(layout.log(dir), opts.logAlg ?? 'sm2', { C: 'CN', O: org as string, CN: 'xgw 交换日志签名 (log signing)' });
+  if (ensureLogNoteKey(dir).created) created.push(layout.logNoteKey(dir));
   const departments: Record<string, KeyCertPaths> = {};
   for (const d of opts.departments) {
     departments[d.code] = leaf(layout.department(dir, d.code), d.alg, { C: 'CN', O: d.name, OU: d.code, CN: d.name });
   }
   return { dir, root: rootPaths, log: logPaths, departments, created };
+}
+
+/**
+ * The log's Ed25519 note key (checkpoints as C2SP signed notes), made when missing. A
+ * witness must know its public half before the gateway's first checkpoint, so a demo or
+ * test may make it ahead of the rest of the PKI.
+ */
+export function ensureLogNoteKey(dir: string): { signer: Signer; created: boolean } {
+  const file = layout.logNoteKey(dir);
+  let pem = readIfExists(file);
+  const created = !pem;
+  if (!pem) {
+    ensurePrivateDir(dir);
+    ensurePrivateDir(path.dirname(file));
+    pem = generateKeyPair('ed25519').privatePem;
+    writeNewFile(file, pem, 0o600);
+  }
+  return { signer: Signer.fromPem(pem, [], 'Ed25519'), created };
 }
 
 function ensureRoot(paths: KeyCertPaths, subject: DistinguishedName, days: number, now: Date, created: string[]): CertificateAuthority {
@@ -134,6 +153,8 @@ export interface Pki {
   /** Our root first, then `<dir>/trust/*.pem`. */
   trustedRootPems: string[];
   log: Signer;
+  /** The log's Ed25519 note key (checkpoints as C2SP signed notes); null in a PKI made before it existed. */
+  logNote: Signer | null;
   departments: ReadonlyMap<string, Signer>;
   /** Non-fatal findings: loose file modes, certificates not valid now. */
   warnings: string[];
@@ -162,6 +183,12 @@ export function loadPki(dir: string, now: Date = new Date()): Pki {
     return Signer.fromPem(keyPem, [certPem, ...issuers]);
   };
   const log = load(layout.log(dir), 'log');
+  const noteKeyPem = readIfExists(layout.logNoteKey(dir));
+  const logNote = noteKeyPem ? Signer.fromPem(noteKeyPem, [], 'Ed25519') : null;
+  if (noteKeyPem) {
+    const w = permissionWarning(layout.logNoteKey(dir));
+    if (w) warnings.push(w);
+  }
   const departments = new Map<string, Signer>();
   const depDir = layout.departmentsDir(dir);
   const files = fs.existsSync(depDir) ? fs.readdirSync(depDir).filter((f) => f.endsWith('.key.pem')).sort() : [];
@@ -174,6 +201,7 @@ export function loadPki(dir: string, now: Date = new Date()): Pki {
     rootCertPem,
     trustedRootPems,
     log,
+    logNote,
     departments,
     warnings,
     department(code: string): Signer {

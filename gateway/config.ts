@@ -9,6 +9,14 @@ import { DEFAULT_TOKEN_POLICY } from '../adapters/soap/wsse';
  * Validated once with ajv and deep-frozen; a bad value stops start with one line
  * naming the key (ConfigError).
  */
+/** A witness the gateway sends its checkpoints to (c2sp.org/tlog-witness). */
+export interface WitnessConfig {
+  /** The witness's submission prefix: add-checkpoint is POSTed to <url>/add-checkpoint. */
+  url: string;
+  /** Its cosigner verifier key (type 0x04), as `xgw witness` prints it. */
+  vkey: string;
+}
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -51,6 +59,12 @@ export interface GatewayConfig {
     checkpointIntervalMs: number;
     /** How far a department's own signing time (signature.signedAt) may be from the gateway's clock. */
     maxClockSkewSeconds: number;
+    /** The log's name in its C2SP checkpoints (origin line and note key name): a schema-less URL, unique per log. */
+    logOrigin: string;
+    /** Witnesses (c2sp.org/tlog-witness) every new checkpoint is sent to; their cosignatures are published with it. */
+    witnesses: WitnessConfig[];
+    /** How long one add-checkpoint request to a witness may take. */
+    witnessTimeoutMs: number;
   };
   delivery: {
     enabled: boolean;
@@ -125,7 +139,7 @@ const schema = {
     trust: {
       type: 'object',
       additionalProperties: false,
-      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs', 'maxClockSkewSeconds'],
+      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs', 'maxClockSkewSeconds', 'logOrigin', 'witnesses', 'witnessTimeoutMs'],
       properties: {
         pkiDir: { type: ['string', 'null'], minLength: 1 },
         logHashAlg: { enum: ['sha256', 'sm3'] },
@@ -134,6 +148,21 @@ const schema = {
         checkpointEveryEntries: int(1, 10_000_000),
         checkpointIntervalMs: int(10, 60_000),
         maxClockSkewSeconds: int(1, 3600),
+        logOrigin: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s+]+$' },
+        witnesses: {
+          type: 'array',
+          maxItems: 16,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url', 'vkey'],
+            properties: {
+              url: { type: 'string', pattern: '^https?://' },
+              vkey: { type: 'string', pattern: '^[^\\s+]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/=]+$', description: 'the witness cosigner key: <name>+<hex key ID>+base64(0x04 ‖ Ed25519 key)' },
+            },
+          },
+        },
+        witnessTimeoutMs: int(100, 60_000),
       },
     },
     delivery: {
@@ -212,6 +241,9 @@ export const defaults: GatewayConfig = {
     checkpointEveryEntries: 1000,
     checkpointIntervalMs: 5_000,
     maxClockSkewSeconds: 300,
+    logOrigin: 'xgw.local/exchange-log',
+    witnesses: [],
+    witnessTimeoutMs: 5_000,
   },
   delivery: {
     enabled: true,

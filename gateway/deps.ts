@@ -12,6 +12,7 @@ import type { ExchangeWriter } from './exchange/writer';
 import type { DeliveryWorker } from './delivery/worker';
 import type { Trust } from './trust/trust';
 import type { LogIntegrator } from './log/integrator';
+import type { Witnessing } from './log/witnessing';
 import { convertFor, type PushDeps } from './exchange/push';
 
 /**
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   delivery: DeliveryWorker;
   trust: Trust;
   integrator: LogIntegrator;
+  /** Sends new checkpoints to the configured witnesses and keeps their cosignatures. */
+  witnessing: Witnessing;
 }
 
 /** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */

@@ -21,6 +21,7 @@ import { buildApp } from './app';
 import { Trust } from './trust/trust';
 import { integratorOptions, LogIntegrator } from './log/integrator';
 import { ensureLogHead } from './log/store';
+import { Witnessing } from './log/witnessing';
 import { sealBatch } from './exchange/seal';
 import { signReceipts } from './exchange/receipts';
 import type { GatewayDeps } from './deps';
@@ -69,13 +70,17 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     now: clock.now(),
   });
   for (const w of trust.pki.warnings) log.warn(w);
+  const noteSigner = trust.logNoteSigner;
   const integrator = new LogIntegrator(
     store,
     trust.logSigner,
     clock,
     integratorOptions(config.trust),
     log,
+    noteSigner ? { signer: noteSigner, origin: config.trust.logOrigin } : null,
   );
+  const witnessing = new Witnessing(store, config.trust.logHashAlg, config.trust.witnesses, log, config.trust.witnessTimeoutMs);
+  if (witnessing.configured) integrator.onCheckpoint((cp) => void witnessing.submit(cp.size).catch((err) => log.warn({ err }, 'witnessing failed')));
   const auth = new Authenticator(store, clock, config.auth.tokenCacheSeconds);
   const writer = new ExchangeWriter(
     store,
@@ -94,7 +99,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     return c?.call ? [[m.code, c.circuit()] as [string, ReturnType<typeof c.circuit>]] : [];
   });
   const services = new ServiceBroker({ store, clock, log, metrics, trust, directory, adapters, logHashAlg: config.trust.logHashAlg });
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator };
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
@@ -137,6 +142,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       clearInterval(trustRefresh);
       await delivery.stop();
       await integrator.stop();
+      await witnessing.settled();
       await adapters.close();
       if (ownsStore) await store.close();
     },

@@ -3,12 +3,16 @@ import type { Clock } from '../clock';
 import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import { canonicalJson } from '../crypto/canonical';
-import type { Envelope } from '../crypto/envelope';
+import { signedTextFor, type Envelope } from '../crypto/envelope';
 import type { AckReceipt } from '../exchange/model';
 import { LOG_NAME, type Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../merkle/hash';
 import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../merkle/tree';
-import { BUNDLE_README, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type BundleServiceCall, type EvidenceBundle } from './bundle';
+import { cosignedNote } from '../log/checkpoint-store';
+import { receiptOf } from '../exchange/write-batch';
+import type { DigestAlg } from '../crypto/digest';
+import type { BatchedSignature } from '../crypto/batch-signature';
+import { receiptBodyText, BUNDLE_README, BUNDLE_VERIFICATION, EVIDENCE_FORMAT, type BundleEntry, type BundleMessage, type BundleReceipt, type BundleServiceCall, type BundleSignedTexts, type EvidenceBundle } from './bundle';
 
 /**
  * Builds the evidence bundle of one case from the database: every log entry of
@@ -21,6 +25,23 @@ interface EvidenceSource {
   clock: Clock;
   /** Integrates the log and signs a checkpoint now (LogIntegrator.runOnce(true)). */
   signCheckpoint(): Promise<unknown>;
+  /** Asks the configured witnesses to cosign the checkpoint of `size` (when they have not yet). */
+  witness?(size: number): Promise<unknown>;
+  /** The log's origin and note verifier key, when it signs checkpoints as notes. */
+  note?: { origin: string; vkey: string };
+}
+
+/** The exact texts each signature and log digest of a message covers. */
+function signedTextsOf(envelope: Envelope, ack: AckReceipt | null, receipt: BundleReceipt | null): BundleSignedTexts {
+  const sender = envelope.signatures.find((s) => s.role === 'sender');
+  const { signature: _signature, ...ackBody } = ack ?? { signature: null };
+  return {
+    header: signedTextFor('sender', envelope.header),
+    ...(envelope.signatures.some((s) => s.role === 'gateway') ? { countersigned: signedTextFor('gateway', envelope.header, sender?.value) } : {}),
+    envelope: canonicalJson(envelope),
+    ...(ack ? { ackBody: canonicalJson(ackBody), ack: canonicalJson(ack) } : {}),
+    ...(receipt ? { receipt: receiptBodyText(receipt) } : {}),
+  };
 }
 
 interface CheckpointRow {
@@ -68,6 +89,8 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   }
   const cp = await coveringCheckpoint(src, Number(last.rows[0].max));
   const size = Number(cp.size);
+  await src.witness?.(size);
+  const checkpointNote = await cosignedNote(db, size);
   const alg = cp.alg;
 
   const rows = (
@@ -86,10 +109,22 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
 
   // The messages in the order the log first names them.
   const ids = [...new Set(rows.map((e) => e.message_id).filter((x): x is string => x !== null))];
-  const found = await db.query<{ id: string; envelope: Envelope; payload: unknown; ack_receipt: AckReceipt | null }>(
-    'SELECT id, envelope, payload, ack_receipt FROM messages WHERE id = ANY($1::uuid[])',
+  const found = await db.query<{
+    id: string; envelope: Envelope; payload: unknown; ack_receipt: AckReceipt | null;
+    message_id: string; digest_alg: DigestAlg; digest: string; received_at: Date; receipt_signature: BatchedSignature | null; idx: number | null; leaf_hash: Buffer | null;
+  }>(
+    `SELECT m.id, m.envelope, m.payload, m.ack_receipt, m.message_id, m.digest_alg, m.digest, m.received_at, m.receipt_signature, le.idx, le.leaf_hash
+     FROM messages m LEFT JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
+     WHERE m.id = ANY($1::uuid[])`,
     [ids],
   );
+  const receiptFor = (m: (typeof found.rows)[number]): BundleReceipt | null =>
+    m.receipt_signature && m.idx !== null && m.leaf_hash
+      ? {
+          ...receiptOf({ id: m.id, messageId: m.message_id, digestAlg: m.digest_alg, digest: m.digest, receivedAt: m.received_at }, Number(m.idx), Buffer.from(m.leaf_hash)),
+          signature: m.receipt_signature,
+        }
+      : null;
   const byId = new Map(found.rows.map((m) => [m.id, m]));
   const messages: BundleMessage[] = ids
     .map((id) => byId.get(id))
@@ -100,6 +135,8 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
       payload: m.payload,
       payloadCanonical: canonicalJson(m.payload),
       ...(m.ack_receipt ? { ackReceipt: m.ack_receipt } : {}),
+      ...(receiptFor(m) ? { receipt: receiptFor(m)! } : {}),
+      signedTexts: signedTextsOf(m.envelope, m.ack_receipt, receiptFor(m)),
     }));
 
   const calls = await db.query<{ id: string; request: unknown; response: unknown; native_request: string | null; native_response: string | null }>(
@@ -112,6 +149,7 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   for (const m of messages) {
     for (const s of m.envelope?.signatures ?? []) fingerprints.add(s.certificate);
     if (m.ackReceipt) fingerprints.add(m.ackReceipt.signature.certificate);
+    if (m.receipt) fingerprints.add(m.receipt.signature.certificate);
   }
   const certs = await db.query<{ fingerprint: string; role: string; pem: string; revoked_at: Date | null }>(
     `SELECT fingerprint, role, pem, revoked_at FROM certificates WHERE fingerprint = ANY($1::text[]) OR role IN ('root', 'intermediate') ORDER BY role, fingerprint`,
@@ -131,9 +169,15 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   return {
     format: EVIDENCE_FORMAT,
     readme: [...BUNDLE_README],
+    verification: { zh: [...BUNDLE_VERIFICATION.zh], en: [...BUNDLE_VERIFICATION.en] },
     createdAt: formatTime(src.clock.now()),
     caseId,
-    log: { name: LOG_NAME, hashAlg: alg, checkpoint },
+    log: {
+      name: LOG_NAME,
+      hashAlg: alg,
+      checkpoint,
+      ...(src.note && checkpointNote ? { origin: src.note.origin, noteKey: src.note.vkey, checkpointNote } : {}),
+    },
     entries,
     messages,
     ...(serviceCalls.length ? { serviceCalls } : {}),

@@ -79,14 +79,26 @@ export function auditSchemas(): Json {
       description: 'An evidence bundle: see `readme` inside it, and `xgw verify bundle`.',
       required: ['format', 'readme', 'createdAt', 'caseId', 'log', 'entries', 'messages', 'certificates', 'trustAnchors'],
       properties: {
-        format: { type: 'string', const: EVIDENCE_FORMAT },
+        format: { type: 'string', const: EVIDENCE_FORMAT, description: 'the bundle format version (the verifier also reads xgw-evidence/1)' },
         readme: { type: 'array', items: { type: 'string' }, description: 'what the bundle is, that it holds personal data, and how to verify it' },
+        verification: {
+          type: 'object',
+          description: 'the verification steps in Chinese and English: which bytes each signature and each leaf covers',
+          properties: { zh: { type: 'array', items: { type: 'string' } }, en: { type: 'array', items: { type: 'string' } } },
+        },
         createdAt: time('when the bundle was made'),
         caseId: { type: 'string' },
         log: {
           type: 'object',
           required: ['name', 'hashAlg', 'checkpoint'],
-          properties: { name: { type: 'string' }, hashAlg: ref('LogHashAlg'), checkpoint: { type: 'object', required: ['body', 'signature'] } },
+          properties: {
+            name: { type: 'string' },
+            hashAlg: ref('LogHashAlg'),
+            checkpoint: { type: 'object', required: ['body', 'signature'] },
+            origin: { type: 'string', description: "the log's origin line in its C2SP checkpoints" },
+            noteKey: { type: 'string', description: "the log's Ed25519 note verifier key (c2sp.org/signed-note vkey)" },
+            checkpointNote: { type: 'string', description: 'the same checkpoint as a C2SP tlog-checkpoint signed note, with the witnesses\' tlog-cosignature/v1 lines' },
+          },
         },
         entries: {
           type: 'array',
@@ -111,6 +123,12 @@ export function auditSchemas(): Json {
               envelope: { type: 'object', required: ['header', 'signatures'] },
               payload: { type: 'object', description: 'PERSONAL DATA: the message content' },
               payloadCanonical: { type: 'string', description: 'RFC 8785 text of payload (what the digest is over)' },
+              receipt: { type: 'object', description: "the gateway's signed 202 receipt {id, messageId, status, digest, receivedAt, log: {index, leafHash}, signature}" },
+              signedTexts: {
+                type: 'object',
+                description: 'the exact texts the signatures and log digests cover: header (sender), countersigned (gateway), envelope (sha256 in the log), receipt (the gateway\'s 202 receipt), ackBody (receiver), ack (sha256 in the log)',
+                additionalProperties: { type: 'string' },
+              },
               ackReceipt: { type: 'object', description: "the receiver's signed acknowledgement" },
             },
           },

@@ -2,7 +2,7 @@
  * The verifier's report: one line per check and item, ✓ or ✗, each naming the
  * log index or message id it is about. Pure.
  */
-export type CheckGroup = 'bundle' | 'certificates' | 'checkpoint' | 'entries' | 'messages' | 'steps' | 'services';
+export type CheckGroup = 'bundle' | 'certificates' | 'checkpoint' | 'witnesses' | 'entries' | 'messages' | 'steps' | 'services';
 
 export interface CheckLine {
   group: CheckGroup;
@@ -35,6 +35,7 @@ const GROUP_TITLES: Record<CheckGroup, string> = {
   bundle: 'bundle',
   certificates: 'certificates (fingerprint = SHA-256 of the DER)',
   checkpoint: '(a) signed checkpoint',
+  witnesses: '(a′) the checkpoint as a C2SP signed note, and the witnesses\' cosignatures',
   entries: '(b) log entries: leaf hash and inclusion proof',
   messages: '(c) messages: payload digest, sender signature, certificate chain, received entry',
   steps: '(d) message steps: every entry refers to a message in the bundle',

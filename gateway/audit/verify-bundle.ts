@@ -10,6 +10,9 @@ import { bundleShapeProblems } from './verify-shape';
 import { chainAt, describeCertificate, readEntry, shortFp, type VerifyContext } from './verify-context';
 import { checkMessages, checkSteps } from './verify-messages';
 import { checkServiceCalls } from './verify-calls';
+import { checkWitnessed } from './verify-note';
+import { checkSignedTexts } from './verify-texts';
+import type { NoteVerifierKey } from '../log/note';
 
 /**
  * The offline verifier of evidence bundles: pure logic, no database, no network.
@@ -28,6 +31,8 @@ interface VerifyOptions {
   rootPems?: readonly string[];
   /** CRLs (PEM) of the CAs, obtained independently: a certificate revoked before a signature's time fails. */
   crlPems?: readonly string[];
+  /** Witness cosigner keys (obtained from the witnesses' operators): each must have cosigned the checkpoint. */
+  witnessKeys?: readonly NoteVerifierKey[];
 }
 
 const hex = (xs: readonly string[]): Buffer[] => xs.map((x) => Buffer.from(x, 'hex'));
@@ -192,8 +197,10 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
     lines.push({ group: 'bundle', ok: true, subject: 'format', text: `${bundle.format}, case ${bundle.caseId}, created ${String(bundle.createdAt)}` });
     checkCertificates(bundle, ctx.certs, lines);
     checkCheckpoint(ctx);
+    checkWitnessed(ctx, opts.witnessKeys ?? []);
     checkEntries(ctx);
     checkMessages(ctx);
+    checkSignedTexts(ctx);
     checkSteps(ctx);
     checkServiceCalls(ctx);
     return done(ctx, anchor, fps);

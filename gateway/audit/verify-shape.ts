@@ -1,4 +1,4 @@
-import { EVIDENCE_FORMAT } from './bundle';
+import { EVIDENCE_FORMATS } from './bundle';
 import { isLogHashAlg } from '../merkle/hash';
 
 /**
@@ -27,7 +27,7 @@ export function bundleShapeProblems(input: unknown): string[] {
   if (!isObj(input)) return ['the file is not a JSON object'];
   const b = input;
   const p: string[] = [];
-  if (b.format !== EVIDENCE_FORMAT) p.push(`format is ${JSON.stringify(b.format)}, expected "${EVIDENCE_FORMAT}"`);
+  if (!(EVIDENCE_FORMATS as readonly unknown[]).includes(b.format)) p.push(`format is ${JSON.stringify(b.format)}, expected one of ${EVIDENCE_FORMATS.map((f) => `"${f}"`).join(', ')}`);
   if (!isStr(b.caseId)) p.push('caseId is not a string');
   const log = b.log;
   if (!isObj(log) || !isLogHashAlg(log.hashAlg)) p.push('log.hashAlg must be "sha256" or "sm3"');
@@ -35,6 +35,7 @@ export function bundleShapeProblems(input: unknown): string[] {
   if (!isObj(cp) || !isStr(cp.body) || !isObj(cp.signature) || !isStr(cp.signature.alg) || !isStr(cp.signature.certificate) || !isStr(cp.signature.value)) {
     p.push('log.checkpoint must be {body, signature: {alg, certificate, value}}');
   }
+  if (isObj(log)) for (const k of ['origin', 'noteKey', 'checkpointNote']) if (log[k] !== undefined && !isStr(log[k])) p.push(`log.${k} is not a string`);
   if (!Array.isArray(b.entries)) p.push('entries is not a list');
   else
     b.entries.forEach((e: unknown, i) => {
@@ -49,6 +50,9 @@ export function bundleShapeProblems(input: unknown): string[] {
       if (!isObj(m) || !isStr(m.id)) return void p.push(`${at}.id is missing`);
       if (!('payload' in m)) p.push(`${at}.payload is missing`);
       if (m.payloadCanonical !== undefined && !isStr(m.payloadCanonical)) p.push(`${at}.payloadCanonical is not a string`);
+      if (m.signedTexts !== undefined && !(isObj(m.signedTexts) && Object.values(m.signedTexts).every(isStr) && isStr(m.signedTexts.header) && isStr(m.signedTexts.envelope))) {
+        p.push(`${at}.signedTexts must map names to texts, with header and envelope`);
+      }
       const env = m.envelope;
       if (!isObj(env) || !isObj(env.header) || !Array.isArray(env.signatures)) return void p.push(`${at}.envelope must be {header, signatures}`);
       const h = env.header;
@@ -56,6 +60,11 @@ export function bundleShapeProblems(input: unknown): string[] {
       if (!isStr(h.time) || Number.isNaN(new Date(h.time).getTime())) p.push(`${at}.envelope.header.time is not an RFC 3339 time`);
       if (!isObj(h.payloadDigest) || !isStr(h.payloadDigest.alg) || !isStr(h.payloadDigest.value)) p.push(`${at}.envelope.header.payloadDigest is not {alg, value}`);
       env.signatures.forEach((s: unknown, k) => p.push(...signatureProblems(s, `${at}.envelope.signatures[${k}]`)));
+      if (m.receipt !== undefined) {
+        const r = m.receipt;
+        if (!isObj(r) || !isStr(r.id) || !isStr(r.messageId) || !isObj(r.digest) || !isObj(r.log) || !isIndex(r.log.index) || !isHex(r.log.leafHash, 64)) p.push(`${at}.receipt must be {id, messageId, digest, log: {index, leafHash}, signature}`);
+        else p.push(...signatureProblems(r.signature, `${at}.receipt.signature`, ['signer', 'alg', 'certificate', 'value']));
+      }
       if (m.ackReceipt !== undefined) p.push(...(isObj(m.ackReceipt) ? signatureProblems(m.ackReceipt.signature, `${at}.ackReceipt.signature`, ['signer', 'alg', 'certificate', 'value']) : [`${at}.ackReceipt is not an object`]));
     });
   if (!isObj(b.certificates) || !Object.values(b.certificates).every(isStr)) p.push('certificates must map fingerprints to PEM texts');

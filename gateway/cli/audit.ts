@@ -12,8 +12,15 @@ import { integratorOptions, LogIntegrator } from '../log/integrator';
 import { ensureLogHead } from '../log/store';
 import { buildEvidence, exportSummary } from '../audit/evidence';
 import { verifyBundle } from '../audit/verify-bundle';
+import { recordAudit } from '../audit/trail';
+import { Witnessing } from '../log/witnessing';
+import { GatewayError } from '../errors';
 import { formatReport } from '../audit/report';
 import { withStore, print } from './context';
+import { vkeyOption } from './vkey-option';
+import { COSIGNATURE_ED25519, logNoteVkey, type NoteVerifierKey } from '../log/note';
+
+const witnessKey = vkeyOption(COSIGNATURE_ED25519, 'a witness key is a cosigner key (type 0x04), as `xgw witness` prints it');
 
 /** A top-level command group, shared with other registrations that use the same verb. */
 function group(program: Command, name: string, description: string): Command {
@@ -37,19 +44,30 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
       await registerCertificate(db, pki.rootCertPem, 'root', null);
       await registerCertificate(db, pki.log.certPem!, 'log', null);
     });
-    const integrator = new LogIntegrator(
-      store,
-      pki.log,
-      systemClock,
-      integratorOptions(config.trust),
-      log,
-    );
-    const bundle = await buildEvidence({ db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true) }, o.case);
+    const noteSigner = pki.logNote;
+    const noteKey = noteSigner ? { signer: noteSigner, origin: config.trust.logOrigin } : null;
+    const integrator = new LogIntegrator(store, pki.log, systemClock, integratorOptions(config.trust), log, noteKey);
+    const witnessing = new Witnessing(store, config.trust.logHashAlg, config.trust.witnesses, log, config.trust.witnessTimeoutMs);
+    const note = noteSigner ? { origin: config.trust.logOrigin, vkey: logNoteVkey(config.trust.logOrigin, noteSigner) } : undefined;
+    const by = { actor: `cli/${os.userInfo().username}`, role: 'operator' };
+    let bundle;
+    try {
+      bundle = await buildEvidence(
+        { db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true), ...(witnessing.configured ? { witness: (size: number) => witnessing.submit(size) } : {}), note },
+        o.case,
+      );
+    } catch (err) {
+      await recordAudit(store, config.trust.logHashAlg, systemClock.now(), 'audit.evidence_exported', by, { caseId: o.case }, { ok: false, code: err instanceof GatewayError ? err.code : 'GW_ERR_INTERNAL' });
+      throw err;
+    }
+    const summary = exportSummary(bundle);
+    // The export is on record in the signed log before the file is written.
+    const index = await recordAudit(store, config.trust.logHashAlg, systemClock.now(), 'audit.evidence_exported', by, { caseId: o.case }, { ok: true, entries: summary.entries, messages: summary.messages, checkpointSize: summary.checkpointSize });
     // Personal data leaves the gateway here: owner-only file, and the export is on record.
     fs.writeFileSync(out, JSON.stringify(bundle, null, 2) + '\n', { mode: 0o600 });
     fs.chmodSync(out, 0o600);
-    const summary = exportSummary(bundle);
-    log.info({ audit: 'evidence-export', by: `cli/${os.userInfo().username}`, file: out, ...summary }, 'evidence bundle exported');
+    await integrator.runOnce(true); // the export's own entry gets signed now, not at the gateway's next start
+    log.info({ audit: 'evidence-export', by: by.actor, file: out, logIndex: index, ...summary }, 'evidence bundle exported');
     print(`evidence bundle for case ${summary.caseId}: ${summary.entries} log entries, ${summary.messages} messages, checkpoint size ${summary.checkpointSize}`);
     print(`written to ${out} (mode 0600)`);
     print('it contains the message payloads (personal data): keep it as you keep the case file; check it with `xgw verify bundle`');
@@ -57,7 +75,7 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
 }
 
 /** `xgw verify bundle <file>`: the offline verifier (no database, no network, no configuration). */
-function verifyFile(file: string, o: { json?: boolean; root?: string; crl: string[] }): void {
+function verifyFile(file: string, o: { json?: boolean; root?: string; crl: string[]; witness: NoteVerifierKey[] }): void {
   let bundle: unknown;
   let rootPems: string[] | undefined;
   const crlPems: string[] = [];
@@ -80,7 +98,7 @@ function verifyFile(file: string, o: { json?: boolean; root?: string; crl: strin
     process.exitCode = 2;
     return;
   }
-  const report = verifyBundle(bundle, { rootPems, crlPems });
+  const report = verifyBundle(bundle, { rootPems, crlPems, witnessKeys: o.witness });
   process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
   process.exitCode = report.ok ? 0 : 1;
 }
@@ -100,5 +118,6 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--root <pem>', 'pin the trust anchor: the root certificate (PEM) obtained independently of the bundle')
     .option('--crl <pem>', "a CA's CRL (PEM), obtained independently; repeatable", (v: string, all: string[]) => [...all, v], [] as string[])
-    .action((file: string, o: { json?: boolean; root?: string; crl: string[] }) => verifyFile(file, o));
+    .option('--witness <vkey>', "require this witness's cosignature on the checkpoint (its cosigner key, from the witness's operator); repeatable", witnessKey, [] as NoteVerifierKey[])
+    .action((file: string, o: { json?: boolean; root?: string; crl: string[]; witness: NoteVerifierKey[] }) => verifyFile(file, o));
 }

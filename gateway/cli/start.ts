@@ -4,6 +4,7 @@ import { openStore } from '../store/open';
 import { migrate } from '../store/migrate';
 import { seedDemo } from '../registry/demo';
 import { startDemoAgencies } from './demo-agencies';
+import { startDemoWitness } from './demo-witness';
 import { systemClock } from '../clock';
 import { print } from './context';
 import path from 'node:path';
@@ -17,6 +18,8 @@ export async function start(): Promise<void> {
   const creds = config.demo ? await seedDemo(store, systemClock, config.dataDir) : null;
   const demo = creds ? await startDemoAgencies(config, creds) : null;
   if (demo) config = demo.config;
+  const witnessed = creds ? await startDemoWitness(config) : null;
+  if (witnessed) config = witnessed.config;
   const gw = await createGateway(config, { store });
   const url = await gw.listen();
   const shown = config.publicUrl ?? url;
@@ -33,6 +36,8 @@ export async function start(): Promise<void> {
     lines.push(`  member tokens and passwords: ${path.resolve(config.dataDir, 'demo-credentials.json')}`);
     lines.push(`  mock agencies: 市场监管 ${demo!.agencies.amr.url} (SOAP 1.1), 税务 ${demo!.agencies.tax.url} (SOAP 1.2, GBK)`);
     lines.push(`  their inbound SOAP endpoints here: ${shown}/soap/amr?wsdl  ${shown}/soap/tax?wsdl`);
+    lines.push(`  witness (own process, ${path.resolve(config.dataDir, 'witness')}): ${witnessed!.witness.url}`);
+    lines.push(`    its key (xgw verify bundle --witness): ${witnessed!.witness.vkey}`);
   }
   print(lines.join('\n'));
   let stopping = false;
@@ -42,6 +47,7 @@ export async function start(): Promise<void> {
     gw.deps.log.info({ signal }, 'stopping');
     await gw.close();
     await demo?.agencies.close();
+    await witnessed?.witness.close();
     await store.close();
     process.exit(0);
   };

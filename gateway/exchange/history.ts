@@ -10,14 +10,16 @@ import { digestHex } from '../crypto/digest';
  * and receiver) but never enters the log: the entry carries its digest
  * (`reasonDigest: {alg, value}`, the log's hash algorithm over the UTF-8 text).
  */
-const FREE_TEXT = ['reason', 'error', 'lastError'] as const;
+const FREE_TEXT = ['reason', 'error', 'lastError', 'fault', 'message'] as const;
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+/** The detail with every free-text field (at any depth, e.g. an agency's `answer.fault`) replaced by its digest. */
 export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>): Record<string, unknown> {
-  if (!FREE_TEXT.some((k) => k in detail)) return detail;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(detail)) {
     if ((FREE_TEXT as readonly string[]).includes(k) && typeof v === 'string') out[`${k}Digest`] = { alg, value: digestHex(alg, v) };
-    else out[k] = v;
+    else out[k] = isPlainObject(v) ? logDetail(alg, v) : v;
   }
   return out;
 }

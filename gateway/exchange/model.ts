@@ -1,4 +1,5 @@
 import type { BatchedSignature } from '../crypto/batch-signature';
+import type { DigestAlg } from '../crypto/digest';
 
 /**
  * The exchange's signed artefacts that leave the gateway and come back in evidence
@@ -20,3 +21,17 @@ export interface AckReceiptBody {
 }
 
 export type AckReceipt = AckReceiptBody & { signature: BatchedSignature };
+/** The answer to a push (202 body); stored with the message so a duplicate push gets it back verbatim. */
+export interface Receipt {
+  id: string;
+  messageId: string;
+  status: 'queued';
+  digest: { alg: DigestAlg; value: string };
+  receivedAt: string;
+  /** Position of the 'message.received' entry in the exchange log, and its leaf hash (hex). */
+  log: { index: number; leafHash: string };
+}
+
+/** A receipt with the gateway's (batch) signature over it. */
+export type SignedReceipt = Receipt & { signature: BatchedSignature };
+

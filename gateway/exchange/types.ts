@@ -3,6 +3,7 @@ import type { Envelope, EnvelopeHeader, PlainEnvelopeSignature } from '../crypto
 import type { PreparedEntry } from '../log/entries';
 import type { BatchedSignature } from '../crypto/batch-signature';
 import type { Conversion } from '../../adapters/types';
+import type { Receipt, SignedReceipt } from './model';
 
 /** A message accepted for exchange, as the write path holds it before commit. */
 export interface NewMessage {
@@ -32,19 +33,8 @@ export interface NewMessage {
 /** A checked push before sealing: the header is built, the signature and log entry come with the batch. */
 export type PreparedMessage = Omit<NewMessage, 'envelope' | 'logEntry'> & { header: EnvelopeHeader; senderSignature?: PlainEnvelopeSignature };
 
-/** The answer to a push (202 body); stored with the message so a duplicate push gets it back verbatim. */
-export interface Receipt {
-  id: string;
-  messageId: string;
-  status: 'queued';
-  digest: { alg: DigestAlg; value: string };
-  receivedAt: string;
-  /** Position of the 'message.received' entry in the exchange log, and its leaf hash (hex). */
-  log: { index: number; leafHash: string };
-}
-
-/** A receipt with the gateway's (batch) signature over it. */
-export type SignedReceipt = Receipt & { signature: BatchedSignature };
+/** The push receipt (pure types, exchange/model.ts: evidence bundles carry it too). */
+export type { Receipt, SignedReceipt };
 
 /** What writeBatch knows: a duplicate may bring its stored receipt signature. */
 export type StoredOutcome =

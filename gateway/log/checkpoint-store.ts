@@ -3,6 +3,7 @@ import { formatTime } from '../clock';
 import { decodeCursor, encodeCursor } from '../exchange/cursor';
 import type { Signer } from '../crypto/sign';
 import { signCheckpoint, type Checkpoint, type CheckpointLink } from './checkpoint';
+import { checkpointText, signNoteText } from './note';
 import { rootOf, type LogHead } from './store';
 
 /** The newest stored checkpoint (size 0 and no time when there is none) and the link the next one takes. */
@@ -27,16 +28,45 @@ export async function lastCheckpoint(db: Db): Promise<LastCheckpoint> {
   return { size, at: row.at, next: { seq: (seq as number) + 1, prev: size } };
 }
 
-/** Signs the head as the next checkpoint and stores it (caller's transaction, head row locked). */
-export async function saveCheckpoint(db: Db, signer: Signer, head: LogHead, last: LastCheckpoint, at: Date): Promise<Checkpoint> {
+/** The log's Ed25519 note key and its name (the checkpoints' origin line). */
+export interface NoteKey {
+  signer: Signer;
+  origin: string;
+}
+
+/** A checkpoint as C2SP tlog-checkpoint signed note: origin, size, base64 root, the log's note signature. */
+export function checkpointNote(key: NoteKey, size: number, root: Buffer): string {
+  const text = checkpointText(key.origin, size, root);
+  return `${text}\n${signNoteText(key.signer, key.origin, text)}`;
+}
+
+/** A checkpoint just signed: the JSON form, and the signed note when the log has a note key. */
+export type SavedCheckpoint = Checkpoint & { size: number; note: string | null };
+
+/** Signs the head as the next checkpoint (JSON, and as a signed note) and stores it (caller's transaction, head row locked). */
+export async function saveCheckpoint(db: Db, signer: Signer, head: LogHead, last: LastCheckpoint, at: Date, noteKey: NoteKey | null = null): Promise<SavedCheckpoint> {
   const size = head.frontier.size;
   const root = rootOf(head);
   const cp = signCheckpoint(signer, head.alg, last.next, size, root, at);
+  const note = noteKey ? checkpointNote(noteKey, size, root) : null;
   await db.query(
-    `INSERT INTO checkpoints (size, alg, root, at, body, sig_alg, signature, key_fingerprint) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-    [size, head.alg, root, at, cp.body, cp.signature.alg, cp.signature.value, cp.signature.certificate],
+    `INSERT INTO checkpoints (size, alg, root, at, body, sig_alg, signature, key_fingerprint, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+    [size, head.alg, root, at, cp.body, cp.signature.alg, cp.signature.value, cp.signature.certificate, note],
   );
-  return cp;
+  return { ...cp, size, note };
+}
+
+/** The witnesses' cosignature lines on the checkpoint of `size`, in witness-name order. */
+export async function cosignatureLines(db: Db, size: number): Promise<string[]> {
+  const r = await db.query<{ line: string }>('SELECT line FROM checkpoint_cosignatures WHERE size = $1 ORDER BY witness, key_id', [size]);
+  return r.rows.map((x) => x.line);
+}
+
+/** The signed note of the checkpoint of `size` with every cosignature received for it appended; null when it has no note. */
+export async function cosignedNote(db: Db, size: number): Promise<string | null> {
+  const r = await db.query<{ note: string | null }>('SELECT note FROM checkpoints WHERE size = $1', [size]);
+  const note = r.rows[0]?.note;
+  return note ? note + (await cosignatureLines(db, size)).join('') : null;
 }
 
 interface CheckpointRow {
@@ -48,6 +78,7 @@ interface CheckpointRow {
   sig_alg: string;
   signature: string;
   key_fingerprint: string;
+  note: string | null;
 }
 
 /** A stored checkpoint as the API serves it (`body` is the exact signed text). */

@@ -12,6 +12,9 @@ export const LOG_ENTRY_KINDS = [
   'message.rejected',
   'message.replayed',
   'service.called',
+  // The auditors audited: every trace query and evidence export (who, what, when); no message or case refers to them.
+  'audit.trace_queried',
+  'audit.evidence_exported',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 

@@ -2,8 +2,7 @@ import type { Store } from '../store/db';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Signer } from '../crypto/sign';
-import type { Checkpoint } from './checkpoint';
-import { lastCheckpoint, saveCheckpoint } from './checkpoint-store';
+import { lastCheckpoint, saveCheckpoint, type NoteKey, type SavedCheckpoint } from './checkpoint-store';
 import { integrate } from './store';
 
 /** The integrator settings of the gateway config (trust.*). */
@@ -33,6 +32,7 @@ export class LogIntegrator {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private readonly listeners: Array<(cp: SavedCheckpoint) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -40,7 +40,14 @@ export class LogIntegrator {
     private readonly clock: Clock,
     private readonly opts: IntegratorOptions,
     private readonly log: Logger,
+    /** Also signs each checkpoint as a C2SP signed note with this key (null: JSON checkpoints only). */
+    private readonly noteKey: NoteKey | null = null,
   ) {}
+
+  /** Called after each new checkpoint has committed (e.g. to send it to the witnesses). */
+  onCheckpoint(listener: (cp: SavedCheckpoint) => void): void {
+    this.listeners.push(listener);
+  }
 
   start(tickMs = Math.min(1000, this.opts.checkpointIntervalMs)): void {
     this.timer = setInterval(() => this.wake(), tickMs);
@@ -80,8 +87,8 @@ export class LogIntegrator {
    * Integrates everything committed so far; signs a checkpoint when due (or when
    * `force`, and the tree grew since the last one). Returns the new checkpoint, if any.
    */
-  async runOnce(force = false): Promise<Checkpoint | null> {
-    let made: Checkpoint | null = null;
+  async runOnce(force = false): Promise<SavedCheckpoint | null> {
+    let made: SavedCheckpoint | null = null;
     for (;;) {
       const out = await this.store.tx(async (db) => {
         const { head, added } = await integrate(db, this.opts.batch);
@@ -91,10 +98,13 @@ export class LogIntegrator {
         const due =
           size > last.size &&
           (force || size - last.size >= this.opts.checkpointEveryEntries || now.getTime() - (last.at?.getTime() ?? 0) >= this.opts.checkpointIntervalMs);
-        const cp = due ? await saveCheckpoint(db, this.signer, head, last, now) : null;
+        const cp = due ? await saveCheckpoint(db, this.signer, head, last, now, this.noteKey) : null;
         return { added, cp };
       });
-      if (out.cp) made = out.cp;
+      if (out.cp) {
+        made = out.cp;
+        for (const l of this.listeners) l(out.cp);
+      }
       if (out.added < this.opts.batch) return made;
     }
   }

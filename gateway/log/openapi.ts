@@ -51,7 +51,23 @@ export function logPaths() {
         summary: 'The latest signed checkpoint (tree head), or the one of a given size',
         description: CHECKPOINT_VERIFY,
         params: [query('size', 'the checkpoint covering exactly this many entries (default: the latest)', treeSize('tree size'))],
-        ok: { 200: json('the checkpoint', ref('Checkpoint')) },
+        ok: {
+          200: {
+            ...json('the checkpoint', ref('Checkpoint')),
+            content: {
+              'application/json': { schema: ref('Checkpoint') },
+              'text/plain': {
+                schema: {
+                  type: 'string',
+                  description:
+                    'With `Accept: text/plain`: the same checkpoint as a C2SP tlog-checkpoint signed note (origin line, size, base64 root hash, blank line, ' +
+                    "`— <origin> base64(key ID ‖ Ed25519 signature)` by the log's note key from GET /api/v1/log/key `noteKey`), followed by the " +
+                    'tlog-cosignature/v1 lines of the witnesses that cosigned it.',
+                },
+              },
+            },
+          },
+        },
         errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LOG_NOT_FOUND'],
       },
     },
@@ -82,7 +98,8 @@ export function logPaths() {
           "the signed `root` of the checkpoint of that size, so the whole log can be recomputed without the gateway's code. " +
           'Committed entries are listed even before a checkpoint covers them. A member reads the entries of its own ' +
           "messages and calls (sender, receiver, caller or provider); of the others' only the leaf hash (`withheld: true`), " +
-          'which is enough to recompute the tree. Auditors and supervisors read every entry. Free text (a rejection reason, ' +
+          'which is enough to recompute the tree — the auditors\' own entries (`audit.trace_queried`, `audit.evidence_exported`: every trace ' +
+          'query and evidence export, who, what, when, outcome) included. Auditors and supervisors read every entry. Free text (a rejection reason, ' +
           'an agency error) never enters an entry: its digest does (`reasonDigest`, `errorDigest`: `{alg, value}` with alg = the log hash).',
         params: [
           query('start', 'first index', treeSize('index'), true),
@@ -151,6 +168,8 @@ export function logSchemas(): Json {
         fingerprint: hash32('SHA-256 of the certificate DER; equals `signature.certificate` of every checkpoint it signed'),
         chain: { type: 'array', description: 'issuer certificates up to the root (PEM)', items: pem('certificate (PEM)') },
         publicKey: pem('the public key of the certificate (SPKI PEM), for `openssl dgst -verify`'),
+        origin: str("the log's origin line in its C2SP checkpoints"),
+        noteKey: str("the log's Ed25519 note verifier key (c2sp.org/signed-note vkey, type 0x01): <origin>+<hex key ID>+base64(0x01 ‖ public key)"),
       },
     },
     CheckpointBody: {

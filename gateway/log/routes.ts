@@ -6,15 +6,17 @@ import { principalOf } from '../http/auth';
 import { validateQuery, validQuery } from '../http/validate';
 import { allow, readsAllMembers } from '../registry/permissions';
 import { consistencyProof, inclusionProof, readHead } from './store';
-import { listCheckpoints, readCheckpoint } from './checkpoint-store';
+import { cosignedNote, listCheckpoints, readCheckpoint } from './checkpoint-store';
+import { logNoteVkey } from './note';
 import { logPaths } from './openapi';
 
 /** The transparency log API: key, checkpoints, entries, inclusion and consistency proofs. */
-export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> } }): Router {
+export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg' | 'logOrigin'> } }): Router {
   const r = Router();
   const alg = deps.config.trust.logHashAlg;
   const ops = logPaths();
 
+  const noteSigner = deps.trust.logNoteSigner;
   r.get('/log/key', allow('log.read'), (_req, res) => {
     const s = deps.trust.logSigner;
     res.json({
@@ -24,6 +26,7 @@ export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config:
       fingerprint: deps.trust.fingerprintOf(s.certPem!),
       chain: deps.trust.chainFor(),
       publicKey: s.publicKey.export({ type: 'spki', format: 'pem' }),
+      ...(noteSigner ? { origin: deps.config.trust.logOrigin, noteKey: logNoteVkey(deps.config.trust.logOrigin, noteSigner) } : {}),
     });
   });
 
@@ -31,6 +34,13 @@ export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config:
     const { size } = validQuery<{ size?: number }>(req);
     const cp = await readCheckpoint(deps.store, size);
     if (!cp) throw new GatewayError('GW_ERR_LOG_NOT_FOUND', size === undefined ? 'no checkpoint has been signed yet' : `no checkpoint at size ${size}`);
+    // Accept: text/plain → the same checkpoint as a C2SP signed note, with the witnesses' cosignatures.
+    if (req.accepts(['application/json', 'text/plain']) === 'text/plain') {
+      const note = await cosignedNote(deps.store, cp.size);
+      if (!note) throw new GatewayError('GW_ERR_LOG_NOT_FOUND', `the checkpoint at size ${cp.size} was signed before checkpoints were published as signed notes`);
+      res.type('text/plain; charset=utf-8').send(note);
+      return;
+    }
     res.json(cp);
   });
 

@@ -59,6 +59,11 @@ export class Trust {
     return this.pki.log;
   }
 
+  /** The log's Ed25519 note key (C2SP checkpoints), null in a PKI made before it existed. */
+  get logNoteSigner(): Signer | null {
+    return this.pki.logNote;
+  }
+
   /** The log certificate's fingerprint (parsed once: X.509 parsing costs more than a signature batch). */
   get logCertificate(): string {
     return (this.logFingerprint ??= certificateFingerprint(this.pki.log.certPem!));

@@ -155,5 +155,10 @@ test('a retry after a timeout that the agency refuses as a duplicate counts as d
   await w.t.gw.deps.delivery.runOnce();
   m = await view(id);
   expect(m.status).toBe('delivered');
-  expect(m.history.find((h: { event: string }) => h.event === 'delivered').answer).toEqual({ duplicate: true, fault: `受理编号 ${record.caseNo} 已存在，请勿重复推送` });
+  const fault = `受理编号 ${record.caseNo} 已存在，请勿重复推送`;
+  expect(m.history.find((h: { event: string }) => h.event === 'delivered').answer).toEqual({ duplicate: true, fault });
+  // the agency's fault text (free text) stays in the history; the signed log gets its digest only
+  const alg = w.t.gw.deps.config.trust.logHashAlg;
+  const logged = await w.t.db.store.query<{ entry: string }>(`SELECT entry FROM log_entries WHERE message_id = $1 AND kind = 'message.delivered'`, [id]);
+  expect(JSON.parse(logged.rows[0]!.entry).detail.answer).toEqual({ duplicate: true, faultDigest: { alg, value: digestHex(alg, fault) } });
 });

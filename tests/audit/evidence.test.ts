@@ -7,7 +7,7 @@ import { buildHeader, certificateFingerprint } from '../../gateway/crypto/envelo
 import { verifyCheckpoint } from '../../gateway/log/checkpoint';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
 import { formatReport } from '../../gateway/audit/report';
-import type { EvidenceBundle } from '../../gateway/audit/bundle';
+import { receiptBodyText, type EvidenceBundle } from '../../gateway/audit/bundle';
 import { initPki } from '../../certs/pki';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { canonicalJson } from '../../gateway/crypto/canonical';
@@ -37,7 +37,7 @@ const evidence = (caseId: string, token = auditor) => t.call('GET', `/api/v1/aud
 
 describe('GET /api/v1/audit/evidence', () => {
   test('one self-contained bundle: every entry of the case with a proof against one checkpoint, the messages, the certificates', async () => {
-    expect(bundle).toMatchObject({ format: 'xgw-evidence/1', caseId: c.caseNo, log: { name: 'xgw exchange log', hashAlg: 'sha256' } });
+    expect(bundle).toMatchObject({ format: 'xgw-evidence/2', caseId: c.caseNo, log: { name: 'xgw exchange log', hashAlg: 'sha256' } });
     expect(bundle.readme.join(' ')).toMatch(/PERSONAL DATA/);
     const kinds = bundle.entries.map((e) => JSON.parse(e.entry).kind);
     expect(kinds).toEqual(['message.received', 'message.delivered', 'message.acknowledged', 'message.received', 'message.delivered', 'message.acknowledged']);
@@ -74,6 +74,33 @@ describe('GET /api/v1/audit/evidence', () => {
     expect(formatReport(unpinned)).toContain('NOT PINNED');
     // round trip through a file changes nothing
     expect(verifyBundle(JSON.parse(JSON.stringify(bundle, null, 2))).ok).toBe(true);
+  });
+
+  test('a version 1 bundle (no signed texts, no checkpoint note, no steps) still verifies; signed texts that differ from the objects fail', () => {
+    const v1 = structuredClone(bundle) as unknown as Record<string, any>;
+    v1.format = 'xgw-evidence/1';
+    delete v1.verification;
+    for (const k of ['origin', 'noteKey', 'checkpointNote']) delete v1.log[k];
+    for (const m of v1.messages) delete m.signedTexts;
+    const report = verifyBundle(v1, { rootPems: [root] });
+    expect(report.lines.filter((l) => !l.ok)).toEqual([]);
+    expect(report.ok).toBe(true);
+    // v2: each signed text is the canonical form of its object, checked
+    expect(bundle.messages[0].signedTexts).toMatchObject({ header: canonicalJson(bundle.messages[0].envelope.header), envelope: canonicalJson(bundle.messages[0].envelope) });
+    const altered = structuredClone(bundle);
+    altered.messages[0].signedTexts!.header = altered.messages[0].signedTexts!.header.replace('"case-record"', '"case-status"');
+    const bad = verifyBundle(altered, { rootPems: [root] });
+    expect(bad.lines.filter((l) => !l.ok).map((l) => l.text)).toEqual(['signedTexts.header differ from the canonical form of the parsed object']);
+    // the gateway's signed 202 receipt travels with each message, checked against its signature and the received entry
+    expect(bundle.messages[0].receipt).toMatchObject({ id: c.record.id, status: 'queued', signature: { signer: 'gateway' } });
+    expect(verifyBundle(bundle).lines.filter((l) => /^push receipt \(202\) signed by gateway/.test(l.text)).map((l) => l.messageId)).toEqual([c.record.id, c.status.id]);
+    const moved = structuredClone(bundle);
+    moved.messages[0].receipt!.log = { ...moved.messages[1].receipt!.log };
+    moved.messages[0].signedTexts!.receipt = receiptBodyText(moved.messages[0].receipt!);
+    expect(verifyBundle(moved).lines.filter((l) => !l.ok).map((l) => l.text)).toEqual([
+      `push receipt: the gateway's signature over it does not verify; its log position #${bundle.messages[1].receipt!.log.index} is not this message's message.received entry in the bundle`,
+    ]);
+    expect(verifyBundle({ ...bundle, format: 'xgw-evidence/3' }).lines[0].text).toMatch(/expected one of "xgw-evidence\/1", "xgw-evidence\/2"/);
   });
 
   test('pinned to another root, nothing chains', () => {

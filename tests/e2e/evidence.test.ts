@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
+import { Signer } from '../../gateway/crypto/sign';
+import { witnessVkey } from '../../gateway/witness/service';
 
 // The auditor's path with the real CLI: the demo gateway exchanges a case both ways;
 // `xgw export evidence` writes the bundle; `xgw verify bundle` checks it with no
@@ -51,6 +54,14 @@ test('xgw export evidence, then xgw verify bundle offline; tampering fails with 
   const gw = gateways.track(await startXgw(env));
   const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
   const [recordId] = await exchangeCase(gw.url, creds.members, caseNo);
+  // the demo's witness cosigns the checkpoint that covers the case (the gateway sends each new one)
+  const witnessKey = /its key \(xgw verify bundle --witness\): (\S+)/.exec(gw.output())![1]!;
+  let note = '';
+  for (let i = 0; i < 100 && !(note.includes('\u2014 xgw.local/demo-witness ') && Number(note.split('\n')[1]) >= 6); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const cp = await fetch(`${gw.url}/api/v1/log/checkpoint`, { headers: { authorization: `Bearer ${creds.members.hall.token}`, accept: 'text/plain' } });
+    note = cp.status === 200 ? await cp.text() : '';
+  }
   if (!onPostgres) expect(await stopXgw(gw.child)).toBe(0);
 
   const file = path.join(dataDir, 'evidence.json');
@@ -70,6 +81,16 @@ test('xgw export evidence, then xgw verify bundle offline; tampering fails with 
   expect(pinned.stdout).toContain(`✓ message ${recordId}`);
   expect(pinned.stdout).not.toContain('✗');
   expect(pinned.stdout.trim().split('\n').at(-1)).toBe('RESULT: VERIFIED — every check passed');
+
+  // the checkpoint's cosignature by the witness, whose key the auditor got from the witness's operator
+  const witnessed = runXgw(['verify', 'bundle', file, '--root', rootPem, '--witness', witnessKey], offline);
+  expect({ status: witnessed.status, stderr: witnessed.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(witnessed.stdout).toMatch(/✓ witness xgw\.local\/demo-witness: cosigned \(tlog-cosignature\/v1\)/);
+  const otherWitness = witnessVkey('xgw.local/demo-witness', new Signer({ privateKey: generateKeyPairSync('ed25519').privateKey }));
+  const unwitnessed = runXgw(['verify', 'bundle', file, '--root', rootPem, '--witness', otherWitness], offline);
+  expect(unwitnessed.status).toBe(1);
+  expect(unwitnessed.stdout).toMatch(/✗ witness xgw\.local\/demo-witness: no cosignature by this witness key/);
+  expect(runXgw(['verify', 'bundle', file, '--witness', 'not-a-key'], offline).status).not.toBe(0);
 
   const asJson = runXgw(['verify', 'bundle', file, '--json'], offline);
   expect(asJson.status).toBe(0);

@@ -66,6 +66,18 @@ test('start seeds the demo, prints URL and logins, serves; a restart keeps crede
     status = ((await (await fetch(`${first.url}/api/v1/messages/${taxId}`, { headers: hall })).json()) as { status: string }).status;
   }
   expect(status).toBe('delivered');
+  // one witness runs beside the demo in its own process: the published checkpoint (a signed note) carries its cosignature
+  const witnessKey = /its key \(xgw verify bundle --witness\): (\S+)/.exec(first.output())![1]!;
+  expect(first.output()).toMatch(/witness \(own process, .*\): http:\/\/127\.0\.0\.1:\d+/);
+  let note = '';
+  for (let i = 0; i < 100 && !note.includes(`\u2014 ${witnessKey.split('+')[0]} `); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const cp = await fetch(`${first.url}/api/v1/log/checkpoint`, { headers: { authorization: `Bearer ${creds.members.hall.token}`, accept: 'text/plain' } });
+    note = cp.status === 200 ? await cp.text() : '';
+  }
+  expect(note).toMatch(/^xgw\.local\/exchange-log\n\d+\n\S+=\n\n\u2014 xgw\.local\/exchange-log \S+\n\u2014 xgw\.local\/demo-witness \S+\n$/);
+  expect(fs.existsSync(path.join(dataDir, 'witness', 'state.json'))).toBe(true);
+  expect(fs.statSync(path.join(dataDir, 'witness', 'witness.key.pem')).mode & 0o777).toBe(0o600);
   expect(await stopXgw(first.child)).toBe(0);
 
   const second = track(await startXgw(env));

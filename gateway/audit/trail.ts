@@ -1,0 +1,50 @@
+import type { Db } from '../store/db';
+import { digestHex } from '../crypto/digest';
+import { prepareEntry } from '../log/entries';
+import { appendEntries } from '../log/append';
+import type { LogHashAlg } from '../merkle/hash';
+
+/**
+ * The auditors audited (电子监察的监察): every trace query and every evidence export is an
+ * entry in the signed exchange log — who (actor, role), what (the query or the case), when,
+ * and the outcome (how many entries, or the error code). The entries name no message and
+ * no case row, so a member's GET /log/entries sees only their leaf hashes; auditors and
+ * supervisors read them. What the auditor typed enters as given only when it looks like an
+ * identifier (case number, member code, message id); anything else as its digest, so a
+ * name or ID number typed into a search box never becomes permanent log text.
+ */
+export interface AuditActor {
+  /** member/login or member/system (registry/principal.ts actorName), or cli/<user>. */
+  actor: string;
+  role: string;
+}
+
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:+〔〕-]{0,99}$/u;
+
+/** Query values for the log: identifiers as given, anything else as `<name>Digest`. */
+function queryFields(alg: LogHashAlg, query: Record<string, string | number | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    if (typeof v === 'number' || IDENTIFIER.test(v)) out[k] = v;
+    else out[`${k}Digest`] = { alg, value: digestHex(alg, v) };
+  }
+  return out;
+}
+
+type Outcome = { ok: true; entries: number; messages?: number; checkpointSize?: number } | { ok: false; code: string };
+
+/** Appends the audit entry of one trace query or evidence export (its own statement; commits with the caller's transaction). */
+export async function recordAudit(
+  db: Db,
+  alg: LogHashAlg,
+  at: Date,
+  kind: 'audit.trace_queried' | 'audit.evidence_exported',
+  who: AuditActor,
+  query: Record<string, string | number | undefined>,
+  outcome: Outcome,
+): Promise<number> {
+  const entry = prepareEntry(alg, kind, at, { actor: who.actor, role: who.role, query: queryFields(alg, query), outcome });
+  const [index] = await appendEntries(db, [entry]);
+  return index!;
+}
