@@ -51,6 +51,11 @@ export interface GatewayConfig {
     checkpointIntervalMs: number;
     /** How far a department's own signing time (signature.signedAt) may be from the gateway's clock. */
     maxClockSkewSeconds: number;
+    /**
+     * Accept SM2 certificates and CRLs signed with the EMPTY distinguishing ID (what xgw issued before
+     * it used the GM/T 0009 default ID, and openssl without -sigopt distid:…). Default false.
+     */
+    acceptLegacySm2Certificates: boolean;
   };
   delivery: {
     enabled: boolean;
@@ -125,7 +130,7 @@ const schema = {
     trust: {
       type: 'object',
       additionalProperties: false,
-      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs', 'maxClockSkewSeconds'],
+      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs', 'maxClockSkewSeconds', 'acceptLegacySm2Certificates'],
       properties: {
         pkiDir: { type: ['string', 'null'], minLength: 1 },
         logHashAlg: { enum: ['sha256', 'sm3'] },
@@ -134,6 +139,7 @@ const schema = {
         checkpointEveryEntries: int(1, 10_000_000),
         checkpointIntervalMs: int(10, 60_000),
         maxClockSkewSeconds: int(1, 3600),
+        acceptLegacySm2Certificates: { type: 'boolean' },
       },
     },
     delivery: {
@@ -212,6 +218,7 @@ export const defaults: GatewayConfig = {
     checkpointEveryEntries: 1000,
     checkpointIntervalMs: 5_000,
     maxClockSkewSeconds: 300,
+    acceptLegacySm2Certificates: false,
   },
   delivery: {
     enabled: true,
@@ -239,6 +246,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
   XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
+  XGW_ACCEPT_LEGACY_SM2_CERTS: { key: 'trust.acceptLegacySm2Certificates', type: 'bool' },
 };
 
 function setPath(obj: Record<string, unknown>, key: string, value: unknown) {

@@ -30,6 +30,11 @@ export const DAY = 86_400_000;
 
 export const JIANGZHOU = { C: 'CN', ST: '江南省', L: '江州市' } as const;
 
+/** The GM/T 0009 default SM2 distinguishing ID, named explicitly (OpenSSL 3 defaults to the empty ID, OpenSSL 4 to this one). */
+export const DISTID = ['-sigopt', 'distid:1234567812345678'];
+/** The same for `openssl verify` / `x509` / `req` checks of SM2 certificate signatures. */
+export const VFY_DISTID = ['-vfyopt', 'distid:1234567812345678'];
+
 const PSS = ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256'];
 
 /** How openssl signs and verifies (detached, over a file) in each of our signature algorithms. */
@@ -44,8 +49,8 @@ export const opensslRecipes: OpensslRecipe[] = [
   {
     sigAlg: 'SM2-SM3',
     key: 'sm2',
-    verifyArgs: (pub, sig, d) => ['dgst', '-sm3', '-verify', pub, '-signature', sig, d],
-    signArgs: (key, sig, d) => ['dgst', '-sm3', '-sign', key, '-out', sig, d],
+    verifyArgs: (pub, sig, d) => ['dgst', '-sm3', ...DISTID, '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sm3', ...DISTID, '-sign', key, '-out', sig, d],
   },
   {
     sigAlg: 'RSA-PSS-SHA256',
