@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signedParts } from '../../certs/parse';
 import type { KeyAlg } from '../../gateway/crypto/keys';
 import type { SigAlg } from '../../gateway/crypto/sign';
 
@@ -83,4 +84,20 @@ export function opensslVerifyArgs(sigAlg: string, pubPem: string, sigFile: strin
   const recipe = opensslRecipes.find((r) => r.sigAlg === sigAlg);
   if (!recipe) throw new Error(`no openssl recipe for ${sigAlg}`);
   return recipe.verifyArgs(pubPem, sigFile, dataFile);
+}
+
+/**
+ * openssl checks the SM2 signature of a certificate or CRL (DER) over its exact TBS bytes with
+ * the issuer certificate's key and the default ID (`dgst -sm3 -sigopt distid:1234567812345678`):
+ * OpenSSL 3.0's `crl -verify` and `verify -check_ss_sig` take no distinguishing ID.
+ */
+export function opensslVerifySm2Signed(der: Buffer, issuerCertPem: string, cwd: string, label: string): { code: number; out: string } {
+  const { tbsDer, signature } = signedParts(der);
+  const write = (name: string, data: string | Buffer): string => {
+    const file = path.join(cwd, `${label}.${name}`);
+    fs.writeFileSync(file, data);
+    return file;
+  };
+  const pub = write('issuer.pub.pem', openssl(['x509', '-in', write('issuer.pem', issuerCertPem), '-noout', '-pubkey'], cwd).out);
+  return openssl(['dgst', '-sm3', ...DISTID, '-verify', pub, '-signature', write('sig', signature), write('tbs.der', tbsDer)], cwd);
 }
