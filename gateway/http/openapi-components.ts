@@ -77,7 +77,7 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
       description:
         'One signature over many texts (one group commit): `value` signs the canonical JSON `manifest` {v, signer, hashAlg, size, root, at}; ' +
         'the signed text is leaf `index` of an RFC 9162 tree of `size` leaves with root `root`, proven by `proof`. ' +
-        'Check: leaf = H(0x00 ‖ text); verify the inclusion proof to the manifest root; verify `value` over `manifest` with the certificate (openssl dgst -verify).',
+        'Check: leaf = H(0x00 ‖ text); verify the inclusion proof to the manifest root; verify `value` over `manifest` with the certificate (openssl dgst -verify; SM2-SM3 with -sigopt distid:1234567812345678).',
       required: ['signer', 'alg', 'certificate', 'manifest', 'value', 'index', 'proof'],
       additionalProperties: false,
       properties: {

@@ -12,7 +12,8 @@ const treeSize = (description: string, minimum = 0): Json => ({ type: 'integer',
 
 /**
  * How an auditor checks a checkpoint with nothing but openssl (sign.ts has the
- * algorithms; the SM2 distinguishing ID is the empty one OpenSSL uses by default).
+ * algorithms). SM2 signatures use the GM/T 0009 default ID, named explicitly: OpenSSL
+ * 3.x defaults to an empty ID, OpenSSL 4 to 1234567812345678.
  */
 const CHECKPOINT_VERIFY = [
   '`body` is the exact canonical JSON (RFC 8785) that was signed: verify those bytes, never a re-serialisation.',
@@ -22,7 +23,8 @@ const CHECKPOINT_VERIFY = [
   'openssl x509 -in log.pem -pubkey -noout > log.pub',
   "printf '%s' \"$BODY\" > body.json                     # the body, no trailing newline",
   "printf '%s' \"$SIGNATURE_VALUE\" | base64 -d > sig.bin",
-  'openssl dgst -sm3 -verify log.pub -signature sig.bin body.json        # SM2-SM3',
+  'openssl dgst -sm3 -sigopt distid:1234567812345678 -verify log.pub -signature sig.bin body.json   # SM2-SM3',
+  '#   checkpoints signed before xgw used the default ID (legacy, empty ID): -sigopt distid: left empty on OpenSSL 3',
   'openssl dgst -sha256 -verify log.pub -signature sig.bin body.json     # ECDSA-P256-SHA256, RSA-SHA256',
   '#   RSA-PSS-SHA256: add -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256',
   'openssl pkeyutl -verify -pubin -inkey log.pub -rawin -in body.json -sigfile sig.bin   # Ed25519',
