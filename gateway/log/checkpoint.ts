@@ -59,10 +59,12 @@ export function signCheckpoint(signer: Signer, alg: LogHashAlg, link: Checkpoint
 /**
  * How a checkpoint's signature checks with the log certificate (see checkSignature:
  * checkpoints signed before xgw used the SM2 default ID come out 'legacy-sm2-empty-id').
+ * Only a canonical JSON body counts as signed: any other text is 'invalid'.
  */
 export function checkpointSignature(cp: Checkpoint, logCertPem: string): SignatureCheck {
   try {
     if (certificateFingerprint(logCertPem) !== cp.signature.certificate) return 'invalid';
+    if (canonicalJson(JSON.parse(cp.body) as CheckpointBody) !== cp.body) return 'invalid';
     return checkSignature(cp.signature.alg, cp.body, Buffer.from(cp.signature.value, 'base64'), Verifier.fromPem(logCertPem, cp.signature.alg).publicKey);
   } catch {
     return 'invalid';
@@ -71,7 +73,5 @@ export function checkpointSignature(cp: Checkpoint, logCertPem: string): Signatu
 
 /** Verifies a checkpoint's signature with the log certificate (legacy SM2 form accepted); returns the parsed body or null. */
 export function verifyCheckpoint(cp: Checkpoint, logCertPem: string): CheckpointBody | null {
-  if (checkpointSignature(cp, logCertPem) === 'invalid') return null;
-  const b = JSON.parse(cp.body) as CheckpointBody;
-  return canonicalJson(b) === cp.body ? b : null;
+  return checkpointSignature(cp, logCertPem) === 'invalid' ? null : (JSON.parse(cp.body) as CheckpointBody);
 }
