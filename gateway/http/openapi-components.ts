@@ -8,7 +8,7 @@
 import { catalogue, MAX_FIELD_ERRORS, type ErrorCode } from '../errors';
 import type { DigestAlg } from '../crypto/digest';
 import type { SchemaRegistry } from '../schemas/registry';
-import { SIG_ALGS } from '../crypto/sign';
+import { SIGNING_ALGS } from '../crypto/sign';
 import { count, hash32, keysOf, ref, str, type Json } from './openapi-helpers';
 
 const DIGEST_ALGS = keysOf<DigestAlg>({ sha256: true, sm3: true });
@@ -82,7 +82,7 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
       additionalProperties: false,
       properties: {
         signer: { type: 'string', description: "member code, or 'gateway'" },
-        alg: { type: 'string', enum: [...SIG_ALGS] },
+        alg: { type: 'string', enum: [...SIGNING_ALGS] },
         certificate: hash32('SHA-256 fingerprint of the signing certificate (DER)'),
         manifest: { type: 'string', description: 'canonical JSON of the signed manifest' },
         value: { type: 'string', contentEncoding: 'base64' },

@@ -3,7 +3,7 @@
  * http/openapi.ts; routes in log/routes.ts).
  */
 import { count, hash32, json, page, pem, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
-import { SIG_ALGS } from '../crypto/sign';
+import { SIGNING_ALGS } from '../crypto/sign';
 import { LOG_HASH_ALGS } from '../merkle/hash';
 import { LOG_ENTRY_KINDS } from './entries';
 import { LOG_NAME } from './checkpoint';
@@ -147,7 +147,7 @@ export function logSchemas(): Json {
       description: 'The key that signs checkpoints, with its certificate and the CA chain to pin it.',
       required: ['sigAlg', 'hashAlg', 'certificate', 'fingerprint', 'chain', 'publicKey'],
       properties: {
-        sigAlg: { type: 'string', enum: [...SIG_ALGS], description: 'checkpoint signature algorithm' },
+        sigAlg: { type: 'string', enum: [...SIGNING_ALGS], description: 'checkpoint signature algorithm' },
         hashAlg,
         certificate: pem('the log certificate (PEM)'),
         fingerprint: hash32('SHA-256 of the certificate DER; equals `signature.certificate` of every checkpoint it signed'),
@@ -192,7 +192,7 @@ export function logSchemas(): Json {
           type: 'object',
           required: ['alg', 'certificate', 'value'],
           properties: {
-            alg: { type: 'string', enum: [...SIG_ALGS] },
+            alg: { type: 'string', enum: [...SIGNING_ALGS] },
             certificate: hash32('SHA-256 fingerprint of the signing certificate (GET /api/v1/log/key)'),
             value: str('the signature over `body`, base64 (DER for SM2 and ECDSA)', { contentEncoding: 'base64' }),
           },
