@@ -4,7 +4,7 @@ import { Asn1, buf, fromDer, NAME_OIDS } from './asn1';
 /**
  * Reading fields out of certificate DER with forge.asn1 (the things Node's
  * X509Certificate does not expose: raw names, key identifiers, pathLen,
- * keyUsage bits). Field reading only; signatures are checked with Node.
+ * keyUsage bits). Field reading only; signatures are checked in chain.ts / crl.ts (gateway/crypto/sign).
  */
 const { asn1 } = forge;
 const T = asn1.Type;
