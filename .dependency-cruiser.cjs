@@ -17,7 +17,7 @@
  * Adapters (adapters/) never import gateway/ (they throw AdapterError; the gateway maps it to
  * its catalogue in gateway/adapters/boundary.ts); no import cycles, type-only ones included.
  * The offline verifier reaches only pure modules (type-only imports included) and no
- * package but node:crypto and node-forge.
+ * package but node:crypto, node-forge and @noble/curves (SM2 arithmetic, with its @noble/hashes).
  */
 const PURE = [
   '^gateway/crypto/',
@@ -37,7 +37,7 @@ const WIRING = ['^gateway/(gateway|app|deps)\\.ts$', '^gateway/cli/'];
 /** Resolved paths: npm packages as node_modules/<name>/…, core modules by name (node: prefix dropped). */
 const IO_PACKAGES = ['^node_modules/(pg|@electric-sql/pglite|express|soap|pino|prom-client)/', '^(node:)?(fs|fs/promises|net|tls|http|https|http2|dgram|child_process)$'];
 /** What the offline verifier may use besides pure modules. */
-const VERIFIER_PACKAGES = ['^(node:)?crypto$', '^node_modules/node-forge/'];
+const VERIFIER_PACKAGES = ['^(node:)?crypto$', '^node_modules/node-forge/', '^node_modules/@noble/(curves|hashes)/'];
 
 module.exports = {
   forbidden: [
@@ -51,7 +51,7 @@ module.exports = {
     { name: 'domain-below-http', comment: 'domain modules do not import HTTP or wiring', severity: 'error', from: { path: '^gateway/', pathNot: [...PURE, ...DATA, ...HTTP, ...WIRING] }, to: { path: [...HTTP, ...WIRING] } },
     { name: 'http-below-wiring', comment: 'routes do not import the wiring', severity: 'error', from: { path: HTTP }, to: { path: WIRING, pathNot: ['^gateway/deps\\.ts$'] } },
     { name: 'verifier-offline', comment: 'the offline verifier reaches only pure modules', severity: 'error', from: { path: '^gateway/audit/verify-bundle\\.ts$' }, to: { reachable: true, path: '^(gateway|certs)/', pathNot: PURE } },
-    { name: 'verifier-packages', comment: 'the offline verifier uses no package but node:crypto and node-forge', severity: 'error', from: { path: '^gateway/audit/verify-bundle\\.ts$' }, to: { reachable: true, path: '^(?!gateway/|certs/)', pathNot: VERIFIER_PACKAGES } },
+    { name: 'verifier-packages', comment: 'the offline verifier uses no package but node:crypto, node-forge and @noble/curves', severity: 'error', from: { path: '^gateway/audit/verify-bundle\\.ts$' }, to: { reachable: true, path: '^(?!gateway/|certs/)', pathNot: VERIFIER_PACKAGES } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

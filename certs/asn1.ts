@@ -5,7 +5,7 @@ import { sign, SigAlg } from '../gateway/crypto/sign';
 
 /**
  * X.509 building blocks with node-forge's ASN.1 module (encoding only: every
- * signature is made by Node's crypto through gateway/crypto/sign).
+ * signature is made by gateway/crypto/sign: SM2 with the GM/T 0009 default ID, the others by Node's crypto).
  */
 type Asn1 = forge.asn1.Asn1;
 export type { Asn1 };

@@ -1,7 +1,7 @@
 import forge from 'node-forge';
 import { X509Certificate } from 'node:crypto';
 import { asRealSm2, keyAlgOf } from '../gateway/crypto/keys';
-import { SigAlg, verify } from '../gateway/crypto/sign';
+import { checkSignature, passes, SigAlg, type SignatureCheck } from '../gateway/crypto/sign';
 import type { CertificateAuthority } from './certificate';
 import {
   algorithmIdentifier,
@@ -25,7 +25,7 @@ import {
 } from './asn1';
 import { decodeName, decodeTime, nameDer, normalizeSerial, rawChildren, readCertificate, readSubjectKeyId } from './parse';
 
-/** X.509 v2 CRLs (RFC 5280 §5): built with forge.asn1, signed and verified with Node. */
+/** X.509 v2 CRLs (RFC 5280 §5): built with forge.asn1, signed and verified by gateway/crypto/sign (SM2 with the GM/T 0009 default ID). */
 const { asn1 } = forge;
 
 const CRL_REASONS = [
@@ -177,16 +177,19 @@ export function parseCrl(pemOrDer: string | Buffer): ParsedCrl {
 
 const SIG_ALG_BY_OID = new Map<string, SigAlg>(Object.values(CERT_SIGNATURE_ALGORITHMS).map((a) => [a.oid, a.sigAlg]));
 
-/** True if `crl` was issued (name) and signed (key) by `issuer`. Never throws. */
-export function verifyCrlSignature(crl: ParsedCrl, issuer: X509Certificate): boolean {
+/** How `crl`'s issuer name and signature check against `issuer` (legacy: an SM2 signature with the empty ID). Never throws. */
+export function checkCrlSignature(crl: ParsedCrl, issuer: X509Certificate): SignatureCheck {
   try {
     const issuerFields = readCertificate(issuer.raw);
-    if (!nameDer(issuerFields.subjectName).equals(crl.issuerNameDer)) return false;
+    if (!nameDer(issuerFields.subjectName).equals(crl.issuerNameDer)) return 'invalid';
     const sigAlg = SIG_ALG_BY_OID.get(crl.signatureAlgorithmOid);
     const key = asRealSm2(issuer.publicKey);
-    if (!sigAlg || CERT_SIGNATURE_ALGORITHMS[keyAlgOf(key)].sigAlg !== sigAlg) return false;
-    return verify(sigAlg, crl.tbsDer, crl.signature, key);
+    if (!sigAlg || CERT_SIGNATURE_ALGORITHMS[keyAlgOf(key)].sigAlg !== sigAlg) return 'invalid';
+    return checkSignature(sigAlg, crl.tbsDer, crl.signature, key);
   } catch {
-    return false;
+    return 'invalid';
   }
 }
+
+/** True if `crl` was issued (name) and signed (key) by `issuer`; a legacy empty-ID SM2 signature only if accepted. Never throws. */
+export const verifyCrlSignature = (crl: ParsedCrl, issuer: X509Certificate, acceptLegacySm2 = false): boolean => passes(checkCrlSignature(crl, issuer), acceptLegacySm2);

@@ -29,6 +29,8 @@ interface ImportCheckOptions {
   /** When given, it must be the certificate's key. */
   privateKey?: KeyObject | string;
   expectedAlg?: KeyAlg;
+  /** Accept SM2 certificates signed with the legacy EMPTY distinguishing ID (default false). */
+  acceptLegacySm2?: boolean;
 }
 
 interface ImportCheckResult {
@@ -65,7 +67,7 @@ export function checkDepartmentCertificate(opts: ImportCheckOptions): ImportChec
   }
   if (opts.trustedRootPems.length === 0) throw new CertificateImportError('no trusted roots are configured: add the issuing root to the trust directory first');
   const chainPems = [...bundled, ...(opts.chainPems ?? []).flatMap((p) => splitPem(p))];
-  const chain = verifyChain(leafPem, chainPems, opts.trustedRootPems, at, opts.crlPems);
+  const chain = verifyChain(leafPem, chainPems, opts.trustedRootPems, at, opts.crlPems, { acceptLegacySm2: opts.acceptLegacySm2 === true });
   if (!chain.ok || !chain.path) throw new CertificateImportError(`certificate ${who(cert)} is not trusted: ${chain.reason}`);
   if (opts.privateKey !== undefined) checkKeyMatches(cert, opts.privateKey);
   return { certificate: cert, path: chain.path, keyAlg };
@@ -98,6 +100,7 @@ interface ImportOptions {
   now?: Date;
   /** Replace an existing certificate for the department (default false). */
   replace?: boolean;
+  acceptLegacySm2?: boolean;
 }
 
 /** Check, then install `<code>.cert.pem` (+ `<code>.chain.pem`, + key 0600 if given) in the PKI directory. */

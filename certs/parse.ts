@@ -4,7 +4,7 @@ import { Asn1, buf, fromDer, NAME_OIDS } from './asn1';
 /**
  * Reading fields out of certificate DER with forge.asn1 (the things Node's
  * X509Certificate does not expose: raw names, key identifiers, pathLen,
- * keyUsage bits). Field reading only; signatures are checked with Node.
+ * keyUsage bits). Field reading only; signatures are checked in chain.ts / crl.ts (gateway/crypto/sign).
  */
 const { asn1 } = forge;
 const T = asn1.Type;
@@ -43,6 +43,14 @@ export function rawChildren(der: Buffer): Buffer[] {
   return out;
 }
 
+/** The exact signed bytes (TBSCertificate / TBSCertList) and the signature of a Certificate or CertificateList DER. */
+export function signedParts(der: Buffer): { tbsDer: Buffer; signature: Buffer } {
+  const [tbsDer, , sigBits] = rawChildren(der);
+  const bits = sigBits ? sigBits.subarray(tlv(sigBits, 0).start) : undefined;
+  if (!bits || sigBits[0] !== 0x03 || bits[0] !== 0) throw new Error('malformed signature BIT STRING');
+  return { tbsDer, signature: bits.subarray(1) };
+}
+
 function tlv(der: Buffer, off: number): { start: number; end: number } {
   if (off + 2 > der.length || (der[off] & 0x1f) === 0x1f) throw new Error('malformed DER: bad tag');
   const first = der[off + 1];
@@ -58,7 +66,9 @@ export function readCertificate(der: Buffer): CertificateFields {
   const [tbs, sigAlg] = children(fromDer(der));
   const f = children(tbs);
   const hasVersion = f[0].tagClass === asn1.Class.CONTEXT_SPECIFIC && f[0].type === 0;
-  const [serial, , issuerName, , subjectName] = hasVersion ? f.slice(1) : f;
+  const [serial, innerAlg, issuerName, , subjectName] = hasVersion ? f.slice(1) : f;
+  const signatureOid = asn1.derToOid(children(sigAlg)[0].value as string);
+  if (asn1.derToOid(children(innerAlg)[0].value as string) !== signatureOid) throw new Error('malformed certificate: inner and outer signature algorithms differ');
   const extensions = new Map<string, { critical: boolean; value: Buffer }>();
   const extWrapper = f.find((x) => x.tagClass === asn1.Class.CONTEXT_SPECIFIC && x.type === 3);
   for (const ext of extWrapper ? children(children(extWrapper)[0]) : []) {
@@ -70,7 +80,7 @@ export function readCertificate(der: Buffer): CertificateFields {
     serialHex: normalizeSerial(bytesOf(serial).toString('hex')),
     issuerName,
     subjectName,
-    signatureOid: asn1.derToOid(children(sigAlg)[0].value as string),
+    signatureOid,
     extensions,
   };
 }

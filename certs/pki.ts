@@ -38,6 +38,8 @@ interface InitPkiOptions {
   rootSubject?: DistinguishedName;
   rootDays?: number;
   leafDays?: number;
+  /** Accept existing SM2 certificates signed with the legacy EMPTY distinguishing ID (config trust.acceptLegacySm2Certificates). */
+  acceptLegacySm2?: boolean;
 }
 
 interface PkiPaths {
@@ -69,7 +71,7 @@ export function initPki(opts: InitPkiOptions): PkiPaths {
   const org = ca.cert.subject.O ?? DEFAULT_ROOT.O;
   const roots = [ca.certPem, ...readTrustDir(dir)];
   const leaf = (paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName): KeyCertPaths =>
-    ensureLeaf(paths, alg, subject, { ca, roots, days: opts.leafDays ?? 825, now, created });
+    ensureLeaf(paths, alg, subject, { ca, roots, days: opts.leafDays ?? 825, now, created, acceptLegacySm2: opts.acceptLegacySm2 === true });
   const logPaths = leaf(layout.log(dir), opts.logAlg ?? 'sm2', { C: 'CN', O: org as string, CN: 'xgw 交换日志签名 (log signing)' });
   if (ensureLogNoteKey(dir).created) created.push(layout.logNoteKey(dir));
   const departments: Record<string, KeyCertPaths> = {};
@@ -118,6 +120,7 @@ interface LeafContext {
   days: number;
   now: Date;
   created: string[];
+  acceptLegacySm2: boolean;
 }
 
 function ensureLeaf(paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName, ctx: LeafContext): KeyCertPaths {
@@ -135,7 +138,7 @@ function ensureLeaf(paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName
   if (have !== alg) throw new Error(`${paths.key} holds a ${have} key but ${alg} was asked for; move it away to re-key`);
   if (certPem) {
     const chain = splitPem(readIfExists(paths.chain) ?? '');
-    const check = verifyChain(certPem, chain.length ? chain : [ca.certPem], ctx.roots, now);
+    const check = verifyChain(certPem, chain.length ? chain : [ca.certPem], ctx.roots, now, [], { acceptLegacySm2: ctx.acceptLegacySm2 });
     if (!check.ok) throw new Error(`${paths.cert} is not valid under the configured roots (${check.reason}); move it away to re-issue`);
     if (!spkiDer(parseCertificate(certPem).publicKey).equals(spkiDer(privateKey))) throw new Error(`${paths.cert} does not belong to the key ${paths.key}`);
     return paths;
@@ -161,7 +164,7 @@ export interface Pki {
   department(code: string): Signer;
 }
 
-export function loadPki(dir: string, now: Date = new Date()): Pki {
+export function loadPki(dir: string, now: Date = new Date(), options: { acceptLegacySm2?: boolean } = {}): Pki {
   const rootCertPem = readIfExists(layout.root(dir).cert);
   if (!rootCertPem) throw new Error(`no PKI at ${dir}: ${layout.root(dir).cert} is missing (run initPki first)`);
   const trustedRootPems = [rootCertPem, ...readTrustDir(dir)];
@@ -178,7 +181,7 @@ export function loadPki(dir: string, now: Date = new Date()): Pki {
     if (w) warnings.push(w);
     const chain = readIfExists(paths.chain);
     const issuers = chain ? splitPem(chain) : [rootCertPem];
-    const check = verifyChain(certPem, issuers, trustedRootPems, now);
+    const check = verifyChain(certPem, issuers, trustedRootPems, now, [], options);
     if (!check.ok) warnings.push(`${label}: ${check.reason}`);
     return Signer.fromPem(keyPem, [certPem, ...issuers]);
   };

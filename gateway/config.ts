@@ -65,6 +65,11 @@ export interface GatewayConfig {
     witnesses: WitnessConfig[];
     /** How long one add-checkpoint request to a witness may take. */
     witnessTimeoutMs: number;
+    /**
+     * Accept SM2 certificates and CRLs signed with the EMPTY distinguishing ID (what xgw issued before
+     * it used the GM/T 0009 default ID, and openssl without -sigopt distid:…). Default false.
+     */
+    acceptLegacySm2Certificates: boolean;
   };
   delivery: {
     enabled: boolean;
@@ -139,7 +144,7 @@ const schema = {
     trust: {
       type: 'object',
       additionalProperties: false,
-      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs', 'maxClockSkewSeconds', 'logOrigin', 'witnesses', 'witnessTimeoutMs'],
+      required: ['pkiDir', 'logHashAlg', 'logKeyAlg', 'issueDepartmentKeys', 'checkpointEveryEntries', 'checkpointIntervalMs', 'maxClockSkewSeconds', 'logOrigin', 'witnesses', 'witnessTimeoutMs', 'acceptLegacySm2Certificates'],
       properties: {
         pkiDir: { type: ['string', 'null'], minLength: 1 },
         logHashAlg: { enum: ['sha256', 'sm3'] },
@@ -163,6 +168,7 @@ const schema = {
           },
         },
         witnessTimeoutMs: int(100, 60_000),
+        acceptLegacySm2Certificates: { type: 'boolean' },
       },
     },
     delivery: {
@@ -244,6 +250,7 @@ export const defaults: GatewayConfig = {
     logOrigin: 'xgw.local/exchange-log',
     witnesses: [],
     witnessTimeoutMs: 5_000,
+    acceptLegacySm2Certificates: false,
   },
   delivery: {
     enabled: true,
@@ -271,6 +278,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
   XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
+  XGW_ACCEPT_LEGACY_SM2_CERTS: { key: 'trust.acceptLegacySm2Certificates', type: 'bool' },
 };
 
 function setPath(obj: Record<string, unknown>, key: string, value: unknown) {

@@ -68,6 +68,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     logKeyAlg: config.trust.logKeyAlg,
     issueDepartmentKeys: config.trust.issueDepartmentKeys,
     now: clock.now(),
+    acceptLegacySm2Certificates: config.trust.acceptLegacySm2Certificates,
   });
   for (const w of trust.pki.warnings) log.warn(w);
   const noteSigner = trust.logNoteSigner;

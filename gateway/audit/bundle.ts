@@ -143,7 +143,7 @@ export const BUNDLE_README: readonly string[] = [
   'sha256 digest is the one its `message.acknowledged`/`message.rejected` entry names; (d) every message step entry refers to a message in this bundle;',
   '(e) each `service.called` entry names a call in `serviceCalls` whose request, answer and SOAP texts have the sha256 digests the entry names.',
   'By hand: `verification` (Chinese and English) says which exact bytes each signature and leaf covers; `messages[].signedTexts` holds them.',
-  'E.g. the checkpoint: `openssl dgst -sha256 -verify log.pub -signature sig.bin body.json` (SM2-SM3: `openssl dgst -sm3 -sigopt distid:1234567812345678 …`).',
+  'By hand: `openssl dgst -sm3 -sigopt distid:1234567812345678 -verify log.pub -signature sig.bin body.json` (SM2-SM3; `-sha256` without -sigopt for ECDSA/RSA) checks the checkpoint; name the SM2 ID explicitly, OpenSSL 3 and 4 default differently; see GET /api/v1/log/checkpoint for the commands.',
   'Witnesses: `xgw verify bundle <file> --witness <vkey>` requires that witness\'s cosignature on `log.checkpointNote` (get the key from the witness\'s operator).',
   'Revocation: `revocations` lists the times the gateway registry holds; a certificate revoked before a signature fails. For evidence independent of the',
   'operator, pass the CA\'s CRLs: `xgw verify bundle <file> --root <root.pem> --crl <crl.pem>`.',

@@ -15,6 +15,8 @@ export interface CheckLine {
   index?: number;
   messageId?: string;
   fingerprint?: string;
+  /** Passed, with a remark: a legacy SM2 signature or certificate with the EMPTY distinguishing ID (genuine, not GM/T 0009-conformant). */
+  note?: 'legacy-sm2-empty-id';
 }
 
 export interface BundleReport {
@@ -29,6 +31,8 @@ export interface BundleReport {
   counts: { entries: number; messages: number; certificates: number };
   lines: CheckLine[];
   failures: number;
+  /** Passed lines that carry the legacy SM2 empty-ID note. */
+  legacySm2: number;
 }
 
 const GROUP_TITLES: Record<CheckGroup, string> = {
@@ -63,6 +67,12 @@ export function formatReport(r: BundleReport): string {
     for (const l of lines) out.push(`  ${l.ok ? '✓' : '✗'} ${l.subject}: ${l.text}`);
   }
   out.push('');
+  if (r.legacySm2) {
+    out.push(
+      `NOTE: ${r.legacySm2} check(s) passed on a legacy SM2 signature with an EMPTY distinguishing ID (made before xgw used the GM/T 0009 ` +
+        'default ID 1234567812345678): genuine, but GM/T 0009 verifiers (GmSSL, BouncyCastle, OpenSSL 4) need the empty ID to check them',
+    );
+  }
   out.push(r.ok ? 'RESULT: VERIFIED — every check passed' : `RESULT: FAILED — ${r.failures} check(s) failed (✗ above)`);
   if (r.ok && r.anchor === 'bundled') out.push('(relative to the bundled, unpinned trust anchor)');
   return out.join('\n') + '\n';

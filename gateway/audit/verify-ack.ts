@@ -2,7 +2,8 @@ import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import type { BundleMessage } from './bundle';
 import { chainAt, describeCertificate, shortFp, type ReadEntry, type VerifyContext } from './verify-context';
-import { verifyAnySignature } from './verify-signature';
+import type { CheckLine } from './report';
+import { legacyNote, noteOf, verifyAnySignature } from './verify-signature';
 
 /**
  * Part of check (c): the receiver's signed acknowledgement (签收 / 退回). The
@@ -11,7 +12,7 @@ import { verifyAnySignature } from './verify-signature';
  * entry names — so the log proves when the receiver answered, and the receipt
  * proves that it was the receiver's key. Pure.
  */
-type Line = (ok: boolean, text: string, extra?: { index?: number; fingerprint?: string }) => void;
+type Line = (ok: boolean, text: string, extra?: { index?: number; fingerprint?: string; note?: CheckLine['note'] }) => void;
 
 interface AckDetail {
   receipt?: { alg?: string; digest?: string };
@@ -55,17 +56,18 @@ export function checkAck(ctx: VerifyContext, m: BundleMessage, line: Line): void
   if (sig.signer !== h.receiver) problems.push(`it is signed by ${String(sig.signer)}, not the receiver ${h.receiver}`);
   const fp = String(sig.certificate);
   const pem = ctx.certs.get(fp);
+  const check = pem ? verifyAnySignature(sig, canonicalJson(body), pem) : 'invalid';
   if (!pem) problems.push(`certificate ${shortFp(fp)} is not in the bundle (or not under its own fingerprint)`);
-  else if (!verifyAnySignature(sig, canonicalJson(body), pem)) problems.push(`the ${String(sig.alg)} signature does not verify with certificate ${shortFp(fp)}: the receipt or its signature was altered`);
+  else if (check === 'invalid') problems.push(`the ${String(sig.alg)} signature does not verify with certificate ${shortFp(fp)}: the receipt or its signature was altered`);
   else {
     const ou = describeCertificate(pem).ou;
     if (ou !== null && ou !== h.receiver) problems.push(`certificate ${shortFp(fp)} is issued to OU=${ou}, not the receiver ${h.receiver}`);
   }
   if (problems.length) line(false, `signed acknowledgement: ${problems.join('; ')}`, { fingerprint: fp });
-  else line(true, `signed acknowledgement (${body.result}${body.reason ? `: ${String(body.reason)}` : ''}) by ${h.receiver} verifies with certificate ${shortFp(fp)}`, { fingerprint: fp });
+  else line(true, `signed acknowledgement (${body.result}${body.reason ? `: ${String(body.reason)}` : ''}) by ${h.receiver} verifies with certificate ${shortFp(fp)}${legacyNote(check)}`, { fingerprint: fp, ...noteOf(check) });
   if (pem) {
     const chain = chainAt(ctx, fp, new Date(String(body.at)));
-    line(chain.ok, `acknowledgement ${chain.text}`, { fingerprint: fp });
+    line(chain.ok, `acknowledgement ${chain.text}`, { fingerprint: fp, ...(chain.note ? { note: chain.note } : {}) });
   }
   const digest = digestHex('sha256', canonicalJson(r));
   const kind = body.result === 'rejected' ? 'message.rejected' : 'message.acknowledged';

@@ -1,6 +1,6 @@
 import { canonicalJson } from '../crypto/canonical';
 import { certificateFingerprint } from '../crypto/envelope';
-import { LOG_NAME, checkpointLinkOf, verifyCheckpoint, type CheckpointBody } from '../log/checkpoint';
+import { LOG_NAME, checkpointLinkOf, checkpointSignature, type CheckpointBody } from '../log/checkpoint';
 import { LOG_ENTRY_KINDS } from '../log/entries';
 import { leafHash } from '../merkle/hash';
 import { verifyInclusion } from '../merkle/verify';
@@ -13,6 +13,7 @@ import { checkServiceCalls } from './verify-calls';
 import { checkWitnessed } from './verify-note';
 import { checkSignedTexts } from './verify-texts';
 import type { NoteVerifierKey } from '../log/note';
+import { legacyNote, noteOf } from './verify-signature';
 
 /**
  * The offline verifier of evidence bundles: pure logic, no database, no network.
@@ -33,6 +34,8 @@ interface VerifyOptions {
   crlPems?: readonly string[];
   /** Witness cosigner keys (obtained from the witnesses' operators): each must have cosigned the checkpoint. */
   witnessKeys?: readonly NoteVerifierKey[];
+  /** Accept SM2 certificates and CRLs signed with the legacy EMPTY distinguishing ID (bundles from before xgw used the default ID). */
+  acceptLegacySm2Certificates?: boolean;
 }
 
 const hex = (xs: readonly string[]): Buffer[] => xs.map((x) => Buffer.from(x, 'hex'));
@@ -76,12 +79,12 @@ function parseBody(body: string): CheckpointBody | null {
 function checkCheckpoint(ctx: VerifyContext): void {
   const cp = ctx.bundle.log.checkpoint;
   const fp = cp.signature.certificate;
-  const line = (ok: boolean, text: string): void => void ctx.lines.push({ group: 'checkpoint', ok, subject: 'checkpoint', text, fingerprint: fp });
+  const line = (ok: boolean, text: string, extra: Partial<CheckLine> = {}): void => void ctx.lines.push({ group: 'checkpoint', ok, subject: 'checkpoint', text, fingerprint: fp, ...extra });
   const logPem = ctx.certs.get(fp);
   if (!logPem) line(false, `the log certificate ${shortFp(fp)} that signed it is not in the bundle (or not under its own fingerprint)`);
   else {
-    const verified = verifyCheckpoint(cp, logPem);
-    if (verified) line(true, `${cp.signature.alg} signature over the body verifies with the log certificate ${shortFp(fp)} (${describeCertificate(logPem).text})`);
+    const check = checkpointSignature(cp, logPem);
+    if (check !== 'invalid') line(true, `${cp.signature.alg} signature over the body verifies with the log certificate ${shortFp(fp)} (${describeCertificate(logPem).text})${legacyNote(check)}`, noteOf(check));
     else line(false, `the ${cp.signature.alg} signature over the body does not verify with the log certificate ${shortFp(fp)}: the body or the signature was altered`);
   }
   const b = ctx.claimed;
@@ -95,7 +98,7 @@ function checkCheckpoint(ctx: VerifyContext): void {
   else line(true, `tree of ${b.size} entries, root ${b.root.slice(0, 16)}…, signed at ${b.at}`);
   if (logPem) {
     const chain = chainAt(ctx, fp, new Date(b.at));
-    line(chain.ok, `log ${chain.text}`);
+    line(chain.ok, `log ${chain.text}`, chain.note ? { note: chain.note } : {});
   }
 }
 
@@ -173,6 +176,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
         : { entries: 0, messages: 0, certificates: 0 },
       lines,
       failures,
+      legacySm2: lines.filter((l) => l.ok && l.note === 'legacy-sm2-empty-id').length,
     };
   };
   const anchor = opts.rootPems ? 'pinned' : 'bundled';
@@ -189,6 +193,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
       certs: new Map(),
       anchors,
       crls: [...(opts.crlPems ?? [])],
+      acceptLegacySm2: opts.acceptLegacySm2Certificates === true,
       revocations: new Map(Object.entries(bundle.revocations ?? {}).map(([fp, at]) => [fp, new Date(at)])),
       claimed: parseBody(bundle.log.checkpoint.body),
       entries: bundle.entries.map(readEntry),

@@ -42,6 +42,8 @@ export interface VerifyContext {
   anchors: string[];
   /** CRLs (PEM) the auditor supplied: checked by the chain validation at each signature's time. */
   crls: string[];
+  /** Accept SM2 certificates/CRLs signed with the legacy empty ID (--accept-legacy-sm2-certs). */
+  acceptLegacySm2: boolean;
   /** Revocation times from the bundle (the gateway registry's statement). */
   revocations: Map<string, Date>;
   /** The checkpoint body as written in the bundle (whether or not its signature verified). */
@@ -73,17 +75,19 @@ export function describeCertificate(pem: string): { text: string; ou: string | n
 }
 
 /** Chain check at a time: the leaf to one of the anchors, through any other bundled certificate. */
-export function chainAt(ctx: VerifyContext, fingerprint: string, at: Date): { ok: boolean; text: string } {
+export function chainAt(ctx: VerifyContext, fingerprint: string, at: Date): { ok: boolean; text: string; note?: CheckLine['note'] } {
   const pem = ctx.certs.get(fingerprint);
   if (!pem) return { ok: false, text: `certificate ${shortFp(fingerprint)} is not in the bundle (or not under its own fingerprint)` };
   if (Number.isNaN(at.getTime())) return { ok: false, text: 'no valid time to check the certificate chain at' };
   const others = [...ctx.certs].filter(([fp]) => fp !== fingerprint).map(([, p]) => p);
-  const r = verifyChain(pem, others, ctx.anchors, at, ctx.crls);
+  const r = verifyChain(pem, others, ctx.anchors, at, ctx.crls, { acceptLegacySm2: ctx.acceptLegacySm2 });
   if (!r.ok) return { ok: false, text: `certificate ${shortFp(fingerprint)} does not chain to the trust anchor at ${at.toISOString()}: ${r.reason}` };
   const revoked = ctx.revocations.get(fingerprint);
   if (revoked && at >= revoked) {
     return { ok: false, text: `certificate ${shortFp(fingerprint)} was revoked at ${revoked.toISOString()} (gateway registry), not after the signature's time ${at.toISOString()}` };
   }
   const note = revoked ? `; revoked later, at ${revoked.toISOString()}` : '';
-  return { ok: true, text: `certificate ${shortFp(fingerprint)} chains to the trust anchor at ${at.toISOString()} (${r.path!.length} certificates${ctx.crls.length ? `, ${ctx.crls.length} CRL(s) checked` : ''}${note})` };
+  const legacy = r.legacySm2 ? ' — note: accepted with --accept-legacy-sm2-certs: an SM2 certificate or CRL on the path is signed with the legacy EMPTY distinguishing ID' : '';
+  const text = `certificate ${shortFp(fingerprint)} chains to the trust anchor at ${at.toISOString()} (${r.path!.length} certificates${ctx.crls.length ? `, ${ctx.crls.length} CRL(s) checked` : ''}${note})${legacy}`;
+  return r.legacySm2 ? { ok: true, text, note: 'legacy-sm2-empty-id' } : { ok: true, text };
 }

@@ -4,7 +4,7 @@ import { signedTextFor, type EnvelopeHeader } from '../crypto/envelope';
 import type { BundleMessage } from './bundle';
 import type { CheckLine } from './report';
 import { chainAt, describeCertificate, shortFp, type ParsedEntry, type ReadEntry, type VerifyContext } from './verify-context';
-import { isBatchedSignature, manifestTime, verifyAnySignature } from './verify-signature';
+import { isBatchedSignature, legacyNote, noteOf, manifestTime, verifyAnySignature } from './verify-signature';
 import { checkAck } from './verify-ack';
 
 /** Checks (c) messages and (d) message steps of the offline verifier. Pure. */
@@ -66,7 +66,7 @@ function checkPayload(m: BundleMessage, line: (ok: boolean, text: string) => voi
   else line(false, `the payload's ${h.payloadDigest.alg} digest does not equal envelope.header.payloadDigest: the payload or the header was altered`);
 }
 
-function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (ok: boolean, text: string, fp?: string) => void): void {
+function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (ok: boolean, text: string, fp?: string, note?: CheckLine['note']) => void): void {
   const { header: h, signatures } = m.envelope;
   const sender = signatures.find((s) => s.role === 'sender');
   if (!sender) line(false, 'the envelope has no sender signature');
@@ -81,15 +81,16 @@ function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (
     }
     const cert = describeCertificate(pem);
     const text = signedTextFor(s.role, h, sender?.value);
-    if (!verifyAnySignature(s, text, pem)) {
+    const check = verifyAnySignature(s, text, pem);
+    if (check === 'invalid') {
       line(false, `${who} does not verify over the canonical header with certificate ${shortFp(fp)}: the header or the signature was altered`, fp);
     } else if (s.role === 'sender' && cert.ou !== null && cert.ou !== h.sender) {
       line(false, `${who} verifies, but certificate ${shortFp(fp)} is issued to ${cert.text}, not to the sender ${h.sender}`, fp);
     } else {
-      line(true, `${who} verifies with certificate ${shortFp(fp)} (${cert.text})${s.onBehalf ? ', made by the gateway on the department\'s behalf' : ''}`, fp);
+      line(true, `${who} verifies with certificate ${shortFp(fp)} (${cert.text})${s.onBehalf ? ', made by the gateway on the department\'s behalf' : ''}${legacyNote(check)}`, fp, noteOf(check).note);
     }
     const chain = chainAt(ctx, fp, at);
-    line(chain.ok, `${s.role} ${chain.text}`, fp);
+    line(chain.ok, `${s.role} ${chain.text}`, fp, chain.note);
   }
 }
 
@@ -126,7 +127,7 @@ export function checkMessages(ctx: VerifyContext): void {
     let at = new Date(received[0]?.parsed?.at ?? NaN);
     if (Number.isNaN(at.getTime())) at = (m.envelope.signatures[0] && manifestTime(m.envelope.signatures[0])) ?? at;
     checkPayload(m, (ok, text) => push({ ok, text }));
-    checkSignatures(ctx, m, at, (ok, text, fingerprint) => push({ ok, text, fingerprint }));
+    checkSignatures(ctx, m, at, (ok, text, fingerprint, note) => push({ ok, text, fingerprint, ...(note ? { note } : {}) }));
     checkReceived(ctx, m, received, (ok, text, index) => push({ ok, text, index }));
     checkAck(ctx, m, (ok, text, extra) => push({ ok, text, ...extra }));
   }

@@ -1,5 +1,5 @@
-import { verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
-import { verify, Verifier, type SigAlg } from '../crypto/sign';
+import { checkBatched, type BatchedSignature } from '../crypto/batch-signature';
+import { checkSignature, LEGACY_SM2_NOTE, Verifier, type SigAlg, type SignatureCheck } from '../crypto/sign';
 
 /**
  * One signature over a text, batched (manifest + inclusion proof, see
@@ -10,15 +10,18 @@ type AnySignature = { alg: SigAlg | string; value: string } & Partial<Pick<Batch
 
 export const isBatchedSignature = (s: AnySignature): s is AnySignature & BatchedSignature => typeof s.manifest === 'string';
 
-export function verifyAnySignature(s: AnySignature, text: string, certPem: string): boolean {
+export function verifyAnySignature(s: AnySignature, text: string, certPem: string): SignatureCheck {
   try {
-    if (isBatchedSignature(s)) return verifyBatched(s, text, certPem);
+    if (isBatchedSignature(s)) return checkBatched(s, text, certPem);
     const alg = s.alg as SigAlg;
-    return verify(alg, text, Buffer.from(s.value, 'base64'), Verifier.fromPem(certPem, alg).publicKey);
+    return checkSignature(alg, text, Buffer.from(s.value, 'base64'), Verifier.fromPem(certPem, alg).publicKey);
   } catch {
-    return false;
+    return 'invalid';
   }
 }
+
+/** The words a report line adds for a legacy SM2 signature ('' otherwise). */
+export const legacyNote = (check: SignatureCheck): string => (check === 'legacy-sm2-empty-id' ? ` — note: ${LEGACY_SM2_NOTE}` : '');
 
 /** The time a batched signature's manifest claims (null for plain signatures or unreadable manifests). */
 export function manifestTime(s: AnySignature): Date | null {
@@ -31,3 +34,6 @@ export function manifestTime(s: AnySignature): Date | null {
     return null;
   }
 }
+
+/** The report line's note for a legacy SM2 signature (none otherwise). */
+export const noteOf = (check: SignatureCheck): { note?: 'legacy-sm2-empty-id' } => (check === 'legacy-sm2-empty-id' ? { note: check } : {});

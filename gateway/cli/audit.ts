@@ -38,7 +38,7 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
   if (!o.force && fs.existsSync(out)) throw new Error(`${out} exists; pass --force to overwrite it`);
   await withStore(async (store, config) => {
     const log = createLogger(config.logLevel, process.stderr);
-    const pki = loadPki(config.trust.pkiDir ?? Trust.defaultDir(config.dataDir));
+    const pki = loadPki(config.trust.pkiDir ?? Trust.defaultDir(config.dataDir), undefined, { acceptLegacySm2: config.trust.acceptLegacySm2Certificates });
     await ensureLogHead(store, config.trust.logHashAlg);
     await store.tx(async (db) => {
       await registerCertificate(db, pki.rootCertPem, 'root', null);
@@ -75,7 +75,7 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
 }
 
 /** `xgw verify bundle <file>`: the offline verifier (no database, no network, no configuration). */
-function verifyFile(file: string, o: { json?: boolean; root?: string; crl: string[]; witness: NoteVerifierKey[] }): void {
+function verifyFile(file: string, o: { json?: boolean; root?: string; crl: string[]; witness: NoteVerifierKey[]; acceptLegacySm2Certs?: boolean }): void {
   let bundle: unknown;
   let rootPems: string[] | undefined;
   const crlPems: string[] = [];
@@ -98,7 +98,7 @@ function verifyFile(file: string, o: { json?: boolean; root?: string; crl: strin
     process.exitCode = 2;
     return;
   }
-  const report = verifyBundle(bundle, { rootPems, crlPems, witnessKeys: o.witness });
+  const report = verifyBundle(bundle, { rootPems, crlPems, witnessKeys: o.witness, acceptLegacySm2Certificates: o.acceptLegacySm2Certs === true });
   process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
   process.exitCode = report.ok ? 0 : 1;
 }
@@ -119,5 +119,6 @@ export function registerAuditCommands(program: Command): void {
     .option('--root <pem>', 'pin the trust anchor: the root certificate (PEM) obtained independently of the bundle')
     .option('--crl <pem>', "a CA's CRL (PEM), obtained independently; repeatable", (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--witness <vkey>', "require this witness's cosignature on the checkpoint (its cosigner key, from the witness's operator); repeatable", witnessKey, [] as NoteVerifierKey[])
-    .action((file: string, o: { json?: boolean; root?: string; crl: string[]; witness: NoteVerifierKey[] }) => verifyFile(file, o));
+    .option('--accept-legacy-sm2-certs', 'accept SM2 certificates and CRLs signed with the legacy EMPTY distinguishing ID (bundles from before xgw used the GM/T 0009 default ID); reported as a note')
+    .action((file: string, o: { json?: boolean; root?: string; crl: string[]; witness: NoteVerifierKey[]; acceptLegacySm2Certs?: boolean }) => verifyFile(file, o));
 }

@@ -23,6 +23,7 @@ export function registerCerts(program: Command): void {
           logKeyAlg: config.trust.logKeyAlg,
           issueDepartmentKeys: true,
           now: systemClock.now(),
+          acceptLegacySm2Certificates: config.trust.acceptLegacySm2Certificates,
         });
         print(`PKI at ${dir}`);
         print(`  root  ${trust.fingerprintOf(trust.pki.rootCertPem)}  ${new X509Certificate(trust.pki.rootCertPem).subject.replace(/\n/g, ', ')}`);
@@ -60,6 +61,7 @@ export function registerCerts(program: Command): void {
           certPem: fs.readFileSync(o.cert, 'utf8'),
           privateKeyPem: o.key ? fs.readFileSync(o.key, 'utf8') : undefined,
           replace: o.replace,
+          acceptLegacySm2: config.trust.acceptLegacySm2Certificates,
         });
         const fp = await registerCertificate(store, out.certificate.pem, 'department', o.member);
         print(`imported ${out.keyAlg} certificate ${fp} for ${o.member}; restart gateways to sign with it`);
@@ -71,8 +73,9 @@ export function registerCerts(program: Command): void {
     .action((file: string) =>
       withStore(async (store, config) => {
         const dir = config.trust.pkiDir ?? Trust.defaultDir(config.dataDir);
-        const trust = await Trust.open(store, [], { pkiDir: dir, logKeyAlg: config.trust.logKeyAlg, issueDepartmentKeys: false, now: systemClock.now() });
-        const revoked = await applyCrl(store, fs.readFileSync(file, 'utf8'), trust.pki.trustedRootPems);
+        const legacy = config.trust.acceptLegacySm2Certificates;
+        const trust = await Trust.open(store, [], { pkiDir: dir, logKeyAlg: config.trust.logKeyAlg, issueDepartmentKeys: false, now: systemClock.now(), acceptLegacySm2Certificates: legacy });
+        const revoked = await applyCrl(store, fs.readFileSync(file, 'utf8'), trust.pki.trustedRootPems, legacy);
         print(revoked.length ? `revoked ${revoked.length}: ${revoked.join(', ')}` : 'no known certificate newly revoked');
       }),
     );

@@ -41,6 +41,9 @@ function printReport(r: LogAuditReport, database: string): void {
       ? '  unsigned tail: none, every entry is covered by a verified checkpoint signature'
       : `  unsigned tail: ${fmt(u.entries)} entr${u.entries === 1 ? 'y' : 'ies'} ${after}, checked against no signature`,
   );
+  if (r.legacySm2Checkpoints) {
+    print(`  note: ${fmt(r.legacySm2Checkpoints)} checkpoint signature(s) are legacy SM2 with an EMPTY distinguishing ID (made before xgw used the GM/T 0009 default ID 1234567812345678); they verify`);
+  }
   const rate = r.seconds > 0 ? `, ${fmt(Math.round(r.entries / r.seconds))} entries/s` : '';
   const cps = r.checks.find((c) => c.name === 'checkpoints')!.checked;
   if (r.ok) {

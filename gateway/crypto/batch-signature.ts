@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical';
-import { verify, Verifier, type SigAlg, type Signer } from './sign';
+import { checkSignature, keyAlgForSigAlg, Verifier, type SigAlg, type SignatureCheck, type Signer } from './sign';
 import { leafHash, type LogHashAlg } from '../merkle/hash';
 import { appendLeaves, assembleInclusionProof, EMPTY_FRONTIER, inclusionProofNodes, nodeLookupFrom, rootFromFrontier } from '../merkle/tree';
 import { verifyInclusion } from '../merkle/verify';
@@ -39,7 +39,7 @@ export interface BatchedSignature {
 }
 
 /** The tree hash paired with a signature algorithm: SM3 with SM2, SHA-256 otherwise. */
-const batchHashAlgFor = (alg: SigAlg): LogHashAlg => (alg === 'SM2-SM3' ? 'sm3' : 'sha256');
+const batchHashAlgFor = (alg: SigAlg): LogHashAlg => (keyAlgForSigAlg(alg) === 'sm2' ? 'sm3' : 'sha256');
 
 export function signBatch(signer: Signer, signerName: string, certificate: string, texts: string[], at: string): BatchedSignature[] {
   const batch = prepareBatch(signer, signerName, texts, at);
@@ -78,11 +78,16 @@ function prepareBatch(signer: Signer, signerName: string, texts: string[], at: s
   return { manifest, finish };
 }
 
-/** Checks one text against its batched signature and the signer's certificate. Never throws. */
+/** Checks one text against its batched signature and the signer's certificate; strict (no legacy SM2 form). Never throws. */
 export function verifyBatched(sig: BatchedSignature, text: string, certPem: string): boolean {
+  return checkBatched(sig, text, certPem) === 'valid';
+}
+
+/** verifyBatched for stored evidence: also tells a legacy empty-ID SM2 manifest signature (see checkSignature). Never throws. */
+export function checkBatched(sig: BatchedSignature, text: string, certPem: string): SignatureCheck {
   try {
     const m = JSON.parse(sig.manifest) as BatchManifest;
-    if (canonicalJson(m) !== sig.manifest || m.v !== 1 || m.signer !== sig.signer || m.hashAlg !== batchHashAlgFor(sig.alg)) return false;
+    if (canonicalJson(m) !== sig.manifest || m.v !== 1 || m.signer !== sig.signer || m.hashAlg !== batchHashAlgFor(sig.alg)) return 'invalid';
     const included = verifyInclusion(
       m.hashAlg,
       sig.index,
@@ -91,8 +96,9 @@ export function verifyBatched(sig: BatchedSignature, text: string, certPem: stri
       sig.proof.map((h) => Buffer.from(h, 'hex')),
       Buffer.from(m.root, 'hex'),
     );
-    return included && verify(sig.alg, sig.manifest, Buffer.from(sig.value, 'base64'), Verifier.fromPem(certPem, sig.alg).publicKey);
+    if (!included) return 'invalid';
+    return checkSignature(sig.alg, sig.manifest, Buffer.from(sig.value, 'base64'), Verifier.fromPem(certPem, sig.alg).publicKey);
   } catch {
-    return false;
+    return 'invalid';
   }
 }

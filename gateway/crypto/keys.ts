@@ -8,7 +8,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, X509
  * as SM2). Only after a PEM round trip (export → createPrivateKey/createPublicKey)
  * does OpenSSL load it as an SM2 key, and then `crypto.sign('sm3', …)` is real
  * SM2-with-SM3 — with an EMPTY distinguishing ID, not GM/T 0009's
- * 1234567812345678 (see SM2_DISTINGUISHING_ID in ./sign). Such a key reports
+ * 1234567812345678; xgw signs SM2 with ./sm2 instead (see ./sign). Such a key reports
  * `asymmetricKeyType === undefined` and empty `asymmetricKeyDetails`, so SM2 is
  * recognised from the SPKI AlgorithmIdentifier (id-ecPublicKey + curve 1.2.156.10197.1.301).
  * Every function here returns SM2 keys in their real-SM2 (round-tripped) form.

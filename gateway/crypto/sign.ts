@@ -1,20 +1,31 @@
-import { constants, createHash, createPublicKey, KeyObject, SignKeyObjectInput, sign as nodeSign, verify as nodeVerify, X509Certificate } from 'node:crypto';
+import { constants, createHash, KeyObject, SignKeyObjectInput, sign as nodeSign, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import type { DigestAlg } from './digest';
 import { asRealSm2, keyAlgOf, KeyAlg, loadPrivateKey, loadPublicKey, publicKeyOf, spkiDer } from './keys';
+import { sm2Sign, sm2Verify } from './sm2';
 
 /**
- * One signing vocabulary, named by algorithm. All signing and verifying goes
- * through Node's crypto (OpenSSL); node-forge is never used for it.
+ * One signing vocabulary, named by algorithm. RSA, ECDSA and Ed25519 go through
+ * Node's crypto (OpenSSL); SM2 through ./sm2 (GB/T 32918.2 on @noble/curves, SM3
+ * from Node). node-forge is never used to sign or verify.
  *
- *   SM2-SM3            SM2 signature over SM3 (GB/T 32918), DER (r,s), EMPTY distinguishing ID (below)
+ *   SM2-SM3            SM2 signature over SM3 (GB/T 32918.2), DER (r,s), distinguishing ID
+ *                      "1234567812345678" (the GM/T 0009 / GB/T 35276 default; OpenSSL 3 needs
+ *                      `-sigopt distid:1234567812345678`, OpenSSL 4 uses it by default)
+ *   SM2-SM3-EMPTYID    legacy, VERIFY ONLY: SM2 with an EMPTY distinguishing ID (ENTL = 0), what
+ *                      xgw made with Node's crypto before (Node cannot pass an ID; OpenSSL 1.1.1–3.x
+ *                      leave it empty, openssl/openssl#23162). Stored signatures of that time say
+ *                      'SM2-SM3'; checkSignature() recognises them and reports them as legacy.
  *   RSA-PSS-SHA256     RSASSA-PSS, SHA-256, MGF1-SHA-256, salt length 32
  *   RSA-SHA256         RSASSA-PKCS1-v1_5 with SHA-256 (interoperability; certificates)
  *   ECDSA-P256-SHA256  ECDSA on P-256 with SHA-256, DER-encoded (r,s)
  *   Ed25519            pure Ed25519 (RFC 8032) over the message itself
  */
-export type SigAlg = 'SM2-SM3' | 'RSA-PSS-SHA256' | 'RSA-SHA256' | 'ECDSA-P256-SHA256' | 'Ed25519';
+export type SigAlg = 'SM2-SM3' | 'SM2-SM3-EMPTYID' | 'RSA-PSS-SHA256' | 'RSA-SHA256' | 'ECDSA-P256-SHA256' | 'Ed25519';
 
-export const SIG_ALGS: readonly SigAlg[] = ['SM2-SM3', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'];
+export const SIG_ALGS: readonly SigAlg[] = ['SM2-SM3', 'SM2-SM3-EMPTYID', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'];
+
+/** The algorithms xgw signs with (all but the legacy verify-only one). */
+export const SIGNING_ALGS: readonly SigAlg[] = SIG_ALGS.filter((a) => a !== 'SM2-SM3-EMPTYID');
 
 const isSigAlg = (value: unknown): value is SigAlg => typeof value === 'string' && (SIG_ALGS as readonly string[]).includes(value);
 
@@ -29,6 +40,7 @@ const DEFAULT_SIG_ALG: Record<KeyAlg, SigAlg> = {
 
 const KEY_ALG_OF: Record<SigAlg, KeyAlg> = {
   'SM2-SM3': 'sm2',
+  'SM2-SM3-EMPTYID': 'sm2',
   'RSA-PSS-SHA256': 'rsa',
   'RSA-SHA256': 'rsa',
   'ECDSA-P256-SHA256': 'ecdsa-p256',
@@ -42,62 +54,16 @@ export const sigAlgFor = (keyAlg: KeyAlg): SigAlg => DEFAULT_SIG_ALG[keyAlg];
 export const keyAlgForSigAlg = (sigAlg: SigAlg): KeyAlg => KEY_ALG_OF[sigAlg];
 
 /** Digest that goes with a signature algorithm for message/record hashes: SM3 with SM2, SHA-256 otherwise. */
-export const digestAlgFor = (sigAlg: SigAlg): DigestAlg => (sigAlg === 'SM2-SM3' ? 'sm3' : 'sha256');
+export const digestAlgFor = (sigAlg: SigAlg): DigestAlg => (KEY_ALG_OF[sigAlg] === 'sm2' ? 'sm3' : 'sha256');
 
 class SignatureError extends Error {}
 
-/**
- * The SM2 distinguishing ID our SM2-SM3 signatures use: the EMPTY string (ENTL = 0).
- *
- * Node's crypto has no way to set the ID, and OpenSSL 1.1.1–3.x deliberately
- * leave it empty unless the caller sets one (openssl/openssl#23162, "won't fix").
- * So Node's `crypto.sign('sm3', …)`, `openssl dgst -sm3` and `openssl verify` all
- * agree with each other, but NOT with GM/T 0009 / GB/T 35276 implementations
- * (GmSSL, Tongsuo, BouncyCastle, CA systems) that default to "1234567812345678":
- * those verify our signatures only when told the ID is empty, and their
- * default-ID signatures and certificates do not verify here.
- * A future OpenSSL may switch the default (openssl/openssl#29953): sm2RuntimeId()
- * detects the runtime's default with a known-answer test, and SM2 signing and
- * verifying refuse to run if it is not the empty ID, so the meaning of stored
- * signatures can never change silently.
- */
-const SM2_DISTINGUISHING_ID = '';
-const GMT_0009_DEFAULT_ID = '1234567812345678';
-
-// Made with the openssl CLI: the same message signed with an empty ID and with 1234567812345678.
-const SM2_PROBE = {
-  publicKeyPem:
-    '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoEcz1UBgi0DQgAEwD95yPD+Y6Bicu6gmUIh52NcCs7A\naJhjP7fouSQTonPaYN7bqpY3kEfHjYtbOIlyytArGI1RYUBEvQtwxTwCUQ==\n-----END PUBLIC KEY-----\n',
-  message: 'xgw SM2 distinguishing-ID probe',
-  emptyId: 'MEQCIFWElAtgM1lR388fkDqmvlnJ6oNkgu/uwNZGr3QxkFO1AiBRHljcRl6zdGyFrF7m5asv5P/QPwuwHOKykGgbz+v8nQ==',
-  defaultId: 'MEUCIHJIi4w7yN49LpmX4OYywbN/boTG6nBasbqY/YGaLBlMAiEA1eQTqlr5pS+AKMp4cuIgrIa6SFWqNwqsdM1UrrlEPa8=',
-};
-
-let runtimeId: string | null | undefined;
-
-/** The SM2 distinguishing ID this Node/OpenSSL uses by default ('' expected), null if neither known one. */
-export function sm2RuntimeId(): string | null {
-  if (runtimeId === undefined) {
-    const key = createPublicKey(SM2_PROBE.publicKeyPem);
-    const ok = (b64: string): boolean => {
-      try {
-        return nodeVerify('sm3', Buffer.from(SM2_PROBE.message), key, Buffer.from(b64, 'base64'));
-      } catch {
-        return false;
-      }
-    };
-    runtimeId = ok(SM2_PROBE.emptyId) ? '' : ok(SM2_PROBE.defaultId) ? GMT_0009_DEFAULT_ID : null;
-  }
-  return runtimeId;
-}
-
-const sm2Usable = (): boolean => sm2RuntimeId() === SM2_DISTINGUISHING_ID;
+/** The SM2 distinguishing ID of the legacy form. */
+const LEGACY_SM2_ID = '';
 
 /** Node's digest argument for crypto.sign/verify. */
 function nodeDigest(sigAlg: SigAlg): string | null {
   switch (sigAlg) {
-    case 'SM2-SM3':
-      return 'sm3';
     case 'Ed25519':
       return null;
     default:
@@ -138,23 +104,33 @@ function signingKey(sigAlg: SigAlg, privateKey: KeyObject): KeyObject | SignKeyO
   if (privateKey.type !== 'private') throw new SignatureError('signing needs a private key');
   const key = fitKey(sigAlg, privateKey);
   if (typeof key === 'string') throw new SignatureError(key);
-  if (sigAlg === 'SM2-SM3' && !sm2Usable()) throw new SignatureError(`this OpenSSL signs SM2 with distinguishing ID ${JSON.stringify(sm2RuntimeId())}, not the empty ID xgw signatures are defined with`);
+  if (sigAlg === 'SM2-SM3-EMPTYID') throw new SignatureError('SM2-SM3-EMPTYID is a legacy form for verifying old signatures; sign with SM2-SM3');
   return keyInput(sigAlg, key);
 }
 
 /** Sign `data` (strings as UTF-8) with `sigAlg`; throws SignatureError if the key does not fit. */
 export function sign(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Buffer {
-  return nodeSign(nodeDigest(sigAlg), bytes(data), signingKey(sigAlg, privateKey));
+  const key = signingKey(sigAlg, privateKey);
+  if (sigAlg === 'SM2-SM3') return sm2Sign(bytes(data), key as KeyObject);
+  return nodeSign(nodeDigest(sigAlg), bytes(data), key);
 }
 
 /**
- * Like sign(), but the signature is computed on libuv's thread pool (Node's
- * crypto.sign with a callback), so the event loop keeps serving requests while
- * an SM2 or RSA signature (0.3–0.4 ms each) is made. Same bytes, same checks.
+ * Like sign(), but RSA, ECDSA and Ed25519 signatures are computed on libuv's thread
+ * pool (Node's crypto.sign with a callback), so the event loop keeps serving requests
+ * while an RSA signature (≈ 0.3 ms) is made. SM2 is JavaScript (./sm2) and runs on the
+ * event loop: ≈ 0.35 ms per signature, one per batch manifest (a group commit), so
+ * a worker thread would cost more in message passing than it saves. Same bytes, same checks.
  */
 function signAsync(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    nodeSign(nodeDigest(sigAlg), bytes(data), signingKey(sigAlg, privateKey), (err, signature) => (err ? reject(err) : resolve(signature)));
+    try {
+      const key = signingKey(sigAlg, privateKey);
+      if (sigAlg === 'SM2-SM3') return resolve(sm2Sign(bytes(data), key as KeyObject));
+      nodeSign(nodeDigest(sigAlg), bytes(data), key, (err, signature) => (err ? reject(err) : resolve(signature)));
+    } catch (err) {
+      reject(err);
+    }
   });
 }
 
@@ -163,11 +139,33 @@ export function verify(sigAlg: SigAlg, data: Buffer | Uint8Array | string, signa
   try {
     if (!isSigAlg(sigAlg) || !(publicKey instanceof KeyObject) || !(signature instanceof Uint8Array) || signature.length === 0) return false;
     const key = fitKey(sigAlg, publicKey);
-    if (typeof key === 'string' || (sigAlg === 'SM2-SM3' && !sm2Usable())) return false;
+    if (typeof key === 'string') return false;
+    if (sigAlg === 'SM2-SM3') return sm2Verify(bytes(data), signature, key);
+    if (sigAlg === 'SM2-SM3-EMPTYID') return sm2Verify(bytes(data), signature, key, LEGACY_SM2_ID);
     return nodeVerify(nodeDigest(sigAlg), bytes(data), keyInput(sigAlg, key), bytes(signature));
   } catch {
     return false;
   }
+}
+
+/**
+ * The outcome of checking a stored signature: 'valid'; 'legacy-sm2-empty-id' when it is
+ * an SM2 signature with the EMPTY distinguishing ID (labelled 'SM2-SM3' by xgw before it
+ * used the default ID, or 'SM2-SM3-EMPTYID'): genuine, but not GM/T 0009-conformant, and
+ * verifiers say so; 'invalid' otherwise.
+ */
+export type SignatureCheck = 'valid' | 'legacy-sm2-empty-id' | 'invalid';
+
+export const LEGACY_SM2_NOTE = 'legacy SM2 signature with an EMPTY distinguishing ID (made before xgw used the GM/T 0009 default ID 1234567812345678)';
+
+/** Whether a check passes: a legacy SM2 signature only where the caller accepts them (e.g. certificates: only if configured). */
+export const passes = (check: SignatureCheck, acceptLegacySm2: boolean): boolean => check === 'valid' || (acceptLegacySm2 && check === 'legacy-sm2-empty-id');
+
+/** verify() for stored evidence: also recognises the legacy empty-ID SM2 form of signatures labelled 'SM2-SM3'. Never throws. */
+export function checkSignature(sigAlg: SigAlg, data: Buffer | Uint8Array | string, signature: Buffer | Uint8Array, publicKey: KeyObject): SignatureCheck {
+  if (sigAlg === 'SM2-SM3-EMPTYID') return verify(sigAlg, data, signature, publicKey) ? 'legacy-sm2-empty-id' : 'invalid';
+  if (verify(sigAlg, data, signature, publicKey)) return 'valid';
+  return sigAlg === 'SM2-SM3' && verify('SM2-SM3-EMPTYID', data, signature, publicKey) ? 'legacy-sm2-empty-id' : 'invalid';
 }
 
 /** A public key with the signature algorithm to check it with. */
@@ -218,6 +216,7 @@ export class Signer {
     this.keyAlg = keyAlgOf(this.privateKey);
     this.alg = opts.alg ?? sigAlgFor(this.keyAlg);
     if (KEY_ALG_OF[this.alg] !== this.keyAlg) throw new SignatureError(`${this.alg} needs a ${KEY_ALG_OF[this.alg]} key, got ${this.keyAlg}`);
+    if (!SIGNING_ALGS.includes(this.alg)) throw new SignatureError(`${this.alg} is verify-only`);
     this.publicKey = publicKeyOf(this.privateKey);
     const spki = spkiDer(this.publicKey);
     this.keyId = createHash('sha256').update(spki).digest('hex');

@@ -19,7 +19,7 @@ import type { SchemaRegistry } from '../schemas/registry';
 import type { Member } from '../registry/members';
 import type { PreparedMessage } from './types';
 import { buildHeader, payloadDigestAlgFor, verifyEnvelopeSignature, type EnvelopeHeader, type PlainEnvelopeSignature } from '../crypto/envelope';
-import { digestAlgFor, type SigAlg } from '../crypto/sign';
+import { digestAlgFor, SIGNING_ALGS, type SigAlg } from '../crypto/sign';
 
 /** The push request envelope (the payload itself is checked against its type's schema). */
 export const pushRequestSchema = {
@@ -39,7 +39,7 @@ export const pushRequestSchema = {
       additionalProperties: false,
       required: ['alg', 'certificate', 'signedAt', 'value'],
       properties: {
-        alg: { enum: ['SM2-SM3', 'RSA-PSS-SHA256', 'RSA-SHA256', 'ECDSA-P256-SHA256', 'Ed25519'] },
+        alg: { enum: [...SIGNING_ALGS], description: 'SM2-SM3: SM2 with SM3 and the GM/T 0009 default distinguishing ID 1234567812345678 (GB/T 32918.2)' },
         certificate: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 fingerprint of the registered signing certificate' },
         signedAt: {
           type: 'string',

@@ -8,7 +8,7 @@
 import { catalogue, MAX_FIELD_ERRORS, type ErrorCode } from '../errors';
 import type { DigestAlg } from '../crypto/digest';
 import type { SchemaRegistry } from '../schemas/registry';
-import { SIG_ALGS } from '../crypto/sign';
+import { SIGNING_ALGS } from '../crypto/sign';
 import { count, hash32, keysOf, ref, str, type Json } from './openapi-helpers';
 
 const DIGEST_ALGS = keysOf<DigestAlg>({ sha256: true, sm3: true });
@@ -77,12 +77,12 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
       description:
         'One signature over many texts (one group commit): `value` signs the canonical JSON `manifest` {v, signer, hashAlg, size, root, at}; ' +
         'the signed text is leaf `index` of an RFC 9162 tree of `size` leaves with root `root`, proven by `proof`. ' +
-        'Check: leaf = H(0x00 ‖ text); verify the inclusion proof to the manifest root; verify `value` over `manifest` with the certificate (openssl dgst -verify).',
+        'Check: leaf = H(0x00 ‖ text); verify the inclusion proof to the manifest root; verify `value` over `manifest` with the certificate (openssl dgst -verify; SM2-SM3 with -sigopt distid:1234567812345678).',
       required: ['signer', 'alg', 'certificate', 'manifest', 'value', 'index', 'proof'],
       additionalProperties: false,
       properties: {
         signer: { type: 'string', description: "member code, or 'gateway'" },
-        alg: { type: 'string', enum: [...SIG_ALGS] },
+        alg: { type: 'string', enum: [...SIGNING_ALGS] },
         certificate: hash32('SHA-256 fingerprint of the signing certificate (DER)'),
         manifest: { type: 'string', description: 'canonical JSON of the signed manifest' },
         value: { type: 'string', contentEncoding: 'base64' },

@@ -7,7 +7,7 @@
  */
 import type { Db, Store } from '../store/db';
 import { certificateFingerprint } from '../crypto/envelope';
-import { checkpointLinkOf, verifyCheckpoint, type Checkpoint, type CheckpointBody, type CheckpointLink } from './checkpoint';
+import { checkpointLinkOf, checkpointSignature, type Checkpoint, type CheckpointBody, type CheckpointLink } from './checkpoint';
 import type { LogHashAlg } from '../merkle/hash';
 import { consistencyProof, readHead } from './store';
 import { verifyConsistency } from '../merkle/verify';
@@ -27,6 +27,8 @@ export const CHECKPOINT_COLUMNS = 'size, alg, root, body, sig_alg, signature, ke
 export interface CheckpointFindings {
   size: number;
   signatureOk: boolean;
+  /** The signature verified as a legacy SM2 one (EMPTY distinguishing ID, made before xgw used the default ID). */
+  legacySm2: boolean;
   /** The root in the body (parsed even when the signature fails, for diagnostics). */
   signedRoot: Buffer | null;
   storedRoot: Buffer;
@@ -72,11 +74,14 @@ export function examineCheckpoint(row: CheckpointRow, alg: LogHashAlg, certs: Lo
   const problems: string[] = [];
   const pem = certs(row.key_fingerprint);
   let signatureOk = false;
+  let legacySm2 = false;
   if (!pem) {
     problems.push(`${at}: signed with certificate ${row.key_fingerprint.slice(0, 16)}…, which is not a known log certificate`);
   } else {
     const cp: Checkpoint = { body: row.body, signature: { alg: row.sig_alg as Checkpoint['signature']['alg'], certificate: row.key_fingerprint, value: row.signature } };
-    signatureOk = verifyCheckpoint(cp, pem) !== null;
+    const check = checkpointSignature(cp, pem);
+    signatureOk = check !== 'invalid';
+    legacySm2 = check === 'legacy-sm2-empty-id';
     if (!signatureOk) problems.push(`${at}: signature does not verify`);
   }
   const body = parseBody(row.body);
@@ -91,7 +96,7 @@ export function examineCheckpoint(row: CheckpointRow, alg: LogHashAlg, certs: Lo
   }
   const storedRoot = asBuffer(row.root);
   if (signedRoot && !storedRoot.equals(signedRoot)) problems.push(`${at}: the stored root differs from the root in its signed body`);
-  return { size, signatureOk, signedRoot, storedRoot, link: link ?? null, problems };
+  return { size, signatureOk, legacySm2, signedRoot, storedRoot, link: link ?? null, problems };
 }
 
 /** Why the consistency proof from `from` to `to` (built from log_nodes) fails against the two signed roots, or null when it verifies. */

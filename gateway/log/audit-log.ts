@@ -78,6 +78,8 @@ export interface LogAuditReport {
   firstBad: LogProblem | null;
   problems: LogProblem[];
   problemCount: number;
+  /** Checkpoints whose signature verified as legacy SM2 (EMPTY distinguishing ID). */
+  legacySm2Checkpoints: number;
   seconds: number;
 }
 
@@ -95,6 +97,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
 
   const problems: LogProblem[] = [];
   let problemCount = 0;
+  let legacySm2Checkpoints = 0;
   const counts: Record<CheckName, { checked: number; failed: number }> = {
     entries: { checked: 0, failed: 0 },
     checkpoints: { checked: 0, failed: 0 },
@@ -123,6 +126,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     const hashes = ids.map((x) => got.get(x.level, x.index));
     counts.checkpoints.checked++;
     const f = examineCheckpoint(row, alg, certs);
+    if (f.legacySm2) legacySm2Checkpoints++;
     f.problems.forEach((message) => flag({ check: 'checkpoints', message, checkpoint: n }));
     if (hashes.some((h) => !h)) throw new Error(`log_nodes lacks the right edge of the tree at size ${n}; verify from the start instead`);
     tree = new AuditTree(alg, { size: n, hashes: hashes as Buffer[] });
@@ -174,6 +178,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   const checkCheckpoint = (cp: CheckpointRow, recomputed: Buffer): void => {
     counts.checkpoints.checked++;
     const f = examineCheckpoint(cp, alg, certs);
+    if (f.legacySm2) legacySm2Checkpoints++;
     const size = f.size;
     for (const message of f.problems) flag({ check: 'checkpoints', message, checkpoint: size });
     chain.add(f);
@@ -289,6 +294,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     firstBad: problems[0] ?? null,
     problems,
     problemCount,
+    legacySm2Checkpoints,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
 }

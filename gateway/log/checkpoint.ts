@@ -1,5 +1,5 @@
 import { canonicalJson } from '../crypto/canonical';
-import { verify, Verifier, type SigAlg, type Signer } from '../crypto/sign';
+import { checkSignature, Verifier, type SigAlg, type SignatureCheck, type Signer } from '../crypto/sign';
 import { certificateFingerprint } from '../crypto/envelope';
 import { formatTime } from '../clock';
 import type { LogHashAlg } from '../merkle/hash';
@@ -56,16 +56,22 @@ export function signCheckpoint(signer: Signer, alg: LogHashAlg, link: Checkpoint
   };
 }
 
-/** Verifies a checkpoint's signature with the log certificate; returns the parsed body or null. */
-export function verifyCheckpoint(cp: Checkpoint, logCertPem: string): CheckpointBody | null {
-  if (certificateFingerprint(logCertPem) !== cp.signature.certificate) return null;
-  let ok = false;
+/**
+ * How a checkpoint's signature checks with the log certificate (see checkSignature:
+ * checkpoints signed before xgw used the SM2 default ID come out 'legacy-sm2-empty-id').
+ * Only a canonical JSON body counts as signed: any other text is 'invalid'.
+ */
+export function checkpointSignature(cp: Checkpoint, logCertPem: string): SignatureCheck {
   try {
-    ok = verify(cp.signature.alg, cp.body, Buffer.from(cp.signature.value, 'base64'), Verifier.fromPem(logCertPem, cp.signature.alg).publicKey);
+    if (certificateFingerprint(logCertPem) !== cp.signature.certificate) return 'invalid';
+    if (canonicalJson(JSON.parse(cp.body) as CheckpointBody) !== cp.body) return 'invalid';
+    return checkSignature(cp.signature.alg, cp.body, Buffer.from(cp.signature.value, 'base64'), Verifier.fromPem(logCertPem, cp.signature.alg).publicKey);
   } catch {
-    ok = false;
+    return 'invalid';
   }
-  if (!ok) return null;
-  const b = JSON.parse(cp.body) as CheckpointBody;
-  return canonicalJson(b) === cp.body ? b : null;
+}
+
+/** Verifies a checkpoint's signature with the log certificate (legacy SM2 form accepted); returns the parsed body or null. */
+export function verifyCheckpoint(cp: Checkpoint, logCertPem: string): CheckpointBody | null {
+  return checkpointSignature(cp, logCertPem) === 'invalid' ? null : (JSON.parse(cp.body) as CheckpointBody);
 }

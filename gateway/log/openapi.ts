@@ -3,7 +3,7 @@
  * http/openapi.ts; routes in log/routes.ts).
  */
 import { count, hash32, json, page, pem, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
-import { SIG_ALGS } from '../crypto/sign';
+import { SIGNING_ALGS } from '../crypto/sign';
 import { LOG_HASH_ALGS } from '../merkle/hash';
 import { LOG_ENTRY_KINDS } from './entries';
 import { LOG_NAME } from './checkpoint';
@@ -12,7 +12,8 @@ const treeSize = (description: string, minimum = 0): Json => ({ type: 'integer',
 
 /**
  * How an auditor checks a checkpoint with nothing but openssl (sign.ts has the
- * algorithms; the SM2 distinguishing ID is the empty one OpenSSL uses by default).
+ * algorithms). SM2 signatures use the GM/T 0009 default ID, named explicitly: OpenSSL
+ * 3.x defaults to an empty ID, OpenSSL 4 to 1234567812345678.
  */
 const CHECKPOINT_VERIFY = [
   '`body` is the exact canonical JSON (RFC 8785) that was signed: verify those bytes, never a re-serialisation.',
@@ -22,7 +23,8 @@ const CHECKPOINT_VERIFY = [
   'openssl x509 -in log.pem -pubkey -noout > log.pub',
   "printf '%s' \"$BODY\" > body.json                     # the body, no trailing newline",
   "printf '%s' \"$SIGNATURE_VALUE\" | base64 -d > sig.bin",
-  'openssl dgst -sm3 -verify log.pub -signature sig.bin body.json        # SM2-SM3',
+  'openssl dgst -sm3 -sigopt distid:1234567812345678 -verify log.pub -signature sig.bin body.json   # SM2-SM3',
+  '#   checkpoints signed before xgw used the default ID (legacy, empty ID): -sigopt distid: left empty on OpenSSL 3',
   'openssl dgst -sha256 -verify log.pub -signature sig.bin body.json     # ECDSA-P256-SHA256, RSA-SHA256',
   '#   RSA-PSS-SHA256: add -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256',
   'openssl pkeyutl -verify -pubin -inkey log.pub -rawin -in body.json -sigfile sig.bin   # Ed25519',
@@ -162,7 +164,7 @@ export function logSchemas(): Json {
       description: 'The key that signs checkpoints, with its certificate and the CA chain to pin it.',
       required: ['sigAlg', 'hashAlg', 'certificate', 'fingerprint', 'chain', 'publicKey'],
       properties: {
-        sigAlg: { type: 'string', enum: [...SIG_ALGS], description: 'checkpoint signature algorithm' },
+        sigAlg: { type: 'string', enum: [...SIGNING_ALGS], description: 'checkpoint signature algorithm' },
         hashAlg,
         certificate: pem('the log certificate (PEM)'),
         fingerprint: hash32('SHA-256 of the certificate DER; equals `signature.certificate` of every checkpoint it signed'),
@@ -209,7 +211,7 @@ export function logSchemas(): Json {
           type: 'object',
           required: ['alg', 'certificate', 'value'],
           properties: {
-            alg: { type: 'string', enum: [...SIG_ALGS] },
+            alg: { type: 'string', enum: [...SIGNING_ALGS] },
             certificate: hash32('SHA-256 fingerprint of the signing certificate (GET /api/v1/log/key)'),
             value: str('the signature over `body`, base64 (DER for SM2 and ECDSA)', { contentEncoding: 'base64' }),
           },

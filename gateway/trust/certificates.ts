@@ -48,9 +48,9 @@ export async function revokeCertificate(db: Db, fingerprint: string, at: Date): 
  * certificates, and every listed certificate that CA issued and we know is marked
  * revoked from the CRL's revocation time. Returns the fingerprints newly revoked.
  */
-export async function applyCrl(db: Db, crlPem: string, trustedCaPems: readonly string[]): Promise<string[]> {
+export async function applyCrl(db: Db, crlPem: string, trustedCaPems: readonly string[], acceptLegacySm2 = false): Promise<string[]> {
   const crl = parseCrl(crlPem);
-  const issuer = trustedCaPems.map((p) => new X509Certificate(p)).find((ca) => verifyCrlSignature(crl, ca));
+  const issuer = trustedCaPems.map((p) => new X509Certificate(p)).find((ca) => verifyCrlSignature(crl, ca, acceptLegacySm2));
   if (!issuer) throw new Error('the CRL is not signed by a trusted CA');
   const known = await loadCertificates(db);
   const revokedNow: string[] = [];

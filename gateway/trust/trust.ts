@@ -11,6 +11,8 @@ interface TrustOptions {
   logKeyAlg: Member['keyAlg'];
   issueDepartmentKeys: boolean;
   now: Date;
+  /** config trust.acceptLegacySm2Certificates */
+  acceptLegacySm2Certificates?: boolean;
 }
 
 /**
@@ -37,9 +39,10 @@ export class Trust {
         departments: members.map((m) => ({ code: m.code, name: m.name, alg: m.keyAlg })),
         logAlg: opts.logKeyAlg,
         now: opts.now,
+        acceptLegacySm2: opts.acceptLegacySm2Certificates === true,
       });
     }
-    const pki = loadPki(opts.pkiDir, opts.now);
+    const pki = loadPki(opts.pkiDir, opts.now, { acceptLegacySm2: opts.acceptLegacySm2Certificates === true });
     await store.tx(async (db) => {
       await registerCertificate(db, pki.rootCertPem, 'root', null);
       await registerCertificate(db, pki.log.certPem!, 'log', null);

@@ -1,3 +1,4 @@
+import { sign as nodeSign } from 'node:crypto';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { canonicalJson } from '../../gateway/crypto/canonical';
 import { certificateFingerprint } from '../../gateway/crypto/envelope';
@@ -235,8 +236,47 @@ test("a department's own (plain, unbatched) signature over the header is checked
   const header = canonicalJson(genuine.messages[0].envelope.header);
   const hall = t.gw.deps.trust.signerFor('hall')!;
   const plain = { alg: hall.alg, value: hall.sign(header).toString('base64') };
-  expect(verifyAnySignature(plain, header, hall.certPem!)).toBe(true);
-  expect(verifyAnySignature({ ...plain, value: flipB64(plain.value) }, header, hall.certPem!)).toBe(false);
-  expect(verifyAnySignature(plain, header.replace('housing', 'tax'), hall.certPem!)).toBe(false);
-  expect(verifyAnySignature(plain, header, housingPem)).toBe(false);
+  expect(verifyAnySignature(plain, header, hall.certPem!)).toBe('valid');
+  expect(verifyAnySignature({ ...plain, value: flipB64(plain.value) }, header, hall.certPem!)).toBe('invalid');
+  expect(verifyAnySignature(plain, header.replace('housing', 'tax'), hall.certPem!)).toBe('invalid');
+  expect(verifyAnySignature(plain, header, housingPem)).toBe('invalid');
+});
+
+describe('legacy SM2 signatures (EMPTY distinguishing ID, as xgw made them with Node before): they verify, and the report says so', () => {
+  test('plain and batched signatures labelled SM2-SM3 (or SM2-SM3-EMPTYID) come out legacy; altered ones invalid', async () => {
+    const { verifyAnySignature } = await import('../../gateway/audit/verify-signature');
+    const hall = t.gw.deps.trust.signerFor('hall')!;
+    expect(hall.alg).toBe('SM2-SM3');
+    const header = canonicalJson(genuine.messages[0].envelope.header);
+    const legacyValue = nodeSign('sm3', Buffer.from(header), hall.privateKey).toString('base64');
+    expect(verifyAnySignature({ alg: 'SM2-SM3', value: legacyValue }, header, hall.certPem!)).toBe('legacy-sm2-empty-id');
+    expect(verifyAnySignature({ alg: 'SM2-SM3-EMPTYID', value: legacyValue }, header, hall.certPem!)).toBe('legacy-sm2-empty-id');
+    expect(verifyAnySignature({ alg: 'SM2-SM3', value: flipB64(legacyValue) }, header, hall.certPem!)).toBe('invalid');
+    const batched = genuine.messages[0].envelope.signatures.find((x) => x.role === 'sender')!;
+    expect(batched).toMatchObject({ alg: 'SM2-SM3', signer: 'hall' });
+    expect(verifyAnySignature(batched, header, hall.certPem!)).toBe('valid');
+    const manifest = (batched as { manifest: string }).manifest;
+    const legacyBatched = { ...batched, value: nodeSign('sm3', Buffer.from(manifest), hall.privateKey).toString('base64') };
+    expect(verifyAnySignature(legacyBatched, header, hall.certPem!)).toBe('legacy-sm2-empty-id');
+    expect(verifyAnySignature(legacyBatched, header.replace('housing', 'tax'), hall.certPem!)).toBe('invalid');
+  });
+
+  test('a bundle whose checkpoint carries a legacy signature verifies, with a note on the line and in the report', () => {
+    const b = copy();
+    const log = t.gw.deps.trust.logSigner;
+    expect(b.log.checkpoint.signature.alg).toBe('SM2-SM3');
+    b.log.checkpoint.signature.value = nodeSign('sm3', Buffer.from(b.log.checkpoint.body), log.privateKey).toString('base64');
+    const r = verifyBundle(b, { rootPems: [root] });
+    expect(r.lines.filter((l) => !l.ok)).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.legacySm2).toBe(1);
+    expect(r.lines.find((l) => l.group === 'checkpoint' && l.note === 'legacy-sm2-empty-id')?.text).toMatch(/verifies with the log certificate .* note: legacy SM2 signature with an EMPTY distinguishing ID/);
+    const text = formatReport(r);
+    expect(text).toMatch(/NOTE: 1 check\(s\) passed on a legacy SM2 signature with an EMPTY distinguishing ID/);
+    expect(text).toContain('RESULT: VERIFIED');
+    expect(verifyBundle(genuine, { rootPems: [root] }).legacySm2).toBe(0);
+    // the legacy form over another body fails like any bad signature
+    b.log.checkpoint.signature.value = flipB64(b.log.checkpoint.signature.value);
+    expect(failures(b)[0].text).toMatch(/does not verify with the log certificate/);
+  });
 });

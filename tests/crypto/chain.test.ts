@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import { sign as nodeSign } from 'node:crypto';
 import { buildTbsCertificate, keyIdentifier, randomSerial, signAndAssemble, toPem } from '../../certs/asn1';
 import { createCrl, createRootCa, issueCertificate, loadCertificateAuthority, verifyChain } from '../../certs/ca';
-import { readCertificate } from '../../certs/parse';
+import { rawChildren, readCertificate, signedParts } from '../../certs/parse';
 import { generateKeyPair } from '../../gateway/crypto/keys';
-import { DAY, openssl, scratchDir } from './support';
+import { DAY, openssl, scratchDir, VFY_DISTID } from './support';
 
 const tmp = scratchDir('chain');
 afterAll(() => tmp.cleanup());
@@ -69,11 +70,16 @@ test('root → intermediate → leaf needs the intermediate; a revoked intermedi
   const sub = issueCertificate({ ca: interCa, subjectPublicKey: subKey.publicKey, subject: { CN: '下级 CA' }, now: t0, days: 100, isCa: true });
   const under = issueCertificate({ ca: loadCertificateAuthority(sub.pem, subKey.privateKey), subjectPublicKey: generateKeyPair('sm2').publicKey, subject: { CN: '叶' }, now: t0, days: 10 });
   expect(verifyChain(under.pem, [sub.pem, inter.pem], [root.certPem], at(1))).toMatchObject({ ok: false, reason: expect.stringMatching(/pathLenConstraint 0 exceeded/) });
-  // openssl agrees on both
+  // openssl agrees on both, link by link: OpenSSL 3.0 applies -vfyopt distid:… to the depth-0 signature only
+  // (deeper SM2 signatures it checks with the empty ID), so each SM2-signed link is checked at depth 0.
+  const attime = (days: number): string[] => ['-attime', String(at(days).getTime() / 1000)];
   const rootFile = tmp.write('root.pem', root.certPem);
-  expect(openssl(['verify', '-attime', String(at(5).getTime() / 1000), '-CAfile', rootFile, '-untrusted', tmp.write('inter.pem', inter.pem), tmp.write('deep.pem', deep.pem)], tmp.dir).code).toBe(0);
-  const bundle = tmp.write('bundle.pem', sub.pem + inter.pem);
-  expect(openssl(['verify', '-attime', String(at(1).getTime() / 1000), '-CAfile', rootFile, '-untrusted', bundle, tmp.write('under.pem', under.pem)], tmp.dir).code).not.toBe(0);
+  const interFile = tmp.write('inter.pem', inter.pem);
+  expect(openssl(['verify', ...VFY_DISTID, ...attime(5), '-CAfile', rootFile, interFile], tmp.dir).code).toBe(0);
+  expect(openssl(['verify', ...attime(5), '-partial_chain', '-CAfile', interFile, tmp.write('deep.pem', deep.pem)], tmp.dir).code).toBe(0);
+  const o = openssl(['verify', ...VFY_DISTID, ...attime(1), '-partial_chain', '-CAfile', interFile, '-untrusted', tmp.write('sub.pem', sub.pem), tmp.write('under.pem', under.pem)], tmp.dir);
+  expect(o.out).toContain('path length constraint exceeded');
+  expect(o.code).not.toBe(0);
 });
 
 test('a certificate "issued" by a non-CA leaf fails, for us and for openssl', () => {
@@ -94,7 +100,9 @@ test('a certificate "issued" by a non-CA leaf fails, for us and for openssl', ()
   const rogue = toPem(signAndAssemble(tbs, leafKey.privateKey), 'CERTIFICATE');
   const r = verifyChain(rogue, [leaf.pem], [root.certPem], at(1));
   expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/"住建局" .* is not a CA certificate \(basicConstraints cA not set\) but issued "冒充的证书"/) });
-  const o = openssl(['verify', '-attime', String(at(1).getTime() / 1000), '-CAfile', tmp.write('r.pem', root.certPem), '-untrusted', tmp.write('l.pem', leaf.pem), tmp.write('rogue.pem', rogue)], tmp.dir);
+  // The leaf as openssl's anchor (-partial_chain): its SM2 signature on the rogue checks at depth 0 with the default ID.
+  const o = openssl(['verify', ...VFY_DISTID, '-attime', String(at(1).getTime() / 1000), '-partial_chain', '-CAfile', tmp.write('l.pem', leaf.pem), tmp.write('rogue.pem', rogue)], tmp.dir);
+  expect(o.out).toMatch(/invalid CA certificate/);
   expect(o.code).not.toBe(0);
 });
 
@@ -113,32 +121,73 @@ test('issueCertificate clamps validity to the CA and refuses a non-CA issuer', (
   expect(() => issueCertificate({ ca: fakeCa, subjectPublicKey: generateKeyPair('sm2').publicKey, subject: { CN: 'x' } })).toThrow(/not a CA/);
 });
 
-test('GM/T 0009 interop limit: an SM2 certificate signed with distid 1234567812345678 does not verify here (Node/OpenSSL 3 use the empty ID)', () => {
+describe('SM2 chains issued by openssl: the default ID validates, the empty ID only when legacy is accepted', () => {
+  // root (req -x509) → intermediate CA → department leaf, every signature made by openssl with -sm3 and the given -sigopt.
   const now = new Date();
-  const ca = createRootCa({ subject: { C: 'CN', CN: 'SM2 根' }, now, days: 30, privateKey: generateKeyPair('sm2').privateKey });
-  const caKey = tmp.write('gm-ca.key.pem', ca.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const caCert = tmp.write('gm-ca.pem', ca.certPem);
-  const leafKeyFile = tmp.write('gm-leaf.key.pem', generateKeyPair('sm2').privatePem);
-  const csr = `${tmp.dir}/gm-leaf.csr`;
-  expect(openssl(['req', '-new', '-key', leafKeyFile, '-sm3', '-subj', '/CN=gm-leaf', '-out', csr], tmp.dir).code).toBe(0);
-  const issue = (name: string, extra: string[]): string => {
-    const out = `${tmp.dir}/${name}.pem`;
-    const r = openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-sm3', '-days', '5', '-set_serial', '7', ...extra, '-out', out], tmp.dir);
-    expect(r.code).toBe(0);
-    return fs.readFileSync(out, 'utf8');
+  const ext = tmp.write('ca.ext', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  const leafExt = tmp.write('leaf.ext', 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  const key = (name: string): string => tmp.write(`${name}.key.pem`, generateKeyPair('sm2').privatePem);
+  const run = (args: string[]): void => {
+    const r = openssl(args, tmp.dir);
+    if (r.code !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.out}`);
+  };
+  const chainWith = (label: string, sigopt: string[]): { root: string; inter: string; leaf: string } => {
+    const [rk, ik, lk] = [key(`${label}-root`), key(`${label}-inter`), key(`${label}-leaf`)];
+    const out = (n: string): string => `${tmp.dir}/${label}-${n}.pem`;
+    run(['req', '-x509', '-new', '-key', rk, '-sm3', ...sigopt, '-subj', `/C=CN/O=江南省数字证书认证中心/CN=${label} SM2 Root`, '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-utf8', '-out', out('root')]);
+    for (const [name, k, issuer, issuerKey, extfile] of [['inter', ik, out('root'), rk, ext], ['leaf', lk, out('inter'), ik, leafExt]] as const) {
+      const csr = `${tmp.dir}/${label}-${name}.csr`;
+      run(['req', '-new', '-key', k, '-sm3', ...sigopt, '-subj', `/C=CN/O=江州市市场监督管理局/CN=${label} ${name}`, '-utf8', '-out', csr]);
+      run(['x509', '-req', '-in', csr, '-CA', issuer, '-CAkey', issuerKey, '-sm3', ...sigopt, ...(sigopt.length ? ['-vfyopt', sigopt[1]] : []), '-days', '10', '-set_serial', String(name.length), '-extfile', extfile, '-out', out(name)]);
+    }
+    return { root: fs.readFileSync(out('root'), 'utf8'), inter: fs.readFileSync(out('inter'), 'utf8'), leaf: fs.readFileSync(out('leaf'), 'utf8') };
   };
   // openssl stamps notBefore with its own clock, a moment after `now` on a busy machine: check a minute later.
-  const at = new Date(now.getTime() + 60_000);
-  // Control: openssl's default (empty ID) certificate verifies with our verifyChain.
-  expect(verifyChain(issue('gm-empty', []), [], [ca.certPem], at)).toMatchObject({ ok: true });
-  const gm = issue('gm-std', ['-sigopt', 'distid:1234567812345678']);
-  const r = verifyChain(gm, [], [ca.certPem], at);
-  expect(r.ok).toBe(false);
-  expect(r.reason).toMatch(/does not verify .* GM\/T 0009 default ID 1234567812345678/);
-  const gmFile = `${tmp.dir}/gm-std.pem`;
-  expect(openssl(['verify', '-CAfile', caCert, gmFile], tmp.dir).code).not.toBe(0);
-  expect(openssl(['verify', '-vfyopt', 'distid:1234567812345678', '-CAfile', caCert, gmFile], tmp.dir).code).toBe(0);
+  const later = new Date(now.getTime() + 60_000);
+  const gm = chainWith('gm', ['-sigopt', 'distid:1234567812345678']);
+  const empty = chainWith('empty', []);
+
+  test('the default-ID chain validates (and openssl agrees with -vfyopt distid:1234567812345678)', () => {
+    const r = verifyChain(gm.leaf, [gm.inter], [gm.root], later);
+    expect(r).toMatchObject({ ok: true });
+    expect(r.legacySm2).toBeUndefined();
+    expect(r.path?.map((c) => c.subject.CN)).toEqual(['gm leaf', 'gm inter', 'gm SM2 Root']);
+    // OpenSSL 3.0 applies -vfyopt to the depth-0 signature only: each link checked on its own.
+    const [rootF, interF, leafF] = ['root', 'inter', 'leaf'].map((n) => `${tmp.dir}/gm-${n}.pem`);
+    expect(openssl(['verify', ...VFY_DISTID, '-CAfile', rootF, interF], tmp.dir).code).toBe(0);
+    expect(openssl(['verify', ...VFY_DISTID, '-partial_chain', '-CAfile', interF, leafF], tmp.dir).code).toBe(0);
+    expect(openssl(['verify', '-partial_chain', '-CAfile', interF, leafF], tmp.dir).code).not.toBe(0);
+  });
+
+  test('the empty-ID chain is refused, saying why; accepted as legacy only when configured', () => {
+    const r = verifyChain(empty.leaf, [empty.inter], [empty.root], later);
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/is an SM2 signature with the EMPTY distinguishing ID, not the GM\/T 0009 default 1234567812345678/);
+    expect(r.reason).toMatch(/trust\.acceptLegacySm2Certificates/);
+    expect(verifyChain(empty.leaf, [empty.inter], [empty.root], later, [], { acceptLegacySm2: true })).toMatchObject({ ok: true, legacySm2: true });
+    // the default-ID chain does not become legacy when legacy is accepted, and a mixed-up chain still fails
+    expect(verifyChain(gm.leaf, [gm.inter], [gm.root], later, [], { acceptLegacySm2: true }).legacySm2).toBeUndefined();
+    expect(verifyChain(gm.leaf, [empty.inter], [empty.root], later, [], { acceptLegacySm2: true }).ok).toBe(false);
+  });
+
+  test('a CRL signed with the empty ID is refused (never silently ignored) unless legacy is accepted', () => {
+    const crl = createCrl({ ca: root, revoked: [], thisUpdate: at(1), nextUpdate: at(30), crlNumber: 3 });
+    const { tbsDer } = signedParts(crl.der);
+    // The same TBSCertList signed the legacy way (Node's crypto: SM2 with the empty ID), reassembled.
+    const legacy = replaceSignature(crl.der, tbsDer, nodeSign('sm3', tbsDer, root.privateKey));
+    expect(verifyChain(leaf.pem, [], [root.certPem], at(10), [crl.pem])).toMatchObject({ ok: true });
+    expect(verifyChain(leaf.pem, [], [root.certPem], at(10), [toPem(legacy, 'X509 CRL')]).reason).toMatch(/the CRL of "xgw 根 CA" carries an SM2 signature with the EMPTY distinguishing ID/);
+    expect(verifyChain(leaf.pem, [], [root.certPem], at(10), [toPem(legacy, 'X509 CRL')], { acceptLegacySm2: true })).toMatchObject({ ok: true, legacySm2: true });
+  });
 });
+
+/** A Certificate/CertificateList DER with the same TBS and algorithm but another signature value. */
+function replaceSignature(der: Buffer, tbsDer: Buffer, signature: Buffer): Buffer {
+  const alg = rawChildren(der)[1];
+  const bits = Buffer.concat([Buffer.from([0x03, signature.length + 1, 0x00]), signature]);
+  const body = Buffer.concat([tbsDer, alg, bits]);
+  return Buffer.concat([Buffer.from(body.length < 0x100 ? [0x30, 0x81, body.length] : [0x30, 0x82, body.length >> 8, body.length & 0xff]), body]);
+}
 
 test('a foreign chain made by openssl with a P-384 root verifies (keys we do not sign with are still fine in chains)', () => {
   const now = new Date();

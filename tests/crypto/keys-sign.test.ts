@@ -1,7 +1,7 @@
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { createRootCa, issueCertificate } from '../../certs/ca';
 import { asRealSm2, generateKeyPair, isRawSm2, KEY_ALGS, keyAlgOf, loadPrivateKey, loadPublicKey, publicKeyOf } from '../../gateway/crypto/keys';
-import { digestAlgFor, sign, SIG_ALGS, SigAlg, sigAlgFor, Signer, sm2RuntimeId, verify, Verifier, keyAlgForSigAlg } from '../../gateway/crypto/sign';
+import { checkSignature, digestAlgFor, sign, SIG_ALGS, SIGNING_ALGS, SigAlg, sigAlgFor, Signer, verify, Verifier, keyAlgForSigAlg } from '../../gateway/crypto/sign';
 
 const pairs = Object.fromEntries(KEY_ALGS.map((alg) => [alg, generateKeyPair(alg)]));
 
@@ -53,15 +53,29 @@ describe('keys', () => {
 describe('sign / verify', () => {
   test('default algorithms and digests per key', () => {
     expect(KEY_ALGS.map(sigAlgFor)).toEqual(['SM2-SM3', 'RSA-PSS-SHA256', 'ECDSA-P256-SHA256', 'Ed25519']);
-    expect(SIG_ALGS.map(digestAlgFor)).toEqual(['sm3', 'sha256', 'sha256', 'sha256', 'sha256']);
+    expect(SIG_ALGS.map(digestAlgFor)).toEqual(['sm3', 'sm3', 'sha256', 'sha256', 'sha256', 'sha256']);
+    expect(SIGNING_ALGS).not.toContain('SM2-SM3-EMPTYID');
     expect(keyAlgForSigAlg('RSA-SHA256')).toBe('rsa');
   });
 
-  test('this runtime signs SM2 with the empty distinguishing ID (not 1234567812345678)', () => {
-    expect(sm2RuntimeId()).toBe('');
+  test("Node's crypto signs SM2 with the EMPTY distinguishing ID: that is the legacy verify-only SM2-SM3-EMPTYID, not SM2-SM3", () => {
+    const data = Buffer.from('江州市 办件');
+    const nodeSig = nodeSign('sm3', data, pairs.sm2.privateKey);
+    expect(verify('SM2-SM3-EMPTYID', data, nodeSig, pairs.sm2.publicKey)).toBe(true);
+    expect(verify('SM2-SM3', data, nodeSig, pairs.sm2.publicKey)).toBe(false);
+    expect(checkSignature('SM2-SM3', data, nodeSig, pairs.sm2.publicKey)).toBe('legacy-sm2-empty-id');
+    expect(checkSignature('SM2-SM3-EMPTYID', data, nodeSig, pairs.sm2.publicKey)).toBe('legacy-sm2-empty-id');
+    expect(checkSignature('SM2-SM3', data, sign('SM2-SM3', data, pairs.sm2.privateKey), pairs.sm2.publicKey)).toBe('valid');
+    expect(checkSignature('SM2-SM3', Buffer.from('x'), nodeSig, pairs.sm2.publicKey)).toBe('invalid');
+    // ours is not an empty-ID signature, and Node's own verify (empty ID) rejects it
+    const ours = sign('SM2-SM3', data, pairs.sm2.privateKey);
+    expect(nodeVerify('sm3', data, pairs.sm2.publicKey, ours)).toBe(false);
+    expect(verify('SM2-SM3-EMPTYID', data, ours, pairs.sm2.publicKey)).toBe(false);
+    expect(() => sign('SM2-SM3-EMPTYID', data, pairs.sm2.privateKey)).toThrow(/legacy form for verifying/);
+    expect(() => new Signer({ privateKey: pairs.sm2.privateKey, alg: 'SM2-SM3-EMPTYID' })).toThrow(/verify-only/);
   });
 
-  test.each(SIG_ALGS)('%s: round trip, tamper, wrong key', (sigAlg: SigAlg) => {
+  test.each(SIGNING_ALGS)('%s: round trip, tamper, wrong key', (sigAlg: SigAlg) => {
     const { privateKey, publicKey } = pairs[keyAlgForSigAlg(sigAlg)];
     const data = Buffer.from('江州市住房和城乡建设局 办件 2025-000123');
     const sig = sign(sigAlg, data, privateKey);

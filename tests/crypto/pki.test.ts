@@ -5,7 +5,7 @@ import { checkDepartmentCertificate, CertificateImportError, importDepartmentCer
 import { DepartmentSpec, initPki, loadPki } from '../../certs/pki';
 import { generateKeyPair } from '../../gateway/crypto/keys';
 import { Verifier } from '../../gateway/crypto/sign';
-import { DAY, openssl, scratchDir } from './support';
+import { DAY, DISTID, openssl, scratchDir, VFY_DISTID } from './support';
 
 const tmp = scratchDir('pki');
 afterAll(() => tmp.cleanup());
@@ -39,7 +39,7 @@ describe('initPki / loadPki', () => {
     const text = openssl(['x509', '-in', first.root.cert, '-noout', '-text'], tmp.dir).out;
     expect(text).toMatch(/Signature Algorithm: SM2-with-SM3/);
     for (const p of [first.log, ...Object.values(first.departments)]) {
-      const r = openssl(['verify', '-CAfile', first.root.cert, p.cert], tmp.dir);
+      const r = openssl(['verify', ...VFY_DISTID, '-CAfile', first.root.cert, p.cert], tmp.dir);
       expect(r.code).toBe(0);
     }
     const rsa = openssl(['x509', '-in', first.departments.ghj.cert, '-noout', '-text', '-nameopt', 'utf8'], tmp.dir).out;
@@ -86,7 +86,7 @@ describe('initPki / loadPki', () => {
     const data = tmp.write('pki-data.bin', '办件 2025-000123 已受理');
     const sig = tmp.write('pki-zjj.sig', pki.department('zjj').sign(fs.readFileSync(data)));
     const pub = tmp.write('pki-zjj.pub.pem', openssl(['x509', '-in', first.departments.zjj.cert, '-noout', '-pubkey'], tmp.dir).out);
-    expect(openssl(['dgst', '-sm3', '-verify', pub, '-signature', sig, data], tmp.dir).code).toBe(0);
+    expect(openssl(['dgst', '-sm3', ...DISTID, '-verify', pub, '-signature', sig, data], tmp.dir).code).toBe(0);
   });
 
   test('loadPki warns about key files readable by others', () => {

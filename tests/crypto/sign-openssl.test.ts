@@ -1,9 +1,10 @@
-import { createHash, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair } from '../../gateway/crypto/keys';
-import { sign, verify } from '../../gateway/crypto/sign';
-import { openssl, opensslRecipes, scratchDir } from './support';
+import { checkSignature, sign, verify } from '../../gateway/crypto/sign';
+import { DISTID, openssl, opensslRecipes, scratchDir } from './support';
 
 // Our signatures against the real openssl CLI, in both directions.
 
@@ -57,20 +58,19 @@ describe('SM2 details', () => {
     expect(r.code).not.toBe(0);
     // It is a valid ECDSA(SM3) signature for the raw key object itself, and nothing more:
     expect(nodeVerify('sm3', data, raw.publicKey, rawSig)).toBe(true);
-    expect(verify('SM2-SM3', data, rawSig, raw.publicKey)).toBe(false);
-    // The same key after export → createPrivateKey signs real SM2:
-    const ours = tmp.write('raw-roundtrip.sig', sign('SM2-SM3', data, raw.privateKey));
-    expect(openssl(['dgst', '-sm3', '-verify', rawPub, '-signature', ours, dataFile], tmp.dir).code).toBe(0);
+    expect(checkSignature('SM2-SM3', data, rawSig, raw.publicKey)).toBe('invalid');
+    // Our SM2 with the raw key is real SM2 (default ID):
+    const ours = tmp.write('raw-ours.sig', sign('SM2-SM3', data, raw.privateKey));
+    expect(openssl(['dgst', '-sm3', ...DISTID, '-verify', rawPub, '-signature', ours, dataFile], tmp.dir).code).toBe(0);
   });
 
-  test('the distinguishing ID is EMPTY: openssl with distid 1234567812345678 rejects our signature and we reject its', () => {
+  test('the distinguishing ID is 1234567812345678: openssl without it (the empty ID of OpenSSL 3) rejects ours, and verifies with it over pkeyutl -rawin too', () => {
     const sig = tmp.write('sm2d.ours.sig', sign('SM2-SM3', data, pair.privateKey));
-    const withId = ['-sigopt', 'distid:1234567812345678'];
-    expect(openssl(['dgst', '-sm3', ...withId, '-verify', pub, '-signature', sig, dataFile], tmp.dir).code).not.toBe(0);
-    const theirs = path.join(tmp.dir, 'sm2d.gmt0009.sig');
-    expect(openssl(['dgst', '-sm3', ...withId, '-sign', priv, '-out', theirs, dataFile], tmp.dir).code).toBe(0);
-    expect(verify('SM2-SM3', data, fs.readFileSync(theirs), pair.publicKey)).toBe(false);
-    // Known answer: e = SM3(Z || M) with Z computed for ENTL = 0 is what our signature signs.
+    expect(openssl(['dgst', '-sm3', '-verify', pub, '-signature', sig, dataFile], tmp.dir).code).not.toBe(0);
+    expect(openssl(['dgst', '-sm3', '-sigopt', 'distid:', '-verify', pub, '-signature', sig, dataFile], tmp.dir).code).not.toBe(0);
+    const r = openssl(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-digest', 'sm3', '-pkeyopt', 'distid:1234567812345678', '-in', dataFile, '-sigfile', sig], tmp.dir);
+    expect(r.out).toMatch(/Signature Verified Successfully/);
+    // Known answer: what we sign is e = SM3(Z ‖ M) with Z over ENTL = 128 and the default ID.
     const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
     const h = (s: string): Buffer => Buffer.from(s, 'hex');
     const curve = [
@@ -84,10 +84,37 @@ describe('SM2 details', () => {
       entl.writeUInt16BE(Buffer.byteLength(id) * 8);
       return createHash('sm3').update(Buffer.concat([entl, Buffer.from(id), ...curve, spki.subarray(spki.length - 64)])).digest();
     };
-    for (const [id, expected] of [['', 0], ['1234567812345678', 1]] as const) {
+    for (const [id, expected] of [['', 1], ['1234567812345678', 0]] as const) {
       const e = tmp.write(`e-${id || 'empty'}.bin`, createHash('sm3').update(Buffer.concat([zFor(id), data])).digest());
-      const r = openssl(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-in', e, '-sigfile', sig], tmp.dir);
-      expect(r.code === 0 ? 0 : 1).toBe(expected);
+      const v = openssl(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-in', e, '-sigfile', sig], tmp.dir);
+      expect(v.code === 0 ? 0 : 1).toBe(expected);
     }
+  });
+
+  test("a signature openssl makes with distid 1234567812345678 verifies as SM2-SM3; one with the empty ID only as the legacy SM2-SM3-EMPTYID", () => {
+    const gm = path.join(tmp.dir, 'sm2d.gmt0009.sig');
+    expect(openssl(['dgst', '-sm3', ...DISTID, '-sign', priv, '-out', gm, dataFile], tmp.dir).code).toBe(0);
+    expect(verify('SM2-SM3', data, fs.readFileSync(gm), pair.publicKey)).toBe(true);
+    expect(checkSignature('SM2-SM3', data, fs.readFileSync(gm), pair.publicKey)).toBe('valid');
+    expect(verify('SM2-SM3-EMPTYID', data, fs.readFileSync(gm), pair.publicKey)).toBe(false);
+    const empty = path.join(tmp.dir, 'sm2d.empty.sig');
+    expect(openssl(['dgst', '-sm3', '-sign', priv, '-out', empty, dataFile], tmp.dir).code).toBe(0);
+    expect(verify('SM2-SM3', data, fs.readFileSync(empty), pair.publicKey)).toBe(false);
+    expect(verify('SM2-SM3-EMPTYID', data, fs.readFileSync(empty), pair.publicKey)).toBe(true);
+    expect(checkSignature('SM2-SM3', data, fs.readFileSync(empty), pair.publicKey)).toBe('legacy-sm2-empty-id');
+    expect(checkSignature('SM2-SM3', Buffer.concat([data, Buffer.from(' ')]), fs.readFileSync(empty), pair.publicKey)).toBe('invalid');
+  });
+
+  test('100 of our signatures over random messages all verify with openssl (random k, r and s of every length)', () => {
+    const files: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const msg = tmp.write(`many-${i}.bin`, randomBytes(i));
+      const sig = tmp.write(`many-${i}.sig`, sign('SM2-SM3', fs.readFileSync(msg), pair.privateKey));
+      files.push(`openssl dgst -sm3 -sigopt distid:1234567812345678 -verify sm2d.pub.pem -signature ${path.basename(sig)} ${path.basename(msg)} >/dev/null || echo FAIL ${i}`);
+    }
+    const script = tmp.write('many.sh', files.join('\n') + '\n');
+    const r = spawnSync('sh', [script], { cwd: tmp.dir, encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('');
+    expect(r.status).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signedParts } from '../../certs/parse';
 import type { KeyAlg } from '../../gateway/crypto/keys';
 import type { SigAlg } from '../../gateway/crypto/sign';
 
@@ -30,6 +31,11 @@ export const DAY = 86_400_000;
 
 export const JIANGZHOU = { C: 'CN', ST: '江南省', L: '江州市' } as const;
 
+/** The GM/T 0009 default SM2 distinguishing ID, named explicitly (OpenSSL 3 defaults to the empty ID, OpenSSL 4 to this one). */
+export const DISTID = ['-sigopt', 'distid:1234567812345678'];
+/** The same for `openssl verify` / `x509` / `req` checks of SM2 certificate signatures. */
+export const VFY_DISTID = ['-vfyopt', 'distid:1234567812345678'];
+
 const PSS = ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256'];
 
 /** How openssl signs and verifies (detached, over a file) in each of our signature algorithms. */
@@ -44,8 +50,8 @@ export const opensslRecipes: OpensslRecipe[] = [
   {
     sigAlg: 'SM2-SM3',
     key: 'sm2',
-    verifyArgs: (pub, sig, d) => ['dgst', '-sm3', '-verify', pub, '-signature', sig, d],
-    signArgs: (key, sig, d) => ['dgst', '-sm3', '-sign', key, '-out', sig, d],
+    verifyArgs: (pub, sig, d) => ['dgst', '-sm3', ...DISTID, '-verify', pub, '-signature', sig, d],
+    signArgs: (key, sig, d) => ['dgst', '-sm3', ...DISTID, '-sign', key, '-out', sig, d],
   },
   {
     sigAlg: 'RSA-PSS-SHA256',
@@ -78,4 +84,20 @@ export function opensslVerifyArgs(sigAlg: string, pubPem: string, sigFile: strin
   const recipe = opensslRecipes.find((r) => r.sigAlg === sigAlg);
   if (!recipe) throw new Error(`no openssl recipe for ${sigAlg}`);
   return recipe.verifyArgs(pubPem, sigFile, dataFile);
+}
+
+/**
+ * openssl checks the SM2 signature of a certificate or CRL (DER) over its exact TBS bytes with
+ * the issuer certificate's key and the default ID (`dgst -sm3 -sigopt distid:1234567812345678`):
+ * OpenSSL 3.0's `crl -verify` and `verify -check_ss_sig` take no distinguishing ID.
+ */
+export function opensslVerifySm2Signed(der: Buffer, issuerCertPem: string, cwd: string, label: string): { code: number; out: string } {
+  const { tbsDer, signature } = signedParts(der);
+  const write = (name: string, data: string | Buffer): string => {
+    const file = path.join(cwd, `${label}.${name}`);
+    fs.writeFileSync(file, data);
+    return file;
+  };
+  const pub = write('issuer.pub.pem', openssl(['x509', '-in', write('issuer.pem', issuerCertPem), '-noout', '-pubkey'], cwd).out);
+  return openssl(['dgst', '-sm3', ...DISTID, '-verify', pub, '-signature', write('sig', signature), write('tbs.der', tbsDer)], cwd);
 }

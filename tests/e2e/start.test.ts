@@ -100,7 +100,7 @@ test('the demo PKI: keys 0600 outside git, certificates openssl accepts, registe
   expect(init.stdout).toMatch(/root +[0-9a-f]{64}/);
   for (const code of ['hall', 'housing', 'amr', 'tax', 'docstation']) {
     expect(fs.statSync(path.join(pki, 'departments', `${code}.key.pem`)).mode & 0o777).toBe(0o600);
-    const v = spawnSync('openssl', ['verify', '-CAfile', path.join(pki, 'ca', 'root.cert.pem'), path.join(pki, 'departments', `${code}.cert.pem`)], { encoding: 'utf8' });
+    const v = spawnSync('openssl', ['verify', '-vfyopt', 'distid:1234567812345678', '-CAfile', path.join(pki, 'ca', 'root.cert.pem'), path.join(pki, 'departments', `${code}.cert.pem`)], { encoding: 'utf8' });
     expect(v.stdout.trim()).toMatch(/: OK$/);
   }
   const list = runXgw(['certs', 'list'], env).stdout;

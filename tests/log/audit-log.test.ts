@@ -1,3 +1,4 @@
+import { sign as nodeSign } from 'node:crypto';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord } from '../fixtures/case-record';
 import { leafHash } from '../../gateway/merkle/hash';
@@ -244,6 +245,21 @@ test("a checkpoint carrying another checkpoint's signature: its signature does n
     const r = await bothPageSizes();
     expect(r.problems).toEqual([{ check: 'checkpoints', checkpoint: c, message: `checkpoint at size ${c}: signature does not verify` }]);
     expect(r.firstBad!.checkpoint).toBe(c);
+  } finally {
+    await q('UPDATE checkpoints SET signature = $2 WHERE size = $1', [c, signature]);
+  }
+});
+
+test('a checkpoint with a legacy SM2 signature (EMPTY distinguishing ID, as xgw signed before): it verifies and is counted as legacy', async () => {
+  const c = sizes[2]!;
+  const [{ body, signature, sig_alg }] = await q<{ body: string; signature: string; sig_alg: string }>('SELECT body, signature, sig_alg FROM checkpoints WHERE size = $1', [c]);
+  expect(sig_alg).toBe('SM2-SM3');
+  expect((await verify()).legacySm2Checkpoints).toBe(0);
+  const legacy = nodeSign('sm3', Buffer.from(body), t.gw.deps.trust.logSigner.privateKey).toString('base64');
+  await q('UPDATE checkpoints SET signature = $2 WHERE size = $1', [c, legacy]);
+  try {
+    const r = await bothPageSizes();
+    expect(r).toMatchObject({ ok: true, problemCount: 0, legacySm2Checkpoints: 1 });
   } finally {
     await q('UPDATE checkpoints SET signature = $2 WHERE size = $1', [c, signature]);
   }
