@@ -36,7 +36,8 @@ export function consoleDir(): string | null {
 export function consoleRoutes(dir: string | null = consoleDir()): Router {
   const r = Router();
   r.get('/', (_req, res) => res.redirect(302, CONSOLE_PATH));
-  r.get('/console', (_req, res) => res.redirect(301, CONSOLE_PATH));
+  // Routing is not strict: '/console' also matches '/console/', which is the page itself.
+  r.get('/console', (req, res, next) => (req.path === '/console' ? res.redirect(301, CONSOLE_PATH) : next()));
   if (!dir) return r; // not built: /console/ answers 404 (npm start and the test setup build it)
 
   const headers = (res: Response) => res.set('Content-Security-Policy', CONSOLE_CSP).set('X-Content-Type-Options', 'nosniff');
