@@ -44,8 +44,9 @@ export function checkCsrf(req: Request, sessionToken: string): void {
   }
 }
 
-export function setSessionCookie(req: Request, res: Response, token: string, expiresAt: Date): void {
-  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH, expires: expiresAt });
+/** Max-Age, not an Expires date of the gateway's clock: the browser's clock may differ; the gateway enforces the end anyway. */
+export function setSessionCookie(req: Request, res: Response, token: string, ttlSeconds: number): void {
+  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH, maxAge: ttlSeconds * 1000 });
 }
 
 export function clearSessionCookie(req: Request, res: Response): void {

@@ -38,7 +38,7 @@ export function authRoutes(deps: Pick<GatewayDeps, 'store' | 'clock'> & { config
       req.ctx.log.info({ login: out.user.login, role: out.user.role, session: b.session ?? 'token' }, 'login');
       if (b.session === 'cookie') {
         // The console: the token stays in an HttpOnly cookie, the page gets only its CSRF token.
-        setSessionCookie(req, res, out.token, out.expiresAt);
+        setSessionCookie(req, res, out.token, a.sessionTtlSeconds);
         res.set('Cache-Control', 'no-store').json({ tokenType: 'Cookie', csrfToken: csrfTokenFor(out.token), expiresAt: formatTime(out.expiresAt), user: out.user });
         return;
       }

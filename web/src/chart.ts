@@ -10,6 +10,7 @@ export function barChart(el: HTMLElement, days: string[], series: { name: string
   const chart = init(el, undefined, { renderer: 'canvas' });
   chart.setOption({
     aria: { enabled: true },
+    animation: false,
     textStyle: { fontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif' },
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },

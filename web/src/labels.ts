@@ -68,3 +68,11 @@ export function timeText(iso: string | null | undefined): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
+
+export const PURPOSE: Record<string, string> = {
+  'case-handling': '办件办理',
+  'parallel-approval': '并联审批',
+  'status-feedback': '办理状态反馈',
+};
+
+export const purposeText = (p: string): string => (PURPOSE[p] ? `${PURPOSE[p]}（${p}）` : p);
