@@ -57,6 +57,7 @@ export async function openBrowser(): Promise<ConsoleBrowser> {
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.waitForFunction(() => !document.querySelector('.el-loading-mask')); // no spinner fading out
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
@@ -77,6 +78,7 @@ interface AxeViolation {
  * Answers the violations as short lines ("rule (impact): help — targets").
  */
 export async function axeViolations(page: Page): Promise<string[]> {
+  await page.mouse.move(1, 760); // no hover state on what was clicked last
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE);
   const violations = (await page.evaluate(
     `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({ target: n.target })) })))`,
