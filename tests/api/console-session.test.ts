@@ -1,5 +1,7 @@
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
+import path from 'node:path';
 import { caseWithHistory, sendCaseRecord } from '../browser/scenario';
+import { consoleSize } from '../../bench/console-size';
 
 /**
  * The web console's HTTP side (README "Console"): login into an HttpOnly session cookie,
@@ -114,6 +116,13 @@ describe('static console', () => {
     expect((await res.text()).length).toBeGreaterThan(1000); // fetch decodes it
     expect((await fetch(`${t.url}/console/assets/nope-123.js`)).status).toBe(404);
   });
+});
+
+test('the first load of /console/ is under 1 MB of compressed assets (the whole console under 1 MB too)', () => {
+  const size = consoleSize(path.join(__dirname, '..', '..', 'web', 'dist'));
+  expect(size.firstLoad.map((f) => f.file)).toEqual(expect.arrayContaining(['index.html', expect.stringMatching(/\.js$/), expect.stringMatching(/\.css$/)]));
+  expect(size.firstLoadGzip).toBeLessThan(1024 * 1024);
+  expect(size.allAssetsGzip).toBeLessThan(1024 * 1024);
 });
 
 describe('the API the console reads', () => {

@@ -1,7 +1,7 @@
 import { demoMembers } from '../../gateway/registry/demo';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { axeViolations, loginAs, openBrowser, screenshot, type ConsoleBrowser } from '../support/browser';
+import { axeViolations, loginAs, waitForCount, openBrowser, screenshot, type ConsoleBrowser } from '../support/browser';
 import { sendCaseRecord } from './scenario';
 
 /**
@@ -51,7 +51,7 @@ test('replaying one from its row, then the selected ones: the outbox delivers th
   const rows = b.page.locator('.el-table__body-wrapper .el-table__body tr');
   await rows.filter({ hasText: 'JZ-ZJ-20260302-000501' }).getByRole('button', { name: '重放' }).click();
   await b.page.getByText('已重放 1 条死信').waitFor();
-  await b.page.waitForFunction(() => document.querySelectorAll('.el-table__body-wrapper .el-table__body tr').length === 2);
+  await waitForCount(b.page, '.el-table__body-wrapper .el-table__body tr', 2);
   expect(await statusOf(dead[0])).toBe('queued');
 
   // Select all remaining with the header checkbox, replay them.

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
-import { axeViolations, loginAs, openBrowser, screenshot, type ConsoleBrowser } from '../support/browser';
+import { axeViolations, loginAs, waitForCount, openBrowser, screenshot, type ConsoleBrowser } from '../support/browser';
 import { caseWithHistory, sendCaseRecord } from './scenario';
 
 /**
@@ -59,7 +59,7 @@ test('the trace narrows by message type; the global search traces a member', asy
   await b.page.keyboard.press('Enter');
   await b.page.getByRole('option', { name: '办理状态（case-status）' }).click();
   await b.page.getByRole('button', { name: '追溯' }).click();
-  await b.page.waitForFunction(() => document.querySelectorAll('.trace-card').length === 1);
+  await waitForCount(b.page, '.trace-card', 1);
   await b.page.getByText('报文 housing-').first().waitFor();
 
   await b.page.getByRole('combobox', { name: '搜索类别' }).focus();
@@ -68,7 +68,7 @@ test('the trace narrows by message type; the global search traces a member', asy
   await b.page.getByLabel('全局搜索').fill('housing');
   await b.page.getByRole('button', { name: '搜索' }).click();
   await b.page.waitForURL(/\/trace\?member=housing/);
-  await b.page.waitForFunction(() => document.querySelectorAll('.trace-card').length === 3);
+  await waitForCount(b.page, '.trace-card', 3);
 });
 
 test('evidence: every check passes (verified by the gateway), with the checkpoint; the bundle downloads', async () => {

@@ -55,9 +55,20 @@ export async function openBrowser(): Promise<ConsoleBrowser> {
   };
 }
 
+/** The page's document, typed just enough for predicates run in the page (this project compiles without the DOM lib). */
+type PageDocument = { querySelectorAll(selector: string): { length: number } };
+
+/**
+ * Waits until `selector` matches exactly `n` elements. A function, not a string: the console's CSP
+ * forbids eval, which Playwright would need for a string predicate.
+ */
+export async function waitForCount(page: Page, selector: string, n: number): Promise<void> {
+  await page.waitForFunction(([s, k]) => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll(s).length === k, [selector, n] as const);
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.waitForFunction(() => !document.querySelector('.el-loading-mask')); // no spinner fading out
+  await waitForCount(page, '.el-loading-mask', 0); // no spinner fading out
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
