@@ -16,7 +16,7 @@ type Json = Record<string, any>;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 /** Routes that are parts of a documented page rather than API operations. */
 // The web console's pages (gateway/http/console.ts): `/` and `/console` redirect to /console/.
-const UNDOCUMENTED_ASSETS = ['GET /docs/init.js', 'GET /', 'GET /console'];
+const UNDOCUMENTED_ASSETS = ['GET /docs/init.js', 'GET /', 'GET /console', 'GET /^\\/console\\/(.*)$/'];
 const PLACEHOLDERS: Record<string, string> = { id: '00000000-0000-7000-8000-000000000000', code: 'no-such-member', type: 'no-such-type' };
 
 let t: TestGateway;

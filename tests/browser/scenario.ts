@@ -6,25 +6,19 @@ export const SCRIPT_TEXT = '<script>window.__xss = 1</script><img src=x onerror=
 
 let seq = 0;
 
-/** hall → housing: a case record (办件); answers the gateway message id. */
-export async function sendCaseRecord(t: TestGateway, caseNo: string, remarks?: string): Promise<string> {
-  const res = await t.call('POST', '/api/v1/messages', {
-    token: t.tokens.hall,
-    body: { to: 'housing', type: 'case-record', messageId: `hall-${caseNo}-${++seq}`, caseId: caseNo, purpose: 'case-handling', payload: sampleCaseRecord({ caseNo, ...(remarks ? { remarks } : {}) }) },
-  });
+async function push(t: TestGateway, from: string, to: string, type: string, purpose: string, caseNo: string, payload: unknown): Promise<string> {
+  const res = await t.call('POST', '/api/v1/messages', { token: t.tokens[from], body: { to, type, messageId: `${from}-${caseNo}-${++seq}`, caseId: caseNo, purpose, payload } });
   if (res.status !== 202) throw new Error(`push failed: ${res.status} ${res.text}`);
   return res.body.id as string;
 }
 
+/** hall → housing: a case record (办件); answers the gateway message id. */
+export const sendCaseRecord = (t: TestGateway, caseNo: string, remarks?: string): Promise<string> =>
+  push(t, 'hall', 'housing', 'case-record', 'case-handling', caseNo, sampleCaseRecord({ caseNo, ...(remarks ? { remarks } : {}) }));
+
 /** housing → hall: a status event (办理状态) of the case; answers the gateway message id. */
-export async function sendCaseStatus(t: TestGateway, caseNo: string, opinion?: string): Promise<string> {
-  const res = await t.call('POST', '/api/v1/messages', {
-    token: t.tokens.housing,
-    body: { to: 'hall', type: 'case-status', messageId: `housing-${caseNo}-${++seq}`, caseId: caseNo, purpose: 'status-feedback', payload: sampleCaseStatus({ caseNo, ...(opinion ? { opinion } : {}) }) },
-  });
-  if (res.status !== 202) throw new Error(`push failed: ${res.status} ${res.text}`);
-  return res.body.id as string;
-}
+export const sendCaseStatus = (t: TestGateway, caseNo: string, opinion?: string): Promise<string> =>
+  push(t, 'housing', 'hall', 'case-status', 'status-feedback', caseNo, sampleCaseStatus({ caseNo, ...(opinion ? { opinion } : {}) }));
 
 /** One case's route through the exchange: sent, pulled (delivered), acknowledged, answered with a status. */
 export async function caseWithHistory(t: TestGateway, caseNo: string): Promise<{ record: string; status: string }> {

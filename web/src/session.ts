@@ -59,3 +59,11 @@ export function homeOf(role: string | undefined): string {
   if (role === 'admin') return '/admin/dead-letters';
   return '/dashboard';
 }
+
+let types: string[] | null = null;
+
+/** The message types the gateway knows (GET /schemas), asked once. */
+export async function messageTypes(): Promise<string[]> {
+  types ??= (await api<{ items: { type: string }[] }>('GET', '/schemas')).items.map((t) => t.type);
+  return types;
+}
