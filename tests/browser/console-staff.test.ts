@@ -74,6 +74,30 @@ test('a message with <script> in its payload renders as text; the clerk acknowle
   expect(m.body.history.at(-1)).toMatchObject({ event: 'acknowledged', actor: 'hall/t.clerk' });
 });
 
+test('rejecting by keyboard only: the dialog takes focus, Escape closes it, the reason is sent and shown in the history', async () => {
+  const id = await sendCaseStatus(t, 'JZ-ZJ-20260321-000021');
+  await b.page.goto(`${t.url}/console/messages/${id}`);
+  await b.page.getByRole('button', { name: '拒收…' }).focus();
+  await b.page.keyboard.press('Enter');
+  const dialog = b.page.getByRole('dialog', { name: '拒收报文' });
+  await dialog.waitFor();
+  // Focus moves into the dialog (Element Plus traps it there while open).
+  await b.page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { contains(n: unknown): boolean } | null; activeElement: unknown } }).document.querySelector('[role=dialog]')?.contains((globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement));
+  expect(await axeViolations(b.page)).toEqual([]);
+  await b.page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  await b.page.getByRole('button', { name: '拒收…' }).focus();
+  await b.page.keyboard.press('Enter');
+  await b.page.getByLabel('拒收理由').focus();
+  await b.page.keyboard.type('材料不全，请补正');
+  await b.page.keyboard.press('Tab'); // 取消
+  await b.page.keyboard.press('Tab'); // 拒收
+  await b.page.keyboard.press('Enter');
+  await b.page.getByText('已拒收').first().waitFor();
+  await b.page.locator('.el-timeline-item', { hasText: '材料不全，请补正' }).waitFor();
+  expect((await t.call('GET', `/api/v1/messages/${id}`, { token: t.tokens.housing })).body.status).toBe('rejected');
+});
+
 test('the outbox and the services the department may call', async () => {
   await b.page.getByRole('menuitem', { name: '发件箱' }).click();
   await b.page.waitForURL(/\/mailbox\/out$/);
