@@ -5,6 +5,7 @@
 import { hash32, json, query, ref, type Json, type Op } from '../http/openapi-helpers';
 import { LOG_ENTRY_KINDS } from '../log/entries';
 import { EVIDENCE_FORMAT } from './bundle';
+import { AUDIT_ACCESS_ACTIONS } from './access-log';
 
 const time = (description: string): Json => ({ type: 'string', format: 'date-time', description: `${description} (RFC 3339 with offset)` });
 
@@ -65,11 +66,49 @@ export function auditPaths() {
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_AUDIT_CASE_NOT_FOUND', 'GW_ERR_AUDIT_LOG_BEHIND'],
       },
     },
+    '/api/v1/admin/audit-access': {
+      get: {
+        tag: 'audit',
+        id: 'auditAccess',
+        summary: 'Who looked at what, when: every audit trace query, evidence export and verification, newest first; administrators',
+        description:
+          'One row per request to GET /api/v1/audit/trace, /audit/evidence and /audit/verify: the time, the person (member/login), ' +
+          'the action, its parameters (the trace filter or the case number) and how many log entries it returned (null: it failed).',
+        params: [
+          query('actor', 'only this person (member/login, e.g. hall/auditor)', { type: 'string', minLength: 1, maxLength: 200 }),
+          query('after', 'the `next` cursor of the previous page', { type: 'string' }),
+          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+        ],
+        ok: { 200: json('a page of audit accesses', ref('AuditAccessPage')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
+      },
+    },
   } satisfies Record<string, Record<string, Op>>;
 }
 
 export function auditSchemas(): Json {
   return {
+    AuditAccessPage: {
+      type: 'object',
+      required: ['items', 'next'],
+      properties: {
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['at', 'actor', 'action', 'params', 'results'],
+            properties: {
+              at: time('when'),
+              actor: { type: 'string', description: 'member/login' },
+              action: { type: 'string', enum: [...AUDIT_ACCESS_ACTIONS] },
+              params: { type: 'object', description: 'the trace filter, or {caseId}' },
+              results: { type: ['integer', 'null'], description: 'log entries returned; null when the request failed' },
+            },
+          },
+        },
+        next: { type: ['string', 'null'], description: 'opaque cursor for `?after=`; null on the last page' },
+      },
+    },
     VerifyReport: {
       type: 'object',
       description: 'One line per check (✓ ok / ✗ failed), grouped; `ok` when every line passed.',

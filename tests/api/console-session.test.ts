@@ -158,7 +158,7 @@ describe('the API the console reads', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
-  test('the trace filters by message type; an auditor trace query is logged with who asked; GET /audit/verify reports every check passing', async () => {
+  test('the trace filters by message type; GET /audit/verify reports every check passing; every look is recorded for administrators', async () => {
     await caseWithHistory(t, 'JZ-TRACE-TYPE-01');
     const auditor = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.auditor', password: TEST_PASSWORD } })).body.token;
     const all = await t.call('GET', '/api/v1/audit/trace?caseId=JZ-TRACE-TYPE-01', { token: auditor });
@@ -173,5 +173,16 @@ describe('the API the console reads', () => {
     const clerk = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.clerk', password: TEST_PASSWORD } })).body.token;
     expect((await t.call('GET', '/api/v1/audit/verify?caseId=JZ-TRACE-TYPE-01', { token: clerk })).status).toBe(403);
     expect((await t.call('GET', '/api/v1/audit/verify?caseId=NO-SUCH-CASE', { token: auditor })).body.code).toBe('GW_ERR_AUDIT_CASE_NOT_FOUND');
+
+    // Who looked at what, when: in the database, for administrators (newest first; a failed look has results null).
+    const admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token;
+    const access = await t.call('GET', '/api/v1/admin/audit-access?actor=hall/t.auditor&limit=4', { token: admin });
+    expect(access.body.items).toEqual([
+      { at: expect.any(String), actor: 'hall/t.auditor', action: 'evidence-verify', params: { caseId: 'NO-SUCH-CASE' }, results: null },
+      { at: expect.any(String), actor: 'hall/t.auditor', action: 'evidence-verify', params: { caseId: 'JZ-TRACE-TYPE-01' }, results: 4 },
+      { at: expect.any(String), actor: 'hall/t.auditor', action: 'trace', params: { caseId: 'JZ-TRACE-TYPE-01', type: 'case-status' }, results: 1 },
+      { at: expect.any(String), actor: 'hall/t.auditor', action: 'trace', params: { caseId: 'JZ-TRACE-TYPE-01' }, results: 4 },
+    ]);
+    expect((await t.call('GET', '/api/v1/admin/audit-access', { token: auditor })).status).toBe(403);
   });
 });

@@ -65,6 +65,19 @@ test('replaying one from its row, then the selected ones: the outbox delivers th
   expect(history.find((h: { event: string }) => h.event === 'replayed')).toMatchObject({ actor: 'hall/t.admin' });
 });
 
+test("the administrator reads who looked at what: an auditor's trace query and evidence export, newest first", async () => {
+  const auditor = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.auditor', password: TEST_PASSWORD } })).body.token;
+  expect((await t.call('GET', '/api/v1/audit/trace?caseId=JZ-ZJ-20260302-000501', { token: auditor })).status).toBe(200);
+  expect((await t.call('GET', '/api/v1/audit/evidence?caseId=JZ-ZJ-20260302-000501', { token: auditor })).status).toBe(200);
+  await b.page.getByRole('menuitem', { name: '审计访问记录' }).click();
+  const rows = b.page.locator('.el-table__body tr');
+  await rows.nth(1).waitFor();
+  expect(await rows.nth(0).textContent()).toContain('导出证据包');
+  expect(await rows.nth(1).textContent()).toMatch(/报文追溯.*办件编号：JZ-ZJ-20260302-000501/);
+  await screenshot(b.page, 'admin-audit-access');
+  expect(await axeViolations(b.page)).toEqual([]);
+});
+
 test('the administrator has no auditor or department screens; logout ends the session', async () => {
   expect(await b.page.getByRole('menuitem', { name: '报文追溯' }).count()).toBe(0);
   await b.page.getByRole('button', { name: '退出登录' }).click();

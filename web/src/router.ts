@@ -27,6 +27,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'trace', component: () => import('./views/Trace.vue'), meta: { title: '报文追溯', roles: AUDIT, section: '审计监察' } },
       { path: 'evidence', component: () => import('./views/Evidence.vue'), meta: { title: '证据核验', roles: AUDIT, section: '审计监察' } },
       { path: 'verify-guide', component: () => import('./views/VerifyGuide.vue'), meta: { title: '离线核验说明', roles: AUDIT, section: '审计监察' } },
+      { path: 'admin/audit-access', component: () => import('./views/AuditAccess.vue'), meta: { title: '审计访问记录', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/dead-letters', component: () => import('./views/DeadLetters.vue'), meta: { title: '死信队列', roles: ADMIN, section: '系统管理' } },
       { path: ':rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { title: '页面不存在' } },
     ],
