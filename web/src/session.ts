@@ -62,8 +62,12 @@ export function homeOf(role: string | undefined): string {
 
 let types: string[] | null = null;
 
-/** The message types the gateway knows (GET /schemas), asked once. */
+/** The message types the gateway knows (GET /schemas), asked once; none when the gateway cannot say (the filter then offers none). */
 export async function messageTypes(): Promise<string[]> {
-  types ??= (await api<{ items: { type: string }[] }>('GET', '/schemas')).items.map((t) => t.type);
-  return types;
+  try {
+    types ??= (await api<{ items: { type: string }[] }>('GET', '/schemas')).items.map((t) => t.type);
+    return types;
+  } catch {
+    return [];
+  }
 }
