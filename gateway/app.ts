@@ -18,6 +18,7 @@ import { documentRoutes } from './documents/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
+import { consoleRoutes } from './http/console';
 
 /** Builds the Express app from its dependencies (each router declares the part it uses). No listen, no globals: tests call this. */
 export function buildApp(deps: GatewayDeps): Express {
@@ -35,6 +36,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(httpMetrics(deps));
   app.use(refuseCredentialsInQuery());
   app.use(opsRoutes(deps)); // never rate limited
+  app.use(consoleRoutes()); // static files of the web console (/console/), `/` redirects there
   app.use(limits.anonymous);
   const openapi = buildOpenApi({ schemas: deps.schemas, publicUrl: deps.config.publicUrl });
   app.use(docsRoutes(openapi));

@@ -21,6 +21,7 @@ export const catalogue = {
   GW_ERR_AUTH_BAD_CREDENTIALS: { status: 401, title: 'Login or password is wrong' },
   GW_ERR_AUTH_RATE_LIMITED: { status: 429, title: 'Too many failed logins; try again later' },
   GW_ERR_AUTH_FORBIDDEN: { status: 403, title: 'Your role does not allow this action' },
+  GW_ERR_AUTH_CSRF: { status: 403, title: 'A state-changing request authenticated by the session cookie lacks its X-CSRF-Token' },
   GW_ERR_AUTH_TOKEN_IN_QUERY: { status: 400, title: 'Credentials are accepted in the Authorization header only, never in the URL' },
   GW_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests; retry later' },
 

@@ -5,6 +5,7 @@
 import { hash32, json, query, ref, type Json, type Op } from '../http/openapi-helpers';
 import { LOG_ENTRY_KINDS } from '../log/entries';
 import { EVIDENCE_FORMAT } from './bundle';
+import { AUDIT_ACCESS_ACTIONS } from './access-log';
 
 const time = (description: string): Json => ({ type: 'string', format: 'date-time', description: `${description} (RFC 3339 with offset)` });
 
@@ -24,6 +25,7 @@ export function auditPaths() {
           query('caseId', '办件编号 (case number)', { type: 'string', minLength: 1, maxLength: 200 }),
           query('messageId', "gateway message id or the sender's messageId", { type: 'string', minLength: 1, maxLength: 200 }),
           query('member', 'member code, as sender or receiver', { type: 'string', minLength: 1, maxLength: 200 }),
+          query('type', 'only entries about messages of this type (with one of the three above)', { type: 'string', minLength: 1, maxLength: 200 }),
           query('from', 'entries at or after this time (RFC 3339 with offset)', { type: 'string', format: 'date-time' }),
           query('to', 'entries at or before this time (RFC 3339 with offset)', { type: 'string', format: 'date-time' }),
           query('after', 'the `next` cursor of the previous page', { type: 'string' }),
@@ -49,11 +51,99 @@ export function auditPaths() {
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_AUDIT_CASE_NOT_FOUND', 'GW_ERR_AUDIT_LOG_BEHIND'],
       },
     },
+    '/api/v1/audit/verify': {
+      get: {
+        tag: 'audit',
+        id: 'auditVerify',
+        summary: "The verifier's report on a case's evidence bundle (核验), checked here against this gateway's root; auditors and supervisors",
+        description:
+          'Builds the evidence bundle of the case as GET /api/v1/audit/evidence does and runs the checks of `xgw verify bundle --root` on it ' +
+          "(signed checkpoint, every entry's inclusion proof, messages' digests, signatures and certificate chains, acknowledgements, service calls): " +
+          'one line per check and item, each naming its log index or message id. A convenience for the console; the independent check is the ' +
+          'offline one on the downloaded bundle with a root certificate obtained separately.',
+        params: [query('caseId', '办件编号 (case number)', { type: 'string', minLength: 1, maxLength: 200 }, true)],
+        ok: { 200: json("the verifier's report", ref('VerifyReport')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_AUDIT_CASE_NOT_FOUND', 'GW_ERR_AUDIT_LOG_BEHIND'],
+      },
+    },
+    '/api/v1/admin/audit-access': {
+      get: {
+        tag: 'audit',
+        id: 'auditAccess',
+        summary: 'Who looked at what, when: every audit trace query, evidence export and verification, newest first; administrators',
+        description:
+          'One row per request to GET /api/v1/audit/trace, /audit/evidence and /audit/verify, read from the signed log ' +
+          '(entries audit.trace_queried, audit.evidence_exported, audit.evidence_verified): its log index, the time, the person (member/login) ' +
+          'and role, the action, its parameters (the trace filter or the case number) and how many log entries it returned (null: it failed).',
+        params: [
+          query('actor', 'only this person (member/login, e.g. hall/auditor)', { type: 'string', minLength: 1, maxLength: 200 }),
+          query('after', 'the `next` cursor of the previous page', { type: 'string' }),
+          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+        ],
+        ok: { 200: json('a page of audit accesses', ref('AuditAccessPage')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
+      },
+    },
   } satisfies Record<string, Record<string, Op>>;
 }
 
 export function auditSchemas(): Json {
   return {
+    AuditAccessPage: {
+      type: 'object',
+      required: ['items', 'next'],
+      properties: {
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['logIndex', 'at', 'actor', 'role', 'action', 'params', 'results'],
+            properties: {
+              logIndex: { type: 'integer', minimum: 0, description: 'the index of this record in the signed log (GET /api/v1/log/entries, inclusion proofs)' },
+              at: time('when'),
+              actor: { type: 'string', description: 'member/login' },
+              role: { type: 'string', description: 'the role the person acted in' },
+              action: { type: 'string', enum: [...AUDIT_ACCESS_ACTIONS] },
+              params: { type: 'object', description: 'the trace filter, or {caseId}; a value that is not an identifier appears only as its digest (`<name>Digest`)' },
+              results: { type: ['integer', 'null'], description: 'log entries returned; null when the request failed' },
+              error: { type: 'string', description: 'the error code, when the request failed' },
+            },
+          },
+        },
+        next: { type: ['string', 'null'], description: 'opaque cursor for `?after=`; null on the last page' },
+      },
+    },
+    VerifyReport: {
+      type: 'object',
+      description: 'One line per check (✓ ok / ✗ failed), grouped; `ok` when every line passed.',
+      required: ['ok', 'caseId', 'anchor', 'checkpoint', 'counts', 'lines', 'failures'],
+      properties: {
+        ok: { type: 'boolean' },
+        caseId: { type: ['string', 'null'] },
+        anchor: { type: 'string', enum: ['pinned', 'bundled'] },
+        anchorFingerprints: { type: 'array', items: { type: 'string' } },
+        crls: { type: 'integer', minimum: 0 },
+        checkpoint: { type: ['object', 'null'], properties: { size: { type: 'integer' }, root: { type: 'string' }, at: { type: 'string' } } },
+        counts: { type: 'object', properties: { entries: { type: 'integer' }, messages: { type: 'integer' }, certificates: { type: 'integer' } } },
+        failures: { type: 'integer', minimum: 0 },
+        lines: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['group', 'ok', 'subject', 'text'],
+            properties: {
+              group: { type: 'string', enum: ['bundle', 'certificates', 'checkpoint', 'entries', 'messages', 'steps', 'services'] },
+              ok: { type: 'boolean' },
+              subject: { type: 'string' },
+              text: { type: 'string' },
+              index: { type: 'integer' },
+              messageId: { type: 'string' },
+              fingerprint: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
     AuditTraceItem: {
       type: 'object',
       required: ['index', 'kind', 'at', 'entry', 'leafHash'],

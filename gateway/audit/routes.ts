@@ -8,12 +8,16 @@ import { actorOf, allow } from '../registry/permissions';
 import { logNoteVkey } from '../log/note';
 import { traceEntries, traceQueryOf, type TraceParams } from './trace';
 import { buildEvidence, exportSummary } from './evidence';
-import { recordAudit, type AuditActor } from './trail';
+import { recordAudit, type AuditActor, type AuditKind, type AuditOutcome } from './trail';
+import { listAuditAccess } from './access-log';
+import { verifyBundle } from './verify-bundle';
 import { auditPaths } from './openapi';
 
 /**
- * Audit API (电子监察): log traces and evidence bundles, for auditors and supervisors only.
- * Each query and export, answered or refused, is itself an entry in the signed log (trail.ts).
+ * Audit API (电子监察): log traces, evidence bundles and their verification, for auditors and
+ * supervisors only. Each query, export and verification, answered or refused, is itself an entry
+ * in the signed log (trail.ts), recorded before the answer leaves; administrators read those
+ * entries as the record of who looked at what (access-log.ts).
  */
 export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'integrator' | 'witnessing' | 'trust'> & { config: Pick<GatewayDeps['config'], 'trust'> }): Router {
   const r = Router();
@@ -25,47 +29,67 @@ export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'integra
   };
   const noteSigner = deps.trust.logNoteSigner;
   const note = noteSigner ? { origin: deps.config.trust.logOrigin, vkey: logNoteVkey(deps.config.trust.logOrigin, noteSigner) } : undefined;
-  const failed = (err: unknown) => ({ ok: false as const, code: err instanceof GatewayError ? err.code : 'GW_ERR_INTERNAL' });
+  const evidenceOf = (caseId: string) =>
+    buildEvidence(
+      {
+        db: deps.store,
+        clock: deps.clock,
+        signCheckpoint: () => deps.integrator.runOnce(true),
+        ...(deps.witnessing.configured ? { witness: (size: number) => deps.witnessing.submit(size) } : {}),
+        note,
+      },
+      caseId,
+    );
+
+  /** Runs one look at the records and appends its audit entry (the outcome, or the error code); returns the result and the entry's index. */
+  async function recorded<T>(req: Request, kind: AuditKind, query: Record<string, string | number | undefined>, run: () => Promise<T>, outcome: (out: T) => AuditOutcome): Promise<{ out: T; index: number }> {
+    let out: T;
+    try {
+      out = await run();
+    } catch (err) {
+      await recordAudit(deps.store, alg, deps.clock.now(), kind, who(req), query, { ok: false, code: err instanceof GatewayError ? err.code : 'GW_ERR_INTERNAL' });
+      throw err;
+    }
+    const index = await recordAudit(deps.store, alg, deps.clock.now(), kind, who(req), query, outcome(out));
+    return { out, index };
+  }
 
   r.get('/audit/trace', allow('audit.read'), validateQuery(ops['/api/v1/audit/trace'].get), async (req, res) => {
     const params = validQuery<TraceParams>(req);
-    const query = { caseId: params.caseId, messageId: params.messageId, member: params.member, from: params.from, to: params.to, after: params.after };
-    let page;
-    try {
-      page = await traceEntries(deps.store, traceQueryOf(params));
-    } catch (err) {
-      await recordAudit(deps.store, alg, deps.clock.now(), 'audit.trace_queried', who(req), query, failed(err));
-      throw err;
-    }
-    // Recorded before the answer leaves: no trace is read without its entry.
-    await recordAudit(deps.store, alg, deps.clock.now(), 'audit.trace_queried', who(req), query, { ok: true, entries: page.items.length });
+    const query = { caseId: params.caseId, messageId: params.messageId, member: params.member, type: params.type, from: params.from, to: params.to, after: params.after };
+    const { out: page } = await recorded(req, 'audit.trace_queried', query, () => traceEntries(deps.store, traceQueryOf(params)), (p) => ({ ok: true, entries: p.items.length }));
     res.json(page);
+  });
+
+  r.get('/audit/verify', allow('audit.read'), validateQuery(ops['/api/v1/audit/verify'].get, { detail: 'caseId (the case number) is required' }), async (req, res) => {
+    const { caseId } = validQuery<{ caseId: string }>(req);
+    // The checks of `xgw verify bundle --root` against this gateway's root: a quick look in the console;
+    // the independent check is the offline one on the downloaded bundle.
+    const { out: report, index } = await recorded(
+      req,
+      'audit.evidence_verified',
+      { caseId },
+      async () => verifyBundle(await evidenceOf(caseId), { rootPems: deps.trust.chainFor().slice(-1) }),
+      (x) => ({ ok: true, entries: x.counts.entries }),
+    );
+    req.ctx.log.info({ audit: 'evidence-verify', by: actorName(principalOf(req)), logIndex: index, caseId, ok: report.ok, failures: report.failures }, 'evidence verified');
+    res.set('Cache-Control', 'no-store').json(report);
   });
 
   r.get('/audit/evidence', allow('audit.read'), validateQuery(ops['/api/v1/audit/evidence'].get, { detail: 'caseId (the case number) is required' }), async (req, res) => {
     const { caseId } = validQuery<{ caseId: string }>(req);
-    let bundle;
-    try {
-      bundle = await buildEvidence(
-        {
-          db: deps.store,
-          clock: deps.clock,
-          signCheckpoint: () => deps.integrator.runOnce(true),
-          ...(deps.witnessing.configured ? { witness: (size: number) => deps.witnessing.submit(size) } : {}),
-          note,
-        },
-        caseId,
-      );
-    } catch (err) {
-      await recordAudit(deps.store, alg, deps.clock.now(), 'audit.evidence_exported', who(req), { caseId }, failed(err));
-      throw err;
-    }
     // The bundle carries payloads (personal data): every export is on record, in the signed log.
-    const summary = exportSummary(bundle);
-    const index = await recordAudit(deps.store, alg, deps.clock.now(), 'audit.evidence_exported', who(req), { caseId }, { ok: true, entries: summary.entries, messages: summary.messages, checkpointSize: summary.checkpointSize });
-    req.ctx.log.info({ audit: 'evidence-export', by: actorName(principalOf(req)), logIndex: index, ...summary }, 'evidence bundle exported');
+    const { out: bundle, index } = await recorded(req, 'audit.evidence_exported', { caseId }, () => evidenceOf(caseId), (b) => {
+      const s = exportSummary(b);
+      return { ok: true, entries: s.entries, messages: s.messages, checkpointSize: s.checkpointSize };
+    });
+    req.ctx.log.info({ audit: 'evidence-export', by: actorName(principalOf(req)), logIndex: index, ...exportSummary(bundle) }, 'evidence bundle exported');
     const file = `evidence-${caseId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
     res.set('Content-Disposition', `attachment; filename="${file}"`).set('Cache-Control', 'no-store').json(bundle);
+  });
+
+  r.get('/admin/audit-access', allow('auditAccess.read'), validateQuery(ops['/api/v1/admin/audit-access'].get), async (req, res) => {
+    res.json(await listAuditAccess(deps.store, validQuery<{ actor?: string; after?: string; limit: number }>(req)));
   });
 
   return r;

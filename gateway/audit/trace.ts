@@ -20,6 +20,8 @@ interface TraceQuery {
   caseId?: string;
   messageId?: string;
   member?: string;
+  /** Only entries about messages of this type. */
+  type?: string;
   from?: Date;
   to?: Date;
   after: number;
@@ -41,6 +43,7 @@ export interface TraceParams {
   caseId?: string;
   messageId?: string;
   member?: string;
+  type?: string;
   /** RFC 3339 with offset. */
   from?: string;
   to?: string;
@@ -58,7 +61,7 @@ export function traceQueryOf(p: TraceParams): TraceQuery {
   const to = p.to === undefined ? undefined : new Date(p.to);
   if (from && to && from > to) errors.push({ pointer: '/to', message: 'must not be before from' });
   if (errors.length) throw new GatewayError('GW_ERR_REQUEST_INVALID', errors.map((e) => `${e.pointer.slice(1)}: ${e.message}`).join('; '), { errors });
-  return { caseId: p.caseId, messageId: p.messageId, member: p.member, from, to, after: decodeCursor(p.after), limit: p.limit };
+  return { caseId: p.caseId, messageId: p.messageId, member: p.member, type: p.type, from, to, after: decodeCursor(p.after), limit: p.limit };
 }
 
 /** Gateway message ids a messageId stands for: itself (a gateway id) and every sender's message of that messageId. */
@@ -92,6 +95,7 @@ export async function traceEntries(db: Db, q: TraceQuery): Promise<{ items: Trac
         ` OR (e.kind = 'service.called' AND EXISTS (SELECT 1 FROM service_calls s WHERE s.id = e.message_id AND (s.caller = ${m} OR s.provider = ${m}))))`,
     );
   }
+  if (q.type !== undefined) where.push(`EXISTS (SELECT 1 FROM messages t WHERE t.id = e.message_id AND t.type = ${p(q.type)})`);
   if (q.from) where.push(`e.created_at >= ${p(q.from)}`);
   if (q.to) where.push(`e.created_at <= ${p(q.to)}`);
   const r = await db.query<{ idx: number; kind: string; entry: string; leaf_hash: Buffer; created_at: Date }>(

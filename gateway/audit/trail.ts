@@ -5,7 +5,7 @@ import { appendEntries } from '../log/append';
 import type { LogHashAlg } from '../merkle/hash';
 
 /**
- * The auditors audited (电子监察的监察): every trace query and every evidence export is an
+ * The auditors audited (电子监察的监察): every trace query, evidence export and verification is an
  * entry in the signed exchange log — who (actor, role), what (the query or the case), when,
  * and the outcome (how many entries, or the error code). The entries name no message and
  * no case row, so a member's GET /log/entries sees only their leaf hashes; auditors and
@@ -32,17 +32,21 @@ function queryFields(alg: LogHashAlg, query: Record<string, string | number | un
   return out;
 }
 
-type Outcome = { ok: true; entries: number; messages?: number; checkpointSize?: number } | { ok: false; code: string };
+export type AuditOutcome = { ok: true; entries: number; messages?: number; checkpointSize?: number } | { ok: false; code: string };
+
+/** The log entry kinds of the auditors' own looks at the records. */
+export const AUDIT_KINDS = ['audit.trace_queried', 'audit.evidence_exported', 'audit.evidence_verified'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** Appends the audit entry of one trace query or evidence export (its own statement; commits with the caller's transaction). */
 export async function recordAudit(
   db: Db,
   alg: LogHashAlg,
   at: Date,
-  kind: 'audit.trace_queried' | 'audit.evidence_exported',
+  kind: AuditKind,
   who: AuditActor,
   query: Record<string, string | number | undefined>,
-  outcome: Outcome,
+  outcome: AuditOutcome,
 ): Promise<number> {
   const entry = prepareEntry(alg, kind, at, { actor: who.actor, role: who.role, query: queryFields(alg, query), outcome });
   const [index] = await appendEntries(db, [entry]);

@@ -26,6 +26,7 @@ export async function start(): Promise<void> {
   // One write, so whoever reads the banner gets it whole.
   const lines = [
     `xgw gateway listening on ${shown}  (database: ${gw.deps.store.kind}${config.databaseUrl ? '' : `, ${path.resolve(config.dataDir)}`})`,
+    `  console:   ${shown}/console/   (web console; log in with a demo login below)`,
     `  API docs:  ${shown}/docs`,
     `  health:    ${shown}/healthz   metrics: ${shown}/metrics`,
   ];

@@ -76,6 +76,25 @@ export function exchangePaths(types: string[]) {
           'GW_ERR_OVERLOADED',
         ],
       },
+      get: {
+        tag: 'exchange',
+        id: 'listMailbox',
+        summary: "A department's received or sent messages, newest first (收件箱/发件箱); read only",
+        description:
+          'Listing changes nothing (GET /api/v1/inbox is the pull that counts as delivery). Department systems and clerks list their own ' +
+          "member's mailbox; auditors and supervisors name the member. Payloads and histories: GET /api/v1/messages/{id}.",
+        params: [
+          query('box', '`in`: received (收件), `out`: sent (发件)', { type: 'string', enum: ['in', 'out'], default: 'in' }),
+          query('member', 'whose mailbox (auditors and supervisors only; others: their own)', { type: 'string', minLength: 1, maxLength: 200 }),
+          query('status', 'only messages in this status', { type: 'string', enum: MESSAGE_STATUSES }),
+          query('type', 'only this message type', { type: 'string', enum: types }),
+          query('caseId', '办件编号 (case number)', { type: 'string', minLength: 1, maxLength: 200 }),
+          query('after', 'the `next` cursor of the previous page', { type: 'string' }),
+          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+        ],
+        ok: { 200: json('a page of messages, newest first', ref('MailboxPage')) },
+        errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR', 'GW_ERR_AUTH_FORBIDDEN'],
+      },
     },
     '/api/v1/messages/{id}': {
       get: {
@@ -226,5 +245,12 @@ export function exchangeSchemas(schemas: SchemaRegistry): Json {
       },
     },
     AckRequest: ackRequestSchema,
-    InboxPage: page(ref('MessageSummary'), 'A page of received messages in commit order.'),  };
+    InboxPage: page(ref('MessageSummary'), 'A page of received messages in commit order.'),
+    MailboxPage: {
+      ...page(
+        { type: 'object', required: messageRequired.filter((k) => k !== 'payload' && k !== 'digest'), properties: Object.fromEntries(Object.entries(messageProps).filter(([k]) => k !== 'digest')) },
+        "A page of a member's received or sent messages, newest first.",
+      ),
+    },
+  };
 }

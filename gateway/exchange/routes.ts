@@ -9,6 +9,7 @@ import { preparePush, type PushDeps } from './push';
 import { acknowledge, getMessage, pullInbox, type InboxQuery } from './messages';
 import { ackRequestSchema, exchangePaths } from './openapi';
 import { ARRIVAL } from './lifecycle';
+import { listMailbox, type MailboxQuery } from './mailbox';
 
 export type ExchangeRouteDeps = Pick<GatewayDeps, 'store' | 'clock' | 'trust' | 'writer' | 'metrics' | 'schemas'> & {
   config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> };
@@ -37,6 +38,10 @@ export function exchangeRoutes(deps: ExchangeRouteDeps): Router {
       req.ctx.log.info({ message: msg.id, to: msg.receiver, type: msg.type, caseId: msg.caseId }, 'message accepted');
     }
     res.status(out.outcome === 'created' ? 202 : 200).location(`/api/v1/messages/${out.receipt.id}`).json(out.receipt);
+  });
+
+  r.get('/messages', allow('exchange.read'), validateQuery(ops['/api/v1/messages'].get), async (req, res) => {
+    res.json(await listMailbox(deps.store, principalOf(req), validQuery<MailboxQuery>(req)));
   });
 
   r.get('/messages/:id', allow('exchange.read'), async (req, res) => {

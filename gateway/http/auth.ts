@@ -5,6 +5,7 @@ import { GatewayError } from '../errors';
 import { findSystemByToken } from '../registry/systems';
 import { findUserBySession } from '../registry/users';
 import type { Principal } from '../registry/principal';
+import { checkCsrf, sessionCookie } from './session-cookie';
 
 /**
  * Resolves bearer tokens to principals. System tokens (xgs_…) and login sessions
@@ -57,13 +58,23 @@ export function bearerToken(req: Request): string | null {
   return null;
 }
 
-/** Requires a valid bearer token; sets req.ctx.principal. */
+/** The caller's token: the Authorization header, else the console's session cookie (http/session-cookie.ts). */
+export function callerToken(req: Request): { token: string; via: 'bearer' | 'cookie' } | null {
+  const bearer = bearerToken(req);
+  if (bearer) return { token: bearer, via: 'bearer' };
+  if (req.get('authorization') !== undefined) return null;
+  const cookie = sessionCookie(req);
+  return cookie ? { token: cookie, via: 'cookie' } : null;
+}
+
+/** Requires a valid bearer token or session cookie (with its CSRF token for state changes); sets req.ctx.principal. */
 export function authenticate(auth: Authenticator) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearerToken(req);
-    if (!token) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN', 'send Authorization: Bearer <token>');
-    const principal = await auth.resolve(token);
+    const caller = callerToken(req);
+    if (!caller) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN', 'send Authorization: Bearer <token>');
+    const principal = await auth.resolve(caller.token);
     if (!principal) throw new GatewayError('GW_ERR_AUTH_INVALID_TOKEN');
+    if (caller.via === 'cookie') checkCsrf(req, caller.token);
     req.ctx.principal = principal;
     req.ctx.bindLog({ member: principal.member, ...(principal.kind === 'user' ? { user: principal.login } : { system: principal.system }) });
     next();

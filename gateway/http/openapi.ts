@@ -81,6 +81,7 @@ function errorResponses(codes: ErrorCode[]): Json {
 
 const API_COMMON: ErrorCode[] = ['GW_ERR_AUTH_TOKEN_IN_QUERY', 'GW_ERR_RATE_LIMITED', 'GW_ERR_STORE_UNAVAILABLE', 'GW_ERR_INTERNAL'];
 const AUTH: ErrorCode[] = ['GW_ERR_AUTH_MISSING_TOKEN', 'GW_ERR_AUTH_INVALID_TOKEN'];
+const CSRF: ErrorCode[] = ['GW_ERR_AUTH_CSRF'];
 const BODY: ErrorCode[] = ['GW_ERR_HTTP_MALFORMED_JSON', 'GW_ERR_HTTP_BODY_TOO_LARGE', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'];
 
 function operation(method: string, route: string, op: Op): Json {
@@ -88,6 +89,7 @@ function operation(method: string, route: string, op: Op): Json {
   const errors = [
     ...(api && method === 'post' ? BODY : []),
     ...(api && !op.public ? AUTH : []),
+    ...(api && !op.public && method !== 'get' ? CSRF : []),
     // a path parameter that is not valid percent-encoding
     ...(route.includes('{') ? (['GW_ERR_REQUEST_INVALID'] as const) : []),
     ...(op.errors ?? []),
@@ -209,7 +211,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'ops', description: 'Health and metrics (运维)' },
       { name: 'docs', description: 'This documentation' },
     ],
-    security: [{ bearerAuth: [] }],
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     paths: outPaths,
     components: {
       securitySchemes: {
@@ -217,6 +219,12 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
           type: 'http',
           scheme: 'bearer',
           description: 'A member system token (`xgs_…`) or a login session token (`xgu_…` from POST /api/v1/auth/login).',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'xgw_session',
+          description: 'The web console: the session of POST /api/v1/auth/login with `session: "cookie"`; state-changing requests also send `X-CSRF-Token`.',
         },
       },
       headers: {

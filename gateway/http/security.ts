@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { GatewayError } from '../errors';
 import { SECRET_NAME } from '../logger';
+import { sessionCookie } from './session-cookie';
 
 /**
  * Security headers on every response (helmet). The API answers JSON, so its
@@ -72,8 +73,8 @@ function limiter(windowSeconds: number, limit: (req: Request) => number, key: (r
 export function rateLimits(cfg: RateLimitConfig) {
   const byAddress = (req: Request) => `address:${ipKeyGenerator(req.ip ?? '')}`;
   return {
-    /** App level: requests that carry no bearer token. */
-    anonymous: limiter(cfg.windowSeconds, () => cfg.perAddress, byAddress, (req) => req.get('authorization') !== undefined),
+    /** App level: requests that carry no bearer token (nor the console's session cookie). */
+    anonymous: limiter(cfg.windowSeconds, () => cfg.perAddress, byAddress, (req) => req.get('authorization') !== undefined || sessionCookie(req) !== null),
     /** After authenticate: the principal's member or login. */
     authenticated: limiter(
       cfg.windowSeconds,

@@ -12,9 +12,10 @@ export const LOG_ENTRY_KINDS = [
   'message.rejected',
   'message.replayed',
   'service.called',
-  // The auditors audited: every trace query and evidence export (who, what, when); no message or case refers to them.
+  // The auditors audited: every trace query, evidence export and verification (who, what, when); no message or case refers to them.
   'audit.trace_queried',
   'audit.evidence_exported',
+  'audit.evidence_verified',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 

@@ -12,7 +12,18 @@ const MEMBER_KINDS = keysOf<MemberKind>({ hall: true, municipal: true, vertical:
 export const loginRequestSchema = {
   type: 'object',
   required: ['login', 'password'],
-  properties: { login: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256, format: 'password' } },
+  properties: {
+    login: { type: 'string', minLength: 1, maxLength: 64 },
+    password: { type: 'string', minLength: 1, maxLength: 256, format: 'password' },
+    session: {
+      type: 'string',
+      enum: ['token', 'cookie'],
+      default: 'token',
+      description:
+        '`token` (default): the answer carries the session token for `Authorization: Bearer`. `cookie` (the web console): the token is set as an HttpOnly, ' +
+        'SameSite=Strict cookie and the answer carries only `csrfToken`, to send as `X-CSRF-Token` with every state-changing request.',
+    },
+  },
 } satisfies Json;
 
 export function registryPaths(types: string[]) {
@@ -38,7 +49,7 @@ export function registryPaths(types: string[]) {
       },
     },
     '/api/v1/auth/me': {
-      get: { tag: 'auth', id: 'whoAmI', summary: 'Who the bearer token belongs to', ok: { 200: json('the caller', ref('Principal')) } },
+      get: { tag: 'auth', id: 'whoAmI', summary: 'Who the bearer token (or session cookie) belongs to; with the cookie also its csrfToken', ok: { 200: json('the caller', ref('Principal')) } },
     },
     '/api/v1/members': {
       get: { tag: 'registry', id: 'listMembers', summary: 'Members of the gateway (成员单位)', ok: { 200: json('all members', ref('MemberList')) } },
@@ -175,10 +186,11 @@ export function registrySchemas(): Json {
     },
     LoginResponse: {
       type: 'object',
-      required: ['token', 'tokenType', 'expiresAt', 'user'],
+      required: ['tokenType', 'expiresAt', 'user'],
       properties: {
-        token: str('session token (xgu_…), send as Authorization: Bearer'),
-        tokenType: { type: 'string', const: 'Bearer' },
+        token: str('session token (xgu_…), send as Authorization: Bearer (not with session=cookie)'),
+        tokenType: { type: 'string', enum: ['Bearer', 'Cookie'] },
+        csrfToken: str('with session=cookie: send as X-CSRF-Token with every POST'),
         expiresAt: time('when the session ends'),
         user: ref('User'),
       },
@@ -200,6 +212,7 @@ export function registrySchemas(): Json {
             userId: { type: 'string', format: 'uuid' },
             login: { type: 'string' },
             role: { type: 'string', enum: [...ROLES] },
+            csrfToken: { type: 'string', description: 'only when called with the session cookie: send as X-CSRF-Token' },
           },
         },
       ],

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
 import type { GatewayConfig } from '../config';
 import { GatewayError } from '../errors';
-import { bearerToken, principalOf } from '../http/auth';
+import { callerToken, principalOf } from '../http/auth';
+import { clearSessionCookie, csrfTokenFor, setSessionCookie } from '../http/session-cookie';
 import { validateBody } from '../http/validate';
 import { login, logout } from './users';
 import { maskLogin } from './login-throttle';
@@ -14,7 +15,7 @@ import { loginRequestSchema } from './openapi';
 export function authRoutes(deps: Pick<GatewayDeps, 'store' | 'clock'> & { config: Pick<GatewayConfig, 'auth'> }): Router {
   const r = Router();
   r.post('/auth/login', validateBody(loginRequestSchema, { detail: 'send {"login": "...", "password": "..."}' }), async (req, res) => {
-    const b = req.body as { login: string; password: string };
+    const b = req.body as { login: string; password: string; session?: 'token' | 'cookie' };
     const a = deps.config.auth;
     try {
       const out = await login(
@@ -34,7 +35,13 @@ export function authRoutes(deps: Pick<GatewayDeps, 'store' | 'clock'> & { config
         b.password,
         req.ip ?? '',
       );
-      req.ctx.log.info({ login: out.user.login, role: out.user.role }, 'login');
+      req.ctx.log.info({ login: out.user.login, role: out.user.role, session: b.session ?? 'token' }, 'login');
+      if (b.session === 'cookie') {
+        // The console: the token stays in an HttpOnly cookie, the page gets only its CSRF token.
+        setSessionCookie(req, res, out.token, a.sessionTtlSeconds);
+        res.set('Cache-Control', 'no-store').json({ tokenType: 'Cookie', csrfToken: csrfTokenFor(out.token), expiresAt: formatTime(out.expiresAt), user: out.user });
+        return;
+      }
       res.json({ token: out.token, tokenType: 'Bearer', expiresAt: formatTime(out.expiresAt), user: out.user });
     } catch (err) {
       const code = (err as GatewayError).code;
@@ -50,16 +57,18 @@ export function registryRoutes(deps: Pick<GatewayDeps, 'store' | 'auth' | 'direc
   const base = () => deps.config.publicUrl ?? '';
 
   r.post('/auth/logout', allow('session.use'), async (req, res) => {
-    const token = bearerToken(req);
-    if (token?.startsWith('xgu_')) {
-      await logout(deps.store, token);
-      deps.auth.forget(token);
+    const caller = callerToken(req);
+    if (caller?.token.startsWith('xgu_')) {
+      await logout(deps.store, caller.token);
+      deps.auth.forget(caller.token);
     }
+    if (caller?.via === 'cookie') clearSessionCookie(req, res);
     res.status(204).end();
   });
 
   r.get('/auth/me', allow('session.use'), (req, res) => {
-    res.json(principalOf(req));
+    const caller = callerToken(req);
+    res.set('Cache-Control', 'no-store').json({ ...principalOf(req), ...(caller?.via === 'cookie' ? { csrfToken: csrfTokenFor(caller.token) } : {}) });
   });
 
   // Metaservice (X-Road listClients): who is on the gateway.

@@ -15,7 +15,8 @@ import { projectRoot } from '../../gateway/schemas/paths';
 type Json = Record<string, any>;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 /** Routes that are parts of a documented page rather than API operations. */
-const UNDOCUMENTED_ASSETS = ['GET /docs/init.js'];
+// The web console's pages (gateway/http/console.ts): `/` and `/console` redirect to /console/.
+const UNDOCUMENTED_ASSETS = ['GET /docs/init.js', 'GET /', 'GET /console', 'GET /^\\/console\\/(.*)$/'];
 const PLACEHOLDERS: Record<string, string> = { id: '00000000-0000-7000-8000-000000000000', code: 'no-such-member', type: 'no-such-type' };
 
 let t: TestGateway;
@@ -127,7 +128,8 @@ describe('the OpenAPI document', () => {
       expect(doc.components.schemas[name]).toBeDefined();
     }
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'xgw_session' });
+    expect(doc.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
     for (const { route, method, op } of operations()) {
       const isPublic = !route.startsWith('/api/v1/') || ['/api/v1/auth/login', '/api/v1/openapi.json'].includes(route);
       expect({ route, method, security: op.security }).toEqual({ route, method, security: isPublic ? [] : undefined });

@@ -71,6 +71,7 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   },
   'GET /inbox': { op: 'exchange.pull', probe: { method: 'GET', path: () => '/inbox' } },
   'POST /messages/:id/ack': { op: 'exchange.ack', probe: { method: 'POST', path: () => `/messages/${toHall}/ack`, body: () => ({ result: 'rejected', reason: '材料不全' }) } },
+  'GET /messages': { op: 'exchange.read', probe: { method: 'GET', path: () => '/messages?box=in&member=hall' } },
   'GET /messages/:id': { op: 'exchange.read', probe: { method: 'GET', path: () => `/messages/${toHall}` } },
   'POST /services/:member/:service': {
     op: 'services.call',
@@ -78,6 +79,8 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   },
   'GET /audit/trace': { op: 'audit.read', probe: { method: 'GET', path: () => '/audit/trace?member=hall' } },
   'GET /audit/evidence': { op: 'audit.read', probe: { method: 'GET', path: () => '/audit/evidence?caseId=no-such-case' } },
+  'GET /audit/verify': { op: 'audit.read', probe: { method: 'GET', path: () => '/audit/verify?caseId=no-such-case' } },
+  'GET /admin/audit-access': { op: 'auditAccess.read', probe: { method: 'GET', path: () => '/admin/audit-access' } },
   'GET /admin/dead-letters': { op: 'deadLetters.read', probe: { method: 'GET', path: () => '/admin/dead-letters' } },
   'POST /admin/dead-letters/:id/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/00000000-0000-7000-8000-000000000000/replay' } },
   'POST /admin/dead-letters/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/replay', body: () => ({ receiver: 'housing' }) } },

@@ -8,15 +8,17 @@ import { createDatabase, openPostgres } from '../../gateway/store/postgres';
 import { buildTestPki, TEMPLATE_ENV, type TestTemplate } from './template';
 import { seedTestRegistry } from './gateway';
 import { buildDist, DIST_BUILT_ENV } from './cli';
+import { buildConsole } from './browser';
 
 /**
- * Once per `npm test`: a PKI for the demo members and a migrated, seeded database
+ * Once per `npm test`: the compiled CLI and the web console, a PKI for the demo members and a migrated, seeded database
  * that every default test gateway copies (PGlite: a data-directory tarball loaded in
  * ≈0.5 s instead of ≈3 s for a new one; PostgreSQL: CREATE DATABASE … TEMPLATE).
  */
 export default async function globalSetup(): Promise<void> {
   buildDist();
   process.env[DIST_BUILT_ENV] = '1';
+  buildConsole(); // web/ → web/dist for the browser tests and /console/ (skipped when up to date)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-test-template-'));
   const pkiDir = path.join(dir, 'pki');
   buildTestPki(pkiDir);

@@ -1,0 +1,23 @@
+// ECharts, only the parts the console draws (a bar chart on canvas).
+import { init, use, type ECharts } from 'echarts/core';
+import { BarChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+export function barChart(el: HTMLElement, days: string[], series: { name: string; data: number[]; color: string }[]): ECharts {
+  const chart = init(el, undefined, { renderer: 'canvas' });
+  chart.setOption({
+    aria: { enabled: true },
+    animation: false,
+    textStyle: { fontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif' },
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 40, right: 16, top: 36, bottom: 28 },
+    xAxis: { type: 'category', data: days },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, itemStyle: { color: s.color }, barMaxWidth: 28 })),
+  });
+  return chart;
+}

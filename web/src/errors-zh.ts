@@ -1,0 +1,26 @@
+/** problem+json codes (gateway/errors.ts) as the console says them to Chinese users. */
+const ZH: Record<string, string> = {
+  GW_ERR_AUTH_BAD_CREDENTIALS: '用户名或密码错误',
+  GW_ERR_AUTH_RATE_LIMITED: '登录失败次数过多，请稍后再试',
+  GW_ERR_AUTH_MISSING_TOKEN: '请先登录',
+  GW_ERR_AUTH_INVALID_TOKEN: '登录已过期或已退出，请重新登录',
+  GW_ERR_AUTH_FORBIDDEN: '您的角色无权执行此操作',
+  GW_ERR_AUTH_CSRF: '请求缺少安全校验令牌（CSRF），请刷新页面后重试',
+  GW_ERR_RATE_LIMITED: '请求过于频繁，请稍后再试',
+  GW_ERR_REQUEST_INVALID: '请求参数不正确',
+  GW_ERR_LIST_BAD_CURSOR: '分页参数无效，请重新查询',
+  GW_ERR_HTTP_NOT_FOUND: '接口不存在',
+  GW_ERR_AUDIT_CASE_NOT_FOUND: '未找到该办件的记录',
+  GW_ERR_AUDIT_LOG_BEHIND: '日志尚未签署到最新位置，请稍后重试',
+  GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND: '未找到该报文（或无权查看）',
+  GW_ERR_EXCHANGE_NOT_RECEIVER: '只有接收方可以确认该报文',
+  GW_ERR_EXCHANGE_INVALID_TRANSITION: '报文当前状态不允许此操作',
+  GW_ERR_EXCHANGE_ALREADY_ACKNOWLEDGED: '该报文已确认或已拒收',
+  GW_ERR_LOG_NOT_FOUND: '日志中没有该记录（可能尚未签署检查点）',
+  GW_ERR_STORE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',
+  GW_ERR_OVERLOADED: '网关繁忙，请稍后再试',
+  GW_ERR_INTERNAL: '网关内部错误',
+};
+
+export const errorText = (code: string | undefined, status: number): string =>
+  (code && ZH[code]) || (status === 0 ? '无法连接网关' : `请求失败（HTTP ${status}）`);
