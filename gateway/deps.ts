@@ -12,6 +12,7 @@ import type { ExchangeWriter } from './exchange/writer';
 import type { DeliveryWorker } from './delivery/worker';
 import type { Trust } from './trust/trust';
 import type { LogIntegrator } from './log/integrator';
+import type { RegistryWatcher } from './registry/live';
 import { convertFor, type PushDeps } from './exchange/push';
 
 /**
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   delivery: DeliveryWorker;
   trust: Trust;
   integrator: LogIntegrator;
+  /** Reloads the registry on every change, in this process and the others (registry/live.ts). */
+  registry: RegistryWatcher;
 }
 
 /** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */

@@ -12,6 +12,7 @@ export const LOG_ENTRY_KINDS = [
   'message.rejected',
   'message.replayed',
   'service.called',
+  'registry.changed',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 

@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'exchange.read': { who: [...ACTS_FOR_DEPARTMENT, ...READS_ALL], what: "read a message of the department and its history" },
   'services.call': { who: ACTS_FOR_DEPARTMENT, what: 'call an agency service for the department' },
   'audit.read': { who: READS_ALL, what: 'traces and evidence bundles of any case' },
+  'registry.admin': { who: ['admin'], what: 'administer the registry: members, webhooks, systems and tokens, agreements, people (each change in the signed log)' },
   'deadLetters.read': { who: ['admin'], what: 'list dead letters' },
   'deadLetters.replay': { who: ['admin'], what: 'replay dead letters' },
   'documents.import': { who: ['clerk', 'signer', 'admin'], what: 'parse a plain-text official document (公文) into the document model; stores nothing' },
