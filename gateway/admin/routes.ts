@@ -1,13 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
-import { ConfigError } from '../config';
-import { GatewayError } from '../errors';
 import { principalOf } from '../http/auth';
 import { validateBody, validateQuery, validQuery } from '../http/validate';
 import { actorName } from '../registry/principal';
 import { allow } from '../registry/permissions';
-import { findMember } from '../registry/members';
 import type { ChangeContext } from '../registry/changes';
+import { inChange } from './change';
 import { createMember, getMemberRecord, getWebhook, listMemberRecords, listWebhooks, removeWebhook, setWebhook, updateMember, type MemberFilter } from '../registry/admin-members';
 import { createAgreement, deleteAgreement, getAgreement, listAgreementRecords, updateAgreement } from '../registry/admin-agreements';
 import { createSystem, createUser, getSystem, getUser, issueToken, listSystems, listTokens, listUserRecords, revokeToken, updateSystem, updateUser } from '../registry/admin-access';
@@ -16,54 +14,6 @@ import * as s from './openapi';
 import type { Op } from '../http/openapi-helpers';
 
 type Deps = Pick<GatewayDeps, 'store' | 'clock' | 'adapters' | 'registry' | 'config'>;
-
-/** A dry run's changes, thrown to roll its transaction back. */
-class DryRun<T> {
-  constructor(readonly result: T) {}
-}
-
-/**
- * Runs registry changes in one transaction: the adapter bindings of the members touched
- * are checked (as they will be) before commit, a refusal rolls everything back with the
- * one line a start would print; after commit this process reloads before answering, the
- * others on the NOTIFY sent at commit (registry/live.ts).
- */
-export async function inChange<T>(deps: Deps, by: string, fn: (ctx: ChangeContext) => Promise<T>, opts: { dryRun?: boolean } = {}): Promise<{ result: T; changed: boolean }> {
-  let changed = false;
-  try {
-    const result = await deps.store.tx(async (db) => {
-      const pending = new Set<string>();
-      const ctx: ChangeContext = {
-        db,
-        alg: deps.config.trust.logHashAlg,
-        at: deps.clock.now(),
-        by,
-        usccMode: deps.config.usccMode,
-        needsBindingCheck: async (code) => void pending.add(code),
-        changes: [],
-      };
-      const out = await fn(ctx);
-      for (const code of pending) {
-        const m = await findMember(db, code);
-        if (!m) continue;
-        try {
-          await deps.adapters.check(m);
-        } catch (err) {
-          if (err instanceof ConfigError) throw new GatewayError('GW_ERR_REGISTRY_INVALID', err.message, { errors: [{ pointer: '/adapterConfig', message: err.message }] });
-          throw err;
-        }
-      }
-      changed = ctx.changes.length > 0;
-      if (opts.dryRun) throw new DryRun(out);
-      return out;
-    });
-    if (changed) await deps.registry.refresh();
-    return { result, changed };
-  } catch (err) {
-    if (err instanceof DryRun) return { result: err.result as T, changed: false };
-    throw err;
-  }
-}
 
 /** Registry administration (admin role): members, webhooks, systems and tokens, agreements, people, the registry document. */
 export function adminRoutes(deps: Deps): Router {
