@@ -26,7 +26,8 @@ import { adminPaths, adminSchemas } from '../admin/openapi';
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
 let cachedVersion: string | undefined;
-function packageVersion(): string {
+/** The package's version (the OpenAPI info.version, `xgw --version`). */
+export function packageVersion(): string {
   if (cachedVersion === undefined) {
     try {
       const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: unknown };
