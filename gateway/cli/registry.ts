@@ -258,9 +258,13 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (o: { format: string; output?: string }) => {
       const { registryVersion: _v, ...doc } = await api().call('GET', '/admin/registry');
       const text = o.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : YAML.stringify(doc, { lineWidth: 0 });
-      if (o.output) fs.writeFileSync(o.output, text);
-      else process.stdout.write(text);
-      process.stderr.write(`xgw: ${doc.notExported}\n`);
+      if (o.output) {
+        fs.writeFileSync(o.output, text);
+        print(`wrote ${o.output} (${doc.members.length} members, ${doc.agreements.length} agreements, ${doc.users.length} users); ${doc.notExported}`);
+      } else {
+        process.stdout.write(text);
+        process.stderr.write(`xgw: ${doc.notExported}\n`);
+      }
     });
   registry
     .command('apply <file>')

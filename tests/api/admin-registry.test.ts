@@ -168,3 +168,31 @@ test('a second gateway process on the same database sees each change at once: a 
     await other.close();
   }
 });
+
+test('export → apply on a second database reproduces the registry; a dry run keeps nothing; applying twice changes nothing', async () => {
+  const doc = (await e.call('GET', '/api/v1/admin/registry', { token: admin })).body;
+  expect(doc.notExported).toContain('never exported');
+  expect(JSON.stringify(doc)).not.toMatch(/xgs_|xgw_whsec_|first admin password/);
+  const other = await startEmptyGateway();
+  try {
+    const dry = await other.call('POST', '/api/v1/admin/registry/apply?dryRun=true', { token: other.localAdmin, body: doc });
+    expect(dry.status).toBe(200);
+    expect(dry.body.dryRun).toBe(true);
+    expect(dry.body.changes).toEqual(expect.arrayContaining([{ object: 'member', action: 'created', key: 'planning' }, { object: 'webhook', action: 'created', key: 'planning', fields: ['url', 'active'] }]));
+    expect(dry.body.issued).toEqual([]);
+    expect((await other.call('GET', '/api/v1/admin/members', { token: other.localAdmin })).body.items).toEqual([]);
+    const applied = await other.call('POST', '/api/v1/admin/registry/apply', { token: other.localAdmin, body: doc });
+    expect(applied.body.changes.length).toBe(dry.body.changes.length);
+    expect(applied.body.issued.map((i: { object: string; key: string }) => `${i.object}:${i.key}`).sort()).toEqual(['user:clerk1', 'user:root', 'webhook:planning']);
+    expect((await other.call('GET', '/api/v1/admin/registry', { token: other.localAdmin })).body).toEqual(doc);
+    const again = await other.call('POST', '/api/v1/admin/registry/apply', { token: other.localAdmin, body: doc });
+    expect(again.body).toEqual({ dryRun: false, changes: [], issued: [] });
+    // The reproduced registry works: the deactivated member is inactive, the push member has its webhook.
+    expect(other.gw.deps.directory.member('housing')).toBeUndefined();
+    expect(other.gw.deps.directory.member('planning')).toMatchObject({ deliveryMode: 'push', webhookUrl: hook.url });
+    const dup = await other.call('POST', '/api/v1/admin/registry/apply', { token: other.localAdmin, body: { ...doc, users: [...doc.users, doc.users[0]] } });
+    expect(dup.body).toMatchObject({ code: 'GW_ERR_REGISTRY_INVALID', detail: 'the document names user "clerk1" twice' });
+  } finally {
+    await other.close();
+  }
+});
