@@ -106,6 +106,24 @@ test('a system and its token (shown once, listed by hint), an agreement, a webho
   expect(hook.hits[0]!.body).toMatchObject({ id: push.body.id, from: 'hall', type: 'case-record', messageId: 'A-1' });
 });
 
+test("an agreement's validity period is enforced at push; PATCH changes it", async () => {
+  const id = (await e.call('GET', '/api/v1/admin/agreements?sender=hall&receiver=planning', { token: admin })).body.items[0].id;
+  const push = (messageId: string) => e.call('POST', '/api/v1/messages', { token: hallToken, body: { to: 'planning', type: 'case-record', messageId, purpose: 'case-handling', payload: sampleCaseRecord() } });
+  const bad = await e.call('PATCH', `/api/v1/admin/agreements/${id}`, { token: admin, body: { validFrom: '2026-03-10T00:00:00+08:00', validTo: '2026-03-01T00:00:00+08:00' } });
+  expect(bad.body).toMatchObject({ code: 'GW_ERR_REGISTRY_INVALID', errors: [{ pointer: '/validTo' }] });
+  // The test clock reads 2026-03-02T09:30+08:00.
+  const later = await e.call('PATCH', `/api/v1/admin/agreements/${id}`, { token: admin, body: { validFrom: '2026-03-10T00:00:00+08:00' } });
+  expect(later.body).toMatchObject({ validFrom: '2026-03-10T00:00:00.000+08:00', validTo: null, purposes: ['case-handling'] });
+  const refused = await push('V-1');
+  expect(refused.status).toBe(403);
+  expect(refused.body).toMatchObject({ code: 'GW_ERR_EXCHANGE_NO_AGREEMENT', detail: expect.stringContaining('in force from 2026-03-10T00:00:00.000+08:00') });
+  // The same instant written with another offset is no change.
+  const same = await e.call('PATCH', `/api/v1/admin/agreements/${id}`, { token: admin, body: { validFrom: '2026-03-09T16:00:00Z' } });
+  expect(same.headers.get('x-registry-version')).toBe(later.headers.get('x-registry-version'));
+  await e.call('PATCH', `/api/v1/admin/agreements/${id}`, { token: admin, body: { validFrom: null, validTo: '2026-12-31T00:00:00+08:00' } });
+  expect((await push('V-2')).status).toBe(202);
+});
+
 test('a bad adapter config is refused with the line a start prints, and the old binding stays', async () => {
   const before = e.gw.deps.adapters.configOf('planning');
   const r = await e.call('PATCH', '/api/v1/admin/members/planning', { token: admin, body: { adapterConfig: { requestTimeoutMs: 5 } } });
