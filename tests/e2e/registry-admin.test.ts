@@ -49,6 +49,8 @@ test('init, members, system and token, agreement, webhook through the CLI; a pus
     const direct = xgw(0, 'token', 'list');
     expect(direct.status).toBe(1);
     expect(direct.stderr).toContain('the gateway is running on this data directory');
+    const twice = xgw(0, 'start');
+    expect([twice.status, twice.stderr.trim()]).toEqual([1, expect.stringMatching(/^xgw: another gateway \(pid \d+\) is running on .*; one process owns a PGlite data directory$/)]);
   }
 
   expect(ok(xgw(0, 'init', '--member', 'bigdata', '--name', '江州市大数据管理局', '--uscc', validUscc(11111111), '--admin', 'root', '--password', 'root password 1'))).toContain('first admin root in member bigdata');
