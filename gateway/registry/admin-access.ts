@@ -3,8 +3,7 @@ import { formatTime } from '../clock';
 import { newId } from '../ids';
 import { decodeKeyCursor, keyPage } from '../exchange/cursor';
 import { createSystemToken, revokeSystemToken } from './systems';
-import { hashPassword } from './passwords';
-import { randomPassword } from './passwords';
+import { hashPassword, randomPassword } from './passwords';
 import { ROLES, type Role } from './users';
 import { changedFields, recordChange, type ChangeContext } from './changes';
 

@@ -3,6 +3,7 @@ import { formatTime } from '../clock';
 import { newId } from '../ids';
 import { decodeKeyCursor, keyPage } from '../exchange/cursor';
 import { changedFields, recordChange, type ChangeContext } from './changes';
+import type { AgreementRow } from './agreements';
 
 /** An exchange agreement as registry administration sees it (times RFC 3339; null = open end). */
 export interface AgreementRecord {
@@ -16,15 +17,7 @@ export interface AgreementRecord {
   validTo: string | null;
 }
 
-interface Row {
-  id: string;
-  sender: string;
-  receiver: string;
-  message_type: string;
-  purposes: string[];
-  valid_from: Date | null;
-  valid_to: Date | null;
-}
+type Row = AgreementRow & { id: string };
 
 const toRecord = (r: Row): AgreementRecord => ({
   id: r.id,

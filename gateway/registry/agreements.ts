@@ -14,7 +14,8 @@ export interface Agreement {
   validTo?: Date | null;
 }
 
-interface AgreementRow {
+/** An agreements row as read (registry administration adds its id). */
+export interface AgreementRow {
   sender: string;
   receiver: string;
   message_type: string;
