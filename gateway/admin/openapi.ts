@@ -178,7 +178,7 @@ export function adminPaths() {
     },
     '/api/v1/admin/members/{code}/webhook': {
       get: op({ id: 'adminGetWebhook', summary: "A member's webhook; admin role", params: [memberParam], ok: { 200: json('the webhook', ref('Webhook')) }, errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND'] }),
-      put: op({ id: 'adminSetWebhook', summary: "Set a member's webhook (URL, active); admin role", description: 'A new webhook, or rotateSecret, issues a secret answered once as `secret`; the gateway keeps it to authenticate its webhook requests and never shows it again.', params: [memberParam], body: { schema: ref('WebhookSet') }, ok: ok('the webhook', ref('Webhook')), errors: [...WRITE, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND'] }),
+      put: op({ id: 'adminSetWebhook', summary: "Set a member's webhook (URL, active); admin role", description: 'A new webhook, or rotateSecret, issues a secret answered once as `secret`; the gateway keeps it to authenticate its webhook requests and never shows it again.', params: [memberParam], body: { schema: ref('WebhookSet') }, ok: ok('the webhook', ref('Webhook')), errors: [...WRITE, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
       delete: op({ id: 'adminRemoveWebhook', summary: "Remove a member's webhook and its secret; admin role", description: 'Refused (GW_ERR_REGISTRY_INVALID) while the member is delivered by push.', params: [memberParam], ok: noContent('removed'), errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND', 'GW_ERR_REGISTRY_INVALID'] }),
     },
     '/api/v1/admin/systems': {

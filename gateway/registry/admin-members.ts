@@ -161,7 +161,9 @@ export async function setWebhook(
 ): Promise<WebhookRecord & { secret?: string }> {
   const r = await row(ctx, code, true);
   const before = toWebhook(r);
-  if (!before && w.url === undefined) throw new GatewayError('GW_ERR_REGISTRY_NOT_FOUND', `member "${code}" has no webhook; give its url`);
+  if (!before && w.url === undefined) {
+    throw new GatewayError('GW_ERR_REGISTRY_INVALID', `member "${code}" has no webhook yet: give its url`, { errors: [{ pointer: '/url', message: 'is required for a new webhook' }] });
+  }
   const fields = before ? changedFields(before, { url: w.url, active: w.active }) : ['url', 'active'];
   const secret = !before || w.rotateSecret ? newSecret('xgw_whsec') : undefined;
   if (!fields.length && !secret) return before!;

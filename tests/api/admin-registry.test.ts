@@ -93,6 +93,7 @@ test('a system and its token (shown once, listed by hint), an agreement, a webho
   const noHook = await e.call('PATCH', '/api/v1/admin/members/planning', { token: admin, body: { deliveryMode: 'push' } });
   expect(noHook.status).toBe(400);
   expect(noHook.body).toMatchObject({ code: 'GW_ERR_REGISTRY_INVALID', detail: 'config error: adapters.planning: member planning: push delivery needs a webhook URL' });
+  expect((await e.call('PUT', '/api/v1/admin/members/planning/webhook', { token: admin, body: { active: true } })).body).toMatchObject({ code: 'GW_ERR_REGISTRY_INVALID', errors: [{ pointer: '/url' }] });
   const w = await e.call('PUT', '/api/v1/admin/members/planning/webhook', { token: admin, body: { url: hook.url } });
   expect(w.status).toBe(200);
   expect(w.body).toMatchObject({ member: 'planning', url: hook.url, active: true, hasSecret: true, secret: expect.stringMatching(/^xgw_whsec_/) });
