@@ -15,6 +15,7 @@ import { logRoutes } from './log/routes';
 import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
 import { documentRoutes } from './documents/routes';
+import { adminRoutes } from './admin/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
@@ -57,6 +58,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(logRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(deliveryAdminRoutes(deps));
+  api.use(adminRoutes(deps));
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
   const inbound = inboundSoapRoutes({ ...deps, push });

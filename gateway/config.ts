@@ -89,8 +89,10 @@ export interface GatewayConfig {
     /** Most nonces remembered per inbound endpoint (bounded memory); beyond, tokens are refused until some expire. */
     maxNonces: number;
   };
-  /** Per member code: its adapter's config (endpoint, credentials, timeouts…), checked against the adapter's configSchema at start. */
+  /** Per member code: its adapter's config (endpoint, credentials, timeouts…), checked against the adapter's configSchema at start; goes over the registry's adapterConfig. */
   adapters: Record<string, Record<string, unknown>>;
+  /** Registry changes reach every gateway process by LISTEN/NOTIFY; the version is also polled this often (the fallback, and after a lost connection). */
+  registry: { pollIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -104,7 +106,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'trust', 'delivery', 'soap', 'adapters'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'trust', 'delivery', 'soap', 'adapters', 'registry'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -214,6 +216,7 @@ const schema = {
       propertyNames: { pattern: '^[a-z][a-z0-9-]{1,31}$' },
       additionalProperties: { type: 'object' },
     },
+    registry: { type: 'object', additionalProperties: false, required: ['pollIntervalMs'], properties: { pollIntervalMs: int(100, 600_000) } },
   },
 } as const;
 
@@ -263,6 +266,7 @@ export const defaults: GatewayConfig = {
   },
   soap: { xml: { ...DEFAULT_XML_LIMITS }, tokenWindowSeconds: DEFAULT_TOKEN_POLICY.windowSeconds, maxNonces: DEFAULT_TOKEN_POLICY.maxNonces },
   adapters: {},
+  registry: { pollIntervalMs: 2000 },
 };
 
 /** Environment variables and the config key each sets. */

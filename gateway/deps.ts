@@ -13,6 +13,7 @@ import type { DeliveryWorker } from './delivery/worker';
 import type { Trust } from './trust/trust';
 import type { LogIntegrator } from './log/integrator';
 import type { Witnessing } from './log/witnessing';
+import type { RegistryWatcher } from './registry/live';
 import { convertFor, type PushDeps } from './exchange/push';
 
 /**
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   integrator: LogIntegrator;
   /** Sends new checkpoints to the configured witnesses and keeps their cosignatures. */
   witnessing: Witnessing;
+  /** Reloads the registry on every change, in this process and the others (registry/live.ts). */
+  registry: RegistryWatcher;
 }
 
 /** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */

@@ -27,6 +27,8 @@ export const catalogue = {
 
   GW_ERR_REGISTRY_UNKNOWN_MEMBER: { status: 404, title: 'No such member on the gateway' },
   GW_ERR_REGISTRY_INVALID: { status: 400, title: 'Registry data is not valid' },
+  GW_ERR_REGISTRY_NOT_FOUND: { status: 404, title: 'No such registry entry (system, token, agreement, webhook or user)' },
+  GW_ERR_REGISTRY_CONFLICT: { status: 409, title: 'A registry entry with this key already exists' },
 
   GW_ERR_SCHEMA_UNKNOWN_TYPE: { status: 422, title: 'Unknown message type' },
   GW_ERR_SCHEMA_INVALID: { status: 422, title: 'Payload does not match the message type schema' },

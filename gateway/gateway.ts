@@ -25,6 +25,7 @@ import { Witnessing } from './log/witnessing';
 import { sealBatch } from './exchange/seal';
 import { signReceipts } from './exchange/receipts';
 import type { GatewayDeps } from './deps';
+import { RegistryWatcher } from './registry/live';
 
 export interface Gateway {
   deps: GatewayDeps;
@@ -58,18 +59,19 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   await migrate(store);
   const metrics = createMetrics({ defaultMetrics: opts.processMetrics ?? true });
   const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
-  const directory = new Directory(store);
+  const directory = new Directory(store, clock);
   await directory.reload();
   const adapters = new AdapterBindings(config, (code) => directory.member(code), clock);
   adapters.bindAll(directory.allMembers());
   await ensureLogHead(store, config.trust.logHashAlg);
-  const trust = await Trust.open(store, directory.allMembers(), {
+  const trustOptions = () => ({
     pkiDir: config.trust.pkiDir ?? Trust.defaultDir(config.dataDir),
     logKeyAlg: config.trust.logKeyAlg,
     issueDepartmentKeys: config.trust.issueDepartmentKeys,
     now: clock.now(),
     acceptLegacySm2Certificates: config.trust.acceptLegacySm2Certificates,
   });
+  const trust = await Trust.open(store, directory.allMembers(), trustOptions());
   for (const w of trust.pki.warnings) log.warn(w);
   const noteSigner = trust.logNoteSigner;
   const integrator = new LogIntegrator(
@@ -100,7 +102,20 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     return c?.call ? [[m.code, c.circuit()] as [string, ReturnType<typeof c.circuit>]] : [];
   });
   const services = new ServiceBroker({ store, clock, log, metrics, trust, directory, adapters, logHashAlg: config.trust.logHashAlg });
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing };
+  // A registry change (here or in another process): the directory, keys for new members, adapter bindings, cached tokens.
+  const registry = new RegistryWatcher(
+    store,
+    async () => {
+      await directory.reload();
+      await trust.admit(store, directory.allMembers(), trustOptions());
+      for (const err of await adapters.rebind(directory.allMembers())) log.error({ err: err.message }, 'registry change not bound; the old binding stays');
+      auth.forget();
+    },
+    config.registry,
+    log,
+  );
+  await registry.start();
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
@@ -141,6 +156,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       }
       await writer.drain();
       clearInterval(trustRefresh);
+      await registry.stop();
       await delivery.stop();
       await integrator.stop();
       await witnessing.settled();

@@ -5,7 +5,7 @@ import { systemClock } from '../clock';
 import { migrate } from '../store/migrate';
 import { createSystemToken, ensureSystem, listSystemTokens, revokeSystemToken } from '../registry/systems';
 import { listUsers, ROLES, upsertUser, type Role } from '../registry/users';
-import { listMembers, getMember } from '../registry/members';
+import { getMember } from '../registry/members';
 import { randomPassword } from '../registry/passwords';
 import { withStore, print } from './context';
 import { start } from './start';
@@ -15,6 +15,10 @@ import { registerCerts } from './certs';
 import { registerDeadLetters } from './dead-letters';
 import { registerImportDocument } from './import-document';
 import { registerWitness } from './witness';
+import { registerRegistryCommands } from './registry';
+import { registerInit } from './init';
+import { CliRefusal } from './local-admin';
+import { packageVersion } from '../http/openapi';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -22,7 +26,11 @@ const role = (v: string): Role => {
 };
 
 export function buildCli(): Command {
-  const program = new Command('xgw').description('xgw — inter-agency exchange gateway').showHelpAfterError();
+  const program = new Command('xgw')
+    .description('xgw — inter-agency exchange gateway (政务数据交换网关)')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError();
 
   program.command('start').description('run the gateway (PGlite under XGW_DATA_DIR, or DATABASE_URL)').action(start);
 
@@ -31,7 +39,7 @@ export function buildCli(): Command {
     .description('apply pending database migrations and exit')
     .action(() => withStore(async (store) => print(`migrations: ${(await migrate(store)).join(', ') || 'none pending'} (database: ${store.kind})`)));
 
-  const token = program.command('token').description("manage members' system bearer tokens");
+  const token = program.command('token').description("members' system tokens, directly on the database (no gateway running on PGlite; else use xgw systems)");
   token
     .command('create')
     .requiredOption('-m, --member <code>', 'member code, e.g. housing')
@@ -59,7 +67,8 @@ export function buildCli(): Command {
     );
   token
     .command('list')
-    .option('-m, --member <code>')
+    .description('list tokens (id, member/system, last four characters, state, label)')
+    .option('-m, --member <code>', 'only this member')
     .action((o: { member?: string }) =>
       withStore(async (store) => {
         for (const t of await listSystemTokens(store, o.member)) {
@@ -68,10 +77,11 @@ export function buildCli(): Command {
       }),
     );
 
-  const user = program.command('user').description('manage people (clerks, signers, auditors, supervisors, admins)');
+  const user = program.command('user').description('people, directly on the database (no gateway running on PGlite; else use xgw users)');
   user
     .command('create')
-    .requiredOption('--login <login>')
+    .description('create or update a person (without --password one is generated and printed)')
+    .requiredOption('--login <login>', 'login name')
     .requiredOption('--role <role>', ROLES.join('|'), role)
     .requiredOption('--department <code>', 'member code the person works for')
     .option('--name <name>', 'display name')
@@ -84,20 +94,14 @@ export function buildCli(): Command {
         print(`user ${u.login} (${u.role}, ${u.department})${o.password ? '' : ` password: ${password}`}`);
       }),
     );
-  user.command('list').action(() =>
+  user.command('list').description('list active people').action(() =>
     withStore(async (store) => {
       for (const u of await listUsers(store)) print(`${u.login.padEnd(18)} ${u.role.padEnd(11)} ${u.department.padEnd(12)} ${u.name}`);
     }),
   );
 
-  program
-    .command('members')
-    .description('list members on the gateway')
-    .action(() =>
-      withStore(async (store) => {
-        for (const m of await listMembers(store)) print(`${m.code.padEnd(12)} ${m.kind.padEnd(10)} ${m.uscc}  ${m.adapter.padEnd(15)} ${m.name}`);
-      }),
-    );
+  registerInit(program);
+  registerRegistryCommands(program);
   registerCerts(program);
   registerAuditCommands(program);
   registerVerifyLog(program);
@@ -114,6 +118,10 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) {
       process.stderr.write(`xgw: ${err.message}\n`);
       process.exit(2);
+    }
+    if (err instanceof CliRefusal) {
+      process.stderr.write(`xgw: ${err.message}\n`);
+      process.exit(1);
     }
     if (err instanceof GatewayError) {
       process.stderr.write(`xgw: ${err.code}: ${err.detail ?? err.title}\n`);

@@ -8,10 +8,14 @@ import { startDemoWitness } from './demo-witness';
 import { systemClock } from '../clock';
 import { print } from './context';
 import path from 'node:path';
+import { claimDataDir, publishLocalAdmin } from './local-admin';
+import { hasAdmin } from '../registry/first-admin';
 
 /** `xgw start`: the gateway in the foreground; stops cleanly on SIGINT/SIGTERM. */
 export async function start(): Promise<void> {
   let config = loadConfig();
+  // Before the database is opened: the CLI must not write the data directory behind this process's back.
+  claimDataDir(config);
   // The registry comes first: members need their keys when the gateway opens its PKI.
   const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
   await migrate(store);
@@ -22,6 +26,8 @@ export async function start(): Promise<void> {
   if (witnessed) config = witnessed.config;
   const gw = await createGateway(config, { store });
   const url = await gw.listen();
+  // The CLI on this machine reaches the registry through this process (cli/local-admin.ts).
+  const unpublish = publishLocalAdmin(config.dataDir, url, gw.deps.auth);
   const shown = config.publicUrl ?? url;
   // One write, so whoever reads the banner gets it whole.
   const lines = [
@@ -40,12 +46,14 @@ export async function start(): Promise<void> {
     lines.push(`  witness (own process, ${path.resolve(config.dataDir, 'witness')}): ${witnessed!.witness.url}`);
     lines.push(`    its key (xgw verify bundle --witness): ${witnessed!.witness.vkey}`);
   }
+  if (!creds && !(await hasAdmin(store))) lines.push(...firstSteps());
   print(lines.join('\n'));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     gw.deps.log.info({ signal }, 'stopping');
+    unpublish();
     await gw.close();
     await demo?.agencies.close();
     await witnessed?.witness.close();
@@ -54,4 +62,17 @@ export async function start(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** What a non-demo first start tells the operator (README "Registry administration"). */
+function firstSteps(): string[] {
+  return [
+    '  the registry has no admin yet. Next, in another terminal (same XGW_DATA_DIR / DATABASE_URL):',
+    "    1. xgw init --member <code> --name <单位名称> --uscc <统一社会信用代码> --admin <login>   the operator's department and the first admin",
+    '    2. xgw members add <code> --name <单位名称> --uscc <统一社会信用代码> --adapter dept-rest   each department',
+    '    3. xgw systems add <member> default && xgw systems token <member> default          its system and bearer token',
+    '    4. xgw agreements add --sender <code> --receiver <code> --type case-record --purposes case-handling',
+    '    5. xgw webhooks set <member> --url https://…   for push delivery, then xgw members set <member> --delivery push',
+    '  (or POST the same to /api/v1/admin/… as the admin; see /docs, tag admin)',
+  ];
 }

@@ -20,3 +20,19 @@ export function parseLimit(raw: unknown, def = 50, max = 500): number {
   }
   return n;
 }
+
+/** Keyset cursors on a text key (registry lists: codes, logins, ids): base64url of "k1:<key>". */
+export const encodeKeyCursor = (key: string): string => Buffer.from(`k1:${key}`).toString('base64url');
+
+export function decodeKeyCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined || cursor === '') return null;
+  const m = /^k1:(.{1,200})$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new GatewayError('GW_ERR_LIST_BAD_CURSOR', 'use the "next" value of a previous page');
+  return m[1]!;
+}
+
+/** One page of a keyset list: `limit + 1` rows were read; the extra one says there is a next page. */
+export function keyPage<T>(rows: T[], limit: number, keyOf: (x: T) => string): { items: T[]; next: string | null } {
+  const items = rows.slice(0, limit);
+  return { items, next: rows.length > limit ? encodeKeyCursor(keyOf(items[items.length - 1]!)) : null };
+}

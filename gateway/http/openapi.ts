@@ -21,11 +21,13 @@ import { auditPaths, auditSchemas } from '../audit/openapi';
 import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
 import { servicePaths, serviceSchemas } from '../services/openapi';
 import { documentPaths, documentSchemas } from '../documents/openapi';
+import { adminPaths, adminSchemas } from '../admin/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
 let cachedVersion: string | undefined;
-function packageVersion(): string {
+/** The package's version (the OpenAPI info.version, `xgw --version`). */
+export function packageVersion(): string {
   if (cachedVersion === undefined) {
     try {
       const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: unknown };
@@ -178,6 +180,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...servicePaths(),
     ...deliveryPaths(),
     ...documentPaths(),
+    ...adminPaths(),
   };
 }
 
@@ -206,7 +209,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'audit', description: 'Traces and evidence bundles for auditors and supervisors (电子监察)' },
       { name: 'services', description: 'Synchronous data-sharing services of the agencies (共享查询)' },
       { name: 'documents', description: 'Official documents (公文): import from plain text' },
-      { name: 'admin', description: 'Outbox administration: dead letters and replay (运维管理)' },
+      { name: 'admin', description: 'Administration: the registry (members, webhooks, systems and tokens, agreements, people) and the outbox (dead letters, replay) (运维管理)' },
       { name: 'auth', description: 'Login sessions for people (登录)' },
       { name: 'ops', description: 'Health and metrics (运维)' },
       { name: 'docs', description: 'This documentation' },
@@ -232,7 +235,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...adminSchemas() },
       examples: problemExamples(),
     },
   };

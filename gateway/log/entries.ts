@@ -16,6 +16,7 @@ export const LOG_ENTRY_KINDS = [
   'audit.trace_queried',
   'audit.evidence_exported',
   'audit.evidence_verified',
+  'registry.changed',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 

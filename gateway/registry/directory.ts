@@ -1,18 +1,21 @@
 import type { Db } from '../store/db';
 import { AgreementTable } from './agreements';
 import { listMembers, type Member } from './members';
+import type { Clock } from '../clock';
 
 /**
- * The registry as the hot path sees it: members and agreements held in memory,
- * loaded at start (registry changes take effect on restart until run-time
- * registry administration exists).
+ * The registry as the hot path sees it: the active members and the agreements held
+ * in memory, loaded at start and reloaded on every registry change (registry/live.ts).
  */
 export class Directory {
   private members = new Map<string, Member>();
   readonly agreements: AgreementTable;
 
-  constructor(private readonly db: Db) {
-    this.agreements = new AgreementTable(db);
+  constructor(
+    private readonly db: Db,
+    clock?: Clock,
+  ) {
+    this.agreements = new AgreementTable(db, clock);
   }
 
   async reload(): Promise<void> {

@@ -15,6 +15,8 @@ export interface Member {
   webhookUrl: string | null;
   /** The algorithm of the department's signing key (SM2 by default; RSA/ECDSA/Ed25519 for interoperability). */
   keyAlg: KeyAlg;
+  /** The member's adapter config as the registry holds it (the gateway config's `adapters.<code>` goes over it). */
+  adapterConfig?: Record<string, unknown>;
 }
 
 interface MemberRow {
@@ -26,6 +28,7 @@ interface MemberRow {
   delivery_mode: 'push' | 'pull';
   webhook_url: string | null;
   key_alg: KeyAlg;
+  adapter_config: Record<string, unknown>;
 }
 
 const toMember = (r: MemberRow): Member => ({
@@ -37,16 +40,21 @@ const toMember = (r: MemberRow): Member => ({
   deliveryMode: r.delivery_mode,
   webhookUrl: r.webhook_url,
   keyAlg: r.key_alg,
+  adapterConfig: r.adapter_config,
 });
 
 const COLS = 'code, name, kind, uscc, adapter, delivery_mode, webhook_url, key_alg';
+/** The member as the exchange sees it: its webhook only while active. */
+const LIVE_COLS = `code, name, kind, uscc, adapter, delivery_mode, CASE WHEN webhook_active THEN webhook_url END AS webhook_url, key_alg, adapter_config`;
 
+/** The active members (deactivated ones keep their rows for history but take no part in exchanges). */
 export async function listMembers(db: Db): Promise<Member[]> {
-  return (await db.query<MemberRow>(`SELECT ${COLS} FROM members ORDER BY code`)).rows.map(toMember);
+  return (await db.query<MemberRow>(`SELECT ${LIVE_COLS} FROM members WHERE active ORDER BY code`)).rows.map(toMember);
 }
 
-async function findMember(db: Db, code: string): Promise<Member | null> {
-  const r = await db.query<MemberRow>(`SELECT ${COLS} FROM members WHERE code = $1`, [code]);
+/** The member as the exchange sees it, or null when there is none or it is deactivated. */
+export async function findMember(db: Db, code: string): Promise<Member | null> {
+  const r = await db.query<MemberRow>(`SELECT ${LIVE_COLS} FROM members WHERE code = $1 AND active`, [code]);
   return r.rows[0] ? toMember(r.rows[0]) : null;
 }
 

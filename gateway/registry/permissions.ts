@@ -28,6 +28,7 @@ export const PERMISSIONS = {
   'services.call': { who: ACTS_FOR_DEPARTMENT, what: 'call an agency service for the department' },
   'audit.read': { who: READS_ALL, what: 'traces and evidence bundles of any case' },
   'auditAccess.read': { who: ['admin'], what: "list who looked at what: auditors' trace queries, evidence exports and verifications" },
+  'registry.admin': { who: ['admin'], what: 'administer the registry: members, webhooks, systems and tokens, agreements, people (each change in the signed log)' },
   'deadLetters.read': { who: ['admin'], what: 'list dead letters' },
   'deadLetters.replay': { who: ['admin'], what: 'replay dead letters' },
   'documents.import': { who: ['clerk', 'signer', 'admin'], what: 'parse a plain-text official document (公文) into the document model; stores nothing' },

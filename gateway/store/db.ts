@@ -18,5 +18,10 @@ export interface Store extends Db {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on throw). */
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on a channel (NOTIFY is sent at commit); resolves once listening, to a
+   * function that stops. Absent where the store cannot (callers then poll).
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -31,6 +31,11 @@ export async function openPglite(dataDir?: string, opts: { load?: Blob } = {}): 
     async exec(sql: string) {
       await pg.exec(sql);
     },
+    async listen(channel: string, onNotify: (payload: string) => void) {
+      // Within the one process that owns the data directory (PGlite has no other connections).
+      const stop = await pg.listen(channel, onNotify);
+      return () => stop();
+    },
     dump: () => pg.dumpDataDir('none'),
     async close() {
       await pg.close();

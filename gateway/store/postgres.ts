@@ -80,9 +80,53 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Store {
     async exec(sql: string) {
       await pool.query(sql);
     },
+    listen: (channel, onNotify) => listenOn(url, channel, onNotify),
     async close() {
       await pool.end();
     },
+  };
+}
+
+/**
+ * LISTEN on a dedicated connection (not the pool's: a pooled client would be handed
+ * to queries). A lost connection is reopened after a second; notifications sent
+ * meanwhile are lost, which is why listeners also poll.
+ */
+async function listenOn(url: string, channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  let stopped = false;
+  let client: Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const open = async (first = false): Promise<void> => {
+    const c = new Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 10_000 });
+    const again = () => {
+      if (client !== c || stopped) return;
+      client = null;
+      void c.end().catch(() => undefined);
+      retry = setTimeout(() => void open(), 1000);
+      retry.unref();
+    };
+    client = c;
+    c.on('error', again);
+    c.on('end', again);
+    c.on('notification', (n) => {
+      if (n.channel === channel) onNotify(n.payload ?? '');
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (err) {
+      if (first) throw err;
+      again();
+    }
+  };
+  await open(true);
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = null;
+    await c?.end().catch(() => undefined);
   };
 }
 

@@ -6,7 +6,7 @@ import { initPki, loadPki, type Pki } from '../../certs/pki';
 import { certificateFingerprint } from '../crypto/envelope';
 import { loadCertificates, registerCertificate, type CertificateRecord } from './certificates';
 
-interface TrustOptions {
+export interface TrustOptions {
   pkiDir: string;
   logKeyAlg: Member['keyAlg'];
   issueDepartmentKeys: boolean;
@@ -22,9 +22,21 @@ interface TrustOptions {
  */
 export class Trust {
   private constructor(
-    readonly pki: Pki,
+    public pki: Pki,
     private certs: Map<string, CertificateRecord>,
   ) {}
+
+  /**
+   * Members added at run time (registry administration): issues the keys they lack and
+   * loads them (keys in the PKI directory another process issued too), registering their
+   * certificates. Nothing happens while every member has its signer.
+   */
+  async admit(store: Store, members: Member[], opts: TrustOptions): Promise<void> {
+    if (members.every((m) => this.pki.departments.has(m.code))) return;
+    const next = await Trust.open(store, members, opts);
+    this.pki = next.pki;
+    this.certs = next.certs;
+  }
 
   /** Re-reads the certificate registry (revocations and imports made by other processes or the CLI). */
   async refresh(store: Store): Promise<void> {

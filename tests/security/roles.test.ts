@@ -85,7 +85,52 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'POST /admin/dead-letters/:id/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/00000000-0000-7000-8000-000000000000/replay' } },
   'POST /admin/dead-letters/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/replay', body: () => ({ receiver: 'housing' }) } },
   'POST /documents/import': { op: 'documents.import', probe: { method: 'POST', path: () => '/documents/import', body: () => '江府办〔2024〕18号', headers: { 'content-type': 'text/plain; charset=utf-8' } } },
+  // Registry administration: reads for real; writes aimed at nothing (404) or refused by their contract (400), so the demo registry stays as it is.
+  ...adminProbes(),
 };
+
+function adminProbes(): Record<string, { op: Operation; probe: Probe }> {
+  const NIL = '00000000-0000-7000-8000-000000000000';
+  const entries: [string, string][] = [
+    ['GET /admin/members', '/admin/members'],
+    ['POST /admin/members', '/admin/members'],
+    ['GET /admin/members/:code', '/admin/members/no-such-member'],
+    ['PATCH /admin/members/:code', '/admin/members/no-such-member'],
+    ['DELETE /admin/members/:code', '/admin/members/no-such-member'],
+    ['GET /admin/webhooks', '/admin/webhooks'],
+    ['GET /admin/members/:code/webhook', '/admin/members/no-such-member/webhook'],
+    ['PUT /admin/members/:code/webhook', '/admin/members/no-such-member/webhook'],
+    ['DELETE /admin/members/:code/webhook', '/admin/members/no-such-member/webhook'],
+    ['GET /admin/systems', '/admin/systems'],
+    ['POST /admin/systems', '/admin/systems'],
+    ['GET /admin/systems/:member/:system', '/admin/systems/no-such-member/x'],
+    ['PATCH /admin/systems/:member/:system', '/admin/systems/no-such-member/x'],
+    ['DELETE /admin/systems/:member/:system', '/admin/systems/no-such-member/x'],
+    ['POST /admin/systems/:member/:system/tokens', '/admin/systems/no-such-member/x/tokens'],
+    ['GET /admin/tokens', '/admin/tokens'],
+    ['DELETE /admin/tokens/:id', `/admin/tokens/${NIL}`],
+    ['GET /admin/agreements', '/admin/agreements'],
+    ['POST /admin/agreements', '/admin/agreements'],
+    ['GET /admin/agreements/:id', `/admin/agreements/${NIL}`],
+    ['PATCH /admin/agreements/:id', `/admin/agreements/${NIL}`],
+    ['DELETE /admin/agreements/:id', `/admin/agreements/${NIL}`],
+    ['GET /admin/users', '/admin/users'],
+    ['POST /admin/users', '/admin/users'],
+    ['GET /admin/users/:login', '/admin/users/nobody'],
+    ['PATCH /admin/users/:login', '/admin/users/nobody'],
+    ['DELETE /admin/users/:login', '/admin/users/nobody'],
+    ['GET /admin/registry', '/admin/registry'],
+    ['POST /admin/registry/apply', '/admin/registry/apply?dryRun=true'],
+  ];
+  const writes = new Set(['POST', 'PATCH', 'PUT']);
+  return Object.fromEntries(
+    entries.map(([route, path]) => {
+      const method = route.split(' ')[0]!;
+      const body = route.startsWith('PATCH') ? { name: 'x' } : {};
+      return [route, { op: 'registry.admin' as const, probe: { method, path: () => path, ...(writes.has(method) ? { body: () => (route.includes('/tokens') || route.includes('/webhook') ? {} : body) } : {}) } }];
+    }),
+  );
+}
 /** Public: the one route before authentication. */
 const PUBLIC = ['POST /auth/login'];
 

@@ -6,6 +6,7 @@ import * as m005 from './005_delivery_ambiguity';
 import * as m006 from './006_login_throttle';
 import * as m008 from './008_console';
 import * as m009 from './009_witnessed_checkpoints';
+import * as m011 from './011_registry_admin';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { version: 6, name: 'login throttle', sql: m006.sql },
   { version: 8, name: 'console', sql: m008.sql },
   { version: 9, name: 'witnessed checkpoints', sql: m009.sql },
+  { version: 11, name: 'registry admin', sql: m011.sql },
 ];
