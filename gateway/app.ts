@@ -14,7 +14,7 @@ import { errorPages } from './http/error-pages';
 import { logRoutes } from './log/routes';
 import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
-import { documentRoutes } from './documents/routes';
+import { documentRoutes, documentWorkflowRoutes } from './documents/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
@@ -55,6 +55,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(logRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(deliveryAdminRoutes(deps));
+  api.use(documentWorkflowRoutes(deps));
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
   const inbound = inboundSoapRoutes({ ...deps, push });

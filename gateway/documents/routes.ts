@@ -1,14 +1,22 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { GatewayError } from '../errors';
-import { authenticate } from '../http/auth';
+import { authenticate, principalOf } from '../http/auth';
+import { validateBody, validateQuery, validQuery } from '../http/validate';
 import { assertStorable } from '../schemas/storable';
 import { allow } from '../registry/permissions';
 import { decodeDeclared } from './decode';
 import { importDocument } from './importer';
+import { draftDocument, outgoingStep, receiptStep, type DocumentDeps, type DraftRequest, type StepBody } from './workflow';
+import { documentTrace, documentView } from './views';
+import { listDocuments, type DocumentListQuery } from './lists';
+import { attachBlob, checkAttachable, openAttachment, storeBlob } from './attachments';
+import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type OutgoingStep, type ReceiptStep } from './lifecycle';
+import { draftRequestSchema, IMPORT_LIMIT_BYTES, listOp, STEP_BODIES, uploadOp } from './openapi';
 
-/** The largest plain-text 公文 the importer takes over HTTP. */
-export const IMPORT_LIMIT_BYTES = 1024 * 1024;
+export { IMPORT_LIMIT_BYTES };
 
 /** Content-Type text/plain only; its charset (default UTF-8; GBK, GB2312, GB18030 too) decodes the body strictly. */
 function plainText(req: Request, _res: Response, next: NextFunction): void {
@@ -18,13 +26,36 @@ function plainText(req: Request, _res: Response, next: NextFunction): void {
   next();
 }
 
+export type DocumentRouteDeps = Pick<GatewayDeps, 'auth' | 'store' | 'clock' | 'trust' | 'schemas' | 'directory'> & {
+  config: { trust: Pick<GatewayDeps['config']['trust'], 'logHashAlg'>; documents: GatewayDeps['config']['documents'] };
+};
+
+const documentDeps = (deps: DocumentRouteDeps): DocumentDeps => ({
+  store: deps.store,
+  clock: deps.clock,
+  trust: deps.trust,
+  schemas: deps.schemas,
+  alg: deps.config.trust.logHashAlg,
+  member: (code) => deps.directory.member(code),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The path's document id; anything but a UUID names no document. */
+function documentId(req: Request): string {
+  const id = String(req.params.id);
+  if (!UUID.test(id)) throw new GatewayError('GW_ERR_DOCUMENT_NOT_FOUND', `no official document ${id.slice(0, 64)}`);
+  return id.toLowerCase();
+}
+
 /**
- * 公文 routes. Mounted before the API's JSON-only gate (their bodies are plain text),
- * so each route authenticates and rate-limits itself, then names its operation.
+ * 公文 routes with bodies that are not JSON (the plain-text import, attachments as raw
+ * streams). Mounted before the API's JSON-only gate, so each route authenticates and
+ * rate-limits itself, then names its operation.
  */
-export function documentRoutes(deps: Pick<GatewayDeps, 'auth'>, rateLimited: RequestHandler): Router {
+export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHandler): Router {
   const r = Router();
   const body = express.raw({ type: () => true, limit: IMPORT_LIMIT_BYTES });
+  const limit = deps.config.documents.attachmentLimitBytes;
 
   r.post('/documents/import', authenticate(deps.auth), rateLimited, allow('documents.import'), plainText, body, (req, res) => {
     const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -36,5 +67,88 @@ export function documentRoutes(deps: Pick<GatewayDeps, 'auth'>, rateLimited: Req
     req.ctx.log.info({ bytes: bytes.length, found: result.report.found.length }, 'document imported');
     res.json(result);
   });
+
+  // The body streams into the database: hashed and chunked as it arrives, never held whole.
+  r.post('/documents/:id/attachments', authenticate(deps.auth), rateLimited, allow('documents.draft'), validateQuery(uploadOp), async (req, res) => {
+    const principal = principalOf(req);
+    const id = documentId(req);
+    const { name } = validQuery<{ name: string }>(req);
+    const declared = Number(req.get('content-length') ?? NaN);
+    if (declared > limit) {
+      res.set('Connection', 'close');
+      throw new GatewayError('GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE', `the attachment has ${declared} bytes; at most ${limit} are accepted (config documents.attachmentLimitBytes); nothing was stored`);
+    }
+    await checkAttachable(deps.store, principal, id);
+    let blob;
+    try {
+      blob = await storeBlob(deps.store, deps.clock, req, limit);
+    } catch (err) {
+      res.set('Connection', 'close'); // the rest of the body is not read
+      throw err;
+    }
+    const mediaType = (req.get('content-type') ?? 'application/octet-stream').slice(0, 255);
+    const ref = await attachBlob(deps.store, deps.clock, principal, id, blob, name, mediaType);
+    req.ctx.log.info({ document: id, size: blob.size, sha256: blob.sha256 }, 'attachment stored');
+    res.status(201).location(`/api/v1/documents/${id}/attachments/${blob.sha256}`).json(ref);
+  });
+
+  r.get('/documents/:id/attachments/:digest', authenticate(deps.auth), rateLimited, allow('documents.read'), async (req, res) => {
+    const digest = String(req.params.digest);
+    if (!/^[0-9a-f]{64}$/.test(digest)) {
+      throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the digest is a SHA-256 or SM3 digest in lowercase hex', { errors: [{ pointer: '/digest', message: 'pattern ^[0-9a-f]{64}$' }] });
+    }
+    const a = await openAttachment(deps.store, principalOf(req), documentId(req), digest);
+    res.status(200);
+    res.set({
+      'Content-Type': a.mediaType,
+      'Content-Length': String(a.size),
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`,
+      'X-Digest-Sha256': a.sha256,
+      'X-Digest-Sm3': a.sm3,
+    });
+    await pipeline(Readable.from(a.chunks), res);
+  });
+  return r;
+}
+
+/** The 公文 workflow (JSON): draft, lists, the document, its steps and its trace. */
+export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
+  const r = Router();
+  const d = documentDeps(deps);
+
+  r.post('/documents', allow('documents.draft'), validateBody(draftRequestSchema, { detail: 'the draft is not valid' }), async (req, res) => {
+    const out = await draftDocument(d, principalOf(req), req.body as DraftRequest);
+    const view = await documentView(deps.store, principalOf(req), out.id);
+    res.status(out.created ? 201 : 200).location(`/api/v1/documents/${out.id}`).json(view);
+  });
+
+  r.get('/documents', allow('documents.read'), validateQuery(listOp), async (req, res) => {
+    res.json(await listDocuments(deps.store, principalOf(req), validQuery<DocumentListQuery>(req)));
+  });
+
+  r.get('/documents/:id', allow('documents.read'), async (req, res) => {
+    res.json(await documentView(deps.store, principalOf(req), documentId(req)));
+  });
+
+  r.get('/documents/:id/trace', allow('documents.read'), async (req, res) => {
+    res.json(await documentTrace(deps.store, deps.trust, principalOf(req), documentId(req)));
+  });
+
+  for (const step of Object.keys(OUTGOING_STEPS) as OutgoingStep[]) {
+    const { op } = outgoingLifecycle.step(OUTGOING_STEPS[step]);
+    r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
+      const id = documentId(req);
+      await outgoingStep(d, principalOf(req), id, step, req.body as StepBody);
+      res.json(await documentView(deps.store, principalOf(req), id));
+    });
+  }
+  for (const step of Object.keys(RECEIPT_STEPS) as ReceiptStep[]) {
+    const { op } = receiptLifecycle.step(RECEIPT_STEPS[step]);
+    r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
+      const id = documentId(req);
+      await receiptStep(d, principalOf(req), id, step, req.body as StepBody);
+      res.json(await documentView(deps.store, principalOf(req), id));
+    });
+  }
   return r;
 }

@@ -9,14 +9,15 @@ import { digestHex } from '../crypto/digest';
  * hold personal data (an ID number). It stays in the message's history (for sender
  * and receiver) but never enters the log: the entry carries its digest
  * (`reasonDigest: {alg, value}`, the log's hash algorithm over the UTF-8 text).
+ * Other records name their own free-text fields (a 公文's comments, assignee).
  */
 const FREE_TEXT = ['reason', 'error', 'lastError'] as const;
 
-export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>): Record<string, unknown> {
-  if (!FREE_TEXT.some((k) => k in detail)) return detail;
+export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>, freeText: readonly string[] = FREE_TEXT): Record<string, unknown> {
+  if (!freeText.some((k) => k in detail)) return detail;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(detail)) {
-    if ((FREE_TEXT as readonly string[]).includes(k) && typeof v === 'string') out[`${k}Digest`] = { alg, value: digestHex(alg, v) };
+    if (freeText.includes(k) && typeof v === 'string') out[`${k}Digest`] = { alg, value: digestHex(alg, v) };
     else out[k] = v;
   }
   return out;

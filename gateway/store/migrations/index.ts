@@ -4,6 +4,7 @@ import * as m003 from './003_adapters';
 import * as m004 from './004_storage';
 import * as m005 from './005_delivery_ambiguity';
 import * as m006 from './006_login_throttle';
+import * as m007 from './007_documents';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { version: 4, name: 'storage', sql: m004.sql },
   { version: 5, name: 'delivery ambiguity', sql: m005.sql },
   { version: 6, name: 'login throttle', sql: m006.sql },
+  { version: 7, name: 'documents', sql: m007.sql },
 ];
