@@ -40,12 +40,9 @@ const documentDeps = (deps: DocumentRouteDeps): DocumentDeps => ({
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The path's document id; anything but a UUID names no document. */
-function documentId(req: Request): string {
-  const id = String(req.params.id);
-  if (!UUID.test(id)) throw new GatewayError('GW_ERR_DOCUMENT_NOT_FOUND', `no official document ${id.slice(0, 64)}`);
-  return id.toLowerCase();
-}
+/** Document ids are UUIDs: any other path segment (`import`) is not a document route. */
+const onlyUuidIds = (r: Router) => r.param('id', (_req, _res, next, id) => next(UUID.test(String(id)) ? undefined : 'route'));
+const documentId = (req: Request): string => String(req.params.id).toLowerCase();
 
 /**
  * 公文 routes with bodies that are not JSON (the plain-text import, attachments as raw
@@ -56,6 +53,7 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
   const r = Router();
   const body = express.raw({ type: () => true, limit: IMPORT_LIMIT_BYTES });
   const limit = deps.config.documents.attachmentLimitBytes;
+  onlyUuidIds(r);
 
   r.post('/documents/import', authenticate(deps.auth), rateLimited, allow('documents.import'), plainText, body, (req, res) => {
     const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -115,6 +113,7 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
 export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
   const r = Router();
   const d = documentDeps(deps);
+  onlyUuidIds(r);
 
   r.post('/documents', allow('documents.draft'), validateBody(draftRequestSchema, { detail: 'the draft is not valid' }), async (req, res) => {
     const out = await draftDocument(d, principalOf(req), req.body as DraftRequest);
