@@ -33,7 +33,7 @@ const upload = (body: Buffer | ReadableStream, name: string, token = tok['housin
     headers: { authorization: `Bearer ${token}`, 'content-type': type },
     body,
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-  } as RequestInit).then(async (r) => ({ status: r.status, body: await r.json() }));
+  } as RequestInit).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 /** A body of `size` bytes sent as a stream of 64 KiB pieces, with no Content-Length. */
 function streamOf(size: number): ReadableStream<Uint8Array> {
