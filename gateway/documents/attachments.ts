@@ -15,6 +15,8 @@ import { partyView } from './views';
  * database in CHUNK_BYTES rows, so one PostgreSQL (or PGlite) stays the only state.
  * A blob is named by its digests when complete; an identical blob already stored is
  * used instead (content-addressed, deduplicated). Over the size limit nothing is kept.
+ * Chunks cross the driver as base64 text (decode/encode in SQL): on PGlite that is 5×
+ * faster than a bytea parameter and makes far less garbage (bench/attachments.ts).
  */
 export const CHUNK_BYTES = 256 * 1024;
 
@@ -53,7 +55,7 @@ export async function storeBlob(store: Store, clock: Clock, source: AsyncIterabl
     const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await store.query('INSERT INTO attachment_chunks (blob_id, n, data) VALUES ($1, $2, $3)', [id, n++, data]);
+    await store.query(`INSERT INTO attachment_chunks (blob_id, n, data) VALUES ($1, $2, decode($3, 'base64'))`, [id, n++, data.toString('base64')]);
   };
   try {
     for await (const piece of source) {
@@ -138,9 +140,8 @@ export async function openAttachment(store: Store, principal: Principal, id: str
   if (!a) throw new GatewayError('GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND', `document ${id} has no attachment ${digest}`);
   async function* chunks(): AsyncIterable<Buffer> {
     for (let n = 0; n < a!.chunks; n++) {
-      const c = await store.query<{ data: Uint8Array }>('SELECT data FROM attachment_chunks WHERE blob_id = $1 AND n = $2', [a!.id, n]);
-      const data = c.rows[0]!.data;
-      yield Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      const c = await store.query<{ data: string }>(`SELECT encode(data, 'base64') AS data FROM attachment_chunks WHERE blob_id = $1 AND n = $2`, [a!.id, n]);
+      yield Buffer.from(c.rows[0]!.data, 'base64');
     }
   }
   return { name: a.name, mediaType: a.media_type, size: Number(a.size), sha256: a.sha256, sm3: a.sm3, chunks: chunks() };
