@@ -14,6 +14,7 @@ import { registerAuditCommands } from './audit';
 import { registerCerts } from './certs';
 import { registerDeadLetters } from './dead-letters';
 import { registerImportDocument } from './import-document';
+import { registerDocuments } from './documents';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -102,6 +103,7 @@ export function buildCli(): Command {
   registerVerifyLog(program);
   registerDeadLetters(program);
   registerImportDocument(program);
+  registerDocuments(program);
   return program;
 }
 
