@@ -98,9 +98,15 @@ async function main() {
     };
     // warm-up: code paths, pools and buffers in place
     await download(await upload(4 * MB, 1, 'warm.bin'));
-    global.gc?.();
-    await new Promise((r) => setTimeout(r, 500));
-    const baseline = status(pid, 'VmRSS');
+    // the baseline: the RSS once it has settled after the warm-up (no change over 1 MB in 0.5 s, at most 10 s)
+    let baseline = status(pid, 'VmRSS');
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = status(pid, 'VmRSS');
+      const settled = Math.abs(now - baseline) < MB;
+      baseline = now;
+      if (settled) break;
+    }
     const baselineMemory = await memoryOf(target.child);
     fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'); // VmHWM := current RSS
     let sampledPeak = baseline;
