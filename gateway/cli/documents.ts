@@ -6,19 +6,8 @@ import { listDocuments, type DocumentListQuery } from '../documents/lists';
 import type { Principal } from '../registry/principal';
 import { withStore, print } from './context';
 
-interface ListOptions {
-  box: string;
-  department?: string;
-  status?: string;
-  urgency?: string;
-  kind?: string;
-  sender?: string;
-  from?: string;
-  to?: string;
-  q?: string;
-  limit: string;
-  json?: boolean;
-}
+/** The command's options: the list query's filters as text, plus the department and output. */
+type ListOptions = Omit<DocumentListQuery, 'box' | 'limit'> & { box: string; limit: string; department?: string; json?: boolean };
 
 /** The options as GET /api/v1/documents takes them: the same published checks. */
 const checkList = queryCheck<DocumentListQuery>(listOp, { closed: true, detail: 'the document filter is not valid' });

@@ -6,14 +6,15 @@ import { GatewayError } from '../errors';
 import { authenticate, principalOf } from '../http/auth';
 import { validateBody, validateQuery, validQuery } from '../http/validate';
 import { assertStorable } from '../schemas/storable';
-import { allow } from '../registry/permissions';
+import { allow, type Operation } from '../registry/permissions';
+import type { Principal } from '../registry/principal';
 import { decodeDeclared } from './decode';
 import { importDocument } from './importer';
 import { draftDocument, outgoingStep, receiptStep, type DocumentDeps, type DraftRequest, type StepBody } from './workflow';
 import { documentTrace, documentView } from './views';
 import { listDocuments, type DocumentListQuery } from './lists';
 import { attachBlob, checkAttachable, openAttachment, storeBlob } from './attachments';
-import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type OutgoingStep, type ReceiptStep } from './lifecycle';
+import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type DocumentStep, type OutgoingStep, type ReceiptStep } from './lifecycle';
 import { draftRequestSchema, IMPORT_LIMIT_BYTES, listOp, STEP_BODIES, uploadOp } from './openapi';
 
 export { IMPORT_LIMIT_BYTES };
@@ -133,19 +134,16 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
     res.json(await documentTrace(deps.store, deps.trust, principalOf(req), documentId(req)));
   });
 
-  for (const step of Object.keys(OUTGOING_STEPS) as OutgoingStep[]) {
-    const { op } = outgoingLifecycle.step(OUTGOING_STEPS[step]);
+  // one route per step, with the permission its lifecycle row names and its own body contract
+  type Take = (p: Principal, id: string, body: StepBody) => Promise<void>;
+  const steps: { step: DocumentStep; op: Operation; take: Take }[] = [
+    ...(Object.keys(OUTGOING_STEPS) as OutgoingStep[]).map((step) => ({ step, op: outgoingLifecycle.step(OUTGOING_STEPS[step]).op, take: ((p, id, body) => outgoingStep(d, p, id, step, body)) as Take })),
+    ...(Object.keys(RECEIPT_STEPS) as ReceiptStep[]).map((step) => ({ step, op: receiptLifecycle.step(RECEIPT_STEPS[step]).op, take: ((p, id, body) => receiptStep(d, p, id, step, body)) as Take })),
+  ];
+  for (const { step, op, take } of steps) {
     r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
       const id = documentId(req);
-      await outgoingStep(d, principalOf(req), id, step, req.body as StepBody);
-      res.json(await documentView(deps.store, principalOf(req), id));
-    });
-  }
-  for (const step of Object.keys(RECEIPT_STEPS) as ReceiptStep[]) {
-    const { op } = receiptLifecycle.step(RECEIPT_STEPS[step]);
-    r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
-      const id = documentId(req);
-      await receiptStep(d, principalOf(req), id, step, req.body as StepBody);
+      await take(principalOf(req), id, req.body as StepBody);
       res.json(await documentView(deps.store, principalOf(req), id));
     });
   }
