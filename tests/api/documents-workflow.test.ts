@@ -7,6 +7,7 @@
  */
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { as, documentPeople, housingNotice } from '../support/documents';
+import { verifyStoredLog } from '../../gateway/log/audit-log';
 
 jest.setTimeout(180_000);
 
@@ -190,6 +191,13 @@ describe('the trace', () => {
     expect(entry.rows[0]!.kind).toBe('document.returned');
     expect(entry.rows[0]!.entry).toContain('reasonDigest');
     expect(entry.rows[0]!.entry).not.toContain('13800000000');
+  });
+
+  test('the steps are in the Merkle log: integrated, checkpointed, and the stored log verifies', async () => {
+    await t.gw.deps.integrator.runOnce(true);
+    expect((await verifyStoredLog(t.db.store, {})).ok).toBe(true);
+    const kinds = await t.db.store.query<{ kind: string }>(`SELECT DISTINCT kind FROM log_entries WHERE kind LIKE 'document.%' ORDER BY kind`);
+    expect(kinds.rows.map((r) => r.kind)).toEqual(expect.arrayContaining(['document.drafted', 'document.sealed', 'document.signed_for', 'document.forwarded', 'document.returned']));
   });
 
   test('addressees and auditors see it; anyone else 404; a role without documents.read 403', async () => {
