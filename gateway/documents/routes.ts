@@ -10,7 +10,7 @@ import { allow, type Operation } from '../registry/permissions';
 import type { Principal } from '../registry/principal';
 import { decodeDeclared } from './decode';
 import { importDocument } from './importer';
-import { draftDocument, outgoingStep, receiptStep, type DocumentDeps, type DraftRequest, type StepBody } from './workflow';
+import { draftDocument, outgoingStep, receiptStep, refusingClassified, type DocumentDeps, type DraftRequest, type StepBody } from './workflow';
 import { documentTrace, documentView } from './views';
 import { listDocuments, type DocumentListQuery } from './lists';
 import { attachBlob, checkAttachable, openAttachment, storeBlob } from './attachments';
@@ -56,13 +56,13 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
   const limit = deps.config.documents.attachmentLimitBytes;
   onlyUuidIds(r);
 
-  r.post('/documents/import', authenticate(deps.auth), rateLimited, allow('documents.import'), plainText, body, (req, res) => {
+  r.post('/documents/import', authenticate(deps.auth), rateLimited, allow('documents.import'), plainText, body, async (req, res) => {
     const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(req.get('content-type') ?? '')?.[1] ?? 'utf-8';
     const text = decodeDeclared(bytes, charset);
     if (text === undefined) throw new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', `charset "${charset}" is not accepted; send UTF-8 (or GBK)`);
     assertStorable(text, '', 'the document text');
-    const result = importDocument(text);
+    const result = await refusingClassified(documentDeps(deps), principalOf(req), 'import', () => importDocument(text));
     req.ctx.log.info({ bytes: bytes.length, found: result.report.found.length }, 'document imported');
     res.json(result);
   });

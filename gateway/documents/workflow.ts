@@ -57,22 +57,31 @@ export interface StepBody {
 
 const department = (p: Principal) => p.member;
 
-/** A classified document is refused wherever it enters: nothing is stored but this refusal in the log. */
-async function refuseIfClassified(deps: DocumentDeps, principal: Principal, document: unknown, where: string): Promise<void> {
+/**
+ * Records that a classified document was refused (the only trace it leaves): a
+ * `document.refused` log entry naming who, which department and where it tried to enter
+ * (draft, import, push), nothing of the document itself.
+ */
+export async function recordClassifiedRefusal(deps: Pick<DocumentDeps, 'store' | 'clock' | 'alg'>, principal: Principal, where: 'draft' | 'import' | 'push'): Promise<void> {
+  const at = deps.clock.now();
+  await deps.store.tx((db) =>
+    appendEntries(db, [prepareEntry(deps.alg, 'document.refused', at, { actor: actorName(principal), department: department(principal), where, reason: 'classified' })]),
+  );
+}
+
+/** Runs `check`; a GW_ERR_DOCUMENT_CLASSIFIED refusal is recorded in the log first, then thrown on. */
+export async function refusingClassified<T>(deps: Pick<DocumentDeps, 'store' | 'clock' | 'alg'>, principal: Principal, where: 'draft' | 'import' | 'push', check: () => T): Promise<T> {
   try {
-    refuseClassifiedPayload(document);
+    return check();
   } catch (err) {
-    const at = deps.clock.now();
-    await deps.store.tx((db) =>
-      appendEntries(db, [prepareEntry(deps.alg, 'document.refused', at, { actor: actorName(principal), department: department(principal), where, reason: 'classified' })]),
-    );
+    if (err instanceof GatewayError && err.code === 'GW_ERR_DOCUMENT_CLASSIFIED') await recordClassifiedRefusal(deps, principal, where);
     throw err;
   }
 }
 
 /** 起草: a new document of the principal's department. Idempotent on `draftKey` (same content: the same document, created false). */
 export async function draftDocument(deps: DocumentDeps, principal: Principal, body: DraftRequest): Promise<{ id: string; created: boolean }> {
-  await refuseIfClassified(deps, principal, body.document, 'draft');
+  await refusingClassified(deps, principal, 'draft', () => refuseClassifiedPayload(body.document));
   const v = deps.schemas.validate(OFFICIAL_DOCUMENT_TYPE, body.document);
   if (!v.ok) throw new GatewayError('GW_ERR_SCHEMA_INVALID', 'the document is not a valid official-document', { errors: v.errors.map((e) => ({ pointer: `/document${e.pointer}`, message: e.message })) });
   const addressees: Addressees = { main: [...new Set(body.addressees.main)], copy: [...new Set(body.addressees.copy ?? [])].filter((c) => !body.addressees.main.includes(c)) };
