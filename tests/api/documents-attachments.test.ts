@@ -90,6 +90,21 @@ test('the same bytes again (another name, another document): stored once', async
   expect(await stored()).toEqual({ ...before, a: before.a + 1 });
 });
 
+test('the same new bytes uploaded at once to two documents: both 201, one blob', async () => {
+  const bytes = randomBytes(1024 * 1024 + 7);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const draft = async () => (await as(t, tok['housing.clerk']).post('/api/v1/documents', { document: housingNotice(), addressees: { main: ['tax'] } })).body.id;
+  const [one, two] = [await draft(), await draft()];
+  const [a, b] = await Promise.all([upload(bytes, 'a.bin', tok['housing.clerk'], 'application/octet-stream', one), upload(bytes, 'b.bin', tok['housing.clerk'], 'application/octet-stream', two)]);
+  expect([a.status, b.status]).toEqual([201, 201]);
+  const blobs = await t.db.store.query<{ n: number; chunks: number }>(
+    'SELECT count(*)::int AS n, (SELECT count(*)::int FROM attachment_chunks c JOIN attachment_blobs x ON x.id = c.blob_id WHERE x.sha256 = $1) AS chunks FROM attachment_blobs WHERE sha256 = $1',
+    [digest],
+  );
+  expect(blobs.rows[0]).toEqual({ n: 1, chunks: Math.ceil(bytes.length / CHUNK_BYTES) });
+  expect((await t.db.store.query('SELECT 1 FROM attachment_blobs WHERE NOT complete')).rows).toEqual([]);
+});
+
 test('over the limit: 413 GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE and nothing stored (declared length, and streamed without one)', async () => {
   const before = await stored();
   const declared = await upload(Buffer.alloc(LIMIT + 1), 'big.bin');
