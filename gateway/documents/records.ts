@@ -93,7 +93,7 @@ export interface StepRecord {
 /**
  * Writes one step: a log entry `document.<step>` naming the document (and the receipt),
  * and an event row per receipt given (one with receipt NULL when none), all with the
- * entry's log index. Returns the index.
+ * entry's log index; the idempotency key goes on the first row only. Returns the index.
  */
 export async function recordDocumentStep(
   db: Db,
@@ -115,7 +115,8 @@ export async function recordDocumentStep(
   const targets = receipts.length ? receipts.map((r) => r.id) : [null];
   await db.query(
     `INSERT INTO document_events (document_id, receipt_id, step, at, actor, department, detail, signed_text, signature, log_idx, request_key, request_digest)
-     SELECT $1, t.rid, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12 FROM unnest($2::uuid[]) WITH ORDINALITY AS t(rid, n) ORDER BY n`,
+     SELECT $1, t.rid, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, CASE WHEN t.n = 1 THEN $11 END, CASE WHEN t.n = 1 THEN $12 END
+     FROM unnest($2::uuid[]) WITH ORDINALITY AS t(rid, n) ORDER BY n`,
     [
       doc.id,
       targets,

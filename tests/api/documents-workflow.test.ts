@@ -104,7 +104,7 @@ describe('发文: 起草 → 审核 → 签发 → 登记 → 用印 → 分发'
     const sealed = await as(t, tok['housing.clerk']).post(path('seal'));
     expect(sealed.body.status).toBe('sealed');
     expect(sealed.body.seal).toMatchObject({ status: 'signed', authority: 'housing', sesSignature: 'pending', signature: { signer: 'housing', alg: 'SM2-SM3' } });
-    const sent = await as(t, tok['housing.clerk']).post(path('distribute'));
+    const sent = await as(t, tok['housing.clerk']).post(path('distribute'), { requestKey: 'dist-1' });
     expect(sent.body.status).toBe('distributed');
     expect(sent.body.receipts.map((r: any) => [r.recipient, r.status])).toEqual([
       ['tax', 'delivered'],
@@ -134,7 +134,9 @@ describe('收文', () => {
     expect((await tax.post(path('record'), { comment: '收文登记 2026-031' })).body.receipts[0].status).toBe('recorded');
     await refusedUnchanged(() => tax.post(path('forward'), { to: 'housing' }), 409, 'GW_ERR_DOCUMENT_INVALID_TRANSITION');
     await refusedUnchanged(() => tax.post(path('forward'), { to: 'nobody' }), 404, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER');
-    const fwd = await tax.post(path('forward'), { to: 'hall', comment: '请大厅牵头办理' });
+    const fwd = await tax.post(path('forward'), { to: 'hall', comment: '请大厅牵头办理', requestKey: 'fwd-1' });
+    const again = await tax.post(path('forward'), { to: 'hall', comment: '请大厅牵头办理', requestKey: 'fwd-1' });
+    expect([again.status, again.body.receipts[0].status]).toEqual([200, 'forwarded']);
     expect(fwd.body.receipts.map((r: any) => [r.recipient, r.status])).toEqual([['tax', 'forwarded']]);
   });
 
