@@ -105,7 +105,12 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
       'X-Digest-Sha256': a.sha256,
       'X-Digest-Sm3': a.sm3,
     });
-    await pipeline(Readable.from(a.chunks), res);
+    try {
+      await pipeline(Readable.from(a.chunks), res);
+    } catch (err) {
+      // headers are out: a problem answer is no longer possible; the client sees a cut body
+      req.ctx.log.warn({ err, document: req.params.id, sha256: a.sha256 }, 'attachment download ended early');
+    }
   });
   return r;
 }
