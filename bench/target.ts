@@ -33,6 +33,7 @@ export type TargetSpec =
 export type ChildMessage =
   | { type: 'ready'; url: string; token?: string; storeKind?: string }
   | { type: 'cpu'; user: number; system: number }
+  | { type: 'memory'; usage: NodeJS.MemoryUsage }
   | { type: 'error'; message: string };
 
 const send = (m: ChildMessage) => process.send?.(m);
@@ -110,6 +111,8 @@ async function main() {
     if (m?.type === 'cpu') {
       const u = process.cpuUsage();
       send({ type: 'cpu', user: u.user, system: u.system });
+    } else if (m?.type === 'memory') {
+      send({ type: 'memory', usage: process.memoryUsage() });
     } else if (m?.type === 'stop') {
       t.close().then(
         () => process.exit(0),

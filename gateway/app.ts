@@ -14,7 +14,7 @@ import { errorPages } from './http/error-pages';
 import { logRoutes } from './log/routes';
 import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
-import { documentRoutes } from './documents/routes';
+import { documentRoutes, documentWorkflowRoutes } from './documents/routes';
 import { adminRoutes } from './admin/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
@@ -59,6 +59,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(auditRoutes(deps));
   api.use(deliveryAdminRoutes(deps));
   api.use(adminRoutes(deps));
+  api.use(documentWorkflowRoutes(deps));
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
   const inbound = inboundSoapRoutes({ ...deps, push });

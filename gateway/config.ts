@@ -46,6 +46,8 @@ export interface GatewayConfig {
   rateLimit: { windowSeconds: number; perMember: number; perUser: number; perAddress: number };
   /** The message group commit: per commit at most maxBatch; beyond maxQueue waiting → 503; a lone message waits maxWaitMs for company (0: the next event-loop turn). */
   groupCommit: { maxBatch: number; maxQueue: number; maxWaitMs: number };
+  /** 公文: the largest attachment accepted (streamed; a larger one is refused with 413 and nothing is kept). */
+  documents: { attachmentLimitBytes: number };
   trust: {
     /** PKI directory (keys 0600); default <dataDir>/pki. */
     pkiDir: string | null;
@@ -106,7 +108,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'trust', 'delivery', 'soap', 'adapters', 'registry'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'trust', 'delivery', 'soap', 'adapters', 'registry'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -142,6 +144,12 @@ const schema = {
       additionalProperties: false,
       required: ['maxBatch', 'maxQueue', 'maxWaitMs'],
       properties: { maxBatch: int(1, 5000), maxQueue: int(1, 1_000_000), maxWaitMs: int(0, 1000) },
+    },
+    documents: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['attachmentLimitBytes'],
+      properties: { attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024) },
     },
     trust: {
       type: 'object',
@@ -242,6 +250,7 @@ export const defaults: GatewayConfig = {
   // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
   rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
+  documents: { attachmentLimitBytes: 200 * 1024 * 1024 },
   trust: {
     pkiDir: null,
     logHashAlg: 'sha256',
@@ -280,6 +289,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_LOG_LEVEL: { key: 'logLevel', type: 'string' },
   XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
+  XGW_ATTACHMENT_LIMIT_BYTES: { key: 'documents.attachmentLimitBytes', type: 'int' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
   XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
   XGW_ACCEPT_LEGACY_SM2_CERTS: { key: 'trust.acceptLegacySm2Certificates', type: 'bool' },

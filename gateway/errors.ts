@@ -64,6 +64,12 @@ export const catalogue = {
   GW_ERR_DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No such dead letter' },
   GW_ERR_DOCUMENT_CLASSIFIED: { status: 422, title: 'The official document is classified (绝密/机密/秘密): classified documents are never carried by this gateway' },
   GW_ERR_DOCUMENT_ENCODING: { status: 400, title: 'The document text is not valid in its character encoding (UTF-8 or GBK)' },
+  GW_ERR_DOCUMENT_NOT_FOUND: { status: 404, title: 'No such official document, or not one your department may see' },
+  GW_ERR_DOCUMENT_NOT_PARTY: { status: 403, title: 'Your department is not the party that takes this step of the official document' },
+  GW_ERR_DOCUMENT_INVALID_TRANSITION: { status: 409, title: "The official document's status does not allow this step" },
+  GW_ERR_DOCUMENT_DUPLICATE_CONFLICT: { status: 409, title: 'The idempotency key was already used for a different request on this document' },
+  GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE: { status: 413, title: 'The attachment exceeds the configured size limit; nothing was stored' },
+  GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND: { status: 404, title: 'The document has no attachment with this digest' },
 
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
   GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },

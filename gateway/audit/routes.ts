@@ -57,7 +57,9 @@ export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'integra
   r.get('/audit/trace', allow('audit.read'), validateQuery(ops['/api/v1/audit/trace'].get), async (req, res) => {
     const params = validQuery<TraceParams>(req);
     const query = { caseId: params.caseId, messageId: params.messageId, member: params.member, type: params.type, from: params.from, to: params.to, after: params.after };
-    const { out: page } = await recorded(req, 'audit.trace_queried', query, () => traceEntries(deps.store, traceQueryOf(params)), (p) => ({ ok: true, entries: p.items.length }));
+    const { out: page, index } = await recorded(req, 'audit.trace_queried', query, () => traceEntries(deps.store, traceQueryOf(params)), (p) => ({ ok: true, entries: p.items.length }));
+    const { limit: _limit, after: _after, ...filter } = params;
+    req.ctx.log.info({ audit: 'trace-query', by: actorName(principalOf(req)), logIndex: index, filter, results: page.items.length }, 'audit trace queried');
     res.json(page);
   });
 

@@ -19,6 +19,7 @@ import { registerRegistryCommands } from './registry';
 import { registerInit } from './init';
 import { CliRefusal } from './local-admin';
 import { packageVersion } from '../http/openapi';
+import { registerDocuments } from './documents';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -108,6 +109,7 @@ export function buildCli(): Command {
   registerDeadLetters(program);
   registerImportDocument(program);
   registerWitness(program);
+  registerDocuments(program);
   return program;
 }
 

@@ -9,17 +9,18 @@ import { digestHex } from '../crypto/digest';
  * hold personal data (an ID number). It stays in the message's history (for sender
  * and receiver) but never enters the log: the entry carries its digest
  * (`reasonDigest: {alg, value}`, the log's hash algorithm over the UTF-8 text).
+ * Other records name their own free-text fields (a 公文's comments, assignee).
  */
 const FREE_TEXT = ['reason', 'error', 'lastError', 'fault', 'message'] as const;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
 /** The detail with every free-text field (at any depth, e.g. an agency's `answer.fault`) replaced by its digest. */
-export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>): Record<string, unknown> {
+export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>, freeText: readonly string[] = FREE_TEXT): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(detail)) {
-    if ((FREE_TEXT as readonly string[]).includes(k) && typeof v === 'string') out[`${k}Digest`] = { alg, value: digestHex(alg, v) };
-    else out[k] = isPlainObject(v) ? logDetail(alg, v) : v;
+    if (freeText.includes(k) && typeof v === 'string') out[`${k}Digest`] = { alg, value: digestHex(alg, v) };
+    else out[k] = isPlainObject(v) ? logDetail(alg, v, freeText) : v;
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { acknowledge, getMessage, pullInbox, type InboxQuery } from './messages'
 import { ackRequestSchema, exchangePaths } from './openapi';
 import { ARRIVAL } from './lifecycle';
 import { listMailbox, type MailboxQuery } from './mailbox';
+import { refusingClassified } from '../documents/workflow';
 
 export type ExchangeRouteDeps = Pick<GatewayDeps, 'store' | 'clock' | 'trust' | 'writer' | 'metrics' | 'schemas'> & {
   config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> };
@@ -25,7 +26,8 @@ export function exchangeRoutes(deps: ExchangeRouteDeps): Router {
   // The envelope is checked by preparePush (inbound SOAP pushes go through it too).
   r.post('/messages', allow('exchange.push'), async (req, res) => {
     const principal = principalOf(req);
-    const msg = preparePush(deps.push, principal, req.body);
+    // a classified 公文 leaves one trace: the refusal in the log (documents/workflow.ts)
+    const msg = await refusingClassified({ store: deps.store, clock: deps.clock, alg }, principal, 'push', () => preparePush(deps.push, principal, req.body));
     const out = await deps.writer.submit(msg);
     if (out.outcome === 'conflict') {
       throw new GatewayError(

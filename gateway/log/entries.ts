@@ -17,6 +17,22 @@ export const LOG_ENTRY_KINDS = [
   'audit.evidence_exported',
   'audit.evidence_verified',
   'registry.changed',
+  // 公文 (documents/lifecycle.ts): 发文 steps, 收文 steps per addressee, and refusals (classified)
+  'document.drafted',
+  'document.reviewed',
+  'document.signed_off',
+  'document.registered',
+  'document.sealed',
+  'document.distributed',
+  'document.signed_for',
+  'document.recorded',
+  'document.proposed',
+  'document.approved',
+  'document.assigned',
+  'document.forwarded',
+  'document.completed',
+  'document.returned',
+  'document.refused',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 

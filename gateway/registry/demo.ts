@@ -43,6 +43,8 @@ const demoUsers: { login: string; name: string; role: Role; department: string }
   { login: 'hall.clerk', name: '王敏(大厅窗口)', role: 'clerk', department: 'hall' },
   { login: 'housing.clerk', name: '李强(住建局收发员)', role: 'clerk', department: 'housing' },
   { login: 'housing.signer', name: '赵刚(住建局签发人)', role: 'signer', department: 'housing' },
+  { login: 'tax.clerk', name: '孙丽(税务局收发员)', role: 'clerk', department: 'tax' },
+  { login: 'amr.clerk', name: '吴峰(市场监管局收发员)', role: 'clerk', department: 'amr' },
   { login: 'auditor', name: '陈静(电子监察)', role: 'auditor', department: 'hall' },
   { login: 'supervisor', name: '周伟(效能督查)', role: 'supervisor', department: 'hall' },
   { login: 'admin', name: '系统管理员', role: 'admin', department: 'hall' },

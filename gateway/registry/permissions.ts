@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   'deadLetters.read': { who: ['admin'], what: 'list dead letters' },
   'deadLetters.replay': { who: ['admin'], what: 'replay dead letters' },
   'documents.import': { who: ['clerk', 'signer', 'admin'], what: 'parse a plain-text official document (公文) into the document model; stores nothing' },
+  'documents.draft': { who: ACTS_FOR_DEPARTMENT, what: 'draft an official document (起草) for the department, add its attachments' },
+  'documents.handle': { who: ACTS_FOR_DEPARTMENT, what: "take the department's steps of a 公文: 审核, 登记, 用印, 分发; 签收, 登记, 拟办, 承办, 转办, 办结, 退回" },
+  'documents.signOff': { who: ['signer'], what: "签发 the department's official documents; 批办 received ones (a person with the signer role of that department)" },
+  'documents.read': { who: [...ACTS_FOR_DEPARTMENT, ...READS_ALL], what: "the department's 公文 inbox and outbox, documents, attachments and route traces (auditors, supervisors: all)" },
 } as const satisfies Record<string, { who: readonly Actor[]; what: string }>;
 
 export type Operation = keyof typeof PERMISSIONS;

@@ -67,7 +67,10 @@ describe('who may import', () => {
   });
 });
 
-describe('classified documents are refused wherever they enter, and nothing is stored', () => {
+/** The last log entry's kind and text. */
+const lastEntry = async () => (await t.db.store.query<{ kind: string; entry: string }>('SELECT kind, entry FROM log_entries ORDER BY idx DESC LIMIT 1')).rows[0];
+
+describe('classified documents are refused wherever they enter: nothing is stored but the refusal in the log', () => {
   test.each(['机密★5年', '秘密★1年', '絕密★長期', '密级：机密'])('import of a document marked %s: 422 GW_ERR_DOCUMENT_CLASSIFIED', async (mark) => {
     const before = await stored();
     const r = await post(`${mark}\n${sample('notice-simplified.txt')}`, TEXT);
@@ -75,7 +78,10 @@ describe('classified documents are refused wherever they enter, and nothing is s
     expect(r.body).toMatchObject({ status: 422, code: 'GW_ERR_DOCUMENT_CLASSIFIED', type: '/errors/GW_ERR_DOCUMENT_CLASSIFIED', requestId: expect.any(String) });
     expect(r.body.detail).toContain('classified');
     expect(r.body).not.toHaveProperty('document');
-    expect(await stored()).toEqual(before);
+    expect(await stored()).toEqual({ ...before, l: before.l + 1 });
+    const entry = await lastEntry();
+    expect([entry?.kind, JSON.parse(entry!.entry)]).toEqual(['document.refused', expect.objectContaining({ where: 'import', reason: 'classified', department: 'hall' })]);
+    expect(entry!.entry).not.toContain('江');
   });
 
   test('a pushed official-document marked 機密: 422 before anything else, nothing stored', async () => {
@@ -85,7 +91,8 @@ describe('classified documents are refused wherever they enter, and nothing is s
       t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: { to: 'housing', type: 'official-document', messageId, purpose: 'document-exchange', payload: p } });
     const r = await push(payload, 'doc-classified-1');
     expect([r.status, r.body.code]).toEqual([422, 'GW_ERR_DOCUMENT_CLASSIFIED']);
-    expect(await stored()).toEqual(before);
+    expect(await stored()).toEqual({ ...before, l: before.l + 1 });
+    expect(JSON.parse((await lastEntry())!.entry)).toMatchObject({ kind: 'document.refused', where: 'push', actor: 'hall/default' });
     // the same document unmarked goes on to the ordinary checks (no agreement carries documents yet)
     const { secrecy: _s, ...unmarked } = payload;
     expect((await push(unmarked, 'doc-unmarked-1')).body.code).toBe('GW_ERR_EXCHANGE_NO_AGREEMENT');

@@ -176,7 +176,7 @@ describe('the gateway validates with what it publishes', () => {
         if (p.in !== 'query' || p.schema.type !== 'integer') continue;
         const beyond = [typeof p.schema.maximum === 'number' ? p.schema.maximum + 1 : null, typeof p.schema.minimum === 'number' ? p.schema.minimum - 1 : null];
         for (const v of beyond.filter((x) => x !== null)) {
-          const r = await t.call('GET', `${route}?${p.name}=${v}`, { token: tokens[get!.tags[0]!] ?? t.tokens.hall });
+          const r = await t.call('GET', `${route}?${p.name}=${v}`, { token: tokens[route.startsWith('/api/v1/admin/') ? 'admin' : get!.tags[0]!] ?? t.tokens.hall });
           expect({ route, param: p.name, v, status: r.status, code: r.body.code, pointed: pointers(r)?.includes(`/${p.name}`) }).toEqual({
             route, param: p.name, v, status: 400, code: 'GW_ERR_REQUEST_INVALID', pointed: true,
           });

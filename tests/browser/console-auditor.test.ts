@@ -85,7 +85,7 @@ test('evidence: every check passes (verified by the gateway), with the checkpoin
   const [download] = await Promise.all([b.page.waitForEvent('download'), b.page.getByRole('link', { name: '下载证据包' }).click()]);
   expect(download.suggestedFilename()).toBe(`evidence-${CASE}.json`);
   const bundle = JSON.parse(fs.readFileSync((await download.path())!, 'utf8'));
-  expect(bundle).toMatchObject({ format: 'xgw-evidence/1', caseId: CASE });
+  expect(bundle).toMatchObject({ format: 'xgw-evidence/2', caseId: CASE });
   expect(bundle.entries).toHaveLength(4);
   // Every export is on record (who, what).
   expect(t.logs.some((l) => l.audit === 'evidence-export' && l.by === 'hall/t.auditor')).toBe(true);

@@ -8,6 +8,7 @@
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { ACTORS, PERMISSIONS, type Actor, type Operation } from '../../gateway/registry/permissions';
+import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS } from '../../gateway/documents/lifecycle';
 
 jest.setTimeout(180_000);
 
@@ -43,6 +44,8 @@ interface Probe {
   body?: () => unknown;
   headers?: Record<string, string>;
 }
+
+const NO_DOC = '00000000-0000-7000-8000-000000000000';
 
 /** One real request per route, keyed by the route as Express knows it (method + path pattern). */
 const routes: Record<string, { op: Operation; probe: Probe }> = {
@@ -87,6 +90,19 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'POST /documents/import': { op: 'documents.import', probe: { method: 'POST', path: () => '/documents/import', body: () => '江府办〔2024〕18号', headers: { 'content-type': 'text/plain; charset=utf-8' } } },
   // Registry administration: reads for real; writes aimed at nothing (404) or refused by their contract (400), so the demo registry stays as it is.
   ...adminProbes(),
+  'POST /documents': { op: 'documents.draft', probe: { method: 'POST', path: () => '/documents', body: () => ({ document: { title: '关于测试的通知', body: '正文' }, addressees: { main: ['housing'] } }) } },
+  'GET /documents': { op: 'documents.read', probe: { method: 'GET', path: () => '/documents?box=inbox' } },
+  'GET /documents/:id': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}` } },
+  'GET /documents/:id/trace': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}/trace` } },
+  'POST /documents/:id/attachments': { op: 'documents.draft', probe: { method: 'POST', path: () => `/documents/${NO_DOC}/attachments?name=a.txt`, body: () => 'bytes', headers: { 'content-type': 'text/plain' } } },
+  'GET /documents/:id/attachments/:digest': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}/attachments/${'0'.repeat(64)}` } },
+  // every 发文 and 收文 step, with the operation its lifecycle row names
+  ...Object.fromEntries(
+    [...Object.entries(OUTGOING_STEPS).map(([s, e]) => [s, outgoingLifecycle.step(e).op] as const), ...Object.entries(RECEIPT_STEPS).map(([s, e]) => [s, receiptLifecycle.step(e).op] as const)].map(([step, op]) => [
+      `POST /documents/:id/${step}`,
+      { op, probe: { method: 'POST', path: () => `/documents/${NO_DOC}/${step}`, body: () => ({}) } },
+    ]),
+  ),
 };
 
 function adminProbes(): Record<string, { op: Operation; probe: Probe }> {

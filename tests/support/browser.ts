@@ -90,6 +90,8 @@ interface AxeViolation {
  */
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.mouse.move(1, 760); // no hover state on what was clicked last
+  // Element Plus fades dialogs and menus in: colours are checked once every transition has ended.
+  await page.waitForFunction(() => (globalThis as unknown as { document: { getAnimations(): { playState: string }[] } }).document.getAnimations().every((a) => a.playState !== 'running'));
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE);
   const violations = (await page.evaluate(
     `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({ target: n.target })) })))`,

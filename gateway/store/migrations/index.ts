@@ -4,6 +4,7 @@ import * as m003 from './003_adapters';
 import * as m004 from './004_storage';
 import * as m005 from './005_delivery_ambiguity';
 import * as m006 from './006_login_throttle';
+import * as m007 from './007_documents';
 import * as m008 from './008_console';
 import * as m009 from './009_witnessed_checkpoints';
 import * as m011 from './011_registry_admin';
@@ -22,6 +23,7 @@ export const migrations: Migration[] = [
   { version: 4, name: 'storage', sql: m004.sql },
   { version: 5, name: 'delivery ambiguity', sql: m005.sql },
   { version: 6, name: 'login throttle', sql: m006.sql },
+  { version: 7, name: 'documents', sql: m007.sql },
   { version: 8, name: 'console', sql: m008.sql },
   { version: 9, name: 'witnessed checkpoints', sql: m009.sql },
   { version: 11, name: 'registry admin', sql: m011.sql },

@@ -1,0 +1,133 @@
+import type { Db } from '../store/db';
+import { formatTime } from '../clock';
+import { GatewayError } from '../errors';
+import { verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
+import type { Trust } from '../trust/trust';
+import { readsAllMembers } from '../registry/permissions';
+import type { Principal } from '../registry/principal';
+import { outgoingLifecycle, receiptLifecycle, type OutgoingEvent, type ReceiptEvent } from './lifecycle';
+import { readDocument, readReceipts, type DocumentRow, type ReceiptRow } from './records';
+
+/**
+ * What a party sees of a 公文: the sending department, the addressee departments
+ * (a receipt of theirs, forwarded ones included) and the readers of everything
+ * (auditors, supervisors). Anyone else gets 404, as if it did not exist.
+ */
+export type Party = { doc: DocumentRow; receipts: ReceiptRow[]; sender: boolean; readsAll: boolean };
+
+export async function partyView(db: Db, principal: Principal, id: string): Promise<Party> {
+  const doc = await readDocument(db, id);
+  const notFound = () => new GatewayError('GW_ERR_DOCUMENT_NOT_FOUND', `no official document ${id}`);
+  if (!doc) throw notFound();
+  const readsAll = readsAllMembers(principal);
+  const sender = doc.sender === principal.member && !readsAll;
+  const receipts = await readReceipts(db, id);
+  if (!readsAll && !sender && !receipts.some((r) => r.recipient === principal.member)) throw notFound();
+  return { doc, receipts, sender, readsAll };
+}
+
+const receiptView = (r: ReceiptRow) => ({
+  id: r.id,
+  recipient: r.recipient,
+  copy: r.copy,
+  status: r.status,
+  assignee: r.assignee,
+  deadline: r.deadline,
+  forwardedFrom: r.forwarded_from,
+  createdAt: formatTime(r.created_at),
+  updatedAt: formatTime(r.updated_at),
+});
+
+export interface AttachmentView {
+  name: string;
+  mediaType: string;
+  size: number;
+  digests: { alg: 'sm3' | 'sha256'; value: string }[];
+}
+
+export async function attachmentsOf(db: Db, id: string): Promise<AttachmentView[]> {
+  const r = await db.query<{ name: string; media_type: string; size: string; sha256: string; sm3: string }>(
+    `SELECT a.name, a.media_type, b.size, b.sha256, b.sm3 FROM document_attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 WHERE a.document_id = $1 ORDER BY a.added_at, a.name`,
+    [id],
+  );
+  return r.rows.map((a) => ({ name: a.name, mediaType: a.media_type, size: Number(a.size), digests: [{ alg: 'sm3', value: a.sm3 }, { alg: 'sha256', value: a.sha256 }] }));
+}
+
+/** The document as its party sees it: the sender and readers all receipts, an addressee its own. */
+export async function documentView(db: Db, principal: Principal, id: string) {
+  const p = await partyView(db, principal, id);
+  const d = p.doc;
+  const receipts = p.sender || p.readsAll ? p.receipts : p.receipts.filter((r) => r.recipient === principal.member);
+  return {
+    id: d.id,
+    sender: d.sender,
+    status: d.status,
+    urgency: d.urgency,
+    kind: d.kind,
+    title: d.title,
+    documentNumber: d.doc_number,
+    dateWritten: d.date_written,
+    document: d.document,
+    addressees: d.addressees,
+    seal: d.seal,
+    attachments: await attachmentsOf(db, id),
+    receipts: receipts.map(receiptView),
+    createdBy: d.created_by,
+    createdAt: formatTime(d.created_at),
+    updatedAt: formatTime(d.updated_at),
+  };
+}
+
+interface EventRow {
+  step: string;
+  at: Date;
+  actor: string;
+  department: string;
+  receipt_id: string | null;
+  recipient: string | null;
+  detail: Record<string, unknown>;
+  signed_text: string | null;
+  signature: BatchedSignature | null;
+  log_idx: string;
+}
+
+/** The signature status of a step: none, or verified / invalid against the department certificate that made it. */
+function signatureStatus(trust: Trust, e: EventRow) {
+  if (!e.signature || e.signed_text === null) return { status: 'none' as const };
+  const pem = trust.certificatePem(e.signature.certificate);
+  const ok = pem !== undefined && verifyBatched(e.signature, e.signed_text, pem);
+  return { status: ok ? ('verified' as const) : ('invalid' as const), signer: e.signature.signer, alg: e.signature.alg, certificate: e.signature.certificate, signedText: e.signed_text, signature: e.signature };
+}
+
+const stepName = (step: string): string =>
+  (outgoingLifecycle.events as readonly string[]).includes(step)
+    ? outgoingLifecycle.step(step as OutgoingEvent).name
+    : receiptLifecycle.step(step as ReceiptEvent).name;
+
+/** The full route of a document: every step, who, when, department, signature status and log index (sender, addressees, auditors). */
+export async function documentTrace(db: Db, trust: Trust, principal: Principal, id: string) {
+  const p = await partyView(db, principal, id);
+  const r = await db.query<EventRow>(
+    `SELECT e.step, e.at, e.actor, e.department, e.receipt_id, r.recipient, e.detail, e.signed_text, e.signature, e.log_idx
+     FROM document_events e LEFT JOIN document_receipts r ON r.id = e.receipt_id WHERE e.document_id = $1 ORDER BY e.id`,
+    [id],
+  );
+  return {
+    id,
+    sender: p.doc.sender,
+    status: p.doc.status,
+    documentNumber: p.doc.doc_number,
+    receipts: p.receipts.map(receiptView),
+    events: r.rows.map((e) => ({
+      step: e.step,
+      name: stepName(e.step),
+      at: formatTime(e.at),
+      actor: e.actor,
+      department: e.department,
+      receipt: e.receipt_id ? { id: e.receipt_id, recipient: e.recipient } : null,
+      detail: e.detail,
+      signature: signatureStatus(trust, e),
+      logIndex: Number(e.log_idx),
+    })),
+  };
+}
