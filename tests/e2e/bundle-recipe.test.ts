@@ -16,9 +16,9 @@ import { root } from '../support/cli';
 /**
  * The README's "Checking a bundle by hand" recipe, run exactly as printed: its script and
  * its openssl loop, on a bundle of a gateway whose keys are ECDSA P-256 (log, hall) and
- * Ed25519 (housing), with a witness's cosignature; then on altered copies, which fail.
- * (The SM2 line of the loop, with -sigopt distid:1234567812345678, needs the GM/T 0009
- * default-ID signer; the tests run here with non-SM2 keys.)
+ * Ed25519 (housing), with a witness's cosignature; then on altered copies, which fail; and
+ * on a bundle of a gateway whose every key is SM2 (the loop's SM2 line, with
+ * -sigopt distid:1234567812345678, the GM/T 0009 default ID).
  */
 const ORIGIN = 'recipe.example/xgw-log';
 
@@ -64,11 +64,11 @@ afterAll(async () => {
 });
 
 /** Runs the README's two blocks in a fresh directory on `b`. */
-function runRecipe(b: unknown): { status: number | null; out: string } {
+function runRecipe(b: unknown, witnessVkey: string | null = witness.vkey): { status: number | null; out: string } {
   const dir = tmp('xgw-recipe-run-');
   fs.writeFileSync(path.join(dir, 'bundle-check.js'), readmeBlock('bundle-check.js'));
   fs.writeFileSync(path.join(dir, 'evidence.json'), JSON.stringify(b, null, 2));
-  const r = spawnSync('sh', ['-c', readmeBlock('check.sh')], { cwd: dir, env: { ...process.env, WITNESS: witness.vkey }, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', readmeBlock('check.sh')], { cwd: dir, env: { ...process.env, WITNESS: witnessVkey ?? '' }, encoding: 'utf8' });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -103,5 +103,36 @@ describe("README: checking an evidence bundle with openssl and a short script", 
     const cosig = structuredClone(bundle);
     cosig.log.checkpointNote = cosig.log.checkpointNote!.replace(/\n(\d+)\n/, (_m, n: string) => `\n${Number(n) + 1}\n`);
     expect(runRecipe(cosig)).toMatchObject({ status: 1, out: expect.stringMatching(/FAIL checkpoint note: same origin, size and root/) });
+  });
+});
+
+describe('README: the same recipe on a gateway whose keys are all SM2 (GM/T 0009 default ID)', () => {
+  let sm2: TestGateway;
+  let sm2Bundle: EvidenceBundle;
+  beforeAll(async () => {
+    const members = demoMembers.map((m) => ({ ...m, keyAlg: 'sm2' as const }));
+    sm2 = await startTestGateway({ members, config: { trust: { pkiDir: tmp('xgw-recipe-sm2-pki-'), logKeyAlg: 'sm2', logOrigin: 'recipe.example/sm2-log' } } });
+    await demoCase(sm2, 'JZ-RECIPE-SM2-1');
+    const r = await sm2.call('GET', '/api/v1/audit/evidence?caseId=JZ-RECIPE-SM2-1', { token: await loginAs(sm2, 'auditor') });
+    expect(r.status).toBe(200);
+    sm2Bundle = r.body;
+  });
+  afterAll(async () => {
+    await sm2?.close();
+  });
+
+  test('openssl checks every SM2 signature with distid 1234567812345678; an altered one fails', () => {
+    const { status, out } = runRecipe(sm2Bundle, null);
+    expect(out).not.toMatch(/FAIL/);
+    expect(status).toBe(0);
+    const sigs = out.split('\n').filter((l) => / signature$/.test(l));
+    expect(sigs).toContain('ok   work/checkpoint: SM2-SM3 signature');
+    expect(sigs).toHaveLength(1 + 3 * sm2Bundle.messages.length);
+    expect(sigs.every((l) => l.endsWith('SM2-SM3 signature'))).toBe(true);
+    const sig = structuredClone(sm2Bundle);
+    const value = Buffer.from(sig.log.checkpoint.signature.value, 'base64');
+    value[value.length - 1] ^= 1;
+    sig.log.checkpoint.signature.value = value.toString('base64');
+    expect(runRecipe(sig, null)).toMatchObject({ status: 1, out: expect.stringMatching(/FAIL work\/checkpoint: SM2-SM3 signature/) });
   });
 });
