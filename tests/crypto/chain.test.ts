@@ -4,6 +4,7 @@ import { buildTbsCertificate, keyIdentifier, randomSerial, signAndAssemble, toPe
 import { createCrl, createRootCa, issueCertificate, loadCertificateAuthority, verifyChain } from '../../certs/ca';
 import { rawChildren, readCertificate, signedParts } from '../../certs/parse';
 import { generateKeyPair } from '../../gateway/crypto/keys';
+import { checkDepartmentCertificate } from '../../certs/import';
 import { DAY, openssl, scratchDir, VFY_DISTID } from './support';
 
 const tmp = scratchDir('chain');
@@ -168,6 +169,15 @@ describe('SM2 chains issued by openssl: the default ID validates, the empty ID o
     // the default-ID chain does not become legacy when legacy is accepted, and a mixed-up chain still fails
     expect(verifyChain(gm.leaf, [gm.inter], [gm.root], later, [], { acceptLegacySm2: true }).legacySm2).toBeUndefined();
     expect(verifyChain(gm.leaf, [empty.inter], [empty.root], later, [], { acceptLegacySm2: true }).ok).toBe(false);
+  });
+
+  test('`xgw certs import` takes such a CA\'s department certificate (GM/T 0015-style profile: SM2, digitalSignature + nonRepudiation) with its chain and key', () => {
+    const leafKeyPem = fs.readFileSync(`${tmp.dir}/gm-leaf.key.pem`, 'utf8');
+    const ok = checkDepartmentCertificate({ certPem: gm.leaf + gm.inter, trustedRootPems: [gm.root], at: later, privateKey: leafKeyPem, expectedAlg: 'sm2' });
+    expect(ok.keyAlg).toBe('sm2');
+    expect(ok.path.map((c) => c.subject.CN)).toEqual(['gm leaf', 'gm inter', 'gm SM2 Root']);
+    expect(() => checkDepartmentCertificate({ certPem: empty.leaf + empty.inter, trustedRootPems: [empty.root], at: later })).toThrow(/EMPTY distinguishing ID/);
+    expect(() => checkDepartmentCertificate({ certPem: gm.inter, trustedRootPems: [gm.root], at: later })).toThrow(/is a CA certificate/);
   });
 
   test('a CRL signed with the empty ID is refused (never silently ignored) unless legacy is accepted', () => {
