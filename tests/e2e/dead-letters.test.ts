@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
 
+// Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
+jest.setTimeout(180_000);
+
 // The operator's path: the demo's mock 税务 refuses a case it already has (a business
 // refusal: dead-lettered at once); `xgw dead-letters list|replay` finds and requeues it,
 // and the replay is in the message's history with who did it.
@@ -14,7 +17,7 @@ const gateways = new RunningGateways();
 beforeAll(async () => {
   buildDist();
   ({ dataDir, env, cleanup } = await cliEnvironment('dead-letters'));
-}, 60_000);
+}, 180_000);
 afterEach(() => gateways.stopAll());
 afterAll(() => cleanup());
 
@@ -67,4 +70,4 @@ test('xgw dead-letters list and replay', async () => {
   const replayed = m.history.find((h: { event: string }) => h.event === 'replayed');
   expect(replayed).toMatchObject({ actor: `cli/${os.userInfo().username}`, previousAttempts: 1 });
   expect(m.history.map((h: { event: string }) => h.event).slice(-3)).toEqual(['dead_lettered', 'replayed', 'delivered']);
-}, 90_000);
+}, 180_000);

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
 
+// Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
+jest.setTimeout(180_000);
+
 // The demo's people take a 公文 through 发文 (住建局 clerk and signer), then the operator lists
 // 税务局's inbox with `xgw documents list` on the same data directory.
 let dataDir: string;
@@ -12,7 +15,7 @@ const gateways = new RunningGateways();
 beforeAll(async () => {
   buildDist();
   ({ dataDir, env, cleanup } = await cliEnvironment('documents'));
-}, 60_000);
+}, 180_000);
 afterEach(() => gateways.stopAll());
 afterAll(() => cleanup());
 
@@ -43,4 +46,4 @@ test('the demo clerk and signer send a 通知; xgw documents list shows it in �
   expect(JSON.parse(outbox.stdout.trim().split('\n')[0]!)).toMatchObject({ id: doc.id, status: 'distributed', sender: 'housing' });
   const bad = runXgw(['documents', 'list', '--urgency', '很急'], env);
   expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('GW_ERR_REQUEST_INVALID')]);
-}, 120_000);
+}, 180_000);

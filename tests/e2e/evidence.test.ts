@@ -5,6 +5,9 @@ import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw }
 import { Signer } from '../../gateway/crypto/sign';
 import { witnessVkey } from '../../gateway/witness/service';
 
+// Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
+jest.setTimeout(180_000);
+
 // The auditor's path with the real CLI: the demo gateway exchanges a case both ways;
 // `xgw export evidence` writes the bundle; `xgw verify bundle` checks it with no
 // database and no network. PGlite by default (the gateway is stopped before the
@@ -19,7 +22,7 @@ const gateways = new RunningGateways();
 beforeAll(async () => {
   buildDist();
   ({ dataDir, env, cleanup } = await cliEnvironment('evidence'));
-}, 60_000);
+}, 180_000);
 afterEach(() => gateways.stopAll());
 afterAll(() => cleanup());
 
@@ -118,4 +121,4 @@ test('xgw export evidence, then xgw verify bundle offline; tampering fails with 
   const forced = runXgw(['export', 'evidence', '--case', caseNo, '--out', file, '--force'], env);
   expect(forced.status).toBe(0);
   expect(runXgw(['verify', 'bundle', file, '--root', rootPem], offline).status).toBe(0);
-}, 120_000);
+}, 180_000);

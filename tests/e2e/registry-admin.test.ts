@@ -13,6 +13,9 @@ import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw } from '..
 import { startReceiver, type Hit, type Receiver } from '../support/receiver';
 import { sampleCaseRecord, validUscc } from '../fixtures/case-record';
 
+// Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
+jest.setTimeout(180_000);
+
 const gateways = new RunningGateways();
 const envs: Awaited<ReturnType<typeof cliEnvironment>>[] = [];
 let hook: Receiver;
@@ -21,7 +24,7 @@ beforeAll(async () => {
   buildDist();
   envs.push(await cliEnvironment('registry-a'), await cliEnvironment('registry-b'));
   hook = await startReceiver();
-}, 60_000);
+}, 180_000);
 afterEach(() => gateways.stopAll());
 afterAll(async () => {
   await hook?.close();

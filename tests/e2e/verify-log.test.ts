@@ -7,6 +7,9 @@ import { sampleCaseRecord } from '../fixtures/case-record';
 import type { Store } from '../../gateway/store/db';
 import { progress } from '../../gateway/cli/progress';
 
+// Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
+jest.setTimeout(180_000);
+
 // The real `xgw verify log` / `xgw verify consistency` in a child process, against the
 // database a test gateway wrote: a PGlite data directory by default, the PostgreSQL
 // test database with DATABASE_URL.
@@ -49,7 +52,7 @@ beforeAll(async () => {
   await t.gw.close();
   if (pglite) await t.db.store.close(); // the CLI opens the directory itself
   env = { XGW_DATA_DIR: dataDir, XGW_CONFIG: '', XGW_LOG_LEVEL: 'warn', DATABASE_URL: t.db.url ?? '' };
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   if (pglite) await t.db.reopen(); // t.close() closes the store it holds
@@ -119,7 +122,7 @@ test('a tampered entry: exit 1 with the bad index; a swapped signature: exit 1 n
     await withDb((s) => s.query('UPDATE checkpoints SET signature = $2 WHERE size = $1', [c, signature]));
   }
   expect(runXgw(['verify', 'log'], env).status).toBe(0);
-}, 60_000);
+}, 180_000);
 
 /** Deletes the checkpoint row at `size` while `fn` runs the CLI, then puts it back. */
 async function withoutCheckpoint(size: number, fn: () => void): Promise<void> {
@@ -152,7 +155,7 @@ test('a deleted checkpoint row: exit 1 naming the gap in the checkpoint sequence
     expect(JSON.parse(runXgw(['verify', 'log', '--json'], env).stdout).unsigned).toEqual({ entries: last - sizes.at(-2)!, afterSize: sizes.at(-2) });
   });
   expect(runXgw(['verify', 'log'], env).status).toBe(0);
-}, 60_000);
+}, 180_000);
 
 test('progress: a redrawn bar on a terminal, plain periodic lines otherwise', () => {
   const sink = (tty: boolean) => {

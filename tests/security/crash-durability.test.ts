@@ -2,6 +2,9 @@ import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw }
 import { postgresServer } from '../support/pg-cluster';
 import { demoTokens, pushCaseRecord, type Acknowledged } from '../support/exchange-load';
 
+// Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
+jest.setTimeout(180_000);
+
 // A 202 is a promise: the message is committed with its log entry. The real `xgw start` in a child
 // process is killed with SIGKILL right after the 202s (no graceful stop, pushes still in flight) and
 // started again: every acknowledged receipt is there with the same id and log index, and

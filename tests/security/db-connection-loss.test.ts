@@ -5,6 +5,9 @@ import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw }
 import { startPgCluster, type PgCluster } from '../support/pg-cluster';
 import { demoTokens, ExchangeLoad, pushCaseRecord, waitForReadyz, type Acknowledged } from '../support/exchange-load';
 
+// Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
+jest.setTimeout(180_000);
+
 // Losing the database connection must never end the gateway process. PostgreSQL only (PGlite has
 // no connection to lose), so this file always runs against a throwaway cluster of its own — on the
 // PGlite pass and on the PostgreSQL pass alike — which it may stop and restart; the shared server
@@ -26,7 +29,7 @@ beforeAll(async () => {
   const config = path.join(dataDir, 'config.json');
   fs.writeFileSync(config, JSON.stringify({ trust: { checkpointIntervalMs: 300 }, delivery: { pollIntervalMs: 200 } }));
   env = { ...env, XGW_CONFIG: config, XGW_DEMO: '1' };
-}, 120_000);
+}, 180_000);
 afterEach(() => gateways.stopAll());
 afterAll(async () => {
   await cleanup?.();

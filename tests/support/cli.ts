@@ -31,7 +31,7 @@ export function runXgw(args: string[], env: NodeJS.ProcessEnv): { status: number
 }
 
 /** Starts `xgw start` and resolves once it prints its URL. */
-export function startXgw(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export function startXgw(env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [xgwBin, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
