@@ -135,6 +135,7 @@ test('税务局: the inbox shows it with its 特急 badge; 签收, 登记 and �
   const row = page().locator('.el-table__body tr', { hasText: TITLE });
   await row.waitFor();
   expect(await row.locator('.el-tag--danger', { hasText: '特急' }).count()).toBe(1);
+  await page().mouse.move(1, 760); // no hover highlight in the screenshot
   await screenshot(page(), 'documents-inbox');
   expect(await axeViolations(page())).toEqual([]);
   // the filters: 加急 finds nothing, a traditional-script title search finds it
@@ -188,6 +189,7 @@ test('市场监管局 退回 with a reason; the sender sees 办结 and 退回 (w
   expect(await returned.textContent()).toContain('签名已验证');
   expect(await returned.textContent()).toMatch(/日志序号 #\d+/);
   await timeline.locator('.el-timeline-item', { hasText: '转办至：江州市政务服务大厅' }).first().waitFor();
+  await returned.scrollIntoViewIfNeeded();
   await screenshot(page(), 'documents-trace');
   expect(await axeViolations(page())).toEqual([]);
   // the page shows what the API says
