@@ -128,7 +128,7 @@ test('the signer signs it off; the clerk registers it (发文字号), seals and 
   expect(await axeViolations(page())).toEqual([]);
 });
 
-test('税务局: the inbox shows it with its 特急 badge; 签收, 登记 and 转办 to the hall; the hall 签收, 登记 and 办结', async () => {
+test('税务局: the inbox shows it with its 特急 badge; 签收, 登记 and 转办 to the hall; the hall 签收, 登记, 承办 and 办结', async () => {
   await switchTo('tax.clerk');
   await page().getByRole('menuitem', { name: '收文箱' }).click();
   await page().waitForURL(/\/documents\/inbox$/);
@@ -164,6 +164,15 @@ test('税务局: the inbox shows it with its 特急 badge; 签收, 登记 and �
   await openDocument();
   await step('签收', '收文：已签收');
   await step('登记', '收文：已登记');
+  await page().getByRole('button', { name: '承办…' }).click();
+  const assign = page().getByRole('dialog', { name: '承办' });
+  await assign.waitFor();
+  await page().getByLabel('承办人').fill('王敏');
+  await page().getByLabel('办理期限').fill('2026-03-13');
+  await page().getByLabel('办理期限').press('Enter');
+  await assign.getByRole('button', { name: '确定' }).click();
+  await page().getByRole('toolbar', { name: '办理操作' }).getByText('收文：承办中').waitFor();
+  await page().locator('.receipts li', { hasText: '承办人 王敏，期限 2026-03-13' }).waitFor();
   await step('办结', '收文：已办结');
 });
 
