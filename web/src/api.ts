@@ -22,13 +22,22 @@ export const whenUnauthorized = (f: () => void) => void (onUnauthorized = f);
  * The console talks to the same public API as department systems (/api/v1), authenticated by
  * the HttpOnly session cookie; every state-changing call carries X-CSRF-Token.
  */
-export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return request<T>(method, path, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) });
+}
+
+/** A POST whose body is not JSON (text/plain import, an attachment file streamed as is). */
+export function apiRaw<T>(path: string, type: string, data: string | Blob): Promise<T> {
+  return request<T>('POST', path, { type, data });
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: { type: string; data: string | Blob }): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = body.type;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', body: body?.data });
   } catch {
     throw new ApiError(0, undefined, undefined, null);
   }

@@ -1,0 +1,107 @@
+import { apiRaw, qs } from './api';
+
+/**
+ * 公文 in the console: the API's shapes (gateway/documents/views.ts, lists.ts), Chinese labels,
+ * and which steps the lifecycle (gateway/documents/lifecycle.ts) offers to a role.
+ */
+export interface Dated { text: string; date?: string }
+export interface AttachmentRef { name: string; mediaType: string; size: number; digests: { alg: string; value: string }[] }
+export interface OfficialDocument {
+  copyNumber?: string;
+  secrecy?: { text: string; level: string };
+  urgency?: { text: string; level: string };
+  issuerMark?: string;
+  documentNumber?: { text: string; normalized?: string };
+  signers?: string[];
+  title: string;
+  kind?: string;
+  mainRecipients?: string[];
+  body: string;
+  attachmentNote?: { text: string; items?: { number: number; name: string }[] };
+  attachments?: AttachmentRef[];
+  issuingAuthorities?: string[];
+  dateWritten?: Dated;
+  seals?: { authority: string; format: string }[];
+  note?: string;
+  copyTo?: string[];
+  printingAuthority?: string;
+  printingDate?: Dated;
+}
+export interface Receipt { id: string; recipient: string; copy: boolean; status: string; assignee: string | null; deadline: string | null; forwardedFrom: string | null; createdAt: string; updatedAt: string }
+export interface DocumentView {
+  id: string; sender: string; status: string; urgency: string | null; kind: string | null; title: string; documentNumber: string | null; dateWritten: string | null;
+  document: OfficialDocument; addressees: { main: string[]; copy?: string[] };
+  seal: { status: string; format: string; authority: string; sesSignature?: string } | null;
+  attachments: AttachmentRef[]; receipts: Receipt[]; createdBy: string; createdAt: string; updatedAt: string;
+}
+export interface ListRow { id: string; receiptId?: string; recipient?: string; status: string; documentStatus: string; urgency: string | null; kind: string | null; title: string | null; sender: string; documentNumber: string | null; dateWritten: string | null; createdAt: string }
+export interface TraceEvent {
+  step: string; name: string; at: string; actor: string; department: string; receipt: { id: string; recipient: string } | null;
+  detail: Record<string, unknown>; signature: { status: 'none' | 'verified' | 'invalid'; signer?: string; alg?: string }; logIndex: number;
+}
+
+/** 发文 statuses (the document) and 收文 statuses (a receipt) in Chinese. */
+export const OUT_STATUS: Record<string, string> = { drafted: '已起草', reviewed: '已审核', signed_off: '已签发', registered: '已登记', sealed: '已用印', distributed: '已分发' };
+export const IN_STATUS: Record<string, string> = {
+  delivered: '待签收', signed: '已签收', recorded: '已登记', proposed: '已拟办', approved: '已批办', assigned: '承办中', forwarded: '已转办', completed: '已办结', returned: '已退回',
+};
+export const STATUS_TYPE: Record<string, 'primary' | 'success' | 'info' | 'warning' | 'danger'> = {
+  drafted: 'info', reviewed: 'primary', signed_off: 'primary', registered: 'primary', sealed: 'primary', distributed: 'success',
+  delivered: 'warning', signed: 'primary', recorded: 'primary', proposed: 'primary', approved: 'primary', assigned: 'primary', forwarded: 'info', completed: 'success', returned: 'danger',
+};
+export const KINDS = ['决议', '决定', '命令', '公报', '公告', '通告', '意见', '通知', '通报', '报告', '请示', '批复', '议案', '函', '纪要'];
+export const URGENCIES = ['特急', '加急'];
+/** 特提/特急 red, 加急 orange; others plain. */
+export const urgencyTag = (u: string | null | undefined): 'danger' | 'warning' | 'info' => (u === '特急' || u === '特提' ? 'danger' : u === '加急' ? 'warning' : 'info');
+
+export interface Step { step: string; label: string; input?: 'register' | 'assign' | 'forward' | 'return'; type?: 'primary' | 'success' | 'danger' | 'warning' }
+
+const OUT_NEXT: Record<string, Step & { signer?: boolean }> = {
+  drafted: { step: 'review', label: '审核通过' },
+  reviewed: { step: 'sign-off', label: '签发', signer: true },
+  signed_off: { step: 'register', label: '登记（编发文字号）', input: 'register' },
+  registered: { step: 'seal', label: '用印' },
+  sealed: { step: 'distribute', label: '分发' },
+};
+const HANDLING = ['recorded', 'proposed', 'approved', 'assigned'];
+
+/**
+ * The steps the lifecycle allows a role of the sending department (outgoing) or of an addressee
+ * (its receipt). The server decides again; a refusal shows as its Chinese problem text.
+ */
+export function allowedSteps(doc: DocumentView, member: string, role: string): Step[] {
+  const steps: Step[] = [];
+  const signer = role === 'signer';
+  if (doc.sender === member) {
+    const s = OUT_NEXT[doc.status];
+    if (s && (!s.signer || signer)) steps.push({ ...s, type: 'primary' });
+  }
+  const receipt = doc.receipts.find((r) => r.recipient === member && !['forwarded', 'completed', 'returned'].includes(r.status));
+  if (receipt) {
+    const st = receipt.status;
+    if (st === 'delivered') steps.push({ step: 'sign-for', label: '签收', type: 'primary' });
+    if (st === 'signed') steps.push({ step: 'record', label: '登记', type: 'primary' });
+    if (st === 'recorded') steps.push({ step: 'propose', label: '拟办' });
+    if (signer && (st === 'recorded' || st === 'proposed')) steps.push({ step: 'approve', label: '批办' });
+    if (HANDLING.includes(st)) {
+      steps.push({ step: 'assign', label: '承办…', input: 'assign' }, { step: 'forward', label: '转办…', input: 'forward' }, { step: 'complete', label: '办结', type: 'success' });
+    }
+    if (st === 'delivered' || st === 'signed') steps.push({ step: 'return', label: '退回…', input: 'return', type: 'danger' });
+  }
+  return steps;
+}
+
+/** Uploads one attachment file as a raw stream (POST /documents/{id}/attachments?name=…). */
+export const uploadAttachment = (id: string, file: File): Promise<AttachmentRef> =>
+  apiRaw<AttachmentRef>(`/documents/${id}/attachments${qs({ name: file.name })}`, file.type || 'application/octet-stream', file);
+
+export interface ImportResult { document: OfficialDocument; report: { found: string[]; missing: string[]; ignored: string[] } }
+/** POST /documents/import (text/plain): the parsed document and its found/missing report. */
+export const importText = (text: string): Promise<ImportResult> => apiRaw<ImportResult>('/documents/import', 'text/plain; charset=utf-8', text);
+
+/** The GB/T 9704 element names (gateway/documents/model.ts ELEMENTS). */
+export const ELEMENT_NAME: Record<string, string> = {
+  copyNumber: '份号', secrecy: '密级和保密期限', urgency: '紧急程度', issuerMark: '发文机关标志', documentNumber: '发文字号', signers: '签发人', title: '标题', kind: '文种',
+  mainRecipients: '主送机关', body: '正文', attachmentNote: '附件说明', attachments: '附件', issuingAuthorities: '发文机关署名', dateWritten: '成文日期', seals: '印章',
+  note: '附注', copyTo: '抄送机关', printingAuthority: '印发机关', printingDate: '印发日期',
+};
