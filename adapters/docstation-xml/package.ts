@@ -41,6 +41,8 @@ export interface StationPackage {
   createdAt: string;
   metadata: Partial<Record<MetadataElement, string | string[]>>;
   body: string;
+  /** The exact bytes the seal's data hash covers (the sender's canonical form), base64. */
+  content?: { format: string; data: string };
   attachments: PackageAttachment[];
   seal?: { format: 'GB/T 38540-2020'; sesSignature: string };
 }
@@ -77,6 +79,7 @@ export function buildPackage(p: StationPackage): string {
       },
       元数据: metadata,
       正文: checkText(p.body, '正文'),
+      ...(p.content ? { 原文: { 格式: checkText(p.content.format, '原文格式'), 数据: p.content.data } } : {}),
       附件列表: { 附件: p.attachments.map((a) => ({ 名称: checkText(a.name, '附件名称'), 媒体类型: checkText(a.mediaType, '媒体类型'), 大小: String(a.size), SM3: a.sm3, SHA256: a.sha256 })) },
       ...(p.seal ? { 电子印章: { 格式: p.seal.format, 签章数据: p.seal.sesSignature } } : {}),
     },
@@ -148,6 +151,12 @@ export function parsePackage(xml: string): StationPackage {
     body: str(root['正文'], '/交换包/正文', true),
     attachments,
   };
+  if (root['原文'] !== undefined) {
+    const c = obj(root['原文'], '/交换包/原文');
+    const data = str(c['数据'], '/交换包/原文/数据');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) throw invalid('原文 数据 is not base64', '/交换包/原文/数据');
+    out.content = { format: str(c['格式'], '/交换包/原文/格式'), data };
+  }
   if (root['电子印章'] !== undefined) {
     const seal = obj(root['电子印章'], '/交换包/电子印章');
     const format = str(seal['格式'], '/交换包/电子印章/格式');

@@ -25,6 +25,9 @@ export interface AttachmentDigests {
   digests: { alg: 'sm3' | 'sha256'; value: string }[];
 }
 
+/** The name of the sealed form (the exchange package's 原文 格式). */
+export const SEALED_CONTENT_FORMAT = 'xgw-canonical-json-v1';
+
 /** What the seal covers: the canonical JSON of { document, attachments (name, type, size, digests) }. */
 export const sealedBytes = (document: OfficialDocument, attachments: AttachmentDigests[]): Buffer =>
   Buffer.from(canonicalJson({ v: 1, document, attachments: attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, size: a.size, digests: a.digests })) }), 'utf8');
