@@ -9,7 +9,7 @@
  *         error catalogue, clock, ids, the lifecycle tables helper, the message header
  *         mapper and the group-commit queue (gateway/batching): no I/O, shared with the
  *         standalone verifier; the 公文 model, marks, dates and plain-text importer
- *         (gateway/documents, all but routes/openapi)
+ *         (gateway/documents, all but routes/openapi), the GB/T 38540 seal DER, picture and verifier
  * data    gateway/store (PostgreSQL / PGlite, migrations)
  * domain  registry, exchange, delivery, services, inbound, log store, audit, trust
  * http    gateway/http and each feature's routes.ts / openapi.ts
@@ -28,7 +28,7 @@ const PURE = [
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors|lifecycle)\\.ts$',
   '^gateway/exchange/message-header\\.ts$',
-  '^gateway/documents/(model|numerals|classification|normalize|decode|importer|lexicon|segments)\\.ts$',
+  '^gateway/documents/(model|numerals|classification|normalize|decode|importer|lexicon|segments|ses|seal-verify|seal-picture)\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];
 const DATA = ['^gateway/store/'];

@@ -23,12 +23,12 @@ export const fromDer = (b: Buffer): Asn1 =>
 
 export const seq = (items: Asn1[]): Asn1 => asn1.create(U, T.SEQUENCE, true, items);
 const set = (items: Asn1[]): Asn1 => asn1.create(U, T.SET, true, items);
-const oid = (dotted: string): Asn1 => asn1.create(U, T.OID, false, asn1.oidToDer(dotted).getBytes());
+export const oid = (dotted: string): Asn1 => asn1.create(U, T.OID, false, asn1.oidToDer(dotted).getBytes());
 export const integer = (bytes: Buffer): Asn1 => asn1.create(U, T.INTEGER, false, bin(bytes));
 export const smallInt = (n: number): Asn1 => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n).getBytes());
 const bool = (v: boolean): Asn1 => asn1.create(U, T.BOOLEAN, false, v ? '\xff' : '\x00');
-const octets = (b: Buffer): Asn1 => asn1.create(U, T.OCTETSTRING, false, bin(b));
-const bits = (b: Buffer, unused = 0): Asn1 => asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
+export const octets = (b: Buffer): Asn1 => asn1.create(U, T.OCTETSTRING, false, bin(b));
+export const bits = (b: Buffer, unused = 0): Asn1 => asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
 const nul = (): Asn1 => asn1.create(U, T.NULL, false, '');
 export const enumerated = (n: number): Asn1 => asn1.create(U, T.ENUMERATED, false, String.fromCharCode(n));
 export const explicit = (tag: number, inner: Asn1): Asn1 => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, [inner]);
@@ -138,7 +138,8 @@ export function signAndAssemble(tbsDer: Buffer, issuerKey: KeyObject): Buffer {
   return Buffer.concat([derHeader(0x30, body.length), body]);
 }
 
-function derHeader(tag: number, length: number): Buffer {
+/** The tag and DER length octets of an element with `length` content bytes. */
+export function derHeader(tag: number, length: number): Buffer {
   if (length < 0x80) return Buffer.from([tag, length]);
   const len: number[] = [];
   for (let n = length; n > 0; n = Math.floor(n / 256)) len.unshift(n & 0xff);

@@ -51,6 +51,13 @@ export function signedParts(der: Buffer): { tbsDer: Buffer; signature: Buffer } 
   return { tbsDer, signature: bits.subarray(1) };
 }
 
+/** The content octets of one DER element (tag and length stripped). */
+export function contentOf(el: Buffer): Buffer {
+  const t = tlv(el, 0);
+  if (t.end !== el.length) throw new Error('malformed DER: trailing bytes after the element');
+  return el.subarray(t.start, t.end);
+}
+
 function tlv(der: Buffer, off: number): { start: number; end: number } {
   if (off + 2 > der.length || (der[off] & 0x1f) === 0x1f) throw new Error('malformed DER: bad tag');
   const first = der[off + 1];

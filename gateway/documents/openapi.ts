@@ -246,7 +246,7 @@ export function workflowSchemas(): Json {
         dateWritten: nullable(str('成文日期 YYYY-MM-DD')),
         document: ref('official-document'),
         addressees: { type: 'object', properties: { main: { type: 'array', items: MEMBER }, copy: { type: 'array', items: MEMBER } } },
-        seal: { type: ['object', 'null'], description: '用印: the department signature over the canonical document (the GB/T 38540 SES_Signature form is pending)' },
+        seal: { type: ['object', 'null'], description: '用印: the department signature over the canonical document, and `sesSignature`: the GB/T 38540-2020 SES_Signature (DER, base64 in `der`) over SM3 of the canonical { document, attachments by digest }, verified on every read (`status` verified / invalid with `reason`; `unsupported` for non-SM2 keys)' },
         attachments: { type: 'array', items: { type: 'object', properties: { name: str('file name'), mediaType: str('media type'), size: { type: 'integer' }, digests: { type: 'array', items: digest } } } },
         receipts: { type: 'array', items: receipt, description: 'the sender and auditors see every addressee; an addressee its own' },
         createdBy: str('who drafted'),
@@ -283,6 +283,7 @@ export function workflowSchemas(): Json {
         sender: MEMBER,
         status: { type: 'string', enum: outgoingLifecycle.statuses },
         documentNumber: nullable(str('发文字号')),
+        seal: { type: ['object', 'null'], description: 'the 用印 seal as in the document view, its GB/T 38540 `sesSignature` verified now (verified / invalid with `reason`)' },
         receipts: { type: 'array', items: receipt },
         events: {
           type: 'array',

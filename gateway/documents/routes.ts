@@ -123,7 +123,7 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
 
   r.post('/documents', allow('documents.draft'), validateBody(draftRequestSchema, { detail: 'the draft is not valid' }), async (req, res) => {
     const out = await draftDocument(d, principalOf(req), req.body as DraftRequest);
-    const view = await documentView(deps.store, principalOf(req), out.id);
+    const view = await documentView(deps.store, deps.trust, principalOf(req), out.id);
     res.status(out.created ? 201 : 200).location(`/api/v1/documents/${out.id}`).json(view);
   });
 
@@ -132,7 +132,7 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
   });
 
   r.get('/documents/:id', allow('documents.read'), async (req, res) => {
-    res.json(await documentView(deps.store, principalOf(req), documentId(req)));
+    res.json(await documentView(deps.store, deps.trust, principalOf(req), documentId(req)));
   });
 
   r.get('/documents/:id/trace', allow('documents.read'), async (req, res) => {
@@ -149,7 +149,7 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
     r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
       const id = documentId(req);
       await take(principalOf(req), id, req.body as StepBody);
-      res.json(await documentView(deps.store, principalOf(req), id));
+      res.json(await documentView(deps.store, deps.trust, principalOf(req), id));
     });
   }
   return r;

@@ -7,6 +7,7 @@ import { readsAllMembers } from '../registry/permissions';
 import type { Principal } from '../registry/principal';
 import { outgoingLifecycle, receiptLifecycle, type OutgoingEvent, type ReceiptEvent } from './lifecycle';
 import { readDocument, readReceipts, type DocumentRow, type ReceiptRow } from './records';
+import { checkStoredSeal, sealedBytes, type StoredSes } from './seals';
 
 /**
  * What a party sees of a 公文: the sending department, the addressee departments
@@ -53,10 +54,18 @@ export async function attachmentsOf(db: Db, id: string): Promise<AttachmentView[
   return r.rows.map((a) => ({ name: a.name, mediaType: a.media_type, size: Number(a.size), digests: [{ alg: 'sm3', value: a.sm3 }, { alg: 'sha256', value: a.sha256 }] }));
 }
 
+/** The stored seal with its GB/T 38540 seal signature verified now against the document and attachments as stored. */
+function sealView(trust: Trust, d: DocumentRow, attachments: AttachmentView[]) {
+  const seal = d.seal as (Record<string, unknown> & { sesSignature?: StoredSes | string }) | null;
+  if (!seal) return null;
+  return { ...seal, sesSignature: checkStoredSeal(trust, seal.sesSignature, sealedBytes(d.document, attachments)) };
+}
+
 /** The document as its party sees it: the sender and readers all receipts, an addressee its own. */
-export async function documentView(db: Db, principal: Principal, id: string) {
+export async function documentView(db: Db, trust: Trust, principal: Principal, id: string) {
   const p = await partyView(db, principal, id);
   const d = p.doc;
+  const attachments = await attachmentsOf(db, id);
   const receipts = p.sender || p.readsAll ? p.receipts : p.receipts.filter((r) => r.recipient === principal.member);
   return {
     id: d.id,
@@ -69,8 +78,8 @@ export async function documentView(db: Db, principal: Principal, id: string) {
     dateWritten: d.date_written,
     document: d.document,
     addressees: d.addressees,
-    seal: d.seal,
-    attachments: await attachmentsOf(db, id),
+    seal: sealView(trust, d, attachments),
+    attachments,
     receipts: receipts.map(receiptView),
     createdBy: d.created_by,
     createdAt: formatTime(d.created_at),
@@ -117,6 +126,7 @@ export async function documentTrace(db: Db, trust: Trust, principal: Principal, 
     sender: p.doc.sender,
     status: p.doc.status,
     documentNumber: p.doc.doc_number,
+    seal: sealView(trust, p.doc, await attachmentsOf(db, id)),
     receipts: p.receipts.map(receiptView),
     events: r.rows.map((e) => ({
       step: e.step,

@@ -14,6 +14,8 @@ import type { SchemaRegistry } from '../schemas/registry';
 import type { Member } from '../registry/members';
 import { actorName, type Principal } from '../registry/principal';
 import { refuseClassifiedPayload } from './classification';
+import { sealDocument, sealedBytes } from './seals';
+import { attachmentsOf } from './views';
 import { matchingForm } from './normalize';
 import { OFFICIAL_DOCUMENT_TYPE, type OfficialDocument } from './model';
 import { outgoingLifecycle, receiptLifecycle, urgencyRank, OUTGOING_STEPS, RECEIPT_STEPS, type OutgoingStep, type ReceiptStep } from './lifecycle';
@@ -24,8 +26,8 @@ import { documentDigest, keyedEvent, readDocument, readReceipts, recordDocumentS
  * the sending department's 发文 steps and each addressee's 收文 steps. Every step is one
  * transaction: the rows locked (document, then receipt), the table asked, the row
  * updated, the event and its log entry written. Signed steps are signed with the
- * department's key (trust.signerFor): 签发, 用印 over the canonical document (the
- * GB/T 38540 SES_Signature form follows with the SM2 default-ID signer), the 签收 回执
+ * department's key (trust.signerFor): 签发, 用印 over the canonical document (plus a
+ * GB/T 38540 SES_Signature over the document and its attachments, seals.ts), the 签收 回执
  * and the 退回 回退 that go back to the sender.
  */
 export interface DocumentDeps {
@@ -192,7 +194,9 @@ export async function outgoingStep(deps: DocumentDeps, principal: Principal, id:
     } else if (event === 'sealed') {
       const digest = documentDigest(doc.document);
       record.signed = signFor(deps, member, { kind: 'seal', document: id, number: doc.document.documentNumber?.normalized ?? null, digest }, at);
-      const seal = { status: 'signed', format: 'batch-signature', authority: member, digest, signedText: record.signed!.text, signature: record.signed!.signature, sesSignature: 'pending' };
+      const content = sealedBytes(doc.document, await attachmentsOf(db, id));
+      const sesSignature = sealDocument(deps.trust, member, deps.member(member)?.name ?? member, content, at);
+      const seal = { status: 'signed', format: 'batch-signature', authority: member, digest, signedText: record.signed!.text, signature: record.signed!.signature, sesSignature };
       add('seal', JSON.stringify(seal), '::jsonb');
     }
     await db.query(`UPDATE documents SET ${set.join(', ')} WHERE id = $1`, params);

@@ -100,10 +100,18 @@ describe('发文: 起草 → 审核 → 签发 → 登记 → 用印 → 分发'
     await refusedUnchanged(() => as(t, tok['housing.clerk']).post(path('register'), { agencyCode: '江住办', requestKey: 'reg-1' }), 409, 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT');
   });
 
-  test('用印 signs the canonical document with the department key; 分发 delivers to both addressees', async () => {
+  test('用印 signs the canonical document with the department key and a GB/T 38540 seal; 分发 delivers to both addressees', async () => {
     const sealed = await as(t, tok['housing.clerk']).post(path('seal'));
     expect(sealed.body.status).toBe('sealed');
-    expect(sealed.body.seal).toMatchObject({ status: 'signed', authority: 'housing', sesSignature: 'pending', signature: { signer: 'housing', alg: 'SM2-SM3' } });
+    expect(sealed.body.seal).toMatchObject({
+      status: 'signed',
+      authority: 'housing',
+      signature: { signer: 'housing', alg: 'SM2-SM3' },
+      sesSignature: { status: 'verified', format: 'GB/T 38540-2020', sealName: '江州市住房和城乡建设局', esID: expect.stringMatching(/^xgw-housing-[0-9a-f]{16}$/), der: expect.any(String) },
+    });
+    const der = Buffer.from(sealed.body.seal.sesSignature.der, 'base64');
+    expect(der[0]).toBe(0x30);
+    expect((await as(t, tok['housing.clerk']).get(path())).body.seal.sesSignature.status).toBe('verified');
     const sent = await as(t, tok['housing.clerk']).post(path('distribute'), { requestKey: 'dist-1' });
     expect(sent.body.status).toBe('distributed');
     expect(sent.body.receipts.map((r: any) => [r.recipient, r.status])).toEqual([
@@ -212,6 +220,14 @@ describe('the trace', () => {
     await t.db.store.query(`UPDATE document_events SET signed_text = replace(signed_text, '"kind":"seal"', '"kind":"sea1"') WHERE document_id = $1 AND step = 'sealed'`, [id]);
     const r = await as(t, tok['doc.auditor']).get(path('trace'));
     expect(r.body.events.find((e: any) => e.step === 'sealed').signature.status).toBe('invalid');
+  });
+
+  test('the seal: verified in the trace; one changed character of the stored document makes it invalid', async () => {
+    expect((await as(t, tok['doc.auditor']).get(path('trace'))).body.seal.sesSignature).toMatchObject({ status: 'verified', sealName: '江州市住房和城乡建设局' });
+    await t.db.store.query(`UPDATE documents SET document = jsonb_set(document, '{title}', to_jsonb(replace(document->>'title', '通知', '通告'))) WHERE id = $1`, [id]);
+    const r = await as(t, tok['doc.auditor']).get(path('trace'));
+    expect(r.body.seal.sesSignature).toMatchObject({ status: 'invalid', reason: 'the data hash does not match the content (the content changed)' });
+    expect((await as(t, tok['tax.clerk']).get(path())).body.seal.sesSignature.status).toBe('invalid');
   });
 });
 

@@ -1,0 +1,118 @@
+/**
+ * Mock 江州市电子公文交换站: a real HTTP server on loopback. `POST /packages` with a
+ * package (application/xml) is answered 200 with a 回执, or 200 with a 回退 and the reason
+ * (unreadable package, bad or missing XML signature when the station requires one, an
+ * unknown 接收机关, a 包标识 reused for other content). The same package again gets its 回执
+ * again, marked 重复 (duplicate). It can be made slow (`delayMs`) or failing (HTTP 503).
+ * Answers are signed with the station's key when one is given (enveloped XMLDSig).
+ * Not yet: delivering inbound 公文 to the gateway (see the seal helper's notes).
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../clock';
+import { AdapterError } from '../errors';
+import { buildAnswer, type StationAnswer } from './answer';
+import { parsePackage, type StationPackage } from './package';
+import { signPackage, verifyPackageSignature } from './xmldsig';
+
+export interface StationBehaviour {
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Answer HTTP 503 instead of 回执/回退. */
+  fail?: boolean;
+}
+
+export interface MockStationOptions {
+  host?: string;
+  port?: number;
+  /** Member codes the station delivers to; a package naming another is returned (回退). */
+  recipients: readonly string[];
+  /** Sender code → certificate (PEM) whose XML signature the station requires on that sender's packages. */
+  senderCertificates?: ReadonlyMap<string, string>;
+  /** The station's own key and certificate: answers are signed with them. */
+  stationKey?: { privateKeyPem: string; certPem: string };
+  /** Clock for answer times (tests inject one). */
+  clock?: Clock;
+}
+
+export interface MockStation {
+  url: string;
+  /** Accepted packages by 包标识: the package and the SHA-256 of its bytes. */
+  accepted: Map<string, { pkg: StationPackage; sha256: string }>;
+  /** Every answer given, in order. */
+  answers: StationAnswer[];
+  behave(b: StationBehaviour): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+/** RFC 3339 in Asia/Shanghai (+08:00). */
+const shanghai = (d: Date) => `${new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+
+export async function startMockStation(opts: MockStationOptions): Promise<MockStation> {
+  const accepted = new Map<string, { pkg: StationPackage; sha256: string }>();
+  const answers: StationAnswer[] = [];
+  let behaviour: StationBehaviour = {};
+  const clock = opts.clock ?? systemClock;
+
+  function decide(xml: string, sha256: string): StationAnswer {
+    const at = shanghai(clock.now());
+    let pkg: StationPackage;
+    try {
+      pkg = parsePackage(xml);
+    } catch (err) {
+      if (err instanceof AdapterError) return { kind: '回退', packageId: '-', packageSha256: sha256, at, reason: `交换包格式错误: ${err.detail}` };
+      throw err;
+    }
+    const back = (reason: string): StationAnswer => ({ kind: '回退', packageId: pkg.id, packageSha256: sha256, at, reason });
+    const cert = opts.senderCertificates?.get(pkg.sender.code);
+    if (cert) {
+      const check = verifyPackageSignature(xml, cert);
+      if (!check.ok) return back(`签名验证失败: ${check.reason}`);
+    }
+    const unknown = [...pkg.recipients.main, ...pkg.recipients.copy].filter((c) => !opts.recipients.includes(c));
+    if (unknown.length) return back(`接收机关不存在: ${unknown.join('、')}`);
+    const prior = accepted.get(pkg.id);
+    if (prior && prior.sha256 !== sha256) return back('包标识重复: 同一包标识已用于其他内容');
+    if (!prior) accepted.set(pkg.id, { pkg, sha256 });
+    return { kind: '回执', packageId: pkg.id, packageSha256: sha256, at, duplicate: prior !== undefined };
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        res.writeHead(413).end();
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (res.writableEnded) return;
+      const answer = () => {
+        if (req.method !== 'POST' || req.url !== '/packages') return void res.writeHead(404).end();
+        if (behaviour.fail) return void res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body>交换站维护中</body></html>');
+        const bytes = Buffer.concat(chunks);
+        const decision = decide(bytes.toString('utf8'), createHash('sha256').update(bytes).digest('hex'));
+        answers.push(decision);
+        const xml = buildAnswer(decision);
+        const body = opts.stationKey ? signPackage(xml, opts.stationKey.privateKeyPem, opts.stationKey.certPem) : xml;
+        res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' }).end(body);
+      };
+      if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    accepted,
+    answers,
+    behave: (b) => void (behaviour = { ...b }),
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
