@@ -120,7 +120,7 @@ test('the signer signs it off; the clerk registers it (发文字号), seals and 
   await page().getByRole('toolbar', { name: '办理操作' }).getByText('发文：已登记').waitFor();
   await page().locator('.doc-number', { hasText: /^江住建〔\d{4}〕1号$/ }).waitFor();
   await step('用印', '发文：已用印');
-  await page().getByRole('img', { name: /江州市住房和城乡建设局已用印/ }).waitFor();
+  await page().getByRole('img', { name: /江州市住房和城乡建设局已用印.*GB\/T 38540 电子印章已验证/ }).waitFor();
   await step('分发', '发文：已分发');
   await waitForCount(page(), '.receipts li', 2);
   await openDocument(); // without the step messages

@@ -31,7 +31,7 @@ export interface Receipt { id: string; recipient: string; copy: boolean; status:
 export interface DocumentView {
   id: string; sender: string; status: string; urgency: string | null; kind: string | null; title: string; documentNumber: string | null; dateWritten: string | null;
   document: OfficialDocument; addressees: { main: string[]; copy?: string[] };
-  seal: { status: string; format: string; authority: string; sesSignature?: string } | null;
+  seal: { status: string; format: string; authority: string; sesSignature?: { status: 'verified' | 'invalid' | 'unsupported' | 'none'; reason?: string; format?: string } } | null;
   attachments: AttachmentRef[]; receipts: Receipt[]; createdBy: string; createdAt: string; updatedAt: string;
 }
 export interface ListRow { id: string; receiptId?: string; recipient?: string; status: string; documentStatus: string; urgency: string | null; kind: string | null; title: string | null; sender: string; documentNumber: string | null; dateWritten: string | null; createdAt: string }
