@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: string | undefined,
     readonly detail: string | undefined,
     readonly requestId: string | null,
+    /** Validation errors: JSON pointers into the request body (`/uscc`) with the gateway's message. */
+    readonly errors: { pointer: string; message: string }[] = [],
   ) {
     super(errorText(code, status));
   }
@@ -22,7 +24,7 @@ export const whenUnauthorized = (f: () => void) => void (onUnauthorized = f);
  * The console talks to the same public API as department systems (/api/v1), authenticated by
  * the HttpOnly session cookie; every state-changing call carries X-CSRF-Token.
  */
-export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -40,8 +42,8 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
     data = undefined;
   }
   if (!res.ok) {
-    const p = (data ?? {}) as { code?: string; detail?: string; requestId?: string };
-    const err = new ApiError(res.status, p.code, p.detail, p.requestId ?? res.headers.get('x-request-id'));
+    const p = (data ?? {}) as { code?: string; detail?: string; requestId?: string; errors?: { pointer: string; message: string }[] };
+    const err = new ApiError(res.status, p.code, p.detail, p.requestId ?? res.headers.get('x-request-id'), p.errors ?? []);
     if (res.status === 401 && !path.startsWith('/auth/login') && onUnauthorized) onUnauthorized();
     throw err;
   }
