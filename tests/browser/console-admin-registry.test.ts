@@ -32,9 +32,13 @@ afterAll(async () => {
 
 const dialog = (title: string | RegExp): Locator => page.getByRole('dialog', { name: title });
 /** Picks `option` in the Element Plus select labelled `label` inside `scope`. */
-async function pick(scope: Locator, label: string, option: string | RegExp): Promise<void> {
-  await scope.getByLabel(label, { exact: true }).click();
-  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click();
+async function pick(scope: Locator, label: string, option: string | RegExp, multiple = false): Promise<void> {
+  const input = scope.getByLabel(label, { exact: true });
+  await input.locator('xpath=ancestor::div[contains(@class, "el-select__wrapper")]').click(); // a placeholder may cover the input
+  const list = await input.getAttribute('aria-controls'); // this select's own list (others may still be fading out)
+  await page.locator(`[id="${list}"] .el-select-dropdown__item`, { hasText: option }).first().click();
+  if (multiple) await page.keyboard.press('Escape'); // closes a multi-select's list, not the dialog
+  await page.locator(`[id="${list}"]`).waitFor({ state: 'hidden' });
 }
 const open = async (menu: string) => {
   await page.getByRole('menuitem', { name: menu }).click();
@@ -142,8 +146,7 @@ test('交换协议: an agreement with purposes and a validity period, listed wit
   await pick(d, '发送方', '江州市水务局');
   await pick(d, '接收方', '江州市住房和城乡建设局');
   await pick(d, '报文类型或服务', /办件信息/);
-  await pick(d, '用途', /办件办理/);
-  await page.keyboard.press('Escape'); // closes the multi-select's list, not the dialog
+  await pick(d, '用途', /办件办理/, true);
   await d.getByPlaceholder('生效时间（不填为立即）').fill('2026-01-01 00:00:00');
   await d.getByPlaceholder('失效时间（不填为长期）').fill('2027-01-01 00:00:00');
   await page.keyboard.press('Enter');
