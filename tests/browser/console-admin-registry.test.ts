@@ -155,8 +155,8 @@ test('交换协议: an agreement with purposes and a validity period, listed wit
   const row = page.locator('.el-table__body tr', { hasText: '江州市水务局 → 江州市住房和城乡建设局' });
   await row.waitFor();
   expect(await row.textContent()).toMatch(/办件信息（case-record）.*办件办理.*2026-01-01 00:00:00 至 2027-01-01 00:00:00/);
+  expect(await axeViolations(page)).toEqual([]); // also waits for the new row's tags to fade in
   await screenshot(page, 'admin-agreements');
-  expect(await axeViolations(page)).toEqual([]);
   const list = await t.call('GET', '/api/v1/admin/agreements?sender=water', { token: await adminToken() });
   expect(list.body.items).toEqual([
     expect.objectContaining({ sender: 'water', receiver: 'housing', messageType: 'case-record', purposes: ['case-handling'], validFrom: expect.stringMatching(/^2026-01-01T00:00:00/), validTo: expect.stringMatching(/^2027-01-01T00:00:00/) }),
