@@ -1,5 +1,6 @@
+import { ref, type Ref } from 'vue';
 import { ElMessage, ElMessageBox } from 'element-plus';
-import { api, qs } from './api';
+import { api, qs, type ApiError } from './api';
 import { toastError } from './notify';
 
 /** Registry administration in the console (/api/v1/admin/…): shared shapes, labels and helpers of the admin screens. */
@@ -44,4 +45,38 @@ export async function confirmThen(question: string, action: () => Promise<unknow
     toastError(e);
     return false;
   }
+}
+
+/** A dialog's save: busy while it runs; a refusal kept in `error` (shown in the dialog with its field errors). True when done. */
+export function useSubmit() {
+  const busy = ref(false);
+  const error = ref<ApiError | null>(null);
+  async function submit(action: () => Promise<unknown>): Promise<boolean> {
+    busy.value = true;
+    error.value = null;
+    try {
+      await action();
+      return true;
+    } catch (e) {
+      error.value = e as ApiError;
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+  return { busy, error, submit };
+}
+
+/** Every member (active or not) for a screen's selects and names; a failure to load them lands in `error`. */
+export function useAdminMembers(error: Ref<ApiError | null>) {
+  const members = ref<AdminMember[]>([]);
+  const nameOf = (code: string) => members.value.find((m) => m.code === code)?.name ?? code;
+  async function loadMembers(): Promise<void> {
+    try {
+      members.value = await loadAdminMembers();
+    } catch (e) {
+      error.value = e as ApiError;
+    }
+  }
+  return { members, nameOf, loadMembers };
 }
