@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: string | undefined,
     readonly detail: string | undefined,
     readonly requestId: string | null,
+    /** Validation errors: JSON pointers into the request body (`/uscc`) with the gateway's message. */
+    readonly errors: { pointer: string; message: string }[] = [],
   ) {
     super(errorText(code, status));
   }
@@ -18,11 +20,13 @@ let onUnauthorized: (() => void) | null = null;
 export const setCsrfToken = (t: string) => void (csrfToken = t);
 export const whenUnauthorized = (f: () => void) => void (onUnauthorized = f);
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 /**
  * The console talks to the same public API as department systems (/api/v1), authenticated by
  * the HttpOnly session cookie; every state-changing call carries X-CSRF-Token.
  */
-export function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
   return request<T>(method, path, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) });
 }
 
@@ -31,7 +35,7 @@ export function apiRaw<T>(path: string, type: string, data: string | Blob): Prom
   return request<T>('POST', path, { type, data });
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: { type: string; data: string | Blob }): Promise<T> {
+async function request<T>(method: Method, path: string, body?: { type: string; data: string | Blob }): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['content-type'] = body.type;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -49,8 +53,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: { type: s
     data = undefined;
   }
   if (!res.ok) {
-    const p = (data ?? {}) as { code?: string; detail?: string; requestId?: string };
-    const err = new ApiError(res.status, p.code, p.detail, p.requestId ?? res.headers.get('x-request-id'));
+    const p = (data ?? {}) as { code?: string; detail?: string; requestId?: string; errors?: { pointer: string; message: string }[] };
+    const err = new ApiError(res.status, p.code, p.detail, p.requestId ?? res.headers.get('x-request-id'), p.errors ?? []);
     if (res.status === 401 && !path.startsWith('/auth/login') && onUnauthorized) onUnauthorized();
     throw err;
   }

@@ -26,6 +26,10 @@ const ZH: Record<string, string> = {
   GW_ERR_SCHEMA_INVALID: '公文要素不符合规范，请检查后重试',
   GW_ERR_REGISTRY_UNKNOWN_MEMBER: '收文单位不存在',
   GW_ERR_LOG_NOT_FOUND: '日志中没有该记录（可能尚未签署检查点）',
+  GW_ERR_REGISTRY_INVALID: '登记信息不符合要求',
+  GW_ERR_REGISTRY_UNKNOWN_MEMBER: '没有该成员单位',
+  GW_ERR_REGISTRY_NOT_FOUND: '未找到该登记项（系统、令牌、协议、回调地址或用户）',
+  GW_ERR_REGISTRY_CONFLICT: '已存在相同编码的登记项',
   GW_ERR_STORE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',
   GW_ERR_OVERLOADED: '网关繁忙，请稍后再试',
   GW_ERR_INTERNAL: '网关内部错误',
@@ -33,3 +37,23 @@ const ZH: Record<string, string> = {
 
 export const errorText = (code: string | undefined, status: number): string =>
   (code && ZH[code]) || (status === 0 ? '无法连接网关' : `请求失败（HTTP ${status}）`);
+
+/** The gateway's validation messages (Ajv and registry checks) in Chinese; an unknown one is shown as it is. */
+const FIELD_ZH: [RegExp, string][] = [
+  [/check character does not match/, '校验码不正确（GB 32100），请核对统一社会信用代码'],
+  [/must match pattern/, '格式不正确'],
+  [/must NOT have fewer than|must NOT have fewer/, '不能为空或过短'],
+  [/must NOT have more than/, '过长'],
+  [/must have required property '?([^']+)'?/, '缺少必填项'],
+  [/must be equal to one of the allowed values/, '取值不在允许范围内'],
+  [/must be (string|integer|boolean|object|array)/, '类型不正确'],
+  [/is required for a new webhook/, '新建回调地址时必须填写'],
+  [/must NOT have duplicate items/, '不能重复'],
+];
+
+/** One validation error as `字段：说明`, the field named by `fields` (JSON pointer → Chinese label). */
+export function fieldErrorText(e: { pointer: string; message: string }, fields: Record<string, string> = {}): string {
+  const name = fields[e.pointer] ?? (e.pointer.replace(/^\//, '') || '请求');
+  const zh = FIELD_ZH.find(([re]) => re.test(e.message))?.[1];
+  return `${name}：${zh ?? e.message}`;
+}
