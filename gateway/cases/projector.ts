@@ -9,8 +9,8 @@ const STEP_ENTRIES = 2000;
 export const CASE_MESSAGE_TYPES = ['case-record', 'case-status'] as const;
 
 /**
- * The case projection: a consumer of the signed log. It reads the log after its cursor
- * (the 'cases' sequence row, locked FOR UPDATE so one projector runs at a time across
+ * The case projection: a consumer of the signed log. It reads the log from its cursor
+ * (the 'cases' sequence row: the next log index to apply, locked FOR UPDATE so one projector runs at a time across
  * processes), folds each case message into its case (timeline.ts), and writes cases,
  * branches and events with the new cursor in one transaction. Log index order is commit
  * order (log/append.ts), so nothing committed is skipped. Rebuild = empty the tables,
@@ -79,7 +79,7 @@ export class CaseProjector {
     const cursor = Number((await db.query<{ value: string }>(`SELECT value FROM sequences WHERE name = 'cases' FOR UPDATE`)).rows[0]!.value);
     const r = await db.query<{ idx: string; message_id: string; type: LoggedCaseMessage['type'] | null; sender: string; receiver: string; payload: Record<string, any> }>(
       `SELECT le.idx, m.id AS message_id, m.type, m.sender, m.receiver, m.payload
-       FROM (SELECT idx, kind, message_id FROM log_entries WHERE idx > $1 ORDER BY idx LIMIT $2) le
+       FROM (SELECT idx, kind, message_id FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2) le
        LEFT JOIN messages m ON le.kind = 'message.received' AND m.id = le.message_id AND m.type = ANY($3::text[])
        ORDER BY le.idx`,
       [cursor, STEP_ENTRIES, CASE_MESSAGE_TYPES],
@@ -89,7 +89,7 @@ export class CaseProjector {
       .filter((x) => x.type)
       .map((x) => ({ idx: Number(x.idx), messageId: x.message_id, type: x.type!, sender: x.sender, receiver: x.receiver, payload: x.payload }));
     if (messages.length) await this.fold(db, messages);
-    await db.query(`UPDATE sequences SET value = $1 WHERE name = 'cases'`, [Number(r.rows[r.rows.length - 1]!.idx)]);
+    await db.query(`UPDATE sequences SET value = $1 WHERE name = 'cases'`, [Number(r.rows[r.rows.length - 1]!.idx) + 1]);
     return r.rows.length === STEP_ENTRIES;
   }
 

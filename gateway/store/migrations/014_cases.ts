@@ -1,7 +1,7 @@
 /**
  * 办件 supervision: cases, their branches (one per receiving department, 并联审批) and
  * their timeline, projected from the signed log by gateway/cases/projector.ts. The
- * 'cases' sequence row is the projection's cursor (the last log index applied) and its
+ * 'cases' sequence row is the projection's cursor (the next log index to apply) and its
  * lock: one projector at a time, across processes. Every row here can be rebuilt from
  * the log (`xgw cases rebuild`).
  */
