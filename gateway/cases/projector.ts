@@ -6,6 +6,12 @@ import type { BranchStatus, CaseStatus } from './lifecycle';
 
 /** Log entries read per projection step (one transaction each). */
 const STEP_ENTRIES = 2000;
+/**
+ * After a commit the projection waits this long for more commits to fold together: under
+ * load, one step per interval instead of one per batch (on PGlite, one connection, each step
+ * would otherwise queue between the push batches). Readers catch up first, so no answer lags.
+ */
+const WAKE_DELAY_MS = 100;
 export const CASE_MESSAGE_TYPES = ['case-record', 'case-status'] as const;
 
 /**
@@ -25,6 +31,7 @@ export const CASE_MESSAGE_TYPES = ['case-record', 'case-status'] as const;
 export class CaseProjector {
   private running: Promise<void> | null = null;
   private again = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -52,14 +59,21 @@ export class CaseProjector {
     return this.running;
   }
 
-  /** Resolves when no projection step is running (before the store closes). */
+  /** Resolves when no projection step is running or waiting to (before the store closes). */
   async settled(): Promise<void> {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
     await this.running?.catch(() => {});
   }
 
-  /** After a commit: catch up in the background. */
+  /** After a commit: catch up in the background, WAKE_DELAY_MS later (commits in between share the run). */
   wake(): void {
-    this.catchUp().catch((err) => this.log?.error({ err }, 'case projection failed; the next commit or read retries'));
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.catchUp().catch((err) => this.log?.error({ err }, 'case projection failed; the next commit or read retries'));
+    }, WAKE_DELAY_MS);
+    this.wakeTimer.unref();
   }
 
   /** Empties the case tables and folds the whole log again, in one transaction. Returns the cases rebuilt. */

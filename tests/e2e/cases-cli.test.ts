@@ -30,7 +30,7 @@ test('xgw cases rebuild gives the cases the live gateway answered', async () => 
   const view = async (url: string) => {
     const r = await fetch(`${url}/api/v1/cases/${caseNo}`, { headers: { authorization: `Bearer ${await session(url, 'supervisor')}` } });
     expect(r.status).toBe(200);
-    return r.json();
+    return (await r.json()) as any;
   };
 
   const hall = await session(gw.url, 'hall.clerk');
