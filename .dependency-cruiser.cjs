@@ -28,6 +28,7 @@ const PURE = [
   '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors|lifecycle)\\.ts$',
   '^gateway/exchange/message-header\\.ts$',
+  '^gateway/cases/(calendar|lifecycle|timeline)\\.ts$',
   '^gateway/documents/(model|numerals|classification|normalize|decode|importer|lexicon|segments|ses|seal-verify|seal-picture)\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];

@@ -48,6 +48,8 @@ export interface GatewayConfig {
   groupCommit: { maxBatch: number; maxQueue: number; maxWaitMs: number };
   /** 公文: the largest attachment accepted (streamed; a larger one is refused with 413 and nothing is kept). */
   documents: { attachmentLimitBytes: number };
+  /** 办件 supervision: per-city changes to the official working-day calendar (YYYY-MM-DD days). */
+  cases: { calendar: { extraHolidays: string[]; extraWorkdays: string[] } };
   trust: {
     /** PKI directory (keys 0600); default <dataDir>/pki. */
     pkiDir: string | null;
@@ -108,7 +110,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'trust', 'delivery', 'soap', 'adapters', 'registry'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -150,6 +152,22 @@ const schema = {
       additionalProperties: false,
       required: ['attachmentLimitBytes'],
       properties: { attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024) },
+    },
+    cases: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['calendar'],
+      properties: {
+        calendar: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['extraHolidays', 'extraWorkdays'],
+          properties: {
+            extraHolidays: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' } },
+            extraWorkdays: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' } },
+          },
+        },
+      },
     },
     trust: {
       type: 'object',
@@ -251,6 +269,7 @@ export const defaults: GatewayConfig = {
   rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
   documents: { attachmentLimitBytes: 200 * 1024 * 1024 },
+  cases: { calendar: { extraHolidays: [], extraWorkdays: [] } },
   trust: {
     pkiDir: null,
     logHashAlg: 'sha256',

@@ -14,6 +14,7 @@ import type { Trust } from './trust/trust';
 import type { LogIntegrator } from './log/integrator';
 import type { Witnessing } from './log/witnessing';
 import type { RegistryWatcher } from './registry/live';
+import type { CaseProjector } from './cases/projector';
 import { convertFor, type PushDeps } from './exchange/push';
 
 /**
@@ -39,6 +40,8 @@ export interface GatewayDeps {
   witnessing: Witnessing;
   /** Reloads the registry on every change, in this process and the others (registry/live.ts). */
   registry: RegistryWatcher;
+  /** 办件 supervision: the case projection from the log, with the working-day calendar. */
+  cases: CaseProjector;
 }
 
 /** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */

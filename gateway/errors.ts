@@ -69,6 +69,9 @@ export const catalogue = {
   GW_ERR_DOCUMENT_INVALID_TRANSITION: { status: 409, title: "The official document's status does not allow this step" },
   GW_ERR_DOCUMENT_DUPLICATE_CONFLICT: { status: 409, title: 'The idempotency key was already used for a different request on this document' },
   GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE: { status: 413, title: 'The attachment exceeds the configured size limit; nothing was stored' },
+  GW_ERR_CASE_NOT_FOUND: { status: 404, title: 'No such case (办件), or not one your department may see' },
+  GW_ERR_CASE_INVALID_TRANSITION: { status: 409, title: "The case branch's status does not allow this step (recorded in the timeline as not applied)" },
+  GW_ERR_CASE_CALENDAR_UNCOVERED: { status: 503, title: 'The official working-day calendar does not cover the year a deadline falls in; no due date is guessed' },
   GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND: { status: 404, title: 'The document has no attachment with this digest' },
 
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },

@@ -22,6 +22,8 @@ import { Trust } from './trust/trust';
 import { integratorOptions, LogIntegrator } from './log/integrator';
 import { ensureLogHead } from './log/store';
 import { Witnessing } from './log/witnessing';
+import { WorkingCalendar } from './cases/calendar';
+import { CASE_MESSAGE_TYPES, CaseProjector } from './cases/projector';
 import { sealBatch } from './exchange/seal';
 import { signReceipts } from './exchange/receipts';
 import type { GatewayDeps } from './deps';
@@ -97,6 +99,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   writer.onCommit((created) => {
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
   });
+  // 办件 supervision follows the log after each commit of a case message (readers also catch it up first).
+  const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log);
+  writer.onCommit((created) => {
+    if (created.some((m) => (CASE_MESSAGE_TYPES as readonly string[]).includes(m.type))) cases.wake();
+  });
+  cases.wake();
   metrics.circuits.read = () => directory.allMembers().flatMap((m) => {
     const c = adapters.connectionOf(m.code);
     return c?.call ? [[m.code, c.circuit()] as [string, ReturnType<typeof c.circuit>]] : [];
@@ -115,7 +123,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     log,
   );
   await registry.start();
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry };
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
@@ -155,6 +163,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
         });
       }
       await writer.drain();
+      await cases.settled();
       clearInterval(trustRefresh);
       await registry.stop();
       await delivery.stop();

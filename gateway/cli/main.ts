@@ -20,6 +20,7 @@ import { registerInit } from './init';
 import { CliRefusal } from './local-admin';
 import { packageVersion } from '../http/openapi';
 import { registerDocuments } from './documents';
+import { registerCases } from './cases';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -110,6 +111,7 @@ export function buildCli(): Command {
   registerImportDocument(program);
   registerWitness(program);
   registerDocuments(program);
+  registerCases(program);
   return program;
 }
 

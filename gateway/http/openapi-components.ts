@@ -94,7 +94,11 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
     Ready: {
       type: 'object',
       required: ['status', 'database'],
-      properties: { status: { type: 'string', const: 'ready' }, database: str('store kind') },
+      properties: {
+        status: { type: 'string', const: 'ready' },
+        database: str('store kind'),
+        warnings: { type: 'array', items: { type: 'string' }, description: 'Ready, but: e.g. the working-day calendar does not cover the current or next year (case deadlines there fail)' },
+      },
     },
   };
 }

@@ -3,6 +3,7 @@ import type { GatewayDeps } from '../deps';
 import { migrationsDone } from '../store/migrate';
 import { sendProblem } from './problem';
 import { GatewayError } from '../errors';
+import { WorkingCalendar, calendarWarnings } from '../cases/calendar';
 
 /** Records each request's route, status and latency once it has been answered, and logs it. */
 export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
@@ -21,9 +22,13 @@ export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
   };
 }
 
-/** /healthz (process up), /readyz (database reachable and migrated), /metrics (Prometheus). */
-export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics'>): Router {
+/**
+ * /healthz (process up), /readyz (database reachable and migrated; `warnings` when the
+ * working-day calendar does not cover the current or next year), /metrics (Prometheus).
+ */
+export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics' | 'config' | 'clock'>): Router {
   const r = Router();
+  const calendar = new WorkingCalendar(deps.config.cases.calendar);
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -35,7 +40,8 @@ export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics'>): Router 
     } catch {
       return sendProblem(res, req.ctx.requestId, new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'database did not answer'));
     }
-    res.json({ status: 'ready', database: deps.store.kind });
+    const warnings = calendarWarnings(calendar, deps.clock.now());
+    res.json({ status: 'ready', database: deps.store.kind, ...(warnings.length ? { warnings } : {}) });
   });
   r.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

@@ -8,6 +8,7 @@ import * as m007 from './007_documents';
 import * as m008 from './008_console';
 import * as m009 from './009_witnessed_checkpoints';
 import * as m011 from './011_registry_admin';
+import * as m014 from './014_cases';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   { version: 8, name: 'console', sql: m008.sql },
   { version: 9, name: 'witnessed checkpoints', sql: m009.sql },
   { version: 11, name: 'registry admin', sql: m011.sql },
+  { version: 14, name: 'cases', sql: m014.sql },
 ];
