@@ -23,8 +23,9 @@ export async function startDemoWitness(config: Readonly<GatewayConfig>): Promise
   const pkiDir = config.trust.pkiDir ?? Trust.defaultDir(config.dataDir);
   const logVkey = logNoteVkey(config.trust.logOrigin, ensureLogNoteKey(pkiDir).signer);
   const port = config.port ? config.port + 3 : 0;
-  const args = [process.argv[1]!, 'witness', '--dir', path.join(config.dataDir, 'witness'), '--name', DEMO_WITNESS, '--log', logVkey, '--hash', config.trust.logHashAlg, '--port', String(port)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [process.argv[1]!, 'witness', '--dir', path.join(config.dataDir, 'witness'), '--name', DEMO_WITNESS, '--log', logVkey, '--hash', config.trust.logHashAlg, '--port', String(port), '--with-parent'];
+  // Its standard input is a pipe from this process: when the gateway ends, however it ends, the pipe closes and the witness stops.
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const onExit = () => child.kill('SIGTERM');
   process.once('exit', onExit);
   const { url, vkey } = await new Promise<{ url: string; vkey: string }>((resolve, reject) => {

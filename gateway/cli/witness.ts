@@ -21,6 +21,8 @@ interface WitnessCliOptions {
   hash: LogHashAlg;
   port: string;
   host: string;
+  /** Stop when standard input closes: the demo's witness goes with the gateway that started it, even one killed with SIGKILL. */
+  withParent?: boolean;
 }
 
 const logKey = vkeyOption(NOTE_ED25519, 'a log key is an Ed25519 note key (type 0x01), as GET /api/v1/log/key `noteKey` gives it');
@@ -39,6 +41,10 @@ async function runWitness(o: WitnessCliOptions & { log: NoteVerifierKey[] }): Pr
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (o.withParent) {
+    process.stdin.on('end', stop).on('error', stop);
+    process.stdin.resume();
+  }
 }
 
 export function registerWitness(program: Command): void {
@@ -54,6 +60,7 @@ export function registerWitness(program: Command): void {
     }, 'sha256' as LogHashAlg)
     .option('--port <n>', 'port (0: any free one)', '8090')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--with-parent', 'stop when standard input closes (used by `xgw start` in demo mode, so the witness never outlives its gateway)')
     .action((o: WitnessCliOptions & { log: NoteVerifierKey[] }) => runWitness(o));
   w.command('key')
     .description("print the witness's cosigner verifier key (made on first use)")

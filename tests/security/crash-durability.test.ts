@@ -55,6 +55,10 @@ describe.each([
     first.child.kill('SIGKILL');
     expect(await killed).toBe('SIGKILL');
     await inFlight;
+    // The demo witness (its own process) goes with the gateway that started it, SIGKILL or not.
+    const witnessUrl = /witness \(own process[^)]*\): (http:\/\/\S+)/.exec(first.output())?.[1];
+    expect(witnessUrl).toBeDefined();
+    await witnessGone(witnessUrl!);
 
     const second = gateways.track(await startXgw(env));
     for (const a of acked.values()) {
@@ -81,3 +85,15 @@ describe.each([
     expect(verified.stdout).toContain('OK: the exchange log verifies');
   }, 240_000);
 });
+
+/** Resolves once nothing answers at `url` any more (the witness process has exited); each probe waits for its answer or refusal. */
+async function witnessGone(url: string): Promise<void> {
+  for (;;) {
+    const answered = await fetch(`${url}/vkey`).then(
+      () => true,
+      () => false,
+    );
+    if (!answered) return;
+    await new Promise((r) => setImmediate(r));
+  }
+}
