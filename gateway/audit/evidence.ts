@@ -194,3 +194,9 @@ export const exportSummary = (b: EvidenceBundle) => ({
   messages: b.messages.length,
   checkpointSize: (JSON.parse(b.log.checkpoint.body) as { size: number }).size,
 });
+
+/** The audit outcome of an export (trail.ts): what the bundle holds, in counts. */
+export const exportOutcome = (b: EvidenceBundle) => {
+  const { entries, messages, checkpointSize } = exportSummary(b);
+  return { ok: true as const, entries, messages, checkpointSize };
+};

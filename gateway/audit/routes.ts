@@ -1,14 +1,13 @@
 import { Router, type Request } from 'express';
 import type { GatewayDeps } from '../deps';
-import { GatewayError } from '../errors';
 import { principalOf } from '../http/auth';
 import { validateQuery, validQuery } from '../http/validate';
 import { actorName } from '../registry/principal';
 import { actorOf, allow } from '../registry/permissions';
 import { logNoteVkey } from '../log/note';
 import { traceEntries, traceQueryOf, type TraceParams } from './trace';
-import { buildEvidence, exportSummary } from './evidence';
-import { recordAudit, type AuditActor, type AuditKind, type AuditOutcome } from './trail';
+import { buildEvidence, exportOutcome, exportSummary } from './evidence';
+import { audited, type AuditActor, type AuditKind, type AuditOutcome } from './trail';
 import { listAuditAccess } from './access-log';
 import { verifyBundle } from './verify-bundle';
 import { auditPaths } from './openapi';
@@ -41,18 +40,8 @@ export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'integra
       caseId,
     );
 
-  /** Runs one look at the records and appends its audit entry (the outcome, or the error code); returns the result and the entry's index. */
-  async function recorded<T>(req: Request, kind: AuditKind, query: Record<string, string | number | undefined>, run: () => Promise<T>, outcome: (out: T) => AuditOutcome): Promise<{ out: T; index: number }> {
-    let out: T;
-    try {
-      out = await run();
-    } catch (err) {
-      await recordAudit(deps.store, alg, deps.clock.now(), kind, who(req), query, { ok: false, code: err instanceof GatewayError ? err.code : 'GW_ERR_INTERNAL' });
-      throw err;
-    }
-    const index = await recordAudit(deps.store, alg, deps.clock.now(), kind, who(req), query, outcome(out));
-    return { out, index };
-  }
+  const recorded = <T>(req: Request, kind: AuditKind, query: Record<string, string | number | undefined>, run: () => Promise<T>, outcome: (out: T) => AuditOutcome) =>
+    audited(deps.store, alg, () => deps.clock.now(), kind, who(req), query, run, outcome);
 
   r.get('/audit/trace', allow('audit.read'), validateQuery(ops['/api/v1/audit/trace'].get), async (req, res) => {
     const params = validQuery<TraceParams>(req);
@@ -81,10 +70,7 @@ export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'integra
   r.get('/audit/evidence', allow('audit.read'), validateQuery(ops['/api/v1/audit/evidence'].get, { detail: 'caseId (the case number) is required' }), async (req, res) => {
     const { caseId } = validQuery<{ caseId: string }>(req);
     // The bundle carries payloads (personal data): every export is on record, in the signed log.
-    const { out: bundle, index } = await recorded(req, 'audit.evidence_exported', { caseId }, () => evidenceOf(caseId), (b) => {
-      const s = exportSummary(b);
-      return { ok: true, entries: s.entries, messages: s.messages, checkpointSize: s.checkpointSize };
-    });
+    const { out: bundle, index } = await recorded(req, 'audit.evidence_exported', { caseId }, () => evidenceOf(caseId), exportOutcome);
     req.ctx.log.info({ audit: 'evidence-export', by: actorName(principalOf(req)), logIndex: index, ...exportSummary(bundle) }, 'evidence bundle exported');
     const file = `evidence-${caseId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
     res.set('Content-Disposition', `attachment; filename="${file}"`).set('Cache-Control', 'no-store').json(bundle);

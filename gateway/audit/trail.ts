@@ -3,6 +3,7 @@ import { digestHex } from '../crypto/digest';
 import { prepareEntry } from '../log/entries';
 import { appendEntries } from '../log/append';
 import type { LogHashAlg } from '../merkle/hash';
+import { GatewayError } from '../errors';
 
 /**
  * The auditors audited (电子监察的监察): every trace query, evidence export and verification is an
@@ -51,4 +52,30 @@ export async function recordAudit(
   const entry = prepareEntry(alg, kind, at, { actor: who.actor, role: who.role, query: queryFields(alg, query), outcome });
   const [index] = await appendEntries(db, [entry]);
   return index!;
+}
+
+/**
+ * Runs one look at the records (a trace, an export, a verification) and appends its audit
+ * entry: the outcome when it answered, the error code when it failed (then rethrows). The
+ * entry is written before the caller hands anything out. Returns the result and the entry's index.
+ */
+export async function audited<T>(
+  db: Db,
+  alg: LogHashAlg,
+  now: () => Date,
+  kind: AuditKind,
+  who: AuditActor,
+  query: Record<string, string | number | undefined>,
+  run: () => Promise<T>,
+  outcome: (out: T) => AuditOutcome,
+): Promise<{ out: T; index: number }> {
+  let out: T;
+  try {
+    out = await run();
+  } catch (err) {
+    await recordAudit(db, alg, now(), kind, who, query, { ok: false, code: err instanceof GatewayError ? err.code : 'GW_ERR_INTERNAL' });
+    throw err;
+  }
+  const index = await recordAudit(db, alg, now(), kind, who, query, outcome(out));
+  return { out, index };
 }

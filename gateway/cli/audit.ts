@@ -10,11 +10,10 @@ import { Trust } from '../trust/trust';
 import { registerCertificate } from '../trust/certificates';
 import { integratorOptions, LogIntegrator } from '../log/integrator';
 import { ensureLogHead } from '../log/store';
-import { buildEvidence, exportSummary } from '../audit/evidence';
+import { buildEvidence, exportOutcome, exportSummary } from '../audit/evidence';
 import { verifyBundle } from '../audit/verify-bundle';
-import { recordAudit } from '../audit/trail';
+import { audited } from '../audit/trail';
 import { Witnessing } from '../log/witnessing';
-import { GatewayError } from '../errors';
 import { formatReport } from '../audit/report';
 import { withStore, print } from './context';
 import { vkeyOption } from './vkey-option';
@@ -50,19 +49,18 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
     const witnessing = new Witnessing(store, config.trust.logHashAlg, config.trust.witnesses, log, config.trust.witnessTimeoutMs);
     const note = noteSigner ? { origin: config.trust.logOrigin, vkey: logNoteVkey(config.trust.logOrigin, noteSigner) } : undefined;
     const by = { actor: `cli/${os.userInfo().username}`, role: 'operator' };
-    let bundle;
-    try {
-      bundle = await buildEvidence(
-        { db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true), ...(witnessing.configured ? { witness: (size: number) => witnessing.submit(size) } : {}), note },
-        o.case,
-      );
-    } catch (err) {
-      await recordAudit(store, config.trust.logHashAlg, systemClock.now(), 'audit.evidence_exported', by, { caseId: o.case }, { ok: false, code: err instanceof GatewayError ? err.code : 'GW_ERR_INTERNAL' });
-      throw err;
-    }
-    const summary = exportSummary(bundle);
     // The export is on record in the signed log before the file is written.
-    const index = await recordAudit(store, config.trust.logHashAlg, systemClock.now(), 'audit.evidence_exported', by, { caseId: o.case }, { ok: true, entries: summary.entries, messages: summary.messages, checkpointSize: summary.checkpointSize });
+    const { out: bundle, index } = await audited(
+      store,
+      config.trust.logHashAlg,
+      () => systemClock.now(),
+      'audit.evidence_exported',
+      by,
+      { caseId: o.case },
+      () => buildEvidence({ db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true), ...(witnessing.configured ? { witness: (size: number) => witnessing.submit(size) } : {}), note }, o.case),
+      exportOutcome,
+    );
+    const summary = exportSummary(bundle);
     // Personal data leaves the gateway here: owner-only file, and the export is on record.
     fs.writeFileSync(out, JSON.stringify(bundle, null, 2) + '\n', { mode: 0o600 });
     fs.chmodSync(out, 0o600);
