@@ -97,6 +97,8 @@ export interface GatewayConfig {
   adapters: Record<string, Record<string, unknown>>;
   /** Registry changes reach every gateway process by LISTEN/NOTIFY; the version is also polled this often (the fallback, and after a lost connection). */
   registry: { pollIntervalMs: number };
+  /** SIGTERM/SIGINT: requests in flight get this long to finish before their connections are cut; then writes drain, the last checkpoint is signed, exit 0. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -110,7 +112,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'shutdownTimeoutMs'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -243,6 +245,7 @@ const schema = {
       additionalProperties: { type: 'object' },
     },
     registry: { type: 'object', additionalProperties: false, required: ['pollIntervalMs'], properties: { pollIntervalMs: int(100, 600_000) } },
+    shutdownTimeoutMs: int(100, 600_000),
   },
 } as const;
 
@@ -295,6 +298,7 @@ export const defaults: GatewayConfig = {
   soap: { xml: { ...DEFAULT_XML_LIMITS }, tokenWindowSeconds: DEFAULT_TOKEN_POLICY.windowSeconds, maxNonces: DEFAULT_TOKEN_POLICY.maxNonces },
   adapters: {},
   registry: { pollIntervalMs: 2000 },
+  shutdownTimeoutMs: 30_000,
 };
 
 /** Environment variables and the config key each sets. */
@@ -305,6 +309,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_DATA_DIR: { key: 'dataDir', type: 'string' },
   DATABASE_URL: { key: 'databaseUrl', type: 'string' },
   XGW_DEMO: { key: 'demo', type: 'bool' },
+  XGW_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'int' },
   XGW_LOG_LEVEL: { key: 'logLevel', type: 'string' },
   XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },

@@ -28,13 +28,20 @@ import { sealBatch } from './exchange/seal';
 import { signReceipts } from './exchange/receipts';
 import type { GatewayDeps } from './deps';
 import { RegistryWatcher } from './registry/live';
+import { drainable, type Drain } from './http/drain';
 
 export interface Gateway {
   deps: GatewayDeps;
   app: Express;
   /** Listens on config.port (0 = any free port); resolves to the base URL. */
   listen(port?: number): Promise<string>;
-  /** Stops accepting, drains the write queue and the outbox, closes the store (if owned). */
+  /** Requests received and not yet answered. */
+  inFlight(): number;
+  /**
+   * Stops accepting, lets requests in flight finish (config.shutdownTimeoutMs, then their
+   * connections are cut), drains the write queue and the outbox pass under way, signs the
+   * last checkpoint, closes the store (if owned).
+   */
   close(): Promise<void>;
 }
 
@@ -127,7 +134,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
-  const sockets = new Set<import('node:net').Socket>();
+  let drain: Drain | null = null;
 
   if (opts.startDelivery ?? config.delivery.enabled) delivery.start();
   if (opts.startIntegrator ?? true) integrator.start();
@@ -141,10 +148,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     listen(port = config.port) {
       return new Promise((resolve, reject) => {
         server = app.listen(port, config.host);
-        server.on('connection', (s) => {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-        });
+        drain = drainable(server);
         server.once('error', reject);
         server.once('listening', () => {
           const a = server!.address() as AddressInfo;
@@ -152,15 +156,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
         });
       });
     },
+    inFlight: () => drain?.inFlight() ?? 0,
     async close() {
-      const s = server as Server | null;
-      if (s) {
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          // Idle keep-alive sockets would hold close() open.
-          for (const sock of sockets) if (!(sock as unknown as { _httpMessage?: unknown })._httpMessage) sock.destroy();
-          s.closeIdleConnections?.();
-        });
+      if (drain) {
+        const { cut } = await drain.close(config.shutdownTimeoutMs);
+        if (cut) log.warn({ cut, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown: requests still unanswered at the deadline were cut');
       }
       await writer.drain();
       await cases.settled();

@@ -52,12 +52,14 @@ export async function start(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    gw.deps.log.info({ signal }, 'stopping');
+    // Synchronously before close() stops the listener: whoever reads this line finds new connections refused.
+    print(`xgw: stopping (${signal}): no new connections; ${gw.inFlight()} request(s) in flight get up to ${config.shutdownTimeoutMs} ms, then writes drain and the last checkpoint is signed`);
     unpublish();
     await gw.close();
     await demo?.agencies.close();
     await witnessed?.witness.close();
     await store.close();
+    print('xgw: stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
