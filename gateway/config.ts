@@ -97,6 +97,12 @@ export interface GatewayConfig {
   adapters: Record<string, Record<string, unknown>>;
   /** Registry changes reach every gateway process by LISTEN/NOTIFY; the version is also polled this often (the fallback, and after a lost connection). */
   registry: { pollIntervalMs: number };
+  /**
+   * Message bodies of settled messages older than `bodiesAfterDays` leave the database (null: kept for ever):
+   * archived as content-addressed files under `archiveDir` (default <dataDir>/archive; shared storage when
+   * several gateway nodes run) or dropped. Digests, envelopes, receipts and the log stay. Checked every `intervalMs`.
+   */
+  retention: { bodiesAfterDays: number | null; mode: 'archive' | 'drop'; archiveDir: string | null; intervalMs: number; batchSize: number };
   /** SIGTERM/SIGINT: requests in flight get this long to finish before their connections are cut; then writes drain, the last checkpoint is signed, exit 0. */
   shutdownTimeoutMs: number;
 }
@@ -112,7 +118,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'shutdownTimeoutMs'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'retention', 'shutdownTimeoutMs'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -245,6 +251,18 @@ const schema = {
       additionalProperties: { type: 'object' },
     },
     registry: { type: 'object', additionalProperties: false, required: ['pollIntervalMs'], properties: { pollIntervalMs: int(100, 600_000) } },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['bodiesAfterDays', 'mode', 'archiveDir', 'intervalMs', 'batchSize'],
+      properties: {
+        bodiesAfterDays: { type: ['integer', 'null'], minimum: 1, maximum: 36_500 },
+        mode: { enum: ['archive', 'drop'] },
+        archiveDir: { type: ['string', 'null'], minLength: 1 },
+        intervalMs: int(1000, 7 * 24 * 3_600_000),
+        batchSize: int(1, 10_000),
+      },
+    },
     shutdownTimeoutMs: int(100, 600_000),
   },
 } as const;
@@ -298,6 +316,7 @@ export const defaults: GatewayConfig = {
   soap: { xml: { ...DEFAULT_XML_LIMITS }, tokenWindowSeconds: DEFAULT_TOKEN_POLICY.windowSeconds, maxNonces: DEFAULT_TOKEN_POLICY.maxNonces },
   adapters: {},
   registry: { pollIntervalMs: 2000 },
+  retention: { bodiesAfterDays: null, mode: 'archive', archiveDir: null, intervalMs: 3_600_000, batchSize: 1000 },
   shutdownTimeoutMs: 30_000,
 };
 
@@ -310,6 +329,9 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   DATABASE_URL: { key: 'databaseUrl', type: 'string' },
   XGW_DEMO: { key: 'demo', type: 'bool' },
   XGW_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'int' },
+  XGW_RETENTION_DAYS: { key: 'retention.bodiesAfterDays', type: 'int' },
+  XGW_RETENTION_MODE: { key: 'retention.mode', type: 'string' },
+  XGW_ARCHIVE_DIR: { key: 'retention.archiveDir', type: 'string' },
   XGW_LOG_LEVEL: { key: 'logLevel', type: 'string' },
   XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },

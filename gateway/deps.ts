@@ -12,6 +12,8 @@ import type { ExchangeWriter } from './exchange/writer';
 import type { DeliveryWorker } from './delivery/worker';
 import type { Trust } from './trust/trust';
 import type { LogIntegrator } from './log/integrator';
+import type { RetentionJob } from './retention/job';
+import type { BodyArchive } from './retention/archive';
 import type { Witnessing } from './log/witnessing';
 import type { RegistryWatcher } from './registry/live';
 import type { CaseProjector } from './cases/projector';
@@ -42,6 +44,9 @@ export interface GatewayDeps {
   registry: RegistryWatcher;
   /** 办件 supervision: the case projection from the log, with the working-day calendar. */
   cases: CaseProjector;
+  /** Message bodies past the retention period leave the database (archived or dropped); `archive` reads them back. */
+  retention: RetentionJob;
+  archive: BodyArchive | null;
 }
 
 /** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */

@@ -74,6 +74,8 @@ export const catalogue = {
   GW_ERR_CASE_CALENDAR_UNCOVERED: { status: 503, title: 'The official working-day calendar does not cover the year a deadline falls in; no due date is guessed' },
   GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND: { status: 404, title: 'The document has no attachment with this digest' },
 
+  GW_ERR_RETENTION_ARCHIVE_UNREADABLE: { status: 500, title: "An archived message body is missing or does not match its digest (the retention archive was altered or lost)" },
+
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
   GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },
   GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },

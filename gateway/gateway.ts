@@ -29,6 +29,7 @@ import { signReceipts } from './exchange/receipts';
 import type { GatewayDeps } from './deps';
 import { RegistryWatcher } from './registry/live';
 import { drainable, type Drain } from './http/drain';
+import { archiveOf, RetentionJob } from './retention/job';
 
 export interface Gateway {
   deps: GatewayDeps;
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   startDelivery?: boolean;
   /** Start the log integrator's timer (default true). Tests drive runOnce() instead. */
   startIntegrator?: boolean;
+  /** Start the retention timer (default true; it does nothing unless retention.bodiesAfterDays is set). Tests drive runOnce() instead. */
+  startRetention?: boolean;
   random?: () => number;
   /** Export process and Node.js metrics (CPU, memory, event loop, GC) on /metrics (default true; test harnesses running many gateways in one process turn it off). */
   processMetrics?: boolean;
@@ -107,7 +110,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
   });
   // 办件 supervision follows the log after each commit of a case message (readers also catch it up first).
-  const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log);
+  const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log, archiveOf(config));
   writer.onCommit((created) => {
     if (created.some((m) => (CASE_MESSAGE_TYPES as readonly string[]).includes(m.type))) cases.wake();
   });
@@ -130,7 +133,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     log,
   );
   await registry.start();
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases };
+  const retention = new RetentionJob(store, config, clock, config.trust.logHashAlg, log);
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, retention, archive: archiveOf(config) };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
@@ -138,6 +142,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
 
   if (opts.startDelivery ?? config.delivery.enabled) delivery.start();
   if (opts.startIntegrator ?? true) integrator.start();
+  if (opts.startRetention ?? true) retention.start();
   // Revocations and imports made elsewhere (CLI, other processes) reach this process within 5 s.
   const trustRefresh = setInterval(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
   trustRefresh.unref();
@@ -167,6 +172,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       clearInterval(trustRefresh);
       await registry.stop();
       await delivery.stop();
+      await retention.stop();
       await integrator.stop();
       await witnessing.settled();
       await adapters.close();

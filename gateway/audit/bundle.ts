@@ -40,6 +40,8 @@ export interface BundleMessage {
   payload: unknown;
   /** RFC 8785 canonical text of `payload`, the bytes whose digest the header names. */
   payloadCanonical?: string;
+  /** Present when the gateway's retention policy dropped the body (payload null): only its digest, in the signed header, remains. */
+  retention?: { at: string; mode: 'drop' };
   /** The receiver department's signed acknowledgement (签收/退回), when it answered; its digest is in the log. */
   ackReceipt?: BundleAckReceipt;
   /** (v2) The receipt the gateway answered the push with (202), signed with the log key (batched). */

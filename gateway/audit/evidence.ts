@@ -1,4 +1,6 @@
 import type { Db } from '../store/db';
+import type { BodyArchive } from '../retention/archive';
+import { payloadOf, type RetentionMark } from '../retention/bodies';
 import type { Clock } from '../clock';
 import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
@@ -29,6 +31,8 @@ interface EvidenceSource {
   witness?(size: number): Promise<unknown>;
   /** The log's origin and note verifier key, when it signs checkpoints as notes. */
   note?: { origin: string; vkey: string };
+  /** Where bodies past the retention period are read back from (archive mode). */
+  archive?: BodyArchive | null;
 }
 
 /** The exact texts each signature and log digest of a message covers. */
@@ -110,10 +114,10 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   // The messages in the order the log first names them.
   const ids = [...new Set(rows.map((e) => e.message_id).filter((x): x is string => x !== null))];
   const found = await db.query<{
-    id: string; envelope: Envelope; payload: unknown; ack_receipt: AckReceipt | null;
+    id: string; envelope: Envelope; payload: unknown; retention: RetentionMark | null; ack_receipt: AckReceipt | null;
     message_id: string; digest_alg: DigestAlg; digest: string; received_at: Date; receipt_signature: BatchedSignature | null; idx: number | null; leaf_hash: Buffer | null;
   }>(
-    `SELECT m.id, m.envelope, m.payload, m.ack_receipt, m.message_id, m.digest_alg, m.digest, m.received_at, m.receipt_signature, le.idx, le.leaf_hash
+    `SELECT m.id, m.envelope, m.payload, m.retention, m.ack_receipt, m.message_id, m.digest_alg, m.digest, m.received_at, m.receipt_signature, le.idx, le.leaf_hash
      FROM messages m LEFT JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
      WHERE m.id = ANY($1::uuid[])`,
     [ids],
@@ -129,11 +133,12 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   const messages: BundleMessage[] = ids
     .map((id) => byId.get(id))
     .filter((m): m is NonNullable<typeof m> => m !== undefined)
+    .map((m) => ({ ...m, payload: payloadOf(m, src.archive ?? null) }))
     .map((m) => ({
       id: m.id,
       envelope: m.envelope,
       payload: m.payload,
-      payloadCanonical: canonicalJson(m.payload),
+      ...(m.retention?.mode === 'drop' ? { retention: m.retention } : { payloadCanonical: canonicalJson(m.payload) }),
       ...(m.ack_receipt ? { ackReceipt: m.ack_receipt } : {}),
       ...(receiptFor(m) ? { receipt: receiptFor(m)! } : {}),
       signedTexts: signedTextsOf(m.envelope, m.ack_receipt, receiptFor(m)),

@@ -18,7 +18,7 @@ import { auditPaths } from './openapi';
  * in the signed log (trail.ts), recorded before the answer leaves; administrators read those
  * entries as the record of who looked at what (access-log.ts).
  */
-export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'integrator' | 'witnessing' | 'trust'> & { config: Pick<GatewayDeps['config'], 'trust'> }): Router {
+export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'archive' | 'clock' | 'integrator' | 'witnessing' | 'trust'> & { config: Pick<GatewayDeps['config'], 'trust'> }): Router {
   const r = Router();
   const ops = auditPaths();
   const alg = deps.config.trust.logHashAlg;
@@ -36,6 +36,7 @@ export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'integra
         signCheckpoint: () => deps.integrator.runOnce(true),
         ...(deps.witnessing.configured ? { witness: (size: number) => deps.witnessing.submit(size) } : {}),
         note,
+        archive: deps.archive,
       },
       caseId,
     );

@@ -52,6 +52,9 @@ function timeMismatch(m: BundleMessage, p: ParsedEntry): string[] {
 
 function checkPayload(m: BundleMessage, line: (ok: boolean, text: string) => void): void {
   const h = m.envelope.header;
+  if (m.payload === null && m.retention?.mode === 'drop') {
+    return line(true, `payload dropped by the retention policy at ${m.retention.at}: its content cannot be checked; the signed header's ${h.payloadDigest.alg} digest ${h.payloadDigest.value.slice(0, 16)}… names it`);
+  }
   let canonical: string;
   try {
     canonical = canonicalJson(m.payload);

@@ -1,3 +1,6 @@
+import { GatewayError } from '../errors';
+import type { BodyArchive } from '../retention/archive';
+import { payloadOf, type BodyRow } from '../retention/bodies';
 import type { Db, Store } from '../store/db';
 import type { Logger } from '../logger';
 import { applyCaseMessage, type CaseBranch, type CaseEventRow, type CaseState, type LoggedCaseMessage } from './timeline';
@@ -37,6 +40,8 @@ export class CaseProjector {
     private readonly store: Store,
     readonly calendar: WorkingCalendar,
     private readonly log?: Logger,
+    /** Bodies past the retention period are read back from here (a rebuild after pruning). */
+    private readonly archive: BodyArchive | null = null,
   ) {}
 
   /** Applies every log entry committed so far (coalesced: callers during a run share the next run). */
@@ -91,8 +96,8 @@ export class CaseProjector {
   /** One step: the next entries after the cursor. Returns whether there may be more. */
   private async step(db: Db): Promise<boolean> {
     const cursor = Number((await db.query<{ value: string }>(`SELECT value FROM sequences WHERE name = 'cases' FOR UPDATE`)).rows[0]!.value);
-    const r = await db.query<{ idx: string; message_id: string; type: LoggedCaseMessage['type'] | null; sender: string; receiver: string; payload: Record<string, any> }>(
-      `SELECT le.idx, m.id AS message_id, m.type, m.sender, m.receiver, m.payload
+    const r = await db.query<{ idx: string; message_id: string; type: LoggedCaseMessage['type'] | null; sender: string; receiver: string } & BodyRow>(
+      `SELECT le.idx, m.id AS message_id, m.type, m.sender, m.receiver, m.payload, m.retention, m.digest_alg, m.digest
        FROM (SELECT idx, kind, message_id FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2) le
        LEFT JOIN messages m ON le.kind = 'message.received' AND m.id = le.message_id AND m.type = ANY($3::text[])
        ORDER BY le.idx`,
@@ -101,10 +106,18 @@ export class CaseProjector {
     if (!r.rows.length) return false;
     const messages: LoggedCaseMessage[] = r.rows
       .filter((x) => x.type)
-      .map((x) => ({ idx: Number(x.idx), messageId: x.message_id, type: x.type!, sender: x.sender, receiver: x.receiver, payload: x.payload }));
+      .map((x) => ({ idx: Number(x.idx), messageId: x.message_id, type: x.type!, sender: x.sender, receiver: x.receiver, payload: this.payloadOf(x) }));
     if (messages.length) await this.fold(db, messages);
     await db.query(`UPDATE sequences SET value = $1 WHERE name = 'cases'`, [Number(r.rows[r.rows.length - 1]!.idx) + 1]);
     return r.rows.length === STEP_ENTRIES;
+  }
+
+  private payloadOf(x: BodyRow & { message_id: string }): Record<string, any> {
+    const payload = payloadOf(x, this.archive) as Record<string, any> | null;
+    if (payload === null) {
+      throw new GatewayError('GW_ERR_RETENTION_ARCHIVE_UNREADABLE', `case message ${x.message_id}: its body was dropped by the retention policy (mode drop), so cases cannot be rebuilt from the log past it`);
+    }
+    return payload;
   }
 
   private async fold(db: Db, messages: LoggedCaseMessage[]): Promise<void> {

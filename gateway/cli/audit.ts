@@ -1,3 +1,4 @@
+import { archiveOf } from '../retention/job';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,7 +58,7 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
       'audit.evidence_exported',
       by,
       { caseId: o.case },
-      () => buildEvidence({ db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true), ...(witnessing.configured ? { witness: (size: number) => witnessing.submit(size) } : {}), note }, o.case),
+      () => buildEvidence({ db: store, clock: systemClock, signCheckpoint: () => integrator.runOnce(true), ...(witnessing.configured ? { witness: (size: number) => witnessing.submit(size) } : {}), note, archive: archiveOf(config) }, o.case),
       exportOutcome,
     );
     const summary = exportSummary(bundle);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { WorkingCalendar } from '../cases/calendar';
 import { CaseProjector } from '../cases/projector';
+import { archiveOf } from '../retention/job';
 import { withStore, print } from './context';
 
 /** `xgw cases rebuild`: empties the case tables and folds the whole signed log again (the same fold the gateway runs live). */
@@ -11,7 +12,7 @@ export function registerCases(program: Command): void {
     .description('rebuild every case, branch and timeline event from the log alone (one transaction)')
     .action(() =>
       withStore(async (store, config) => {
-        const n = await new CaseProjector(store, new WorkingCalendar(config.cases.calendar)).rebuild();
+        const n = await new CaseProjector(store, new WorkingCalendar(config.cases.calendar), undefined, archiveOf(config)).rebuild();
         print(`${n} case(s) rebuilt from the log`);
       }),
     );

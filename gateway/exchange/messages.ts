@@ -11,11 +11,14 @@ import { ackReceiptDigest, signAckReceipt } from './receipts';
 import type { AckReceipt } from './model';
 import type { Trust } from '../trust/trust';
 import type { LogHashAlg } from '../merkle/hash';
+import type { BodyArchive } from '../retention/archive';
+import { payloadOf, type RetentionMark } from '../retention/bodies';
 
 interface MessageRow extends MessageHeaderRow {
   seq: number;
   purpose: string;
   payload: unknown;
+  retention: RetentionMark | null;
   digest_alg: string;
   digest: string;
   status: MessageStatus;
@@ -26,22 +29,24 @@ interface MessageRow extends MessageHeaderRow {
 /** A canonical UUID: anything else cannot be a message id (and must not reach a uuid cast). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const COLS = `${headerColumns()}, seq, purpose, payload, digest_alg, digest, status, received_at, updated_at`;
+const COLS = `${headerColumns()}, seq, purpose, payload, retention, digest_alg, digest, status, received_at, updated_at`;
 
-export const messageView = (r: MessageRow) => ({
+/** A message as its sender and receiver see it; a body past the retention period comes from the archive (or is null, dropped), and `retention` says so. */
+export const messageView = (r: MessageRow, archive: BodyArchive | null) => ({
   ...messageHeader(r),
   purpose: r.purpose,
   status: r.status,
   digest: { alg: r.digest_alg, value: r.digest },
   receivedAt: formatTime(r.received_at),
   updatedAt: formatTime(r.updated_at),
-  payload: r.payload,
+  payload: payloadOf(r, archive),
+  ...(r.retention ? { retention: r.retention } : {}),
 });
 
 export type MessageView = ReturnType<typeof messageView>;
 
 /** A message with its full history, for its sender or receiver only (others: 404, existence is not leaked). */
-export async function getMessage(db: Db, principal: Principal, id: string) {
+export async function getMessage(db: Db, archive: BodyArchive | null, principal: Principal, id: string) {
   if (!UUID.test(id)) throw new GatewayError('GW_ERR_EXCHANGE_MESSAGE_NOT_FOUND', `no message ${id}`);
   const r = await db.query<MessageRow>(`SELECT ${COLS} FROM messages WHERE id = $1`, [id]);
   const row = r.rows[0];
@@ -58,7 +63,7 @@ export async function getMessage(db: Db, principal: Principal, id: string) {
   );
   const d = delivery.rows[0];
   return {
-    ...messageView(row),
+    ...messageView(row, archive),
     delivery: d
       ? {
           mode: d.mode,
@@ -85,7 +90,7 @@ export interface InboxQuery {
  * and seq order is commit order, so a page never skips a late commit.
  * Pulling counts as delivery for messages still queued.
  */
-export async function pullInbox(store: Store, clock: Clock, alg: LogHashAlg, principal: Principal, q: InboxQuery) {
+export async function pullInbox(store: Store, archive: BodyArchive | null, clock: Clock, alg: LogHashAlg, principal: Principal, q: InboxQuery) {
   const after = decodeCursor(q.after);
   const r = await store.query<MessageRow>(
     `SELECT ${COLS} FROM messages
@@ -104,7 +109,7 @@ export async function pullInbox(store: Store, clock: Clock, alg: LogHashAlg, pri
       for (const m of r.rows) if (moved.has(m.id)) { m.status = 'delivered'; m.updated_at = now; }
     });
   }
-  const items = r.rows.map(messageView);
+  const items = r.rows.map((m) => messageView(m, archive));
   const last = r.rows[r.rows.length - 1];
   return { items, next: r.rows.length === q.limit && last ? encodeCursor(last.seq) : null };
 }
@@ -112,6 +117,7 @@ export async function pullInbox(store: Store, clock: Clock, alg: LogHashAlg, pri
 /** The receiver accepts or rejects a message. Repeating the same answer is harmless. */
 export async function acknowledge(
   store: Store,
+  archive: BodyArchive | null,
   clock: Clock,
   alg: LogHashAlg,
   trust: Trust,
@@ -166,5 +172,5 @@ export async function acknowledge(
     });
     return signed;
   });
-  return { ...(await getMessage(store, principal, id)), receipt };
+  return { ...(await getMessage(store, archive, principal, id)), receipt };
 }

@@ -154,6 +154,18 @@ const messageRequired = Object.keys(messageProps).concat('payload');
 /** The exchange answers and requests (see the `exchange` operations). */
 export function exchangeSchemas(schemas: SchemaRegistry): Json {
   const payload = payloadSchema(schemas.types(), 'the message content; valid against the schema of its `type`');
+  // A stored message's body may have passed the retention period: read back from the archive, or dropped (null).
+  const storedPayload = { anyOf: [payload, { type: 'null', description: 'dropped by the retention policy (see `retention`); `digest` still names it' }] };
+  const retention = {
+    type: 'object',
+    description: 'Present when the body has left the database under the retention policy: archived (read back and checked against `digest`) or dropped.',
+    required: ['at', 'mode'],
+    properties: {
+      at: time('when the body left the database'),
+      mode: { type: 'string', enum: ['archive', 'drop'] },
+      sha256: str('the archive file\'s name: SHA-256 of the archived body (mode archive)'),
+    },
+  };
   return {
     PushRequest: {
       ...pushRequestSchema,
@@ -212,7 +224,7 @@ export function exchangeSchemas(schemas: SchemaRegistry): Json {
       type: 'object',
       description: 'A message as listed in the inbox.',
       required: messageRequired,
-      properties: { ...messageProps, payload },
+      properties: { ...messageProps, payload: storedPayload, retention },
     },
     Message: {
       type: 'object',
@@ -220,7 +232,8 @@ export function exchangeSchemas(schemas: SchemaRegistry): Json {
       required: [...messageRequired, 'delivery', 'history'],
       properties: {
         ...messageProps,
-        payload,
+        payload: storedPayload,
+        retention,
         delivery: {
           type: ['object', 'null'],
           required: ['mode', 'status', 'attempts', 'nextAttemptAt', 'lastError'],

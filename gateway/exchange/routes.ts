@@ -12,7 +12,7 @@ import { ARRIVAL } from './lifecycle';
 import { listMailbox, type MailboxQuery } from './mailbox';
 import { refusingClassified } from '../documents/workflow';
 
-export type ExchangeRouteDeps = Pick<GatewayDeps, 'store' | 'clock' | 'trust' | 'writer' | 'metrics' | 'schemas'> & {
+export type ExchangeRouteDeps = Pick<GatewayDeps, 'store' | 'archive' | 'clock' | 'trust' | 'writer' | 'metrics' | 'schemas'> & {
   config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> };
   /** The push checks' view of the gateway (deps.ts pushDeps). */
   push: PushDeps;
@@ -47,19 +47,19 @@ export function exchangeRoutes(deps: ExchangeRouteDeps): Router {
   });
 
   r.get('/messages/:id', allow('exchange.read'), async (req, res) => {
-    res.json(await getMessage(deps.store, principalOf(req), String(req.params.id)));
+    res.json(await getMessage(deps.store, deps.archive, principalOf(req), String(req.params.id)));
   });
 
   r.post('/messages/:id/ack', allow('exchange.ack'), validateBody(ackRequestSchema, { detail: 'the acknowledgement is not valid' }), async (req, res) => {
     const body = req.body as { result: 'accepted' | 'rejected'; reason?: string };
-    const view = await acknowledge(deps.store, deps.clock, alg, deps.trust, principalOf(req), String(req.params.id), { result: body.result, reason: body.reason });
+    const view = await acknowledge(deps.store, deps.archive, deps.clock, alg, deps.trust, principalOf(req), String(req.params.id), { result: body.result, reason: body.reason });
     deps.metrics.messages.inc({ type: view.type, status: view.status });
     res.json(view);
   });
 
   r.get('/inbox', allow('exchange.pull'), validateQuery(ops['/api/v1/inbox'].get), async (req, res) => {
     const q = validQuery<InboxQuery>(req);
-    res.json(await pullInbox(deps.store, deps.clock, alg, principalOf(req), { after: q.after, limit: q.limit, type: q.type, status: q.status }));
+    res.json(await pullInbox(deps.store, deps.archive, deps.clock, alg, principalOf(req), { after: q.after, limit: q.limit, type: q.type, status: q.status }));
   });
 
   return r;

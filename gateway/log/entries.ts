@@ -33,6 +33,8 @@ export const LOG_ENTRY_KINDS = [
   'document.completed',
   'document.returned',
   'document.refused',
+  // Retention (gateway/retention/): a batch of settled messages' bodies archived or dropped; their digests and entries stay.
+  'retention.pruned',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 
