@@ -103,6 +103,8 @@ export interface GatewayConfig {
    * several gateway nodes run) or dropped. Digests, envelopes, receipts and the log stay. Checked every `intervalMs`.
    */
   retention: { bodiesAfterDays: number | null; mode: 'archive' | 'drop'; archiveDir: string | null; intervalMs: number; batchSize: number };
+  /** Gateway processes sharing the port (node:cluster), each with its own connection pool; more than 1 needs PostgreSQL. */
+  workers: number;
   /** SIGTERM/SIGINT: requests in flight get this long to finish before their connections are cut; then writes drain, the last checkpoint is signed, exit 0. */
   shutdownTimeoutMs: number;
 }
@@ -118,7 +120,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'retention', 'shutdownTimeoutMs'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'retention', 'workers', 'shutdownTimeoutMs'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -263,6 +265,7 @@ const schema = {
         batchSize: int(1, 10_000),
       },
     },
+    workers: int(1, 64),
     shutdownTimeoutMs: int(100, 600_000),
   },
 } as const;
@@ -317,6 +320,7 @@ export const defaults: GatewayConfig = {
   adapters: {},
   registry: { pollIntervalMs: 2000 },
   retention: { bodiesAfterDays: null, mode: 'archive', archiveDir: null, intervalMs: 3_600_000, batchSize: 1000 },
+  workers: 1,
   shutdownTimeoutMs: 30_000,
 };
 
@@ -329,6 +333,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   DATABASE_URL: { key: 'databaseUrl', type: 'string' },
   XGW_DEMO: { key: 'demo', type: 'bool' },
   XGW_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'int' },
+  XGW_WORKERS: { key: 'workers', type: 'int' },
   XGW_RETENTION_DAYS: { key: 'retention.bodiesAfterDays', type: 'int' },
   XGW_RETENTION_MODE: { key: 'retention.mode', type: 'string' },
   XGW_ARCHIVE_DIR: { key: 'retention.archiveDir', type: 'string' },

@@ -62,6 +62,25 @@ export interface GatewayOptions {
   processMetrics?: boolean;
 }
 
+const trustOptionsOf = (config: Readonly<GatewayConfig>, now: Date) => ({
+  pkiDir: config.trust.pkiDir ?? Trust.defaultDir(config.dataDir),
+  logKeyAlg: config.trust.logKeyAlg,
+  issueDepartmentKeys: config.trust.issueDepartmentKeys,
+  now,
+  acceptLegacySm2Certificates: config.trust.acceptLegacySm2Certificates,
+});
+
+/**
+ * Creates the PKI's missing keys and certificates and registers them, once, before several
+ * gateway processes start on it (XGW_WORKERS): they would otherwise race to make the same keys.
+ */
+export async function preparePki(config: Readonly<GatewayConfig>, store: Store, clock: Clock): Promise<void> {
+  const directory = new Directory(store, clock);
+  await directory.reload();
+  await ensureLogHead(store, config.trust.logHashAlg);
+  await Trust.open(store, directory.allMembers(), trustOptionsOf(config, clock.now()));
+}
+
 /** Wires a gateway from config: store, migrations, registry, schemas, write path, outbox. */
 export async function createGateway(config: Readonly<GatewayConfig>, opts: GatewayOptions = {}): Promise<Gateway> {
   const log = createLogger(config.logLevel, opts.logDestination);
@@ -76,13 +95,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const adapters = new AdapterBindings(config, (code) => directory.member(code), clock);
   adapters.bindAll(directory.allMembers());
   await ensureLogHead(store, config.trust.logHashAlg);
-  const trustOptions = () => ({
-    pkiDir: config.trust.pkiDir ?? Trust.defaultDir(config.dataDir),
-    logKeyAlg: config.trust.logKeyAlg,
-    issueDepartmentKeys: config.trust.issueDepartmentKeys,
-    now: clock.now(),
-    acceptLegacySm2Certificates: config.trust.acceptLegacySm2Certificates,
-  });
+  const trustOptions = () => trustOptionsOf(config, clock.now());
   const trust = await Trust.open(store, directory.allMembers(), trustOptions());
   for (const w of trust.pki.warnings) log.warn(w);
   const noteSigner = trust.logNoteSigner;

@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { newSecret } from '../ids';
-import type { Authenticator } from '../http/auth';
 import type { GatewayConfig } from '../config';
 
 /**
@@ -36,10 +34,8 @@ export function claimDataDir(config: Pick<GatewayConfig, 'dataDir' | 'databaseUr
   write(runFileOf(config.dataDir), { pid: process.pid, url: null, token: null });
 }
 
-/** Gives this gateway process a local admin credential and tells the CLI where it is; returns the clean-up. */
-export function publishLocalAdmin(dataDir: string, url: string, auth: Authenticator): () => void {
-  const token = newSecret('xgl');
-  auth.setLocalAdmin(token);
+/** Tells the CLI where this gateway is and its local admin credential (accepted by its worker processes too: XGW_WORKERS); returns the clean-up. */
+export function publishRunFile(dataDir: string, url: string, token: string): () => void {
   const file = runFileOf(dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   write(file, { pid: process.pid, url, token });

@@ -1,5 +1,8 @@
-import { loadConfig } from '../config';
-import { createGateway } from '../gateway';
+import { ConfigError, loadConfig, type GatewayConfig } from '../config';
+import type { Store } from '../store/db';
+import { newSecret } from '../ids';
+import { forkWorkers, isWorkerProcess, runWorker } from './workers';
+import { createGateway, preparePki } from '../gateway';
 import { openStore } from '../store/open';
 import { migrate } from '../store/migrate';
 import { seedDemo } from '../registry/demo';
@@ -8,12 +11,16 @@ import { startDemoWitness } from './demo-witness';
 import { systemClock } from '../clock';
 import { print } from './context';
 import path from 'node:path';
-import { claimDataDir, publishLocalAdmin } from './local-admin';
+import { claimDataDir, publishRunFile } from './local-admin';
 import { hasAdmin } from '../registry/first-admin';
 
 /** `xgw start`: the gateway in the foreground; stops cleanly on SIGINT/SIGTERM. */
 export async function start(): Promise<void> {
+  if (isWorkerProcess()) return runWorker();
   let config = loadConfig();
+  if (config.workers > 1 && !config.databaseUrl) {
+    throw new ConfigError('workers', `XGW_WORKERS=${config.workers} needs PostgreSQL (DATABASE_URL): PGlite is one process per data directory`);
+  }
   // Before the database is opened: the CLI must not write the data directory behind this process's back.
   claimDataDir(config);
   // The registry comes first: members need their keys when the gateway opens its PKI.
@@ -24,14 +31,14 @@ export async function start(): Promise<void> {
   if (demo) config = demo.config;
   const witnessed = creds ? await startDemoWitness(config) : null;
   if (witnessed) config = witnessed.config;
-  const gw = await createGateway(config, { store });
-  const url = await gw.listen();
+  const serving = await serve(config, store);
+  const url = serving.url;
   // The CLI on this machine reaches the registry through this process (cli/local-admin.ts).
-  const unpublish = publishLocalAdmin(config.dataDir, url, gw.deps.auth);
+  const unpublish = publishRunFile(config.dataDir, url, serving.localAdminToken);
   const shown = config.publicUrl ?? url;
   // One write, so whoever reads the banner gets it whole.
   const lines = [
-    `xgw gateway listening on ${shown}  (database: ${gw.deps.store.kind}${config.databaseUrl ? '' : `, ${path.resolve(config.dataDir)}`})`,
+    `xgw gateway listening on ${shown}  (database: ${store.kind}${config.databaseUrl ? '' : `, ${path.resolve(config.dataDir)}`}${config.workers > 1 ? `; ${config.workers} worker processes` : ''})`,
     `  console:   ${shown}/console/   (web console; log in with a demo login below)`,
     `  API docs:  ${shown}/docs`,
     `  health:    ${shown}/healthz   metrics: ${shown}/metrics`,
@@ -53,9 +60,10 @@ export async function start(): Promise<void> {
     if (stopping) return;
     stopping = true;
     // Synchronously before close() stops the listener: whoever reads this line finds new connections refused.
-    print(`xgw: stopping (${signal}): no new connections; ${gw.inFlight()} request(s) in flight get up to ${config.shutdownTimeoutMs} ms, then writes drain and the last checkpoint is signed`);
+    const inFlight = serving.inFlight();
+    print(`xgw: stopping (${signal}): no new connections; ${inFlight === null ? 'requests' : `${inFlight} request(s)`} in flight get up to ${config.shutdownTimeoutMs} ms, then writes drain and the last checkpoint is signed`);
     unpublish();
-    await gw.close();
+    await serving.stop();
     await demo?.agencies.close();
     await witnessed?.witness.close();
     await store.close();
@@ -64,6 +72,28 @@ export async function start(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+interface Serving {
+  url: string;
+  localAdminToken: string;
+  /** Requests in flight (null: spread over worker processes). */
+  inFlight(): number | null;
+  stop(): Promise<void>;
+}
+
+/** The gateway in this process, or XGW_WORKERS of them in worker processes (cli/workers.ts). */
+async function serve(config: Readonly<GatewayConfig>, store: Store): Promise<Serving> {
+  const localAdminToken = newSecret('xgl');
+  if (config.workers > 1) {
+    await preparePki(config, store, systemClock);
+    const workers = await forkWorkers(config.workers, config, localAdminToken);
+    return { url: workers.url, localAdminToken, inFlight: () => null, stop: () => workers.stop() };
+  }
+  const gw = await createGateway(config, { store });
+  gw.deps.auth.setLocalAdmin(localAdminToken);
+  const url = await gw.listen();
+  return { url, localAdminToken, inFlight: () => gw.inFlight(), stop: () => gw.close() };
 }
 
 /** What a non-demo first start tells the operator (README "Registry administration"). */

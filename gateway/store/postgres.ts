@@ -43,7 +43,8 @@ types.setTypeParser(20, (v: string) => Number(v));
 
 export function openPostgres(url: string, opts: { max?: number } = {}): Store {
   // A server that does not answer a connect at all (network partition) fails the request after 10 s, not never.
-  const pool = new Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 10_000, keepAlive: true });
+  // application_name names the process in pg_stat_activity (one per gateway worker: XGW_WORKERS), unless the URL sets one.
+  const pool = new Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 10_000, keepAlive: true, application_name: `xgw/${process.pid}` });
   // An idle client losing its server must not crash the process; the pool drops it and the next query reconnects.
   pool.on('error', () => undefined);
   const run = async <T>(
