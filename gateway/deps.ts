@@ -15,6 +15,7 @@ import type { LogIntegrator } from './log/integrator';
 import type { Witnessing } from './log/witnessing';
 import type { RegistryWatcher } from './registry/live';
 import type { CaseProjector } from './cases/projector';
+import type { SupervisionRunner } from './supervision/runner';
 import { convertFor, type PushDeps } from './exchange/push';
 
 /**
@@ -42,6 +43,8 @@ export interface GatewayDeps {
   registry: RegistryWatcher;
   /** 办件 supervision: the case projection from the log, with the working-day calendar. */
   cases: CaseProjector;
+  /** 电子监察 on a schedule: 黄牌 / 红牌 cards on case branches, logged and sent to the departments. */
+  supervision: SupervisionRunner;
 }
 
 /** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */
