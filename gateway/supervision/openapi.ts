@@ -7,7 +7,7 @@ import { DATE, MEMBER } from '../cases/openapi';
 import { CARD_KINDS } from './rules';
 
 export const listCardsOp: Op = {
-  tag: 'cases',
+  tag: 'supervision',
   id: 'listSupervisionCards',
   summary: 'Supervision cards (电子监察 黄牌 / 红牌) on case branches, for supervisors and auditors',
   description:
