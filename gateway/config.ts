@@ -318,6 +318,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
   XGW_ATTACHMENT_LIMIT_BYTES: { key: 'documents.attachmentLimitBytes', type: 'int' },
+  XGW_SUPERVISION: { key: 'supervision.enabled', type: 'bool' },
   XGW_SUPERVISION_INTERVAL_MS: { key: 'supervision.intervalMs', type: 'int' },
   XGW_SUPERVISION_WARNING_DAYS: { key: 'supervision.warningDays', type: 'int' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const e = await cliEnvironment('supervision', { postgres: server.base });
   ({ env, dataDir, cleanup } = e);
   databaseUrl = e.databaseUrl!;
-  env = { ...env, XGW_LOG_LEVEL: 'debug', XGW_SUPERVISION_INTERVAL_MS: '50' };
+  env = { ...env, XGW_LOG_LEVEL: 'debug', XGW_SUPERVISION: '1', XGW_SUPERVISION_INTERVAL_MS: '50' };
 }, 120_000);
 afterAll(async () => {
   await gateways.stopAll();
@@ -58,7 +58,7 @@ test('two gateway processes supervising at once raise, log and notify each card 
   const [a, b] = [supervisionRuns(one.child), supervisionRuns(two.child)];
   const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
   const call = async (url: string, token: string, method: string, route: string, body?: unknown) => {
-    const r = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const r = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: r.status, body: (await r.json()) as any };
   };
 
