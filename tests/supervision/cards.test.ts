@@ -130,3 +130,15 @@ test('GET /supervision/cards: filters, keyset pages, supervisors and auditors on
     { department: 'housing', warning: 2, overdue: 2 },
   ]);
 });
+
+test('the case\'s evidence bundle carries its card entries and notices, and verifies', async () => {
+  await upsertUser(t.db.store, { login: 'aud', name: 'aud', role: 'auditor', department: 'hall', password: TEST_PASSWORD });
+  const token = (await t.call('POST', '/api/v1/auth/login', { body: { login: 'aud', password: TEST_PASSWORD } })).body.token;
+  const bundle = (await t.call('GET', '/api/v1/audit/evidence?caseId=SV-2026-0924-A', { token })).body;
+  const kinds = bundle.entries.map((e: any) => JSON.parse(e.entry).kind);
+  expect(kinds.filter((k: string) => k === 'supervision.card_raised')).toHaveLength(2);
+  expect(bundle.messages.filter((m: any) => m.envelope.header.type === 'supervision-notice')).toHaveLength(2);
+  const report = await t.call('GET', '/api/v1/audit/verify?caseId=SV-2026-0924-A', { token });
+  expect(report.body.lines.filter((l: any) => !l.ok)).toEqual([]);
+  expect([report.status, report.body.ok, report.body.failures]).toEqual([200, true, 0]);
+});
