@@ -29,6 +29,7 @@ const PURE = [
   '^gateway/(clock|ids|errors|lifecycle)\\.ts$',
   '^gateway/exchange/message-header\\.ts$',
   '^gateway/cases/(calendar|lifecycle|timeline)\\.ts$',
+  '^gateway/supervision/rules\\.ts$',
   '^gateway/documents/(model|numerals|classification|normalize|decode|importer|lexicon|segments|ses|seal-verify|seal-picture)\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];

@@ -50,6 +50,8 @@ export interface GatewayConfig {
   documents: { attachmentLimitBytes: number };
   /** 办件 supervision: per-city changes to the official working-day calendar (YYYY-MM-DD days). */
   cases: { calendar: { extraHolidays: string[]; extraWorkdays: string[] } };
+  /** 电子监察: 黄牌 `warningDays` working days before a branch's legal limit, 红牌 after it; evaluated every `intervalMs` (and at start). */
+  supervision: { enabled: boolean; warningDays: number; intervalMs: number };
   trust: {
     /** PKI directory (keys 0600); default <dataDir>/pki. */
     pkiDir: string | null;
@@ -120,7 +122,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'retention', 'workers', 'shutdownTimeoutMs'],
+  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'supervision', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'retention', 'workers', 'shutdownTimeoutMs'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -178,6 +180,12 @@ const schema = {
           },
         },
       },
+    },
+    supervision: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled', 'warningDays', 'intervalMs'],
+      properties: { enabled: { type: 'boolean' }, warningDays: int(0, 30), intervalMs: int(10, 86_400_000) },
     },
     trust: {
       type: 'object',
@@ -294,6 +302,7 @@ export const defaults: GatewayConfig = {
   groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
   documents: { attachmentLimitBytes: 200 * 1024 * 1024 },
   cases: { calendar: { extraHolidays: [], extraWorkdays: [] } },
+  supervision: { enabled: true, warningDays: 2, intervalMs: 60_000 },
   trust: {
     pkiDir: null,
     logHashAlg: 'sha256',
@@ -341,6 +350,9 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
   XGW_ATTACHMENT_LIMIT_BYTES: { key: 'documents.attachmentLimitBytes', type: 'int' },
+  XGW_SUPERVISION: { key: 'supervision.enabled', type: 'bool' },
+  XGW_SUPERVISION_INTERVAL_MS: { key: 'supervision.intervalMs', type: 'int' },
+  XGW_SUPERVISION_WARNING_DAYS: { key: 'supervision.warningDays', type: 'int' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
   XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
   XGW_ACCEPT_LEGACY_SM2_CERTS: { key: 'trust.acceptLegacySm2Certificates', type: 'bool' },

@@ -17,6 +17,7 @@ import type { BodyArchive } from './retention/archive';
 import type { Witnessing } from './log/witnessing';
 import type { RegistryWatcher } from './registry/live';
 import type { CaseProjector } from './cases/projector';
+import type { SupervisionRunner } from './supervision/runner';
 import { convertFor, type PushDeps } from './exchange/push';
 
 /**
@@ -47,6 +48,8 @@ export interface GatewayDeps {
   /** Message bodies past the retention period leave the database (archived or dropped); `archive` reads them back. */
   retention: RetentionJob;
   archive: BodyArchive | null;
+  /** 电子监察 on a schedule: 黄牌 / 红牌 cards on case branches, logged and sent to the departments. */
+  supervision: SupervisionRunner;
 }
 
 /** The push checks' view of the gateway (the JSON API and the inbound SOAP endpoints). */

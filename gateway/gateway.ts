@@ -26,7 +26,8 @@ import { WorkingCalendar } from './cases/calendar';
 import { CASE_MESSAGE_TYPES, CaseProjector } from './cases/projector';
 import { sealBatch } from './exchange/seal';
 import { signReceipts } from './exchange/receipts';
-import type { GatewayDeps } from './deps';
+import { pushDeps, type GatewayDeps } from './deps';
+import { SupervisionRunner } from './supervision/runner';
 import { RegistryWatcher } from './registry/live';
 import { drainable, type Drain } from './http/drain';
 import { archiveOf, RetentionJob } from './retention/job';
@@ -53,6 +54,8 @@ export interface GatewayOptions {
   logDestination?: DestinationStream;
   /** Start the outbox worker's timer (default: config.delivery.enabled). Tests drive runOnce() instead. */
   startDelivery?: boolean;
+  /** Start the supervision schedule (default: config.supervision.enabled). Tests drive runOnce() instead. */
+  startSupervision?: boolean;
   /** Start the log integrator's timer (default true). Tests drive runOnce() instead. */
   startIntegrator?: boolean;
   /** Start the retention timer (default true; it does nothing unless retention.bodiesAfterDays is set). Tests drive runOnce() instead. */
@@ -147,7 +150,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   );
   await registry.start();
   const retention = new RetentionJob(store, config, clock, config.trust.logHashAlg, log);
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, retention, archive: archiveOf(config) };
+  const supervision = new SupervisionRunner(
+    { store, clock, cases, alg: config.trust.logHashAlg, push: pushDeps({ clock, schemas, directory, trust, config, adapters }), writer, log },
+    config.supervision,
+  );
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, supervision, retention, archive: archiveOf(config) };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
@@ -156,6 +163,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   if (opts.startDelivery ?? config.delivery.enabled) delivery.start();
   if (opts.startIntegrator ?? true) integrator.start();
   if (opts.startRetention ?? true) retention.start();
+  if (opts.startSupervision ?? config.supervision.enabled) supervision.start();
   // Revocations and imports made elsewhere (CLI, other processes) reach this process within 5 s.
   const trustRefresh = setInterval(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
   trustRefresh.unref();
@@ -180,6 +188,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
         const { cut } = await drain.close(config.shutdownTimeoutMs);
         if (cut) log.warn({ cut, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown: requests still unanswered at the deadline were cut');
       }
+      await supervision.stop();
       await writer.drain();
       await cases.settled();
       clearInterval(trustRefresh);

@@ -120,7 +120,8 @@ function checkEntries(ctx: VerifyContext): void {
     else {
       if (canonicalJson(parsed) !== raw.entry) problems.push('the entry text is not canonical JSON');
       if (parsed.v !== 1 || !(LOG_ENTRY_KINDS as readonly string[]).includes(parsed.kind)) problems.push(`unknown entry kind ${JSON.stringify(parsed.kind)}`);
-      const caseOf = parsed.call ? parsed.call.caseId : parsed.message?.caseId;
+      // A 电子监察 card names its case itself (no message: the notice is a message of its own).
+      const caseOf = parsed.call ? parsed.call.caseId : parsed.kind === 'supervision.card_raised' ? parsed.caseNo : parsed.message?.caseId;
       if (caseOf !== ctx.bundle.caseId) problems.push(`the entry is about case ${JSON.stringify(caseOf ?? null)}, not ${ctx.bundle.caseId}`);
       if (!(new Date(parsed.at).getTime() <= cpAt)) problems.push(`dated ${String(parsed.at)}, not before the checkpoint`);
     }

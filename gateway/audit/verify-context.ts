@@ -26,6 +26,12 @@ export interface ParsedEntry {
   /** service.called entries: the call and the digests of what crossed the gateway. */
   call?: { id: string; caseId: string | null; provider: string; service: string };
   digests?: Record<string, { alg: string; value: string }>;
+  /** supervision.card_raised entries (supervision/cards.ts): the card and the case branch it is on. */
+  card?: string;
+  colour?: string;
+  caseNo?: string;
+  department?: string;
+  dueOn?: string;
 }
 
 export interface ReadEntry {

@@ -143,6 +143,10 @@ export function checkSteps(ctx: VerifyContext): void {
     if (!parsed || parsed.kind === 'service.called') continue; // reported under (b) / (e)
     const subject = `entry #${raw.index} (${parsed.kind})`;
     const push = (ok: boolean, text: string, messageId?: string) => ctx.lines.push({ group: 'steps', ok, subject, text, index: raw.index, messageId });
+    if (parsed.kind === 'supervision.card_raised') {
+      push(true, `a ${parsed.card} card (${parsed.colour}) on the branch of ${parsed.department}, due ${parsed.dueOn}: a supervision record, no message step`);
+      continue;
+    }
     const id = parsed.message?.id;
     if (typeof id !== 'string') {
       push(false, 'names no message');

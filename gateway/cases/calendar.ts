@@ -108,6 +108,16 @@ export class WorkingCalendar {
   }
 }
 
+/** `compute()`, or `otherwise` when it needs a year the calendar does not cover (a reader that can say "unknown"). */
+export function unlessUncovered<T>(compute: () => T, otherwise: T): T {
+  try {
+    return compute();
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'GW_ERR_CASE_CALENDAR_UNCOVERED') return otherwise;
+    throw err;
+  }
+}
+
 /** /readyz warnings: the current or the next year (China Standard Time) missing from the calendar. */
 export function calendarWarnings(calendar: WorkingCalendar, now: Date): string[] {
   const year = Number(chinaDate(now).slice(0, 4));

@@ -2,12 +2,12 @@
  * The 办件 supervision operations and schemas of the OpenAPI document (merged by
  * http/openapi.ts; routes in cases/routes.ts).
  */
-import { json, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
+import { dayRangeParams, json, keysetParams, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 import { BRANCH_LIFECYCLE, CASE_STATUSES } from './lifecycle';
 
-const DATE = { type: 'string', format: 'date' };
+export const DATE = { type: 'string', format: 'date' };
 const CASE_NO = pathParam('caseNo', '办件编号', { type: 'string', pattern: '^[A-Za-z0-9-]{6,40}$' }, 'HALL-2026-000123');
-const MEMBER = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$' };
+export const MEMBER = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$' };
 
 export const getCaseOp: Op = {
   tag: 'cases',
@@ -30,10 +30,8 @@ export const listCasesOp: Op = {
     query('matter', '事项编码', { type: 'string', pattern: '^[A-Za-z0-9-]{8,40}$' }),
     query('overdue', 'true: due before completion (or before today while open); false: not', { type: 'boolean' }),
     query('dueBefore', 'due on or before this day', DATE),
-    query('from', 'accepted on or after this day, Asia/Shanghai', DATE),
-    query('to', 'accepted on or before this day, Asia/Shanghai', DATE),
-    query('after', 'the `next` cursor of the previous page', { type: 'string', maxLength: 64 }),
-    query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+    ...dayRangeParams('accepted'),
+    ...keysetParams(),
   ],
   ok: { 200: json('a page of cases', ref('CasePage')) },
   errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
@@ -56,7 +54,7 @@ export function caseSchemas(): Json {
   return {
     CaseView: {
       type: 'object',
-      required: ['caseNo', 'matter', 'applicant', 'status', 'legalLimitDays', 'acceptedAt', 'dueOn', 'workingDaysUsed', 'workingDaysLeft', 'overdue', 'branches', 'timeline'],
+      required: ['caseNo', 'matter', 'applicant', 'status', 'legalLimitDays', 'acceptedAt', 'dueOn', 'workingDaysUsed', 'workingDaysLeft', 'overdue', 'branches', 'cards', 'timeline'],
       properties: {
         caseNo: str('办件编号'),
         matter: MATTER,
@@ -83,6 +81,7 @@ export function caseSchemas(): Json {
             },
           },
         },
+        cards: { type: 'array', description: '电子监察 cards raised on its branches (黄牌 / 红牌), in raising order', items: ref('SupervisionCard') },
         timeline: {
           type: 'array',
           items: {

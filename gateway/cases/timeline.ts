@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors';
 import { BRANCH_LIFECYCLE, branchEventOf, caseStatusOf, type BranchEvent, type BranchStatus, type CaseStatus } from './lifecycle';
-import { chinaDate, type Suspension, type WorkingCalendar } from './calendar';
+import { chinaDate, unlessUncovered, type Suspension, type WorkingCalendar } from './calendar';
 
 /**
  * The case timeline as a pure fold over the signed log: each `case-record` or
@@ -66,12 +66,7 @@ export interface CaseEventRow {
 
 /** The branch's due date, null while suspended or when the calendar does not cover it (readers recompute and say why). */
 function dueOf(calendar: WorkingCalendar, c: Pick<CaseState, 'acceptedOn' | 'legalLimitDays'>, suspensions: Suspension[]): string | null {
-  try {
-    return calendar.dueDate(c.acceptedOn, c.legalLimitDays, suspensions);
-  } catch (err) {
-    if (err instanceof GatewayError && err.code === 'GW_ERR_CASE_CALENDAR_UNCOVERED') return null;
-    throw err;
-  }
+  return unlessUncovered(() => calendar.dueDate(c.acceptedOn, c.legalLimitDays, suspensions), null);
 }
 
 /** Overall due date: the latest branch's, unknown while any required branch's is. */

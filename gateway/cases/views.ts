@@ -9,6 +9,7 @@ import { chinaDate, type WorkingCalendar } from './calendar';
 import { loadCases, type CaseProjector } from './projector';
 import { FINAL_CASE_STATUSES, type CaseStatus } from './lifecycle';
 import type { CaseBranch, CaseState } from './timeline';
+import { cardsOfCase } from '../supervision/views';
 
 /**
  * The supervision read model: one case with its deadlines and timeline, and the
@@ -92,6 +93,7 @@ export async function caseView(store: Store, cases: CaseProjector, principal: Pr
     workingDaysLeft: c.legalLimitDays - (latest?.workingDaysUsed ?? 0),
     overdue: dueOn !== null && (final ? c.completedOn ?? today : today) > dueOn,
     branches,
+    cards: await cardsOfCase(store, caseNo),
     timeline: events.rows.map((e) => ({
       logIndex: Number(e.idx),
       messageId: e.message_id,

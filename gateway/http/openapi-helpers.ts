@@ -47,6 +47,16 @@ export const pathParam = (name: string, description: string, schema: Json = { ty
 export const query = (name: string, description: string, schema: Json, required = false): Json => ({ name, in: 'query', required, description, schema });
 
 /** A 32-byte hash (SHA-256 or SM3) in lowercase hex. */
+/** The keyset pagination parameters of a list (API-CONVENTIONS: `after` cursor, `limit` 1–500, default 50). */
+export const keysetParams = (cursorMaxLength = 64): Json[] => [
+  query('after', 'the `next` cursor of the previous page', { type: 'string', maxLength: cursorMaxLength }),
+  query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+];
+/** `from` / `to` day bounds (YYYY-MM-DD, Asia/Shanghai, inclusive) on what a list's rows `happened` (e.g. 'accepted'). */
+export const dayRangeParams = (happened: string): Json[] => [
+  query('from', `${happened} on or after this day, Asia/Shanghai`, { type: 'string', format: 'date' }),
+  query('to', `${happened} on or before this day, Asia/Shanghai`, { type: 'string', format: 'date' }),
+];
 export const hash32 = (description: string): Json => ({ type: 'string', description: `${description} (32 bytes, lowercase hex)`, pattern: '^[0-9a-f]{64}$' });
 
 export const str = (description: string, extra: Json = {}): Json => ({ type: 'string', description, ...extra });

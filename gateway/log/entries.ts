@@ -35,6 +35,8 @@ export const LOG_ENTRY_KINDS = [
   'document.refused',
   // Retention (gateway/retention/): a batch of settled messages' bodies archived or dropped; their digests and entries stay.
   'retention.pruned',
+  // 电子监察 (supervision/): a 黄牌 (warning) or 红牌 (overdue) raised on one branch of a case
+  'supervision.card_raised',
 ] as const;
 export type LogEntryKind = (typeof LOG_ENTRY_KINDS)[number];
 

@@ -168,7 +168,7 @@ describe('the gateway validates with what it publishes', () => {
 
   test('every published bound of an integer query parameter is enforced, with the parameter as pointer', async () => {
     const login = async (role: string) => (await t.call('POST', '/api/v1/auth/login', { body: { login: `t.${role}`, password: TEST_PASSWORD } })).body.token as string;
-    const tokens: Record<string, string> = { audit: await login('auditor'), admin: await login('admin') };
+    const tokens: Record<string, string> = { audit: await login('auditor'), admin: await login('admin'), supervision: await login('supervisor') };
     const checked: string[] = [];
     for (const [route, item] of Object.entries(doc.paths)) {
       const get = item.get;

@@ -46,7 +46,7 @@ export interface EmptyGateway {
 export async function startEmptyGateway(opts: { config?: Record<string, unknown> } = {}): Promise<EmptyGateway> {
   const db = await createTestDatabase();
   const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-pki-'));
-  const config = buildConfig({ demo: false, logLevel: 'info', host: '127.0.0.1', port: 0, ...opts.config, trust: { pkiDir } });
+  const config = buildConfig({ demo: false, logLevel: 'info', host: '127.0.0.1', port: 0, ...opts.config, trust: { pkiDir }, supervision: { enabled: false } });
   const clock = new ManualClock();
   const make = (store: Store) => createGateway(config, { clock, store, logDestination: discardLogs(), processMetrics: false, startDelivery: false, startIntegrator: false });
   const gw = await make(db.store);

@@ -107,6 +107,8 @@ export async function startTestGateway(
     port: 0,
     ...opts.config,
     trust: { pkiDir, ...(opts.config?.trust as object | undefined) },
+    // 电子监察 runs when a test asks (runOnce(), or this config): a schedule would add notices to inboxes other tests count.
+    supervision: { enabled: false, ...(opts.config?.supervision as object | undefined) },
     // The vertical agencies' adapters need an endpoint; tests that talk to them start mock agencies and override it.
     adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
   });
