@@ -136,7 +136,8 @@ export function exchangePaths(types: string[]) {
   } satisfies Record<string, Record<string, Op>>;
 }
 
-const messageProps: Json = {
+/** The properties of a message's header and state (also the webhook body's, http/openapi-webhooks.ts). */
+export const messageProps: Json = {
   id: str('gateway message id (UUIDv7)', { format: 'uuid' }),
   messageId: str("the sender's own idempotency key, kept as given"),
   from: str('sender member code'),
