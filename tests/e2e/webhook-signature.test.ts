@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startReceiver, type Hit, type Receiver } from '../support/receiver';
 import { sampleCaseRecord } from '../fixtures/case-record';
@@ -9,7 +6,7 @@ import { demoMembers } from '../../gateway/registry/demo';
 import { generateKeyPair, type KeyAlg } from '../../gateway/crypto/keys';
 import { Signer } from '../../gateway/crypto/sign';
 import { httpSigAlgOf, signHttpRequest } from '../../gateway/crypto/http-signature';
-import { root } from '../support/cli';
+import { requestOf, runNodeRecipe as runNode, runOpensslRecipe as runOpenssl, type LogKey, type WebhookRequest as Request } from '../support/webhook-recipe';
 
 /**
  * The README's webhook recipes, run exactly as printed (its Node function and its openssl
@@ -18,64 +15,11 @@ import { root } from '../support/cli';
  * A changed body, a changed body with its digest recomputed, a replay and an expired
  * signature are refused.
  */
-function readmeBlock(marker: string): string {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-  const at = readme.indexOf(`<!-- recipe: ${marker} -->`);
-  expect(at).toBeGreaterThan(0);
-  return /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
-}
-
-interface Request {
-  url: string;
-  headers: Record<string, string>;
-  raw: string;
-}
-interface LogKey {
-  keyId: string;
-  publicKey: string;
-  httpSignatureAlg: string | null;
-}
-
-const dirs: string[] = [];
-const tmp = () => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-webhook-recipe-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** The README's Node function, called like a receiver would call it (twice with one nonce set: the second is a replay). */
-function runNode(req: Request, key: LogKey, now: number): string[] {
-  const dir = tmp();
-  fs.writeFileSync(path.join(dir, 'verify-webhook.js'), readmeBlock('verify-webhook.js'));
-  fs.writeFileSync(path.join(dir, 'request.json'), JSON.stringify({ req, key, now }));
-  const driver = `const { verifyWebhook } = require('./verify-webhook.js');
-const { req, key, now } = JSON.parse(require('node:fs').readFileSync('request.json', 'utf8'));
-const seen = new Set();
-const r = { method: 'POST', url: req.url, headers: req.headers, body: Buffer.from(req.raw, 'utf8') };
-console.log(JSON.stringify([verifyWebhook(r, key, seen, now), verifyWebhook(r, key, seen, now)]));`;
-  const r = spawnSync(process.execPath, ['-e', driver], { cwd: dir, encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as string[];
-}
-
-/** The README's openssl script. */
-function runOpenssl(req: Request, key: LogKey): { status: number | null; out: string } {
-  const dir = tmp();
-  fs.writeFileSync(path.join(dir, 'body.bin'), req.raw);
-  fs.writeFileSync(path.join(dir, 'gateway.pub'), key.publicKey);
-  const env = { ...process.env, URL: req.url, CONTENT_DIGEST: req.headers['content-digest'], SIGNATURE_INPUT: req.headers['signature-input'], SIGNATURE: req.headers.signature };
-  const r = spawnSync('sh', ['-c', readmeBlock('verify-webhook.sh')], { cwd: dir, env, encoding: 'utf8' });
-  return { status: r.status, out: r.stdout + r.stderr };
-}
-
 const changedBody = (req: Request): Request => ({ ...req, raw: req.raw.replace('"purpose":"case-handling"', '"purpose":"case-handlinG"') });
 /** The body changed and its Content-Digest recomputed: only the signature can tell. */
 function changedDigest(req: Request): Request {
   const c = changedBody(req);
-  const digest = `sha-256=:${require('node:crypto').createHash('sha256').update(c.raw).digest('base64')}:`;
+  const digest = `sha-256=:${createHash('sha256').update(c.raw).digest('base64')}:`;
   return { ...c, headers: { ...c.headers, 'content-digest': digest } };
 }
 const createdOf = (req: Request) => Number(/;created=(\d+)/.exec(req.headers['signature-input']!)![1]);
@@ -97,9 +41,7 @@ async function delivered(keyAlg: KeyAlg): Promise<{ req: Request; key: LogKey; c
   const hit = await got;
   const key = (await t.call('GET', '/api/v1/log/key', { token: t.tokens.housing })).body as LogKey;
   expect(key.httpSignatureAlg).toBe(httpSigAlgOf(keyAlg));
-  const headers = Object.fromEntries(Object.entries(hit.headers).map(([k, v]) => [k, String(v)]));
-  // The URL the gateway called, as a receiver rebuilds it from Host and the request target.
-  return { req: { url: `http://${headers.host}${hit.path}`, headers, raw: hit.raw }, key, close: async () => (await t.close(), await rx.close()) };
+  return { req: requestOf(hit), key, close: async () => (await t.close(), await rx.close()) };
 }
 
 describe('README: verifying a webhook with Node and with openssl', () => {
