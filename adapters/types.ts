@@ -153,7 +153,15 @@ export interface BindContext {
   xmlLimits: XmlLimits;
   /** The gateway's clock (WS-Security Created on what it sends). */
   clock: Clock;
+  /** Signs an outgoing HTTP request with the gateway's key (webhooks: RFC 9421); absent: unsigned. */
+  signRequest?: RequestSigner;
 }
+
+/**
+ * Signs one outgoing HTTP request: the headers to add (Content-Digest, Signature-Input,
+ * Signature). `nonce` is unique per request (replay detection at the receiver).
+ */
+export type RequestSigner = (req: { method: string; url: string; body: string; nonce: string }) => Record<string, string>;
 
 /** The agency-facing SOAP endpoint the gateway serves for members of this adapter. */
 export interface InboundSpec {

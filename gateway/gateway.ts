@@ -15,6 +15,7 @@ import { Directory } from './registry/directory';
 import { Authenticator } from './http/auth';
 import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
+import { webhookSigner } from './delivery/webhook-signer';
 import { AdapterBindings } from './adapters/bindings';
 import { ServiceBroker } from './services/call';
 import { buildApp } from './app';
@@ -95,12 +96,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const schemas = await SchemaRegistry.load(schemasDir(), { usccMode: config.usccMode });
   const directory = new Directory(store, clock);
   await directory.reload();
-  const adapters = new AdapterBindings(config, (code) => directory.member(code), clock);
-  adapters.bindAll(directory.allMembers());
   await ensureLogHead(store, config.trust.logHashAlg);
   const trustOptions = () => trustOptionsOf(config, clock.now());
   const trust = await Trust.open(store, directory.allMembers(), trustOptions());
   for (const w of trust.pki.warnings) log.warn(w);
+  const adapters = new AdapterBindings(config, (code) => directory.member(code), clock, webhookSigner(() => trust.logSigner, clock));
+  adapters.bindAll(directory.allMembers());
   const noteSigner = trust.logNoteSigner;
   const integrator = new LogIntegrator(
     store,

@@ -28,7 +28,7 @@ export function restAdapter(a: { name: string; version: string; title: string; d
           member.deliveryMode === 'push'
             ? async (m, attempt) => {
                 const url = ctx.current().webhookUrl;
-                return url ? postWebhook(url, m, attempt, timeoutMs) : { ok: false, error: `member ${member.code} has no webhook URL`, durationMs: 0 };
+                return url ? postWebhook(url, m, attempt, { timeoutMs, sign: ctx.signRequest }) : { ok: false, error: `member ${member.code} has no webhook URL`, durationMs: 0 };
               }
             : undefined,
         leaseMs: () => timeoutMs + 1_000,

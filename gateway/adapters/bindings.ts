@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { adapters as table } from '../../adapters';
-import type { Adapter, AdapterConnection } from '../../adapters/types';
+import type { Adapter, AdapterConnection, RequestSigner } from '../../adapters/types';
 import { ConfigError, configErrorOf, type GatewayConfig } from '../config';
 import type { Member } from '../registry/members';
 import { systemClock, type Clock } from '../clock';
@@ -36,6 +36,8 @@ export class AdapterBindings {
     /** The live registry (the directory): adapters read per-delivery settings from it. */
     private readonly lookup: (code: string) => Member | undefined,
     private readonly clock: Clock = systemClock,
+    /** Signs the adapters' outgoing HTTP requests with the gateway's key (delivery/webhook-signer.ts). */
+    private readonly signRequest?: RequestSigner,
   ) {}
 
   /** Binds every member; throws ConfigError on the first bad one. */
@@ -123,7 +125,7 @@ export class AdapterBindings {
     const adapter = guardedAdapter(known);
     let connection: AdapterConnection;
     try {
-      connection = adapter.bind({ member: m, current: () => this.lookup(m.code) ?? m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs, xmlLimits: this.config.soap.xml, clock: this.clock });
+      connection = adapter.bind({ member: m, current: () => this.lookup(m.code) ?? m, config, requestTimeoutMs: this.config.delivery.requestTimeoutMs, xmlLimits: this.config.soap.xml, clock: this.clock, signRequest: this.signRequest });
     } catch (err) {
       throw new ConfigError(`adapters.${m.code}`, (err as Error).message);
     }

@@ -186,7 +186,7 @@ export function registerRegistryCommands(program: Command): void {
     });
 
   type Webhook = { member: string; url: string; active: boolean; secret?: string };
-  const webhooks = program.command('webhooks').description("members' webhook endpoints through the running gateway: list, set, remove");
+  const webhooks = program.command('webhooks').description("members' webhook endpoints through the running gateway: list, set, test, remove");
   webhooks
     .command('list')
     .description('list webhooks (never their secrets)')
@@ -203,6 +203,14 @@ export function registerRegistryCommands(program: Command): void {
       const w = await api().call<Webhook>('PUT', `/admin/members/${enc(member)}/webhook`, given({ url: o.url, active: o.active, rotateSecret: o.rotateSecret }));
       print(`webhook of ${w.member}: ${w.url} (${w.active ? 'active' : 'paused'})`);
       if (w.secret) print(`webhook secret (shown once): ${w.secret}`);
+    });
+  webhooks
+    .command('test <member>')
+    .description("send a signed test event to a member's webhook and say how it went (exit 1 if it failed)")
+    .action(async (member: string) => {
+      const r = await api().call<{ url: string; ok: boolean; httpStatus: number | null; latencyMs: number; error: string | null }>('POST', `/admin/members/${enc(member)}/webhook/test`);
+      print(`webhook of ${member} (${r.url}): ${r.ok ? `answered HTTP ${r.httpStatus}` : `failed: ${r.error}`} in ${r.latencyMs} ms`);
+      if (!r.ok) process.exitCode = 1;
     });
   webhooks
     .command('remove <member>')

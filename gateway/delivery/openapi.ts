@@ -2,7 +2,7 @@
  * The outbox administration operations and schemas of the OpenAPI document
  * (merged by http/openapi.ts; routes in delivery/routes.ts).
  */
-import { count, json, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
+import { count, json, nullable, page, pageParams, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 
 const filterParams = [
   query('receiver', 'only deliveries to this member', { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$' }),
@@ -36,7 +36,7 @@ export function deliveryPaths() {
         tag: 'admin',
         id: 'listDeadLetters',
         summary: 'Deliveries the outbox gave up on (死信), oldest first; admin role',
-        params: [...filterParams, query('after', 'the `next` cursor of the previous page', { type: 'string' }), query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 })],
+        params: [...filterParams, ...pageParams()],
         ok: { 200: json('a page of dead letters', ref('DeadLetterPage')) },
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
       },
@@ -63,6 +63,37 @@ export function deliveryPaths() {
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID'],
       },
     },
+    '/api/v1/admin/delivery': {
+      get: {
+        tag: 'admin',
+        id: 'deliveryStatus',
+        summary: 'The outbox per member (投递状态): backlog and its oldest, dead letters, last success, last error; admin role',
+        description:
+          '`backlog`: messages to the member not yet delivered (pending or in flight; for a pull member: not yet pulled). ' +
+          '`lastError`: the newest error still on a delivery (a retry due, or a dead letter); a success clears its own. Active members, by code.',
+        params: [
+          query('member', 'only this member', code),
+          query('mode', 'only members delivered this way', { type: 'string', enum: ['push', 'pull'] }),
+          ...pageParams(),
+        ],
+        ok: { 200: json('a page of members with their outbox figures', ref('MemberDeliveryPage')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
+      },
+    },
+    '/api/v1/admin/members/{code}/webhook/test': {
+      post: {
+        tag: 'admin',
+        id: 'testWebhook',
+        summary: "Send a signed test event to a member's webhook and say how it went (测试回调); admin role",
+        description:
+          'The very request a message makes (body, headers, RFC 9421 signature; see `webhooks` → `test`) with `type: webhook-test` and ' +
+          '`X-Xgw-Event: test`, sent once to the configured URL, also while the webhook is inactive. A failure is an answer, not an error: ' +
+          '`ok: false` with the HTTP status or what went wrong. Nothing is stored or retried.',
+        params: [pathParam('code', 'member code', code, 'housing')],
+        ok: { 200: json('the outcome of the test request', ref('WebhookTestResult')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND'],
+      },
+    },
   } satisfies Record<string, Record<string, Op>>;
 }
 
@@ -86,6 +117,40 @@ export function deliverySchemas(): Json {
     },
     DeadLetterPage: page(ref('DeadLetter'), 'dead letters'),
     ReplayFilter: replayFilterSchema,
+    MemberDelivery: {
+      type: 'object',
+      required: ['member', 'name', 'deliveryMode', 'webhook', 'backlog', 'oldestPendingAt', 'deadLetters', 'lastSuccessAt', 'lastError'],
+      properties: {
+        member: str('member code'),
+        name: str('member name'),
+        deliveryMode: { type: 'string', enum: ['push', 'pull'] },
+        webhook: nullable({ type: 'object', required: ['url', 'active'], properties: { url: str('webhook URL'), active: { type: 'boolean' } } }),
+        backlog: count('messages not yet delivered (pending or in flight)'),
+        oldestPendingAt: nullable(time('when the oldest of them was accepted')),
+        deadLetters: count('dead letters waiting for a replay'),
+        lastSuccessAt: nullable(time('when a delivery last succeeded (push, pull or acknowledgement)')),
+        lastError: nullable({
+          type: 'object',
+          required: ['at', 'message', 'error'],
+          properties: { at: time('when'), message: str('gateway message id', { format: 'uuid' }), error: str('what the attempt ran into') },
+        }),
+      },
+    },
+    MemberDeliveryPage: page(ref('MemberDelivery'), 'members with their outbox figures'),
+    WebhookTestResult: {
+      type: 'object',
+      required: ['member', 'url', 'active', 'id', 'ok', 'httpStatus', 'latencyMs', 'error'],
+      properties: {
+        member: str('member code'),
+        url: str('the URL called'),
+        active: { type: 'boolean', description: 'whether the outbox uses this webhook now' },
+        id: str("the test event's id (its Idempotency-Key)", { format: 'uuid' }),
+        ok: { type: 'boolean', description: 'the endpoint answered 2xx' },
+        httpStatus: nullable({ type: 'integer', description: 'the HTTP status answered (null: no answer)' }),
+        latencyMs: count('how long the request took, in milliseconds'),
+        error: nullable(str('why it failed (HTTP status, timeout, connection error)')),
+      },
+    },
     ReplayResult: {
       type: 'object',
       required: ['replayed', 'ids'],
@@ -93,3 +158,4 @@ export function deliverySchemas(): Json {
     },
   };
 }
+

@@ -7,9 +7,16 @@ import { actorName } from '../registry/principal';
 import { allow } from '../registry/permissions';
 import { filterOf, listDeadLetters, replayMatching, replayOne, type DeadLetterFilterParams } from './dead-letters';
 import { deliveryPaths, replayFilterSchema } from './openapi';
+import { deliveryStatus, type DeliveryStatusQuery } from './status';
+import { testWebhook } from './webhook-test';
+import { webhookSigner } from './webhook-signer';
 
-/** Outbox administration (admin role): dead letters and their replay. */
-export function deliveryAdminRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 'delivery'> & { config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> } }): Router {
+/** Outbox administration (admin role): dead letters and their replay, the outbox per member, webhook tests. */
+export function deliveryAdminRoutes(
+  deps: Pick<GatewayDeps, 'store' | 'clock' | 'delivery' | 'trust'> & {
+    config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'>; delivery: Pick<GatewayConfig['delivery'], 'requestTimeoutMs'> };
+  },
+): Router {
   const r = Router();
   const alg = deps.config.trust.logHashAlg;
   const ops = deliveryPaths();
@@ -36,6 +43,18 @@ export function deliveryAdminRoutes(deps: Pick<GatewayDeps, 'store' | 'clock' | 
     req.ctx.log.info({ count: ids.length, filter, by }, 'dead letters replayed');
     if (ids.length) deps.delivery.wake();
     res.json({ replayed: ids.length, ids });
+  });
+
+  const statusQuery = validateQuery(ops['/api/v1/admin/delivery'].get, { closed: true });
+  r.get('/admin/delivery', allow('delivery.read'), statusQuery, async (req, res) => {
+    res.json(await deliveryStatus(deps.store, validQuery<DeliveryStatusQuery>(req)));
+  });
+
+  const sign = webhookSigner(() => deps.trust.logSigner, deps.clock);
+  r.post('/admin/members/:code/webhook/test', allow('webhooks.test'), async (req, res) => {
+    const result = await testWebhook({ db: deps.store, clock: deps.clock, sign, timeoutMs: deps.config.delivery.requestTimeoutMs }, String(req.params.code));
+    req.ctx.log.info({ member: result.member, ok: result.ok, httpStatus: result.httpStatus, latencyMs: result.latencyMs, by: actorName(principalOf(req)) }, 'webhook tested');
+    res.json(result);
   });
 
   return r;

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { count, hash32, json, keysOf, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
+import { count, hash32, json, keysOf, nullable, page, pageParams, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 import { payloadSchema } from '../http/openapi-components';
 import { projectRoot } from '../schemas/paths';
 import type { SchemaRegistry } from '../schemas/registry';
@@ -81,16 +81,20 @@ export function exchangePaths(types: string[]) {
         id: 'listMailbox',
         summary: "A department's received or sent messages, newest first (收件箱/发件箱); read only",
         description:
-          'Listing changes nothing (GET /api/v1/inbox is the pull that counts as delivery). Department systems and clerks list their own ' +
+          'Listing changes nothing (GET /api/v1/inbox is the pull that counts as delivery; reading a message with GET /api/v1/messages/{id} does not count either). ' +
+          'A department system reconciles what it sent with `direction=sent&from=…&to=…` (each item has the payload `digest`), following `next`. ' +
+          'Department systems and clerks list their own ' +
           "member's mailbox; auditors and supervisors name the member. Payloads and histories: GET /api/v1/messages/{id}.",
         params: [
-          query('box', '`in`: received (收件), `out`: sent (发件)', { type: 'string', enum: ['in', 'out'], default: 'in' }),
+          query('direction', '`received` (收件, the default) or `sent` (发件)', { type: 'string', enum: ['received', 'sent'] }),
+          query('box', 'the same as `direction`, older name: `in` = received, `out` = sent', { type: 'string', enum: ['in', 'out'] }),
           query('member', 'whose mailbox (auditors and supervisors only; others: their own)', { type: 'string', minLength: 1, maxLength: 200 }),
           query('status', 'only messages in this status', { type: 'string', enum: MESSAGE_STATUSES }),
           query('type', 'only this message type', { type: 'string', enum: types }),
           query('caseId', '办件编号 (case number)', { type: 'string', minLength: 1, maxLength: 200 }),
-          query('after', 'the `next` cursor of the previous page', { type: 'string' }),
-          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+          query('from', 'accepted by the gateway at or after (RFC 3339 with offset)', { type: 'string', format: 'date-time' }),
+          query('to', 'accepted by the gateway at or before (RFC 3339 with offset)', { type: 'string', format: 'date-time' }),
+          ...pageParams(),
         ],
         ok: { 200: json('a page of messages, newest first', ref('MailboxPage')) },
         errors: ['GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR', 'GW_ERR_AUTH_FORBIDDEN'],
@@ -136,7 +140,8 @@ export function exchangePaths(types: string[]) {
   } satisfies Record<string, Record<string, Op>>;
 }
 
-const messageProps: Json = {
+/** The properties of a message's header and state (also the webhook body's, http/openapi-webhooks.ts). */
+export const messageProps: Json = {
   id: str('gateway message id (UUIDv7)', { format: 'uuid' }),
   messageId: str("the sender's own idempotency key, kept as given"),
   from: str('sender member code'),
@@ -261,7 +266,7 @@ export function exchangeSchemas(schemas: SchemaRegistry): Json {
     InboxPage: page(ref('MessageSummary'), 'A page of received messages in commit order.'),
     MailboxPage: {
       ...page(
-        { type: 'object', required: messageRequired.filter((k) => k !== 'payload' && k !== 'digest'), properties: Object.fromEntries(Object.entries(messageProps).filter(([k]) => k !== 'digest')) },
+        { type: 'object', required: messageRequired.filter((k) => k !== 'payload'), properties: messageProps },
         "A page of a member's received or sent messages, newest first.",
       ),
     },

@@ -46,6 +46,12 @@ export const pathParam = (name: string, description: string, schema: Json = { ty
 
 export const query = (name: string, description: string, schema: Json, required = false): Json => ({ name, in: 'query', required, description, schema });
 
+/** The keyset pagination parameters of a list (API conventions): `after` and `limit`. */
+export const pageParams = (): Json[] => [
+  query('after', 'the `next` cursor of the previous page', { type: 'string' }),
+  query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+];
+
 /** A 32-byte hash (SHA-256 or SM3) in lowercase hex. */
 /** The keyset pagination parameters of a list (API-CONVENTIONS: `after` cursor, `limit` 1–500, default 50). */
 export const keysetParams = (cursorMaxLength = 64): Json[] => [

@@ -19,6 +19,7 @@ import { registryPaths, registrySchemas } from '../registry/openapi';
 import { logPaths, logSchemas } from '../log/openapi';
 import { auditPaths, auditSchemas } from '../audit/openapi';
 import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
+import { webhookMessageSchema, webhooks } from './openapi-webhooks';
 import { servicePaths, serviceSchemas } from '../services/openapi';
 import { documentPaths, documentSchemas } from '../documents/openapi';
 import { casePaths, caseSchemas } from '../cases/openapi';
@@ -222,6 +223,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
     ],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     paths: outPaths,
+    webhooks: webhooks(),
     components: {
       securitySchemes: {
         bearerAuth: {
@@ -241,7 +243,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...adminSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...adminSchemas(), WebhookMessage: webhookMessageSchema },
       examples: problemExamples(),
     },
   };

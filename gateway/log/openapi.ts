@@ -162,7 +162,7 @@ export function logSchemas(): Json {
     LogKey: {
       type: 'object',
       description: 'The key that signs checkpoints, with its certificate and the CA chain to pin it.',
-      required: ['sigAlg', 'hashAlg', 'certificate', 'fingerprint', 'chain', 'publicKey'],
+      required: ['sigAlg', 'hashAlg', 'certificate', 'fingerprint', 'chain', 'publicKey', 'keyId', 'httpSignatureAlg'],
       properties: {
         sigAlg: { type: 'string', enum: [...SIGNING_ALGS], description: 'checkpoint signature algorithm' },
         hashAlg,
@@ -170,6 +170,12 @@ export function logSchemas(): Json {
         fingerprint: hash32('SHA-256 of the certificate DER; equals `signature.certificate` of every checkpoint it signed'),
         chain: { type: 'array', description: 'issuer certificates up to the root (PEM)', items: pem('certificate (PEM)') },
         publicKey: pem('the public key of the certificate (SPKI PEM), for `openssl dgst -verify`'),
+        keyId: hash32('the `keyid` of webhook signatures (RFC 9421): SHA-256 of the DER SubjectPublicKeyInfo'),
+        httpSignatureAlg: {
+          type: ['string', 'null'],
+          enum: ['ed25519', 'ecdsa-p256-sha256', 'rsa-pss-sha512', null],
+          description: 'the RFC 9421 `alg` of webhook signatures; null for an SM2 key (not in the registry: SM2-SM3 with ID 1234567812345678, `alg` left out)',
+        },
         origin: str("the log's origin line in its C2SP checkpoints"),
         noteKey: str("the log's Ed25519 note verifier key (c2sp.org/signed-note vkey, type 0x01): <origin>+<hex key ID>+base64(0x01 ‖ public key)"),
       },

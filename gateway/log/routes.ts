@@ -9,6 +9,7 @@ import { consistencyProof, inclusionProof, readHead } from './store';
 import { cosignedNote, listCheckpoints, readCheckpoint } from './checkpoint-store';
 import { logNoteVkey } from './note';
 import { logPaths } from './openapi';
+import { httpSigAlgOf } from '../crypto/http-signature';
 
 /** The transparency log API: key, checkpoints, entries, inclusion and consistency proofs. */
 export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg' | 'logOrigin'> } }): Router {
@@ -26,6 +27,8 @@ export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config:
       fingerprint: deps.trust.fingerprintOf(s.certPem!),
       chain: deps.trust.chainFor(),
       publicKey: s.publicKey.export({ type: 'spki', format: 'pem' }),
+      keyId: s.keyId,
+      httpSignatureAlg: httpSigAlgOf(s.keyAlg),
       ...(noteSigner ? { origin: deps.config.trust.logOrigin, noteKey: logNoteVkey(deps.config.trust.logOrigin, noteSigner) } : {}),
     });
   });

@@ -31,6 +31,8 @@ export const PERMISSIONS = {
   'registry.admin': { who: ['admin'], what: 'administer the registry: members, webhooks, systems and tokens, agreements, people (each change in the signed log)' },
   'deadLetters.read': { who: ['admin'], what: 'list dead letters' },
   'deadLetters.replay': { who: ['admin'], what: 'replay dead letters' },
+  'delivery.read': { who: ['admin'], what: 'the outbox per member: backlog, oldest pending, dead letters, last success and error' },
+  'webhooks.test': { who: ['admin'], what: "send a signed test event to a member's webhook" },
   'documents.import': { who: ['clerk', 'signer', 'admin'], what: 'parse a plain-text official document (公文) into the document model; stores nothing' },
   'documents.draft': { who: ACTS_FOR_DEPARTMENT, what: 'draft an official document (起草) for the department, add its attachments' },
   'documents.handle': { who: ACTS_FOR_DEPARTMENT, what: "take the department's steps of a 公文: 审核, 登记, 用印, 分发; 签收, 登记, 拟办, 承办, 转办, 办结, 退回" },

@@ -9,8 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw } from '../support/cli';
+import { buildDist, cliEnvironment, RunningGateways, runXgw, runXgwAsync, startXgw } from '../support/cli';
 import { startReceiver, type Hit, type Receiver } from '../support/receiver';
+import { requestOf, runOpensslRecipe, type LogKey } from '../support/webhook-recipe';
 import { sampleCaseRecord, validUscc } from '../fixtures/case-record';
 
 // Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
@@ -82,7 +83,13 @@ test('init, members, system and token, agreement, webhook through the CLI; a pus
     body: JSON.stringify({ to: 'planning', type: 'case-record', messageId: 'CLI-1', purpose: 'case-handling', payload: sampleCaseRecord() }),
   });
   expect(push.status).toBe(202);
-  expect((await arrived).body).toMatchObject({ from: 'hall', type: 'case-record', messageId: 'CLI-1' });
+  const hit = await arrived;
+  expect(hit.body).toMatchObject({ from: 'hall', type: 'case-record', messageId: 'CLI-1' });
+  // signed by the gateway (SM2 log key): the README's openssl recipe verifies it
+  const key = (await (await fetch(`${a.url}/api/v1/log/key`, { headers: { authorization: `Bearer ${token}` } })).json()) as LogKey;
+  expect(runOpensslRecipe(requestOf(hit), key)).toMatchObject({ status: 0, out: 'Verified OK\n' });
+  // (not blocking: the receiver answers from this process)
+  expect(ok(await runXgwAsync(['webhooks', 'test', 'planning'], envOf(0)))).toMatch(new RegExp(`^webhook of planning \\(${hook.url}\\): answered HTTP 200 in \\d+ ms`));
 
   const file = path.join(envs[0]!.dataDir, 'registry.yaml');
   expect(ok(xgw(0, 'registry', 'export', '-o', file))).toContain('(3 members, 1 agreements, 1 users); system tokens, webhook secrets and passwords are never exported');

@@ -87,6 +87,9 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'GET /admin/dead-letters': { op: 'deadLetters.read', probe: { method: 'GET', path: () => '/admin/dead-letters' } },
   'POST /admin/dead-letters/:id/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/00000000-0000-7000-8000-000000000000/replay' } },
   'POST /admin/dead-letters/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/replay', body: () => ({ receiver: 'housing' }) } },
+  'GET /admin/delivery': { op: 'delivery.read', probe: { method: 'GET', path: () => '/admin/delivery' } },
+  // aimed at a member without a webhook (404): nothing is sent
+  'POST /admin/members/:code/webhook/test': { op: 'webhooks.test', probe: { method: 'POST', path: () => '/admin/members/no-such-member/webhook/test' } },
   'POST /documents/import': { op: 'documents.import', probe: { method: 'POST', path: () => '/documents/import', body: () => '江府办〔2024〕18号', headers: { 'content-type': 'text/plain; charset=utf-8' } } },
   // Registry administration: reads for real; writes aimed at nothing (404) or refused by their contract (400), so the demo registry stays as it is.
   ...adminProbes(),

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,15 @@ export function runXgw(args: string[], env: NodeJS.ProcessEnv): { status: number
     const err = e as { status: number; stdout: string; stderr: string };
     return { status: err.status, stdout: err.stdout, stderr: err.stderr };
   }
+}
+
+/** runXgw without blocking this process: for commands that reach a server living in the test process (e.g. a webhook receiver). */
+export function runXgwAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [xgwBin, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 /** Starts `xgw start` and resolves once it prints its URL. */

@@ -36,6 +36,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'admin/agreements', component: () => import('./views/Agreements.vue'), meta: { title: '交换协议', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/users', component: () => import('./views/Users.vue'), meta: { title: '用户与角色', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/dead-letters', component: () => import('./views/DeadLetters.vue'), meta: { title: '死信队列', roles: ADMIN, section: '系统管理' } },
+      { path: 'admin/delivery', component: () => import('./views/DeliveryStatus.vue'), meta: { title: '投递状态', roles: ADMIN, section: '系统管理' } },
       { path: ':rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { title: '页面不存在' } },
     ],
   },
