@@ -28,6 +28,7 @@ import { sealBatch } from './exchange/seal';
 import { signReceipts } from './exchange/receipts';
 import type { GatewayDeps } from './deps';
 import { RegistryWatcher } from './registry/live';
+import { expiries, expiryWarnings } from './trust/expiry';
 
 export interface Gateway {
   deps: GatewayDeps;
@@ -75,6 +76,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   });
   const trust = await Trust.open(store, directory.allMembers(), trustOptions());
   for (const w of trust.pki.warnings) log.warn(w);
+  // Certificates expiring within 30 days: in the log at start, after each registry change and daily; on /readyz; as a gauge.
+  const warnExpiring = () => {
+    for (const w of expiryWarnings(trust.signingCertificates(), clock.now())) log.warn(w);
+  };
+  warnExpiring();
+  metrics.certificates.read = () => expiries(trust.signingCertificates(), clock.now());
   const noteSigner = trust.logNoteSigner;
   const integrator = new LogIntegrator(
     store,
@@ -115,7 +122,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     store,
     async () => {
       await directory.reload();
-      await trust.admit(store, directory.allMembers(), trustOptions());
+      await trust.reload(store, directory.allMembers(), trustOptions());
+      warnExpiring();
       for (const err of await adapters.rebind(directory.allMembers())) log.error({ err: err.message }, 'registry change not bound; the old binding stays');
       auth.forget();
     },
@@ -134,6 +142,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   // Revocations and imports made elsewhere (CLI, other processes) reach this process within 5 s.
   const trustRefresh = setInterval(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
   trustRefresh.unref();
+  const expiryCheck = setInterval(warnExpiring, 86_400_000);
+  expiryCheck.unref();
 
   return {
     deps,
@@ -165,6 +175,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       await writer.drain();
       await cases.settled();
       clearInterval(trustRefresh);
+      clearInterval(expiryCheck);
       await registry.stop();
       await delivery.stop();
       await integrator.stop();

@@ -23,6 +23,7 @@ import { servicePaths, serviceSchemas } from '../services/openapi';
 import { documentPaths, documentSchemas } from '../documents/openapi';
 import { casePaths, caseSchemas } from '../cases/openapi';
 import { adminPaths, adminSchemas } from '../admin/openapi';
+import { certificatePaths, certificateSchemas } from '../trust/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -183,6 +184,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...documentPaths(),
     ...casePaths(),
     ...adminPaths(),
+    ...certificatePaths(),
   };
 }
 
@@ -238,7 +240,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...adminSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...adminSchemas(), ...certificateSchemas() },
       examples: problemExamples(),
     },
   };
