@@ -16,6 +16,7 @@ import type { Store } from '../../gateway/store/db';
 import { discardLogs, startTestGateway, type TestGateway } from '../support/gateway';
 import { createTestDatabase } from '../support/db';
 import { loginAs } from '../audit/scenario';
+import { sampleCaseRecord } from '../fixtures/case-record';
 
 const DAY = 86_400_000;
 let t: TestGateway;
@@ -57,6 +58,17 @@ describe('expiry', () => {
     expect(await gauge('housing')).toBeGreaterThan(800 * 86_400);
     // The reload after the change logs what still expires soon (the other departments).
     expect(t.logs.filter((l) => l.level === 40 && String(l.msg).startsWith('the signing certificate of hall'))).not.toEqual([]);
+    t.logs.length = 0;
+  });
+
+  test('expired certificates are named on /readyz and do not stop a revocation from taking effect', async () => {
+    t.clock.advance(notAfter('hall').getTime() - t.clock.now().getTime() + DAY);
+    expect(await certWarnings()).toContainEqual(expect.stringMatching(/^the signing certificate of hall \(serial [0-9a-f]+\) expired at /));
+    const revoked = await t.call('POST', '/api/v1/admin/members/hall/certificates/revoke', { token: await loginAs(t, 'admin') });
+    expect(revoked.status).toBe(200);
+    t.clock.advance(1000);
+    const push = await t.call('POST', '/api/v1/messages', { token: t.tokens.hall, body: { to: 'housing', type: 'case-record', messageId: 'after-expiry', purpose: 'case-handling', payload: sampleCaseRecord() } });
+    expect([push.status, push.body.code]).toEqual([422, 'GW_ERR_TRUST_CERTIFICATE_INVALID']);
     t.logs.length = 0;
   });
 });
