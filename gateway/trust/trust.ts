@@ -40,7 +40,10 @@ export class Trust {
    * current key and none uses a revoked one.
    */
   async reload(store: Store, members: Member[], opts: TrustOptions): Promise<void> {
-    const next = await Trust.open(store, members, opts);
+    // initPki (which refuses a certificate no longer valid) only when a member lacks its key: one
+    // department's expired certificate must not stop every process from learning of revocations.
+    const issue = opts.issueDepartmentKeys && !members.every((m) => this.pki.departments.has(m.code));
+    const next = await Trust.open(store, members, { ...opts, issueDepartmentKeys: issue });
     this.pki = next.pki;
     this.certs = next.certs;
     this.signerFingerprints.clear();
