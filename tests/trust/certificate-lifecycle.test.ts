@@ -68,13 +68,13 @@ test('rotate, then revoke the sender certificate: old bundles verify, new signat
   const viaOther = await callJson(other.url, 'POST', '/api/v1/messages', { token: t.tokens.housing, body: statusPush('after-rotate-b') });
   expect(viaOther.status).toBe(202);
   expect(await signedWith(viaOther.body.id)).toBe(newCert);
+  // Evidence signed with the superseded key verifies, the bundle made before the rotation and one made now.
+  expect(failures(oldBundle)).toEqual([]);
+  expect(failures(await evidence(before.caseNo))).toEqual([]);
   expect(await housingCertificates()).toEqual(
     expect.arrayContaining([expect.objectContaining({ fingerprint: oldCert, status: 'superseded' }), expect.objectContaining({ fingerprint: newCert, status: 'active', daysToExpiry: expect.any(Number) })]),
   );
 
-  // Evidence signed with the superseded key verifies, the bundle made before the rotation and one made now.
-  expect(failures(oldBundle)).toEqual([]);
-  expect(failures(await evidence(before.caseNo))).toEqual([]);
   const after = await demoCase(t, 'FZ-ZJ-20260302-700002');
   expect(await signedWith(after.status.id)).toBe(newCert);
 
