@@ -9,6 +9,8 @@ import { splitPem } from './asn1';
  *   <dir>/ca/root.key.pem  root.cert.pem
  *   <dir>/log/log.key.pem  log.cert.pem  note.key.pem (Ed25519: checkpoints as C2SP signed notes)
  *   <dir>/departments/<code>.key.pem  <code>.cert.pem  [<code>.chain.pem]
+ *   <dir>/departments/superseded/<code>.<serial>.key.pem  .cert.pem  (rotated away: kept, never loaded)
+ *   <dir>/registry.json  which registry (database) this PKI belongs to
  *   <dir>/trust/*.pem      further trusted roots (for imported department certificates)
  */
 export interface KeyCertPaths {
@@ -25,6 +27,10 @@ export const layout = {
   logNoteKey: (dir: string): string => path.join(dir, 'log', 'note.key.pem'),
   department: (dir: string, code: string): KeyCertPaths => pair(path.join(dir, 'departments'), checkCode(code)),
   departmentsDir: (dir: string): string => path.join(dir, 'departments'),
+  /** Where a rotation moves a department's previous key and certificate (serial-named, never loaded). */
+  superseded: (dir: string, code: string, serial: string): KeyCertPaths => pair(path.join(dir, 'departments', 'superseded'), `${checkCode(code)}.${serial}`),
+  /** The registry this PKI belongs to (gateway/trust/binding.ts). */
+  registryMarker: (dir: string): string => path.join(dir, 'registry.json'),
   trustDir: (dir: string): string => path.join(dir, 'trust'),
 };
 

@@ -51,6 +51,9 @@ interface PkiPaths {
   created: string[];
 }
 
+/** A department certificate's subject: its Chinese name as O and CN, its code as OU. */
+export const departmentSubject = (code: string, name: string): DistinguishedName => ({ C: 'CN', O: name, OU: code, CN: name });
+
 const DEFAULT_ROOT: DistinguishedName = { C: 'CN', O: 'xgw 政务数据交换网关', CN: 'xgw Gateway Root CA' };
 
 /** Create what is missing, keep what exists (idempotent); throws rather than overwrite or mismatch. */
@@ -76,7 +79,7 @@ export function initPki(opts: InitPkiOptions): PkiPaths {
   if (ensureLogNoteKey(dir).created) created.push(layout.logNoteKey(dir));
   const departments: Record<string, KeyCertPaths> = {};
   for (const d of opts.departments) {
-    departments[d.code] = leaf(layout.department(dir, d.code), d.alg, { C: 'CN', O: d.name, OU: d.code, CN: d.name });
+    departments[d.code] = leaf(layout.department(dir, d.code), d.alg, departmentSubject(d.code, d.name));
   }
   return { dir, root: rootPaths, log: logPaths, departments, created };
 }

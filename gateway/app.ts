@@ -16,6 +16,7 @@ import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
 import { documentRoutes, documentWorkflowRoutes } from './documents/routes';
 import { adminRoutes } from './admin/routes';
+import { certificateRoutes } from './trust/routes';
 import { caseRoutes } from './cases/routes';
 import { supervisionRoutes } from './supervision/routes';
 import { serviceRoutes } from './services/routes';
@@ -61,6 +62,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(auditRoutes(deps));
   api.use(deliveryAdminRoutes(deps));
   api.use(adminRoutes(deps));
+  api.use(certificateRoutes(deps));
   api.use(documentWorkflowRoutes(deps));
   api.use(caseRoutes(deps));
   api.use(supervisionRoutes(deps));

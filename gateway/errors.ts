@@ -45,6 +45,8 @@ export const catalogue = {
   GW_ERR_LOG_NOT_FOUND: { status: 404, title: 'No such log entry or checkpoint' },
   GW_ERR_TRUST_BAD_SIGNATURE: { status: 422, title: 'The sender signature does not verify' },
   GW_ERR_TRUST_CERTIFICATE_INVALID: { status: 422, title: 'The signing certificate is unknown, expired or revoked' },
+  GW_ERR_TRUST_CERTIFICATE_STATUS: { status: 409, title: "The certificate's status does not allow this (a revoked certificate stays revoked; only an active one is superseded)" },
+  GW_ERR_TRUST_NOT_FOUND: { status: 404, title: 'No such certificate, or none of this member' },
 
   GW_ERR_AUDIT_CASE_NOT_FOUND: { status: 404, title: 'The exchange log has no entries for this case' },
   GW_ERR_AUDIT_LOG_BEHIND: { status: 503, title: 'The log has not yet integrated every entry of the case; retry shortly' },

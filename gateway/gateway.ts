@@ -32,6 +32,7 @@ import { SupervisionRunner } from './supervision/runner';
 import { RegistryWatcher } from './registry/live';
 import { drainable, type Drain } from './http/drain';
 import { archiveOf, RetentionJob } from './retention/job';
+import { expiries, expiryWarnings } from './trust/expiry';
 
 export interface Gateway {
   deps: GatewayDeps;
@@ -102,6 +103,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   for (const w of trust.pki.warnings) log.warn(w);
   const adapters = new AdapterBindings(config, (code) => directory.member(code), clock, webhookSigner(() => trust.logSigner, clock));
   adapters.bindAll(directory.allMembers());
+  // Certificates expiring within 30 days: in the log at start, after each registry change and daily; on /readyz; as a gauge.
+  const warnExpiring = () => {
+    for (const w of expiryWarnings(trust.signingCertificates(), clock.now())) log.warn(w);
+  };
+  warnExpiring();
+  metrics.certificates.read = () => expiries(trust.signingCertificates(), clock.now());
   const noteSigner = trust.logNoteSigner;
   const integrator = new LogIntegrator(
     store,
@@ -142,7 +149,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     store,
     async () => {
       await directory.reload();
-      await trust.admit(store, directory.allMembers(), trustOptions());
+      await trust.reload(store, directory.allMembers(), trustOptions());
+      warnExpiring();
       for (const err of await adapters.rebind(directory.allMembers())) log.error({ err: err.message }, 'registry change not bound; the old binding stays');
       auth.forget();
     },
@@ -168,6 +176,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   // Revocations and imports made elsewhere (CLI, other processes) reach this process within 5 s.
   const trustRefresh = setInterval(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
   trustRefresh.unref();
+  const expiryCheck = setInterval(warnExpiring, 86_400_000);
+  expiryCheck.unref();
 
   return {
     deps,
@@ -193,6 +203,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       await writer.drain();
       await cases.settled();
       clearInterval(trustRefresh);
+      clearInterval(expiryCheck);
       await registry.stop();
       await delivery.stop();
       await retention.stop();

@@ -6,6 +6,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   /** Where the circuit gauge reads from; the gateway sets it once adapters are bound. */
   const circuits: { read: () => [member: string, state: 'closed' | 'half-open' | 'open'][] } = { read: () => [] };
   const level = { closed: 0, 'half-open': 1, open: 2 } as const;
+  /** Where the certificate expiry gauge reads from; the gateway sets it once its PKI is loaded. */
+  const certificates: { read: () => { member: string; seconds: number }[] } = { read: () => [] };
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'xgw_' });
   return {
     registry,
@@ -55,6 +57,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       registers: [registry],
     }),
     circuits,
+    certificates,
+    certificateExpiry: new Gauge({
+      name: 'xgw_certificate_expiry_seconds',
+      help: "Seconds until each signing certificate expires (negative once expired): members' by code, the gateway's own as _root and _log",
+      labelNames: ['member'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const c of certificates.read()) this.set({ member: c.member }, c.seconds);
+      },
+    }),
     agencyCircuit: new Gauge({
       name: 'xgw_agency_circuit_state',
       help: "Each agency connection's circuit: 0 closed, 1 half-open, 2 open",

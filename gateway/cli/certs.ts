@@ -8,8 +8,11 @@ import { importDepartmentCertificate } from '../../certs/import';
 import { getMember } from '../registry/members';
 import { systemClock } from '../clock';
 import { withStore, print } from './context';
+import { adminClient } from './admin-client';
+import { CliRefusal } from './local-admin';
+import type { CertificateView as Certificate } from '../trust/admin-certificates';
 
-/** `xgw certs init|list`: the gateway's PKI (root CA, log key, department keys) under trust.pkiDir. */
+/** `xgw certs init|rotate|revoke|import|crl|list`: the gateway's PKI (root CA, log key, department keys) under trust.pkiDir. */
 export function registerCerts(program: Command): void {
   const certs = program.command('certs').description('PKI: root CA, log-signing key, department signing certificates');
   certs
@@ -33,17 +36,34 @@ export function registerCerts(program: Command): void {
       }),
     );
   certs
-    .command('revoke <fingerprint>')
-    .description('revoke a certificate: new signatures with it are refused; older ones still verify as of their time')
-    .option('--at <time>', 'revocation time (RFC 3339); default now')
-    .action((fingerprint: string, o: { at?: string }) =>
-      withStore(async (store) => {
+    .command('rotate')
+    .description("issue a new signing key and certificate for a member (through the running gateway); every gateway process signs with it at once, the old one keeps verifying what it signed")
+    .requiredOption('-m, --member <code>', 'the member (department)')
+    .action(async (o: { member: string }) => {
+      const c = await (await adminClient()).call<Certificate>('POST', `/admin/members/${encodeURIComponent(o.member)}/certificates/rotate`);
+      print(`issued ${c.algorithm} certificate ${c.fingerprint} (serial ${c.serial}) for ${o.member}, valid until ${c.notAfter}; signing with it now`);
+    });
+  certs
+    .command('revoke [fingerprint]')
+    .description('revoke a certificate: nothing is signed with it from then on; older signatures still verify as of their time')
+    .option('-m, --member <code>', "revoke the member's active certificate (or the given one of it) through the running gateway: at once in every process")
+    .option('--at <time>', 'without --member: revocation time (RFC 3339); default now')
+    .action(async (fingerprint: string | undefined, o: { member?: string; at?: string }) => {
+      if (o.member) {
+        const body = fingerprint ? { fingerprint: fingerprint.toLowerCase() } : {};
+        const r = await (await adminClient()).call<{ revoked: Certificate[] }>('POST', `/admin/members/${encodeURIComponent(o.member)}/certificates/revoke`, body);
+        for (const c of r.revoked) print(`revoked ${c.fingerprint} (serial ${c.serial}) of ${o.member} at ${c.revokedAt}`);
+        print(`${o.member} has no signing certificate now: the gateway refuses to sign on its behalf until xgw certs rotate --member ${o.member}`);
+        return;
+      }
+      if (!fingerprint) throw new CliRefusal('give a certificate fingerprint or --member <code>');
+      await withStore(async (store) => {
         const at = o.at ? new Date(o.at) : systemClock.now();
         if (Number.isNaN(at.getTime())) throw new Error(`--at ${o.at} is not a time`);
         if (!(await revokeCertificate(store, fingerprint.toLowerCase(), at))) throw new Error(`no unrevoked certificate ${fingerprint}`);
         print(`revoked ${fingerprint} from ${at.toISOString()}; running gateways pick it up within 5 s`);
-      }),
-    );
+      });
+    });
   certs
     .command('import')
     .description("install a department's own certificate issued elsewhere (chain and validity checked against the trusted roots)")
@@ -84,11 +104,12 @@ export function registerCerts(program: Command): void {
     .description('certificates registered in the database (every certificate that ever signed)')
     .action(() =>
       withStore(async (store) => {
-        const r = await store.query<{ fingerprint: string; member: string | null; role: string; not_after: Date; revoked_at: Date | null }>(
-          'SELECT fingerprint, member, role, not_after, revoked_at FROM certificates ORDER BY role, member NULLS FIRST',
+        const r = await store.query<{ fingerprint: string; member: string | null; role: string; not_after: Date; revoked_at: Date | null; superseded_at: Date | null }>(
+          'SELECT fingerprint, member, role, not_after, revoked_at, superseded_at FROM certificates ORDER BY role, member NULLS FIRST',
         );
         for (const c of r.rows) {
-          print(`${c.role.padEnd(11)} ${(c.member ?? '-').padEnd(12)} ${c.fingerprint}  until ${c.not_after.toISOString().slice(0, 10)}${c.revoked_at ? `  REVOKED ${c.revoked_at.toISOString()}` : ''}`);
+          const state = c.revoked_at ? `  REVOKED ${c.revoked_at.toISOString()}` : c.superseded_at ? `  superseded ${c.superseded_at.toISOString()}` : '';
+          print(`${c.role.padEnd(11)} ${(c.member ?? '-').padEnd(12)} ${c.fingerprint}  until ${c.not_after.toISOString().slice(0, 10)}${state}`);
         }
       }),
     );

@@ -48,6 +48,7 @@ export async function start(): Promise<void> {
     lines.push(`  demo logins (POST ${shown}/api/v1/auth/login):`);
     for (const [login, u] of Object.entries(creds.users)) lines.push(`    ${login.padEnd(16)} ${u.role.padEnd(11)} password ${u.password}`);
     lines.push(`  member tokens and passwords: ${path.resolve(config.dataDir, 'demo-credentials.json')}`);
+    if (creds.replaced) lines.push(`  note: the demo-credentials.json found did not match this database; it was kept as ${creds.replaced} and new demo credentials were issued`);
     lines.push(`  mock agencies: 市场监管 ${demo!.agencies.amr.url} (SOAP 1.1), 税务 ${demo!.agencies.tax.url} (SOAP 1.2, GBK)`);
     lines.push(`  their inbound SOAP endpoints here: ${shown}/soap/amr?wsdl  ${shown}/soap/tax?wsdl`);
     lines.push(`  witness (own process, ${path.resolve(config.dataDir, 'witness')}): ${witnessed!.witness.url}`);

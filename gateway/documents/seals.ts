@@ -66,9 +66,8 @@ function departmentSeal(maker: Signer, signer: Signer, member: string, name: str
 
 /** The SES_Signature of a department over a document and its attachments, as stored. */
 export function sealDocument(trust: Trust, member: string, sealName: string, content: Buffer, at: Date): StoredSes {
-  const signer = trust.signerFor(member);
+  const { signer } = trust.onBehalfSigner(member, at);
   const maker = trust.logSigner;
-  if (!signer?.certPem) throw new Error(`no signing key for department ${member}`);
   if (signer.alg !== 'SM2-SM3') return { status: 'unsupported', reason: `GB/T 38540 seals need an SM2 key; department ${member} signs with ${signer.alg}` };
   if (maker.alg !== 'SM2-SM3' || !maker.certPem) return { status: 'unsupported', reason: `GB/T 38540 seals are made with an SM2 key; the gateway's log key signs with ${maker.alg}` };
   const seal = departmentSeal(maker, signer, member, sealName, at);

@@ -129,9 +129,7 @@ export async function draftDocument(deps: DocumentDeps, principal: Principal, bo
 
 /** What a signed step signs: canonical JSON naming the document by id, 字号 and digest. */
 function signFor(deps: DocumentDeps, member: string, what: Record<string, unknown>, at: Date): StepRecord['signed'] {
-  const signer = deps.trust.signerFor(member);
-  const cert = deps.trust.signerCertificate(member);
-  if (!signer || !cert) throw new Error(`no signing key for department ${member}`);
+  const { signer, certificate: cert } = deps.trust.onBehalfSigner(member, at);
   const text = canonicalJson({ v: 1, ...what, at: formatTime(at) });
   const [signature] = signBatch(signer, member, cert, [text], formatTime(at));
   return { text, signature: signature! };

@@ -127,12 +127,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     header = buildHeader({ ...fields, time: req.signature.signedAt }, canonicalPayload, digestAlgFor(req.signature.alg));
     senderSignature = checkSenderSignature(deps, principal.member, header, req.signature);
   } else {
-    const signer = deps.trust.signerFor(principal.member);
-    if (!signer) throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `department ${principal.member} has no signing certificate on this gateway; sign the envelope yourself`);
-    const revokedAt = deps.trust.certificate(deps.trust.signerCertificate(principal.member)!)?.revokedAt;
-    if (revokedAt && revokedAt.getTime() <= deps.clock.now().getTime()) {
-      throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `the signing certificate of ${principal.member} was revoked at ${formatTime(revokedAt)}; a new one must be issued`);
-    }
+    const { signer } = deps.trust.onBehalfSigner(principal.member, receivedAt);
     header = buildHeader({ ...fields, time: formatTime(receivedAt) }, canonicalPayload, payloadDigestAlgFor(signer));
   }
   const digest = header.payloadDigest;

@@ -30,9 +30,8 @@ export function verifyReceipt(receipt: SignedReceipt, certPem: string): boolean 
 
 /** The receiver department's signed answer to a message (signed on its behalf by the gateway). */
 export function signAckReceipt(trust: Trust, body: AckReceiptBody, at: Date): AckReceipt {
-  const signer = trust.signerFor(body.to);
-  if (!signer) throw new Error(`no signing key for department ${body.to}`);
-  const [signature] = signBatch(signer, body.to, trust.signerCertificate(body.to)!, [canonicalJson(body)], formatTime(at));
+  const { signer, certificate } = trust.onBehalfSigner(body.to, at);
+  const [signature] = signBatch(signer, body.to, certificate, [canonicalJson(body)], formatTime(at));
   return { ...body, signature };
 }
 

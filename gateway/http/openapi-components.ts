@@ -97,7 +97,7 @@ export function componentSchemas(schemas: SchemaRegistry): Json {
       properties: {
         status: { type: 'string', const: 'ready' },
         database: str('store kind'),
-        warnings: { type: 'array', items: { type: 'string' }, description: 'Ready, but: e.g. the working-day calendar does not cover the current or next year (case deadlines there fail)' },
+        warnings: { type: 'array', items: { type: 'string' }, description: 'Ready, but: the working-day calendar does not cover the current or next year (case deadlines there fail); a signing certificate expires within 30 days or has expired (each with the command that renews it)' },
       },
     },
   };

@@ -25,6 +25,7 @@ import { documentPaths, documentSchemas } from '../documents/openapi';
 import { casePaths, caseSchemas } from '../cases/openapi';
 import { supervisionPaths, supervisionSchemas } from '../supervision/openapi';
 import { adminPaths, adminSchemas } from '../admin/openapi';
+import { certificatePaths, certificateSchemas } from '../trust/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -186,6 +187,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...casePaths(),
     ...supervisionPaths(),
     ...adminPaths(),
+    ...certificatePaths(),
   };
 }
 
@@ -243,7 +245,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...adminSchemas(), WebhookMessage: webhookMessageSchema },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...adminSchemas(), ...certificateSchemas(), WebhookMessage: webhookMessageSchema },
       examples: problemExamples(),
     },
   };

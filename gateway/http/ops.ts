@@ -4,6 +4,7 @@ import { migrationsDone } from '../store/migrate';
 import { sendProblem } from './problem';
 import { GatewayError } from '../errors';
 import { WorkingCalendar, calendarWarnings } from '../cases/calendar';
+import { expiryWarnings } from '../trust/expiry';
 
 /** Records each request's route, status and latency once it has been answered, and logs it. */
 export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
@@ -24,9 +25,10 @@ export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
 
 /**
  * /healthz (process up), /readyz (database reachable and migrated; `warnings` when the
- * working-day calendar does not cover the current or next year), /metrics (Prometheus).
+ * working-day calendar does not cover the current or next year, or a signing certificate
+ * expires within 30 days), /metrics (Prometheus).
  */
-export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics' | 'config' | 'clock'>): Router {
+export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics' | 'config' | 'clock' | 'trust'>): Router {
   const r = Router();
   const calendar = new WorkingCalendar(deps.config.cases.calendar);
   r.get('/healthz', (_req, res) => {
@@ -40,7 +42,8 @@ export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics' | 'config'
     } catch {
       return sendProblem(res, req.ctx.requestId, new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'database did not answer'));
     }
-    const warnings = calendarWarnings(calendar, deps.clock.now());
+    const now = deps.clock.now();
+    const warnings = [...calendarWarnings(calendar, now), ...expiryWarnings(deps.trust.signingCertificates(), now)];
     res.json({ status: 'ready', database: deps.store.kind, ...(warnings.length ? { warnings } : {}) });
   });
   r.get('/metrics', async (_req, res) => {

@@ -5,15 +5,15 @@ import type { LogHashAlg } from '../merkle/hash';
 import { canonicalJson } from '../crypto/canonical';
 
 /** What registry administration changes, and how (enums: the signed log holds no free text). */
-export const REGISTRY_OBJECTS = ['member', 'webhook', 'system', 'token', 'agreement', 'user'] as const;
+export const REGISTRY_OBJECTS = ['member', 'webhook', 'system', 'token', 'agreement', 'user', 'certificate'] as const;
 export type RegistryObject = (typeof REGISTRY_OBJECTS)[number];
-export const REGISTRY_ACTIONS = ['created', 'updated', 'deactivated', 'reactivated', 'issued', 'revoked', 'retired', 'deleted'] as const;
+export const REGISTRY_ACTIONS = ['created', 'updated', 'deactivated', 'reactivated', 'issued', 'revoked', 'retired', 'deleted', 'superseded'] as const;
 export type RegistryAction = (typeof REGISTRY_ACTIONS)[number];
 
 export interface RegistryChange {
   object: RegistryObject;
   action: RegistryAction;
-  /** The object's key: member code, member/system, token or agreement id, login. */
+  /** The object's key: member code, member/system, token or agreement id, login, member/certificate fingerprint. */
   key: string;
   /** The names of the fields that changed (never their values: no secrets, no personal data). */
   fields?: string[];

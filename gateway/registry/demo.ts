@@ -69,9 +69,12 @@ async function credentialsStillValid(store: Store, c: DemoCredentials): Promise<
 /**
  * Seeds the demo registry (idempotent) and writes dataDir/demo-credentials.json.
  * Secrets are random per installation and stored hashed; the file is the only
- * clear copy. An existing valid file is kept, so restarts keep the same logins.
+ * clear copy. An existing valid file is kept, so restarts keep the same logins; one
+ * that does not fit this database (another database, an edited file) is never
+ * overwritten: it is kept beside under another name, answered as `replaced` so the
+ * start says so.
  */
-export async function seedDemo(store: Store, clock: Clock, dataDir: string): Promise<DemoCredentials> {
+export async function seedDemo(store: Store, clock: Clock, dataDir: string): Promise<DemoCredentials & { replaced?: string }> {
   const file = path.join(dataDir, 'demo-credentials.json');
   await store.tx(async (db) => {
     for (const m of demoMembers) {
@@ -102,6 +105,11 @@ export async function seedDemo(store: Store, clock: Clock, dataDir: string): Pro
     }
   });
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  let replaced: string | undefined;
+  if (fs.existsSync(file)) {
+    replaced = path.join(dataDir, `demo-credentials.replaced-${clock.now().toISOString().replace(/[:.]/g, '-')}.json`);
+    fs.renameSync(file, replaced);
+  }
   fs.writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
-  return creds;
+  return replaced ? { ...creds, replaced } : creds;
 }

@@ -12,6 +12,8 @@ export interface CertificateRecord {
   role: CertificateRole;
   pem: string;
   revokedAt: Date | null;
+  /** Set when a rotation issued its successor (department certificates). */
+  supersededAt: Date | null;
 }
 
 /**
@@ -31,10 +33,16 @@ export async function registerCertificate(db: Db, pem: string, role: Certificate
 }
 
 export async function loadCertificates(db: Db): Promise<CertificateRecord[]> {
-  const r = await db.query<{ fingerprint: string; member: string | null; role: CertificateRole; pem: string; revoked_at: Date | null }>(
-    'SELECT fingerprint, member, role, pem, revoked_at FROM certificates',
+  const r = await db.query<{ fingerprint: string; member: string | null; role: CertificateRole; pem: string; revoked_at: Date | null; superseded_at: Date | null }>(
+    'SELECT fingerprint, member, role, pem, revoked_at, superseded_at FROM certificates',
   );
-  return r.rows.map((x) => ({ fingerprint: x.fingerprint, member: x.member, role: x.role, pem: x.pem, revokedAt: x.revoked_at }));
+  return r.rows.map((x) => ({ fingerprint: x.fingerprint, member: x.member, role: x.role, pem: x.pem, revokedAt: x.revoked_at, supersededAt: x.superseded_at }));
+}
+
+/** Marks a certificate superseded from `at` on (a rotation issued its successor). */
+export async function supersedeCertificate(db: Db, fingerprint: string, at: Date): Promise<boolean> {
+  const r = await db.query('UPDATE certificates SET superseded_at = $2 WHERE fingerprint = $1 AND superseded_at IS NULL', [fingerprint, at]);
+  return r.rowCount > 0;
 }
 
 /** Marks a certificate revoked from `at` on: its signatures made before `at` still verify as of their time. */

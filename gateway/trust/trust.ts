@@ -1,10 +1,17 @@
 import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { normalizeSerial } from '../../certs/parse';
 import type { Store } from '../store/db';
 import type { Member } from '../registry/members';
 import type { Signer } from '../crypto/sign';
 import { initPki, loadPki, type Pki } from '../../certs/pki';
+import { layout, readIfExists } from '../../certs/files';
 import { certificateFingerprint } from '../crypto/envelope';
+import { GatewayError } from '../errors';
+import { formatTime } from '../clock';
 import { loadCertificates, registerCertificate, type CertificateRecord } from './certificates';
+import { bindPkiToRegistry } from './binding';
+import type { SigningCertificate } from './expiry';
 
 export interface TrustOptions {
   pkiDir: string;
@@ -27,15 +34,20 @@ export class Trust {
   ) {}
 
   /**
-   * Members added at run time (registry administration): issues the keys they lack and
-   * loads them (keys in the PKI directory another process issued too), registering their
-   * certificates. Nothing happens while every member has its signer.
+   * After a registry change (here or in another process): issues the keys new members
+   * lack and reloads the PKI directory (keys another process issued or rotated) and the
+   * certificate registry (revocations, supersessions), so the next signature uses the
+   * current key and none uses a revoked one.
    */
-  async admit(store: Store, members: Member[], opts: TrustOptions): Promise<void> {
-    if (members.every((m) => this.pki.departments.has(m.code))) return;
-    const next = await Trust.open(store, members, opts);
+  async reload(store: Store, members: Member[], opts: TrustOptions): Promise<void> {
+    // initPki (which refuses a certificate no longer valid) only when a member lacks its key: one
+    // department's expired certificate must not stop every process from learning of revocations.
+    const issue = opts.issueDepartmentKeys && !members.every((m) => this.pki.departments.has(m.code));
+    const next = await Trust.open(store, members, { ...opts, issueDepartmentKeys: issue });
     this.pki = next.pki;
     this.certs = next.certs;
+    this.signerFingerprints.clear();
+    this.signing = undefined;
   }
 
   /** Re-reads the certificate registry (revocations and imports made by other processes or the CLI). */
@@ -45,6 +57,9 @@ export class Trust {
 
   /** Creates missing keys/certificates (for members without one), loads them and registers certificates in the database. */
   static async open(store: Store, members: Member[], opts: TrustOptions): Promise<Trust> {
+    // A PKI directory that exists already is checked against the database before anything is added to it.
+    const existingRoot = readIfExists(layout.root(opts.pkiDir).cert);
+    if (existingRoot) await bindPkiToRegistry(store, opts.pkiDir, existingRoot, opts.now);
     if (opts.issueDepartmentKeys) {
       initPki({
         dir: opts.pkiDir,
@@ -55,6 +70,7 @@ export class Trust {
       });
     }
     const pki = loadPki(opts.pkiDir, opts.now, { acceptLegacySm2: opts.acceptLegacySm2Certificates === true });
+    if (!existingRoot) await bindPkiToRegistry(store, opts.pkiDir, pki.rootCertPem, opts.now);
     await store.tx(async (db) => {
       await registerCertificate(db, pki.rootCertPem, 'root', null);
       await registerCertificate(db, pki.log.certPem!, 'log', null);
@@ -89,6 +105,40 @@ export class Trust {
   signerFor(member: string): Signer | undefined {
     return this.pki.departments.get(member);
   }
+
+  /**
+   * The department's key for signing on its behalf at `at`, with its certificate's
+   * fingerprint; refused (GW_ERR_TRUST_CERTIFICATE_INVALID) when it has none on this
+   * gateway or its certificate is revoked: then until a rotation issues a new one.
+   */
+  onBehalfSigner(member: string, at: Date): { signer: Signer; certificate: string } {
+    const signer = this.signerFor(member);
+    const certificate = this.signerCertificate(member);
+    if (!signer || !certificate) {
+      throw new GatewayError('GW_ERR_TRUST_CERTIFICATE_INVALID', `department ${member} has no signing certificate on this gateway; sign the envelope yourself`);
+    }
+    const revokedAt = this.certs.get(certificate)?.revokedAt;
+    if (revokedAt && revokedAt.getTime() <= at.getTime()) {
+      throw new GatewayError(
+        'GW_ERR_TRUST_CERTIFICATE_INVALID',
+        `the signing certificate of ${member} was revoked at ${formatTime(revokedAt)} and no new one has been issued; ` +
+          `the gateway signs nothing on its behalf until an administrator rotates it (xgw certs rotate --member ${member}); a department may sign its envelopes itself`,
+      );
+    }
+    return { signer, certificate };
+  }
+
+  /** The certificates this gateway signs with (departments', the log's, the root's), for expiry warnings and the expiry gauge. */
+  signingCertificates(): SigningCertificate[] {
+    const of = (member: string, pem: string | null): SigningCertificate[] => {
+      if (!pem) return [];
+      const x = new X509Certificate(pem);
+      return [{ member, serial: normalizeSerial(x.serialNumber), notAfter: new Date(x.validTo) }];
+    };
+    return (this.signing ??= [...of('_root', this.pki.rootCertPem), ...of('_log', this.pki.log.certPem), ...[...this.pki.departments].flatMap(([code, s]) => of(code, s.certPem))]);
+  }
+
+  private signing: SigningCertificate[] | undefined;
 
   certificate(fingerprint: string): CertificateRecord | undefined {
     return this.certs.get(fingerprint);

@@ -34,6 +34,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'admin/members', component: () => import('./views/Members.vue'), meta: { title: '成员单位', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/systems', component: () => import('./views/Systems.vue'), meta: { title: '接入系统与令牌', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/agreements', component: () => import('./views/Agreements.vue'), meta: { title: '交换协议', roles: ADMIN, section: '系统管理' } },
+      { path: 'admin/certificates', component: () => import('./views/Certificates.vue'), meta: { title: '证书管理', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/users', component: () => import('./views/Users.vue'), meta: { title: '用户与角色', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/dead-letters', component: () => import('./views/DeadLetters.vue'), meta: { title: '死信队列', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/delivery', component: () => import('./views/DeliveryStatus.vue'), meta: { title: '投递状态', roles: ADMIN, section: '系统管理' } },

@@ -10,6 +10,7 @@ import * as m009 from './009_witnessed_checkpoints';
 import * as m011 from './011_registry_admin';
 import * as m014 from './014_cases';
 import * as m015 from './015_supervision';
+import * as m017 from './017_certificate_lifecycle';
 import * as m018 from './018_delivery_status';
 import * as m020 from './020_retention';
 
@@ -33,6 +34,7 @@ export const migrations: Migration[] = [
   { version: 11, name: 'registry admin', sql: m011.sql },
   { version: 14, name: 'cases', sql: m014.sql },
   { version: 15, name: 'supervision', sql: m015.sql },
+  { version: 17, name: 'certificate lifecycle', sql: m017.sql },
   { version: 18, name: 'delivery status', sql: m018.sql },
   { version: 20, name: 'retention', sql: m020.sql },
 ];

@@ -1,0 +1,89 @@
+/**
+ * Certificate administration (admin role) in the OpenAPI document (merged by
+ * http/openapi.ts; routes in trust/routes.ts; the domain is trust/admin-certificates.ts).
+ * Rotation and revocation are `registry.changed` entries of the signed log and take
+ * effect at once in every gateway process (registry/live.ts).
+ */
+import { KEY_ALGS } from '../crypto/keys';
+import { json, keysOf, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
+import type { CertificateRole } from './certificates';
+import { certificateLifecycle } from './lifecycle';
+
+const ROLES = keysOf<CertificateRole>({ root: true, intermediate: true, log: true, department: true });
+const CODE = '^[a-z][a-z0-9-]{1,31}$';
+const FINGERPRINT = { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the certificate DER, lowercase hex' };
+const changed = { 'X-Registry-Version': { description: 'the registry version this gateway reflects after the change', schema: { type: 'integer' } } };
+const memberParam = pathParam('code', 'member code', { type: 'string' }, 'housing');
+const op = (o: Omit<Op, 'tag'>): Op => ({ tag: 'admin', ...o });
+
+/** POST /admin/members/{code}/certificates/revoke (the route validates with it). */
+export const certificateRevokeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { fingerprint: { ...FINGERPRINT, description: 'the certificate to revoke (default: every active certificate of the member)' } },
+} satisfies Json;
+
+export function certificatePaths() {
+  return {
+    '/api/v1/admin/certificates': {
+      get: op({
+        id: 'adminListCertificates',
+        summary: 'Certificates the registry knows (every one that ever signed): status, validity, days to expiry; admin role',
+        params: [
+          query('member', 'only this member', { type: 'string', pattern: CODE }),
+          query('role', 'only this role', { type: 'string', enum: ROLES }),
+          query('status', 'only this status', { type: 'string', enum: [...certificateLifecycle.statuses] }),
+          query('after', 'the `next` cursor of the previous page', { type: 'string', maxLength: 400 }),
+          query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+        ],
+        ok: { 200: json('a page of certificates', ref('CertificatePage')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
+      }),
+    },
+    '/api/v1/admin/members/{code}/certificates/rotate': {
+      post: op({
+        id: 'adminRotateCertificate',
+        summary: "Issue a new signing key and certificate for a member and sign with it from now on (xgw certs rotate); admin role",
+        description:
+          'The key is made in the PKI directory and the certificate issued by the gateway root. Every gateway process signs on the member\'s behalf with the new key once this answers (here) or on the change notification (the others). The previous certificate is superseded: it keeps verifying what it signed (old evidence bundles still verify). Refused for a certificate issued by another CA (import its successor).',
+        params: [memberParam],
+        ok: { 201: json('the new certificate', ref('Certificate'), changed) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_TRUST_CERTIFICATE_STATUS'],
+      }),
+    },
+    '/api/v1/admin/members/{code}/certificates/revoke': {
+      post: op({
+        id: 'adminRevokeCertificate',
+        summary: "Revoke a member's certificate: nothing is signed with it from now on (xgw certs revoke); admin role",
+        description:
+          'Signatures made before the revocation still verify as of their time. Until a rotation issues a new certificate, on-behalf signing for the member is refused with GW_ERR_TRUST_CERTIFICATE_INVALID (it may still sign its envelopes itself with another registered certificate).',
+        params: [memberParam],
+        body: { schema: ref('CertificateRevoke'), required: false },
+        ok: { 200: json('the certificates revoked', { type: 'object', required: ['revoked'], properties: { revoked: { type: 'array', items: ref('Certificate') } } }, changed) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_TRUST_NOT_FOUND', 'GW_ERR_TRUST_CERTIFICATE_STATUS'],
+      }),
+    },
+  } satisfies Record<string, Record<string, Op>>;
+}
+
+export function certificateSchemas(): Json {
+  const certificate = {
+    type: 'object',
+    required: ['fingerprint', 'member', 'role', 'serial', 'algorithm', 'subject', 'notBefore', 'notAfter', 'status', 'revokedAt', 'supersededAt', 'daysToExpiry'],
+    properties: {
+      fingerprint: FINGERPRINT,
+      member: nullable(str('member code (null for the root and log certificates)')),
+      role: { type: 'string', enum: ROLES },
+      serial: str('serial number, lowercase hex'),
+      algorithm: { type: ['string', 'null'], enum: [...KEY_ALGS, null], description: 'key algorithm' },
+      subject: str('subject CN'),
+      notBefore: time('valid from'),
+      notAfter: time('valid until'),
+      status: { type: 'string', enum: [...certificateLifecycle.statuses], description: 'active: signs; superseded: a rotation replaced it, verifies what it signed; revoked: verifies only what it signed before revokedAt' },
+      revokedAt: nullable(time('revoked')),
+      supersededAt: nullable(time('superseded by a rotation')),
+      daysToExpiry: { type: 'integer', description: 'whole days until notAfter (negative once expired)' },
+    },
+  };
+  return { Certificate: certificate, CertificatePage: page(ref('Certificate'), 'certificates'), CertificateRevoke: certificateRevokeSchema };
+}
