@@ -9,6 +9,7 @@ import { splitPem } from './asn1';
  *   <dir>/ca/root.key.pem  root.cert.pem
  *   <dir>/log/log.key.pem  log.cert.pem  note.key.pem (Ed25519: checkpoints as C2SP signed notes)
  *   <dir>/departments/<code>.key.pem  <code>.cert.pem  [<code>.chain.pem]
+ *   <dir>/station/package.key.pem  package.cert.pem (RSA: the XMLDSig on exchange-station packages)
  *   <dir>/trust/*.pem      further trusted roots (for imported department certificates)
  */
 export interface KeyCertPaths {
@@ -25,6 +26,8 @@ export const layout = {
   logNoteKey: (dir: string): string => path.join(dir, 'log', 'note.key.pem'),
   department: (dir: string, code: string): KeyCertPaths => pair(path.join(dir, 'departments'), checkCode(code)),
   departmentsDir: (dir: string): string => path.join(dir, 'departments'),
+  /** The gateway's RSA key for the enveloped XML signature on exchange-station packages (XMLDSig has no SM2). */
+  packageSigning: (dir: string): KeyCertPaths => pair(path.join(dir, 'station'), 'package'),
   trustDir: (dir: string): string => path.join(dir, 'trust'),
 };
 

@@ -47,7 +47,11 @@ export interface GatewayConfig {
   /** The message group commit: per commit at most maxBatch; beyond maxQueue waiting → 503; a lone message waits maxWaitMs for company (0: the next event-loop turn). */
   groupCommit: { maxBatch: number; maxQueue: number; maxWaitMs: number };
   /** 公文: the largest attachment accepted (streamed; a larger one is refused with 413 and nothing is kept). */
-  documents: { attachmentLimitBytes: number };
+  documents: {
+    attachmentLimitBytes: number;
+    /** PEM file of the certificate the exchange station signs inbound packages with (XMLDSig, RSA); null: inbound packages are refused. */
+    stationCertificateFile: string | null;
+  };
   /** 办件 supervision: per-city changes to the official working-day calendar (YYYY-MM-DD days). */
   cases: { calendar: { extraHolidays: string[]; extraWorkdays: string[] } };
   trust: {
@@ -150,8 +154,8 @@ const schema = {
     documents: {
       type: 'object',
       additionalProperties: false,
-      required: ['attachmentLimitBytes'],
-      properties: { attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024) },
+      required: ['attachmentLimitBytes', 'stationCertificateFile'],
+      properties: { attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024), stationCertificateFile: { type: ['string', 'null'], minLength: 1 } },
     },
     cases: {
       type: 'object',
@@ -268,7 +272,7 @@ export const defaults: GatewayConfig = {
   // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
   rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
-  documents: { attachmentLimitBytes: 200 * 1024 * 1024 },
+  documents: { attachmentLimitBytes: 200 * 1024 * 1024, stationCertificateFile: null },
   cases: { calendar: { extraHolidays: [], extraWorkdays: [] } },
   trust: {
     pkiDir: null,
@@ -309,6 +313,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', type: 'int' },
   XGW_USCC_MODE: { key: 'usccMode', type: 'string' },
   XGW_ATTACHMENT_LIMIT_BYTES: { key: 'documents.attachmentLimitBytes', type: 'int' },
+  XGW_STATION_CERT_FILE: { key: 'documents.stationCertificateFile', type: 'string' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
   XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
   XGW_ACCEPT_LEGACY_SM2_CERTS: { key: 'trust.acceptLegacySm2Certificates', type: 'bool' },

@@ -15,6 +15,7 @@ import { Directory } from './registry/directory';
 import { Authenticator } from './http/auth';
 import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
+import { applyStationAnswer } from './documents/station-answers';
 import { AdapterBindings } from './adapters/bindings';
 import { ServiceBroker } from './services/call';
 import { buildApp } from './app';
@@ -99,6 +100,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   writer.onCommit((created) => {
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
   });
+  // The exchange station's 回执/回退 to a 公文 package settles the addressee's receipt (documents/station-answers.ts).
+  delivery.onDelivered((db, d) => applyStationAnswer(db, config.trust.logHashAlg, d.id, d.answer, d.at));
   // 办件 supervision follows the log after each commit of a case message (readers also catch it up first).
   const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log);
   writer.onCommit((created) => {

@@ -2,7 +2,7 @@ import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
 import { openStore } from '../store/open';
 import { migrate } from '../store/migrate';
-import { seedDemo } from '../registry/demo';
+import { seedDemo, stationMembers } from '../registry/demo';
 import { startDemoAgencies } from './demo-agencies';
 import { startDemoWitness } from './demo-witness';
 import { systemClock } from '../clock';
@@ -25,6 +25,8 @@ export async function start(): Promise<void> {
   const witnessed = creds ? await startDemoWitness(config) : null;
   if (witnessed) config = witnessed.config;
   const gw = await createGateway(config, { store });
+  const packageCert = gw.deps.trust.packageSigning?.certPem;
+  if (demo && packageCert) demo.trustGateway(packageCert);
   const url = await gw.listen();
   // The CLI on this machine reaches the registry through this process (cli/local-admin.ts).
   const unpublish = publishLocalAdmin(config.dataDir, url, gw.deps.auth);
@@ -43,6 +45,7 @@ export async function start(): Promise<void> {
     lines.push(`  member tokens and passwords: ${path.resolve(config.dataDir, 'demo-credentials.json')}`);
     lines.push(`  mock agencies: 市场监管 ${demo!.agencies.amr.url} (SOAP 1.1), 税务 ${demo!.agencies.tax.url} (SOAP 1.2, GBK)`);
     lines.push(`  their inbound SOAP endpoints here: ${shown}/soap/amr?wsdl  ${shown}/soap/tax?wsdl`);
+    lines.push(`  mock exchange station (市电子公文交换站): ${demo!.station.url}/packages  (公文 to ${stationMembers.map((m) => m.code).join(', ')} go through it; it delivers to ${shown}/api/v1/station/packages)`);
     lines.push(`  witness (own process, ${path.resolve(config.dataDir, 'witness')}): ${witnessed!.witness.url}`);
     lines.push(`    its key (xgw verify bundle --witness): ${witnessed!.witness.vkey}`);
   }
@@ -55,7 +58,7 @@ export async function start(): Promise<void> {
     gw.deps.log.info({ signal }, 'stopping');
     unpublish();
     await gw.close();
-    await demo?.agencies.close();
+    await demo?.close();
     await witnessed?.witness.close();
     await store.close();
     process.exit(0);
