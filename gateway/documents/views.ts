@@ -113,6 +113,15 @@ const stepName = (step: string): string =>
     ? outgoingLifecycle.step(step as OutgoingEvent).name
     : receiptLifecycle.step(step as ReceiptEvent).name;
 
+/**
+ * A step is one event on the timeline. A step of one addressee that also touched another
+ * receipt (转办 writes a row for the forwarding receipt and one for the new receipt, same log
+ * entry) shows once, as its own department's row (the target is in detail.to); 分发, by the
+ * sender for several receipts, keeps one row per addressee.
+ */
+const oneEventPerStep = (rows: EventRow[]): EventRow[] =>
+  rows.filter((e) => !(e.receipt_id && e.recipient !== e.department && rows.some((o) => o.log_idx === e.log_idx && o.recipient === o.department)));
+
 /** The full route of a document: every step, who, when, department, signature status and log index (sender, addressees, auditors). */
 export async function documentTrace(db: Db, trust: Trust, principal: Principal, id: string) {
   const p = await partyView(db, principal, id);
@@ -128,7 +137,7 @@ export async function documentTrace(db: Db, trust: Trust, principal: Principal, 
     documentNumber: p.doc.doc_number,
     seal: sealView(trust, p.doc, await attachmentsOf(db, id)),
     receipts: p.receipts.map(receiptView),
-    events: r.rows.map((e) => ({
+    events: oneEventPerStep(r.rows).map((e) => ({
       step: e.step,
       name: stepName(e.step),
       at: formatTime(e.at),

@@ -185,8 +185,7 @@ describe('the trace', () => {
       'housing:分发@amr:none',
       'tax:签收@tax:verified',
       'tax:登记@tax:none',
-      'tax:转办@tax:none',
-      'tax:转办@hall:none',
+      'tax:转办@tax:none', // once: the step of 税务局 (to 大厅 in its detail), not once per receipt it touched
       'hall:签收@hall:verified',
       'hall:登记@hall:none',
       'hall:承办@hall:none',
