@@ -235,7 +235,7 @@ export function workflowSchemas(): Json {
     DocumentDraft: draftRequestSchema,
     DocumentView: {
       type: 'object',
-      required: ['id', 'sender', 'status', 'document', 'addressees', 'attachments', 'receipts'],
+      required: ['id', 'sender', 'status', 'document', 'addressees', 'attachments', 'receipts', 'allowedSteps'],
       properties: {
         id: str('document id'),
         sender: MEMBER,
@@ -250,6 +250,11 @@ export function workflowSchemas(): Json {
         seal: { type: ['object', 'null'], description: '用印: the department signature over the canonical document, and `sesSignature`: the GB/T 38540-2020 SES_Signature (DER, base64 in `der`) over SM3 of the canonical { document, attachments by digest }, verified on every read (`status` verified / invalid with `reason`; `unsupported` for non-SM2 keys)' },
         attachments: { type: 'array', items: { type: 'object', properties: { name: str('file name'), mediaType: str('media type'), size: { type: 'integer' }, digests: { type: 'array', items: digest } } } },
         receipts: { type: 'array', items: receipt, description: 'the sender and auditors see every addressee; an addressee its own' },
+        allowedSteps: {
+          type: 'array',
+          items: { type: 'string', enum: [...Object.keys(OUTGOING_STEPS), ...Object.keys(RECEIPT_STEPS)] },
+          description: 'the steps (POST /documents/{id}/{step}) you may take now: allowed by the 发文/收文 lifecycle from the current status and by your role (e.g. sign-off only for a signer of the sending department); empty for readers',
+        },
         createdBy: str('who drafted'),
         createdAt: time('drafted'),
         updatedAt: time('last step'),

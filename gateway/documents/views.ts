@@ -3,9 +3,9 @@ import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import { verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
 import type { Trust } from '../trust/trust';
-import { readsAllMembers } from '../registry/permissions';
+import { permits, readsAllMembers } from '../registry/permissions';
 import type { Principal } from '../registry/principal';
-import { outgoingLifecycle, receiptLifecycle, type OutgoingEvent, type ReceiptEvent } from './lifecycle';
+import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type DocumentStep, type OutgoingEvent, type ReceiptEvent } from './lifecycle';
 import { readDocument, readReceipts, type DocumentRow, type ReceiptRow } from './records';
 import { checkStoredSeal, sealedBytes, type StoredSes } from './seals';
 
@@ -61,6 +61,28 @@ function sealView(trust: Trust, d: DocumentRow, attachments: AttachmentView[]) {
   return { ...seal, sesSignature: checkStoredSeal(trust, seal.sesSignature, sealedBytes(d.document, attachments)) };
 }
 
+/**
+ * The steps (API names) the caller may take now: the lifecycle tables allow them from the
+ * document's status (发文, the sending department) or its department's receipt (收文), and the
+ * caller's role holds the operation the step's row names. The same tables decide when the
+ * step is taken; this only saves clients from repeating them.
+ */
+export function allowedSteps(principal: Principal, d: Pick<DocumentRow, 'sender' | 'status'>, receipts: Pick<ReceiptRow, 'recipient' | 'status'>[]): DocumentStep[] {
+  const steps: DocumentStep[] = [];
+  if (d.sender === principal.member) {
+    for (const [step, event] of Object.entries(OUTGOING_STEPS) as [DocumentStep, OutgoingEvent][]) {
+      if (outgoingLifecycle.allows(d.status, event) && permits(principal, outgoingLifecycle.step(event).op)) steps.push(step);
+    }
+  }
+  const own = receipts.find((r) => r.recipient === principal.member);
+  if (own) {
+    for (const [step, event] of Object.entries(RECEIPT_STEPS) as [DocumentStep, ReceiptEvent][]) {
+      if (receiptLifecycle.allows(own.status, event) && permits(principal, receiptLifecycle.step(event).op)) steps.push(step);
+    }
+  }
+  return steps;
+}
+
 /** The document as its party sees it: the sender and readers all receipts, an addressee its own. */
 export async function documentView(db: Db, trust: Trust, principal: Principal, id: string) {
   const p = await partyView(db, principal, id);
@@ -81,6 +103,7 @@ export async function documentView(db: Db, trust: Trust, principal: Principal, i
     seal: sealView(trust, d, attachments),
     attachments,
     receipts: receipts.map(receiptView),
+    allowedSteps: allowedSteps(principal, d, p.receipts),
     createdBy: d.created_by,
     createdAt: formatTime(d.created_at),
     updatedAt: formatTime(d.updated_at),
