@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Adapter, DeliveryAttempt, OutboundMessage } from '../types';
 import { AdapterError } from '../errors';
 import { parseAnswer } from './answer';
+import { verifyPackageSignature } from './xmldsig';
 
 /**
  * Agencies reached through the municipal exchange station (市电子公文交换站): a member whose
@@ -11,7 +12,8 @@ import { parseAnswer } from './answer';
  * station (`endpoint`, its POST /packages) and reads the station's answer. A 回执 or a 回退
  * naming this package (包标识 and the SHA-256 of the bytes sent) settles the delivery (the
  * outbox's 'delivered', the answer recorded with it); anything else (HTTP error, timeout, an
- * unreadable or foreign answer) is a failed attempt the outbox retries with backoff.
+ * unreadable or foreign answer, or — with `stationCertificate` configured — an answer without
+ * the station's valid XML signature) is a failed attempt the outbox retries with backoff.
  */
 export const STATION_OPERATION = 'SubmitPackage';
 
@@ -22,10 +24,25 @@ const configSchema = {
     /** The station's package endpoint, e.g. http://127.0.0.1:8083/packages. */
     endpoint: { type: 'string', format: 'uri', pattern: '^https?://' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+    /** The station's certificate (PEM): when set, its answers must carry its XML signature, and only the signed part is read. */
+    stationCertificate: { type: 'string', minLength: 1, pattern: '-----BEGIN CERTIFICATE-----' },
   },
 };
 
-async function postPackage(endpoint: string | undefined, m: OutboundMessage, attempt: number, timeoutMs: number): Promise<DeliveryAttempt> {
+interface StationTarget {
+  endpoint?: string;
+  stationCertificate?: string;
+}
+
+/** The answer's text to read: with a station certificate configured, the signed canonical part only. */
+function answerText(text: string, stationCertificate: string | undefined): string {
+  if (!stationCertificate) return text;
+  const check = verifyPackageSignature(text, stationCertificate);
+  if (!check.ok) throw new AdapterError('GW_ERR_AGENCY_INVALID_ANSWER', `the station's answer is not signed by the station: ${check.reason}`);
+  return check.signedXml;
+}
+
+async function postPackage({ endpoint, stationCertificate }: StationTarget, m: OutboundMessage, attempt: number, timeoutMs: number): Promise<DeliveryAttempt> {
   const started = Date.now();
   const xml = m.conversion?.native.operation === STATION_OPERATION ? m.conversion.native.text : undefined;
   if (!xml) return { ok: false, retryable: false, error: `message ${m.id} carries no exchange-station package`, durationMs: 0 };
@@ -43,7 +60,7 @@ async function postPackage(endpoint: string | undefined, m: OutboundMessage, att
     const text = await res.text();
     const durationMs = Date.now() - started;
     if (!res.ok) return { ok: false, httpStatus: res.status, error: `HTTP ${res.status}`, durationMs };
-    const answer = parseAnswer(text);
+    const answer = parseAnswer(answerText(text, stationCertificate));
     if (answer.packageId !== m.messageId || answer.packageSha256 !== sha256) {
       return { ok: false, httpStatus: res.status, error: `the station's ${answer.kind} names another package (${answer.packageId})`, durationMs };
     }
@@ -71,7 +88,7 @@ export const docstationXml: Adapter = {
     if (ctx.member.deliveryMode !== 'push') throw new Error(`member ${ctx.member.code}: agencies reached through the exchange station take push delivery`);
     const timeoutMs = (ctx.config.timeoutMs as number | undefined) ?? ctx.requestTimeoutMs;
     return {
-      deliver: (m, attempt) => postPackage(ctx.config.endpoint as string | undefined, m, attempt, timeoutMs),
+      deliver: (m, attempt) => postPackage(ctx.config as StationTarget, m, attempt, timeoutMs),
       leaseMs: () => timeoutMs + 1000,
       circuit: () => 'closed',
       close: async () => undefined,

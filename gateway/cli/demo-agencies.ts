@@ -46,7 +46,7 @@ export async function startDemoAgencies(config: Readonly<GatewayConfig>, creds: 
       // the mock agencies (and the README's curl) post status reports from this machine
       amr: { endpoint: agencies.amr.url, inbound: { allowFrom: ['127.0.0.1', '::1'] } },
       tax: { endpoint: agencies.tax.url, credentials: tax, inbound: { credentials: tax, allowFrom: ['127.0.0.1', '::1'] } },
-      ...Object.fromEntries(stationMembers.map((m) => [m.code, { endpoint: `${station.url}/packages` }])),
+      ...Object.fromEntries(stationMembers.map((m) => [m.code, { endpoint: `${station.url}/packages`, stationCertificate: stationCa.certPem }])),
       ...config.adapters,
     },
   });

@@ -46,7 +46,8 @@ export async function startStationWorld(config: Record<string, unknown> = {}): P
     config: {
       ...config,
       documents: { stationCertificateFile: tmp.write('station.cert.pem', ca.certPem) },
-      adapters: Object.fromEntries(['customs', 'seaport'].map((c) => [c, { endpoint: `${station.url}/packages` }])),
+      // the gateway reads only answers the station signed
+      adapters: Object.fromEntries(['customs', 'seaport'].map((c) => [c, { endpoint: `${station.url}/packages`, stationCertificate: ca.certPem }])),
     },
   });
   const packageCert = t.gw.deps.trust.packageSigning!.certPem;
