@@ -226,6 +226,12 @@ export function workflowSchemas(): Json {
       assignee: nullable(str('承办人')),
       deadline: nullable(str('办理期限 YYYY-MM-DD')),
       forwardedFrom: nullable(str('the receipt this one was 转办 from')),
+      station: {
+        type: 'object',
+        required: ['packageId', 'message', 'delivery'],
+        description: 'an addressee reached through the exchange station: its package and where the outbox stands (queued, failed = retrying, dead_lettered = an admin may replay it, delivered = the station answered)',
+        properties: { packageId: str('包标识'), message: str('the outbox message (GET /messages/{id})'), delivery: str('the message status') },
+      },
       createdAt: time('delivered'),
       updatedAt: time('last step'),
     },

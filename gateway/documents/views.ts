@@ -27,7 +27,25 @@ export async function partyView(db: Db, principal: Principal, id: string): Promi
   return { doc, receipts, sender, readsAll };
 }
 
-const receiptView = (r: ReceiptRow) => ({
+/** The exchange-station package of an external addressee's receipt: its 包标识, the outbox message and where delivery stands. */
+interface StationDelivery {
+  packageId: string;
+  message: string;
+  delivery: string;
+}
+
+/** The outbound station packages of a document, by receipt id (empty when none went through the station). */
+async function stationDeliveries(db: Db, id: string): Promise<Map<string, StationDelivery>> {
+  const r = await db.query<{ receipt_id: string; package_id: string; message: string; status: string }>(
+    `SELECT sp.receipt_id, sp.package_id, m.id AS message, m.status FROM station_packages sp JOIN messages m ON m.id = sp.message_id
+     WHERE sp.document_id = $1 AND sp.direction = 'out'`,
+    [id],
+  );
+  return new Map(r.rows.map((x) => [x.receipt_id, { packageId: x.package_id, message: x.message, delivery: x.status }]));
+}
+
+const receiptView = (r: ReceiptRow, station?: Map<string, StationDelivery>) => ({
+  ...(station?.has(r.id) ? { station: station.get(r.id) } : {}),
   id: r.id,
   recipient: r.recipient,
   copy: r.copy,
@@ -89,6 +107,7 @@ export async function documentView(db: Db, trust: Trust, principal: Principal, i
   const d = p.doc;
   const attachments = await attachmentsOf(db, id);
   const receipts = p.sender || p.readsAll ? p.receipts : p.receipts.filter((r) => r.recipient === principal.member);
+  const station = await stationDeliveries(db, id);
   return {
     id: d.id,
     sender: d.sender,
@@ -102,7 +121,7 @@ export async function documentView(db: Db, trust: Trust, principal: Principal, i
     addressees: d.addressees,
     seal: sealView(trust, d, attachments),
     attachments,
-    receipts: receipts.map(receiptView),
+    receipts: receipts.map((r) => receiptView(r, station)),
     allowedSteps: allowedSteps(principal, d, p.receipts),
     createdBy: d.created_by,
     createdAt: formatTime(d.created_at),
@@ -148,6 +167,7 @@ const oneEventPerStep = (rows: EventRow[]): EventRow[] =>
 /** The full route of a document: every step, who, when, department, signature status and log index (sender, addressees, auditors). */
 export async function documentTrace(db: Db, trust: Trust, principal: Principal, id: string) {
   const p = await partyView(db, principal, id);
+  const station = await stationDeliveries(db, id);
   const r = await db.query<EventRow>(
     `SELECT e.step, e.at, e.actor, e.department, e.receipt_id, r.recipient, e.detail, e.signed_text, e.signature, e.log_idx
      FROM document_events e LEFT JOIN document_receipts r ON r.id = e.receipt_id WHERE e.document_id = $1 ORDER BY e.id`,
@@ -159,7 +179,7 @@ export async function documentTrace(db: Db, trust: Trust, principal: Principal, 
     status: p.doc.status,
     documentNumber: p.doc.doc_number,
     seal: sealView(trust, p.doc, await attachmentsOf(db, id)),
-    receipts: p.receipts.map(receiptView),
+    receipts: p.receipts.map((x) => receiptView(x, station)),
     events: oneEventPerStep(r.rows).map((e) => ({
       step: e.step,
       name: stepName(e.step),

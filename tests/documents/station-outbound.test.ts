@@ -103,6 +103,9 @@ test('past the attempt limit the package is a dead letter; the admin replays it 
   const dead = await w.t.call('GET', '/api/v1/admin/dead-letters?receiver=customs', { token: admin });
   expect(dead.body.items).toEqual([expect.objectContaining({ id: queued!.message, messageId: queued!.packageId, to: 'customs', type: 'official-document', attempts: 3 })]);
   expect(stepsAt(await w.trace(id), 'customs')).toEqual(['distributed']);
+  // the sender sees where its package stands
+  const view = (await w.t.call('GET', `/api/v1/documents/${id}`, { token: w.t.tokens.housing })).body;
+  expect(view.receipts[0]).toMatchObject({ recipient: 'customs', status: 'delivered', station: { packageId: queued!.packageId, message: queued!.message, delivery: 'dead_lettered' } });
   w.station.behave({});
   expect((await w.t.call('POST', `/api/v1/admin/dead-letters/${queued!.message}/replay`, { token: admin })).body).toEqual({ replayed: 1, ids: [queued!.message] });
   expect(await run()).toBe(1);

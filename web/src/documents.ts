@@ -27,7 +27,13 @@ export interface OfficialDocument {
   printingAuthority?: string;
   printingDate?: Dated;
 }
-export interface Receipt { id: string; recipient: string; copy: boolean; status: string; assignee: string | null; deadline: string | null; forwardedFrom: string | null; createdAt: string; updatedAt: string }
+export interface Receipt {
+  id: string; recipient: string; copy: boolean; status: string; assignee: string | null; deadline: string | null; forwardedFrom: string | null; createdAt: string; updatedAt: string;
+  /** An addressee reached through the exchange station: its package and the outbox message's status. */
+  station?: { packageId: string; message: string; delivery: string };
+}
+/** Where a package to the exchange station stands (the outbox message's status). */
+export const STATION_DELIVERY: Record<string, string> = { queued: '，待发送', failed: '，发送失败重试中', dead_lettered: '，发送失败（死信）', delivered: '' };
 export interface DocumentView {
   id: string; sender: string; status: string; urgency: string | null; kind: string | null; title: string; documentNumber: string | null; dateWritten: string | null;
   document: OfficialDocument; addressees: { main: string[]; copy?: string[] };
