@@ -11,6 +11,7 @@ import { splitPem } from './asn1';
  *   <dir>/departments/<code>.key.pem  <code>.cert.pem  [<code>.chain.pem]
  *   <dir>/departments/superseded/<code>.<serial>.key.pem  .cert.pem  (rotated away: kept, never loaded)
  *   <dir>/registry.json  which registry (database) this PKI belongs to
+ *   <dir>/station/package.key.pem  package.cert.pem (RSA: the XMLDSig on exchange-station packages)
  *   <dir>/trust/*.pem      further trusted roots (for imported department certificates)
  */
 export interface KeyCertPaths {
@@ -31,6 +32,8 @@ export const layout = {
   superseded: (dir: string, code: string, serial: string): KeyCertPaths => pair(path.join(dir, 'departments', 'superseded'), `${checkCode(code)}.${serial}`),
   /** The registry this PKI belongs to (gateway/trust/binding.ts). */
   registryMarker: (dir: string): string => path.join(dir, 'registry.json'),
+  /** The gateway's RSA key for the enveloped XML signature on exchange-station packages (XMLDSig has no SM2). */
+  packageSigning: (dir: string): KeyCertPaths => pair(path.join(dir, 'station'), 'package'),
   trustDir: (dir: string): string => path.join(dir, 'trust'),
 };
 

@@ -67,7 +67,7 @@ export function initPki(opts: InitPkiOptions): PkiPaths {
     codes.add(d.code);
   }
   ensurePrivateDir(dir);
-  for (const sub of ['ca', 'log', 'departments']) ensurePrivateDir(path.join(dir, sub));
+  for (const sub of ['ca', 'log', 'departments', 'station']) ensurePrivateDir(path.join(dir, sub));
   const created: string[] = [];
   const rootPaths = layout.root(dir);
   const ca = ensureRoot(rootPaths, opts.rootSubject ?? DEFAULT_ROOT, opts.rootDays ?? 7300, now, created);
@@ -77,6 +77,8 @@ export function initPki(opts: InitPkiOptions): PkiPaths {
     ensureLeaf(paths, alg, subject, { ca, roots, days: opts.leafDays ?? 825, now, created, acceptLegacySm2: opts.acceptLegacySm2 === true });
   const logPaths = leaf(layout.log(dir), opts.logAlg ?? 'sm2', { C: 'CN', O: org as string, CN: 'xgw 交换日志签名 (log signing)' });
   if (ensureLogNoteKey(dir).created) created.push(layout.logNoteKey(dir));
+  // XMLDSig has no SM2 algorithm: stations that check XML signatures get RSA-SHA256 with this key.
+  leaf(layout.packageSigning(dir), 'rsa', { C: 'CN', O: org as string, CN: 'xgw 交换包签名 (exchange-station package signing)' });
   const departments: Record<string, KeyCertPaths> = {};
   for (const d of opts.departments) {
     departments[d.code] = leaf(layout.department(dir, d.code), d.alg, departmentSubject(d.code, d.name));
@@ -161,6 +163,8 @@ export interface Pki {
   log: Signer;
   /** The log's Ed25519 note key (checkpoints as C2SP signed notes); null in a PKI made before it existed. */
   logNote: Signer | null;
+  /** The RSA key and certificate signing exchange-station packages (XMLDSig); null in a PKI made before it existed. */
+  packageSigning: { privateKeyPem: string; certPem: string } | null;
   departments: ReadonlyMap<string, Signer>;
   /** Non-fatal findings: loose file modes, certificates not valid now. */
   warnings: string[];
@@ -195,6 +199,13 @@ export function loadPki(dir: string, now: Date = new Date(), options: { acceptLe
     const w = permissionWarning(layout.logNoteKey(dir));
     if (w) warnings.push(w);
   }
+  const packagePaths = layout.packageSigning(dir);
+  const packageKeyPem = readIfExists(packagePaths.key);
+  const packageCertPem = readIfExists(packagePaths.cert);
+  if (packageKeyPem) {
+    const w = permissionWarning(packagePaths.key);
+    if (w) warnings.push(w);
+  }
   const departments = new Map<string, Signer>();
   const depDir = layout.departmentsDir(dir);
   const files = fs.existsSync(depDir) ? fs.readdirSync(depDir).filter((f) => f.endsWith('.key.pem')).sort() : [];
@@ -208,6 +219,7 @@ export function loadPki(dir: string, now: Date = new Date(), options: { acceptLe
     trustedRootPems,
     log,
     logNote,
+    packageSigning: packageKeyPem && packageCertPem ? { privateKeyPem: packageKeyPem, certPem: packageCertPem } : null,
     departments,
     warnings,
     department(code: string): Signer {

@@ -47,7 +47,11 @@ export interface GatewayConfig {
   /** The message group commit: per commit at most maxBatch; beyond maxQueue waiting → 503; a lone message waits maxWaitMs for company (0: the next event-loop turn). */
   groupCommit: { maxBatch: number; maxQueue: number; maxWaitMs: number };
   /** 公文: the largest attachment accepted (streamed; a larger one is refused with 413 and nothing is kept). */
-  documents: { attachmentLimitBytes: number };
+  documents: {
+    attachmentLimitBytes: number;
+    /** PEM file of the certificate the exchange station signs inbound packages with (XMLDSig, RSA); null: inbound packages are refused. */
+    stationCertificateFile: string | null;
+  };
   /** 办件 supervision: per-city changes to the official working-day calendar (YYYY-MM-DD days). */
   cases: { calendar: { extraHolidays: string[]; extraWorkdays: string[] } };
   /** 电子监察: 黄牌 `warningDays` working days before a branch's legal limit, 红牌 after it; evaluated every `intervalMs` (and at start). */
@@ -162,8 +166,8 @@ const schema = {
     documents: {
       type: 'object',
       additionalProperties: false,
-      required: ['attachmentLimitBytes'],
-      properties: { attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024) },
+      required: ['attachmentLimitBytes', 'stationCertificateFile'],
+      properties: { attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024), stationCertificateFile: { type: ['string', 'null'], minLength: 1 } },
     },
     cases: {
       type: 'object',
@@ -300,7 +304,7 @@ export const defaults: GatewayConfig = {
   // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
   rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
-  documents: { attachmentLimitBytes: 200 * 1024 * 1024 },
+  documents: { attachmentLimitBytes: 200 * 1024 * 1024, stationCertificateFile: null },
   cases: { calendar: { extraHolidays: [], extraWorkdays: [] } },
   supervision: { enabled: true, warningDays: 2, intervalMs: 60_000 },
   trust: {
@@ -353,6 +357,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_SUPERVISION: { key: 'supervision.enabled', type: 'bool' },
   XGW_SUPERVISION_INTERVAL_MS: { key: 'supervision.intervalMs', type: 'int' },
   XGW_SUPERVISION_WARNING_DAYS: { key: 'supervision.warningDays', type: 'int' },
+  XGW_STATION_CERT_FILE: { key: 'documents.stationCertificateFile', type: 'string' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
   XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
   XGW_ACCEPT_LEGACY_SM2_CERTS: { key: 'trust.acceptLegacySm2Certificates', type: 'bool' },

@@ -69,6 +69,7 @@ export const catalogue = {
   GW_ERR_DOCUMENT_NOT_FOUND: { status: 404, title: 'No such official document, or not one your department may see' },
   GW_ERR_DOCUMENT_NOT_PARTY: { status: 403, title: 'Your department is not the party that takes this step of the official document' },
   GW_ERR_DOCUMENT_INVALID_TRANSITION: { status: 409, title: "The official document's status does not allow this step" },
+  GW_ERR_STATION_PACKAGE_REFUSED: { status: 422, title: 'The exchange-station package was refused (its XML signature or electronic seal does not verify, or it cannot become a 收文); nothing was stored' },
   GW_ERR_DOCUMENT_DUPLICATE_CONFLICT: { status: 409, title: 'The idempotency key was already used for a different request on this document' },
   GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE: { status: 413, title: 'The attachment exceeds the configured size limit; nothing was stored' },
   GW_ERR_CASE_NOT_FOUND: { status: 404, title: 'No such case (办件), or not one your department may see' },

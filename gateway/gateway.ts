@@ -16,6 +16,7 @@ import { Authenticator } from './http/auth';
 import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
 import { webhookSigner } from './delivery/webhook-signer';
+import { applyStationAnswer } from './documents/station-answers';
 import { AdapterBindings } from './adapters/bindings';
 import { ServiceBroker } from './services/call';
 import { buildApp } from './app';
@@ -79,11 +80,11 @@ const trustOptionsOf = (config: Readonly<GatewayConfig>, now: Date) => ({
  * Creates the PKI's missing keys and certificates and registers them, once, before several
  * gateway processes start on it (XGW_WORKERS): they would otherwise race to make the same keys.
  */
-export async function preparePki(config: Readonly<GatewayConfig>, store: Store, clock: Clock): Promise<void> {
+export async function preparePki(config: Readonly<GatewayConfig>, store: Store, clock: Clock): Promise<Trust> {
   const directory = new Directory(store, clock);
   await directory.reload();
   await ensureLogHead(store, config.trust.logHashAlg);
-  await Trust.open(store, directory.allMembers(), trustOptionsOf(config, clock.now()));
+  return Trust.open(store, directory.allMembers(), trustOptionsOf(config, clock.now()));
 }
 
 /** Wires a gateway from config: store, migrations, registry, schemas, write path, outbox. */
@@ -133,6 +134,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   writer.onCommit((created) => {
     if (created.some((m) => m.deliveryMode === 'push')) delivery.wake();
   });
+  // The exchange station's 回执/回退 to a 公文 package settles the addressee's receipt (documents/station-answers.ts).
+  delivery.onDelivered((db, d) => applyStationAnswer(db, config.trust.logHashAlg, d.id, d.answer, d.at));
   // 办件 supervision follows the log after each commit of a case message (readers also catch it up first).
   const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log, archiveOf(config));
   writer.onCommit((created) => {

@@ -5,14 +5,15 @@
  * unknown 接收机关, a 包标识 reused for other content). The same package again gets its 回执
  * again, marked 重复 (duplicate). It can be made slow (`delayMs`) or failing (HTTP 503).
  * Answers are signed with the station's key when one is given (enveloped XMLDSig).
- * Not yet: delivering inbound 公文 to the gateway (see the seal helper's notes).
+ * `deliver` hands an inbound package to the gateway (POST /api/v1/station/packages with the
+ * station's bearer token), signed with the station's key, and reads the gateway's answer.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock';
 import { AdapterError } from '../errors';
-import { buildAnswer, type StationAnswer } from './answer';
+import { buildAnswer, parseAnswer, type StationAnswer } from './answer';
 import { parsePackage, type StationPackage } from './package';
 import { signPackage, verifyPackageSignature } from './xmldsig';
 
@@ -38,11 +39,15 @@ export interface MockStationOptions {
 
 export interface MockStation {
   url: string;
-  /** Accepted packages by 包标识: the package and the SHA-256 of its bytes. */
-  accepted: Map<string, { pkg: StationPackage; sha256: string }>;
+  /** Accepted packages by 包标识: the package, the SHA-256 of its bytes and the bytes as received. */
+  accepted: Map<string, { pkg: StationPackage; sha256: string; xml: string }>;
+  /** Packages received (POST /packages attempts that got an answer or a 503), in order. */
+  received: number;
   /** Every answer given, in order. */
   answers: StationAnswer[];
   behave(b: StationBehaviour): void;
+  /** Delivers an inbound package (unsigned XML; signed here with stationKey) to a gateway as the station member. */
+  deliver(xml: string, gateway: { url: string; token: string }): Promise<{ status: number; body: string; answer?: StationAnswer }>;
   close(): Promise<void>;
 }
 
@@ -52,7 +57,8 @@ const MAX_BODY = 4 * 1024 * 1024;
 const shanghai = (d: Date) => `${new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
 
 export async function startMockStation(opts: MockStationOptions): Promise<MockStation> {
-  const accepted = new Map<string, { pkg: StationPackage; sha256: string }>();
+  const accepted = new Map<string, { pkg: StationPackage; sha256: string; xml: string }>();
+  let received = 0;
   const answers: StationAnswer[] = [];
   let behaviour: StationBehaviour = {};
   const clock = opts.clock ?? systemClock;
@@ -76,7 +82,7 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     if (unknown.length) return back(`接收机关不存在: ${unknown.join('、')}`);
     const prior = accepted.get(pkg.id);
     if (prior && prior.sha256 !== sha256) return back('包标识重复: 同一包标识已用于其他内容');
-    if (!prior) accepted.set(pkg.id, { pkg, sha256 });
+    if (!prior) accepted.set(pkg.id, { pkg, sha256, xml });
     return { kind: '回执', packageId: pkg.id, packageSha256: sha256, at, duplicate: prior !== undefined };
   }
 
@@ -94,6 +100,7 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
       if (res.writableEnded) return;
       const answer = () => {
         if (req.method !== 'POST' || req.url !== '/packages') return void res.writeHead(404).end();
+        received += 1;
         if (behaviour.fail) return void res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body>交换站维护中</body></html>');
         const bytes = Buffer.concat(chunks);
         const decision = decide(bytes.toString('utf8'), createHash('sha256').update(bytes).digest('hex'));
@@ -112,7 +119,20 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     accepted,
     answers,
+    get received() {
+      return received;
+    },
     behave: (b) => void (behaviour = { ...b }),
+    async deliver(xml, gateway) {
+      const body = opts.stationKey ? signPackage(xml, opts.stationKey.privateKeyPem, opts.stationKey.certPem) : xml;
+      const res = await fetch(`${gateway.url}/api/v1/station/packages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gateway.token}`, 'content-type': 'application/xml; charset=utf-8' },
+        body,
+      });
+      const text = await res.text();
+      return { status: res.status, body: text, ...(res.ok ? { answer: parseAnswer(text) } : {}) };
+    },
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
 }

@@ -122,7 +122,7 @@ export function parsePackage(xml: string): StationPackage {
     if (kind !== '主送' && kind !== '抄送') throw invalid(`接收机关 类型 must be 主送 or 抄送, not ${kind}`, `/交换包/包头/接收机关/${i}/类型`);
     (kind === '主送' ? recipients.main : recipients.copy).push(str(o['代码'], `/交换包/包头/接收机关/${i}/代码`));
   }
-  if (!recipients.main.length) throw invalid('a package names at least one 主送 接收机关', '/交换包/包头/接收机关');
+  if (!recipients.main.length && !recipients.copy.length) throw invalid('a package names at least one 接收机关', '/交换包/包头/接收机关');
   const metadata: StationPackage['metadata'] = {};
   const meta = root['元数据'] === '' ? {} : obj(root['元数据'], '/交换包/元数据');
   for (const [name, value] of Object.entries(meta)) {

@@ -5,7 +5,7 @@ import { forkWorkers, isWorkerProcess, runWorker } from './workers';
 import { createGateway, preparePki } from '../gateway';
 import { openStore } from '../store/open';
 import { migrate } from '../store/migrate';
-import { seedDemo } from '../registry/demo';
+import { seedDemo, stationMembers } from '../registry/demo';
 import { startDemoAgencies } from './demo-agencies';
 import { startDemoWitness } from './demo-witness';
 import { systemClock } from '../clock';
@@ -32,6 +32,8 @@ export async function start(): Promise<void> {
   const witnessed = creds ? await startDemoWitness(config) : null;
   if (witnessed) config = witnessed.config;
   const serving = await serve(config, store);
+  // The mock station checks the gateway's package signatures (XMLDSig) with this certificate.
+  if (demo && serving.packageCertPem) demo.trustGateway(serving.packageCertPem);
   const url = serving.url;
   // The CLI on this machine reaches the registry through this process (cli/local-admin.ts).
   const unpublish = publishRunFile(config.dataDir, url, serving.localAdminToken);
@@ -51,6 +53,7 @@ export async function start(): Promise<void> {
     if (creds.replaced) lines.push(`  note: the demo-credentials.json found did not match this database; it was kept as ${creds.replaced} and new demo credentials were issued`);
     lines.push(`  mock agencies: 市场监管 ${demo!.agencies.amr.url} (SOAP 1.1), 税务 ${demo!.agencies.tax.url} (SOAP 1.2, GBK)`);
     lines.push(`  their inbound SOAP endpoints here: ${shown}/soap/amr?wsdl  ${shown}/soap/tax?wsdl`);
+    lines.push(`  mock exchange station (市电子公文交换站): ${demo!.station.url}/packages  (公文 to ${stationMembers.map((m) => m.code).join(', ')} go through it; it delivers to ${shown}/api/v1/station/packages)`);
     lines.push(`  witness (own process, ${path.resolve(config.dataDir, 'witness')}): ${witnessed!.witness.url}`);
     lines.push(`    its key (xgw verify bundle --witness): ${witnessed!.witness.vkey}`);
   }
@@ -65,7 +68,7 @@ export async function start(): Promise<void> {
     print(`xgw: stopping (${signal}): no new connections; ${inFlight === null ? 'requests' : `${inFlight} request(s)`} in flight get up to ${config.shutdownTimeoutMs} ms, then writes drain and the last checkpoint is signed`);
     unpublish();
     await serving.stop();
-    await demo?.agencies.close();
+    await demo?.close();
     await witnessed?.witness.close();
     await store.close();
     print('xgw: stopped');
@@ -78,6 +81,8 @@ export async function start(): Promise<void> {
 interface Serving {
   url: string;
   localAdminToken: string;
+  /** The gateway's exchange-station package certificate (RSA), when its PKI has one. */
+  packageCertPem: string | null;
   /** Requests in flight (null: spread over worker processes). */
   inFlight(): number | null;
   stop(): Promise<void>;
@@ -87,14 +92,14 @@ interface Serving {
 async function serve(config: Readonly<GatewayConfig>, store: Store): Promise<Serving> {
   const localAdminToken = newSecret('xgl');
   if (config.workers > 1) {
-    await preparePki(config, store, systemClock);
+    const trust = await preparePki(config, store, systemClock);
     const workers = await forkWorkers(config.workers, config, localAdminToken);
-    return { url: workers.url, localAdminToken, inFlight: () => null, stop: () => workers.stop() };
+    return { url: workers.url, localAdminToken, packageCertPem: trust.packageSigning?.certPem ?? null, inFlight: () => null, stop: () => workers.stop() };
   }
   const gw = await createGateway(config, { store });
   gw.deps.auth.setLocalAdmin(localAdminToken);
   const url = await gw.listen();
-  return { url, localAdminToken, inFlight: () => gw.inFlight(), stop: () => gw.close() };
+  return { url, localAdminToken, packageCertPem: gw.deps.trust.packageSigning?.certPem ?? null, inFlight: () => gw.inFlight(), stop: () => gw.close() };
 }
 
 /** What a non-demo first start tells the operator (README "Registry administration"). */

@@ -1,4 +1,4 @@
-import type { Store } from '../store/db';
+import type { Db, Store } from '../store/db';
 import type { GatewayConfig } from '../config';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -13,6 +13,12 @@ import { backoffMs } from './backoff';
 
 /** The outbox settings of the gateway config (delivery.*). */
 export type DeliveryOptions = Omit<GatewayConfig['delivery'], 'enabled'>;
+
+/**
+ * Runs in the outbox's transaction right after a delivery's 'delivered' step, with what the
+ * receiver answered (e.g. the exchange station's 回执/回退, applied to the 公文 by the wiring).
+ */
+export type DeliveredHook = (db: Db, delivered: { id: string; to: string; type: string; answer?: Record<string, unknown>; at: Date }) => Promise<unknown>;
 
 interface ClaimedJob extends OutboundMessage {
   deliveryId: string;
@@ -34,6 +40,7 @@ export class DeliveryWorker {
   private stopped = true;
   /** Set by stop(): a pass in progress ends after its current batch. (A never-started worker still runs full passes.) */
   private halted = false;
+  private readonly deliveredHooks: DeliveredHook[] = [];
 
   constructor(
     private readonly store: Store,
@@ -45,6 +52,11 @@ export class DeliveryWorker {
     private readonly metrics?: Metrics,
     private readonly random: () => number = Math.random,
   ) {}
+
+  /** Adds a hook run in the transaction of every 'delivered' step (see DeliveredHook). */
+  onDelivered(hook: DeliveredHook): void {
+    this.deliveredHooks.push(hook);
+  }
 
   start(): void {
     this.stopped = false;
@@ -154,6 +166,7 @@ export class DeliveryWorker {
       const step = { at: now, actor: 'gateway' };
       if (result.ok) {
         await recordStep(db, this.alg, message, { ...step, event: 'delivered', detail: { via: 'push', ...attempt }, delivery: { lastError: null } });
+        for (const hook of this.deliveredHooks) await hook(db, { id: job.id, to: job.to, type: job.type, answer: result.answer, at: now });
         this.metrics?.messages.inc({ type: job.type, status: 'delivered' });
       } else if (job.attempts >= this.opts.maxAttempts || result.retryable === false) {
         const delivery = { lastError: result.error, maybeDelivered: result.maybeDelivered === true };

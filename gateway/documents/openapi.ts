@@ -26,6 +26,7 @@ export function documentPaths(): Record<string, Record<string, Op>> {
   return {
     ...workflowPaths(),
     ...attachmentPaths(),
+    '/api/v1/station/packages': { post: stationPackageOp },
     '/api/v1/documents/import': {
       post: {
         tag: 'documents',
@@ -225,6 +226,12 @@ export function workflowSchemas(): Json {
       assignee: nullable(str('承办人')),
       deadline: nullable(str('办理期限 YYYY-MM-DD')),
       forwardedFrom: nullable(str('the receipt this one was 转办 from')),
+      station: {
+        type: 'object',
+        required: ['packageId', 'message', 'delivery'],
+        description: 'an addressee reached through the exchange station: its package and where the outbox stands (queued, failed = retrying, dead_lettered = an admin may replay it, delivered = the station answered)',
+        properties: { packageId: str('包标识'), message: str('the outbox message (GET /messages/{id})'), delivery: str('the message status') },
+      },
       createdAt: time('delivered'),
       updatedAt: time('last step'),
     },
@@ -234,7 +241,7 @@ export function workflowSchemas(): Json {
     DocumentDraft: draftRequestSchema,
     DocumentView: {
       type: 'object',
-      required: ['id', 'sender', 'status', 'document', 'addressees', 'attachments', 'receipts'],
+      required: ['id', 'sender', 'status', 'document', 'addressees', 'attachments', 'receipts', 'allowedSteps'],
       properties: {
         id: str('document id'),
         sender: MEMBER,
@@ -249,6 +256,11 @@ export function workflowSchemas(): Json {
         seal: { type: ['object', 'null'], description: '用印: the department signature over the canonical document, and `sesSignature`: the GB/T 38540-2020 SES_Signature (DER, base64 in `der`) over SM3 of the canonical { document, attachments by digest }, verified on every read (`status` verified / invalid with `reason`; `unsupported` for non-SM2 keys)' },
         attachments: { type: 'array', items: { type: 'object', properties: { name: str('file name'), mediaType: str('media type'), size: { type: 'integer' }, digests: { type: 'array', items: digest } } } },
         receipts: { type: 'array', items: receipt, description: 'the sender and auditors see every addressee; an addressee its own' },
+        allowedSteps: {
+          type: 'array',
+          items: { type: 'string', enum: [...Object.keys(OUTGOING_STEPS), ...Object.keys(RECEIPT_STEPS)] },
+          description: 'the steps (POST /documents/{id}/{step}) you may take now: allowed by the 发文/收文 lifecycle from the current status and by your role (e.g. sign-off only for a signer of the sending department); empty for readers',
+        },
         createdBy: str('who drafted'),
         createdAt: time('drafted'),
         updatedAt: time('last step'),
@@ -323,6 +335,28 @@ export const uploadOp: Op = {
   body: { schema: { type: 'string', format: 'binary' }, mediaType: 'application/octet-stream', description: 'the file bytes (any Content-Type)' },
   ok: { 201: json('the attachment as the document lists it', ref('DocumentAttachment')) },
   errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_DOCUMENT_NOT_FOUND', 'GW_ERR_DOCUMENT_INVALID_TRANSITION', 'GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE'],
+};
+
+/** POST /api/v1/station/packages: the exchange station delivers an inbound 公文 (station-in.ts). */
+export const stationPackageOp: Op = {
+  tag: 'documents',
+  id: 'receiveStationPackage',
+  summary: '收文 from the exchange station (市电子公文交换站): an XML package (交换包), authenticated as the station member',
+  description:
+    'The body is the package (adapters/docstation-xml/README.md) with the station\'s enveloped XML signature (RSA-SHA256, exclusive C14N), ' +
+    'checked with the certificate configured as documents.stationCertificateFile, and the sender\'s GB/T 38540 seal over its 原文. ' +
+    'On success the document is in the inbox of every 接收机关 that is a department of this gateway (待签收) and the answer is a 回执 ' +
+    '(signed with the gateway\'s package key); the same package again gets its 回执 again, marked 重复. A signature or seal that does not ' +
+    'verify is refused with 422 GW_ERR_STATION_PACKAGE_REFUSED and nothing is stored.',
+  body: { schema: { type: 'string' }, mediaType: 'application/xml', description: 'the signed package, UTF-8, at most 4 MiB' },
+  ok: {
+    200: {
+      description: 'the 回执 (application/xml)',
+      headers: { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } },
+      content: { 'application/xml': { schema: { type: 'string' } } },
+    },
+  },
+  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_STATION_PACKAGE_REFUSED', 'GW_ERR_ADAPTER_INVALID_NATIVE', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_DOCUMENT_CLASSIFIED', 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'],
 };
 
 export const downloadOp: Op = {

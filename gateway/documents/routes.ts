@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -16,6 +17,8 @@ import { listDocuments, type DocumentListQuery } from './lists';
 import { attachBlob, checkAttachable, openAttachment, storeBlob } from './attachments';
 import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type DocumentStep, type OutgoingStep, type ReceiptStep } from './lifecycle';
 import { draftRequestSchema, IMPORT_LIMIT_BYTES, listOp, STEP_BODIES, uploadOp } from './openapi';
+import { receiveStationPackage } from './station-in';
+import { PACKAGE_XML_LIMITS } from '../../adapters/docstation-xml/package';
 
 export { IMPORT_LIMIT_BYTES };
 
@@ -28,6 +31,8 @@ function plainText(req: Request, _res: Response, next: NextFunction): void {
 }
 
 export type DocumentRouteDeps = Pick<GatewayDeps, 'auth' | 'store' | 'clock' | 'trust' | 'schemas' | 'directory'> & {
+  /** The outbox: woken after 分发 queued exchange-station packages. */
+  delivery?: Pick<GatewayDeps['delivery'], 'wake'>;
   config: { trust: Pick<GatewayDeps['config']['trust'], 'logHashAlg'>; documents: GatewayDeps['config']['documents'] };
 };
 
@@ -112,6 +117,18 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
       req.ctx.log.warn({ err, document: req.params.id, sha256: a.sha256 }, 'attachment download ended early');
     }
   });
+  // The exchange station delivers an inbound 公文 (XML package): verified, stored as 收文, answered with a 回执.
+  const stationCertificate = deps.config.documents.stationCertificateFile ? fs.readFileSync(deps.config.documents.stationCertificateFile, 'utf8') : null;
+  const packageBody = express.raw({ type: () => true, limit: PACKAGE_XML_LIMITS.maxBytes });
+  r.post('/station/packages', authenticate(deps.auth), rateLimited, allow('documents.handle'), packageBody, async (req, res) => {
+    if (!req.is('application/xml') && !req.is('text/xml')) {
+      throw new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the package as Content-Type: application/xml; charset=utf-8 (got ${req.get('content-type') ?? 'none'})`);
+    }
+    const xml = (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)).toString('utf8');
+    const answer = await receiveStationPackage(documentDeps(deps), principalOf(req), xml, stationCertificate);
+    req.ctx.log.info({ bytes: xml.length }, 'station package received');
+    res.status(200).type('application/xml; charset=utf-8').send(answer);
+  });
   return r;
 }
 
@@ -149,6 +166,7 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
     r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
       const id = documentId(req);
       await take(principalOf(req), id, req.body as StepBody);
+      if (step === 'distribute') deps.delivery?.wake();
       res.json(await documentView(deps.store, deps.trust, principalOf(req), id));
     });
   }

@@ -3,9 +3,9 @@ import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import { verifyBatched, type BatchedSignature } from '../crypto/batch-signature';
 import type { Trust } from '../trust/trust';
-import { readsAllMembers } from '../registry/permissions';
+import { permits, readsAllMembers } from '../registry/permissions';
 import type { Principal } from '../registry/principal';
-import { outgoingLifecycle, receiptLifecycle, type OutgoingEvent, type ReceiptEvent } from './lifecycle';
+import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type DocumentStep, type OutgoingEvent, type ReceiptEvent } from './lifecycle';
 import { readDocument, readReceipts, type DocumentRow, type ReceiptRow } from './records';
 import { checkStoredSeal, sealedBytes, type StoredSes } from './seals';
 
@@ -27,7 +27,25 @@ export async function partyView(db: Db, principal: Principal, id: string): Promi
   return { doc, receipts, sender, readsAll };
 }
 
-const receiptView = (r: ReceiptRow) => ({
+/** The exchange-station package of an external addressee's receipt: its 包标识, the outbox message and where delivery stands. */
+interface StationDelivery {
+  packageId: string;
+  message: string;
+  delivery: string;
+}
+
+/** The outbound station packages of a document, by receipt id (empty when none went through the station). */
+async function stationDeliveries(db: Db, id: string): Promise<Map<string, StationDelivery>> {
+  const r = await db.query<{ receipt_id: string; package_id: string; message: string; status: string }>(
+    `SELECT sp.receipt_id, sp.package_id, m.id AS message, m.status FROM station_packages sp JOIN messages m ON m.id = sp.message_id
+     WHERE sp.document_id = $1 AND sp.direction = 'out'`,
+    [id],
+  );
+  return new Map(r.rows.map((x) => [x.receipt_id, { packageId: x.package_id, message: x.message, delivery: x.status }]));
+}
+
+const receiptView = (r: ReceiptRow, station?: Map<string, StationDelivery>) => ({
+  ...(station?.has(r.id) ? { station: station.get(r.id) } : {}),
   id: r.id,
   recipient: r.recipient,
   copy: r.copy,
@@ -61,12 +79,35 @@ function sealView(trust: Trust, d: DocumentRow, attachments: AttachmentView[]) {
   return { ...seal, sesSignature: checkStoredSeal(trust, seal.sesSignature, sealedBytes(d.document, attachments)) };
 }
 
+/**
+ * The steps (API names) the caller may take now: the lifecycle tables allow them from the
+ * document's status (发文, the sending department) or its department's receipt (收文), and the
+ * caller's role holds the operation the step's row names. The same tables decide when the
+ * step is taken; this only saves clients from repeating them.
+ */
+export function allowedSteps(principal: Principal, d: Pick<DocumentRow, 'sender' | 'status'>, receipts: Pick<ReceiptRow, 'recipient' | 'status'>[]): DocumentStep[] {
+  const steps: DocumentStep[] = [];
+  if (d.sender === principal.member) {
+    for (const [step, event] of Object.entries(OUTGOING_STEPS) as [DocumentStep, OutgoingEvent][]) {
+      if (outgoingLifecycle.allows(d.status, event) && permits(principal, outgoingLifecycle.step(event).op)) steps.push(step);
+    }
+  }
+  const own = receipts.find((r) => r.recipient === principal.member);
+  if (own) {
+    for (const [step, event] of Object.entries(RECEIPT_STEPS) as [DocumentStep, ReceiptEvent][]) {
+      if (receiptLifecycle.allows(own.status, event) && permits(principal, receiptLifecycle.step(event).op)) steps.push(step);
+    }
+  }
+  return steps;
+}
+
 /** The document as its party sees it: the sender and readers all receipts, an addressee its own. */
 export async function documentView(db: Db, trust: Trust, principal: Principal, id: string) {
   const p = await partyView(db, principal, id);
   const d = p.doc;
   const attachments = await attachmentsOf(db, id);
   const receipts = p.sender || p.readsAll ? p.receipts : p.receipts.filter((r) => r.recipient === principal.member);
+  const station = await stationDeliveries(db, id);
   return {
     id: d.id,
     sender: d.sender,
@@ -80,7 +121,8 @@ export async function documentView(db: Db, trust: Trust, principal: Principal, i
     addressees: d.addressees,
     seal: sealView(trust, d, attachments),
     attachments,
-    receipts: receipts.map(receiptView),
+    receipts: receipts.map((r) => receiptView(r, station)),
+    allowedSteps: allowedSteps(principal, d, p.receipts),
     createdBy: d.created_by,
     createdAt: formatTime(d.created_at),
     updatedAt: formatTime(d.updated_at),
@@ -113,9 +155,19 @@ const stepName = (step: string): string =>
     ? outgoingLifecycle.step(step as OutgoingEvent).name
     : receiptLifecycle.step(step as ReceiptEvent).name;
 
+/**
+ * A step is one event on the timeline. A step of one addressee that also touched another
+ * receipt (转办 writes a row for the forwarding receipt and one for the new receipt, same log
+ * entry) shows once, as its own department's row (the target is in detail.to); 分发, by the
+ * sender for several receipts, keeps one row per addressee.
+ */
+const oneEventPerStep = (rows: EventRow[]): EventRow[] =>
+  rows.filter((e) => !(e.receipt_id && e.recipient !== e.department && rows.some((o) => o.log_idx === e.log_idx && o.recipient === o.department)));
+
 /** The full route of a document: every step, who, when, department, signature status and log index (sender, addressees, auditors). */
 export async function documentTrace(db: Db, trust: Trust, principal: Principal, id: string) {
   const p = await partyView(db, principal, id);
+  const station = await stationDeliveries(db, id);
   const r = await db.query<EventRow>(
     `SELECT e.step, e.at, e.actor, e.department, e.receipt_id, r.recipient, e.detail, e.signed_text, e.signature, e.log_idx
      FROM document_events e LEFT JOIN document_receipts r ON r.id = e.receipt_id WHERE e.document_id = $1 ORDER BY e.id`,
@@ -127,8 +179,8 @@ export async function documentTrace(db: Db, trust: Trust, principal: Principal, 
     status: p.doc.status,
     documentNumber: p.doc.doc_number,
     seal: sealView(trust, p.doc, await attachmentsOf(db, id)),
-    receipts: p.receipts.map(receiptView),
-    events: r.rows.map((e) => ({
+    receipts: p.receipts.map((x) => receiptView(x, station)),
+    events: oneEventPerStep(r.rows).map((e) => ({
       step: e.step,
       name: stepName(e.step),
       at: formatTime(e.at),

@@ -16,6 +16,7 @@ import { actorName, type Principal } from '../registry/principal';
 import { refuseClassifiedPayload } from './classification';
 import { sealDocument, sealedBytes } from './seals';
 import { attachmentsOf } from './views';
+import { queueStationPackages } from './station-out';
 import { matchingForm } from './normalize';
 import { OFFICIAL_DOCUMENT_TYPE, type OfficialDocument } from './model';
 import { outgoingLifecycle, receiptLifecycle, urgencyRank, OUTGOING_STEPS, RECEIPT_STEPS, type OutgoingStep, type ReceiptStep } from './lifecycle';
@@ -64,7 +65,7 @@ const department = (p: Principal) => p.member;
  * `document.refused` log entry naming who, which department and where it tried to enter
  * (draft, import, push), nothing of the document itself.
  */
-export async function recordClassifiedRefusal(deps: Pick<DocumentDeps, 'store' | 'clock' | 'alg'>, principal: Principal, where: 'draft' | 'import' | 'push'): Promise<void> {
+export async function recordClassifiedRefusal(deps: Pick<DocumentDeps, 'store' | 'clock' | 'alg'>, principal: Principal, where: 'draft' | 'import' | 'push' | 'station'): Promise<void> {
   const at = deps.clock.now();
   await deps.store.tx((db) =>
     appendEntries(db, [prepareEntry(deps.alg, 'document.refused', at, { actor: actorName(principal), department: department(principal), where, reason: 'classified' })]),
@@ -72,7 +73,7 @@ export async function recordClassifiedRefusal(deps: Pick<DocumentDeps, 'store' |
 }
 
 /** Runs `check`; a GW_ERR_DOCUMENT_CLASSIFIED refusal is recorded in the log first, then thrown on. */
-export async function refusingClassified<T>(deps: Pick<DocumentDeps, 'store' | 'clock' | 'alg'>, principal: Principal, where: 'draft' | 'import' | 'push', check: () => T): Promise<T> {
+export async function refusingClassified<T>(deps: Pick<DocumentDeps, 'store' | 'clock' | 'alg'>, principal: Principal, where: 'draft' | 'import' | 'push' | 'station', check: () => T): Promise<T> {
   try {
     return check();
   } catch (err) {
@@ -206,11 +207,14 @@ export async function outgoingStep(deps: DocumentDeps, principal: Principal, id:
     const receipts = all.map((a) => ({ id: newId(), recipient: a.code, copy: a.copy }));
     await insertReceipts(db, id, receipts, doc.urgency_rank, at, null);
     record.detail = { ...record.detail, main: doc.addressees.main, copy: doc.addressees.copy };
+    const queued = await queueStationPackages(db, deps, doc, receipts, principal.kind === 'system' ? principal.system : principal.login, at);
+    if (queued.length) record.detail.station = queued;
     await recordDocumentStep(db, deps.alg, doc, receipts, record);
   });
 }
 
-async function insertReceipts(db: Db, documentId: string, receipts: { id: string; recipient: string; copy: boolean }[], rank: number, at: Date, from: string | null): Promise<void> {
+/** New receipts (待签收) of a document: one per addressee department, in the given order. */
+export async function insertReceipts(db: Db, documentId: string, receipts: { id: string; recipient: string; copy: boolean }[], rank: number, at: Date, from: string | null): Promise<void> {
   await db.query(
     `INSERT INTO document_receipts (id, document_id, recipient, copy, status, urgency_rank, forwarded_from, created_at, updated_at)
      SELECT t.id, $2, t.recipient, t.copy, '${receiptLifecycle.walk(['delivered'])}', $3, $5, $4, $4

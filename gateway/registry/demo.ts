@@ -21,6 +21,15 @@ export const demoMembers: Member[] = [
 ];
 
 /**
+ * Agencies reached only through the municipal exchange station (adapter docstation-xml,
+ * push): external addressees of 公文. 江州海关 runs its own 专网 and takes 公文 as station
+ * packages. Not among demoMembers (tests list those exactly); the demo seeds them too.
+ */
+export const stationMembers: Member[] = [
+  { code: 'customs', name: '中华人民共和国江州海关', kind: 'vertical', uscc: uscc('11360100MB6789012'), adapter: 'docstation-xml', deliveryMode: 'push', webhookUrl: null, keyAlg: 'sm2' },
+];
+
+/**
  * Adapter config for the demo agencies when no mock agency runs (tests, the bench's push
  * target): their endpoints point at the discard port, where nobody listens.
  */
@@ -77,6 +86,10 @@ async function credentialsStillValid(store: Store, c: DemoCredentials): Promise<
 export async function seedDemo(store: Store, clock: Clock, dataDir: string): Promise<DemoCredentials & { replaced?: string }> {
   const file = path.join(dataDir, 'demo-credentials.json');
   await store.tx(async (db) => {
+    for (const m of stationMembers) {
+      await upsertMember(db, m);
+      await ensureSystem(db, m.code, 'default', `${m.name} (经交换站)`);
+    }
     for (const m of demoMembers) {
       // In the demo the vertical agencies are the mock SOAP servers: the outbox delivers to them.
       await upsertMember(db, m.kind === 'vertical' ? { ...m, deliveryMode: 'push' } : m);

@@ -95,6 +95,11 @@ export class Trust {
     return this.pki.logNote;
   }
 
+  /** The RSA key and certificate that sign exchange-station packages (XMLDSig); null when the PKI has none. */
+  get packageSigning(): { privateKeyPem: string; certPem: string } | null {
+    return this.pki.packageSigning;
+  }
+
   /** The log certificate's fingerprint (parsed once: X.509 parsing costs more than a signature batch). */
   get logCertificate(): string {
     return (this.logFingerprint ??= certificateFingerprint(this.pki.log.certPem!));

@@ -11,6 +11,9 @@ import { buildPackage, type StationPackage } from '../../adapters/docstation-xml
 import { parseAnswer } from '../../adapters/docstation-xml/answer';
 import { signPackage, verifyPackageSignature } from '../../adapters/docstation-xml/xmldsig';
 import { startMockStation, type MockStation } from '../../adapters/docstation-xml/mock';
+import { docstationXml, STATION_OPERATION } from '../../adapters/docstation-xml/adapter';
+import { DEFAULT_XML_LIMITS } from '../../adapters/soap/safe-xml';
+import type { OutboundMessage, Provenance } from '../../adapters/types';
 import { openssl, scratchDir } from '../crypto/support';
 
 const tmp = scratchDir('station');
@@ -83,4 +86,27 @@ test('failing: HTTP 503; slow: the answer comes after the delay', async () => {
   expect(Number(process.hrtime.bigint() - started) / 1e6).toBeGreaterThanOrEqual(290);
   expect(parseAnswer(r.text).kind).toBe('回执');
   station.behave({});
+});
+
+test('the docstation-xml transport: with the station certificate configured, only an answer the station signed settles a delivery', async () => {
+  const bind = (stationCertificate: string) =>
+    docstationXml.bind({
+      member: { code: 'tax', name: '税务', deliveryMode: 'push', webhookUrl: null },
+      current: () => ({ code: 'tax', name: '税务', deliveryMode: 'push', webhookUrl: null }),
+      config: { endpoint: `${station.url}/packages`, stationCertificate },
+      requestTimeoutMs: 5_000,
+      xmlLimits: DEFAULT_XML_LIMITS,
+      clock: { now: () => fixed },
+    });
+  const p = pkg({ id: 'a1b2c3d4-0000-4000-8000-000000000099' });
+  const text = signed(p);
+  const message: OutboundMessage = {
+    id: 'm-1', messageId: p.id, from: 'housing', to: 'tax', type: 'official-document', caseId: null, purpose: 'document-exchange', payload: {},
+    digest: { alg: 'sha256', value: '0' }, receivedAt: '2026-06-01T10:00:00+08:00', maybeDelivered: false,
+    conversion: { native: { operation: STATION_OPERATION, mediaType: 'application/xml', text }, provenance: {} as Provenance },
+  };
+  const forged = await bind(housing.cert).deliver!(message, 1);
+  expect(forged).toMatchObject({ ok: false, error: expect.stringContaining('not signed by the station') });
+  const real = await bind(stationKey.certPem).deliver!(message, 2);
+  expect(real).toMatchObject({ ok: true, httpStatus: 200, answer: { kind: '回执', packageId: p.id, duplicate: true } });
 });

@@ -56,7 +56,7 @@ describe('package XML', () => {
     expect(parsePackage(xml)).toEqual(pkg);
   });
 
-  test('a DOCTYPE, malformed XML or a missing 主送 is refused as GW_ERR_ADAPTER_INVALID_NATIVE', () => {
+  test('a DOCTYPE, malformed XML or no 接收机关 is refused as GW_ERR_ADAPTER_INVALID_NATIVE', () => {
     const xml = buildPackage(pkg);
     const refused = (text: string) => {
       try {
@@ -68,7 +68,9 @@ describe('package XML', () => {
     };
     expect(refused(xml.replace('<交换包', '<!DOCTYPE x [<!ENTITY e "boom">]><交换包'))).toBe('GW_ERR_ADAPTER_INVALID_NATIVE');
     expect(refused(xml.replace('</正文>', ''))).toBe('GW_ERR_ADAPTER_INVALID_NATIVE');
-    expect(refused(buildPackage({ ...pkg, recipients: { main: [], copy: ['hall'] } }))).toBe('GW_ERR_ADAPTER_INVALID_NATIVE');
+    expect(refused(buildPackage({ ...pkg, recipients: { main: [], copy: [] } }))).toBe('GW_ERR_ADAPTER_INVALID_NATIVE');
+    // one package per addressee: a 抄送 addressee's package names no 主送
+    expect(refused(buildPackage({ ...pkg, recipients: { main: [], copy: ['hall'] } }))).toBe('accepted');
     expect(refused(xml.replace('a'.repeat(64), 'A'.repeat(64)))).toBe('GW_ERR_ADAPTER_INVALID_NATIVE');
   });
 

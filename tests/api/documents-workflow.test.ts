@@ -185,8 +185,7 @@ describe('the trace', () => {
       'housing:分发@amr:none',
       'tax:签收@tax:verified',
       'tax:登记@tax:none',
-      'tax:转办@tax:none',
-      'tax:转办@hall:none',
+      'tax:转办@tax:none', // once: the step of 税务局 (to 大厅 in its detail), not once per receipt it touched
       'hall:签收@hall:verified',
       'hall:登记@hall:none',
       'hall:承办@hall:none',
@@ -241,5 +240,33 @@ describe('classified documents', () => {
     const last = await t.db.store.query<{ kind: string; entry: string }>('SELECT kind, entry FROM log_entries ORDER BY idx DESC LIMIT 1');
     expect(last.rows[0]!.kind).toBe('document.refused');
     expect(last.rows[0]!.entry).not.toContain('扬尘');
+  });
+});
+
+// GET /documents/{id} names the steps the caller may take now (allowedSteps): what the 发文/收文 lifecycle
+// allows from the current status, for the caller's department and role (the console offers exactly those).
+describe('allowedSteps', () => {
+  const allowed = async (login: string, id: string) => (await as(t, tok[login]!).get(`/api/v1/documents/${id}`)).body.allowedSteps;
+
+  test('each party sees the steps its role may take now, and they are the ones the server accepts', async () => {
+    const clerk = as(t, tok['housing.clerk']!);
+    const id = (await clerk.post('/api/v1/documents', { document: housingNotice(), addressees: { main: ['tax'] } })).body.id as string;
+    expect(await allowed('housing.clerk', id)).toEqual(['review']);
+    await clerk.post(`/api/v1/documents/${id}/review`);
+    expect(await allowed('housing.clerk', id)).toEqual([]); // 签发 is the signer's
+    expect(await allowed('housing.signer', id)).toEqual(['sign-off']);
+    await as(t, tok['housing.signer']!).post(`/api/v1/documents/${id}/sign-off`);
+    expect(await allowed('housing.clerk', id)).toEqual(['register']);
+    await clerk.post(`/api/v1/documents/${id}/register`, { agencyCode: '江住建' });
+    expect(await allowed('housing.clerk', id)).toEqual(['seal']);
+    await clerk.post(`/api/v1/documents/${id}/seal`);
+    await clerk.post(`/api/v1/documents/${id}/distribute`);
+    expect(await allowed('housing.clerk', id)).toEqual([]);
+    expect(await allowed('tax.clerk', id)).toEqual(['sign-for', 'return']);
+    await as(t, tok['tax.clerk']!).post(`/api/v1/documents/${id}/sign-for`);
+    await as(t, tok['tax.clerk']!).post(`/api/v1/documents/${id}/record`);
+    expect(await allowed('tax.clerk', id)).toEqual(['propose', 'assign', 'forward', 'complete']);
+    expect(await allowed('tax.signer', id)).toEqual(['propose', 'approve', 'assign', 'forward', 'complete']);
+    expect(await allowed('doc.auditor', id)).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
+import { TEST_PASSWORD, type TestGateway } from '../support/gateway';
+import { startStationWorld, type StationWorld } from '../support/station';
 import { axeViolations, loginAs, openBrowser, screenshot, waitForCount, type ConsoleBrowser } from '../support/browser';
-import { as, documentPeople, housingNotice } from '../support/documents';
+import { as, housingNotice } from '../support/documents';
 
 /**
  * The clerk screens for 公文 (real gateway, real database, Debian's chromium): a clerk of
@@ -11,8 +12,10 @@ import { as, documentPeople, housingNotice } from '../support/documents';
  * is registered (发文字号), sealed and sent to 税务局 and 市场监管局. 税务局 签收, 登记 and
  * 转办 to the hall, which 签收, 登记 and 办结; 市场监管局 退回 with a reason; the sender sees
  * both on the route timeline. Every step is a button of the document view; the steps that
- * need input open a dialog.
+ * need input open a dialog. A 函 to 江州海关 goes out through the (mock) exchange station and
+ * its 回执 comes back on the timeline.
  */
+let w: StationWorld;
 let t: TestGateway;
 let b: ConsoleBrowser;
 let tokens: Record<string, string>;
@@ -22,15 +25,16 @@ const TITLE = '江州市住房和城乡建设局关于开展建筑工地扬尘�
 const REASON = '本局不是该事项的承办单位，请改送区住建局';
 
 beforeAll(async () => {
-  t = await startTestGateway();
-  tokens = await documentPeople(t);
+  w = await startStationWorld();
+  t = w.t;
+  tokens = w.tok;
   b = await openBrowser();
   attachmentFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-doc-')), '检查安排表.txt');
   fs.writeFileSync(attachmentFile, '检查时间：3月10日至3月20日\n');
 });
 afterAll(async () => {
   await b?.close();
-  await t?.close();
+  await w?.close();
   if (attachmentFile) fs.rmSync(path.dirname(attachmentFile), { recursive: true, force: true });
 });
 
@@ -207,6 +211,34 @@ test('市场监管局 退回 with a reason; the sender sees 办结 and 退回 (w
   expect(steps).toEqual(expect.arrayContaining(['tax:forwarded', 'hall:completed', 'amr:returned', 'housing:distributed']));
   expect(await timeline.locator('.el-timeline-item').count()).toBe(trace.body.events.length);
   expect(b.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+});
+
+test('a 函 to 江州海关 goes out through the exchange station; its 回执 comes back on the timeline', async () => {
+  const clerk = as(t, tokens['housing.clerk']!);
+  const title = '江州市住房和城乡建设局关于进口建材质量抽检的函';
+  const draft = await clerk.post('/api/v1/documents', { document: housingNotice({ title, kind: '函', mainRecipients: ['中华人民共和国江州海关'] }), addressees: { main: ['customs'] } });
+  const id = draft.body.id as string;
+  await clerk.post(`/api/v1/documents/${id}/review`);
+  await as(t, tokens['housing.signer']!).post(`/api/v1/documents/${id}/sign-off`);
+  await clerk.post(`/api/v1/documents/${id}/register`, { agencyCode: '江住建' });
+  await clerk.post(`/api/v1/documents/${id}/seal`);
+  await switchTo('housing.clerk');
+  await page().goto(`${t.url}/console/documents/${id}`);
+  await page().getByRole('heading', { name: title }).waitFor();
+  await step('分发', '发文：已分发');
+  // the outbox sends the package; the mock station answers 回执
+  expect(await t.gw.deps.delivery.runOnce()).toBe(1);
+  expect(w.station.answers.at(-1)).toMatchObject({ kind: '回执', duplicate: false });
+  await page().reload();
+  const timeline = page().getByLabel('流转轨迹');
+  const signed = timeline.locator('.el-timeline-item', { hasText: '签收' });
+  await signed.waitFor();
+  expect(await signed.textContent()).toContain('中华人民共和国江州海关');
+  expect(await signed.textContent()).toContain('经市电子公文交换站');
+  await page().locator('.receipts li', { hasText: '中华人民共和国江州海关' }).getByText('已签收').waitFor();
+  await signed.scrollIntoViewIfNeeded();
+  await screenshot(page(), 'documents-station-receipt');
+  expect(await axeViolations(page())).toEqual([]);
 });
 
 test('a step the server refuses (the document moved on meanwhile) shows its refusal in Chinese with the request id', async () => {

@@ -27,10 +27,11 @@ describe('initPki / loadPki', () => {
     expect(first.root.key).toBe(path.join(dir, 'ca', 'root.key.pem'));
     expect(first.departments.zjj.cert).toBe(path.join(dir, 'departments', 'zjj.cert.pem'));
     expect(first.log.key).toBe(path.join(dir, 'log', 'log.key.pem'));
-    expect(first.created).toHaveLength(2 + 2 + 1 + 2 * departments.length); // root, log, the log's Ed25519 note key, departments
+    expect(first.created).toHaveLength(2 + 2 + 1 + 2 + 2 * departments.length); // root, log, the log's Ed25519 note key, the package-signing key (RSA), departments
+    expect(first.created).toContain(path.join(dir, 'station', 'package.key.pem'));
     expect(first.created).toContain(path.join(dir, 'log', 'note.key.pem'));
-    for (const d of [dir, path.join(dir, 'ca'), path.join(dir, 'log'), path.join(dir, 'departments')]) expect(mode(d)).toBe(0o700);
-    for (const k of [first.root.key, first.log.key, path.join(dir, 'log', 'note.key.pem'), ...Object.values(first.departments).map((p) => p.key)]) expect(mode(k)).toBe(0o600);
+    for (const d of [dir, path.join(dir, 'ca'), path.join(dir, 'log'), path.join(dir, 'departments'), path.join(dir, 'station')]) expect(mode(d)).toBe(0o700);
+    for (const k of [first.root.key, first.log.key, path.join(dir, 'log', 'note.key.pem'), path.join(dir, 'station', 'package.key.pem'), ...Object.values(first.departments).map((p) => p.key)]) expect(mode(k)).toBe(0o600);
     expect(mode(first.departments.ghj.cert)).toBe(0o644);
     expect(fs.readdirSync(path.join(dir, 'departments')).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

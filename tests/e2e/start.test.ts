@@ -81,6 +81,27 @@ test('start seeds the demo, prints URL and logins, serves; a restart keeps crede
   expect(note).toMatch(/^xgw\.local\/exchange-log\n\d+\n\S+=\n\n\u2014 xgw\.local\/exchange-log \S+\n\u2014 xgw\.local\/demo-witness \S+\n$/);
   expect(fs.existsSync(path.join(dataDir, 'witness', 'state.json'))).toBe(true);
   expect(fs.statSync(path.join(dataDir, 'witness', 'witness.key.pem')).mode & 0o777).toBe(0o600);
+  // the mock exchange station runs beside the demo: a 公文 to 江州海关 goes out through it and its 回执 comes back
+  expect(first.output()).toMatch(/mock exchange station \(市电子公文交换站\): http:\/\/127\.0\.0\.1:\d+\/packages /);
+  const person = async (login: string) => {
+    const r = await fetch(`${first.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password: creds.users[login].password }) });
+    const token = ((await r.json()) as { token: string }).token;
+    return (p: string, body: unknown = {}) => fetch(`${first.url}/api/v1/documents${p}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  };
+  const clerk = await person('housing.clerk');
+  const signer = await person('housing.signer');
+  const notice = { kind: '通知', title: '江州市住房和城乡建设局关于进口建材质量抽检的通知', mainRecipients: ['中华人民共和国江州海关'], body: '请予配合。', issuingAuthorities: ['江州市住房和城乡建设局'] };
+  const docId = ((await (await clerk('', { document: notice, addressees: { main: ['customs'] } })).json()) as { id: string }).id;
+  for (const [step, by, body] of [['review', clerk, {}], ['sign-off', signer, {}], ['register', clerk, { agencyCode: '江住建' }], ['seal', clerk, {}], ['distribute', clerk, {}]] as const) {
+    expect([step, (await by(`/${docId}/${step}`, body)).status]).toEqual([step, 200]);
+  }
+  let steps: string[] = [];
+  for (let i = 0; i < 50 && !steps.includes('signed_for'); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const trace = await fetch(`${first.url}/api/v1/documents/${docId}/trace`, { headers: { authorization: `Bearer ${creds.members.housing.token}` } });
+    steps = ((await trace.json()) as { events: { step: string }[] }).events.map((e) => e.step);
+  }
+  expect(steps).toEqual(['drafted', 'reviewed', 'signed_off', 'registered', 'sealed', 'distributed', 'signed_for']);
   expect(await stopXgw(first.child)).toBe(0);
 
   const second = track(await startXgw(env));

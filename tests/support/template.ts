@@ -57,9 +57,10 @@ export function seedPkiDir(template: TestTemplate, pkiDir: string, members: read
     fs.mkdirSync(path.dirname(to), { recursive: true, mode: 0o700 });
     fs.copyFileSync(from, to);
   };
-  for (const sub of ['ca', 'log'] as const) {
-    const src = sub === 'ca' ? layout.root(template.pkiDir) : layout.log(template.pkiDir);
-    const dst = sub === 'ca' ? layout.root(pkiDir) : layout.log(pkiDir);
+  for (const sub of ['ca', 'log', 'station'] as const) {
+    const pick = { ca: layout.root, log: layout.log, station: layout.packageSigning }[sub];
+    const src = pick(template.pkiDir);
+    const dst = pick(pkiDir);
     for (const k of ['key', 'cert'] as const) if (fs.existsSync(src[k])) copy(src[k], dst[k]);
   }
   for (const m of members) {

@@ -27,12 +27,18 @@ export interface OfficialDocument {
   printingAuthority?: string;
   printingDate?: Dated;
 }
-export interface Receipt { id: string; recipient: string; copy: boolean; status: string; assignee: string | null; deadline: string | null; forwardedFrom: string | null; createdAt: string; updatedAt: string }
+export interface Receipt {
+  id: string; recipient: string; copy: boolean; status: string; assignee: string | null; deadline: string | null; forwardedFrom: string | null; createdAt: string; updatedAt: string;
+  /** An addressee reached through the exchange station: its package and the outbox message's status. */
+  station?: { packageId: string; message: string; delivery: string };
+}
+/** Where a package to the exchange station stands (the outbox message's status). */
+export const STATION_DELIVERY: Record<string, string> = { queued: '，待发送', failed: '，发送失败重试中', dead_lettered: '，发送失败（死信）', delivered: '' };
 export interface DocumentView {
   id: string; sender: string; status: string; urgency: string | null; kind: string | null; title: string; documentNumber: string | null; dateWritten: string | null;
   document: OfficialDocument; addressees: { main: string[]; copy?: string[] };
   seal: { status: string; format: string; authority: string; sesSignature?: { status: 'verified' | 'invalid' | 'unsupported' | 'none'; reason?: string; format?: string } } | null;
-  attachments: AttachmentRef[]; receipts: Receipt[]; createdBy: string; createdAt: string; updatedAt: string;
+  attachments: AttachmentRef[]; receipts: Receipt[]; allowedSteps: string[]; createdBy: string; createdAt: string; updatedAt: string;
 }
 export interface ListRow { id: string; receiptId?: string; recipient?: string; status: string; documentStatus: string; urgency: string | null; kind: string | null; title: string | null; sender: string; documentNumber: string | null; dateWritten: string | null; createdAt: string }
 export interface TraceEvent {
@@ -56,40 +62,29 @@ export const urgencyTag = (u: string | null | undefined): 'danger' | 'warning' |
 
 export interface Step { step: string; label: string; input?: 'register' | 'assign' | 'forward' | 'return'; type?: 'primary' | 'success' | 'danger' | 'warning' }
 
-const OUT_NEXT: Record<string, Step & { signer?: boolean }> = {
-  drafted: { step: 'review', label: '审核通过' },
-  reviewed: { step: 'sign-off', label: '签发', signer: true },
-  signed_off: { step: 'register', label: '登记（编发文字号）', input: 'register' },
-  registered: { step: 'seal', label: '用印' },
-  sealed: { step: 'distribute', label: '分发' },
+/** How each step is offered (API step name → button); which steps are offered is the server's answer (DocumentView.allowedSteps). */
+const STEP_UI: Record<string, Omit<Step, 'step'>> = {
+  review: { label: '审核通过', type: 'primary' },
+  'sign-off': { label: '签发', type: 'primary' },
+  register: { label: '登记（编发文字号）', input: 'register', type: 'primary' },
+  seal: { label: '用印', type: 'primary' },
+  distribute: { label: '分发', type: 'primary' },
+  'sign-for': { label: '签收', type: 'primary' },
+  record: { label: '登记', type: 'primary' },
+  propose: { label: '拟办' },
+  approve: { label: '批办' },
+  assign: { label: '承办…', input: 'assign' },
+  forward: { label: '转办…', input: 'forward' },
+  complete: { label: '办结', type: 'success' },
+  return: { label: '退回…', input: 'return', type: 'danger' },
 };
-const HANDLING = ['recorded', 'proposed', 'approved', 'assigned'];
 
 /**
- * The steps the lifecycle allows a role of the sending department (outgoing) or of an addressee
- * (its receipt). The server decides again; a refusal shows as its Chinese problem text.
+ * The step buttons for the steps the server says the user may take now (the lifecycle tables and
+ * the role decide there, once). The server decides again when a step is taken; a refusal shows as
+ * its Chinese problem text.
  */
-export function allowedSteps(doc: DocumentView, member: string, role: string): Step[] {
-  const steps: Step[] = [];
-  const signer = role === 'signer';
-  if (doc.sender === member) {
-    const s = OUT_NEXT[doc.status];
-    if (s && (!s.signer || signer)) steps.push({ ...s, type: 'primary' });
-  }
-  const receipt = doc.receipts.find((r) => r.recipient === member && !['forwarded', 'completed', 'returned'].includes(r.status));
-  if (receipt) {
-    const st = receipt.status;
-    if (st === 'delivered') steps.push({ step: 'sign-for', label: '签收', type: 'primary' });
-    if (st === 'signed') steps.push({ step: 'record', label: '登记', type: 'primary' });
-    if (st === 'recorded') steps.push({ step: 'propose', label: '拟办' });
-    if (signer && (st === 'recorded' || st === 'proposed')) steps.push({ step: 'approve', label: '批办' });
-    if (HANDLING.includes(st)) {
-      steps.push({ step: 'assign', label: '承办…', input: 'assign' }, { step: 'forward', label: '转办…', input: 'forward' }, { step: 'complete', label: '办结', type: 'success' });
-    }
-    if (st === 'delivered' || st === 'signed') steps.push({ step: 'return', label: '退回…', input: 'return', type: 'danger' });
-  }
-  return steps;
-}
+export const allowedSteps = (doc: DocumentView): Step[] => doc.allowedSteps.filter((s) => s in STEP_UI).map((step) => ({ step, ...STEP_UI[step]! }));
 
 /** Uploads one attachment file as a raw stream (POST /documents/{id}/attachments?name=…). */
 export const uploadAttachment = (id: string, file: File): Promise<AttachmentRef> =>

@@ -21,6 +21,7 @@ const ZH: Record<string, string> = {
   GW_ERR_DOCUMENT_INVALID_TRANSITION: '公文当前状态不允许此办理步骤',
   GW_ERR_DOCUMENT_DUPLICATE_CONFLICT: '该请求已以不同内容提交过',
   GW_ERR_DOCUMENT_CLASSIFIED: '涉密公文不得通过本网关传输',
+  GW_ERR_STATION_PACKAGE_REFUSED: '交换包验证未通过（签名或电子印章无效，或无法作为收文），未予接收',
   GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE: '附件超过大小限制',
   GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND: '未找到该附件',
   GW_ERR_SCHEMA_INVALID: '公文要素不符合规范，请检查后重试',

@@ -12,6 +12,7 @@ import * as m014 from './014_cases';
 import * as m015 from './015_supervision';
 import * as m017 from './017_certificate_lifecycle';
 import * as m018 from './018_delivery_status';
+import * as m019 from './019_station_packages';
 import * as m020 from './020_retention';
 
 export interface Migration {
@@ -36,5 +37,6 @@ export const migrations: Migration[] = [
   { version: 15, name: 'supervision', sql: m015.sql },
   { version: 17, name: 'certificate lifecycle', sql: m017.sql },
   { version: 18, name: 'delivery status', sql: m018.sql },
+  { version: 19, name: 'station packages', sql: m019.sql },
   { version: 20, name: 'retention', sql: m020.sql },
 ];

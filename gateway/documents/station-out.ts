@@ -1,0 +1,102 @@
+import type { Db } from '../store/db';
+import { formatTime } from '../clock';
+import { GatewayError } from '../errors';
+import { newId } from '../ids';
+import { canonicalJson } from '../crypto/canonical';
+import { digestHex } from '../crypto/digest';
+import { buildHeader, payloadDigestAlgFor } from '../crypto/envelope';
+import type { LogHashAlg } from '../merkle/hash';
+import type { Trust } from '../trust/trust';
+import type { Member } from '../registry/members';
+import { sealBatch } from '../exchange/seal';
+import { writeBatch } from '../exchange/write-batch';
+import { requestText } from '../exchange/push';
+import type { PreparedMessage } from '../exchange/types';
+import { buildPackage } from '../../adapters/docstation-xml/package';
+import { signPackage } from '../../adapters/docstation-xml/xmldsig';
+import { docstationXml, STATION_OPERATION } from '../../adapters/docstation-xml/adapter';
+import { provenance } from '../../adapters/mapping/provenance';
+import { OFFICIAL_DOCUMENT_TYPE } from './model';
+import type { DocumentRow } from './records';
+import { stationPackageFor } from './station';
+
+/**
+ * 分发 through the exchange station. An addressee whose member adapter is `docstation-xml`
+ * is external: it gets one package (交换包) of its own, naming it as the only 接收机关 (主送
+ * or 抄送 as the document addresses it), signed with the gateway's package key (enveloped
+ * XMLDSig, RSA-SHA256; the GB/T 38540 seal travels inside). The package is written as an
+ * exchange message from the sending department to the addressee — in the 分发 transaction,
+ * so a distributed document always has its packages queued — with the signed XML as the
+ * message's converted form: the outbox sends exactly those bytes and resends them (retries,
+ * backoff, dead letters, admin replay) until the station answers 回执 or 回退
+ * (station-answers.ts). The package id (包标识) is the message's messageId.
+ */
+export const STATION_ADAPTER = docstationXml.name;
+export const STATION_PURPOSE = 'document-exchange';
+
+export const reachedThroughStation = (m: Member | undefined): boolean => m?.adapter === STATION_ADAPTER;
+
+export interface StationOutDeps {
+  trust: Trust;
+  alg: LogHashAlg;
+  member(code: string): Member | undefined;
+}
+
+export interface QueuedPackage {
+  addressee: string;
+  packageId: string;
+  message: string;
+}
+
+/** Queues one signed package per external addressee; returns what was queued (for the 分发 event). */
+export async function queueStationPackages(
+  db: Db,
+  deps: StationOutDeps,
+  doc: DocumentRow,
+  receipts: { id: string; recipient: string; copy: boolean }[],
+  senderSystem: string,
+  at: Date,
+): Promise<QueuedPackage[]> {
+  const external = receipts.filter((r) => reachedThroughStation(deps.member(r.recipient)));
+  if (!external.length) return [];
+  const key = deps.trust.packageSigning;
+  if (!key) throw new GatewayError('GW_ERR_DOCUMENT_INVALID_TRANSITION', 'the gateway has no exchange-station package key (PKI station/package.key.pem); addressees reached through the station cannot be sent to');
+  const signer = deps.trust.signerFor(doc.sender);
+  if (!signer) throw new Error(`no signing key for department ${doc.sender}`);
+  const senderName = deps.member(doc.sender)?.name ?? doc.sender;
+  const canonical = canonicalJson(doc.document);
+  const prepared: PreparedMessage[] = [];
+  const rows: { r: (typeof external)[number]; packageId: string; sha256: string }[] = [];
+  for (const r of external) {
+    const packageId = newId();
+    const pkg = await stationPackageFor(db, doc.id, packageId, senderName, at);
+    pkg.recipients = r.copy ? { main: [], copy: [r.recipient] } : { main: [r.recipient], copy: [] };
+    const xml = signPackage(buildPackage(pkg), key.privateKeyPem, key.certPem);
+    const native = { operation: STATION_OPERATION, mediaType: 'application/xml' as const, text: xml };
+    const fields = { messageId: packageId, sender: doc.sender, receiver: r.recipient, type: OFFICIAL_DOCUMENT_TYPE, caseId: null, purpose: STATION_PURPOSE };
+    const header = buildHeader({ ...fields, time: formatTime(at) }, canonical, payloadDigestAlgFor(signer));
+    prepared.push({
+      id: newId(),
+      ...fields,
+      senderSystem,
+      payload: doc.document,
+      digestAlg: header.payloadDigest.alg,
+      digest: header.payloadDigest.value,
+      requestDigest: digestHex('sha256', requestText({ to: r.recipient, type: OFFICIAL_DOCUMENT_TYPE, purpose: STATION_PURPOSE }, null, canonical)),
+      receivedAt: at,
+      deliveryMode: 'push',
+      header,
+      conversion: { native, provenance: provenance({ adapter: docstationXml.name, adapterVersion: docstationXml.version, mappingVersion: docstationXml.mappingVersion }, canonical, native, header.payloadDigest.alg) },
+    });
+    rows.push({ r, packageId, sha256: digestHex('sha256', xml) });
+  }
+  const sealed = await sealBatch(deps.trust, deps.alg, prepared, at);
+  await writeBatch(db, sealed);
+  await db.query(
+    `INSERT INTO station_packages (direction, package_id, sha256, document_id, receipt_id, message_id, peer, created_at)
+     SELECT 'out', t.package_id, t.sha256, $1, t.receipt_id, t.message_id, t.peer, $2
+     FROM unnest($3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[]) AS t(package_id, sha256, receipt_id, message_id, peer)`,
+    [doc.id, at, rows.map((x) => x.packageId), rows.map((x) => x.sha256), rows.map((x) => x.r.id), prepared.map((m) => m.id), rows.map((x) => x.r.recipient)],
+  );
+  return rows.map((x, i) => ({ addressee: x.r.recipient, packageId: x.packageId, message: prepared[i]!.id }));
+}
