@@ -17,6 +17,7 @@ import { deliveryAdminRoutes } from './delivery/routes';
 import { documentRoutes, documentWorkflowRoutes } from './documents/routes';
 import { adminRoutes } from './admin/routes';
 import { caseRoutes } from './cases/routes';
+import { statsRoutes } from './stats/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
@@ -62,6 +63,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(adminRoutes(deps));
   api.use(documentWorkflowRoutes(deps));
   api.use(caseRoutes(deps));
+  api.use(statsRoutes(deps));
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
   const inbound = inboundSoapRoutes({ ...deps, push });

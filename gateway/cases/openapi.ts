@@ -5,9 +5,9 @@
 import { json, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 import { BRANCH_LIFECYCLE, CASE_STATUSES } from './lifecycle';
 
-const DATE = { type: 'string', format: 'date' };
+export const DATE = { type: 'string', format: 'date' };
 const CASE_NO = pathParam('caseNo', '办件编号', { type: 'string', pattern: '^[A-Za-z0-9-]{6,40}$' }, 'HALL-2026-000123');
-const MEMBER = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$' };
+export const MEMBER = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$' };
 
 export const getCaseOp: Op = {
   tag: 'cases',

@@ -22,6 +22,7 @@ import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
 import { servicePaths, serviceSchemas } from '../services/openapi';
 import { documentPaths, documentSchemas } from '../documents/openapi';
 import { casePaths, caseSchemas } from '../cases/openapi';
+import { statsPaths, statsSchemas } from '../stats/openapi';
 import { adminPaths, adminSchemas } from '../admin/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -182,6 +183,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...deliveryPaths(),
     ...documentPaths(),
     ...casePaths(),
+    ...statsPaths(),
     ...adminPaths(),
   };
 }
@@ -212,6 +214,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'services', description: 'Synchronous data-sharing services of the agencies (共享查询)' },
       { name: 'documents', description: 'Official documents (公文): import from plain text' },
       { name: 'cases', description: 'Case supervision (办件 电子监察): timelines, 并联审批 branches, working-day deadlines' },
+      { name: 'stats', description: 'Case statistics for supervisors and auditors: 办结率, 按时办结率, working days, overdue (JSON or CSV)' },
       { name: 'admin', description: 'Administration: the registry (members, webhooks, systems and tokens, agreements, people) and the outbox (dead letters, replay) (运维管理)' },
       { name: 'auth', description: 'Login sessions for people (登录)' },
       { name: 'ops', description: 'Health and metrics (运维)' },
@@ -238,7 +241,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...adminSchemas() },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...statsSchemas(), ...adminSchemas() },
       examples: problemExamples(),
     },
   };

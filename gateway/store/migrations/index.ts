@@ -9,6 +9,7 @@ import * as m008 from './008_console';
 import * as m009 from './009_witnessed_checkpoints';
 import * as m011 from './011_registry_admin';
 import * as m014 from './014_cases';
+import * as m016 from './016_case_stats';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: Migration[] = [
   { version: 9, name: 'witnessed checkpoints', sql: m009.sql },
   { version: 11, name: 'registry admin', sql: m011.sql },
   { version: 14, name: 'cases', sql: m014.sql },
+  { version: 16, name: 'case stats', sql: m016.sql },
 ];
