@@ -193,14 +193,15 @@ async function saveCases(db: Db, cases: CaseState[]): Promise<void> {
       ),
     ],
   );
-  const branches = cases.flatMap((c) => c.branches.map((b) => ({ case_no: c.caseNo, ...b })));
+  // Each branch carries its case's acceptance day, matter and status (the statistics read branches alone).
+  const branches = cases.flatMap((c) => c.branches.map((b) => ({ case_no: c.caseNo, ...b, accepted_on: c.acceptedOn, matter_code: c.matterCode, case_status: c.status })));
   await db.query(
-    `INSERT INTO case_branches (case_no, department, status, required, suspensions, due_on, completed_on, working_days, opened_idx)
-     SELECT case_no, department, status, required, suspensions, "dueOn", "completedOn", "workingDays", "openedIdx"
+    `INSERT INTO case_branches (case_no, department, status, required, suspensions, due_on, completed_on, working_days, opened_idx, accepted_on, matter_code, case_status)
+     SELECT case_no, department, status, required, suspensions, "dueOn", "completedOn", "workingDays", "openedIdx", accepted_on, matter_code, case_status
      FROM jsonb_to_recordset($1::jsonb) AS x(case_no text, department text, status text, required boolean, suspensions jsonb, "dueOn" date, "completedOn" date,
-       "workingDays" integer, "openedIdx" bigint)
+       "workingDays" integer, "openedIdx" bigint, accepted_on date, matter_code text, case_status text)
      ON CONFLICT (case_no, department) DO UPDATE SET status = excluded.status, suspensions = excluded.suspensions, due_on = excluded.due_on,
-       completed_on = excluded.completed_on, working_days = excluded.working_days`,
+       completed_on = excluded.completed_on, working_days = excluded.working_days, case_status = excluded.case_status`,
     [JSON.stringify(branches)],
   );
 }

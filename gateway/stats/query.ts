@@ -59,63 +59,87 @@ export interface CaseStats {
   total: StatsRow;
 }
 
-/** Per grouping: the rows counted (r: a case, or a branch of case c) and the group key. */
-const SOURCES: Record<Grouping, { from: string; key: string; label: string }> = {
-  department: { from: 'case_branches r JOIN cases c ON c.case_no = r.case_no', key: 'r.department', label: 'NULL' },
-  matter: { from: 'cases r', key: 'r.matter_code', label: 'max(r.matter_name)' },
-  month: { from: 'cases r', key: "to_char(r.accepted_on, 'YYYY-MM')", label: 'NULL' },
-  week: { from: 'cases r', key: "to_char(date_trunc('week', r.accepted_on), 'YYYY-MM-DD')", label: 'NULL' },
+/**
+ * Per grouping: the rows counted (r: a case, or a branch, which carries its case's acceptance
+ * day, matter and status), the column the first pass groups by (k), the group key made of it,
+ * and the group's label.
+ */
+const SOURCES: Record<Grouping, { table: string; raw: string; key: string; label: string }> = {
+  department: { table: 'case_branches', raw: 'r.department', key: 'k', label: '(SELECT m.name FROM members m WHERE m.code = s.key)' },
+  matter: { table: 'cases', raw: 'r.matter_code', key: 'k', label: '(SELECT c.matter_name FROM cases c WHERE c.matter_code = s.key LIMIT 1)' },
+  month: { table: 'cases', raw: 'r.accepted_on', key: "to_char(k, 'YYYY-MM')", label: 'NULL' },
+  week: { table: 'cases', raw: 'r.accepted_on', key: "to_char(date_trunc('week', k), 'YYYY-MM-DD')", label: 'NULL' },
 };
 
 const DECIDED = `r.status IN ('completed', 'refused')`;
-const OPEN = (alias: string) => `${alias}.status <> ALL(ARRAY[${FINAL_CASE_STATUSES.map((s) => `'${s}'`).join(', ')}])`;
+const FINAL = `ARRAY[${FINAL_CASE_STATUSES.map((s) => `'${s}'`).join(', ')}]`;
+const COUNTS = ['received', 'completed', 'on_time', 'overdue_now', 'refusals', 'returned'];
+const sums = COUNTS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 
-/** The statistics SQL (exported for the benchmark, which times exactly what the API runs). */
+/**
+ * The statistics SQL (exported for the benchmark, which times exactly what the API runs).
+ * Two hash aggregates instead of a sort of every case: the first pass counts the cases per
+ * (group column, working days) — a few thousand rows out of 10^6 —, the second rolls them up
+ * into the groups and the total; the 90th percentile is then read off each group's working-days
+ * histogram, exactly as percentile_cont(0.9) interpolates it: pos = 0.9·(n−1), the values of
+ * rank ⌊pos⌋ and ⌈pos⌉, linearly between.
+ */
 export function statsSql(q: StatsQuery, today: string): { text: string; params: unknown[] } {
   const src = SOURCES[q.groupBy];
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const t = p(today);
   const where: string[] = [];
-  const accepted = q.groupBy === 'department' ? 'c' : 'r';
-  // a branch still open after another branch ended its case is not overdue: the case is over
-  const open = q.groupBy === 'department' ? `${OPEN('r')} AND ${OPEN('c')}` : OPEN('r');
-  if (q.from) where.push(`${accepted}.accepted_on >= ${p(q.from)}::date`);
-  if (q.to) where.push(`${accepted}.accepted_on <= ${p(q.to)}::date`);
-  if (q.matter) where.push(`${accepted}.matter_code = ${p(q.matter)}`);
+  if (q.from) where.push(`r.accepted_on >= ${p(q.from)}::date`);
+  if (q.to) where.push(`r.accepted_on <= ${p(q.to)}::date`);
+  if (q.matter) where.push(`r.matter_code = ${p(q.matter)}`);
   if (q.department) {
     where.push(
       q.groupBy === 'department'
         ? `r.department = ${p(q.department)}`
-        : `EXISTS (SELECT 1 FROM case_branches b WHERE b.case_no = r.case_no AND b.department = ${p(q.department)})`,
+        : `EXISTS (SELECT 1 FROM case_branches b WHERE b.department = ${p(q.department)} AND b.case_no = r.case_no)`,
     );
   }
+  // a branch still open after another branch ended its case is not overdue: the case is over
+  const open = `r.status <> ALL(${FINAL})` + (q.groupBy === 'department' ? ` AND r.case_status <> ALL(${FINAL})` : '');
   const text = `
-    WITH g AS (
-      SELECT ${src.key} AS key, grouping(${src.key}) AS is_total, ${src.label} AS label,
-        count(*)::int AS received,
-        count(*) FILTER (WHERE ${DECIDED})::int AS completed,
-        count(*) FILTER (WHERE ${DECIDED} AND (r.due_on IS NULL OR r.completed_on <= r.due_on))::int AS on_time,
-        round(avg(r.working_days) FILTER (WHERE ${DECIDED}), 2)::float8 AS avg_days,
-        round((percentile_cont(0.9) WITHIN GROUP (ORDER BY r.working_days) FILTER (WHERE ${DECIDED}))::numeric, 2)::float8 AS p90_days,
-        count(*) FILTER (WHERE ${open} AND r.due_on < ${t}::date)::int AS overdue_now,
-        count(*) FILTER (WHERE r.status = 'refused')::int AS refusals,
-        count(*) FILTER (WHERE r.status = 'returned')::int AS returned
-      FROM ${src.from}
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      GROUP BY GROUPING SETS ((${src.key}), ())
+    WITH h AS (
+      SELECT ${src.raw} AS k, CASE WHEN ${DECIDED} THEN r.working_days END AS wd,
+        count(*) AS received,
+        count(*) FILTER (WHERE ${DECIDED}) AS completed,
+        count(*) FILTER (WHERE ${DECIDED} AND (r.due_on IS NULL OR r.completed_on <= r.due_on)) AS on_time,
+        count(*) FILTER (WHERE ${open} AND r.due_on < ${t}::date) AS overdue_now,
+        count(*) FILTER (WHERE r.status = 'refused') AS refusals,
+        count(*) FILTER (WHERE r.status = 'returned') AS returned
+      FROM ${src.table} r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      GROUP BY 1, 2
+    ), g AS (
+      SELECT ${src.key} AS key, wd, ${sums} FROM h GROUP BY 1, 2
+      UNION ALL
+      SELECT NULL, wd, ${sums} FROM h GROUP BY 2
+    ), c AS (
+      SELECT g.*, sum(CASE WHEN wd IS NULL THEN 0 ELSE completed END) OVER (PARTITION BY key ORDER BY wd ROWS UNBOUNDED PRECEDING) AS cum,
+                  sum(CASE WHEN wd IS NULL THEN 0 ELSE completed END) OVER (PARTITION BY key) AS n
+      FROM g
+    ), s AS (
+      SELECT key, ${COUNTS.map((x) => `sum(${x})::int AS ${x}`).join(', ')}, max(n) AS n,
+        sum(wd * completed) AS wd_sum,
+        min(wd) FILTER (WHERE wd IS NOT NULL AND cum > floor(0.9 * (n - 1))) AS lo,
+        min(wd) FILTER (WHERE wd IS NOT NULL AND cum > ceil(0.9 * (n - 1))) AS hi
+      FROM c GROUP BY key
     )
-    SELECT g.*, coalesce(g.label, m.name) AS name,
-      round(g.completed::numeric / nullif(g.received, 0), 4)::float8 AS completion_rate,
-      round(g.on_time::numeric / nullif(g.completed, 0), 4)::float8 AS on_time_rate
-    FROM g LEFT JOIN members m ON ${q.groupBy === 'department' ? 'm.code = g.key' : 'false'}
-    ORDER BY g.is_total, g.key`;
+    SELECT s.key, s.key IS NULL AS is_total, ${src.label} AS label, ${COUNTS.map((x) => `s.${x}`).join(', ')},
+      round(s.wd_sum::numeric / nullif(s.n, 0), 2)::float8 AS avg_days,
+      round(s.lo + (0.9 * (s.n - 1) - floor(0.9 * (s.n - 1))) * (s.hi - s.lo), 2)::float8 AS p90_days,
+      round(s.completed::numeric / nullif(s.received, 0), 4)::float8 AS completion_rate,
+      round(s.on_time::numeric / nullif(s.completed, 0), 4)::float8 AS on_time_rate
+    FROM s ORDER BY s.key IS NULL, s.key`;
   return { text, params };
 }
 
 const rowOf = (r: Record<string, any>, total: boolean): StatsRow => ({
   key: total ? 'total' : String(r.key),
-  label: total ? '合计' : String(r.name ?? r.key),
+  label: total ? '合计' : String(r.label ?? r.key),
   received: r.received,
   completed: r.completed,
   completionRate: r.completion_rate,
@@ -134,14 +158,14 @@ export async function caseStats(store: Store, cases: CaseProjector, q: StatsQuer
   const asOf = chinaDate(now);
   const { text, params } = statsSql(q, asOf);
   const rows = (await store.query<Record<string, any>>(text, params)).rows;
-  // GROUPING SETS (…, ()): the grand total is always there, even over no cases
-  const total = rows.find((r) => Number(r.is_total) === 1)!;
+  // no case at all: no histogram rows, so no total row either
+  const total = rows.find((r) => r.is_total) ?? { ...Object.fromEntries(COUNTS.map((c) => [c, 0])), avg_days: null, p90_days: null, completion_rate: null, on_time_rate: null };
   return {
     groupBy: q.groupBy,
     from: q.from ?? null,
     to: q.to ?? null,
     asOf,
-    groups: rows.filter((r) => r !== total).map((r) => rowOf(r, false)),
+    groups: rows.filter((r) => !r.is_total).map((r) => rowOf(r, false)),
     total: rowOf(total, true),
   };
 }

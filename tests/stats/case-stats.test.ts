@@ -1,19 +1,10 @@
 /**
- * Case statistics against hand-computed fixtures on the 2026 calendar (today 2026-10-20):
- *
- *   case  matter  accepted      limit  branches: outcome                            working days
- *   S1    A       Tue 09-01     5      housing: approved Fri 09-04 (due 09-08)        3, on time
- *   S2    A       Tue 09-01     3      housing: approved Wed 09-09 (due Fri 09-04)    6, late
- *   S3    B       Mon 09-21     5      tax: refused Mon 09-28 (due Tue 09-29:         4, on time
- *                                      中秋 Fri 09-25 is a holiday)
- *   S4    B       Tue 09-01     3      housing: in progress (due 09-04)               open, overdue now
- *   S5    A       Tue 09-01     5      amr approved Thu 09-03, housing Mon 09-07      2 / 4; case 4, on time
- *   S6    A       Mon 08-31     3      amr: returned Wed 09-02                        退回, not 办结
- *
+ * Case statistics against hand-computed fixtures on the 2026 calendar: the cases S1–S6 of
+ * tests/support/stats-cases.ts (the table of their dates and outcomes is there), today 2026-10-20.
  * p90 is the continuous percentile: [3,4,6] → 4 + 0.8·(6−4) = 5.6.
  */
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
-import { sampleCaseRecord, samplePersonCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
+import { MATTER_A, MATTER_B, recordCase, seedStatsCases, STATS_TODAY } from '../support/stats-cases';
 import { upsertUser } from '../../gateway/registry/users';
 import { CSV_COLUMNS } from '../../gateway/stats/csv';
 
@@ -21,40 +12,16 @@ jest.setTimeout(180_000);
 
 let t: TestGateway;
 let sup = '';
-let seq = 0;
-const A = sampleCaseRecord().matter.code;
-const B = samplePersonCaseRecord().matter.code;
-
-async function push(from: string, to: string, type: 'case-record' | 'case-status', payload: { caseNo: string }): Promise<void> {
-  const purpose = type === 'case-record' ? 'parallel-approval' : 'status-feedback';
-  const r = await t.call('POST', '/api/v1/messages', { token: t.tokens[from], body: { to, type, messageId: `st-${++seq}`, caseId: payload.caseNo, purpose, payload } });
-  expect(r.status).toBe(202);
-}
-const record = (caseNo: string, matter: 'A' | 'B', to: string, acceptedOn: string, legalLimitDays: number) =>
-  push('hall', to, 'case-record', (matter === 'A' ? sampleCaseRecord : samplePersonCaseRecord)({ caseNo, acceptedAt: `${acceptedOn}T10:00:00+08:00`, legalLimitDays }));
-const status = (caseNo: string, from: string, s: 'in_progress' | 'completed' | 'returned', on: string, result?: 'approved' | 'denied') =>
-  push(from, 'hall', 'case-status', sampleCaseStatus({ caseNo, status: s, result, occurredAt: `${on}T15:00:00+08:00`, department: `${from}局` }));
+const A = MATTER_A.code;
+const B = MATTER_B.code;
 const get = (path: string, headers: Record<string, string> = {}) => t.call('GET', path, { token: sup, headers });
 
 beforeAll(async () => {
   t = await startTestGateway();
-  t.clock.set('2026-10-20T10:00:00+08:00');
+  t.clock.set(STATS_TODAY);
   await upsertUser(t.db.store, { login: 'sup', name: 'sup', role: 'supervisor', department: 'hall', password: TEST_PASSWORD });
   sup = (await t.call('POST', '/api/v1/auth/login', { body: { login: 'sup', password: TEST_PASSWORD } })).body.token;
-  await record('ST-2026-S1', 'A', 'housing', '2026-09-01', 5);
-  await status('ST-2026-S1', 'housing', 'completed', '2026-09-04', 'approved');
-  await record('ST-2026-S2', 'A', 'housing', '2026-09-01', 3);
-  await status('ST-2026-S2', 'housing', 'completed', '2026-09-09', 'approved');
-  await record('ST-2026-S3', 'B', 'tax', '2026-09-21', 5);
-  await status('ST-2026-S3', 'tax', 'completed', '2026-09-28', 'denied');
-  await record('ST-2026-S4', 'B', 'housing', '2026-09-01', 3);
-  await status('ST-2026-S4', 'housing', 'in_progress', '2026-09-02');
-  await record('ST-2026-S5', 'A', 'housing', '2026-09-01', 5);
-  await record('ST-2026-S5', 'A', 'amr', '2026-09-01', 5);
-  await status('ST-2026-S5', 'amr', 'completed', '2026-09-03', 'approved');
-  await status('ST-2026-S5', 'housing', 'completed', '2026-09-07', 'approved');
-  await record('ST-2026-S6', 'A', 'amr', '2026-08-31', 3);
-  await status('ST-2026-S6', 'amr', 'returned', '2026-09-02');
+  await seedStatsCases(t);
 });
 afterAll(async () => {
   await t?.close();
@@ -90,8 +57,8 @@ test('per department: branches, on-time rates, p90, overdue now, refusals', asyn
 test('per matter and per month: whole cases; a month with nothing completed has null rates', async () => {
   const m = await get('/api/v1/stats/cases?groupBy=matter');
   expect(m.body.groups).toEqual([
-    { ...row(A, [4, 3, 0.75, 2, 0.6667, 4.33, 5.6, 0, 0, 1]), label: sampleCaseRecord().matter.name },
-    { ...row(B, [2, 1, 0.5, 1, 1, 4, 4, 1, 1, 0]), label: samplePersonCaseRecord().matter.name },
+    { ...row(A, [4, 3, 0.75, 2, 0.6667, 4.33, 5.6, 0, 0, 1]), label: MATTER_A.name },
+    { ...row(B, [2, 1, 0.5, 1, 1, 4, 4, 1, 1, 0]), label: MATTER_B.name },
   ]);
   expect(m.body.total).toMatchObject(row('total', [6, 4, 0.6667, 3, 0.75, 4.25, 5.4, 1, 1, 1]));
   const month = await get('/api/v1/stats/cases?groupBy=month');
@@ -143,12 +110,12 @@ test('the overdue list: the responsible department, working days over, keyset pa
   expect(r.status).toBe(200);
   // due Fri 09-04; after it to Tue 10-20: 18 in September (Sun 09-20 worked, Fri 09-25 中秋 off), 10 in October (10-01..07 off, Sat 10-10 worked)
   expect(r.body).toEqual({
-    items: [{ caseNo: 'ST-2026-S4', matter: { code: B, name: samplePersonCaseRecord().matter.name }, department: 'housing', departmentName: expect.any(String), status: 'in_progress', acceptedOn: '2026-09-01', dueOn: '2026-09-04', workingDaysOver: 28 }],
+    items: [{ caseNo: 'ST-2026-S4', matter: { code: B, name: MATTER_B.name }, department: 'housing', departmentName: expect.any(String), status: 'in_progress', acceptedOn: '2026-09-01', dueOn: '2026-09-04', workingDaysOver: 28 }],
     next: null,
   });
   expect((await get('/api/v1/stats/overdue?department=tax')).body.items).toEqual([]);
-  await record('ST-2026-S7', 'A', 'tax', '2026-09-01', 1);
-  await record('ST-2026-S7', 'A', 'amr', '2026-09-01', 1);
+  await recordCase(t, 'ST-2026-S7', 'A', 'tax', '2026-09-01', 1);
+  await recordCase(t, 'ST-2026-S7', 'A', 'amr', '2026-09-01', 1);
   const first = await get('/api/v1/stats/overdue?limit=2');
   expect(first.body.items.map((i: any) => [i.caseNo, i.department])).toEqual([['ST-2026-S4', 'housing'], ['ST-2026-S7', 'amr']]);
   const second = await get(`/api/v1/stats/overdue?limit=2&after=${first.body.next}`);
