@@ -30,7 +30,8 @@ export interface CaseStatsBenchResult {
   queries: Array<{ groupBy: string; period: string; groups: number; medianMs: number; maxMs: number; goalMet: boolean }>;
 }
 
-const SEED = (n: number) => [
+/** The seeding statements (exported for EXPLAIN sessions on a kept database). */
+export const SEED = (n: number) => [
   `SELECT setseed(0.15)`,
   `INSERT INTO cases (case_no, matter_code, matter_name, applicant, accepting_department, hall, legal_limit_days, accepted_at, accepted_on,
                       status, due_on, completed_on, working_days, first_idx, last_idx)

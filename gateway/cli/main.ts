@@ -21,6 +21,7 @@ import { CliRefusal } from './local-admin';
 import { packageVersion } from '../http/openapi';
 import { registerDocuments } from './documents';
 import { registerCases } from './cases';
+import { registerDemo } from './demo-generate';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -112,6 +113,7 @@ export function buildCli(): Command {
   registerWitness(program);
   registerDocuments(program);
   registerCases(program);
+  registerDemo(program);
   return program;
 }
 

@@ -61,14 +61,14 @@ export interface CaseStats {
 
 /**
  * Per grouping: the rows counted (r: a case, or a branch, which carries its case's acceptance
- * day, matter and status), the column the first pass groups by (k), the group key made of it,
- * and the group's label.
+ * day, matter and status), the column the first pass groups by (k) with the name it carries
+ * (a matter's), the group key made of it, and the group's label.
  */
-const SOURCES: Record<Grouping, { table: string; raw: string; key: string; label: string }> = {
-  department: { table: 'case_branches', raw: 'r.department', key: 'k', label: '(SELECT m.name FROM members m WHERE m.code = s.key)' },
-  matter: { table: 'cases', raw: 'r.matter_code', key: 'k', label: '(SELECT c.matter_name FROM cases c WHERE c.matter_code = s.key LIMIT 1)' },
-  month: { table: 'cases', raw: 'r.accepted_on', key: "to_char(k, 'YYYY-MM')", label: 'NULL' },
-  week: { table: 'cases', raw: 'r.accepted_on', key: "to_char(date_trunc('week', k), 'YYYY-MM-DD')", label: 'NULL' },
+const SOURCES: Record<Grouping, { table: string; raw: string; name: string; key: string; label: string }> = {
+  department: { table: 'case_branches', raw: 'r.department', name: 'NULL::text', key: 'k', label: '(SELECT m.name FROM members m WHERE m.code = s.key)' },
+  matter: { table: 'cases', raw: 'r.matter_code', name: 'r.matter_name', key: 'k', label: 's.name' },
+  month: { table: 'cases', raw: "date_trunc('month', r.accepted_on)", name: 'NULL::text', key: "to_char(k, 'YYYY-MM')", label: 'NULL' },
+  week: { table: 'cases', raw: "date_trunc('week', r.accepted_on)", name: 'NULL::text', key: "to_char(k, 'YYYY-MM-DD')", label: 'NULL' },
 };
 
 const DECIDED = `r.status IN ('completed', 'refused')`;
@@ -104,7 +104,7 @@ export function statsSql(q: StatsQuery, today: string): { text: string; params: 
   const open = `r.status <> ALL(${FINAL})` + (q.groupBy === 'department' ? ` AND r.case_status <> ALL(${FINAL})` : '');
   const text = `
     WITH h AS (
-      SELECT ${src.raw} AS k, CASE WHEN ${DECIDED} THEN r.working_days END AS wd,
+      SELECT ${src.raw} AS k, ${src.name} AS name, CASE WHEN ${DECIDED} THEN r.working_days END AS wd,
         count(*) AS received,
         count(*) FILTER (WHERE ${DECIDED}) AS completed,
         count(*) FILTER (WHERE ${DECIDED} AND (r.due_on IS NULL OR r.completed_on <= r.due_on)) AS on_time,
@@ -112,17 +112,17 @@ export function statsSql(q: StatsQuery, today: string): { text: string; params: 
         count(*) FILTER (WHERE r.status = 'refused') AS refusals,
         count(*) FILTER (WHERE r.status = 'returned') AS returned
       FROM ${src.table} r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      GROUP BY 1, 2
+      GROUP BY 1, 2, 3
     ), g AS (
-      SELECT ${src.key} AS key, wd, ${sums} FROM h GROUP BY 1, 2
+      SELECT ${src.key} AS key, max(name) AS name, wd, ${sums} FROM h GROUP BY 1, 3
       UNION ALL
-      SELECT NULL, wd, ${sums} FROM h GROUP BY 2
+      SELECT NULL, NULL, wd, ${sums} FROM h GROUP BY 3
     ), c AS (
       SELECT g.*, sum(CASE WHEN wd IS NULL THEN 0 ELSE completed END) OVER (PARTITION BY key ORDER BY wd ROWS UNBOUNDED PRECEDING) AS cum,
                   sum(CASE WHEN wd IS NULL THEN 0 ELSE completed END) OVER (PARTITION BY key) AS n
       FROM g
     ), s AS (
-      SELECT key, ${COUNTS.map((x) => `sum(${x})::int AS ${x}`).join(', ')}, max(n) AS n,
+      SELECT key, max(name) AS name, ${COUNTS.map((x) => `sum(${x})::int AS ${x}`).join(', ')}, max(n) AS n,
         sum(wd * completed) AS wd_sum,
         min(wd) FILTER (WHERE wd IS NOT NULL AND cum > floor(0.9 * (n - 1))) AS lo,
         min(wd) FILTER (WHERE wd IS NOT NULL AND cum > ceil(0.9 * (n - 1))) AS hi
@@ -157,7 +157,13 @@ export async function caseStats(store: Store, cases: CaseProjector, q: StatsQuer
   await cases.catchUp();
   const asOf = chinaDate(now);
   const { text, params } = statsSql(q, asOf);
-  const rows = (await store.query<Record<string, any>>(text, params)).rows;
+  // One aggregate over up to millions of rows: compiling it (JIT) costs more than it saves, and
+  // the planner, not knowing how few (month, working days) pairs there are, would sort them on disk.
+  const rows = await store.tx(async (db) => {
+    await db.query('SET LOCAL jit = off');
+    await db.query(`SET LOCAL work_mem = '64MB'`);
+    return (await db.query<Record<string, any>>(text, params)).rows;
+  });
   // no case at all: no histogram rows, so no total row either
   const total = rows.find((r) => r.is_total) ?? { ...Object.fromEntries(COUNTS.map((c) => [c, 0])), avg_days: null, p90_days: null, completion_rate: null, on_time_rate: null };
   return {
