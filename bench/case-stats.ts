@@ -3,7 +3,7 @@
  * BENCH_TARGETS=case-stats): seeds 10^6 projected cases (10^5 on PGlite) straight into the
  * case tables with generate_series — ~1.3 branches each (30 % 并联审批), 40 matters, 12
  * departments, accepted over ~23 months, 80 % approved, 5 % refused, 3 % returned, 12 % open —
- * then times exactly the SQL GET /api/v1/stats/cases runs (gateway/stats/query.ts statsSql)
+ * then times exactly what GET /api/v1/stats/cases runs in the database (gateway/stats/query.ts statsRows)
  * for every grouping, over all cases and over one year. Goal: under 1 s each on PostgreSQL.
  *
  * BENCH_STATS_CASES overrides the case count. Figures go under "caseStats" in bench/results.json.
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { projectRoot } from '../gateway/schemas/paths';
 import type { Store } from '../gateway/store/db';
 import { migrate } from '../gateway/store/migrate';
-import { GROUPINGS, statsSql, type StatsQuery } from '../gateway/stats/query';
+import { GROUPINGS, statsRows, type StatsQuery } from '../gateway/stats/query';
 import { prepareDb } from './db';
 import { f0, f2, markdownTable } from './table';
 
@@ -57,14 +57,13 @@ export const SEED = (n: number) => [
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function timeQuery(store: Store, q: StatsQuery): Promise<{ groups: number; ms: number[] }> {
-  const { text, params } = statsSql(q, TODAY);
   let groups = 0;
   const ms: number[] = [];
   for (let run = 0; run <= RUNS; run++) {
     const t0 = process.hrtime.bigint();
-    const r = await store.query(text, params);
+    const rows = await statsRows(store, q, TODAY);
     const took = Number(process.hrtime.bigint() - t0) / 1e6;
-    groups = r.rows.length - 1;
+    groups = rows.length - 1;
     if (run > 0) ms.push(took); // the first run warms the cache
   }
   return { groups, ms };

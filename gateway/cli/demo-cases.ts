@@ -83,15 +83,21 @@ export class DemoCases {
     return d;
   }
 
+  private personName(): string {
+    return this.pick([...SURNAMES]) + this.pick([...GIVEN]) + (this.rnd() < 0.6 ? this.pick([...GIVEN]) : '');
+  }
+
   private applicant(): Record<string, unknown> {
     if (this.rnd() < 0.7) {
       const birth = `19${60 + Math.floor(this.rnd() * 40)}0${1 + Math.floor(this.rnd() * 9)}1${Math.floor(this.rnd() * 9)}`;
       const first17 = `350102${birth}${String(Math.floor(this.rnd() * 1000)).padStart(3, '0')}`;
-      const name = this.pick([...SURNAMES]) + this.pick([...GIVEN]) + (this.rnd() < 0.6 ? this.pick([...GIVEN]) : '');
-      return { type: 'person', name, idType: '居民身份证', idNumber: first17 + idNumberCheckDigit(first17), phone: `13${Math.floor(100000000 + this.rnd() * 899999999)}` };
+      return { type: 'person', name: this.personName(), idType: '居民身份证', idNumber: first17 + idNumberCheckDigit(first17), phone: `13${Math.floor(100000000 + this.rnd() * 899999999)}` };
     }
     const body = `91350100${String(Math.floor(this.rnd() * 1e9)).padStart(9, '0')}`;
-    return { type: 'organisation', name: `江州${this.pick(COMPANIES)}`, uscc: body + usccCheckChar(body) };
+    return {
+      type: 'organisation', name: `江州${this.pick(COMPANIES)}`, uscc: body + usccCheckChar(body),
+      legalRepresentative: this.personName(), contactPhone: `0591-8${String(Math.floor(this.rnd() * 1e7)).padStart(7, '0')}`,
+    };
   }
 
   private status(caseNo: string, department: string, status: string, on: string, hour: number, result?: 'approved' | 'denied'): DemoMessage {
