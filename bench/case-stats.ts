@@ -47,12 +47,13 @@ export const SEED = (n: number) => [
                 CASE WHEN r < 0.80 THEN 'completed' WHEN r < 0.85 THEN 'refused' WHEN r < 0.88 THEN 'returned'
                      WHEN r < 0.93 THEN 'in_progress' WHEN r < 0.96 THEN 'correction' ELSE 'accepted' END AS st
          FROM (SELECT i, date '2025-01-01' + (random() * 690)::int AS acc, 1 + (random() * 19)::int AS lim, random() AS r, random() AS r2
-               FROM generate_series(1, ${n}) i) s) s`,
+               FROM generate_series(1, ${n}) i) s) s
+   ORDER BY s.acc -- cases arrive in the order they are accepted, as the projection writes them`,
   `INSERT INTO case_branches (case_no, department, status, required, suspensions, due_on, completed_on, working_days, opened_idx, accepted_on, matter_code, case_status)
-   SELECT case_no, 'dept-' || (first_idx % 12), status, true, '[]'::jsonb, due_on, completed_on, working_days, first_idx, accepted_on, matter_code, status FROM cases`,
+   SELECT case_no, 'dept-' || (first_idx % 12), status, true, '[]'::jsonb, due_on, completed_on, working_days, first_idx, accepted_on, matter_code, status FROM cases ORDER BY accepted_on`,
   `INSERT INTO case_branches (case_no, department, status, required, suspensions, due_on, completed_on, working_days, opened_idx, accepted_on, matter_code, case_status)
    SELECT case_no, 'dept-' || ((first_idx + 5) % 12), status, true, '[]'::jsonb, due_on, completed_on, working_days, first_idx + 1, accepted_on, matter_code, status
-   FROM cases WHERE first_idx % 10 < 3`,
+   FROM cases WHERE first_idx % 10 < 3 ORDER BY accepted_on`,
   // as autovacuum leaves a table after bulk inserts: statistics, hint bits and the visibility map set
   `VACUUM ANALYZE cases`,
   `VACUUM ANALYZE case_branches`,
