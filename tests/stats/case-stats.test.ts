@@ -3,6 +3,8 @@
  * tests/support/stats-cases.ts (the table of their dates and outcomes is there), today 2026-10-20.
  * p90 is the continuous percentile: [3,4,6] → 4 + 0.8·(6−4) = 5.6.
  */
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
 import { MATTER_A, MATTER_B, recordCase, seedStatsCases, STATS_TODAY } from '../support/stats-cases';
 import { upsertUser } from '../../gateway/registry/users';
@@ -121,4 +123,21 @@ test('the overdue list: the responsible department, working days over, keyset pa
   const second = await get(`/api/v1/stats/overdue?limit=2&after=${first.body.next}`);
   expect(second.body.items.map((i: any) => [i.caseNo, i.department])).toEqual([['ST-2026-S7', 'tax']]);
   expect(second.body.next).toBeNull();
+});
+
+test('the answers match the schemas the OpenAPI document publishes (CaseStats, OverduePage)', async () => {
+  const doc = (await get('/api/v1/openapi.json')).body;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(doc, 'oas');
+  const check = (component: string, body: unknown) => {
+    const validate = ajv.getSchema(`oas#/components/schemas/${component}`)!;
+    expect({ component, ok: validate(body), errors: validate.errors ?? null }).toEqual({ component, ok: true, errors: null });
+  };
+  for (const groupBy of ['department', 'matter', 'month', 'week']) check('CaseStats', (await get(`/api/v1/stats/cases?groupBy=${groupBy}`)).body);
+  check('CaseStats', (await get('/api/v1/stats/cases?from=2027-01-01')).body);
+  check('OverduePage', (await get('/api/v1/stats/overdue?limit=1')).body);
+  // a field the schema does not describe would be missed by it: each published row property is what the API sends
+  const row = doc.components.schemas.CaseStats.properties.total.properties;
+  expect(Object.keys((await get('/api/v1/stats/cases')).body.total).sort()).toEqual(Object.keys(row).sort());
 });
