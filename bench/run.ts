@@ -14,7 +14,8 @@
  *   BENCH_WARMUP       warm-up seconds (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log,sign,service (default all five),
- *                      and xml-gate (the worst SOAP bodies vs /healthz latency, bench/xml-gate.ts; not in the default)
+ *                      and xml-gate (the worst SOAP bodies vs /healthz latency, bench/xml-gate.ts; not in the default),
+ *                      case-stats (GET /stats/cases SQL over 10^6 seeded cases, bench/case-stats.ts; not in the default)
  *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)
  *   BENCH_STOP         gateway stop before the durability check: kill (SIGKILL, default) | graceful
  *   BENCH_QUIET_WAIT   seconds to wait for a quiet machine before each target (default 20)
@@ -38,6 +39,7 @@ import { runEcho, runGateway, type TargetResult } from './push';
 import { CONNECTIONS, DATABASE_URL, DB_KIND, GOAL, PROFILE, RUN_TAG, SECONDS, TARGETS, WARMUP } from './settings';
 import { f0, f1, f2, markdownTable } from './table';
 import { printXmlGate, runXmlGateBench, type XmlGateResult } from './xml-gate';
+import { printCaseStatsBench, runCaseStatsBench, type CaseStatsBenchResult } from './case-stats';
 
 // ---------------------------------------------------------------- report
 
@@ -80,6 +82,13 @@ async function main() {
     process.stdout.write(`running the XML gate against the worst SOAP bodies on ${DB_KIND} … `);
     await waitForQuiet('xml-gate');
     xmlGate = await runXmlGateBench();
+    console.log('done');
+  }
+  let caseStats: CaseStatsBenchResult | undefined;
+  if (TARGETS.includes('case-stats')) {
+    process.stdout.write(`running the case statistics over 10^6 seeded cases on ${DB_KIND} … `);
+    await waitForQuiet('case-stats');
+    caseStats = await runCaseStatsBench(DATABASE_URL, cleanups);
     console.log('done');
   }
   let service: ServiceBenchResult | undefined;
@@ -190,13 +199,17 @@ async function main() {
   }
   if (service) printServiceBench(service);
   if (xmlGate) printXmlGate(xmlGate);
+  if (caseStats) {
+    console.log();
+    printCaseStatsBench(caseStats);
+  }
   if (service?.profile) {
     console.log(`\nCPU profile of the gateway child in the service bench: ${service.profile}`);
     console.log(summariseProfile(service.profile, { top: 25 }));
   }
   // A run without the push targets (e.g. BENCH_TARGETS=log,service) keeps the push figures already in the file.
   const previous = !results.length && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
-  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate }).filter(([, v]) => v));
+  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate, caseStats }).filter(([, v]) => v));
   fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, ...fresh } : { ...out, ...fresh }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
   if (gw?.profile) {

@@ -19,6 +19,7 @@ import { adminRoutes } from './admin/routes';
 import { certificateRoutes } from './trust/routes';
 import { caseRoutes } from './cases/routes';
 import { supervisionRoutes } from './supervision/routes';
+import { statsRoutes } from './stats/routes';
 import { serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
@@ -66,6 +67,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(documentWorkflowRoutes(deps));
   api.use(caseRoutes(deps));
   api.use(supervisionRoutes(deps));
+  api.use(statsRoutes(deps));
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
   const inbound = inboundSoapRoutes({ ...deps, push });

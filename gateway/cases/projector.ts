@@ -156,12 +156,12 @@ const day = (d: Date | string | null): string | null => (d === null ? null : typ
 export async function loadCases(db: Db, caseNos: string[]): Promise<Map<string, CaseState>> {
   const rows = await db.query<Record<string, any>>(
     `SELECT case_no, matter_code, matter_name, applicant, accepting_department, hall, legal_limit_days, accepted_at, accepted_on::text,
-            status, due_on::text, completed_on::text, first_idx, last_idx
+            status, due_on::text, completed_on::text, working_days, first_idx, last_idx
      FROM cases WHERE case_no = ANY($1::text[])`,
     [caseNos],
   );
   const branches = await db.query<Record<string, any>>(
-    `SELECT case_no, department, status, required, suspensions, due_on::text, completed_on::text, opened_idx
+    `SELECT case_no, department, status, required, suspensions, due_on::text, completed_on::text, working_days, opened_idx
      FROM case_branches WHERE case_no = ANY($1::text[]) ORDER BY case_no, opened_idx`,
     [caseNos],
   );
@@ -170,7 +170,7 @@ export async function loadCases(db: Db, caseNos: string[]): Promise<Map<string, 
     const list = byCase.get(b.case_no) ?? [];
     list.push({
       department: b.department, status: b.status as BranchStatus, required: b.required, suspensions: b.suspensions,
-      dueOn: day(b.due_on), completedOn: day(b.completed_on), openedIdx: Number(b.opened_idx),
+      dueOn: day(b.due_on), completedOn: day(b.completed_on), workingDays: b.working_days, openedIdx: Number(b.opened_idx),
     });
     byCase.set(b.case_no, list);
   }
@@ -180,7 +180,7 @@ export async function loadCases(db: Db, caseNos: string[]): Promise<Map<string, 
       {
         caseNo: c.case_no, matterCode: c.matter_code, matterName: c.matter_name, applicant: c.applicant, acceptingDepartment: c.accepting_department,
         hall: c.hall, legalLimitDays: c.legal_limit_days, acceptedAt: new Date(c.accepted_at).toISOString(), acceptedOn: day(c.accepted_on)!,
-        status: c.status as CaseStatus, dueOn: day(c.due_on), completedOn: day(c.completed_on), firstIdx: Number(c.first_idx), lastIdx: Number(c.last_idx),
+        status: c.status as CaseStatus, dueOn: day(c.due_on), completedOn: day(c.completed_on), workingDays: c.working_days, firstIdx: Number(c.first_idx), lastIdx: Number(c.last_idx),
         branches: byCase.get(c.case_no) ?? [],
       },
     ]),
@@ -191,27 +191,30 @@ async function saveCases(db: Db, cases: CaseState[]): Promise<void> {
   if (!cases.length) return;
   await db.query(
     `INSERT INTO cases (case_no, matter_code, matter_name, applicant, accepting_department, hall, legal_limit_days, accepted_at, accepted_on,
-                        status, due_on, completed_on, first_idx, last_idx)
+                        status, due_on, completed_on, working_days, first_idx, last_idx)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(case_no text, matter_code text, matter_name text, applicant jsonb, accepting_department text,
-       hall text, legal_limit_days integer, accepted_at timestamptz, accepted_on date, status text, due_on date, completed_on date, first_idx bigint, last_idx bigint)
-     ON CONFLICT (case_no) DO UPDATE SET status = excluded.status, due_on = excluded.due_on, completed_on = excluded.completed_on, last_idx = excluded.last_idx`,
+       hall text, legal_limit_days integer, accepted_at timestamptz, accepted_on date, status text, due_on date, completed_on date, working_days integer, first_idx bigint, last_idx bigint)
+     ON CONFLICT (case_no) DO UPDATE SET status = excluded.status, due_on = excluded.due_on, completed_on = excluded.completed_on,
+       working_days = excluded.working_days, last_idx = excluded.last_idx`,
     [
       JSON.stringify(
         cases.map((c) => ({
           case_no: c.caseNo, matter_code: c.matterCode, matter_name: c.matterName, applicant: c.applicant, accepting_department: c.acceptingDepartment,
           hall: c.hall, legal_limit_days: c.legalLimitDays, accepted_at: c.acceptedAt, accepted_on: c.acceptedOn, status: c.status, due_on: c.dueOn,
-          completed_on: c.completedOn, first_idx: c.firstIdx, last_idx: c.lastIdx,
+          completed_on: c.completedOn, working_days: c.workingDays, first_idx: c.firstIdx, last_idx: c.lastIdx,
         })),
       ),
     ],
   );
-  const branches = cases.flatMap((c) => c.branches.map((b) => ({ case_no: c.caseNo, ...b })));
+  // Each branch carries its case's acceptance day, matter and status (the statistics read branches alone).
+  const branches = cases.flatMap((c) => c.branches.map((b) => ({ case_no: c.caseNo, ...b, accepted_on: c.acceptedOn, matter_code: c.matterCode, case_status: c.status })));
   await db.query(
-    `INSERT INTO case_branches (case_no, department, status, required, suspensions, due_on, completed_on, opened_idx)
-     SELECT case_no, department, status, required, suspensions, "dueOn", "completedOn", "openedIdx"
-     FROM jsonb_to_recordset($1::jsonb) AS x(case_no text, department text, status text, required boolean, suspensions jsonb, "dueOn" date, "completedOn" date, "openedIdx" bigint)
+    `INSERT INTO case_branches (case_no, department, status, required, suspensions, due_on, completed_on, working_days, opened_idx, accepted_on, matter_code, case_status)
+     SELECT case_no, department, status, required, suspensions, "dueOn", "completedOn", "workingDays", "openedIdx", accepted_on, matter_code, case_status
+     FROM jsonb_to_recordset($1::jsonb) AS x(case_no text, department text, status text, required boolean, suspensions jsonb, "dueOn" date, "completedOn" date,
+       "workingDays" integer, "openedIdx" bigint, accepted_on date, matter_code text, case_status text)
      ON CONFLICT (case_no, department) DO UPDATE SET status = excluded.status, suspensions = excluded.suspensions, due_on = excluded.due_on,
-       completed_on = excluded.completed_on`,
+       completed_on = excluded.completed_on, working_days = excluded.working_days, case_status = excluded.case_status`,
     [JSON.stringify(branches)],
   );
 }

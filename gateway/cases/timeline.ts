@@ -26,6 +26,8 @@ export interface CaseBranch {
   suspensions: Suspension[];
   dueOn: string | null;
   completedOn: string | null;
+  /** Working days counted from acceptance to the branch's end (null while open, or the calendar does not cover it). */
+  workingDays: number | null;
   openedIdx: number;
 }
 
@@ -43,6 +45,8 @@ export interface CaseState {
   status: CaseStatus;
   dueOn: string | null;
   completedOn: string | null;
+  /** Working days to the case's end: its slowest required branch's (statistics; null while open). */
+  workingDays: number | null;
   firstIdx: number;
   lastIdx: number;
   branches: CaseBranch[];
@@ -76,12 +80,31 @@ function overallDue(branches: CaseBranch[]): string | null {
   return (dues as string[]).reduce((a, b) => (a > b ? a : b));
 }
 
+/** Working days used from acceptance to `until`, null when the calendar does not cover them. */
+function usedOf(calendar: WorkingCalendar, c: Pick<CaseState, 'acceptedOn'>, until: string | null, suspensions: Suspension[]): number | null {
+  if (until === null) return null;
+  try {
+    return calendar.workingDaysUsed(c.acceptedOn, until, suspensions);
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'GW_ERR_CASE_CALENDAR_UNCOVERED') return null;
+    throw err;
+  }
+}
+
 function settle(c: CaseState, calendar: WorkingCalendar, on: string): void {
-  for (const b of c.branches) b.dueOn = dueOf(calendar, c, b.suspensions);
+  for (const b of c.branches) {
+    b.dueOn = dueOf(calendar, c, b.suspensions);
+    b.workingDays = usedOf(calendar, c, b.completedOn, b.suspensions);
+  }
   const before = c.status;
   c.status = caseStatusOf(c.branches);
   c.dueOn = overallDue(c.branches);
-  if (before !== c.status && ['completed', 'refused', 'returned'].includes(c.status)) c.completedOn = on;
+  if (before !== c.status && ['completed', 'refused', 'returned'].includes(c.status)) {
+    c.completedOn = on;
+    // A branch still open when another ended the case (one refusal) counts to the case's end.
+    const used = c.branches.filter((b) => b.required).map((b) => usedOf(calendar, c, b.completedOn ?? on, b.suspensions));
+    c.workingDays = used.some((u) => u === null) ? null : Math.max(0, ...(used as number[]));
+  }
 }
 
 function openCase(m: LoggedCaseMessage): CaseState {
@@ -99,6 +122,7 @@ function openCase(m: LoggedCaseMessage): CaseState {
     status: 'accepted',
     dueOn: null,
     completedOn: null,
+    workingDays: null,
     firstIdx: m.idx,
     lastIdx: m.idx,
     branches: [],
@@ -127,7 +151,7 @@ export function applyCaseMessage(
     } else if (['completed', 'refused', 'returned'].includes(c.status)) {
       Object.assign(event, { applied: false, note: `the case is already ${c.status}` });
     } else {
-      c.branches.push({ department: m.receiver, status: BRANCH_LIFECYCLE.walk(['open']), required: true, suspensions: [], dueOn: null, completedOn: null, openedIdx: m.idx });
+      c.branches.push({ department: m.receiver, status: BRANCH_LIFECYCLE.walk(['open']), required: true, suspensions: [], dueOn: null, completedOn: null, workingDays: null, openedIdx: m.idx });
       settle(c, calendar, chinaDate(p.acceptedAt));
     }
     return { state: c, event };

@@ -22,6 +22,7 @@ import { packageVersion } from '../http/openapi';
 import { registerDocuments } from './documents';
 import { registerCases } from './cases';
 import { registerRetention } from './retention';
+import { registerDemo } from './demo-generate';
 
 const role = (v: string): Role => {
   if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
@@ -114,6 +115,7 @@ export function buildCli(): Command {
   registerDocuments(program);
   registerCases(program);
   registerRetention(program);
+  registerDemo(program);
   return program;
 }
 

@@ -24,6 +24,7 @@ import { servicePaths, serviceSchemas } from '../services/openapi';
 import { documentPaths, documentSchemas } from '../documents/openapi';
 import { casePaths, caseSchemas } from '../cases/openapi';
 import { supervisionPaths, supervisionSchemas } from '../supervision/openapi';
+import { statsPaths, statsSchemas } from '../stats/openapi';
 import { adminPaths, adminSchemas } from '../admin/openapi';
 import { certificatePaths, certificateSchemas } from '../trust/openapi';
 
@@ -186,6 +187,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...documentPaths(),
     ...casePaths(),
     ...supervisionPaths(),
+    ...statsPaths(),
     ...adminPaths(),
     ...certificatePaths(),
   };
@@ -218,6 +220,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
       { name: 'documents', description: 'Official documents (公文): import from plain text' },
       { name: 'cases', description: 'Case supervision (办件 电子监察): timelines, 并联审批 branches, working-day deadlines' },
       { name: 'supervision', description: '电子监察 cards: 黄牌 warnings before a case branch\'s legal limit, 红牌 after it (supervisors and auditors)' },
+      { name: 'stats', description: 'Case statistics for supervisors and auditors: 办结率, 按时办结率, working days, overdue (JSON or CSV)' },
       { name: 'admin', description: 'Administration: the registry (members, webhooks, systems and tokens, agreements, people) and the outbox (dead letters, replay) (运维管理)' },
       { name: 'auth', description: 'Login sessions for people (登录)' },
       { name: 'ops', description: 'Health and metrics (运维)' },
@@ -245,7 +248,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...adminSchemas(), ...certificateSchemas(), WebhookMessage: webhookMessageSchema },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...statsSchemas(), ...adminSchemas(), ...certificateSchemas(), WebhookMessage: webhookMessageSchema },
       examples: problemExamples(),
     },
   };

@@ -39,6 +39,7 @@ export const PERMISSIONS = {
   'documents.signOff': { who: ['signer'], what: "签发 the department's official documents; 批办 received ones (a person with the signer role of that department)" },
   'documents.read': { who: [...ACTS_FOR_DEPARTMENT, ...READS_ALL], what: "the department's 公文 inbox and outbox, documents, attachments and route traces (auditors, supervisors: all)" },
   'supervision.read': { who: READS_ALL, what: '电子监察 cards (黄牌 warnings, 红牌 overdue) on every case branch, with their notices' },
+  'stats.read': { who: [...READS_ALL, 'admin'], what: '办件 statistics (办结率, 按时办结率, working days, overdue) of every department, as JSON or CSV, and the overdue list' },
   'cases.read': { who: [...ACTS_FOR_DEPARTMENT, ...READS_ALL], what: "办件 the department accepted or handles (a branch): deadlines and timeline (auditors, supervisors: all, applicant masked)" },
 } as const satisfies Record<string, { who: readonly Actor[]; what: string }>;
 

@@ -168,7 +168,7 @@ describe('the gateway validates with what it publishes', () => {
 
   test('every published bound of an integer query parameter is enforced, with the parameter as pointer', async () => {
     const login = async (role: string) => (await t.call('POST', '/api/v1/auth/login', { body: { login: `t.${role}`, password: TEST_PASSWORD } })).body.token as string;
-    const tokens: Record<string, string> = { audit: await login('auditor'), admin: await login('admin'), supervision: await login('supervisor') };
+    const tokens: Record<string, string> = { audit: await login('auditor'), admin: await login('admin'), supervision: await login('supervisor'), stats: await login('supervisor') };
     const checked: string[] = [];
     for (const [route, item] of Object.entries(doc.paths)) {
       const get = item.get;
@@ -184,7 +184,7 @@ describe('the gateway validates with what it publishes', () => {
         }
       }
     }
-    expect(checked).toEqual(expect.arrayContaining(['/api/v1/inbox?limit=501', '/api/v1/log/checkpoints?limit=501', '/api/v1/audit/trace?limit=1001', '/api/v1/admin/dead-letters?limit=0']));
+    expect(checked).toEqual(expect.arrayContaining(['/api/v1/inbox?limit=501', '/api/v1/log/checkpoints?limit=501', '/api/v1/audit/trace?limit=1001', '/api/v1/admin/dead-letters?limit=0', '/api/v1/stats/overdue?limit=501']));
   });
 
   test('ack, login, dead-letter filters and service headers are refused by their published schemas', async () => {

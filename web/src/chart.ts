@@ -1,12 +1,14 @@
-// ECharts, only the parts the console draws (a bar chart on canvas).
+// ECharts, only the parts the console draws (bar and line charts on canvas).
 import { init, use, type ECharts } from 'echarts/core';
-import { BarChart } from 'echarts/charts';
+import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
-export function barChart(el: HTMLElement, days: string[], series: { name: string; data: number[]; color: string }[]): ECharts {
+type Series = { name: string; data: number[]; color: string; kind?: 'bar' | 'line' };
+
+export function barChart(el: HTMLElement, days: string[], series: Series[]): ECharts {
   const chart = init(el, undefined, { renderer: 'canvas' });
   chart.setOption({
     aria: { enabled: true },
@@ -17,7 +19,11 @@ export function barChart(el: HTMLElement, days: string[], series: { name: string
     grid: { left: 40, right: 16, top: 36, bottom: 28 },
     xAxis: { type: 'category', data: days },
     yAxis: { type: 'value', minInterval: 1 },
-    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, itemStyle: { color: s.color }, barMaxWidth: 28 })),
+    series: series.map((s) =>
+      s.kind === 'line'
+        ? { type: 'line', name: s.name, data: s.data, itemStyle: { color: s.color }, lineStyle: { color: s.color, width: 2 }, symbolSize: 6 }
+        : { type: 'bar', name: s.name, data: s.data, itemStyle: { color: s.color }, barMaxWidth: 28 },
+    ),
   });
   return chart;
 }

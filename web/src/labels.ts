@@ -76,3 +76,35 @@ export const PURPOSE: Record<string, string> = {
 };
 
 export const purposeText = (p: string): string => (PURPOSE[p] ? `${PURPOSE[p]}（${p}）` : p);
+
+/** 办件 (case) statuses and timeline events (gateway/cases/lifecycle.ts) in Chinese. */
+export const CASE_STATUS: Record<string, string> = {
+  accepted: '已受理',
+  in_progress: '办理中',
+  correction: '补正中（暂停计时）',
+  completed: '已办结（准予）',
+  refused: '不予许可',
+  returned: '已退回',
+};
+
+export const CASE_STATUS_TAG: Record<string, 'primary' | 'success' | 'info' | 'warning' | 'danger'> = {
+  accepted: 'info',
+  in_progress: 'primary',
+  correction: 'warning',
+  completed: 'success',
+  refused: 'danger',
+  returned: 'info',
+};
+
+export const CASE_EVENT: Record<string, string> = {
+  record: '收件（办件信息推送）',
+  accept: '受理',
+  progress: '承办',
+  request_correction: '要求补正',
+  approve: '办结 · 准予',
+  deny: '办结 · 不予',
+  return: '退回',
+};
+
+/** A rate 0..1 as a percentage with one decimal; "—" when there is nothing to divide. */
+export const percent = (rate: number | null | undefined): string => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);

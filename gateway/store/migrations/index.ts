@@ -10,6 +10,7 @@ import * as m009 from './009_witnessed_checkpoints';
 import * as m011 from './011_registry_admin';
 import * as m014 from './014_cases';
 import * as m015 from './015_supervision';
+import * as m016 from './016_case_stats';
 import * as m017 from './017_certificate_lifecycle';
 import * as m018 from './018_delivery_status';
 import * as m019 from './019_station_packages';
@@ -35,6 +36,7 @@ export const migrations: Migration[] = [
   { version: 11, name: 'registry admin', sql: m011.sql },
   { version: 14, name: 'cases', sql: m014.sql },
   { version: 15, name: 'supervision', sql: m015.sql },
+  { version: 16, name: 'case stats', sql: m016.sql },
   { version: 17, name: 'certificate lifecycle', sql: m017.sql },
   { version: 18, name: 'delivery status', sql: m018.sql },
   { version: 19, name: 'station packages', sql: m019.sql },
