@@ -120,7 +120,7 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
   // The exchange station delivers an inbound 公文 (XML package): verified, stored as 收文, answered with a 回执.
   const stationCertificate = deps.config.documents.stationCertificateFile ? fs.readFileSync(deps.config.documents.stationCertificateFile, 'utf8') : null;
   const packageBody = express.raw({ type: () => true, limit: PACKAGE_XML_LIMITS.maxBytes });
-  r.post('/station/packages', authenticate(deps.auth), rateLimited, allow('documents.handle'), packageBody, async (req, res) => {
+  r.post('/station/packages', authenticate(deps.auth), rateLimited, allow('station.deliver'), packageBody, async (req, res) => {
     if (!req.is('application/xml') && !req.is('text/xml')) {
       throw new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the package as Content-Type: application/xml; charset=utf-8 (got ${req.get('content-type') ?? 'none'})`);
     }

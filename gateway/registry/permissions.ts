@@ -37,6 +37,7 @@ export const PERMISSIONS = {
   'documents.draft': { who: ACTS_FOR_DEPARTMENT, what: 'draft an official document (起草) for the department, add its attachments' },
   'documents.handle': { who: ACTS_FOR_DEPARTMENT, what: "take the department's steps of a 公文: 审核, 登记, 用印, 分发; 签收, 登记, 拟办, 承办, 转办, 办结, 退回" },
   'documents.signOff': { who: ['signer'], what: "签发 the department's official documents; 批办 received ones (a person with the signer role of that department)" },
+  'station.deliver': { who: ['system'], what: 'deliver an inbound 公文 package (the municipal exchange station\'s own system only: a member of kind station)' },
   'documents.read': { who: [...ACTS_FOR_DEPARTMENT, ...READS_ALL], what: "the department's 公文 inbox and outbox, documents, attachments and route traces (auditors, supervisors: all)" },
   'supervision.read': { who: READS_ALL, what: '电子监察 cards (黄牌 warnings, 红牌 overdue) on every case branch, with their notices' },
   'stats.read': { who: [...READS_ALL, 'admin'], what: '办件 statistics (办结率, 按时办结率, working days, overdue) of every department, as JSON or CSV, and the overdue list' },

@@ -41,6 +41,8 @@ afterAll(async () => {
 interface Probe {
   method: string;
   path: () => string;
+  /** Another member system than the hall for the `system` actor. */
+  systemToken?: () => string;
   body?: () => unknown;
   headers?: Record<string, string>;
 }
@@ -90,6 +92,11 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'GET /admin/delivery': { op: 'delivery.read', probe: { method: 'GET', path: () => '/admin/delivery' } },
   // aimed at a member without a webhook (404): nothing is sent
   'POST /admin/members/:code/webhook/test': { op: 'webhooks.test', probe: { method: 'POST', path: () => '/admin/members/no-such-member/webhook/test' } },
+  // The station's own system; a package that is not XML is refused by its contract (not 403).
+  'POST /station/packages': {
+    op: 'station.deliver',
+    probe: { method: 'POST', path: () => '/station/packages', systemToken: () => t.tokens.docstation!, body: () => 'not a package', headers: { 'content-type': 'application/xml' } },
+  },
   'POST /documents/import': { op: 'documents.import', probe: { method: 'POST', path: () => '/documents/import', body: () => '江府办〔2024〕18号', headers: { 'content-type': 'text/plain; charset=utf-8' } } },
   // Registry administration: reads for real; writes aimed at nothing (404) or refused by their contract (400), so the demo registry stays as it is.
   ...adminProbes(),
@@ -145,6 +152,9 @@ function adminProbes(): Record<string, { op: Operation; probe: Probe }> {
     ['DELETE /admin/users/:login', '/admin/users/nobody'],
     ['GET /admin/registry', '/admin/registry'],
     ['POST /admin/registry/apply', '/admin/registry/apply?dryRun=true'],
+    ['GET /admin/certificates', '/admin/certificates'],
+    ['POST /admin/members/:code/certificates/rotate', '/admin/members/no-such-member/certificates/rotate'],
+    ['POST /admin/members/:code/certificates/revoke', '/admin/members/no-such-member/certificates/revoke'],
   ];
   const writes = new Set(['POST', 'PATCH', 'PUT']);
   return Object.fromEntries(
@@ -166,7 +176,7 @@ describe('role × operation table, enforced on every route', () => {
     // logout would end the session the later cases use: log in afresh for it
     const bearer = route === 'POST /auth/logout' && actor !== 'system'
       ? (await t.call('POST', '/api/v1/auth/login', { body: { login: `t.${actor}`, password: TEST_PASSWORD } })).body.token
-      : token[actor]!;
+      : actor === 'system' && probe.systemToken ? probe.systemToken() : token[actor]!;
     const r = await t.call(probe.method, `/api/v1${probe.path()}`, { token: bearer, body: probe.body?.(), headers: probe.headers });
     const allowed = (PERMISSIONS[op].who as readonly Actor[]).includes(actor);
     if (allowed) {
