@@ -14,7 +14,11 @@
  *   BENCH_WARMUP       warm-up seconds (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log,sign,service (default all five),
- *                      and xml-gate (the worst SOAP bodies vs /healthz latency, bench/xml-gate.ts; not in the default)
+ *                      and xml-gate (the worst SOAP bodies vs /healthz latency, bench/xml-gate.ts; not in the default),
+ *                      inbox (page latency at 10^4 and 10^6 stored messages, bench/inbox.ts; PostgreSQL, not in the default),
+ *                      workers (`xgw start` push at XGW_WORKERS=1 vs 2, bench/workers.ts; PostgreSQL, not in the default)
+ *   BENCH_INBOX_SIZES  inbox: comma list of stored-message counts (default 10000,1000000)
+ *   BENCH_INBOX_PAGES  inbox: measured pages per size (default 200, after 20 warm-up pages)
  *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)
  *   BENCH_STOP         gateway stop before the durability check: kill (SIGKILL, default) | graceful
  *   BENCH_QUIET_WAIT   seconds to wait for a quiet machine before each target (default 20)
@@ -38,6 +42,8 @@ import { runEcho, runGateway, type TargetResult } from './push';
 import { CONNECTIONS, DATABASE_URL, DB_KIND, GOAL, PROFILE, RUN_TAG, SECONDS, TARGETS, WARMUP } from './settings';
 import { f0, f1, f2, markdownTable } from './table';
 import { printXmlGate, runXmlGateBench, type XmlGateResult } from './xml-gate';
+import { printInboxBench, runInboxBench, type InboxBenchResult } from './inbox';
+import { runWorkersBench } from './workers';
 
 // ---------------------------------------------------------------- report
 
@@ -66,6 +72,20 @@ async function main() {
     console.log('done');
   }
 
+  if (TARGETS.includes('workers')) {
+    process.stdout.write('running xgw start with XGW_WORKERS=1, then 2 (push, PostgreSQL) … ');
+    await waitForQuiet('workers');
+    results.push(...(await runWorkersBench(bodyFor)));
+    console.log('done');
+  }
+  let inbox: InboxBenchResult | undefined;
+  if (TARGETS.includes('inbox')) {
+    process.stdout.write('running inbox pages at 10^4 and 10^6 stored messages (PostgreSQL) … ');
+    await waitForQuiet('inbox');
+    inbox = await runInboxBench(bodyFor);
+    console.log('done');
+  }
+
   // ------------------------------------------------------------ log: stored-log verification, inclusion proofs (bench/log.ts)
   let log: LogBenchResult | undefined;
   if (TARGETS.includes('log')) {
@@ -91,6 +111,8 @@ async function main() {
     console.log('done');
   }
 
+  // A run of only non-push targets (e.g. BENCH_TARGETS=inbox) prints no empty tables.
+  if (results.length) {
   console.log();
   console.log(
     table([
@@ -123,6 +145,7 @@ async function main() {
       ]),
     ]),
   );
+  }
 
   const noisy = results.filter((r) => (r.cpu.other ?? 0) >= 0.2);
   if (noisy.length) {
@@ -148,6 +171,16 @@ async function main() {
         `(${d.committedNotCounted >= 0 ? '+' : ''}${d.committedNotCounted} vs 2xx: committed but in flight when autocannon stopped, answer not counted), ` +
         `events ${f0(d.messageEvents)}, deliveries ${f0(d.deliveries)}`,
     );
+  }
+  const w1 = results.find((r) => r.target === 'xgw-start-workers-1');
+  const w2 = results.find((r) => r.target === 'xgw-start-workers-2');
+  if (w1 && w2) {
+    ratios.workers2To1ReqPerSec = w2.load.reqPerSec / w1.load.reqPerSec;
+    console.log(`ratio XGW_WORKERS=2 / XGW_WORKERS=1 req/s: ${f2(ratios.workers2To1ReqPerSec)}`);
+    for (const w of [w1, w2]) {
+      const d = w.durability!;
+      console.log(`${w.target} durability (SIGTERM, DB read afterwards): ${d.ok ? 'OK' : 'FAILED'} — ${f0(d.ackedFoundInDb)} of ${f0(d.acknowledged)} acknowledged stored`);
+    }
   }
   if (echo && gw) {
     ratios.gatewayToEchoReqPerSec = gw.load.reqPerSec / echo.load.reqPerSec;
@@ -189,6 +222,7 @@ async function main() {
     printSigning(signing);
   }
   if (service) printServiceBench(service);
+  if (inbox) printInboxBench(inbox);
   if (xmlGate) printXmlGate(xmlGate);
   if (service?.profile) {
     console.log(`\nCPU profile of the gateway child in the service bench: ${service.profile}`);
@@ -196,7 +230,7 @@ async function main() {
   }
   // A run without the push targets (e.g. BENCH_TARGETS=log,service) keeps the push figures already in the file.
   const previous = !results.length && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
-  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate }).filter(([, v]) => v));
+  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate, inbox }).filter(([, v]) => v));
   fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, ...fresh } : { ...out, ...fresh }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
   if (gw?.profile) {
@@ -204,6 +238,7 @@ async function main() {
     console.log(summariseProfile(gw.profile, { top: 25 }));
   }
   if (gw?.durability && !gw.durability.ok) process.exitCode = 1;
+  if ([w1, w2].some((w) => w?.durability && !w.durability.ok)) process.exitCode = 1;
 }
 
 main()
