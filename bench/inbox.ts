@@ -22,6 +22,7 @@ import { encodeCursor } from '../gateway/exchange/cursor';
 import { createSystemToken } from '../gateway/registry/systems';
 import { systemClock } from '../gateway/clock';
 import { f1, f2 } from './table';
+import { cpuWindow, type CpuWindow } from './cpu';
 
 const env = process.env;
 export const INBOX_SIZES = (env.BENCH_INBOX_SIZES ?? '10000,1000000').split(',').map(Number);
@@ -39,6 +40,7 @@ export interface InboxSize {
   mean: number;
   pages: number;
   tableMB: number;
+  cpu: CpuWindow;
 }
 export interface InboxBenchResult {
   sizes: InboxSize[];
@@ -85,7 +87,7 @@ ORDER BY seq LIMIT $5`;
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-async function measurePages(url: string, token: string, maxSeq: number): Promise<Omit<InboxSize, 'messages' | 'seedSeconds' | 'tableMB'>> {
+async function measurePages(url: string, token: string, maxSeq: number): Promise<Omit<InboxSize, 'messages' | 'seedSeconds' | 'tableMB' | 'cpu'>> {
   const headers = { authorization: `Bearer ${token}` };
   const times: number[] = [];
   for (let i = 0; i < WARM_PAGES + PAGES; i++) {
@@ -134,7 +136,8 @@ export async function runInboxBench(bodyFor: (id: string) => string): Promise<In
         const seedSeconds = (Date.now() - t0) / 1000;
         const size = (await c.query<{ mb: number }>(`SELECT pg_total_relation_size('messages') / 1048576.0 AS mb`)).rows[0]!.mb;
         const own = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE receiver = $1 AND sender = $2`, [BENCH_RECEIVER, BENCH_SENDER])).rows[0]!.n;
-        sizes.push({ messages: own, seedSeconds, tableMB: Number(size), ...(await measurePages(t.url, token, have)) });
+        const { out, cpu } = await cpuWindow(t, 'postgres', () => measurePages(t.url, token, have));
+        sizes.push({ messages: own, seedSeconds, tableMB: Number(size), cpu, ...out });
       }
       const ex = await c.query<{ 'QUERY PLAN': string }>(INBOX_EXPLAIN, [BENCH_RECEIVER, Math.floor(have / 2), null, null, LIMIT]);
       const explain = ex.rows.map((r) => r['QUERY PLAN']).join('\n');
@@ -149,11 +152,13 @@ export async function runInboxBench(bodyFor: (id: string) => string): Promise<In
   }
 }
 
+const cpuCell = (c: CpuWindow) => [c.machine, c.server, c.postgres, c.other].map((x) => (x === null ? 'n/a' : f2(x))).join(' / ');
+
 export function printInboxBench(r: InboxBenchResult) {
   console.log(`\ninbox pages (GET /api/v1/inbox?limit=${LIMIT}, random keyset cursors, sequential, PostgreSQL):`);
-  console.log('| stored messages (one receiver) | messages table MB | seed s | pages | p50 ms | p90 ms | p99 ms | mean ms |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const s of r.sizes) console.log(`| ${s.messages} | ${f1(s.tableMB)} | ${f1(s.seedSeconds)} | ${s.pages} | ${f2(s.p50)} | ${f2(s.p90)} | ${f2(s.p99)} | ${f2(s.mean)} |`);
+  console.log('| stored messages (one receiver) | messages table MB | seed s | pages | p50 ms | p90 ms | p99 ms | mean ms | CPU machine / server / postgres / other processes |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const s of r.sizes) console.log(`| ${s.messages} | ${f1(s.tableMB)} | ${f1(s.seedSeconds)} | ${s.pages} | ${f2(s.p50)} | ${f2(s.p90)} | ${f2(s.p99)} | ${f2(s.mean)} | ${cpuCell(s.cpu)} |`);
   console.log(`ratio largest/smallest: p50 ${f2(r.ratioP50)}×, p99 ${f2(r.ratioP99)}× (target ≤ 1.5×)`);
   console.log(`index-only scan: ${r.indexOnly ? 'yes' : 'no'}; EXPLAIN (ANALYZE, BUFFERS) at the largest size:\n${r.explain}`);
 }
