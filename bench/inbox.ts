@@ -61,7 +61,7 @@ async function columns(c: Client, table: string): Promise<string[]> {
 
 /** One statement per chunk: messages seq lo..hi cloned from `src`, with their events and delivery. */
 function cloneSql(msgCols: string[], delCols: string[]): string {
-  const m: Record<string, string> = { id: 'g.nid', seq: 'g.n', message_id: `s.message_id || '-' || g.n`, status: `'delivered'` };
+  const m: Record<string, string> = { id: 'g.nid', seq: '$4::bigint + g.n', message_id: `s.message_id || '-' || g.n`, status: `'delivered'` };
   const d: Record<string, string> = { id: 'gen_random_uuid()', message_id: 'g.nid', status: `'delivered'`, attempts: '1' };
   return `
 WITH s AS (SELECT * FROM messages WHERE id = $1),
@@ -125,21 +125,24 @@ export async function runInboxBench(bodyFor: (id: string) => string): Promise<In
       await c.query(`UPDATE messages SET status = 'delivered' WHERE id = $1`, [receipt.id]);
       await c.query(`UPDATE deliveries SET status = 'delivered' WHERE message_id = $1`, [receipt.id]);
       const sql = cloneSql(await columns(c, 'messages'), await columns(c, 'deliveries'));
+      // Clones take seq base+2 … base+n (base: the rows already there, normally just the probe at seq 1).
+      const base = (await c.query<{ s: string }>(`SELECT max(seq) AS s FROM messages`)).rows[0]!.s;
+      const baseN = Number(base) - 1;
       const sizes: InboxSize[] = [];
       let have = 1;
       for (const n of INBOX_SIZES) {
         const t0 = Date.now();
-        for (let lo = have + 1; lo <= n; lo += CHUNK) await c.query(sql, [receipt.id, lo, Math.min(n, lo + CHUNK - 1)]);
+        for (let lo = have + 1; lo <= n; lo += CHUNK) await c.query(sql, [receipt.id, lo, Math.min(n, lo + CHUNK - 1), baseN]);
         have = Math.max(have, n);
-        await c.query(`UPDATE sequences SET value = $1 WHERE name = 'exchange'`, [have]);
+        await c.query(`UPDATE sequences SET value = $1 WHERE name = 'exchange'`, [baseN + have]);
         await c.query('VACUUM ANALYZE messages, message_events, deliveries');
         const seedSeconds = (Date.now() - t0) / 1000;
         const size = (await c.query<{ mb: number }>(`SELECT pg_total_relation_size('messages') / 1048576.0 AS mb`)).rows[0]!.mb;
         const own = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE receiver = $1 AND sender = $2`, [BENCH_RECEIVER, BENCH_SENDER])).rows[0]!.n;
-        const { out, cpu } = await cpuWindow(t, 'postgres', () => measurePages(t.url, token, have));
+        const { out, cpu } = await cpuWindow(t, 'postgres', () => measurePages(t.url, token, baseN + have));
         sizes.push({ messages: own, seedSeconds, tableMB: Number(size), cpu, ...out });
       }
-      const ex = await c.query<{ 'QUERY PLAN': string }>(INBOX_EXPLAIN, [BENCH_RECEIVER, Math.floor(have / 2), null, null, LIMIT]);
+      const ex = await c.query<{ 'QUERY PLAN': string }>(INBOX_EXPLAIN, [BENCH_RECEIVER, baseN + Math.floor(have / 2), null, null, LIMIT]);
       const explain = ex.rows.map((r) => r['QUERY PLAN']).join('\n');
       const first = sizes[0]!, last = sizes[sizes.length - 1]!;
       return { sizes, ratioP50: last.p50 / first.p50, ratioP99: last.p99 / first.p99, explain, indexOnly: /Index Only Scan/.test(explain) };
