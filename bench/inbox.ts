@@ -125,24 +125,25 @@ export async function runInboxBench(bodyFor: (id: string) => string): Promise<In
       await c.query(`UPDATE messages SET status = 'delivered' WHERE id = $1`, [receipt.id]);
       await c.query(`UPDATE deliveries SET status = 'delivered' WHERE message_id = $1`, [receipt.id]);
       const sql = cloneSql(await columns(c, 'messages'), await columns(c, 'deliveries'));
-      // Clones take seq base+2 … base+n (base: the rows already there, normally just the probe at seq 1).
-      const base = (await c.query<{ s: string }>(`SELECT max(seq) AS s FROM messages`)).rows[0]!.s;
-      const baseN = Number(base) - 1;
       const sizes: InboxSize[] = [];
       let have = 1;
+      let maxSeq = 1;
       for (const n of INBOX_SIZES) {
         const t0 = Date.now();
-        for (let lo = have + 1; lo <= n; lo += CHUNK) await c.query(sql, [receipt.id, lo, Math.min(n, lo + CHUNK - 1), baseN]);
-        have = Math.max(have, n);
-        await c.query(`UPDATE sequences SET value = $1 WHERE name = 'exchange'`, [baseN + have]);
+        // Reserve the clones' seq range first, as the writer does: the gateway keeps writing meanwhile (supervision notices).
+        const top = Number((await c.query<{ v: string }>(`UPDATE sequences SET value = value + $1 WHERE name = 'exchange' RETURNING value`, [n - have])).rows[0]!.v);
+        const offset = top - n; // clone k (have < k ≤ n) gets seq top - n + k
+        for (let lo = have + 1; lo <= n; lo += CHUNK) await c.query(sql, [receipt.id, lo, Math.min(n, lo + CHUNK - 1), offset]);
+        maxSeq = top;
+        have = n;
         await c.query('VACUUM ANALYZE messages, message_events, deliveries');
         const seedSeconds = (Date.now() - t0) / 1000;
         const size = (await c.query<{ mb: number }>(`SELECT pg_total_relation_size('messages') / 1048576.0 AS mb`)).rows[0]!.mb;
         const own = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE receiver = $1 AND sender = $2`, [BENCH_RECEIVER, BENCH_SENDER])).rows[0]!.n;
-        const { out, cpu } = await cpuWindow(t, 'postgres', () => measurePages(t.url, token, baseN + have));
+        const { out, cpu } = await cpuWindow(t, 'postgres', () => measurePages(t.url, token, maxSeq));
         sizes.push({ messages: own, seedSeconds, tableMB: Number(size), cpu, ...out });
       }
-      const ex = await c.query<{ 'QUERY PLAN': string }>(INBOX_EXPLAIN, [BENCH_RECEIVER, baseN + Math.floor(have / 2), null, null, LIMIT]);
+      const ex = await c.query<{ 'QUERY PLAN': string }>(INBOX_EXPLAIN, [BENCH_RECEIVER, Math.floor(maxSeq / 2), null, null, LIMIT]);
       const explain = ex.rows.map((r) => r['QUERY PLAN']).join('\n');
       const first = sizes[0]!, last = sizes[sizes.length - 1]!;
       return { sizes, ratioP50: last.p50 / first.p50, ratioP99: last.p99 / first.p99, explain, indexOnly: /Index Only Scan/.test(explain) };
