@@ -131,7 +131,7 @@ export async function runInboxBench(bodyFor: (id: string) => string): Promise<In
       for (const n of INBOX_SIZES) {
         const t0 = Date.now();
         // Reserve the clones' seq range first, as the writer does: the gateway keeps writing meanwhile (supervision notices).
-        const top = Number((await c.query<{ v: string }>(`UPDATE sequences SET value = value + $1 WHERE name = 'exchange' RETURNING value`, [n - have])).rows[0]!.v);
+        const top = Number((await c.query<{ v: string }>(`UPDATE sequences SET value = value + $1 WHERE name = 'exchange' RETURNING value AS v`, [n - have])).rows[0]!.v);
         const offset = top - n; // clone k (have < k ≤ n) gets seq top - n + k
         for (let lo = have + 1; lo <= n; lo += CHUNK) await c.query(sql, [receipt.id, lo, Math.min(n, lo + CHUNK - 1), offset]);
         maxSeq = top;
