@@ -21,8 +21,8 @@ function readProcStatTotals(): { busy: number; total: number } | null {
   }
 }
 
-/** CPU ticks used so far by all processes whose command is `postgres`. */
-export function postgresTicks(): number | null {
+/** CPU ticks (utime + stime) used so far by the processes `match` picks (pid, command, parent pid). */
+export function procTicks(match: (pid: number, comm: string, ppid: number) => boolean): number | null {
   try {
     let sum = 0;
     for (const pid of fs.readdirSync('/proc')) {
@@ -34,8 +34,8 @@ export function postgresTicks(): number | null {
         continue;
       }
       const open = stat.indexOf('('), close = stat.lastIndexOf(')');
-      if (stat.slice(open + 1, close) !== 'postgres') continue;
       const f = stat.slice(close + 2).split(' ');
+      if (!match(Number(pid), stat.slice(open + 1, close), Number(f[1]))) continue;
       sum += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
     }
     return sum;
@@ -43,6 +43,12 @@ export function postgresTicks(): number | null {
     return null;
   }
 }
+
+/** CPU ticks used so far by all processes whose command is `postgres`. */
+export const postgresTicks = (): number | null => procTicks((_pid, comm) => comm === 'postgres');
+
+/** CPU µs used so far by process `root` and its direct children (e.g. a cluster primary and its workers). */
+export const processTreeMicros = (root: number): number => (procTicks((pid, _c, ppid) => pid === root || ppid === root) ?? 0) * (1e6 / TICK);
 
 export interface CpuWindow {
   /** Cores in use on average over the window (1.0 = one core busy). */

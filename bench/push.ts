@@ -36,7 +36,7 @@ let idCounter = 0;
  * got a 2xx answer are added to `acked` (one request in flight per connection, so the
  * per-connection context names the request a response belongs to).
  */
-async function load(url: string, headers: Record<string, string>, bodyFor: (id: string) => string, seconds: number, acked: Set<string>): Promise<LoadResult> {
+export async function load(url: string, headers: Record<string, string>, bodyFor: (id: string) => string, seconds: number, acked: Set<string>): Promise<LoadResult> {
   const r = await autocannon({
     url,
     connections: CONNECTIONS,

@@ -15,7 +15,11 @@
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log,sign,service (default all five),
  *                      and xml-gate (the worst SOAP bodies vs /healthz latency, bench/xml-gate.ts; not in the default),
- *                      case-stats (GET /stats/cases SQL over 10^6 seeded cases, bench/case-stats.ts; not in the default)
+ *                      case-stats (GET /stats/cases SQL over 10^6 seeded cases, bench/case-stats.ts; not in the default),
+ *                      inbox (page latency at 10^4 and 10^6 stored messages, bench/inbox.ts; PostgreSQL, not in the default),
+ *                      workers (`xgw start` push at XGW_WORKERS=1 vs 2, bench/workers.ts; PostgreSQL, not in the default)
+ *   BENCH_INBOX_SIZES  inbox: comma list of stored-message counts (default 10000,1000000)
+ *   BENCH_INBOX_PAGES  inbox: measured pages per size (default 200, after 20 warm-up pages)
  *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)
  *   BENCH_STOP         gateway stop before the durability check: kill (SIGKILL, default) | graceful
  *   BENCH_QUIET_WAIT   seconds to wait for a quiet machine before each target (default 20)
@@ -40,6 +44,8 @@ import { CONNECTIONS, DATABASE_URL, DB_KIND, GOAL, PROFILE, RUN_TAG, SECONDS, TA
 import { f0, f1, f2, markdownTable } from './table';
 import { printXmlGate, runXmlGateBench, type XmlGateResult } from './xml-gate';
 import { printCaseStatsBench, runCaseStatsBench, type CaseStatsBenchResult } from './case-stats';
+import { printInboxBench, runInboxBench, type InboxBenchResult } from './inbox';
+import { runWorkersBench } from './workers';
 
 // ---------------------------------------------------------------- report
 
@@ -65,6 +71,20 @@ async function main() {
     process.stdout.write(`running gateway-push on ${DB_KIND} … `);
     await waitForQuiet('gateway-push');
     results.push(await runGateway(bodyFor));
+    console.log('done');
+  }
+
+  if (TARGETS.includes('workers')) {
+    process.stdout.write('running xgw start with XGW_WORKERS=1, then 2 (push, PostgreSQL) … ');
+    await waitForQuiet('workers');
+    results.push(...(await runWorkersBench(bodyFor)));
+    console.log('done');
+  }
+  let inbox: InboxBenchResult | undefined;
+  if (TARGETS.includes('inbox')) {
+    process.stdout.write('running inbox pages at 10^4 and 10^6 stored messages (PostgreSQL) … ');
+    await waitForQuiet('inbox');
+    inbox = await runInboxBench(bodyFor);
     console.log('done');
   }
 
@@ -100,6 +120,8 @@ async function main() {
     console.log('done');
   }
 
+  // A run of only non-push targets (e.g. BENCH_TARGETS=inbox) prints no empty tables.
+  if (results.length) {
   console.log();
   console.log(
     table([
@@ -132,6 +154,7 @@ async function main() {
       ]),
     ]),
   );
+  }
 
   const noisy = results.filter((r) => (r.cpu.other ?? 0) >= 0.2);
   if (noisy.length) {
@@ -157,6 +180,16 @@ async function main() {
         `(${d.committedNotCounted >= 0 ? '+' : ''}${d.committedNotCounted} vs 2xx: committed but in flight when autocannon stopped, answer not counted), ` +
         `events ${f0(d.messageEvents)}, deliveries ${f0(d.deliveries)}`,
     );
+  }
+  const w1 = results.find((r) => r.target === 'xgw-start-workers-1');
+  const w2 = results.find((r) => r.target === 'xgw-start-workers-2');
+  if (w1 && w2) {
+    ratios.workers2To1ReqPerSec = w2.load.reqPerSec / w1.load.reqPerSec;
+    console.log(`ratio XGW_WORKERS=2 / XGW_WORKERS=1 req/s: ${f2(ratios.workers2To1ReqPerSec)}`);
+    for (const w of [w1, w2]) {
+      const d = w.durability!;
+      console.log(`${w.target} durability (SIGTERM, DB read afterwards): ${d.ok ? 'OK' : 'FAILED'} — ${f0(d.ackedFoundInDb)} of ${f0(d.acknowledged)} acknowledged stored`);
+    }
   }
   if (echo && gw) {
     ratios.gatewayToEchoReqPerSec = gw.load.reqPerSec / echo.load.reqPerSec;
@@ -198,6 +231,7 @@ async function main() {
     printSigning(signing);
   }
   if (service) printServiceBench(service);
+  if (inbox) printInboxBench(inbox);
   if (xmlGate) printXmlGate(xmlGate);
   if (caseStats) {
     console.log();
@@ -209,7 +243,7 @@ async function main() {
   }
   // A run without the push targets (e.g. BENCH_TARGETS=log,service) keeps the push figures already in the file.
   const previous = !results.length && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
-  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate, caseStats }).filter(([, v]) => v));
+  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate, caseStats, inbox }).filter(([, v]) => v));
   fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, ...fresh } : { ...out, ...fresh }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
   if (gw?.profile) {
@@ -217,6 +251,7 @@ async function main() {
     console.log(summariseProfile(gw.profile, { top: 25 }));
   }
   if (gw?.durability && !gw.durability.ok) process.exitCode = 1;
+  if ([w1, w2].some((w) => w?.durability && !w.durability.ok)) process.exitCode = 1;
 }
 
 main()
