@@ -81,6 +81,8 @@ export interface GatewayConfig {
     enabled: boolean;
     pollIntervalMs: number;
     concurrency: number;
+    /** Most deliveries in flight to one receiver at once, across every process (a slow receiver holds no more worker slots). */
+    perReceiverConcurrency: number;
     maxAttempts: number;
     backoffBaseMs: number;
     backoffMaxMs: number;
@@ -220,11 +222,12 @@ const schema = {
     delivery: {
       type: 'object',
       additionalProperties: false,
-      required: ['enabled', 'pollIntervalMs', 'concurrency', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'requestTimeoutMs'],
+      required: ['enabled', 'pollIntervalMs', 'concurrency', 'perReceiverConcurrency', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'requestTimeoutMs'],
       properties: {
         enabled: { type: 'boolean' },
         pollIntervalMs: int(10, 3_600_000),
         concurrency: int(1, 256),
+        perReceiverConcurrency: int(1, 256),
         maxAttempts: int(1, 100),
         backoffBaseMs: int(1, 3_600_000),
         backoffMaxMs: int(1, 24 * 3_600_000),
@@ -320,6 +323,7 @@ export const defaults: GatewayConfig = {
     enabled: true,
     pollIntervalMs: 500,
     concurrency: 8,
+    perReceiverConcurrency: 2,
     maxAttempts: 8,
     backoffBaseMs: 1000,
     backoffMaxMs: 15 * 60 * 1000,
