@@ -41,7 +41,8 @@ export async function claimDue(store: Store, now: Date, lease: Date, l: ClaimLim
          FROM deliveries d WHERE ${DUE('d')})
        , due AS (
          SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id LEFT JOIN busy b ON b.receiver = r.receiver
-         WHERE ${DUE('d')} AND r.rn + COALESCE(b.n, 0) <= $4
+           LEFT JOIN receiver_delivery s ON s.receiver = r.receiver
+         WHERE ${DUE('d')} AND r.rn + COALESCE(b.n, 0) <= $4 AND s.paused IS NOT TRUE
          ORDER BY r.next_attempt_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED)
        , claimed AS (
          UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1

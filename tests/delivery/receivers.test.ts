@@ -3,6 +3,7 @@ import { startReceiver, type Receiver } from '../support/receiver';
 import { until } from '../support/faulty-store';
 import { sampleCaseRecord } from '../fixtures/case-record';
 import { demoAgreements, demoMembers } from '../../gateway/registry/demo';
+import { DeliveryWorker } from '../../gateway/delivery/worker';
 
 /**
  * Retries without storms (#16): per-receiver concurrency, pause/resume, the per-receiver
@@ -73,4 +74,46 @@ test('a slow receiver holds at most perReceiverConcurrency slots: the fast recei
   t.clock.advance(8000);
   await runOnce();
   for (const id of slowIds) expect(await statusOf(id)).toBe('delivered');
+});
+
+test('an admin pauses a receiver: nothing is sent to it (the others still are); resumed, its messages go; both in the signed log', async () => {
+  const pause = await t.call('POST', '/api/v1/admin/members/housing/delivery/pause', { token: admin });
+  expect(pause.status).toBe(200);
+  expect(pause.body).toMatchObject({ member: 'housing', paused: true, pausedBy: 'hall/t.admin', pausedAt: expect.any(String) });
+  // pausing again changes nothing and records nothing
+  expect((await t.call('POST', '/api/v1/admin/members/housing/delivery/pause', { token: admin })).body.paused).toBe(true);
+
+  const held = await pushMany('housing', 3);
+  const other = await push('docstation');
+  t.clock.advance(3600_000);
+  expect(await runOnce()).toBe(1);
+  expect(slow.hits).toHaveLength(0);
+  expect(fast.hits).toHaveLength(1);
+  for (const id of held) expect(await statusOf(id)).toBe('queued');
+  expect(await statusOf(other)).toBe('delivered');
+  // the pause is in the database, not in this worker: another worker (as another process has) claims nothing either
+  const d = t.gw.deps;
+  const another = new DeliveryWorker(d.store, d.adapters, t.clock, d.config.delivery, d.log, d.config.trust.logHashAlg);
+  expect(await another.runOnce()).toBe(0);
+  expect((await t.call('GET', '/api/v1/admin/members/housing/delivery', { token: admin })).body.paused).toBe(true);
+
+  const resume = await t.call('POST', '/api/v1/admin/members/housing/delivery/resume', { token: admin });
+  expect(resume.body).toEqual({ member: 'housing', paused: false, pausedAt: null, pausedBy: null });
+  await runOnce();
+  expect(slow.hits.map((h) => h.body.id).sort()).toEqual([...held].sort());
+  for (const id of held) expect(await statusOf(id)).toBe('delivered');
+  // attempts untouched by the pause: each was delivered on its first attempt
+  const rows = await t.db.store.query<{ attempts: number }>(`SELECT attempts FROM deliveries WHERE message_id = ANY($1::uuid[])`, [held]);
+  expect(rows.rows.map((r) => r.attempts)).toEqual(Array(held.length).fill(1));
+
+  const log = await t.db.store.query<{ entry: string }>(`SELECT entry FROM log_entries WHERE kind = 'registry.changed' ORDER BY idx DESC LIMIT 2`);
+  expect(log.rows.map((r) => JSON.parse(r.entry)).reverse()).toEqual([
+    expect.objectContaining({ object: 'delivery', action: 'paused', key: 'housing', by: 'hall/t.admin' }),
+    expect.objectContaining({ object: 'delivery', action: 'resumed', key: 'housing', by: 'hall/t.admin' }),
+  ]);
+
+  const clerk = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.clerk', password: TEST_PASSWORD } })).body.token;
+  expect((await t.call('POST', '/api/v1/admin/members/housing/delivery/pause', { token: clerk })).status).toBe(403);
+  const unknown = await t.call('POST', '/api/v1/admin/members/nobody/delivery/pause', { token: admin });
+  expect([unknown.status, unknown.body.code]).toEqual([404, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER']);
 });

@@ -12,6 +12,7 @@ import * as m014 from './014_cases';
 import * as m015 from './015_supervision';
 import * as m018 from './018_delivery_status';
 import * as m020 from './020_retention';
+import * as m021 from './021_receiver_delivery';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: Migration[] = [
   { version: 15, name: 'supervision', sql: m015.sql },
   { version: 18, name: 'delivery status', sql: m018.sql },
   { version: 20, name: 'retention', sql: m020.sql },
+  { version: 21, name: 'receiver delivery', sql: m021.sql },
 ];
