@@ -15,6 +15,8 @@ const CLAIM_LOCK = 7_428_312;
 export interface ClaimLimits {
   limit: number;
   perReceiver: number;
+  /** A receiver with this many failures in a row gets one attempt (the probe) at a time, from its probe_at on. */
+  breakAfterFailures: number;
 }
 
 /** A push delivery that may be attempted now: pending and due, or in flight with an expired lease. */
@@ -42,7 +44,8 @@ export async function claimDue(store: Store, now: Date, lease: Date, l: ClaimLim
        , due AS (
          SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id LEFT JOIN busy b ON b.receiver = r.receiver
            LEFT JOIN receiver_delivery s ON s.receiver = r.receiver
-         WHERE ${DUE('d')} AND r.rn + COALESCE(b.n, 0) <= $4 AND s.paused IS NOT TRUE
+         WHERE ${DUE('d')} AND s.paused IS NOT TRUE
+           AND r.rn + COALESCE(b.n, 0) <= CASE WHEN COALESCE(s.failures, 0) < $5 THEN $4 WHEN s.probe_at <= $1 THEN 1 ELSE 0 END
          ORDER BY r.next_attempt_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED)
        , claimed AS (
          UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1
@@ -50,7 +53,7 @@ export async function claimDue(store: Store, now: Date, lease: Date, l: ClaimLim
        SELECT c.id AS delivery_id, c.attempts, c.maybe_delivered, ${headerColumns('m')}, m.purpose,
               m.payload, m.digest_alg, m.digest, m.received_at, m.conversion
        FROM claimed c JOIN messages m ON m.id = c.message_id`,
-      [now, l.limit, lease, l.perReceiver],
+      [now, l.limit, lease, l.perReceiver, l.breakAfterFailures],
     );
   });
   return r.rows.map((x) => ({

@@ -7,6 +7,7 @@ import type { AdapterBindings } from '../adapters/bindings';
 import type { DeliveryAttempt } from '../../adapters/types';
 import { formatTime } from '../clock';
 import { claimDue, type ClaimedJob } from './claim';
+import { recordReceiverOutcome } from './receiver-breaker';
 import { lockMessages, recordStep } from '../exchange/lifecycle';
 import type { LogHashAlg } from '../merkle/hash';
 import { backoffMs } from './backoff';
@@ -106,7 +107,7 @@ export class DeliveryWorker {
     const now = this.clock.now();
     // The claim must outlast the longest attempt any transport can make, or another process would send it again.
     const lease = new Date(now.getTime() + Math.max(this.opts.requestTimeoutMs * 2, this.adapters.maxLeaseMs()));
-    return claimDue(this.store, now, lease, { limit, perReceiver: this.opts.perReceiverConcurrency });
+    return claimDue(this.store, now, lease, { limit, perReceiver: this.opts.perReceiverConcurrency, breakAfterFailures: this.opts.breakAfterFailures });
   }
 
   private async deliver(job: ClaimedJob): Promise<void> {
@@ -133,6 +134,7 @@ export class DeliveryWorker {
         return;
       }
       const step = { at: now, actor: 'gateway' };
+      await recordReceiverOutcome(db, job.to, result.ok, now, this.opts, this.random);
       if (result.ok) {
         await recordStep(db, this.alg, message, { ...step, event: 'delivered', detail: { via: 'push', ...attempt }, delivery: { lastError: null } });
         this.metrics?.messages.inc({ type: job.type, status: 'delivered' });

@@ -24,7 +24,7 @@ beforeAll(async () => {
   t = await startTestGateway({
     members,
     agreements,
-    config: { delivery: { requestTimeoutMs: TIMEOUT, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 8000, concurrency: 4, perReceiverConcurrency: 2 } },
+    config: { delivery: { requestTimeoutMs: TIMEOUT, maxAttempts: 100, backoffBaseMs: 1000, backoffMaxMs: 8000, concurrency: 4, perReceiverConcurrency: 2, breakAfterFailures: 3 } },
   });
   admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token;
 });
@@ -116,4 +116,43 @@ test('an admin pauses a receiver: nothing is sent to it (the others still are); 
   expect((await t.call('POST', '/api/v1/admin/members/housing/delivery/pause', { token: clerk })).status).toBe(403);
   const unknown = await t.call('POST', '/api/v1/admin/members/nobody/delivery/pause', { token: admin });
   expect([unknown.status, unknown.body.code]).toEqual([404, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER']);
+});
+
+test('a receiver that is down gets a bounded retry rate however many messages wait (one probe at a time); back, everything is delivered', async () => {
+  slow.reply = () => ({ status: 503 });
+  const STEP = 1000; // injected time per pass
+  /** Runs `steps` passes one STEP apart; the attempts the receiver saw at each. */
+  const passes = async (steps: number) => {
+    const perPass: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const before = slow.hits.length;
+      await runOnce();
+      perPass.push(slow.hits.length - before);
+      t.clock.advance(STEP);
+    }
+    return perPass;
+  };
+  const ids = await pushMany('housing', 5);
+  const first = await passes(10); // the breaker opens after 3 failures in a row
+  const other = await push('docstation'); // other receivers are not held back meanwhile
+  ids.push(...(await pushMany('housing', 20)));
+  const piledUp = await passes(40);
+  // 25 messages waiting, each would retry on its own backoff (about 25 / 4.5 s ≈ 5 attempts a second at 8 s max);
+  // with the breaker: at most one probe per pass, and probes spaced by backoff with full jitter (mean ≥ 2 s once grown)
+  expect(Math.max(...piledUp)).toBeLessThanOrEqual(1);
+  const probes = piledUp.reduce((a, b) => a + b, 0);
+  expect(probes).toBeLessThanOrEqual(30);
+  expect(probes).toBeGreaterThanOrEqual(3); // it keeps probing
+  expect(first.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10);
+  expect(await statusOf(other)).toBe('delivered');
+  const state = await t.db.store.query<{ failures: number }>(`SELECT failures FROM receiver_delivery WHERE receiver = 'housing'`);
+  expect(state.rows[0]!.failures).toBeGreaterThanOrEqual(3); // open
+
+  // back: the next probe succeeds, the breaker closes and the backlog drains in that pass
+  slow.reply = () => 'ok';
+  t.clock.advance(8000);
+  await runOnce();
+  for (const id of ids) expect(await statusOf(id)).toBe('delivered');
+  const after = await t.db.store.query<{ failures: number; probe_at: Date | null }>(`SELECT failures, probe_at FROM receiver_delivery WHERE receiver = 'housing'`);
+  expect(after.rows[0]).toEqual({ failures: 0, probe_at: null });
 });
