@@ -9,7 +9,8 @@ import { DeliveryWorker } from '../../gateway/delivery/worker';
  * Retries without storms (#16): per-receiver concurrency, pause/resume, the per-receiver
  * retry budget. Two push receivers: housing (made slow or down) and docstation (healthy).
  */
-const TIMEOUT = 1500;
+// Long enough that the fast receiver's six deliveries finish before the hung requests time out, even on a loaded machine.
+const TIMEOUT = 5000;
 let t: TestGateway;
 let slow: Receiver;
 let fast: Receiver;
