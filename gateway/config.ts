@@ -85,6 +85,10 @@ export interface GatewayConfig {
     enabled: boolean;
     pollIntervalMs: number;
     concurrency: number;
+    /** Most deliveries in flight to one receiver at once, across every process (a slow receiver holds no more worker slots). */
+    perReceiverConcurrency: number;
+    /** After this many failed attempts in a row to one receiver, its jobs wait for one probe at a time (backoff with full jitter between probes). */
+    breakAfterFailures: number;
     maxAttempts: number;
     backoffBaseMs: number;
     backoffMaxMs: number;
@@ -224,11 +228,13 @@ const schema = {
     delivery: {
       type: 'object',
       additionalProperties: false,
-      required: ['enabled', 'pollIntervalMs', 'concurrency', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'requestTimeoutMs'],
+      required: ['enabled', 'pollIntervalMs', 'concurrency', 'perReceiverConcurrency', 'breakAfterFailures', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'requestTimeoutMs'],
       properties: {
         enabled: { type: 'boolean' },
         pollIntervalMs: int(10, 3_600_000),
         concurrency: int(1, 256),
+        perReceiverConcurrency: int(1, 256),
+        breakAfterFailures: int(1, 1000),
         maxAttempts: int(1, 100),
         backoffBaseMs: int(1, 3_600_000),
         backoffMaxMs: int(1, 24 * 3_600_000),
@@ -324,6 +330,8 @@ export const defaults: GatewayConfig = {
     enabled: true,
     pollIntervalMs: 500,
     concurrency: 8,
+    perReceiverConcurrency: 2,
+    breakAfterFailures: 5,
     maxAttempts: 8,
     backoffBaseMs: 1000,
     backoffMaxMs: 15 * 60 * 1000,

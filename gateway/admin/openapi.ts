@@ -181,6 +181,15 @@ export function adminPaths() {
       put: op({ id: 'adminSetWebhook', summary: "Set a member's webhook (URL, active); admin role", description: 'A new webhook, or rotateSecret, issues a secret answered once as `secret`; the gateway keeps it to authenticate its webhook requests and never shows it again.', params: [memberParam], body: { schema: ref('WebhookSet') }, ok: ok('the webhook', ref('Webhook')), errors: [...WRITE, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
       delete: op({ id: 'adminRemoveWebhook', summary: "Remove a member's webhook and its secret; admin role", description: 'Refused (GW_ERR_REGISTRY_INVALID) while the member is delivered by push.', params: [memberParam], ok: noContent('removed'), errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND', 'GW_ERR_REGISTRY_INVALID'] }),
     },
+    '/api/v1/admin/members/{code}/delivery': {
+      get: op({ id: 'adminGetReceiverDelivery', summary: "Whether a member's push deliveries are paused; admin role", params: [memberParam], ok: { 200: json('the delivery state', ref('ReceiverDelivery')) }, errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
+    },
+    '/api/v1/admin/members/{code}/delivery/pause': {
+      post: op({ id: 'adminPauseDelivery', summary: "Pause a member's push deliveries; admin role", description: 'No gateway process starts an attempt for it until resumed (attempts in flight finish); its messages wait with their attempts untouched. Recorded in the signed log (delivery paused); pausing a paused member records nothing.', params: [memberParam], ok: ok('the delivery state', ref('ReceiverDelivery')), errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
+    },
+    '/api/v1/admin/members/{code}/delivery/resume': {
+      post: op({ id: 'adminResumeDelivery', summary: "Resume a member's push deliveries; admin role", description: 'Its due messages go at once. Recorded in the signed log (delivery resumed).', params: [memberParam], ok: ok('the delivery state', ref('ReceiverDelivery')), errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
+    },
     '/api/v1/admin/systems': {
       get: op({ id: 'adminListSystems', summary: "Members' information systems (业务系统); admin role", params: [query('member', 'only this member', { type: 'string', pattern: CODE }), ...LIST], ok: { 200: json('a page of systems', ref('SystemPage')) }, errors: LIST_ERRORS }),
       post: op({ id: 'adminCreateSystem', summary: 'Add a system to a member; admin role', body: { schema: ref('SystemCreate') }, ok: ok('the system', ref('System'), 201), errors: [...WRITE, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_CONFLICT'] }),
@@ -257,6 +266,11 @@ export function adminSchemas(): Json {
     Webhook: webhook,
     WebhookPage: page(ref('Webhook'), 'webhooks'),
     WebhookSet: webhookSetSchema,
+    ReceiverDelivery: {
+      type: 'object',
+      required: ['member', 'paused', 'pausedAt', 'pausedBy'],
+      properties: { member: code('member code'), paused: bool('no attempt starts while paused'), pausedAt: optionalTime('paused since'), pausedBy: nullable(str('who paused it')) },
+    },
     System: system,
     SystemPage: page(ref('System'), 'systems'),
     SystemCreate: systemCreateSchema,

@@ -9,11 +9,12 @@ import { inChange } from './change';
 import { createMember, getMemberRecord, getWebhook, listMemberRecords, listWebhooks, removeWebhook, setWebhook, updateMember, type MemberFilter } from '../registry/admin-members';
 import { createAgreement, deleteAgreement, getAgreement, listAgreementRecords, updateAgreement } from '../registry/admin-agreements';
 import { createSystem, createUser, getSystem, getUser, issueToken, listSystems, listTokens, listUserRecords, revokeToken, updateSystem, updateUser } from '../registry/admin-access';
+import { getReceiverDelivery, setDeliveryPaused } from '../registry/admin-delivery';
 import { applyRegistry, exportRegistry, type RegistryDocument } from '../registry/admin-document';
 import * as s from './openapi';
 import type { Op } from '../http/openapi-helpers';
 
-type Deps = Pick<GatewayDeps, 'store' | 'clock' | 'adapters' | 'registry' | 'config'>;
+type Deps = Pick<GatewayDeps, 'store' | 'clock' | 'adapters' | 'registry' | 'config' | 'delivery'>;
 
 /** Registry administration (admin role): members, webhooks, systems and tokens, agreements, people, the registry document. */
 export function adminRoutes(deps: Deps): Router {
@@ -57,6 +58,17 @@ export function adminRoutes(deps: Deps): Router {
     change(req, res, 200, async (ctx) => setWebhook(ctx, p(req, 'code'), req.body)),
   );
   r.delete('/admin/members/:code/webhook', admin, (req, res) => change(req, res, 204, (ctx) => removeWebhook(ctx, p(req, 'code'))));
+
+  r.get('/admin/members/:code/delivery', admin, async (req, res) => void res.json(await getReceiverDelivery(db, p(req, 'code'))));
+  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+    r.post(`/admin/members/:code/delivery/${verb}`, admin, (req, res) =>
+      change(req, res, 200, async (ctx) => {
+        const state = await setDeliveryPaused(ctx, p(req, 'code'), paused);
+        if (!paused) deps.delivery.wake();
+        return state;
+      }),
+    );
+  }
 
   r.get('/admin/systems', admin, list(ops['/api/v1/admin/systems'].get), async (req, res) => void res.json(await listSystems(db, validQuery(req))));
   r.post('/admin/systems', admin, validateBody(s.systemCreateSchema), (req, res) => change(req, res, 201, (ctx) => createSystem(ctx, req.body)));

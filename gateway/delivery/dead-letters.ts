@@ -104,6 +104,9 @@ async function requeue(db: Db, alg: LogHashAlg, rows: DeadRow[], at: Date, actor
       delivery: { lastError: null, nextAttemptAt: at, resetAttempts: true },
     });
   }
+  // An admin replays now: a receiver whose breaker is open gets its probe now, not at the end of a long backoff.
+  const receivers = [...new Set(rows.map((x) => x.receiver))];
+  if (receivers.length) await db.query('UPDATE receiver_delivery SET probe_at = $2 WHERE receiver = ANY($1::text[]) AND probe_at > $2', [receivers, at]);
   return rows.map((x) => x.id);
 }
 

@@ -4,10 +4,11 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { AdapterBindings } from '../adapters/bindings';
-import type { Conversion, DeliveryAttempt, OutboundMessage } from '../../adapters/types';
+import type { DeliveryAttempt } from '../../adapters/types';
 import { formatTime } from '../clock';
+import { claimDue, type ClaimedJob } from './claim';
+import { recordReceiverOutcome } from './receiver-breaker';
 import { lockMessages, recordStep } from '../exchange/lifecycle';
-import { headerColumns, messageHeader, type MessageHeaderRow } from '../exchange/message-header';
 import type { LogHashAlg } from '../merkle/hash';
 import { backoffMs } from './backoff';
 
@@ -19,11 +20,6 @@ export type DeliveryOptions = Omit<GatewayConfig['delivery'], 'enabled'>;
  * receiver answered (e.g. the exchange station's 回执/回退, applied to the 公文 by the wiring).
  */
 export type DeliveredHook = (db: Db, delivered: { id: string; to: string; type: string; answer?: Record<string, unknown>; at: Date }) => Promise<unknown>;
-
-interface ClaimedJob extends OutboundMessage {
-  deliveryId: string;
-  attempts: number;
-}
 
 /**
  * The outbox worker: claims due push deliveries (FOR UPDATE SKIP LOCKED, so
@@ -95,49 +91,35 @@ export class DeliveryWorker {
       });
   }
 
-  /** One pass: claim due jobs, deliver them, record outcomes. Returns how many were attempted. */
+  /**
+   * One pass: keeps up to `concurrency` jobs in flight, claiming more as each ends (so a slow
+   * receiver's attempt never holds back the others'), until nothing is due. Returns how many were attempted.
+   */
   async runOnce(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const jobs = await this.claim(this.opts.concurrency);
-      if (!jobs.length) return total;
-      total += jobs.length;
-      await Promise.all(jobs.map((j) => this.deliver(j)));
-      if (this.halted) return total;
+    const inFlight = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        const free = this.opts.concurrency - inFlight.size;
+        const jobs = free > 0 && !this.halted ? await this.claim(free) : [];
+        total += jobs.length;
+        for (const j of jobs) {
+          const p: Promise<void> = this.deliver(j).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        }
+        if (!inFlight.size) return total;
+        await Promise.race(inFlight);
+      }
+    } finally {
+      await Promise.allSettled(inFlight);
     }
   }
 
-  private async claim(limit: number): Promise<ClaimedJob[]> {
+  private claim(limit: number): Promise<ClaimedJob[]> {
     const now = this.clock.now();
     // The claim must outlast the longest attempt any transport can make, or another process would send it again.
     const lease = new Date(now.getTime() + Math.max(this.opts.requestTimeoutMs * 2, this.adapters.maxLeaseMs()));
-    const r = await this.store.query<MessageHeaderRow & {
-      delivery_id: string; attempts: number; purpose: string; payload: unknown; digest_alg: string; digest: string; received_at: Date;
-      conversion: Conversion | null; maybe_delivered: boolean;
-    }>(
-      `WITH due AS (
-         SELECT id FROM deliveries
-         WHERE mode = 'push' AND ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'in_flight' AND locked_until <= $1))
-         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       , claimed AS (
-         UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1
-         FROM due WHERE d.id = due.id RETURNING d.id, d.message_id, d.attempts, d.maybe_delivered)
-       SELECT c.id AS delivery_id, c.attempts, c.maybe_delivered, ${headerColumns('m')}, m.purpose,
-              m.payload, m.digest_alg, m.digest, m.received_at, m.conversion
-       FROM claimed c JOIN messages m ON m.id = c.message_id`,
-      [now, limit, lease],
-    );
-    return r.rows.map((x) => ({
-      deliveryId: x.delivery_id,
-      attempts: x.attempts,
-      ...messageHeader(x),
-      purpose: x.purpose,
-      payload: x.payload,
-      digest: { alg: x.digest_alg, value: x.digest },
-      receivedAt: formatTime(x.received_at),
-      conversion: x.conversion,
-      maybeDelivered: x.maybe_delivered,
-    }));
+    return claimDue(this.store, now, lease, { limit, perReceiver: this.opts.perReceiverConcurrency, breakAfterFailures: this.opts.breakAfterFailures });
   }
 
   private async deliver(job: ClaimedJob): Promise<void> {
@@ -164,6 +146,7 @@ export class DeliveryWorker {
         return;
       }
       const step = { at: now, actor: 'gateway' };
+      await recordReceiverOutcome(db, job.to, result.ok, now, this.opts, this.random);
       if (result.ok) {
         await recordStep(db, this.alg, message, { ...step, event: 'delivered', detail: { via: 'push', ...attempt }, delivery: { lastError: null } });
         for (const hook of this.deliveredHooks) await hook(db, { id: job.id, to: job.to, type: job.type, answer: result.answer, at: now });

@@ -5,9 +5,9 @@ import type { LogHashAlg } from '../merkle/hash';
 import { canonicalJson } from '../crypto/canonical';
 
 /** What registry administration changes, and how (enums: the signed log holds no free text). */
-export const REGISTRY_OBJECTS = ['member', 'webhook', 'system', 'token', 'agreement', 'user', 'certificate'] as const;
+export const REGISTRY_OBJECTS = ['member', 'webhook', 'system', 'token', 'agreement', 'user', 'certificate', 'delivery'] as const;
 export type RegistryObject = (typeof REGISTRY_OBJECTS)[number];
-export const REGISTRY_ACTIONS = ['created', 'updated', 'deactivated', 'reactivated', 'issued', 'revoked', 'retired', 'deleted', 'superseded'] as const;
+export const REGISTRY_ACTIONS = ['created', 'updated', 'deactivated', 'reactivated', 'issued', 'revoked', 'retired', 'deleted', 'superseded', 'paused', 'resumed'] as const;
 export type RegistryAction = (typeof REGISTRY_ACTIONS)[number];
 
 export interface RegistryChange {

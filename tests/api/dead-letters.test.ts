@@ -139,3 +139,32 @@ test('a replay starts the attempt count afresh: one more failure goes back to re
   await t.gw.deps.delivery.runOnce();
   expect((await messageOf(id)).status).toBe('delivered');
 });
+
+test('a replay never replays a message already delivered or acknowledged: not by id, not by filter', async () => {
+  rx.reply = () => 'ok';
+  const since = new Date(t.clock.now()).toISOString(); // dead letters of earlier tests stay out of the bulk replay
+  const delivered = await push('FZ-DONE-0001');
+  await t.gw.deps.delivery.runOnce();
+  expect((await messageOf(delivered)).status).toBe('delivered');
+  rx.reply = () => ({ status: 503 });
+  const acked = await push('FZ-DONE-0002');
+  const dead = await push('FZ-DONE-0003');
+  await drain();
+  expect((await messageOf(acked)).status).toBe('dead_lettered');
+  // the receiver had it after all (it pulled it): it acknowledges the dead letter
+  const ack = await t.call('POST', `/api/v1/messages/${acked}/ack`, { token: t.tokens.housing, body: { result: 'accepted' } });
+  expect(ack.status).toBe(200);
+  expect((await messageOf(acked)).status).toBe('acknowledged');
+
+  rx.reset();
+  for (const id of [delivered, acked]) {
+    const r = await t.call('POST', `/api/v1/admin/dead-letters/${id}/replay`, { token: admin });
+    expect([r.status, r.body.code]).toEqual([404, 'GW_ERR_DEAD_LETTER_NOT_FOUND']);
+  }
+  const bulk = await t.call('POST', '/api/v1/admin/dead-letters/replay', { token: admin, body: { receiver: 'housing', from: since } });
+  expect(bulk.body).toEqual({ replayed: 1, ids: [dead] });
+  await t.gw.deps.delivery.runOnce();
+  expect(rx.hits.map((h) => h.body.id)).toEqual([dead]);
+  expect((await messageOf(acked)).status).toBe('acknowledged');
+  expect((await messageOf(delivered)).history.filter((h: { event: string }) => h.event === 'replayed')).toEqual([]);
+});

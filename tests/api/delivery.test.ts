@@ -23,7 +23,8 @@ beforeAll(async () => {
   t = await startTestGateway({
     members,
     config: {
-      delivery: { requestTimeoutMs: TIMEOUT, maxAttempts: MAX_ATTEMPTS, backoffBaseMs: BASE, backoffMaxMs: MAX, concurrency: CONCURRENCY },
+      // One receiver here: no per-receiver cap, so concurrent workers really share its jobs (the cap: tests/delivery/receivers.test.ts).
+      delivery: { requestTimeoutMs: TIMEOUT, maxAttempts: MAX_ATTEMPTS, backoffBaseMs: BASE, backoffMaxMs: MAX, concurrency: CONCURRENCY, perReceiverConcurrency: 64 },
     },
   });
 });

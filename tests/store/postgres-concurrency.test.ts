@@ -42,7 +42,8 @@ describe('the outbox shared by several processes', () => {
   beforeAll(async () => {
     rx = await startReceiver();
     const members = demoMembers.map((m) => (m.code === 'housing' ? { ...m, deliveryMode: 'push' as const, webhookUrl: rx.url } : m));
-    t = await startTestGateway({ members, postgres: server.base, config: { delivery: { requestTimeoutMs: 5000, concurrency: 4 } } });
+    // One receiver: no per-receiver cap, so the three workers really share its jobs.
+    t = await startTestGateway({ members, postgres: server.base, config: { delivery: { requestTimeoutMs: 5000, concurrency: 4, perReceiverConcurrency: 64 } } });
   }, 120_000);
   afterAll(async () => {
     for (const p of pools) await p.close();

@@ -15,6 +15,7 @@ import * as m017 from './017_certificate_lifecycle';
 import * as m018 from './018_delivery_status';
 import * as m019 from './019_station_packages';
 import * as m020 from './020_retention';
+import * as m021 from './021_receiver_delivery';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   { version: 18, name: 'delivery status', sql: m018.sql },
   { version: 19, name: 'station packages', sql: m019.sql },
   { version: 20, name: 'retention', sql: m020.sql },
+  { version: 21, name: 'receiver delivery', sql: m021.sql },
 ];
