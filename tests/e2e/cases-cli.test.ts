@@ -1,26 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
+import { runXgw, startXgw, stopXgw, useCliEnvironment } from '../support/cli';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 
 // The demo hall sends a case to two departments, one refuses; `xgw cases rebuild` on the same
 // data directory (gateway stopped: PGlite has one owner) gives the case the live gateway showed.
-let dataDir: string;
-let env: NodeJS.ProcessEnv;
-let cleanup: () => Promise<void>;
-const gateways = new RunningGateways();
-
-beforeAll(async () => {
-  buildDist();
-  ({ dataDir, env, cleanup } = await cliEnvironment('cases'));
-}, 60_000);
-afterEach(() => gateways.stopAll());
-afterAll(() => cleanup());
+const cli = useCliEnvironment('cases');
+const { gateways } = cli;
 
 test('xgw cases rebuild gives the cases the live gateway answered', async () => {
   const caseNo = 'CLI-2026-000001';
-  let gw = gateways.track(await startXgw(env));
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  let gw = gateways.track(await startXgw(cli.env));
+  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
   const session = async (url: string, who: string) =>
     ((await (await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: who, password: creds.users[who].password }) })).json()) as { token: string }).token;
   const push = async (url: string, token: string, body: Record<string, unknown>) => {
@@ -46,10 +37,10 @@ test('xgw cases rebuild gives the cases the live gateway answered', async () => 
   expect(live.timeline).toHaveLength(3);
   expect(await stopXgw(gw.child)).toBe(0);
 
-  const rebuilt = runXgw(['cases', 'rebuild'], env);
+  const rebuilt = runXgw(['cases', 'rebuild'], cli.env);
   expect([rebuilt.status, rebuilt.stderr]).toEqual([0, '']);
   expect(rebuilt.stdout).toContain('1 case(s) rebuilt from the log');
 
-  gw = gateways.track(await startXgw(env));
+  gw = gateways.track(await startXgw(cli.env));
   expect(await view(gw.url)).toEqual(live);
 }, 180_000);

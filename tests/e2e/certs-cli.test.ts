@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw } from '../support/cli';
+import { runXgw, startXgw, useCliEnvironment } from '../support/cli';
 import { sampleCaseStatus } from '../fixtures/case-record';
 
 // `xgw certs rotate|revoke --member` against a running demo gateway (through its admin API, as
@@ -9,21 +9,12 @@ import { sampleCaseStatus } from '../fixtures/case-record';
 // refuses to sign on the member's behalf until the next rotation. PGlite, or PostgreSQL with DATABASE_URL.
 jest.setTimeout(180_000);
 
-let dataDir: string;
-let env: NodeJS.ProcessEnv;
-let cleanup: () => Promise<void>;
-const gateways = new RunningGateways();
-
-beforeAll(async () => {
-  buildDist();
-  ({ dataDir, env, cleanup } = await cliEnvironment('certs'));
-}, 180_000);
-afterEach(() => gateways.stopAll());
-afterAll(() => cleanup());
+const cli = useCliEnvironment('certs');
+const { gateways } = cli;
 
 test('xgw certs rotate, then revoke, the sender certificate of a running gateway', async () => {
-  const gw = gateways.track(await startXgw({ ...env, XGW_DEMO: '1' }));
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const gw = gateways.track(await startXgw({ ...cli.env, XGW_DEMO: '1' }));
+  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
   // A new connection each time: the synchronous xgw runs between pushes block this process
   // past the server's keep-alive timeout, so a pooled socket would be found closed.
   const push = (messageId: string) =>
@@ -37,7 +28,7 @@ test('xgw certs rotate, then revoke, the sender certificate of a running gateway
       req.on('error', reject).end(body);
     });
   const xgw = (...args: string[]) => {
-    const r = runXgw(args, { ...env, XGW_DEMO: '1' });
+    const r = runXgw(args, { ...cli.env, XGW_DEMO: '1' });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     return r.stdout;
   };
@@ -52,6 +43,6 @@ test('xgw certs rotate, then revoke, the sender certificate of a running gateway
   expect(revoked).toContain('the gateway refuses to sign on its behalf until xgw certs rotate --member housing');
   const refused = await push('cli-revoked');
   expect([refused.status, refused.body.code]).toEqual([422, 'GW_ERR_TRUST_CERTIFICATE_INVALID']);
-  const again = runXgw(['certs', 'revoke', '--member', 'housing'], { ...env, XGW_DEMO: '1' });
+  const again = runXgw(['certs', 'revoke', '--member', 'housing'], { ...cli.env, XGW_DEMO: '1' });
   expect([again.status, again.stderr.trim()]).toEqual([1, 'xgw: GW_ERR_TRUST_NOT_FOUND: member "housing" has no active certificate']);
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
+import { runXgw, startXgw, stopXgw, useCliEnvironment } from '../support/cli';
 
 // Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
 jest.setTimeout(180_000);
@@ -9,17 +9,8 @@ jest.setTimeout(180_000);
 // The operator's path: the demo's mock 税务 refuses a case it already has (a business
 // refusal: dead-lettered at once); `xgw dead-letters list|replay` finds and requeues it,
 // and the replay is in the message's history with who did it.
-let dataDir: string;
-let env: NodeJS.ProcessEnv;
-let cleanup: () => Promise<void>;
-const gateways = new RunningGateways();
-
-beforeAll(async () => {
-  buildDist();
-  ({ dataDir, env, cleanup } = await cliEnvironment('dead-letters'));
-}, 180_000);
-afterEach(() => gateways.stopAll());
-afterAll(() => cleanup());
+const cli = useCliEnvironment('dead-letters');
+const { gateways } = cli;
 
 async function statusOf(url: string, token: string, id: string, want: string): Promise<any> {
   let m: any = null;
@@ -32,8 +23,8 @@ async function statusOf(url: string, token: string, id: string, want: string): P
 }
 
 test('xgw dead-letters list and replay', async () => {
-  const gw = gateways.track(await startXgw(env));
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const gw = gateways.track(await startXgw(cli.env));
+  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
   const hall = creds.members.hall.token as string;
   const example = JSON.parse(fs.readFileSync(path.join(__dirname, '../../schemas/examples/case-record.example.json'), 'utf8'));
   const push = async (messageId: string) =>
@@ -51,21 +42,21 @@ test('xgw dead-letters list and replay', async () => {
   expect(dead.status).toBe('dead_lettered');
   expect(await stopXgw(gw.child)).toBe(0); // PGlite allows one process per data directory; on PostgreSQL it would not matter
 
-  const list = runXgw(['dead-letters', 'list', '--receiver', 'tax'], env);
+  const list = runXgw(['dead-letters', 'list', '--receiver', 'tax'], cli.env);
   expect(list.status).toBe(0);
   expect(list.stdout).toContain(`${second.id}  hall → tax  case-record  ${example.caseNo}  attempts 1`);
   expect(list.stdout).toMatch(/GW_ERR_AGENCY_FAULT: .*重复/);
   expect(list.stdout).toContain('1 dead letter(s)');
 
-  const bad = runXgw(['dead-letters', 'replay', '--from', 'yesterday'], env);
+  const bad = runXgw(['dead-letters', 'replay', '--from', 'yesterday'], cli.env);
   expect([bad.status, bad.stderr.trim()]).toEqual([1, expect.stringContaining('GW_ERR_REQUEST_INVALID')]);
-  const replay = runXgw(['dead-letters', 'replay', second.id], env);
+  const replay = runXgw(['dead-letters', 'replay', second.id], cli.env);
   expect(replay.status).toBe(0);
   expect(replay.stdout).toContain(`replayed ${second.id}`);
-  expect(runXgw(['dead-letters', 'replay', second.id], env).stderr).toContain('GW_ERR_DEAD_LETTER_NOT_FOUND');
+  expect(runXgw(['dead-letters', 'replay', second.id], cli.env).stderr).toContain('GW_ERR_DEAD_LETTER_NOT_FOUND');
 
   // restarted, the gateway delivers the replayed message (the restarted mock agency has forgotten the first case)
-  const again = gateways.track(await startXgw(env));
+  const again = gateways.track(await startXgw(cli.env));
   const m = await statusOf(again.url, hall, second.id, 'delivered');
   const replayed = m.history.find((h: { event: string }) => h.event === 'replayed');
   expect(replayed).toMatchObject({ actor: `cli/${os.userInfo().username}`, previousAttempts: 1 });

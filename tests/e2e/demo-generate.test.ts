@@ -1,32 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw } from '../support/cli';
+import { runXgw, startXgw, useCliEnvironment } from '../support/cli';
 
 // `xgw demo generate` pushes a realistic case history through a running demo gateway's
 // exchange API: every case arrives (the statistics count them), with parallel approvals,
 // decisions and open cases; the same seed gives the same history.
-let dataDir: string;
-let env: NodeJS.ProcessEnv;
-let cleanup: () => Promise<void>;
-const gateways = new RunningGateways();
-
-beforeAll(async () => {
-  buildDist();
-  ({ dataDir, env, cleanup } = await cliEnvironment('demo-generate'));
-}, 60_000);
-afterEach(() => gateways.stopAll());
-afterAll(() => cleanup());
+const cli = useCliEnvironment('demo-generate');
+const { gateways } = cli;
 
 test('xgw demo generate --cases 40: every case through the exchange, visible to the supervisor', async () => {
-  const refused = runXgw(['demo', 'generate', '--cases', '5'], env);
+  const refused = runXgw(['demo', 'generate', '--cases', '5'], cli.env);
   expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining('no gateway is running')]);
 
-  const gw = gateways.track(await startXgw(env));
-  const run = runXgw(['demo', 'generate', '--cases', '40', '--seed', '7'], env);
+  const gw = gateways.track(await startXgw(cli.env));
+  const run = runXgw(['demo', 'generate', '--cases', '40', '--seed', '7'], cli.env);
   expect([run.status, run.stderr]).toEqual([0, ""]);
   expect(run.stdout).toMatch(/^40 case\(s\), \d+ message\(s\) pushed through http/);
 
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
   const login = await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'supervisor', password: creds.users.supervisor.password }) });
   const token = ((await login.json()) as { token: string }).token;
   const get = async (route: string) => (await (await fetch(`${gw.url}/api/v1${route}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;

@@ -1,27 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
+import { runXgw, startXgw, stopXgw, useCliEnvironment } from '../support/cli';
 
 // Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
 jest.setTimeout(180_000);
 
 // The demo's people take a 公文 through 发文 (住建局 clerk and signer), then the operator lists
 // 税务局's inbox with `xgw documents list` on the same data directory.
-let dataDir: string;
-let env: NodeJS.ProcessEnv;
-let cleanup: () => Promise<void>;
-const gateways = new RunningGateways();
-
-beforeAll(async () => {
-  buildDist();
-  ({ dataDir, env, cleanup } = await cliEnvironment('documents'));
-}, 180_000);
-afterEach(() => gateways.stopAll());
-afterAll(() => cleanup());
+const cli = useCliEnvironment('documents');
+const { gateways } = cli;
 
 test('the demo clerk and signer send a 通知; xgw documents list shows it in 税务局’s inbox', async () => {
-  const gw = gateways.track(await startXgw(env));
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const gw = gateways.track(await startXgw(cli.env));
+  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
   const login = async (who: string) =>
     ((await (await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: who, password: creds.users[who].password }) })).json()) as { token: string }).token;
   const [clerk, signer] = [await login('housing.clerk'), await login('housing.signer')];
@@ -38,12 +29,12 @@ test('the demo clerk and signer send a 通知; xgw documents list shows it in �
   expect((await post(clerk, `/${doc.id}/distribute`)).status).toBe('distributed');
   expect(await stopXgw(gw.child)).toBe(0); // PGlite: one process per data directory
 
-  const list = runXgw(['documents', 'list', '--department', 'tax', '--q', '燃氣安全'], env);
+  const list = runXgw(['documents', 'list', '--department', 'tax', '--q', '燃氣安全'], cli.env);
   expect(list.status).toBe(0);
   expect(list.stdout).toMatch(/^加急 {2}江住建〔\d{4}〕1号 {2}江州市住房和城乡建设局关于开展燃气安全检查的通知 {2}housing → tax {2}delivered {2}/m);
   expect(list.stdout).toContain('1 document(s)');
-  const outbox = runXgw(['documents', 'list', '--box', 'outbox', '--json'], env);
+  const outbox = runXgw(['documents', 'list', '--box', 'outbox', '--json'], cli.env);
   expect(JSON.parse(outbox.stdout.trim().split('\n')[0]!)).toMatchObject({ id: doc.id, status: 'distributed', sender: 'housing' });
-  const bad = runXgw(['documents', 'list', '--urgency', '很急'], env);
+  const bad = runXgw(['documents', 'list', '--urgency', '很急'], cli.env);
   expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('GW_ERR_REQUEST_INVALID')]);
 }, 180_000);

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { ChildProcess } from 'node:child_process';
-import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw } from '../support/cli';
+import { runXgw, startXgw, useCliEnvironment } from '../support/cli';
 import { demoTokens } from '../support/exchange-load';
 import { sampleCaseRecord } from '../fixtures/case-record';
 
@@ -11,17 +11,8 @@ jest.setTimeout(180_000);
 // `Connection: close`), the write it carries commits, the last checkpoint signs everything,
 // exit 0. A request still unanswered after XGW_SHUTDOWN_TIMEOUT_MS is cut and the process
 // still exits 0. On the database of the run (PGlite data directory, or PostgreSQL).
-const gateways = new RunningGateways();
-afterEach(() => gateways.stopAll());
-beforeAll(() => buildDist(), 60_000);
-
-let env: NodeJS.ProcessEnv;
-let dataDir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  ({ env, dataDir, cleanup } = await cliEnvironment('shutdown'));
-}, 120_000);
-afterAll(() => cleanup());
+const cli = useCliEnvironment('shutdown');
+const { gateways } = cli;
 
 /** Resolves with the next chunk of output that matches. */
 function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
@@ -73,8 +64,8 @@ async function heldPush(url: string, token: string, messageId: string) {
 }
 
 test('SIGTERM: new connections refused, the request in flight is answered and committed, the last checkpoint covers the log, exit 0', async () => {
-  const gw = gateways.track(await startXgw({ ...env, XGW_SHUTDOWN_TIMEOUT_MS: '60000' }));
-  const { hall } = demoTokens(dataDir);
+  const gw = gateways.track(await startXgw({ ...cli.env, XGW_SHUTDOWN_TIMEOUT_MS: '60000' }));
+  const { hall } = demoTokens(cli.dataDir);
   const held = await heldPush(gw.url, hall, 'shutdown-in-flight-1');
 
   const stopping = waitFor(gw.child.stdout!, /xgw: stopping \(SIGTERM\)[^\n]*\n/);
@@ -93,26 +84,26 @@ test('SIGTERM: new connections refused, the request in flight is answered and co
   expect(await exited(gw.child)).toBe(0);
   expect(gw.output()).toContain('xgw: stopped');
   // The push is stored, and the checkpoint signed at shutdown covers it: no unsigned tail.
-  const verified = runXgw(['verify', 'log', '--json'], env);
+  const verified = runXgw(['verify', 'log', '--json'], cli.env);
   expect(verified.status).toBe(0);
   const report = JSON.parse(verified.stdout) as { entries: number; unsigned: { entries: number } | null };
   expect(report.entries).toBeGreaterThan(receipt.log.index);
   expect(report.unsigned?.entries ?? 0).toBe(0);
 
-  const again = gateways.track(await startXgw(env));
+  const again = gateways.track(await startXgw(cli.env));
   const view = await fetch(`${again.url}/api/v1/messages/${receipt.id}`, { headers: { authorization: `Bearer ${hall}` } });
   expect(view.status).toBe(200);
   expect(((await view.json()) as { messageId: string }).messageId).toBe('shutdown-in-flight-1');
 });
 
 test('a request still unanswered at XGW_SHUTDOWN_TIMEOUT_MS is cut; the gateway still stops cleanly and says so', async () => {
-  const gw = gateways.track(await startXgw({ ...env, XGW_SHUTDOWN_TIMEOUT_MS: '300' }));
-  const { hall } = demoTokens(dataDir);
+  const gw = gateways.track(await startXgw({ ...cli.env, XGW_SHUTDOWN_TIMEOUT_MS: '300' }));
+  const { hall } = demoTokens(cli.dataDir);
   const held = await heldPush(gw.url, hall, 'shutdown-cut-1');
   gw.child.kill('SIGTERM');
   expect(await held.closedByServer()).toBe('HTTP/1.1 100 Continue\r\n\r\n'); // no answer: the connection was cut
   expect(await exited(gw.child)).toBe(0);
   expect(gw.output()).toMatch(/"cut":1[^\n]*shutdown: requests still unanswered at the deadline were cut/);
   expect(gw.output()).toContain('xgw: stopped');
-  expect(runXgw(['verify', 'log'], env).status).toBe(0);
+  expect(runXgw(['verify', 'log'], cli.env).status).toBe(0);
 });

@@ -118,3 +118,32 @@ export class RunningGateways {
     this.children.clear();
   }
 }
+
+/**
+ * The set-up of a test file that runs the real CLI: dist built and a fresh cliEnvironment
+ * before its tests, the gateways they start stopped after each, the environment removed
+ * after all. `env` and `dataDir` are there once the file's beforeAll has run.
+ */
+export function useCliEnvironment(label: string): { gateways: RunningGateways; readonly env: NodeJS.ProcessEnv; readonly dataDir: string } {
+  const gateways = new RunningGateways();
+  let cli: Awaited<ReturnType<typeof cliEnvironment>> | null = null;
+  beforeAll(async () => {
+    buildDist();
+    cli = await cliEnvironment(label);
+  }, 180_000);
+  afterEach(() => gateways.stopAll());
+  afterAll(() => cli?.cleanup());
+  const ready = () => {
+    if (!cli) throw new Error(`useCliEnvironment('${label}'): read env and dataDir inside tests, after beforeAll`);
+    return cli;
+  };
+  return {
+    gateways,
+    get env() {
+      return ready().env;
+    },
+    get dataDir() {
+      return ready().dataDir;
+    },
+  };
+}
