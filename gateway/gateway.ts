@@ -32,7 +32,7 @@ import { pushDeps, type GatewayDeps } from './deps';
 import { SupervisionRunner } from './supervision/runner';
 import { RegistryWatcher } from './registry/live';
 import { drainable, type Drain } from './http/drain';
-import { archiveOf, RetentionJob } from './retention/job';
+import { RetentionJob } from './retention/job';
 import { expiries, expiryWarnings } from './trust/expiry';
 
 export interface Gateway {
@@ -137,7 +137,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   // The exchange station's 回执/回退 to a 公文 package settles the addressee's receipt (documents/station-answers.ts).
   delivery.onDelivered((db, d) => applyStationAnswer(db, config.trust.logHashAlg, d.id, d.answer, d.at));
   // 办件 supervision follows the log after each commit of a case message (readers also catch it up first).
-  const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log, archiveOf(config));
+  // Message bodies past the retention period: the job moves them, readers (API, evidence, case rebuild) read them back here.
+  const retention = new RetentionJob(store, config, clock, config.trust.logHashAlg, log);
+  const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log, retention.archive);
   writer.onCommit((created) => {
     if (created.some((m) => (CASE_MESSAGE_TYPES as readonly string[]).includes(m.type))) cases.wake();
   });
@@ -161,12 +163,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     log,
   );
   await registry.start();
-  const retention = new RetentionJob(store, config, clock, config.trust.logHashAlg, log);
   const supervision = new SupervisionRunner(
     { store, clock, cases, alg: config.trust.logHashAlg, push: pushDeps({ clock, schemas, directory, trust, config, adapters }), writer, log },
     config.supervision,
   );
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, supervision, retention, archive: archiveOf(config) };
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, supervision, retention, archive: retention.archive };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;

@@ -19,7 +19,7 @@ export function registerRetention(program: Command): void {
         }
         const job = new RetentionJob(store, config, systemClock, config.trust.logHashAlg, createLogger('warn'));
         const r = await job.runOnce();
-        const where = config.retention.mode === 'archive' ? `archived under ${job.archiveDir}` : 'dropped';
+        const where = config.retention.mode === 'archive' ? `archived under ${job.archive?.dir}` : 'dropped';
         print(`${r.pruned} message bod${r.pruned === 1 ? 'y' : 'ies'} older than ${days} day(s) ${where}; log entries ${r.logIndices.length ? r.logIndices.join(', ') : 'none'}`);
         if (r.waiting) print(`${r.waiting} older message(s) keep their bodies until they are settled (queued, retrying or dead letters)`);
       }),

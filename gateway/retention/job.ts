@@ -17,6 +17,8 @@ export function archiveOf(config: Readonly<GatewayConfig>): BodyArchive | null {
 export class RetentionJob {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
+  /** Where archive mode writes and bodies are read back from (null in drop mode). */
+  readonly archive: BodyArchive | null;
 
   constructor(
     private readonly store: Store,
@@ -24,11 +26,8 @@ export class RetentionJob {
     private readonly clock: Clock,
     private readonly alg: LogHashAlg,
     private readonly log: Logger,
-  ) {}
-
-  /** Where archive mode writes (null in drop mode). */
-  get archiveDir(): string | null {
-    return archiveOf(this.config)?.dir ?? null;
+  ) {
+    this.archive = archiveOf(config);
   }
 
   get enabled(): boolean {
@@ -41,7 +40,7 @@ export class RetentionJob {
     if (r.bodiesAfterDays === null) return Promise.resolve({ pruned: 0, waiting: 0, logIndices: [] });
     return pruneBodies(this.store, {
       policy: { days: r.bodiesAfterDays, mode: r.mode, batchSize: r.batchSize },
-      archive: archiveOf(this.config),
+      archive: this.archive,
       clock: this.clock,
       alg: this.alg,
     });

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Store } from '../store/db';
 import type { Clock } from '../clock';
 import { formatTime } from '../clock';
 import { prepareEntry } from '../log/entries';
 import { appendEntries } from '../log/append';
+import { digestHex } from '../crypto/digest';
 import type { LogHashAlg } from '../merkle/hash';
 import type { BodyArchive } from './archive';
 import type { RetentionMark } from './bodies';
@@ -17,6 +17,7 @@ export interface RetentionPolicy {
 
 /** Statuses after which nobody needs the body to move the message on (an ack of a delivered message reads only its digest). */
 export const SETTLED = ['delivered', 'acknowledged', 'rejected'] as const;
+const settled = new Set<string>(SETTLED);
 
 export interface PruneReport {
   pruned: number;
@@ -71,7 +72,6 @@ export async function pruneBodies(
       const young = page.findIndex((r) => r.received_at >= cutoff);
       const rows = young < 0 ? page : page.slice(0, young);
       if (!rows.length) return false;
-      const settled = new Set<string>(SETTLED);
       const waits = (r: Row) => r.retention === null && !settled.has(r.status);
       const prune = rows.filter((r) => r.retention === null && settled.has(r.status));
       report.waiting += rows.filter(waits).length;
@@ -97,7 +97,7 @@ export async function pruneBodies(
           count: prune.length,
           olderThan: formatTime(cutoff),
           seq: { first: Number(prune[0]!.seq), last: Number(prune.at(-1)!.seq) },
-          ids: { alg: 'sha256', value: createHash('sha256').update(ids.join('\n')).digest('hex') },
+          ids: { alg: 'sha256', value: digestHex('sha256', ids.join('\n')) },
         });
         report.logIndices.push(...(await appendEntries(db, [entry])));
         report.pruned += prune.length;
