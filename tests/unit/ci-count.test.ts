@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,7 +13,13 @@ let tmp: string;
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-ci-count-'));
 });
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+/** .ci/run children still running (a test that timed out): stopped before their fake npm goes, or they would run the real one here. */
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  running.clear();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 function count(file: string, ...args: string[]) {
   const r = spawnSync('bash', [countSh, args[0]!, file, ...args.slice(1)], { encoding: 'utf8' });
@@ -69,6 +75,7 @@ describe('.ci/count.sh', () => {
   });
 });
 
+// Each .ci/run is a few shells and probes: seconds, or a minute on a busy 2-core machine; generous, not timed.
 describe('.ci/run with a fake npm', () => {
   /** Runs the real .ci/run; `npm test` appends the given counts line (per database) and exits with the given status. */
   function ciRun(opts: { pglite: [string, number]; postgres: [string, number]; pgPort: number; ci?: string }): Promise<{ status: number | null; lines: string[] }> {
@@ -96,7 +103,9 @@ exit "$st"
     };
     // Asynchronous: a test may hold a listening socket (the fake PostgreSQL) in this process.
     return new Promise((resolve) => {
-      const child = spawn('bash', [path.join(root, '.ci', 'run')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, so that afterEach can stop it and everything it started.
+      const child = spawn('bash', [path.join(root, '.ci', 'run')], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      running.add(child);
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -117,14 +126,14 @@ exit "$st"
     expect(r.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^FAILED: PostgreSQL at 127\.0\.0\.1:\d+ does not answer/)]));
     expect(r.lines.at(-1)).toBe('40 passed, 1 failed');
     expect(r.status).not.toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   test('outside CI a missing PostgreSQL is a skip, said so', async () => {
     const r = await ciRun({ pglite: ['40 0', 0], postgres: ['40 0', 0], pgPort: await closedPort(), ci: 'false' });
     expect(r.lines.join('\n')).toContain('PostgreSQL run skipped (not CI)');
     expect(r.lines.at(-1)).toBe('40 passed, 0 failed');
     expect(r.status).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   test('both passes run; a pass that failed without counting a failure is never "0 failed"', async () => {
     const server = net.createServer((s) => s.destroy()).listen(0, '127.0.0.1');
@@ -146,5 +155,5 @@ exit "$st"
     } finally {
       server.close();
     }
-  }, 60_000);
+  }, 180_000);
 });
