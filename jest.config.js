@@ -7,6 +7,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }] },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+  // Slowest files first (known durations when jest has no cache, as in CI).
+  testSequencer: '<rootDir>/tests/support/sequencer.js',
   reporters: ['default', '<rootDir>/tests/support/count-reporter.js'],
   // Generous: hooks start gateways, databases and mock agencies on a 2-core machine that may be busy.
   testTimeout: 60000,
