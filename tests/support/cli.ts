@@ -2,7 +2,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase } from './db';
+import { createTestDatabase, prepareCliPglite } from './db';
 import { projectRoot } from '../../gateway/schemas/paths';
 
 export const root = projectRoot();
@@ -90,6 +90,7 @@ export async function cliEnvironment(
   let env: NodeJS.ProcessEnv = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '', XGW_SUPERVISION: '0' };
   const base = opts.postgres ?? process.env.DATABASE_URL;
   const db = base ? await createTestDatabase({ base }) : null;
+  if (!base) prepareCliPglite(dataDir);
   if (db) {
     await db.store.close();
     env = { ...env, DATABASE_URL: db.url!, XGW_DEMO: '1' };

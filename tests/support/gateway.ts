@@ -81,7 +81,9 @@ export async function startTestGateway(
   // Also when the members are the demo members with other settings (e.g. push delivery for the
   // agencies) and the agreements extend the demo's: those rows are upserted over the copy, which
   // ends in the same registry as seeding it afresh.
-  const seeded = template && !opts.dir && !opts.postgres && sameDemoMembers(opts.members) && extendsDemoAgreements(opts.agreements) ? template : null;
+  // A PGlite directory too, when it is new (one already holding a database is seeded over, as before).
+  const newDir = !opts.dir || !fs.existsSync(path.join(opts.dir, 'PG_VERSION'));
+  const seeded = template && newDir && !opts.postgres && sameDemoMembers(opts.members) && extendsDemoAgreements(opts.agreements) ? template : null;
   const db = await createTestDatabase({ dir: opts.dir, base: opts.postgres, template: seeded });
   const clock = opts.clock ?? new ManualClock();
   let tokens: Record<string, string>;

@@ -23,9 +23,11 @@ export default async function globalSetup(): Promise<void> {
   const pkiDir = path.join(dir, 'pki');
   buildTestPki(pkiDir);
   const databaseUrl = process.env.DATABASE_URL ?? '';
-  const template: TestTemplate = { dir, pkiDir, tokens: {}, pgliteDump: null, pgTemplate: null, databaseUrl };
+  const template: TestTemplate = { dir, pkiDir, tokens: {}, pgliteDump: null, pgliteBlankDump: null, pgTemplate: null, databaseUrl };
   if (!databaseUrl) {
     const store = await openPglite();
+    template.pgliteBlankDump = path.join(dir, 'blank.tar');
+    fs.writeFileSync(template.pgliteBlankDump, Buffer.from(await (await store.dump()).arrayBuffer()));
     template.tokens = await seedTestRegistry(store, new ManualClock());
     template.pgliteDump = path.join(dir, 'seeded.tar');
     fs.writeFileSync(template.pgliteDump, Buffer.from(await (await store.dump()).arrayBuffer()));

@@ -21,6 +21,12 @@ export interface TestTemplate {
   tokens: Record<string, string>;
   /** PGlite: the seeded data directory as a tarball (PGlite dumpDataDir). */
   pgliteDump: string | null;
+  /**
+   * PGlite: a new, empty data directory (initdb only, no migrations) as a tarball: what every
+   * other PGlite a test opens starts from (in memory, or unpacked into a directory for the real
+   * CLI), ≈0.5 s instead of ≈3 s (in memory) or ≈6 s (in a directory) for initdb.
+   */
+  pgliteBlankDump: string | null;
   /** PostgreSQL: the seeded template database (CREATE DATABASE … TEMPLATE). */
   pgTemplate: string | null;
   /** The DATABASE_URL the template was made for ('' = PGlite). */
