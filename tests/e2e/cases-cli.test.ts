@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { runXgw, startXgw, stopXgw, useCliEnvironment } from '../support/cli';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
+import { demoCredentials } from '../support/exchange-load';
 
 // The demo hall sends a case to two departments, one refuses; `xgw cases rebuild` on the same
 // data directory (gateway stopped: PGlite has one owner) gives the case the live gateway showed.
@@ -11,7 +10,7 @@ const { gateways } = cli;
 test('xgw cases rebuild gives the cases the live gateway answered', async () => {
   const caseNo = 'CLI-2026-000001';
   let gw = gateways.track(await startXgw(cli.env));
-  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(cli.dataDir);
   const session = async (url: string, who: string) =>
     ((await (await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: who, password: creds.users[who].password }) })).json()) as { token: string }).token;
   const push = async (url: string, token: string, body: Record<string, unknown>) => {

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { runXgw, startXgw, useCliEnvironment } from '../support/cli';
 import { sampleCaseStatus } from '../fixtures/case-record';
+import { demoCredentials } from '../support/exchange-load';
 
 // `xgw certs rotate|revoke --member` against a running demo gateway (through its admin API, as
 // every registry command): the gateway signs with the new key at once; after the revocation it
@@ -14,7 +13,7 @@ const { gateways } = cli;
 
 test('xgw certs rotate, then revoke, the sender certificate of a running gateway', async () => {
   const gw = gateways.track(await startXgw({ ...cli.env, XGW_DEMO: '1' }));
-  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(cli.dataDir);
   // A new connection each time: the synchronous xgw runs between pushes block this process
   // past the server's keep-alive timeout, so a pooled socket would be found closed.
   const push = (messageId: string) =>

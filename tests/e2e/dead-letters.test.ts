@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runXgw, startXgw, stopXgw, useCliEnvironment } from '../support/cli';
+import { demoCredentials } from '../support/exchange-load';
 
 // Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
 jest.setTimeout(180_000);
@@ -24,7 +25,7 @@ async function statusOf(url: string, token: string, id: string, want: string): P
 
 test('xgw dead-letters list and replay', async () => {
   const gw = gateways.track(await startXgw(cli.env));
-  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(cli.dataDir);
   const hall = creds.members.hall.token as string;
   const example = JSON.parse(fs.readFileSync(path.join(__dirname, '../../schemas/examples/case-record.example.json'), 'utf8'));
   const push = async (messageId: string) =>

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { runXgw, startXgw, useCliEnvironment } from '../support/cli';
+import { demoCredentials } from '../support/exchange-load';
 
 // `xgw demo generate` pushes a realistic case history through a running demo gateway's
 // exchange API: every case arrives (the statistics count them), with parallel approvals,
@@ -17,7 +16,7 @@ test('xgw demo generate --cases 40: every case through the exchange, visible to 
   expect([run.status, run.stderr]).toEqual([0, ""]);
   expect(run.stdout).toMatch(/^40 case\(s\), \d+ message\(s\) pushed through http/);
 
-  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(cli.dataDir);
   const login = await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'supervisor', password: creds.users.supervisor.password }) });
   const token = ((await login.json()) as { token: string }).token;
   const get = async (route: string) => (await (await fetch(`${gw.url}/api/v1${route}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { runXgw, startXgw, stopXgw, useCliEnvironment } from '../support/cli';
+import { demoCredentials } from '../support/exchange-load';
 
 // Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
 jest.setTimeout(180_000);
@@ -12,7 +11,7 @@ const { gateways } = cli;
 
 test('the demo clerk and signer send a 通知; xgw documents list shows it in 税务局’s inbox', async () => {
   const gw = gateways.track(await startXgw(cli.env));
-  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(cli.dataDir);
   const login = async (who: string) =>
     ((await (await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: who, password: creds.users[who].password }) })).json()) as { token: string }).token;
   const [clerk, signer] = [await login('housing.clerk'), await login('housing.signer')];

@@ -4,6 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { buildDist, cliEnvironment, RunningGateways, runXgw, startXgw, stopXgw } from '../support/cli';
 import { Signer } from '../../gateway/crypto/sign';
 import { witnessVkey } from '../../gateway/witness/service';
+import { demoCredentials } from '../support/exchange-load';
 
 // Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
 jest.setTimeout(180_000);
@@ -55,7 +56,7 @@ async function exchangeCase(url: string, tokens: Record<string, { token: string 
 test('xgw export evidence, then xgw verify bundle offline; tampering fails with the message named', async () => {
   const caseNo = 'JZ-ZJ-20260302-000777';
   const gw = gateways.track(await startXgw(env));
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(dataDir);
   const [recordId] = await exchangeCase(gw.url, creds.members, caseNo);
   // the demo's witness cosigns the checkpoint that covers the case (the gateway sends each new one)
   const witnessKey = /its key \(xgw verify bundle --witness\): (\S+)/.exec(gw.output())![1]!;

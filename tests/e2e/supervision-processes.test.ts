@@ -7,13 +7,12 @@
  * PostgreSQL only (two processes cannot share a PGlite directory): DATABASE_URL on the
  * PostgreSQL pass, else a throwaway cluster of its own.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { buildDist, cliEnvironment, RunningGateways, startXgw } from '../support/cli';
 import { postgresServer } from '../support/pg-cluster';
 import { openPostgres } from '../../gateway/store/postgres';
 import { sampleCaseRecord } from '../fixtures/case-record';
+import { demoCredentials } from '../support/exchange-load';
 
 jest.setTimeout(240_000);
 
@@ -56,7 +55,7 @@ test('two gateway processes supervising at once raise, log and notify each card 
   const one = gateways.track(await startXgw(env));
   const two = gateways.track(await startXgw(env));
   const [a, b] = [supervisionRuns(one.child), supervisionRuns(two.child)];
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(dataDir);
   const call = async (url: string, token: string, method: string, route: string, body?: unknown) => {
     const r = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: r.status, body: (await r.json()) as any };

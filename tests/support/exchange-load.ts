@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sampleCaseRecord } from '../fixtures/case-record';
+import type { DemoCredentials } from '../../gateway/registry/demo';
 
 /** A push the gateway acknowledged (202 created, or 200 for a retry of a message it had committed). */
 export interface Acknowledged {
@@ -23,9 +24,14 @@ export interface DemoTokens {
   housing: string;
 }
 
+/** The demo credentials (member tokens, user passwords) `xgw start` wrote into its data directory. */
+export function demoCredentials(dataDir: string): DemoCredentials {
+  return JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+}
+
 /** The demo member tokens `xgw start` wrote into its data directory. */
 export function demoTokens(dataDir: string): DemoTokens {
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(dataDir);
   return { hall: creds.members.hall.token, housing: creds.members.housing.token };
 }
 
