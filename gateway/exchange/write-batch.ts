@@ -100,8 +100,9 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<StoredOutc
       id: string; sender: string; message_id: string; request_digest: string; digest_alg: DigestAlg; digest: string;
       received_at: Date; idx: number; leaf_hash: Buffer; receipt_signature: BatchedSignature | null;
     }>(
-      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash, m.receipt_signature
+      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash, rs.signature AS receipt_signature
        FROM messages m JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
+       LEFT JOIN receipt_signatures rs ON rs.message_id = m.id
        WHERE (m.sender, m.message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [others.map((m) => m.sender), others.map((m) => m.messageId)],
     );

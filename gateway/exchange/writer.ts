@@ -156,7 +156,12 @@ export class ExchangeWriter {
   private async storeSignatures(rows: Array<{ id: string; sig: BatchedSignature }>): Promise<void[]> {
     let json = '[';
     for (let i = 0; i < rows.length; i++) json += `${i ? ',' : ''}{"id":"${rows[i]!.id}","sig":${JSON.stringify(rows[i]!.sig)}}`;
-    await this.store.query(`UPDATE messages m SET receipt_signature = x.sig FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sig jsonb) WHERE m.id = x.id`, [json + ']']);
+    // A narrow row of its own (migration 026), not an update of the wide message row. Two signatures for one
+    // message (two retries of a duplicate whose signature was lost, re-signed at once): the first stored stays.
+    await this.store.query(
+      `INSERT INTO receipt_signatures (message_id, signature) SELECT x.id, x.sig FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sig jsonb) ON CONFLICT (message_id) DO NOTHING`,
+      [json + ']'],
+    );
     return rows.map(() => undefined);
   }
 }
