@@ -64,8 +64,9 @@ const str = JSON.stringify;
 
 /**
  * The batch's rows as the JSON text of one jsonb parameter, written directly rather than
- * through an array of row objects and JSON.stringify: the envelope's canonical text made
- * while sealing (`envelopeText`) is reused as is, and no row object is allocated.
+ * through an array of row objects and JSON.stringify: the payload's canonical text made by
+ * preparePush (`payloadText`) and the envelope's made while sealing (`envelopeText`) are
+ * reused as is, and no row object is allocated.
  */
 export function batchRowsJson(msgs: NewMessage[]): string {
   let s = '[';
@@ -76,7 +77,7 @@ export function batchRowsJson(msgs: NewMessage[]): string {
     s +=
       `{"n":${i + 1},"id":${str(m.id)},"delivery_id":${str(newId())},"sender":${str(m.sender)},"sender_system":${str(m.senderSystem)},` +
       `"receiver":${str(m.receiver)},"type":${str(m.type)},"message_id":${str(m.messageId)},"case_id":${str(m.caseId)},"purpose":${str(m.purpose)},` +
-      `"payload":${str(m.payload)},"digest_alg":${str(m.digestAlg)},"digest":${str(m.digest)},"request_digest":${str(m.requestDigest)},` +
+      `"payload":${m.payloadText ?? str(m.payload)},"digest_alg":${str(m.digestAlg)},"digest":${str(m.digest)},"request_digest":${str(m.requestDigest)},` +
       `"envelope":${envelope},"conversion":${m.conversion == null ? 'null' : str(m.conversion)},"received_at":${str(m.receivedAt.toISOString())},` +
       `"delivery_mode":${str(m.deliveryMode)},"log_entry":${str(m.logEntry.text)},"leaf_hash":"${m.logEntry.leafHash.toString('hex')}"}`;
   }
