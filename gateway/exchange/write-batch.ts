@@ -1,4 +1,4 @@
-import type { Db } from '../store/db';
+import { prepared, type Db } from '../store/db';
 import { newId } from '../ids';
 import { formatTime } from '../clock';
 import type { NewMessage, Receipt, StoredOutcome } from './types';
@@ -27,9 +27,9 @@ export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestA
  * 'message.received' entry per inserted message. The append's input reads the
  * inserted rows, so the exchange row is locked before the log row: the lock order
  * is always exchange → log (other log writers take only the log row), so no
- * deadlock. Constant SQL text; all rows travel as one JSON parameter.
+ * deadlock. Constant SQL text, prepared once per connection; all rows travel as one JSON parameter.
  */
-const BATCH_SQL = `
+const BATCH_SQL = prepared(`
 WITH s AS (
   UPDATE sequences SET value = value + $2 WHERE name = 'exchange' RETURNING value
 ), input AS (
@@ -58,7 +58,7 @@ WITH s AS (
 ), ${logAppendCtes(`SELECT row_number() OVER (ORDER BY i.n) AS k, 'message.received' AS kind, i.id AS message_id, i.case_id,
          i.log_entry AS entry, i.leaf_hash, i.received_at AS created_at
   FROM input i JOIN ins USING (id)`)}
-SELECT message_id AS id, idx FROM log_appended`;
+SELECT message_id AS id, idx FROM log_appended`);
 
 const str = JSON.stringify;
 
