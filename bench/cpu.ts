@@ -47,6 +47,23 @@ export function procTicks(match: (pid: number, comm: string, ppid: number) => bo
 /** CPU ticks used so far by all processes whose command is `postgres`. */
 export const postgresTicks = (): number | null => procTicks((_pid, comm) => comm === 'postgres');
 
+/**
+ * CPU ticks used so far by the PostgreSQL backends connected to `database` (their title names
+ * it: "postgres: 15/main: user db host(port) state"). Unlike postgresTicks, other people's
+ * databases on the same server do not count; the shared WAL writer and checkpointer do not either.
+ */
+export function postgresBackendTicks(database: string): number | null {
+  const word = ` ${database} `;
+  return procTicks((pid, comm) => {
+    if (comm !== 'postgres') return false;
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(word);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** CPU µs used so far by process `root` and its direct children (e.g. a cluster primary and its workers). */
 export const processTreeMicros = (root: number): number => (procTicks((pid, _c, ppid) => pid === root || ppid === root) ?? 0) * (1e6 / TICK);
 
@@ -57,6 +74,8 @@ export interface CpuWindow {
   loadGenerator: number;
   server: number;
   postgres: number | null;
+  /** Of `postgres`: the backends connected to the target's own database (not other users' of the server). */
+  postgresBackends?: number | null;
   /** machine − (load generator + server + postgres): other processes (e.g. a test run) competing for the CPUs. */
   other: number | null;
 }
@@ -86,12 +105,18 @@ export async function waitForQuiet(label: string, maxSeconds = Number(process.en
   return busy;
 }
 
-export async function cpuWindow<T>(target: { cpu(): Promise<number> }, dbKind: 'postgres' | 'pglite', fn: () => Promise<T>): Promise<{ out: T; cpu: CpuWindow }> {
-  const m0 = readProcStatTotals(), p0 = postgresTicks(), s0 = await target.cpu(), l0 = process.cpuUsage();
+export async function cpuWindow<T>(
+  target: { cpu(): Promise<number> },
+  dbKind: 'postgres' | 'pglite',
+  fn: () => Promise<T>,
+  database?: string,
+): Promise<{ out: T; cpu: CpuWindow }> {
+  const backends = () => (database && dbKind === 'postgres' ? postgresBackendTicks(database) : null);
+  const b0 = backends(), m0 = readProcStatTotals(), p0 = postgresTicks(), s0 = await target.cpu(), l0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const out = await fn();
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const l1 = process.cpuUsage(l0), s1 = await target.cpu(), p1 = postgresTicks(), m1 = readProcStatTotals();
+  const l1 = process.cpuUsage(l0), s1 = await target.cpu(), p1 = postgresTicks(), m1 = readProcStatTotals(), b1 = backends();
   const cores = os.cpus().length;
   const machine = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * cores : null;
   const loadGenerator = (l1.user + l1.system) / 1e6 / wall;
@@ -105,6 +130,7 @@ export async function cpuWindow<T>(target: { cpu(): Promise<number> }, dbKind: '
       loadGenerator,
       server,
       postgres,
+      ...(database ? { postgresBackends: b0 !== null && b1 !== null ? (b1 - b0) / TICK / wall : null } : {}),
       other: machine === null ? null : Math.max(0, machine - loadGenerator - server - (postgres ?? 0)),
     },
   };

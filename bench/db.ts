@@ -23,6 +23,8 @@ export interface VerifyCounts {
 
 export interface BenchDb {
   kind: 'postgres' | 'pglite';
+  /** PostgreSQL: the scratch database's name (its backends' CPU is measured apart from the server's other users). */
+  name?: string;
   /** How the gateway child should open it. */
   spec: { kind: 'gateway'; databaseUrl?: string; dataDir?: string };
   /** Opens a store on it in this process (PGlite: only while no other process has it open). */
@@ -51,7 +53,8 @@ async function countAll(q: (sql: string, p?: unknown[]) => Promise<number>, acke
 /** `cleanups` receives the drop function, so an interrupted run still removes the database. */
 export async function prepareDb(databaseUrl: string | null, cleanups: Array<() => Promise<void>>): Promise<BenchDb> {
   if (databaseUrl) {
-    const created = await createDatabase(databaseUrl, `xgw_bench_${randomBytes(4).toString('hex')}`);
+    const name = `xgw_bench_${randomBytes(4).toString('hex')}`;
+    const created = await createDatabase(databaseUrl, name);
     const url = created.url;
     let dropped = false;
     const drop = async () => {
@@ -62,6 +65,7 @@ export async function prepareDb(databaseUrl: string | null, cleanups: Array<() =
     cleanups.push(drop);
     return {
       kind: 'postgres',
+      name,
       spec: { kind: 'gateway', databaseUrl: url },
       open: async () => openPostgres(url),
       async verify(acked) {

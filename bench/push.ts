@@ -146,7 +146,7 @@ export async function runGateway(bodyFor: (id: string) => string): Promise<Targe
 
       const w = await load(t.url, headers, bodyFor, WARMUP, acked);
       const before = await commitBatchStats(t.url);
-      const { out, cpu } = await cpuWindow(t, DB_KIND, () => load(t.url, headers, bodyFor, SECONDS, acked));
+      const { out, cpu } = await cpuWindow(t, DB_KIND, () => load(t.url, headers, bodyFor, SECONDS, acked), db.name);
       const after = await commitBatchStats(t.url);
       const commits = after.count - before.count, messages = after.sum - before.sum;
       result = {

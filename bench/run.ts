@@ -53,6 +53,8 @@ const table = (rows: string[][]): string => markdownTable(rows, (i) => i > 0);
 
 /** Server CPU per answered request: less sensitive to neighbours on a shared machine than req/s. */
 const serverMicrosPerRequest = (r: TargetResult) => (r.cpu.server * 1e6) / (r.load.ok / r.load.duration);
+/** CPU of the target's own PostgreSQL backends per answered request (PostgreSQL runs only). */
+const postgresMicrosPerRequest = (r: TargetResult) => (r.cpu.postgresBackends == null ? undefined : Math.round((r.cpu.postgresBackends * 1e6) / (r.load.ok / r.load.duration)));
 
 async function main() {
   const { bodyFor, bytes, payloadBytes } = await pushBody(RUN_TAG);
@@ -142,7 +144,7 @@ async function main() {
   console.log();
   console.log(
     table([
-      ['CPU (cores, avg over window)', 'machine', 'load generator', 'server', 'server µs/req', 'postgres', 'other processes'],
+      ['CPU (cores, avg over window)', 'machine', 'load generator', 'server', 'server µs/req', 'postgres', 'pg backends µs/req', 'other processes'],
       ...results.map((r) => [
         r.target,
         r.cpu.machine === null ? 'n/a' : `${f2(r.cpu.machine)} / ${r.cpu.machineCores}`,
@@ -150,6 +152,7 @@ async function main() {
         f2(r.cpu.server),
         f0(serverMicrosPerRequest(r)),
         r.cpu.postgres === null ? '-' : f2(r.cpu.postgres),
+        postgresMicrosPerRequest(r) === undefined ? '-' : f0(postgresMicrosPerRequest(r)!),
         r.cpu.other === null ? 'n/a' : f2(r.cpu.other),
       ]),
     ]),
@@ -214,7 +217,7 @@ async function main() {
     seconds: SECONDS,
     warmupSeconds: WARMUP,
     requestBodyBytes: bytes,
-    results: results.map((r) => ({ ...r, serverMicrosPerRequest: Math.round(serverMicrosPerRequest(r)) })),
+    results: results.map((r) => ({ ...r, serverMicrosPerRequest: Math.round(serverMicrosPerRequest(r)), postgresMicrosPerRequest: postgresMicrosPerRequest(r) })),
     ratios,
     goal,
   };

@@ -22,7 +22,7 @@ import type { Principal } from '../gateway/registry/principal';
 import { benchCaseRecord } from './case-record';
 import { prepareDb } from './db';
 import { BENCH_PURPOSE, BENCH_RECEIVER, BENCH_SENDER, seedBenchRegistry } from './seed';
-import { postgresTicks } from './cpu';
+import { postgresBackendTicks, postgresTicks } from './cpu';
 
 const cpuMicros = () => {
   const u = process.cpuUsage();
@@ -37,6 +37,8 @@ export interface WritePathResult {
   writerUs: number;
   answerUs: number;
   postgresUs: number | null;
+  /** Of postgresUs: the scratch database's own backends (other databases on a shared server excluded). */
+  postgresBackendUs: number | null;
   wallMsPerBatch: number;
 }
 
@@ -64,7 +66,8 @@ export async function measureWritePath(databaseUrl: string | null, batches: numb
     };
     const run = async (count: number, measure: boolean) => {
       let prepare = 0, writer = 0, answer = 0;
-      const p0 = measure ? postgresTicks() : null;
+      const pgb = () => (measure && db.name ? postgresBackendTicks(db.name) : null);
+      const p0 = measure ? postgresTicks() : null, b0 = pgb();
       const t0 = process.hrtime.bigint();
       for (let b = 0; b < count; b++) {
         const c0 = cpuMicros();
@@ -81,9 +84,9 @@ export async function measureWritePath(databaseUrl: string | null, batches: numb
       await gw.deps.writer.drain();
       await new Promise((r) => setTimeout(r, 50)); // the receipt-signature statement, if any
       const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-      const p1 = measure ? postgresTicks() : null;
+      const p1 = measure ? postgresTicks() : null, b1 = pgb();
       const m = count * batchSize;
-      return { prepare: prepare / m, writer: writer / m, answer: answer / m, pg: p0 !== null && p1 !== null ? ((p1 - p0) * 10_000) / m : null, wall: wall / count };
+      return { prepare: prepare / m, writer: writer / m, answer: answer / m, pg: p0 !== null && p1 !== null ? ((p1 - p0) * 10_000) / m : null, pgBackends: b0 !== null && b1 !== null ? ((b1 - b0) * 10_000) / m : null, wall: wall / count };
     };
     await run(Math.max(5, Math.floor(batches / 5)), false); // warm-up
     const r = await run(batches, true);
@@ -95,6 +98,7 @@ export async function measureWritePath(databaseUrl: string | null, batches: numb
       writerUs: r.writer,
       answerUs: r.answer,
       postgresUs: store.kind === 'postgres' ? r.pg : null,
+      postgresBackendUs: store.kind === 'postgres' ? r.pgBackends : null,
       wallMsPerBatch: r.wall,
     };
   } finally {
@@ -109,7 +113,7 @@ if (require.main === module) {
     .then((r) => {
       const f = (x: number | null) => (x === null ? '–' : x.toFixed(1));
       console.log(
-        `${r.database}: ${r.batches} batches × ${r.batchSize}: µs/message CPU — preparePush ${f(r.prepareUs)}, writer ${f(r.writerUs)}, answer JSON ${f(r.answerUs)}, postgres ${f(r.postgresUs)}; wall ${r.wallMsPerBatch.toFixed(2)} ms/batch`,
+        `${r.database}: ${r.batches} batches × ${r.batchSize}: µs/message CPU — preparePush ${f(r.prepareUs)}, writer ${f(r.writerUs)}, answer JSON ${f(r.answerUs)}, postgres ${f(r.postgresUs)} (its backends ${f(r.postgresBackendUs)}); wall ${r.wallMsPerBatch.toFixed(2)} ms/batch`,
       );
     })
     .catch((e) => {

@@ -117,8 +117,9 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
     id: string; envelope: Envelope; payload: unknown; retention: RetentionMark | null; ack_receipt: AckReceipt | null;
     message_id: string; digest_alg: DigestAlg; digest: string; received_at: Date; receipt_signature: BatchedSignature | null; idx: number | null; leaf_hash: Buffer | null;
   }>(
-    `SELECT m.id, m.envelope, m.payload, m.retention, m.ack_receipt, m.message_id, m.digest_alg, m.digest, m.received_at, m.receipt_signature, le.idx, le.leaf_hash
+    `SELECT m.id, m.envelope, m.payload, m.retention, m.ack_receipt, m.message_id, m.digest_alg, m.digest, m.received_at, rs.signature AS receipt_signature, le.idx, le.leaf_hash
      FROM messages m LEFT JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
+     LEFT JOIN receipt_signatures rs ON rs.message_id = m.id
      WHERE m.id = ANY($1::uuid[])`,
     [ids],
   );

@@ -97,9 +97,14 @@ export class CaseProjector {
   private async step(db: Db): Promise<boolean> {
     const cursor = Number((await db.query<{ value: string }>(`SELECT value FROM sequences WHERE name = 'cases' FOR UPDATE`)).rows[0]!.value);
     const r = await db.query<{ idx: string; message_id: string; type: LoggedCaseMessage['type'] | null; sender: string; receiver: string } & BodyRow>(
+      // One primary-key probe per entry (LATERAL … LIMIT 1 is not flattened into a join): a plain join was planned as
+      // a hash join over a sequential scan of every message, at each step, until the table outgrew the step.
       `SELECT le.idx, m.id AS message_id, m.type, m.sender, m.receiver, m.payload, m.retention, m.digest_alg, m.digest
        FROM (SELECT idx, kind, message_id FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2) le
-       LEFT JOIN messages m ON le.kind = 'message.received' AND m.id = le.message_id AND m.type = ANY($3::text[])
+       LEFT JOIN LATERAL (
+         SELECT m.id, m.type, m.sender, m.receiver, m.payload, m.retention, m.digest_alg, m.digest FROM messages m
+         WHERE le.kind = 'message.received' AND m.id = le.message_id AND m.type = ANY($3::text[]) LIMIT 1
+       ) m ON true
        ORDER BY le.idx`,
       [cursor, STEP_ENTRIES, CASE_MESSAGE_TYPES],
     );

@@ -143,6 +143,7 @@ export function preparePush(deps: PushDeps, principal: Principal, body: unknown)
     caseId,
     purpose: req.purpose,
     payload: req.payload,
+    payloadText: canonicalPayload,
     digestAlg: digest.alg,
     digest: digest.value,
     requestDigest: digestHex('sha256', reqText),

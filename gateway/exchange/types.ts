@@ -16,6 +16,8 @@ export interface NewMessage {
   caseId: string | null;
   purpose: string;
   payload: unknown;
+  /** The payload's canonical JSON, when the push made it already (preparePush): written to the database as is, not serialised again. */
+  payloadText?: string;
   digestAlg: DigestAlg;
   digest: string;
   /** Digest over {to, type, caseId, purpose, payload}: what "the same message" means for idempotency. */

@@ -1,4 +1,4 @@
-import type { Db } from '../store/db';
+import { prepared, type Db } from '../store/db';
 import { newId } from '../ids';
 import { formatTime } from '../clock';
 import type { NewMessage, Receipt, StoredOutcome } from './types';
@@ -27,9 +27,9 @@ export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestA
  * 'message.received' entry per inserted message. The append's input reads the
  * inserted rows, so the exchange row is locked before the log row: the lock order
  * is always exchange → log (other log writers take only the log row), so no
- * deadlock. Constant SQL text; all rows travel as one JSON parameter.
+ * deadlock. Constant SQL text, prepared once per connection; all rows travel as one JSON parameter.
  */
-const BATCH_SQL = `
+const BATCH_SQL = prepared(`
 WITH s AS (
   UPDATE sequences SET value = value + $2 WHERE name = 'exchange' RETURNING value
 ), input AS (
@@ -58,14 +58,15 @@ WITH s AS (
 ), ${logAppendCtes(`SELECT row_number() OVER (ORDER BY i.n) AS k, 'message.received' AS kind, i.id AS message_id, i.case_id,
          i.log_entry AS entry, i.leaf_hash, i.received_at AS created_at
   FROM input i JOIN ins USING (id)`)}
-SELECT message_id AS id, idx FROM log_appended`;
+SELECT message_id AS id, idx FROM log_appended`);
 
 const str = JSON.stringify;
 
 /**
  * The batch's rows as the JSON text of one jsonb parameter, written directly rather than
- * through an array of row objects and JSON.stringify: the envelope's canonical text made
- * while sealing (`envelopeText`) is reused as is, and no row object is allocated.
+ * through an array of row objects and JSON.stringify: the payload's canonical text made by
+ * preparePush (`payloadText`) and the envelope's made while sealing (`envelopeText`) are
+ * reused as is, and no row object is allocated.
  */
 export function batchRowsJson(msgs: NewMessage[]): string {
   let s = '[';
@@ -76,7 +77,7 @@ export function batchRowsJson(msgs: NewMessage[]): string {
     s +=
       `{"n":${i + 1},"id":${str(m.id)},"delivery_id":${str(newId())},"sender":${str(m.sender)},"sender_system":${str(m.senderSystem)},` +
       `"receiver":${str(m.receiver)},"type":${str(m.type)},"message_id":${str(m.messageId)},"case_id":${str(m.caseId)},"purpose":${str(m.purpose)},` +
-      `"payload":${str(m.payload)},"digest_alg":${str(m.digestAlg)},"digest":${str(m.digest)},"request_digest":${str(m.requestDigest)},` +
+      `"payload":${m.payloadText ?? str(m.payload)},"digest_alg":${str(m.digestAlg)},"digest":${str(m.digest)},"request_digest":${str(m.requestDigest)},` +
       `"envelope":${envelope},"conversion":${m.conversion == null ? 'null' : str(m.conversion)},"received_at":${str(m.receivedAt.toISOString())},` +
       `"delivery_mode":${str(m.deliveryMode)},"log_entry":${str(m.logEntry.text)},"leaf_hash":"${m.logEntry.leafHash.toString('hex')}"}`;
   }
@@ -100,8 +101,9 @@ export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<StoredOutc
       id: string; sender: string; message_id: string; request_digest: string; digest_alg: DigestAlg; digest: string;
       received_at: Date; idx: number; leaf_hash: Buffer; receipt_signature: BatchedSignature | null;
     }>(
-      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash, m.receipt_signature
+      `SELECT m.id, m.sender, m.message_id, m.request_digest, m.digest_alg, m.digest, m.received_at, le.idx, le.leaf_hash, rs.signature AS receipt_signature
        FROM messages m JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
+       LEFT JOIN receipt_signatures rs ON rs.message_id = m.id
        WHERE (m.sender, m.message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [others.map((m) => m.sender), others.map((m) => m.messageId)],
     );

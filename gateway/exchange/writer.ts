@@ -1,4 +1,4 @@
-import type { Store } from '../store/db';
+import { prepared, type Store } from '../store/db';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { GatewayError } from '../errors';
@@ -16,6 +16,10 @@ type MaybePromise<T> = T | Promise<T>;
 const RECEIPT_STORE_INTERVAL_MS = 50;
 /** Receipt signatures stored per statement at most (one JSON parameter). */
 const RECEIPT_STORE_MAX_BATCH = 4096;
+
+const STORE_RECEIPT_SIGNATURES = prepared(
+  `INSERT INTO receipt_signatures (message_id, signature) SELECT x.id, x.sig FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sig jsonb) ON CONFLICT (message_id) DO NOTHING`,
+);
 
 /** A committed message whose receipt cannot be signed: a retry gets the stored message back as a duplicate, signed then. */
 const receiptSigningFailures: FailurePolicy = {
@@ -156,7 +160,9 @@ export class ExchangeWriter {
   private async storeSignatures(rows: Array<{ id: string; sig: BatchedSignature }>): Promise<void[]> {
     let json = '[';
     for (let i = 0; i < rows.length; i++) json += `${i ? ',' : ''}{"id":"${rows[i]!.id}","sig":${JSON.stringify(rows[i]!.sig)}}`;
-    await this.store.query(`UPDATE messages m SET receipt_signature = x.sig FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sig jsonb) WHERE m.id = x.id`, [json + ']']);
+    // A narrow row of its own (migration 026), not an update of the wide message row. Two signatures for one
+    // message (two retries of a duplicate whose signature was lost, re-signed at once): the first stored stays.
+    await this.store.query(STORE_RECEIPT_SIGNATURES, [json + ']']);
     return rows.map(() => undefined);
   }
 }

@@ -25,3 +25,18 @@ export interface Store extends Db {
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/**
+ * Statements a busy gateway runs many times with constant text (the push batch): on PostgreSQL
+ * each is parsed, analysed and planned once per connection (a named prepared statement) instead
+ * of at every execution; PGlite runs them as they are. Register the text once, at module load.
+ */
+const preparedNames = new Map<string, string>();
+
+export function prepared(sql: string): string {
+  if (!preparedNames.has(sql)) preparedNames.set(sql, `xgw_${preparedNames.size + 1}`);
+  return sql;
+}
+
+/** The prepared statement's name for `sql`, if it was registered with prepared(). */
+export const preparedName = (sql: string): string | undefined => preparedNames.get(sql);

@@ -1,5 +1,5 @@
 import { Client, Pool, types, type PoolClient } from 'pg';
-import type { Db, QueryResult, Store } from './db';
+import { preparedName, type Db, type QueryResult, type Store } from './db';
 import { isStoreUnavailable } from './unavailable';
 
 interface CheckedOut {
@@ -48,11 +48,12 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Store {
   // An idle client losing its server must not crash the process; the pool drops it and the next query reconnects.
   pool.on('error', () => undefined);
   const run = async <T>(
-    q: { query: (s: string, p?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> },
+    q: { query: (c: { text: string; values?: unknown[]; name?: string }) => Promise<{ rows: unknown[]; rowCount: number | null }> },
     sql: string,
     params?: unknown[],
   ): Promise<QueryResult<T>> => {
-    const r = await q.query(sql, params);
+    const name = preparedName(sql);
+    const r = await q.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   };
   return {

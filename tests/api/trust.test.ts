@@ -240,8 +240,8 @@ describe('signed receipts', () => {
 
     // the signature is stored after the answer; once it is, a retry gets exactly the original
     for (let i = 0; i < 50; i++) {
-      const r = await t.db.store.query<{ receipt_signature: unknown }>('SELECT receipt_signature FROM messages WHERE id = $1', [first.body.id]);
-      if (r.rows[0].receipt_signature) break;
+      const r = await t.db.store.query<{ signature: unknown }>('SELECT signature FROM receipt_signatures WHERE message_id = $1', [first.body.id]);
+      if (r.rows[0]?.signature) break;
       await new Promise((res) => setTimeout(res, 20));
     }
     const again = await pushRecord('rcpt-1', record as never);

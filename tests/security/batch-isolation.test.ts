@@ -75,6 +75,7 @@ test('a message PostgreSQL really refuses (a lone surrogate that slipped past va
     to: 'hall', type: 'case-status', messageId: `real-poison-${seq}`, purpose: 'status-feedback', payload: sampleCaseStatus(),
   });
   poisoned.payload = { ...(poisoned.payload as object), opinion: 'x\ud800y' };
+  delete poisoned.payloadText; // the canonical text preparePush made is of the clean payload: write the poisoned one
   await hold.queuedBehind(4);
   const bad = t.gw.deps.writer.submit(poisoned);
   await hold.queuedBehind(5);
