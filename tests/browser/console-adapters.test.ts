@@ -12,7 +12,7 @@ let b: ConsoleBrowser;
 
 beforeAll(async () => {
   // The circuit stays open for the whole test: nothing probes the agency meanwhile.
-  w = await startAgencyWorld({ circuit: { failures: 2, halfOpenAfterMs: 600_000 } });
+  w = await startAgencyWorld({ circuit: { failures: 2, halfOpenAfterMs: 600_000 }, amr: { timeoutMs: 10_000 } }); // a loaded machine's first call (WSDL) may be slow
   b = await openBrowser();
 });
 afterAll(async () => {
