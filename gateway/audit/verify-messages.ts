@@ -75,15 +75,15 @@ function checkPayload(m: BundleMessage, line: Say): void {
 function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (ok: boolean, text: string, fp?: string, note?: CheckLine['note'], said?: Phrase[]) => void): void {
   const { header: h, signatures } = m.envelope;
   const sender = signatures.find((s) => s.role === 'sender');
-  if (!sender) line(false, 'the envelope has no sender signature');
+  if (!sender) line(false, 'the envelope has no sender signature', undefined, undefined, [{ code: 'signature.no-sender' }]);
   for (const s of signatures) {
     const fp = s.certificate;
     const pem = ctx.certs.get(fp);
     const who = `${s.role} signature (${s.alg}${isBatchedSignature(s) ? `, batch leaf #${s.index}` : ''}) by ${s.signer}`;
     const sig = { role: s.role, alg: s.alg, signer: s.signer, fp: shortFp(fp), ...(isBatchedSignature(s) ? { leaf: s.index } : {}) };
-    if (s.role === 'sender' && s.signer !== h.sender) line(false, `${who}: the signer is not the sender ${h.sender}`, fp);
+    if (s.role === 'sender' && s.signer !== h.sender) line(false, `${who}: the signer is not the sender ${h.sender}`, fp, undefined, [{ code: 'signature.not-sender', params: { ...sig, sender: h.sender } }]);
     if (!pem) {
-      line(false, `${who}: certificate ${shortFp(fp)} is not in the bundle (or not under its own fingerprint)`, fp);
+      line(false, `${who}: certificate ${shortFp(fp)} is not in the bundle (or not under its own fingerprint)`, fp, undefined, [{ code: 'signature.no-certificate', params: sig }]);
       continue;
     }
     const cert = describeCertificate(pem);
@@ -92,7 +92,7 @@ function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (
     if (check === 'invalid') {
       line(false, `${who} does not verify over the canonical header with certificate ${shortFp(fp)}: the header or the signature was altered`, fp, undefined, [{ code: 'signature.invalid', params: sig }]);
     } else if (s.role === 'sender' && cert.ou !== null && cert.ou !== h.sender) {
-      line(false, `${who} verifies, but certificate ${shortFp(fp)} is issued to ${cert.text}, not to the sender ${h.sender}`, fp);
+      line(false, `${who} verifies, but certificate ${shortFp(fp)} is issued to ${cert.text}, not to the sender ${h.sender}`, fp, undefined, [{ code: 'signature.other-holder', params: { ...sig, subject: cert.text, sender: h.sender } }]);
     } else {
       const said = legacyNote(check) ? undefined : [{ code: s.onBehalf ? 'signature.ok-on-behalf' : 'signature.ok', params: { ...sig, subject: cert.text } }];
       line(true, `${who} verifies with certificate ${shortFp(fp)} (${cert.text})${s.onBehalf ? ', made by the gateway on the department\'s behalf' : ''}${legacyNote(check)}`, fp, noteOf(check).note, said);
@@ -103,8 +103,11 @@ function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (
 }
 
 function checkReceived(ctx: VerifyContext, m: BundleMessage, received: ReadEntry[], line: (ok: boolean, text: string, index?: number, said?: Phrase) => void): void {
-  if (received.length === 0) return line(false, 'no message.received entry for this message in the bundle: the entry was removed or the message does not belong here');
-  if (received.length > 1) return line(false, `recorded as received ${received.length} times (entries ${received.map((e) => `#${e.raw.index}`).join(', ')})`);
+  if (received.length === 0) return line(false, 'no message.received entry for this message in the bundle: the entry was removed or the message does not belong here', undefined, { code: 'received.none' });
+  if (received.length > 1) {
+    const entries = received.map((e) => `#${e.raw.index}`).join(', ');
+    return line(false, `recorded as received ${received.length} times (entries ${entries})`, undefined, { code: 'received.many', params: { count: received.length, entries } });
+  }
   const e = received[0];
   const p = e.parsed!;
   const h = m.envelope.header;
@@ -128,7 +131,7 @@ export function checkMessages(ctx: VerifyContext): void {
     const h = m.envelope.header;
     const subject = `message ${m.id} (${h.sender} → ${h.receiver}, ${h.type} "${h.messageId}")`;
     const push = (l: Omit<CheckLine, 'group' | 'subject' | 'messageId'>) => ctx.lines.push({ group: 'messages', subject, messageId: m.id, ...l });
-    if (seen.has(m.id)) push({ ok: false, text: 'this message appears twice in the bundle' });
+    if (seen.has(m.id)) push({ ok: false, text: 'this message appears twice in the bundle', said: [{ code: 'message.twice' }] });
     seen.add(m.id);
     const received = receivedOf(ctx.entries, m.id);
     // The time the log recorded the message (signed by the checkpoint); else the time the batch manifest claims.
