@@ -128,9 +128,28 @@ export interface AdapterConnection {
   call?(service: ServiceSpec, request: NativeForm): Promise<AgencyAnswer>;
   /** How long one delivery attempt can take at most (the outbox's claim lease must outlast it). */
   leaseMs?(): number;
-  /** The circuit state for ops (`closed` when the adapter has none). */
-  circuit(): 'closed' | 'open' | 'half-open';
+  /** What its circuit breaker has seen, for ops and the administrators; null when the adapter has none. */
+  circuit(): CircuitReport | null;
   close(): Promise<void>;
+}
+
+/** A connection's circuit breaker as ops and the administrators see it (counts since the member was bound). */
+export interface CircuitReport {
+  state: 'closed' | 'open' | 'half-open';
+  /** When the state last changed (RFC 3339); null: closed since bound. */
+  since: string | null;
+  /** The agency's failures in a row; the circuit opens at `threshold`. */
+  failuresInARow: number;
+  threshold: number;
+  /** How long it stays open before one probe call. */
+  halfOpenAfterMs: number;
+  /** Calls the agency answered (a refusal of the request is an answer). */
+  succeeded: number;
+  /** Calls the agency failed (timeout, unavailable, server fault). */
+  failed: number;
+  /** Calls refused by the open circuit without reaching the agency. */
+  refused: number;
+  lastFailure: { at: string; error: string } | null;
 }
 
 export interface BoundMember {

@@ -16,6 +16,7 @@ import { auditRoutes } from './audit/routes';
 import { deliveryAdminRoutes } from './delivery/routes';
 import { documentRoutes, documentWorkflowRoutes } from './documents/routes';
 import { adminRoutes } from './admin/routes';
+import { adapterRoutes } from './adapters/routes';
 import { certificateRoutes } from './trust/routes';
 import { caseRoutes } from './cases/routes';
 import { supervisionRoutes } from './supervision/routes';
@@ -63,6 +64,7 @@ export function buildApp(deps: GatewayDeps): Express {
   api.use(auditRoutes(deps));
   api.use(deliveryAdminRoutes(deps));
   api.use(adminRoutes(deps));
+  api.use(adapterRoutes(deps));
   api.use(certificateRoutes(deps));
   api.use(documentWorkflowRoutes(deps));
   api.use(caseRoutes(deps));

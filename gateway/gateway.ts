@@ -18,6 +18,7 @@ import { DeliveryWorker } from './delivery/worker';
 import { webhookSigner } from './delivery/webhook-signer';
 import { applyStationAnswer } from './documents/station-answers';
 import { AdapterBindings } from './adapters/bindings';
+import { adapterStatuses } from './adapters/status';
 import { ServiceBroker } from './services/call';
 import { buildApp } from './app';
 import { Trust } from './trust/trust';
@@ -144,10 +145,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     if (created.some((m) => (CASE_MESSAGE_TYPES as readonly string[]).includes(m.type))) cases.wake();
   });
   cases.wake();
-  metrics.circuits.read = () => directory.allMembers().flatMap((m) => {
-    const c = adapters.connectionOf(m.code);
-    return c?.call ? [[m.code, c.circuit()] as [string, ReturnType<typeof c.circuit>]] : [];
-  });
+  metrics.circuits.read = () => adapterStatuses(directory, adapters).flatMap((a) => (a.circuit ? [[a.member, a.circuit.state] as [string, typeof a.circuit.state]] : []));
   const services = new ServiceBroker({ store, clock, log, metrics, trust, directory, adapters, logHashAlg: config.trust.logHashAlg });
   // A registry change (here or in another process): the directory, keys for new members, adapter bindings, cached tokens.
   const registry = new RegistryWatcher(

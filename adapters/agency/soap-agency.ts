@@ -1,5 +1,6 @@
-import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap } from 'cockatiel';
+import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap } from 'cockatiel';
 import { AdapterError } from '../errors';
+import { watchCircuit } from './circuit-watch';
 import { SoapClient } from '../soap/client';
 import { AgencyError, agencyErrorToAdapterError, isAgencyError, isRetryable } from '../soap/errors';
 import type { Adapter, AdapterConnection, AgencyAnswer, BindContext, DeliveryAttempt, InboundSpec, NativeForm, NativeObject, OutboundMessage, ServiceSpec } from '../types';
@@ -142,6 +143,7 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
   // Only the agency's own trouble counts against the circuit: a refusal (Client/Sender fault) means it is up (see invoke).
   const breaker = circuitBreaker(handleWhen((e) => isAgencyError(e) && isRetryable(e)), { halfOpenAfter: c.circuit.halfOpenAfterMs, breaker: new ConsecutiveBreaker(c.circuit.failures) });
   const policy = wrap(bulkhead(c.maxConcurrent, c.maxQueued), breaker);
+  const watch = watchCircuit(breaker, { clock: ctx.clock, threshold: c.circuit.failures, halfOpenAfterMs: c.circuit.halfOpenAfterMs });
 
   /**
    * One call with ONE deadline (timeoutMs) that includes any wait for a free slot in the bulkhead.
@@ -160,7 +162,10 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
           }
         }, signal),
       () => new AgencyError('timeout', `no answer within ${c.timeoutMs} ms (waiting for a free slot included)`, { timeoutMs: c.timeoutMs }),
-    );
+    ).catch((err: unknown) => {
+      watch.ended(err);
+      throw err;
+    });
     if (out instanceof Refusal) throw out.error;
     return out;
   };
@@ -211,7 +216,7 @@ function connect(s: SoapAgencySpec, ctx: BindContext): AdapterConnection {
         throw adapterError(err);
       }
     },
-    circuit: () => (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated ? 'open' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'closed'),
+    circuit: watch.report,
     async close() {
       const open = client;
       client = null;

@@ -32,7 +32,7 @@ export function restAdapter(a: { name: string; version: string; title: string; d
               }
             : undefined,
         leaseMs: () => timeoutMs + 1_000,
-        circuit: () => 'closed',
+        circuit: () => null,
         close: async () => undefined,
       };
     },

@@ -139,6 +139,12 @@ export function auditSchemas(): Json {
               index: { type: 'integer' },
               messageId: { type: 'string' },
               fingerprint: { type: 'string' },
+              said: {
+                type: 'array',
+                description: "the line's statements as stable codes and their values, for clients that show them in their own language (the console in Chinese); absent: only `text` (English)",
+                items: { type: 'object', required: ['code'], properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: { type: ['string', 'number'] } } } },
+              },
+              note: { type: 'string', enum: ['legacy-sm2-empty-id'] },
             },
           },
         },

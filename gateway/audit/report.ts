@@ -15,8 +15,32 @@ export interface CheckLine {
   index?: number;
   messageId?: string;
   fingerprint?: string;
+  /**
+   * The line's statements as stable codes and their values, so that a client can say them in
+   * its own language (the console: web/src/verify-zh.ts); `text` is the English. Absent: only `text`.
+   */
+  said?: Phrase[];
   /** Passed, with a remark: a legacy SM2 signature or certificate with the EMPTY distinguishing ID (genuine, not GM/T 0009-conformant). */
   note?: 'legacy-sm2-empty-id';
+}
+
+/** One statement of a check line: a stable code and its values. */
+export interface Phrase {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+/** A line's problems, each in English (the line's text, joined with "; ") and as a phrase. */
+export class Problems {
+  readonly en: string[] = [];
+  readonly said: Phrase[] = [];
+  add(code: string, en: string, params?: Phrase['params']): void {
+    this.en.push(en);
+    this.said.push(params ? { code, params } : { code });
+  }
+  get length(): number {
+    return this.en.length;
+  }
 }
 
 export interface BundleReport {

@@ -2,7 +2,7 @@ import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import type { BundleMessage } from './bundle';
 import { chainAt, describeCertificate, shortFp, type ReadEntry, type VerifyContext } from './verify-context';
-import type { CheckLine } from './report';
+import type { CheckLine, Phrase } from './report';
 import { legacyNote, noteOf, verifyAnySignature } from './verify-signature';
 
 /**
@@ -12,7 +12,7 @@ import { legacyNote, noteOf, verifyAnySignature } from './verify-signature';
  * entry names — so the log proves when the receiver answered, and the receipt
  * proves that it was the receiver's key. Pure.
  */
-type Line = (ok: boolean, text: string, extra?: { index?: number; fingerprint?: string; note?: CheckLine['note'] }) => void;
+type Line = (ok: boolean, text: string, extra?: { index?: number; fingerprint?: string; note?: CheckLine['note']; said?: Phrase[] }) => void;
 
 interface AckDetail {
   receipt?: { alg?: string; digest?: string };
@@ -64,10 +64,13 @@ export function checkAck(ctx: VerifyContext, m: BundleMessage, line: Line): void
     if (ou !== null && ou !== h.receiver) problems.push(`certificate ${shortFp(fp)} is issued to OU=${ou}, not the receiver ${h.receiver}`);
   }
   if (problems.length) line(false, `signed acknowledgement: ${problems.join('; ')}`, { fingerprint: fp });
-  else line(true, `signed acknowledgement (${body.result}${body.reason ? `: ${String(body.reason)}` : ''}) by ${h.receiver} verifies with certificate ${shortFp(fp)}${legacyNote(check)}`, { fingerprint: fp, ...noteOf(check) });
+  else {
+    const said = legacyNote(check) ? {} : { said: [{ code: 'ack.ok', params: { result: String(body.result), reason: body.reason ? String(body.reason) : '', receiver: h.receiver, fp: shortFp(fp) } }] };
+    line(true, `signed acknowledgement (${body.result}${body.reason ? `: ${String(body.reason)}` : ''}) by ${h.receiver} verifies with certificate ${shortFp(fp)}${legacyNote(check)}`, { fingerprint: fp, ...noteOf(check), ...said });
+  }
   if (pem) {
-    const chain = chainAt(ctx, fp, new Date(String(body.at)));
-    line(chain.ok, `acknowledgement ${chain.text}`, { fingerprint: fp, ...(chain.note ? { note: chain.note } : {}) });
+    const chain = chainAt(ctx, fp, new Date(String(body.at)), 'acknowledgement');
+    line(chain.ok, `acknowledgement ${chain.text}`, { fingerprint: fp, ...(chain.note ? { note: chain.note } : {}), ...(chain.said ? { said: chain.said } : {}) });
   }
   const digest = digestHex('sha256', canonicalJson(r));
   const kind = body.result === 'rejected' ? 'message.rejected' : 'message.acknowledged';
@@ -78,7 +81,7 @@ export function checkAck(ctx: VerifyContext, m: BundleMessage, line: Line): void
   } else if (match.parsed!.kind !== kind) {
     line(false, `entry #${match.raw.index} is ${match.parsed!.kind} but the receipt says ${String(body.result)}`, { index: match.raw.index });
   } else {
-    line(true, `entry #${match.raw.index} (${kind}, ${match.parsed!.at}) names this acknowledgement's sha256 ${digest.slice(0, 16)}…`, { index: match.raw.index });
+    line(true, `entry #${match.raw.index} (${kind}, ${match.parsed!.at}) names this acknowledgement's sha256 ${digest.slice(0, 16)}…`, { index: match.raw.index, said: [{ code: 'ack.logged', params: { index: match.raw.index, kind, at: String(match.parsed!.at), digest: `${digest.slice(0, 16)}…` } }] });
     const problem = reasonProblem((match.parsed as { detail?: AckDetail }).detail ?? {}, body.reason ?? undefined);
     if (problem) line(false, `entry #${match.raw.index}: ${problem}`, { index: match.raw.index });
   }

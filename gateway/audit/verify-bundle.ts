@@ -5,7 +5,7 @@ import { LOG_ENTRY_KINDS } from '../log/entries';
 import { leafHash } from '../merkle/hash';
 import { verifyInclusion } from '../merkle/verify';
 import type { EvidenceBundle } from './bundle';
-import type { BundleReport, CheckLine } from './report';
+import { Problems, type BundleReport, type CheckLine } from './report';
 import { bundleShapeProblems } from './verify-shape';
 import { chainAt, describeCertificate, readEntry, shortFp, type VerifyContext } from './verify-context';
 import { checkMessages, checkSteps } from './verify-messages';
@@ -54,7 +54,7 @@ function checkCertificates(bundle: EvidenceBundle, certs: Map<string, string>, l
     const what = describeCertificate(pem).text;
     if (actual === listed) {
       certs.set(listed, pem);
-      lines.push({ group: 'certificates', ok: true, subject: `certificate ${shortFp(listed)}`, text: what, fingerprint: listed });
+      lines.push({ group: 'certificates', ok: true, subject: `certificate ${shortFp(listed)}`, text: what, fingerprint: listed, said: [{ code: 'certificate.listed', params: { subject: what } }] });
     } else {
       lines.push({
         group: 'certificates',
@@ -84,8 +84,9 @@ function checkCheckpoint(ctx: VerifyContext): void {
   if (!logPem) line(false, `the log certificate ${shortFp(fp)} that signed it is not in the bundle (or not under its own fingerprint)`);
   else {
     const check = checkpointSignature(cp, logPem);
-    if (check !== 'invalid') line(true, `${cp.signature.alg} signature over the body verifies with the log certificate ${shortFp(fp)} (${describeCertificate(logPem).text})${legacyNote(check)}`, noteOf(check));
-    else line(false, `the ${cp.signature.alg} signature over the body does not verify with the log certificate ${shortFp(fp)}: the body or the signature was altered`);
+    const signed = { alg: cp.signature.alg, fp: shortFp(fp) };
+    if (check !== 'invalid') line(true, `${cp.signature.alg} signature over the body verifies with the log certificate ${shortFp(fp)} (${describeCertificate(logPem).text})${legacyNote(check)}`, { ...noteOf(check), ...(legacyNote(check) ? {} : { said: [{ code: 'checkpoint.signature', params: { ...signed, subject: describeCertificate(logPem).text } }] }) });
+    else line(false, `the ${cp.signature.alg} signature over the body does not verify with the log certificate ${shortFp(fp)}: the body or the signature was altered`, { said: [{ code: 'checkpoint.signature-invalid', params: signed }] });
   }
   const b = ctx.claimed;
   if (!b) return line(false, 'the body is not a checkpoint (unreadable JSON, or no size/root)');
@@ -95,10 +96,10 @@ function checkCheckpoint(ctx: VerifyContext): void {
   if (b.alg !== ctx.alg) problems.push(`the body says hash ${String(b.alg)} but log.hashAlg is ${ctx.alg}`);
   if (!/^[0-9a-f]{64}$/.test(b.root)) problems.push('the root is not 64 hex');
   if (problems.length) line(false, problems.join('; '));
-  else line(true, `tree of ${b.size} entries, root ${b.root.slice(0, 16)}…, signed at ${b.at}`);
+  else line(true, `tree of ${b.size} entries, root ${b.root.slice(0, 16)}…, signed at ${b.at}`, { said: [{ code: 'checkpoint.tree', params: { size: b.size, root: `${b.root.slice(0, 16)}…`, at: b.at } }] });
   if (logPem) {
-    const chain = chainAt(ctx, fp, new Date(b.at));
-    line(chain.ok, `log ${chain.text}`, chain.note ? { note: chain.note } : {});
+    const chain = chainAt(ctx, fp, new Date(b.at), 'log');
+    line(chain.ok, `log ${chain.text}`, { ...(chain.note ? { note: chain.note } : {}), ...(chain.said ? { said: chain.said } : {}) });
   }
 }
 
@@ -107,30 +108,31 @@ function checkEntries(ctx: VerifyContext): void {
   const seen = new Set<number>();
   const cpAt = b ? new Date(b.at).getTime() : NaN;
   for (const { raw, parsed } of ctx.entries) {
-    const problems: string[] = [];
+    const problems = new Problems();
     const leaf = leafHash(ctx.alg, raw.entry);
-    if (leaf.toString('hex') !== raw.leafHash) problems.push('leafHash ≠ H(0x00 ‖ entry): the entry text or its leaf hash was altered');
-    if (!b) problems.push('no readable checkpoint to prove inclusion against');
+    if (leaf.toString('hex') !== raw.leafHash) problems.add('entry.leaf-hash', 'leafHash ≠ H(0x00 ‖ entry): the entry text or its leaf hash was altered');
+    if (!b) problems.add('entry.no-checkpoint', 'no readable checkpoint to prove inclusion against');
     else if (!verifyInclusion(ctx.alg, raw.index, b.size, leaf, hex(raw.inclusionProof), Buffer.from(b.root, 'hex'))) {
-      problems.push(`the inclusion proof does not lead from this entry at index ${raw.index} to the checkpoint root`);
+      problems.add('entry.not-included', `the inclusion proof does not lead from this entry at index ${raw.index} to the checkpoint root`, { index: raw.index });
     }
-    if (seen.has(raw.index)) problems.push('this index appears twice in the bundle');
+    if (seen.has(raw.index)) problems.add('entry.twice', 'this index appears twice in the bundle');
     seen.add(raw.index);
-    if (!parsed) problems.push('the entry text is not a JSON object');
+    if (!parsed) problems.add('entry.not-json', 'the entry text is not a JSON object');
     else {
-      if (canonicalJson(parsed) !== raw.entry) problems.push('the entry text is not canonical JSON');
-      if (parsed.v !== 1 || !(LOG_ENTRY_KINDS as readonly string[]).includes(parsed.kind)) problems.push(`unknown entry kind ${JSON.stringify(parsed.kind)}`);
+      if (canonicalJson(parsed) !== raw.entry) problems.add('entry.not-canonical', 'the entry text is not canonical JSON');
+      if (parsed.v !== 1 || !(LOG_ENTRY_KINDS as readonly string[]).includes(parsed.kind)) problems.add('entry.unknown-kind', `unknown entry kind ${JSON.stringify(parsed.kind)}`, { kind: JSON.stringify(parsed.kind) });
       // A 电子监察 card names its case itself (no message: the notice is a message of its own).
       const caseOf = parsed.call ? parsed.call.caseId : parsed.kind === 'supervision.card_raised' ? parsed.caseNo : parsed.message?.caseId;
-      if (caseOf !== ctx.bundle.caseId) problems.push(`the entry is about case ${JSON.stringify(caseOf ?? null)}, not ${ctx.bundle.caseId}`);
-      if (!(new Date(parsed.at).getTime() <= cpAt)) problems.push(`dated ${String(parsed.at)}, not before the checkpoint`);
+      if (caseOf !== ctx.bundle.caseId) problems.add('entry.other-case', `the entry is about case ${JSON.stringify(caseOf ?? null)}, not ${ctx.bundle.caseId}`, { caseId: JSON.stringify(caseOf ?? null), bundleCase: String(ctx.bundle.caseId) });
+      if (!(new Date(parsed.at).getTime() <= cpAt)) problems.add('entry.after-checkpoint', `dated ${String(parsed.at)}, not before the checkpoint`, { at: String(parsed.at) });
     }
     const kind = parsed?.kind ?? '?';
     ctx.lines.push({
       group: 'entries',
       ok: problems.length === 0,
       subject: `entry #${raw.index} (${kind})`,
-      text: problems.length ? problems.join('; ') : `leaf hash matches; included in the checkpoint tree (${raw.inclusionProof.length} proof hashes)`,
+      text: problems.length ? problems.en.join('; ') : `leaf hash matches; included in the checkpoint tree (${raw.inclusionProof.length} proof hashes)`,
+      said: problems.length ? problems.said : [{ code: 'entry.included', params: { proofHashes: raw.inclusionProof.length } }],
       index: raw.index,
     });
   }
@@ -152,6 +154,7 @@ function anchorsFor(bundle: EvidenceBundle, opts: VerifyOptions, lines: CheckLin
       ok: true,
       subject: 'trust anchor',
       text: same ? 'the pinned root is the one the bundle names' : 'the bundle names another root; every chain is checked against the pinned root only',
+      said: [{ code: same ? 'anchor.pinned-same' : 'anchor.pinned-other' }],
     });
   }
   return { anchors, fps: fps.filter((x): x is string => !!x) };
@@ -200,7 +203,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
       entries: bundle.entries.map(readEntry),
       lines,
     };
-    lines.push({ group: 'bundle', ok: true, subject: 'format', text: `${bundle.format}, case ${bundle.caseId}, created ${String(bundle.createdAt)}` });
+    lines.push({ group: 'bundle', ok: true, subject: 'format', text: `${bundle.format}, case ${bundle.caseId}, created ${String(bundle.createdAt)}`, said: [{ code: 'bundle.format', params: { format: bundle.format, caseId: bundle.caseId, createdAt: String(bundle.createdAt) } }] });
     checkCertificates(bundle, ctx.certs, lines);
     checkCheckpoint(ctx);
     checkWitnessed(ctx, opts.witnessKeys ?? []);

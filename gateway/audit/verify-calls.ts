@@ -2,6 +2,7 @@ import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import type { BundleServiceCall } from './bundle';
 import type { VerifyContext } from './verify-context';
+import type { Phrase } from './report';
 
 /** The texts whose sha256 a service.called entry names, from the bundled call. */
 function textsOf(c: BundleServiceCall): Record<string, string | null> {
@@ -20,7 +21,7 @@ export function checkServiceCalls(ctx: VerifyContext): void {
   for (const { raw, parsed } of ctx.entries) {
     if (parsed?.kind !== 'service.called') continue;
     const subject = `entry #${raw.index} (service.called)`;
-    const push = (ok: boolean, text: string) => ctx.lines.push({ group: 'services', ok, subject, text, index: raw.index });
+    const push = (ok: boolean, text: string, said?: Phrase) => ctx.lines.push({ group: 'services', ok, subject, text, index: raw.index, ...(said ? { said: [said] } : {}) });
     const id = parsed.call?.id;
     const call = typeof id === 'string' ? calls.get(id) : undefined;
     if (!call) {
@@ -40,7 +41,7 @@ export function checkServiceCalls(ctx: VerifyContext): void {
     }
     if (!parsed.digests?.request) problems.push('names no request digest');
     if (problems.length) push(false, `call ${call.id}: ${problems.join('; ')}`);
-    else push(true, `call ${call.id} (${parsed.call!.service} at ${parsed.call!.provider}): ${checked.join(', ')} match the logged digests`);
+    else push(true, `call ${call.id} (${parsed.call!.service} at ${parsed.call!.provider}): ${checked.join(', ')} match the logged digests`, { code: 'call.ok', params: { id: call.id, service: parsed.call!.service, provider: parsed.call!.provider, checked: checked.join('、') } });
   }
   for (const c of calls.values()) {
     if (!named.has(c.id)) ctx.lines.push({ group: 'services', ok: false, subject: `call ${c.id}`, text: 'no service.called entry of the bundle names this call' });

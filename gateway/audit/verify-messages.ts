@@ -2,7 +2,7 @@ import { canonicalJson } from '../crypto/canonical';
 import { digestHex, type DigestAlg } from '../crypto/digest';
 import { signedTextFor, type EnvelopeHeader } from '../crypto/envelope';
 import type { BundleMessage } from './bundle';
-import type { CheckLine } from './report';
+import type { CheckLine, Phrase } from './report';
 import { chainAt, describeCertificate, shortFp, type ParsedEntry, type ReadEntry, type VerifyContext } from './verify-context';
 import { isBatchedSignature, legacyNote, noteOf, manifestTime, verifyAnySignature } from './verify-signature';
 import { checkAck } from './verify-ack';
@@ -50,56 +50,64 @@ function timeMismatch(m: BundleMessage, p: ParsedEntry): string[] {
   return [];
 }
 
-function checkPayload(m: BundleMessage, line: (ok: boolean, text: string) => void): void {
+type Say = (ok: boolean, text: string, said?: Phrase) => void;
+
+function checkPayload(m: BundleMessage, line: Say): void {
   const h = m.envelope.header;
+  const alg = h.payloadDigest.alg;
   if (m.payload === null && m.retention?.mode === 'drop') {
-    return line(true, `payload dropped by the retention policy at ${m.retention.at}: its content cannot be checked; the signed header's ${h.payloadDigest.alg} digest ${h.payloadDigest.value.slice(0, 16)}… names it`);
+    return line(true, `payload dropped by the retention policy at ${m.retention.at}: its content cannot be checked; the signed header's ${alg} digest ${h.payloadDigest.value.slice(0, 16)}… names it`, { code: 'payload.dropped', params: { at: m.retention.at, alg, digest: `${h.payloadDigest.value.slice(0, 16)}…` } });
   }
   let canonical: string;
   try {
     canonical = canonicalJson(m.payload);
   } catch (err) {
-    return line(false, `the payload cannot be canonicalised: ${(err as Error).message}`);
+    return line(false, `the payload cannot be canonicalised: ${(err as Error).message}`, { code: 'payload.not-canonical', params: { reason: (err as Error).message } });
   }
   if (m.payloadCanonical !== undefined && m.payloadCanonical !== canonical) {
-    return line(false, 'payloadCanonical is not the canonical JSON of payload: one of them was altered');
+    return line(false, 'payloadCanonical is not the canonical JSON of payload: one of them was altered', { code: 'payload.canonical-differs' });
   }
-  const d = digestOf(h.payloadDigest.alg, canonical);
-  if (d === h.payloadDigest.value) line(true, `payload ${h.payloadDigest.alg} digest ${d.slice(0, 16)}… equals envelope.header.payloadDigest`);
-  else line(false, `the payload's ${h.payloadDigest.alg} digest does not equal envelope.header.payloadDigest: the payload or the header was altered`);
+  const d = digestOf(alg, canonical);
+  if (d === h.payloadDigest.value) line(true, `payload ${alg} digest ${d.slice(0, 16)}… equals envelope.header.payloadDigest`, { code: 'payload.digest', params: { alg, digest: `${d.slice(0, 16)}…` } });
+  else line(false, `the payload's ${alg} digest does not equal envelope.header.payloadDigest: the payload or the header was altered`, { code: 'payload.digest-differs', params: { alg } });
 }
 
-function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (ok: boolean, text: string, fp?: string, note?: CheckLine['note']) => void): void {
+function checkSignatures(ctx: VerifyContext, m: BundleMessage, at: Date, line: (ok: boolean, text: string, fp?: string, note?: CheckLine['note'], said?: Phrase[]) => void): void {
   const { header: h, signatures } = m.envelope;
   const sender = signatures.find((s) => s.role === 'sender');
-  if (!sender) line(false, 'the envelope has no sender signature');
+  if (!sender) line(false, 'the envelope has no sender signature', undefined, undefined, [{ code: 'signature.no-sender' }]);
   for (const s of signatures) {
     const fp = s.certificate;
     const pem = ctx.certs.get(fp);
     const who = `${s.role} signature (${s.alg}${isBatchedSignature(s) ? `, batch leaf #${s.index}` : ''}) by ${s.signer}`;
-    if (s.role === 'sender' && s.signer !== h.sender) line(false, `${who}: the signer is not the sender ${h.sender}`, fp);
+    const sig = { role: s.role, alg: s.alg, signer: s.signer, fp: shortFp(fp), ...(isBatchedSignature(s) ? { leaf: s.index } : {}) };
+    if (s.role === 'sender' && s.signer !== h.sender) line(false, `${who}: the signer is not the sender ${h.sender}`, fp, undefined, [{ code: 'signature.not-sender', params: { ...sig, sender: h.sender } }]);
     if (!pem) {
-      line(false, `${who}: certificate ${shortFp(fp)} is not in the bundle (or not under its own fingerprint)`, fp);
+      line(false, `${who}: certificate ${shortFp(fp)} is not in the bundle (or not under its own fingerprint)`, fp, undefined, [{ code: 'signature.no-certificate', params: sig }]);
       continue;
     }
     const cert = describeCertificate(pem);
     const text = signedTextFor(s.role, h, sender?.value);
     const check = verifyAnySignature(s, text, pem);
     if (check === 'invalid') {
-      line(false, `${who} does not verify over the canonical header with certificate ${shortFp(fp)}: the header or the signature was altered`, fp);
+      line(false, `${who} does not verify over the canonical header with certificate ${shortFp(fp)}: the header or the signature was altered`, fp, undefined, [{ code: 'signature.invalid', params: sig }]);
     } else if (s.role === 'sender' && cert.ou !== null && cert.ou !== h.sender) {
-      line(false, `${who} verifies, but certificate ${shortFp(fp)} is issued to ${cert.text}, not to the sender ${h.sender}`, fp);
+      line(false, `${who} verifies, but certificate ${shortFp(fp)} is issued to ${cert.text}, not to the sender ${h.sender}`, fp, undefined, [{ code: 'signature.other-holder', params: { ...sig, subject: cert.text, sender: h.sender } }]);
     } else {
-      line(true, `${who} verifies with certificate ${shortFp(fp)} (${cert.text})${s.onBehalf ? ', made by the gateway on the department\'s behalf' : ''}${legacyNote(check)}`, fp, noteOf(check).note);
+      const said = legacyNote(check) ? undefined : [{ code: s.onBehalf ? 'signature.ok-on-behalf' : 'signature.ok', params: { ...sig, subject: cert.text } }];
+      line(true, `${who} verifies with certificate ${shortFp(fp)} (${cert.text})${s.onBehalf ? ', made by the gateway on the department\'s behalf' : ''}${legacyNote(check)}`, fp, noteOf(check).note, said);
     }
-    const chain = chainAt(ctx, fp, at);
-    line(chain.ok, `${s.role} ${chain.text}`, fp, chain.note);
+    const chain = chainAt(ctx, fp, at, s.role);
+    line(chain.ok, `${s.role} ${chain.text}`, fp, chain.note, chain.said);
   }
 }
 
-function checkReceived(ctx: VerifyContext, m: BundleMessage, received: ReadEntry[], line: (ok: boolean, text: string, index?: number) => void): void {
-  if (received.length === 0) return line(false, 'no message.received entry for this message in the bundle: the entry was removed or the message does not belong here');
-  if (received.length > 1) return line(false, `recorded as received ${received.length} times (entries ${received.map((e) => `#${e.raw.index}`).join(', ')})`);
+function checkReceived(ctx: VerifyContext, m: BundleMessage, received: ReadEntry[], line: (ok: boolean, text: string, index?: number, said?: Phrase) => void): void {
+  if (received.length === 0) return line(false, 'no message.received entry for this message in the bundle: the entry was removed or the message does not belong here', undefined, { code: 'received.none' });
+  if (received.length > 1) {
+    const entries = received.map((e) => `#${e.raw.index}`).join(', ');
+    return line(false, `recorded as received ${received.length} times (entries ${entries})`, undefined, { code: 'received.many', params: { count: received.length, entries } });
+  }
   const e = received[0];
   const p = e.parsed!;
   const h = m.envelope.header;
@@ -113,7 +121,7 @@ function checkReceived(ctx: VerifyContext, m: BundleMessage, received: ReadEntry
   const sigs = m.envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ role, signer, onBehalf, alg, certificate }));
   if (!same(p.envelope?.signatures, sigs)) problems.push('the entry lists other signatures than the envelope carries');
   if (problems.length) line(false, `entry #${e.raw.index} (message.received): ${problems.join('; ')}`, e.raw.index);
-  else line(true, `entry #${e.raw.index} (message.received, ${p.at}) names this message, its payload digest and envelope digest ${envDigest!.slice(0, 16)}…`, e.raw.index);
+  else line(true, `entry #${e.raw.index} (message.received, ${p.at}) names this message, its payload digest and envelope digest ${envDigest!.slice(0, 16)}…`, e.raw.index, { code: 'received.ok', params: { index: e.raw.index, at: p.at, digest: `${envDigest!.slice(0, 16)}…` } });
 }
 
 /** (c) Each message: payload digest, signatures and their certificate chains, and its received entry. */
@@ -123,15 +131,15 @@ export function checkMessages(ctx: VerifyContext): void {
     const h = m.envelope.header;
     const subject = `message ${m.id} (${h.sender} → ${h.receiver}, ${h.type} "${h.messageId}")`;
     const push = (l: Omit<CheckLine, 'group' | 'subject' | 'messageId'>) => ctx.lines.push({ group: 'messages', subject, messageId: m.id, ...l });
-    if (seen.has(m.id)) push({ ok: false, text: 'this message appears twice in the bundle' });
+    if (seen.has(m.id)) push({ ok: false, text: 'this message appears twice in the bundle', said: [{ code: 'message.twice' }] });
     seen.add(m.id);
     const received = receivedOf(ctx.entries, m.id);
     // The time the log recorded the message (signed by the checkpoint); else the time the batch manifest claims.
     let at = new Date(received[0]?.parsed?.at ?? NaN);
     if (Number.isNaN(at.getTime())) at = (m.envelope.signatures[0] && manifestTime(m.envelope.signatures[0])) ?? at;
-    checkPayload(m, (ok, text) => push({ ok, text }));
-    checkSignatures(ctx, m, at, (ok, text, fingerprint, note) => push({ ok, text, fingerprint, ...(note ? { note } : {}) }));
-    checkReceived(ctx, m, received, (ok, text, index) => push({ ok, text, index }));
+    checkPayload(m, (ok, text, said) => push({ ok, text, ...(said ? { said: [said] } : {}) }));
+    checkSignatures(ctx, m, at, (ok, text, fingerprint, note, said) => push({ ok, text, fingerprint, ...(note ? { note } : {}), ...(said ? { said } : {}) }));
+    checkReceived(ctx, m, received, (ok, text, index, said) => push({ ok, text, index, ...(said ? { said: [said] } : {}) }));
     checkAck(ctx, m, (ok, text, extra) => push({ ok, text, ...extra }));
   }
 }
@@ -142,9 +150,9 @@ export function checkSteps(ctx: VerifyContext): void {
   for (const { raw, parsed } of ctx.entries) {
     if (!parsed || parsed.kind === 'service.called') continue; // reported under (b) / (e)
     const subject = `entry #${raw.index} (${parsed.kind})`;
-    const push = (ok: boolean, text: string, messageId?: string) => ctx.lines.push({ group: 'steps', ok, subject, text, index: raw.index, messageId });
+    const push = (ok: boolean, text: string, messageId?: string, said?: Phrase) => ctx.lines.push({ group: 'steps', ok, subject, text, index: raw.index, messageId, ...(said ? { said: [said] } : {}) });
     if (parsed.kind === 'supervision.card_raised') {
-      push(true, `a ${parsed.card} card (${parsed.colour}) on the branch of ${parsed.department}, due ${parsed.dueOn}: a supervision record, no message step`);
+      push(true, `a ${parsed.card} card (${parsed.colour}) on the branch of ${parsed.department}, due ${parsed.dueOn}: a supervision record, no message step`, undefined, { code: 'step.card', params: { card: String(parsed.card), colour: String(parsed.colour), department: String(parsed.department), dueOn: String(parsed.dueOn) } });
       continue;
     }
     const id = parsed.message?.id;
@@ -164,6 +172,6 @@ export function checkSteps(ctx: VerifyContext): void {
       else if (rec.raw.index > raw.index) problems.push(`comes before the message was received (entry #${rec.raw.index})`);
     }
     if (problems.length) push(false, `message ${id}: ${problems.join('; ')}`, id);
-    else push(true, `→ message ${id} (${m.envelope.header.sender} → ${m.envelope.header.receiver}) at ${parsed.at}`, id);
+    else push(true, `→ message ${id} (${m.envelope.header.sender} → ${m.envelope.header.receiver}) at ${parsed.at}`, id, { code: 'step.ok', params: { id, from: m.envelope.header.sender, to: m.envelope.header.receiver, at: parsed.at } });
   }
 }

@@ -23,6 +23,7 @@ function checkReceipt(ctx: VerifyContext, m: BundleMessage): void {
     ok: problems.length === 0,
     subject: `message ${m.id}`,
     text: problems.length ? `push receipt: ${problems.join('; ')}` : `push receipt (202) signed by ${r.signature.signer} (${r.signature.alg}) names the payload digest and log entry #${r.log.index}`,
+    ...(problems.length ? {} : { said: [{ code: 'receipt.ok', params: { signer: r.signature.signer, alg: r.signature.alg, index: r.log.index } }] }),
     messageId: m.id,
   });
 }
@@ -54,6 +55,7 @@ export function checkSignedTexts(ctx: VerifyContext): void {
       ok: bad.length === 0,
       subject: `message ${m.id}`,
       text: bad.length ? `signedTexts.${bad.join(', signedTexts.')} differ from the canonical form of the parsed object` : 'the signed texts are exactly the canonical forms of the header, envelope, receipt and acknowledgement',
+      said: [bad.length ? { code: 'texts.differ', params: { names: bad.map((b) => `signedTexts.${b}`).join('、') } } : { code: 'texts.ok' }],
       messageId: m.id,
     });
   }

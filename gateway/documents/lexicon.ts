@@ -6,7 +6,7 @@
  * form (normalize.ts): simplified, half-width, same offsets as the original text.
  */
 import { DOCUMENT_KINDS, type DocumentKind, type DocumentNumber } from './model';
-import { toSimplified } from './normalize';
+import { matchingForm, toSimplified } from './normalize';
 
 export const MAX_IGNORED = 50;
 /** How many segments the head (before the title) and each tail element may span. */
@@ -90,4 +90,14 @@ export function documentNumberOf(original: string, m: RegExpExecArray): Document
   const year = Number(m[2]);
   const serial = Number(m[3]);
   return { text: original.slice(0, m[0].length), normalized: `${toSimplified(agencyCode)}〔${year}〕${serial}号`, agencyCode, year, serial };
+}
+
+/**
+ * A 发文字号 as someone types it (any bracket 〔〕[]［］【】()（）, full- or half-width, 繁體,
+ * 第…号, spaces) in the one form the gateway stores it, e.g. 江住建发〔2026〕12号; null when it is none.
+ */
+export function normalizedDocumentNumber(text: string): string | null {
+  const t = text.trim();
+  const m = DOC_NUMBER.exec(matchingForm(t));
+  return m && m[0].length === t.length ? documentNumberOf(t, m).normalized : null;
 }

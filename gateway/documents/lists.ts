@@ -4,6 +4,7 @@ import { GatewayError } from '../errors';
 import { readsAllMembers } from '../registry/permissions';
 import type { Principal } from '../registry/principal';
 import { matchingForm } from './normalize';
+import { normalizedDocumentNumber } from './lexicon';
 
 /**
  * The 公文 inbox (receipts of the department) and outbox (documents it sends), with
@@ -19,6 +20,7 @@ export interface DocumentListQuery {
   from?: string;
   to?: string;
   q?: string;
+  docNo?: string;
   limit: number;
   after?: string;
 }
@@ -65,6 +67,11 @@ export async function listDocuments(db: Db, principal: Principal, q: DocumentLis
   if (q.sender) where.push(`d.sender = ${p(q.sender)}`);
   if (q.from) where.push(`${x}.created_at >= ${p(dayStart(q.from))}`);
   if (q.to) where.push(`${x}.created_at < ${p(dayStart(q.to, 1))}`);
+  if (q.docNo) {
+    const docNo = normalizedDocumentNumber(q.docNo);
+    if (!docNo) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'docNo is a 发文字号: 机关代字, the year in brackets, the serial and 号 (e.g. 江住建发〔2026〕12号)', { errors: [{ pointer: '/docNo', message: 'not a 发文字号' }] });
+    where.push(`d.doc_number = ${p(docNo)}`);
+  }
   if (q.q) where.push(`d.title_search LIKE ${p(`%${likeEscape(matchingForm(q.q))}%`)}`);
   if (q.after) {
     const c = decode(q.after);

@@ -157,6 +157,7 @@ export const listOp: Op = {
     query('from', 'created (inbox: delivered) on or after this day, Asia/Shanghai', { type: 'string', format: 'date' }),
     query('to', 'created (inbox: delivered) on or before this day, Asia/Shanghai', { type: 'string', format: 'date' }),
     query('q', 'words of the title (简体 or 繁體)', { type: 'string', minLength: 1, maxLength: 100 }),
+    query('docNo', '发文字号, in any bracket spelling (〔〕 [] ［］ 【】 ()), e.g. 江住建发[2026]12号 finds 江住建发〔2026〕12号', { type: 'string', minLength: 4, maxLength: 60 }),
     query('after', 'the `next` cursor of the previous page', { type: 'string', maxLength: 64 }),
     query('limit', 'page size', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
   ],

@@ -26,6 +26,7 @@ import { casePaths, caseSchemas } from '../cases/openapi';
 import { supervisionPaths, supervisionSchemas } from '../supervision/openapi';
 import { statsPaths, statsSchemas } from '../stats/openapi';
 import { adminPaths, adminSchemas } from '../admin/openapi';
+import { adapterPaths, adapterSchemas } from '../adapters/openapi';
 import { certificatePaths, certificateSchemas } from '../trust/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -189,6 +190,7 @@ function paths(types: string[]): Record<string, Record<string, Op>> {
     ...supervisionPaths(),
     ...statsPaths(),
     ...adminPaths(),
+    ...adapterPaths(),
     ...certificatePaths(),
   };
 }
@@ -248,7 +250,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...statsSchemas(), ...adminSchemas(), ...certificateSchemas(), WebhookMessage: webhookMessageSchema },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...statsSchemas(), ...adminSchemas(), ...adapterSchemas(), ...certificateSchemas(), WebhookMessage: webhookMessageSchema },
       examples: problemExamples(),
     },
   };

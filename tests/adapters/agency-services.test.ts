@@ -102,17 +102,25 @@ test('the circuit opens after repeated failures (calls fail fast, the agency is 
   const open = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' });
   expect([open.status, open.body.code]).toEqual([503, 'GW_ERR_AGENCY_CIRCUIT_OPEN']);
   expect(open.headers.get('retry-after')).toBe('1');
-  expect(w.t.gw.deps.adapters.connectionOf('amr')!.circuit()).toBe('open');
+  expect(w.t.gw.deps.adapters.connectionOf('amr')!.circuit()?.state).toBe('open');
   const metrics = (await w.t.call('GET', '/metrics')).text;
   expect(metrics).toContain('xgw_agency_circuit_state{member="amr"} 2');
   expect(metrics).toContain('xgw_agency_circuit_state{member="tax"} 0');
   expect(metrics).toMatch(/xgw_service_calls_total\{provider="amr",service="query-enterprise",outcome="GW_ERR_AGENCY_CIRCUIT_OPEN"\} 1/);
   expect(w.agencies.amr.received.length).toBe(calls); // nothing reached the agency
+  // The administrators see the same (GET /admin/adapters): state, failures in a row, refusals, the last failure.
+  const admin = await w.t.call('GET', '/api/v1/admin/adapters?circuit=open', { token: w.admin });
+  expect(admin.body.items.map((a: { member: string }) => a.member)).toEqual(['amr']);
+  expect(admin.body.items[0]).toMatchObject({ adapter: 'amr-soap', endpoint: w.agencies.amr.url, circuit: { state: 'open', failuresInARow: 2, threshold: 2, halfOpenAfterMs: 400, refused: 1, since: w.t.clock.now().toISOString() } });
+  expect(admin.body.items[0].circuit.lastFailure.error).toMatch(/503/);
+  const all = (await w.t.call('GET', '/api/v1/admin/adapters', { token: w.admin })).body.items as { member: string; circuit: { state: string } | null }[];
+  expect(all.find((a) => a.member === 'tax')?.circuit?.state).toBe('closed');
+  expect(all.find((a) => a.member === 'hall')?.circuit).toBeNull();
   w.agencies.amr.reset();
   await new Promise((r) => setTimeout(r, 450));
   const probe = await query('amr', 'query-enterprise', { uscc: '91350100273896412W' });
   expect(probe.status).toBe(200);
-  expect(w.t.gw.deps.adapters.connectionOf('amr')!.circuit()).toBe('closed');
+  expect(w.t.gw.deps.adapters.connectionOf('amr')!.circuit()).toMatchObject({ state: 'closed', failuresInARow: 0, refused: 1 });
 });
 
 test('the caller must declare purpose and case, be allowed by an agreement, and send a valid request', async () => {

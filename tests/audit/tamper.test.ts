@@ -7,6 +7,7 @@ import { verifyBundle } from '../../gateway/audit/verify-bundle';
 import { formatReport, type CheckLine } from '../../gateway/audit/report';
 import type { EvidenceBundle } from '../../gateway/audit/bundle';
 import { demoCase, loginAs, type DemoCase } from './scenario';
+import { lineText } from '../../web/src/verify-zh';
 
 // Each test alters one thing in a genuine bundle; the verifier must fail and say where.
 let t: TestGateway;
@@ -51,6 +52,17 @@ const about = (lines: CheckLine[], id: string) => lines.filter((l) => l.messageI
 
 test('the genuine bundle verifies', () => {
   expect(verifyBundle(genuine, { rootPems: [root] }).lines.filter((l) => !l.ok)).toEqual([]);
+});
+
+test('the console says every line of the genuine bundle, and the failures of an altered payload and signature, in Chinese (its codes, web/src/verify-zh.ts)', () => {
+  const chinese = (lines: CheckLine[]) => lines.filter((l) => !/[\u4e00-\u9fff]/.test(lineText(l))).map((l) => `${l.subject}: ${l.text}`);
+  expect(chinese(verifyBundle(genuine, { rootPems: [root] }).lines)).toEqual([]);
+  const b = copy();
+  (b.messages[0].payload as { legalLimitDays: number }).legalLimitDays = 99;
+  b.messages[1].envelope.signatures[0].value = flipB64(b.messages[1].envelope.signatures[0].value);
+  const failed = verifyBundle(b, { rootPems: [root] }).lines.filter((l) => !l.ok);
+  expect(failed.map((l) => l.said?.[0]?.code)).toEqual(expect.arrayContaining(['payload.canonical-differs', 'signature.invalid', 'texts.differ']));
+  expect(chinese(failed.filter((l) => l.said))).toEqual([]);
 });
 
 describe('tampering is detected and located', () => {

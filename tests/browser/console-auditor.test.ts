@@ -79,6 +79,13 @@ test('evidence: every check passes (verified by the gateway), with the checkpoin
   await b.page.locator('.el-table__body tr', { hasText: '日志记录与包含证明' }).first().waitFor();
   expect(lines).toBeTruthy();
   await b.page.locator('.el-table__body tr', { hasText: /^\d+/ }).first().waitFor(); // the checkpoint history
+  // Every check line in Chinese (the verifier's codes, web/src/verify-zh.ts): what it is about and what was checked.
+  const checks = b.page.locator('[aria-label="逐项核验结果"] .el-table__body tr');
+  const explained = (await checks.locator('td:nth-child(5)').allTextContents()).map((c) => c.trim());
+  expect(explained.length).toBeGreaterThan(10);
+  expect(explained.filter((c) => !/[\u4e00-\u9fff]/.test(c))).toEqual([]);
+  expect(explained).toEqual(expect.arrayContaining([expect.stringMatching(/^叶子哈希一致；已包含在检查点的日志树中（\d+ 个证明哈希）$/), expect.stringMatching(/^报文载荷的 (sha256|sm3) 摘要 [0-9a-f]{16}… 与信封头中的载荷摘要一致$/)]));
+  await checks.filter({ hasText: /日志记录 #\d+（网关接收）/ }).first().waitFor();
   await screenshot(b.page, 'auditor-evidence');
   expect(await axeViolations(b.page)).toEqual([]);
 
@@ -89,6 +96,17 @@ test('evidence: every check passes (verified by the gateway), with the checkpoin
   expect(bundle.entries).toHaveLength(4);
   // Every export is on record (who, what).
   expect(t.logs.some((l) => l.audit === 'evidence-export' && l.by === 'hall/t.auditor')).toBe(true);
+});
+
+test('a message altered in the store fails its check, said in Chinese', async () => {
+  const OTHER = 'JZ-ZJ-20260302-000888';
+  await t.db.store.query(`UPDATE messages SET payload = jsonb_set(payload, '{remark}', '"事后改动"') WHERE case_id = $1`, [OTHER]);
+  await b.page.getByLabel('办件编号').fill(OTHER);
+  await b.page.getByRole('button', { name: '核验' }).click();
+  await b.page.getByText(/^✗ \d+ 项未通过$/).waitFor();
+  const failed = b.page.locator('.el-table__body tr', { has: b.page.locator('.bad') });
+  await failed.filter({ hasText: /报文载荷的 (sha256|sm3) 摘要与信封头中的载荷摘要不一致：载荷或信封头已被篡改/ }).first().waitFor();
+  await screenshot(b.page, 'auditor-evidence-tampered');
 });
 
 test('an unknown case is an empty result in Chinese, with the request id', async () => {

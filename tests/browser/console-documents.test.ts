@@ -255,3 +255,22 @@ test('a step the server refuses (the document moved on meanwhile) shows its refu
   await page().getByRole('button', { name: '分发', exact: true }).click();
   await page().locator('.el-message--error', { hasText: /公文当前状态不允许此办理步骤（请求编号：[^—]+）/ }).waitFor();
 });
+
+test('the global search finds a 公文 by its 发文字号 in any bracket spelling and opens it; an unknown number says so', async () => {
+  await switchTo('tax.clerk');
+  const number: string = (await as(t, tokens['tax.clerk']!).get(`/api/v1/documents/${docId}`)).body.documentNumber; // 江住建〔yyyy〕1号
+  const search = async (text: string) => {
+    await page().getByRole('combobox', { name: '搜索类别' }).focus();
+    await page().keyboard.press('Enter');
+    await page().getByRole('option', { name: '发文字号' }).click();
+    await page().getByLabel('全局搜索').fill(text);
+    await page().getByRole('button', { name: '搜索', exact: true }).click();
+  };
+  await search(number.replace('〔', '【').replace('〕', '】'));
+  await page().waitForURL(new RegExp(`/console/documents/${docId}$`));
+  await page().getByRole('heading', { name: TITLE }).waitFor();
+  const unknown = number.replace('〔', '[').replace('〕', ']').replace(/\d+号$/, '999号');
+  await search(unknown);
+  await page().locator('.el-message--warning', { hasText: `没有找到发文字号为「${unknown}」的公文` }).waitFor();
+  expect(page().url()).toMatch(new RegExp(`/console/documents/${docId}$`));
+});

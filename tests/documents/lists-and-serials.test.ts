@@ -96,6 +96,21 @@ describe('inbox and outbox', () => {
     expect(await q('100%')).toEqual([]);
   });
 
+  test('发文字号 finds the document in any bracket spelling, in the inbox and the outbox, for those who may read it', async () => {
+    const number: string = await numberOf(urgent); // 江住建〔2026〕n号
+    const [code, year, serial] = /^(.+)〔(\d{4})〕(\d+)号$/.exec(number)!.slice(1);
+    const byNumber = async (token: string, box: string, docNo: string) => (await as(t, token).get(`/api/v1/documents?box=${box}&docNo=${encodeURIComponent(docNo)}`)).body;
+    for (const spelling of [number, `${code}[${year}]${serial}号`, `${code}【${year}】${serial}号`, `${code}（${year}）${serial}号`, `${code}［${year}］第${serial}号`, ` ${code}(${year})${serial}號 `]) {
+      expect({ spelling, ids: (await byNumber(tok['tax.clerk'], 'inbox', spelling)).items.map((i: any) => i.id) }).toEqual({ spelling, ids: [urgent] });
+    }
+    expect((await byNumber(tok['housing.clerk'], 'outbox', `${code}[${year}]${serial}号`)).items.map((i: any) => [i.id, i.documentNumber])).toEqual([[urgent, number]]);
+    expect((await byNumber(tok['doc.auditor'], 'outbox', `${code}[${year}]${serial}号`)).items.map((i: any) => i.id)).toEqual([urgent]);
+    expect((await byNumber(tok['hall.clerk'], 'inbox', number)).items).toEqual([]);
+    expect((await byNumber(tok['tax.clerk'], 'inbox', `${code}〔${year}〕999号`)).items).toEqual([]);
+    const bad = await as(t, tok['tax.clerk']).get(`/api/v1/documents?box=inbox&docNo=${encodeURIComponent('防汛安全检查')}`);
+    expect([bad.status, bad.body.code, bad.body.errors]).toEqual([400, 'GW_ERR_REQUEST_INVALID', [{ pointer: '/docNo', message: 'not a 发文字号' }]]);
+  });
+
   test('抄送 addressees have it too; other departments and the hall see nothing; auditors everything', async () => {
     expect((await inbox(tok['amr.clerk'])).items.length).toBe(4);
     expect((await inbox(tok['hall.clerk'])).items).toEqual([]);

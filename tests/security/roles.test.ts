@@ -90,6 +90,7 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'POST /admin/dead-letters/:id/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/00000000-0000-7000-8000-000000000000/replay' } },
   'POST /admin/dead-letters/replay': { op: 'deadLetters.replay', probe: { method: 'POST', path: () => '/admin/dead-letters/replay', body: () => ({ receiver: 'housing' }) } },
   'GET /admin/delivery': { op: 'delivery.read', probe: { method: 'GET', path: () => '/admin/delivery' } },
+  'GET /admin/adapters': { op: 'adapters.read', probe: { method: 'GET', path: () => '/admin/adapters' } },
   // aimed at a member without a webhook (404): nothing is sent
   'POST /admin/members/:code/webhook/test': { op: 'webhooks.test', probe: { method: 'POST', path: () => '/admin/members/no-such-member/webhook/test' } },
   // The station's own system; a package that is not XML is refused by its contract (not 403).

@@ -108,3 +108,10 @@ export const CASE_EVENT: Record<string, string> = {
 
 /** A rate 0..1 as a percentage with one decimal; "—" when there is nothing to divide. */
 export const percent = (rate: number | null | undefined): string => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
+
+/** An agency connection's circuit breaker (GET /admin/adapters) in Chinese, with its tag colour. */
+export const CIRCUIT: Record<string, { text: string; tag: 'success' | 'warning' | 'danger' }> = {
+  closed: { text: '正常（闭合）', tag: 'success' },
+  'half-open': { text: '试探中（半开）', tag: 'warning' },
+  open: { text: '已熔断（断开）', tag: 'danger' },
+};

@@ -39,6 +39,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'admin/certificates', component: () => import('./views/Certificates.vue'), meta: { title: '证书管理', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/users', component: () => import('./views/Users.vue'), meta: { title: '用户与角色', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/dead-letters', component: () => import('./views/DeadLetters.vue'), meta: { title: '死信队列', roles: ADMIN, section: '系统管理' } },
+      { path: 'admin/adapters', component: () => import('./views/Adapters.vue'), meta: { title: '适配器与熔断', roles: ADMIN, section: '系统管理' } },
       { path: 'admin/delivery', component: () => import('./views/DeliveryStatus.vue'), meta: { title: '投递状态', roles: ADMIN, section: '系统管理' } },
       { path: ':rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { title: '页面不存在' } },
     ],

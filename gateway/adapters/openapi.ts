@@ -1,0 +1,62 @@
+/**
+ * The adapters' administration in the OpenAPI document (merged by http/openapi.ts; the
+ * route is adapters/routes.ts, the figures adapters/status.ts and adapters/agency/circuit-watch.ts).
+ */
+import { count, json, nullable, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
+
+export const CIRCUIT_STATES = ['closed', 'half-open', 'open'] as const;
+
+export function adapterPaths() {
+  return {
+    '/api/v1/admin/adapters': {
+      get: {
+        tag: 'admin',
+        id: 'adminListAdapters',
+        summary: "Each member's adapter, where it sends, and its agency's circuit breaker (适配器与熔断状态); admin role",
+        description:
+          'Active members by code, with what this gateway process sees now: the circuit of each agency connection (`closed`: calls go; `open`: calls are refused ' +
+          'without reaching the agency until `halfOpenAfterMs` has passed; `half-open`: one probe call decides), the failures in a row that open it, the calls ' +
+          'answered, failed and refused since the member was bound, and the last failure. `circuit` is null for adapters without a breaker (REST webhooks, the exchange station). ' +
+          'The same states are the `xgw_agency_circuit_state` metric. One page: `next` is always null.',
+        params: [query('circuit', 'only connections whose circuit is in this state', { type: 'string', enum: [...CIRCUIT_STATES] })],
+        ok: { 200: json("the members' adapters", ref('AdapterStatusList')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID'],
+      },
+    },
+  } satisfies Record<string, Record<string, Op>>;
+}
+
+export function adapterSchemas(): Json {
+  const circuit = {
+    type: 'object',
+    required: ['state', 'since', 'failuresInARow', 'threshold', 'halfOpenAfterMs', 'succeeded', 'failed', 'refused', 'lastFailure'],
+    properties: {
+      state: { type: 'string', enum: [...CIRCUIT_STATES] },
+      since: nullable(time('when the state last changed (null: closed since bound)')),
+      failuresInARow: count("the agency's failures in a row"),
+      threshold: count('failures in a row that open the circuit', 1),
+      halfOpenAfterMs: count('how long it stays open before one probe call', 1),
+      succeeded: count('calls the agency answered (a refusal of the request is an answer)'),
+      failed: count('calls the agency failed (timeout, unavailable, server fault)'),
+      refused: count('calls the open circuit refused without reaching the agency'),
+      lastFailure: nullable({ type: 'object', required: ['at', 'error'], properties: { at: time('when'), error: str('what the call ran into') } }),
+    },
+  };
+  return {
+    AdapterStatus: {
+      type: 'object',
+      required: ['member', 'name', 'adapter', 'title', 'version', 'deliveryMode', 'endpoint', 'circuit'],
+      properties: {
+        member: str('member code'),
+        name: str('member name'),
+        adapter: str('adapter name'),
+        title: nullable(str("the adapter's title")),
+        version: nullable(str("the adapter's version")),
+        deliveryMode: { type: 'string', enum: ['push', 'pull'] },
+        endpoint: nullable(str("where its connection sends (the agency's endpoint, else the webhook), without credentials")),
+        circuit: nullable(circuit),
+      },
+    },
+    AdapterStatusList: { type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: ref('AdapterStatus') }, next: { type: 'null', description: 'always null: one page' } } },
+  };
+}

@@ -1,0 +1,49 @@
+import type { CircuitReport } from '../../adapters/types';
+import type { Directory } from '../registry/directory';
+import type { AdapterBindings } from './bindings';
+
+/** One member's adapter as the administrators see it (GET /admin/adapters). */
+export interface AdapterStatus {
+  member: string;
+  name: string;
+  adapter: string;
+  /** The adapter's Chinese title and version (null: the member is not bound). */
+  title: string | null;
+  version: string | null;
+  deliveryMode: 'push' | 'pull';
+  /** Where its connection sends: the agency's or station's endpoint, else the member's webhook; never credentials. */
+  endpoint: string | null;
+  /** The connection's circuit breaker; null: the adapter has none (REST webhooks, pull members). */
+  circuit: CircuitReport | null;
+}
+
+/** A URL without user information (user:password@) or query: what may be shown. */
+function shown(url: unknown): string | null {
+  if (typeof url !== 'string' || !url) return null;
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Every active member's adapter, endpoint and circuit, by member code. */
+export function adapterStatuses(directory: Pick<Directory, 'allMembers'>, adapters: Pick<AdapterBindings, 'adapterOf' | 'configOf' | 'connectionOf'>): AdapterStatus[] {
+  return directory
+    .allMembers()
+    .map((m) => {
+      const adapter = adapters.adapterOf(m.code);
+      return {
+        member: m.code,
+        name: m.name,
+        adapter: m.adapter,
+        title: adapter?.title ?? null,
+        version: adapter?.version ?? null,
+        deliveryMode: m.deliveryMode,
+        endpoint: shown(adapters.configOf(m.code)?.endpoint) ?? shown(m.webhookUrl),
+        circuit: adapters.connectionOf(m.code)?.circuit() ?? null,
+      };
+    })
+    .sort((a, b) => a.member.localeCompare(b.member));
+}
