@@ -23,6 +23,8 @@ export interface GatewayConfig {
   databaseUrl: string | null;
   /** Seed demo members, users and agreements (default: on when no config file and no DATABASE_URL). */
   demo: boolean;
+  /** Demo mode: cases of history `xgw start` pushes through the exchange once the gateway listens, on the first start of an installation without cases (0: none). */
+  demoHistoryCases: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   usccMode: 'strict' | 'warn';
@@ -122,7 +124,7 @@ const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, m
 export const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'demo', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'supervision', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'retention', 'workers', 'shutdownTimeoutMs'],
+  required: ['host', 'port', 'dataDir', 'demo', 'demoHistoryCases', 'logLevel', 'bodyLimitBytes', 'usccMode', 'auth', 'rateLimit', 'groupCommit', 'documents', 'cases', 'supervision', 'trust', 'delivery', 'soap', 'adapters', 'registry', 'retention', 'workers', 'shutdownTimeoutMs'],
   properties: {
     host: { type: 'string', minLength: 1 },
     port: int(0, 65535),
@@ -130,6 +132,7 @@ export const schema = {
     dataDir: { type: 'string', minLength: 1 },
     databaseUrl: { type: ['string', 'null'], pattern: '^postgres(ql)?://' },
     demo: { type: 'boolean' },
+    demoHistoryCases: int(0, 100_000),
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     bodyLimitBytes: int(1024, 1024 * 1024 * 1024),
     usccMode: { enum: ['strict', 'warn'] },
@@ -287,6 +290,7 @@ export const defaults: GatewayConfig = {
   dataDir: './data',
   databaseUrl: null,
   demo: true,
+  demoHistoryCases: 2000,
   logLevel: 'info',
   bodyLimitBytes: 10 * 1024 * 1024,
   usccMode: 'strict',

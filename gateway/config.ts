@@ -24,6 +24,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_DATA_DIR: { key: 'dataDir', type: 'string' },
   DATABASE_URL: { key: 'databaseUrl', type: 'string' },
   XGW_DEMO: { key: 'demo', type: 'bool' },
+  XGW_DEMO_HISTORY: { key: 'demoHistoryCases', type: 'int' },
   XGW_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'int' },
   XGW_WORKERS: { key: 'workers', type: 'int' },
   XGW_RETENTION_DAYS: { key: 'retention.bodiesAfterDays', type: 'int' },

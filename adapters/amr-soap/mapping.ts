@@ -17,7 +17,7 @@ export const amrCodeTables = {
   idType: defineCodeTable('idType', { 居民身份证: '111' }),
   materialForm: defineCodeTable('materialForm', { 原件: '1', 复印件: '2', 电子件: '3' }),
   digestAlg: defineCodeTable('digestAlg', { sm3: 'SM3', sha256: 'SHA256' }),
-  caseStatus: defineCodeTable('caseStatus', { accepted: '01', in_progress: '02', correction: '03', completed: '04', returned: '05' }),
+  caseStatus: defineCodeTable('caseStatus', { accepted: '01', in_progress: '02', correction: '03', special_procedure: '06', completed: '04', returned: '05' }),
   result: defineCodeTable('result', { approved: '1', denied: '2' }),
   registrationStatus: defineCodeTable('registrationStatus', { active: '1', revoked: '2', cancelled: '3', 'moved-out': '4' }),
 };

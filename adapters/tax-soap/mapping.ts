@@ -17,7 +17,7 @@ export const taxCodeTables = {
   applicantType: defineCodeTable('applicantType', { person: 'ZRR', organisation: 'DW' }),
   idType: defineCodeTable('idType', { 居民身份证: '201' }),
   materialForm: defineCodeTable('materialForm', { 原件: 'Y', 复印件: 'F', 电子件: 'D' }),
-  caseStatus: defineCodeTable('caseStatus', { accepted: 'SL', in_progress: 'CB', correction: 'BZ', completed: 'BJ', returned: 'TH' }),
+  caseStatus: defineCodeTable('caseStatus', { accepted: 'SL', in_progress: 'CB', correction: 'BZ', special_procedure: 'TB', completed: 'BJ', returned: 'TH' }),
   result: defineCodeTable('result', { approved: 'TY', denied: 'BTY' }),
   taxpayerStatus: defineCodeTable('taxpayerStatus', { normal: '03', suspended: '05', cancelled: '07', abnormal: '09' }),
   arrearsFlag: defineCodeTable('arrearsFlag', [[true, 'Y'], [false, 'N']]),

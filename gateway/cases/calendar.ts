@@ -20,6 +20,8 @@ import { GatewayError } from '../errors';
 export interface Suspension {
   from: string;
   to: string | null;
+  /** What stopped the clock (absent on suspensions projected before 特别程序 existed: 补正). */
+  reason?: 'correction' | 'special_procedure';
 }
 
 export interface CalendarOverrides {

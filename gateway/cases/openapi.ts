@@ -77,7 +77,7 @@ export function caseSchemas(): Json {
               required: { type: 'boolean' },
               ...clock,
               completedOn: DAY('the day this branch ended'),
-              suspensions: { type: 'array', items: { type: 'object', properties: { from: DATE, to: nullable(DATE) } } },
+              suspensions: { type: 'array', items: { type: 'object', properties: { from: DATE, to: nullable(DATE), reason: { type: 'string', enum: ['correction', 'special_procedure'], description: '补正 or 特别程序' } } } },
             },
           },
         },

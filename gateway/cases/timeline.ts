@@ -174,7 +174,7 @@ export function applyCaseMessage(
   }
   const clock = BRANCH_LIFECYCLE.step(step).clock;
   const open = branch.suspensions.find((s) => s.to === null);
-  if (clock === 'suspend') branch.suspensions.push({ from: on, to: null });
+  if (clock === 'suspend') branch.suspensions.push({ from: on, to: null, reason: step === 'start_special_procedure' ? 'special_procedure' : 'correction' });
   else if (clock === 'resume' && open) open.to = on < open.from ? open.from : on;
   if (['completed', 'refused', 'returned'].includes(branch.status)) branch.completedOn = on;
   settle(current, calendar, on);

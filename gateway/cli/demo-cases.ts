@@ -5,7 +5,7 @@ import { idNumberCheckDigit, usccCheckChar } from '../schemas/identifiers';
  * A realistic 办件 history for the demo (`xgw demo generate`): cases accepted at the hall
  * over the past months on working days, sent to one department or, for 并联审批, to two;
  * each department accepts, works, sometimes asks for 补正 (the applicant supplies a few days
- * later), and decides — mostly in time, some late, a few refused or returned; the newest
+ * later) or holds a 特别程序 (hearing, expert review: the clock stops), and decides — mostly in time, some late, a few refused or returned; the newest
  * cases are still open, some already past their due date. Deterministic for a seed. Only
  * the messages: the CLI pushes them through the gateway's exchange API, in this order.
  */
@@ -128,10 +128,13 @@ export class DemoCases {
       let day = this.afterWorkdays(accepted, 1);
       steps.push({ on: day, msg: this.status(caseNo, dept, 'in_progress', day, 10) });
       let extra = 0;
-      if (this.rnd() < 0.12) {
+      // 补正 (the applicant supplies some days later) or, more rarely, 特别程序 (a hearing or expert review of a week or two)
+      const pause = this.rnd();
+      if (pause < 0.15) {
+        const special = pause >= 0.12;
         day = this.afterWorkdays(day, 1 + Math.floor(this.rnd() * Math.max(1, m.limit / 2)));
-        steps.push({ on: day, msg: this.status(caseNo, dept, 'correction', day, 11) });
-        extra = 2 + Math.floor(this.rnd() * 6); // the applicant supplies some days later
+        steps.push({ on: day, msg: this.status(caseNo, dept, special ? 'special_procedure' : 'correction', day, 11) });
+        extra = special ? 7 + Math.floor(this.rnd() * 8) : 2 + Math.floor(this.rnd() * 6);
         day = addDays(day, extra);
         while (!this.workday(day)) day = addDays(day, 1);
         steps.push({ on: day, msg: this.status(caseNo, dept, 'in_progress', day, 9) });

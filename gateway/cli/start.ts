@@ -13,6 +13,12 @@ import { print } from './context';
 import path from 'node:path';
 import { claimDataDir, publishRunFile } from './local-admin';
 import { hasAdmin } from '../registry/first-admin';
+import { chinaDate, WorkingCalendar } from '../cases/calendar';
+import { pushDemoHistory } from './demo-history';
+
+/** The demo history of a first start: cases accepted over this many past months, pushed this many at once (the gateway stays responsive). */
+const HISTORY_MONTHS = 4;
+const HISTORY_CONCURRENCY = 4;
 
 /** `xgw start`: the gateway in the foreground; stops cleanly on SIGINT/SIGTERM. */
 export async function start(): Promise<void> {
@@ -58,8 +64,19 @@ export async function start(): Promise<void> {
     lines.push(`    its key (xgw verify bundle --witness): ${witnessed!.witness.vkey}`);
   }
   if (!creds && !(await hasAdmin(store))) lines.push(...firstSteps());
+  // A demo installation without any case yet (its first start) gets a living history, in the background.
+  const history = creds && config.demoHistoryCases > 0 && !(await store.query('SELECT 1 FROM cases LIMIT 1')).rows.length ? config.demoHistoryCases : 0;
+  if (history) {
+    lines.push(`  demo history: pushing ${history} cases of the past ${HISTORY_MONTHS} months through the exchange in the background (the dashboard fills as they go; XGW_DEMO_HISTORY=0: none)`);
+  }
   print(lines.join('\n'));
   let stopping = false;
+  if (history) {
+    const target = { url, creds: creds!, calendar: new WorkingCalendar(config.cases.calendar), today: chinaDate(systemClock.now()) };
+    pushDemoHistory(target, { cases: history, months: HISTORY_MONTHS, seed: 1, concurrency: HISTORY_CONCURRENCY })
+      .then((r) => print(`xgw: demo history ready: ${r.cases} case(s), ${r.messages} message(s) through the exchange (more: xgw demo generate --seed 2)`))
+      .catch((err: Error) => stopping || print(`xgw: demo history stopped: ${err.message}`));
+  }
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -8,7 +8,7 @@ import type { CaseStats, StatsRow } from './query';
  */
 export const CSV_COLUMNS = [
   'key', 'label', 'received', 'completed', 'completionRate', 'onTimeCompleted', 'onTimeRate',
-  'avgWorkingDays', 'p90WorkingDays', 'overdueNow', 'refusals', 'returned',
+  'avgWorkingDays', 'p90WorkingDays', 'overdueNow', 'refusals', 'returned', 'warningCards', 'overdueCards',
 ] as const satisfies readonly (keyof StatsRow)[];
 
 /** A cell: quoted when it holds a separator, quote or line break; text a spreadsheet would run as a formula gets a leading '. */

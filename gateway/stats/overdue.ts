@@ -3,12 +3,14 @@ import type { CaseProjector } from '../cases/projector';
 import { chinaDate } from '../cases/calendar';
 import { FINAL_CASE_STATUSES } from '../cases/lifecycle';
 import { decodeKeyCursor, keyPage } from '../exchange/cursor';
+import { warningHorizon } from '../supervision/rules';
 
 /**
- * The supervisor's overdue list: open branches of open cases past their due date, with
- * the responsible department and the working days over (the calendar, not calendar days:
- * a branch due before a holiday week is not "7 days" late after it). Keyset by case
- * number and department.
+ * The supervisor's overdue and warning lists: open branches of open cases past their due
+ * date (超期), or due today or within the warning window (预警: at most supervision.warningDays
+ * working days left, the yellow card's rule), with the responsible department and the working
+ * days over or left (the calendar, not calendar days: a branch due before a holiday week is
+ * not "7 days" late after it). Keyset by case number and department.
  */
 export interface OverdueQuery {
   department?: string;
@@ -19,13 +21,14 @@ export interface OverdueQuery {
   limit: number;
 }
 
-export async function overdueBranches(store: Store, cases: CaseProjector, q: OverdueQuery, now: Date) {
-  await cases.catchUp();
-  const today = chinaDate(now);
+/** Open branches of open cases due before a day, or from one day until another (inclusive): a page of them plus one. */
+async function dueBranches(store: Store, q: OverdueQuery, due: { before: string } | { from: string; until: string }) {
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const final = p(FINAL_CASE_STATUSES);
-  const where = [`b.due_on < ${p(today)}::date`, `b.status <> ALL(${final}::text[])`, `c.status <> ALL(${final}::text[])`];
+  const where = [`b.due_on IS NOT NULL`, `b.status <> ALL(${final}::text[])`, `c.status <> ALL(${final}::text[])`];
+  if ('before' in due) where.push(`b.due_on < ${p(due.before)}::date`);
+  else where.push(`b.due_on >= ${p(due.from)}::date`, `b.due_on <= ${p(due.until)}::date`);
   if (q.department) where.push(`b.department = ${p(q.department)}`);
   if (q.matter) where.push(`c.matter_code = ${p(q.matter)}`);
   if (q.from) where.push(`c.accepted_on >= ${p(q.from)}::date`);
@@ -43,18 +46,31 @@ export async function overdueBranches(store: Store, cases: CaseProjector, q: Ove
      ORDER BY b.case_no, b.department LIMIT ${p(q.limit + 1)}`,
     params,
   );
-  return keyPage(
-    rows.rows.map((r) => ({
-      caseNo: r.case_no as string,
-      matter: { code: r.matter_code, name: r.matter_name },
-      department: r.department as string,
-      departmentName: r.department_name,
-      status: r.status,
-      acceptedOn: r.accepted_on,
-      dueOn: r.due_on,
-      workingDaysOver: cases.calendar.workingDaysUsed(r.due_on, today),
-    })),
-    q.limit,
-    (x) => `${x.caseNo}/${x.department}`,
-  );
+  return rows.rows.map((r) => ({
+    caseNo: r.case_no as string,
+    matter: { code: r.matter_code, name: r.matter_name },
+    department: r.department as string,
+    departmentName: r.department_name,
+    status: r.status,
+    acceptedOn: r.accepted_on as string,
+    dueOn: r.due_on as string,
+  }));
+}
+
+const pageKey = (x: { caseNo: string; department: string }) => `${x.caseNo}/${x.department}`;
+
+/** 超期: due before today; the working days after the due date up to today. */
+export async function overdueBranches(store: Store, cases: CaseProjector, q: OverdueQuery, now: Date) {
+  await cases.catchUp();
+  const today = chinaDate(now);
+  const rows = await dueBranches(store, q, { before: today });
+  return keyPage(rows.map((r) => ({ ...r, workingDaysOver: cases.calendar.workingDaysUsed(r.dueOn, today) })), q.limit, pageKey);
+}
+
+/** 预警: due today up to the warning horizon; the working days left after today up to the due date (0: due today). */
+export async function warningBranches(store: Store, cases: CaseProjector, q: OverdueQuery, now: Date, warningDays: number) {
+  await cases.catchUp();
+  const today = chinaDate(now);
+  const rows = await dueBranches(store, q, { from: today, until: warningHorizon(cases.calendar, today, warningDays) });
+  return keyPage(rows.map((r) => ({ ...r, workingDaysLeft: cases.calendar.workingDaysUsed(today, r.dueOn) })), q.limit, pageKey);
 }

@@ -18,9 +18,11 @@ import { FINAL_CASE_STATUSES } from '../cases/lifecycle';
  *   avg/p90WorkingDays working days to completion (acceptance day not counted, 补正 excluded)
  *   overdueNow        still open and past the due date today
  *   refusals, returned 不予 decisions; 退回 (ended without a decision, not 办结)
+ *   warningCards, overdueCards  黄牌 / 红牌 raised on the counted cases (department rows: on
+ *                     that department's branch; with a department filter only its cards)
  *
  * Rates are rounded to 4 decimals, day figures to 2, by the database; the CSV export
- * prints the same numbers. Supervision cards (黄牌/红牌) are not counted here yet.
+ * prints the same numbers.
  */
 
 export const GROUPINGS = ['department', 'matter', 'month', 'week'] as const;
@@ -47,6 +49,8 @@ export interface StatsRow {
   overdueNow: number;
   refusals: number;
   returned: number;
+  warningCards: number;
+  overdueCards: number;
 }
 
 export interface CaseStats {
@@ -73,7 +77,7 @@ const SOURCES: Record<Grouping, { table: string; raw: string; name: string; key:
 
 const DECIDED = `r.status IN ('completed', 'refused')`;
 const FINAL = `ARRAY[${FINAL_CASE_STATUSES.map((s) => `'${s}'`).join(', ')}]`;
-const COUNTS = ['received', 'completed', 'on_time', 'overdue_now', 'refusals', 'returned'];
+const COUNTS = ['received', 'completed', 'on_time', 'overdue_now', 'refusals', 'returned', 'warning_cards', 'overdue_cards'];
 const sums = COUNTS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 
 /**
@@ -100,6 +104,12 @@ export function statsSql(q: StatsQuery, today: string): { text: string; params: 
         : `EXISTS (SELECT 1 FROM case_branches b WHERE b.department = ${p(q.department)} AND b.case_no = r.case_no)`,
     );
   }
+  // the cards of each counted row, aggregated first (one row per case or branch: no fan-out)
+  const byBranch = q.groupBy === 'department';
+  const cardWhere = q.department && !byBranch ? `WHERE s.department = ${p(q.department)}` : '';
+  const cardKey = byBranch ? 's.case_no, s.department' : 's.case_no';
+  const cards = `LEFT JOIN (SELECT ${cardKey}, count(*) FILTER (WHERE s.kind = 'warning') AS w, count(*) FILTER (WHERE s.kind = 'overdue') AS o
+      FROM supervision_cards s ${cardWhere} GROUP BY ${cardKey}) sc ON sc.case_no = r.case_no${byBranch ? ' AND sc.department = r.department' : ''}`;
   // a branch still open after another branch ended its case is not overdue: the case is over
   const open = `r.status <> ALL(${FINAL})` + (q.groupBy === 'department' ? ` AND r.case_status <> ALL(${FINAL})` : '');
   const text = `
@@ -110,8 +120,10 @@ export function statsSql(q: StatsQuery, today: string): { text: string; params: 
         count(*) FILTER (WHERE ${DECIDED} AND (r.due_on IS NULL OR r.completed_on <= r.due_on)) AS on_time,
         count(*) FILTER (WHERE ${open} AND r.due_on < ${t}::date) AS overdue_now,
         count(*) FILTER (WHERE r.status = 'refused') AS refusals,
-        count(*) FILTER (WHERE r.status = 'returned') AS returned
-      FROM ${src.table} r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        count(*) FILTER (WHERE r.status = 'returned') AS returned,
+        coalesce(sum(sc.w), 0) AS warning_cards,
+        coalesce(sum(sc.o), 0) AS overdue_cards
+      FROM ${src.table} r ${cards} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       GROUP BY 1, 2, 3
     ), g AS (
       SELECT ${src.key} AS key, max(name) AS name, wd, ${sums} FROM h GROUP BY 1, 3
@@ -150,6 +162,8 @@ const rowOf = (r: Record<string, any>, total: boolean): StatsRow => ({
   overdueNow: r.overdue_now,
   refusals: r.refusals,
   returned: r.returned,
+  warningCards: r.warning_cards,
+  overdueCards: r.overdue_cards,
 });
 
 /** The statistics rows as the database computes them (the benchmark times exactly this). */

@@ -4,8 +4,8 @@ import { GatewayError } from '../errors';
 import { validateQuery, validQuery } from '../http/validate';
 import { allow } from '../registry/permissions';
 import { statsCsv } from './csv';
-import { caseStatsOp, overdueCasesOp } from './openapi';
-import { overdueBranches, type OverdueQuery } from './overdue';
+import { caseStatsOp, overdueCasesOp, warningCasesOp } from './openapi';
+import { overdueBranches, warningBranches, type OverdueQuery } from './overdue';
 import { caseStats, type StatsQuery } from './query';
 
 /** A period ends on or after it starts. */
@@ -15,8 +15,8 @@ function checkPeriod(q: { from?: string; to?: string }): void {
   }
 }
 
-/** GET /stats/cases (JSON or CSV) and /stats/overdue (after authenticate). */
-export function statsRoutes(deps: Pick<GatewayDeps, 'store' | 'cases' | 'clock'>): Router {
+/** GET /stats/cases (JSON or CSV), /stats/overdue and /stats/warnings (after authenticate). */
+export function statsRoutes(deps: Pick<GatewayDeps, 'store' | 'cases' | 'clock' | 'config'>): Router {
   const r = Router();
   r.get('/stats/cases', allow('stats.read'), validateQuery(caseStatsOp, { closed: true }), async (req, res) => {
     const { format, ...q } = validQuery<StatsQuery & { format?: 'json' | 'csv' }>(req);
@@ -30,6 +30,11 @@ export function statsRoutes(deps: Pick<GatewayDeps, 'store' | 'cases' | 'clock'>
     const q = validQuery<OverdueQuery>(req);
     checkPeriod(q);
     res.json(await overdueBranches(deps.store, deps.cases, q, deps.clock.now()));
+  });
+  r.get('/stats/warnings', allow('stats.read'), validateQuery(warningCasesOp, { closed: true }), async (req, res) => {
+    const q = validQuery<OverdueQuery>(req);
+    checkPeriod(q);
+    res.json(await warningBranches(deps.store, deps.cases, q, deps.clock.now(), deps.config.supervision.warningDays));
   });
   return r;
 }

@@ -111,14 +111,22 @@ export class SupervisionRunner {
     });
     let noticesSent = 0;
     let noticesFailed = 0;
+    // One warning per department and reason a run (a backlog of cards for an agency that cannot take notices is one line, not hundreds).
+    const refused = new Map<string, { to: string; error: string; cards: number; first: { card: string; caseId: string } }>();
     for (const n of await pendingNotices(store, NOTICES_PER_RUN)) {
       const outcome = await sendNotice(this.deps.push, this.deps.writer, n);
       await recordNotice(store, n.id, outcome);
       if ('messageId' in outcome) noticesSent++;
       else {
         noticesFailed++;
-        this.deps.log.warn({ card: n.id, caseId: n.caseNo, to: n.department, error: outcome.error }, 'supervision notice refused; the card stands');
+        const key = `${n.department}\n${outcome.error}`;
+        const seen = refused.get(key);
+        if (seen) seen.cards++;
+        else refused.set(key, { to: n.department, error: outcome.error, cards: 1, first: { card: n.id, caseId: n.caseNo } });
       }
+    }
+    for (const r of refused.values()) {
+      this.deps.log.warn({ to: r.to, error: r.error, cards: r.cards, card: r.first.card, caseId: r.first.caseId }, 'supervision notice(s) refused; the cards stand');
     }
     return { raised, noticesSent, noticesFailed };
   }

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
 import { axeViolations, loginAs, openBrowser, screenshot, waitForCount, type ConsoleBrowser } from '../support/browser';
-import { MATTER_B, seedStatsCases, STATS_TODAY } from '../support/stats-cases';
+import { MATTER_A, MATTER_B, recordCase, seedStatsCases, STATS_TODAY } from '../support/stats-cases';
 
 /**
- * The supervisor's dashboard (电子监察) in the console: per-department on-time rates, the
- * weekly trend of received vs completed (ECharts), the overdue list with the responsible
- * department and working days over, each case linked to its timeline; filters by matter,
+ * The supervisor's dashboard (电子监察) in the console: per-department on-time rates and cards
+ * (黄牌/红牌), the weekly trend of received vs completed (ECharts), the overdue and warning
+ * lists with the responsible department and working days over or left, each case linked to its timeline; filters by matter,
  * department and period; the CSV export. The figures are those tests/stats hand-computes.
  */
 let t: TestGateway;
@@ -31,14 +31,15 @@ test('per department: on-time rates and overdue; the weekly trend; the overdue l
   await b.page.getByRole('menuitem', { name: '监察看板' }).click();
   await b.page.waitForURL(/\/console\/supervision$/);
   await waitForCount(b.page, '.departments .el-table__body tr', 3);
-  expect(await cells('住房')).toEqual([expect.stringContaining('住房'), '4', '3', '75.0%', '66.7%', '4.33', '5.6', '1', '0']);
-  expect(await cells('税务')).toEqual([expect.stringContaining('税务'), '1', '1', '100.0%', '100.0%', '4', '4', '0', '1']);
+  expect(await cells('住房')).toEqual([expect.stringContaining('住房'), '4', '3', '75.0%', '66.7%', '4.33', '5.6', '1', '0', '3', '2']);
+  expect(await cells('税务')).toEqual([expect.stringContaining('税务'), '1', '1', '100.0%', '100.0%', '4', '4', '0', '1', '1', '0']);
+  await b.page.getByText('4 / 2').waitFor(); // cards over all departments: 黄牌 / 红牌
   await b.page.getByText('71.4%').waitFor(); // 办结率 over all branches: 5 / 7
   await b.page.locator('.chart canvas').first().waitFor();
   expect(await b.page.locator('.chart').getAttribute('aria-label')).toBe('4 周的每周受理与办结件数：柱为受理，折线为办结') // 08-31 … 09-21, the two weeks between without cases as 0;
   await waitForCount(b.page, '.overdue .el-table__body tr', 1);
   const overdue = (await b.page.locator('.overdue .el-table__body tr td').allTextContents()).map((s) => s.trim());
-  expect(overdue).toEqual(['ST-2026-S4', MATTER_B.name, expect.stringContaining('住房'), '2026-09-04', '28']);
+  expect(overdue).toEqual([`ST-2026-S4${MATTER_B.name}`, expect.stringContaining('住房'), '2026-09-04', '28']);
   expect(await axeViolations(b.page)).toEqual([]);
   const docs = path.join(__dirname, '..', '..', 'docs', 'screenshots');
   fs.copyFileSync(await screenshot(b.page, 'supervisor-dashboard'), path.join(docs, 'supervisor-dashboard.png'));
@@ -68,7 +69,7 @@ test('the CSV export is the table of the filters in force', async () => {
   const [download] = await Promise.all([b.page.waitForEvent('download'), b.page.getByRole('link', { name: '导出 CSV' }).click()]);
   expect(download.suggestedFilename()).toBe('case-stats-department-2026-10-20.csv');
   const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-  expect(csv).toEqual([expect.stringMatching(/^key,label,received/), 'total,合计,0,0,,0,,,,0,0,0']);
+  expect(csv).toEqual([expect.stringMatching(/^key,label,received/), 'total,合计,0,0,,0,,,,0,0,0,0,0']);
 });
 
 test("an overdue case opens its timeline: branches with due dates, every event with its log index", async () => {
@@ -83,4 +84,23 @@ test("an overdue case opens its timeline: branches with due dates, every event w
   await screenshot(b.page, 'supervisor-case');
   expect(await axeViolations(b.page)).toEqual([]);
   expect(b.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+});
+
+test('the warning list beside the overdue list: responsible department, working days left, the link to the timeline', async () => {
+  // today Tue 10-20: accepted Fri 10-16 with 3 working days, due Wed 10-21, 1 working day left (inside the 2-day window)
+  await recordCase(t, 'ST-2026-S8', 'A', 'housing', '2026-10-16', 3);
+  await b.page.goto(`${t.url}/console/supervision`);
+  await waitForCount(b.page, '.warnings .el-table__body tr', 1);
+  await waitForCount(b.page, '.overdue .el-table__body tr', 1);
+  const warning = (await b.page.locator('.warnings .el-table__body tr td').allTextContents()).map((s) => s.trim());
+  expect(warning).toEqual([`ST-2026-S8${MATTER_A.name}`, expect.stringContaining('住房'), '2026-10-21', '1']);
+  const lists = await b.page.locator('.lists > .el-card').evaluateAll((cards) => cards.map((c) => c.getBoundingClientRect().top));
+  expect(lists).toHaveLength(2);
+  expect(lists[0]).toBe(lists[1]); // side by side
+  expect(await axeViolations(b.page)).toEqual([]);
+  await b.page.locator('.lists').scrollIntoViewIfNeeded();
+  await screenshot(b.page, 'supervisor-warnings');
+  await b.page.getByRole('link', { name: 'ST-2026-S8' }).click();
+  await b.page.waitForURL(/\/console\/cases\/ST-2026-S8$/);
+  await b.page.getByText('2026-10-21').first().waitFor();
 });

@@ -76,7 +76,7 @@ describe('并联审批 with 补正 across National Day', () => {
     await status(caseNo, 'housing', 'in_progress', '2026-10-09');
     r = await get(`/api/v1/cases/${caseNo}`);
     expect(r.body).toMatchObject({ status: 'in_progress', dueOn: '2026-10-19' });
-    expect(branch(r.body, 'housing').suspensions).toEqual([{ from: '2026-09-17', to: '2026-10-09' }]);
+    expect(branch(r.body, 'housing').suspensions).toEqual([{ from: '2026-09-17', to: '2026-10-09', reason: 'correction' }]);
 
     const lastIdx = await status(caseNo, 'housing', 'completed', '2026-10-16', { result: 'approved' });
     r = await get(`/api/v1/cases/${caseNo}`);

@@ -142,3 +142,12 @@ test('the case\'s evidence bundle carries its card entries and notices, and veri
   expect(report.body.lines.filter((l: any) => !l.ok)).toEqual([]);
   expect([report.status, report.body.ok, report.body.failures]).toEqual([200, true, 0]);
 });
+
+test('refused notices are one warning per department and reason a run, with the number of cards', async () => {
+  await cases.record('SV-2026-1028-D', 'amr', '2026-10-28T10:00:00+08:00', 1);
+  await cases.record('SV-2026-1028-E', 'amr', '2026-10-28T10:00:00+08:00', 1);
+  const before = t.logs.length;
+  expect(raised(await on('2026-11-02'))).toEqual([['SV-2026-1028-D', 'amr', 'overdue'], ['SV-2026-1028-E', 'amr', 'overdue']]);
+  const refused = t.logs.slice(before).filter((l) => String(l.msg).startsWith('supervision notice'));
+  expect(refused).toEqual([expect.objectContaining({ to: 'amr', cards: 2, caseId: 'SV-2026-1028-D', error: expect.stringContaining('GW_ERR_ADAPTER_UNMAPPED_VALUE') })]);
+});

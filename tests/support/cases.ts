@@ -19,7 +19,7 @@ export function caseMessages(t: TestGateway) {
     /** A case record from the hall to `to`, accepted at `acceptedAt` with `legalLimitDays` working days. */
     record: (caseNo: string, to: string, acceptedAt: string, legalLimitDays: number) => push('hall', to, 'case-record', sampleCaseRecord({ caseNo, acceptedAt, legalLimitDays })),
     /** `from`'s status on `on` (YYYY-MM-DD, 15:00 China time). */
-    status: (caseNo: string, from: string, status: 'in_progress' | 'correction' | 'completed', on: string) =>
+    status: (caseNo: string, from: string, status: 'in_progress' | 'correction' | 'special_procedure' | 'completed', on: string) =>
       push(from, 'hall', 'case-status', sampleCaseStatus({ caseNo, status, result: status === 'completed' ? 'approved' : undefined, occurredAt: `${on}T15:00:00+08:00`, department: `${from}局` })),
   };
 }

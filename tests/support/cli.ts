@@ -86,8 +86,9 @@ export async function cliEnvironment(
   opts: { postgres?: string } = {},
 ): Promise<{ dataDir: string; env: NodeJS.ProcessEnv; databaseUrl: string | null; cleanup(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `xgw-e2e-${label}-`));
-  // 电子监察 off unless a test turns it on (XGW_SUPERVISION=1): its notices and log entries would change what other tests count.
-  let env: NodeJS.ProcessEnv = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '', XGW_SUPERVISION: '0' };
+  // 电子监察 off unless a test turns it on (XGW_SUPERVISION=1): its notices and log entries would change what other tests count;
+  // likewise the demo's case history on first start (XGW_DEMO_HISTORY=N turns it on): thousands of messages nobody asked for.
+  let env: NodeJS.ProcessEnv = { XGW_DATA_DIR: dataDir, PORT: '0', XGW_LOG_LEVEL: 'warn', XGW_CONFIG: '', DATABASE_URL: '', XGW_SUPERVISION: '0', XGW_DEMO_HISTORY: '0' };
   const base = opts.postgres ?? process.env.DATABASE_URL;
   const db = base ? await createTestDatabase({ base }) : null;
   if (!base) prepareCliPglite(dataDir);

@@ -1,5 +1,7 @@
 import type { TestGateway } from './gateway';
 import { sampleCaseRecord, samplePersonCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
+import { raiseCards } from '../../gateway/supervision/cards';
+import type { CardKind } from '../../gateway/supervision/rules';
 
 /**
  * The statistics fixtures (tests/stats/case-stats.test.ts hand-computes every figure from
@@ -13,6 +15,11 @@ import { sampleCaseRecord, samplePersonCaseRecord, sampleCaseStatus } from '../f
  *   S4    B       Tue 09-01     3      housing: in progress (due 09-04)               open, overdue now
  *   S5    A       Tue 09-01     5      amr approved Thu 09-03, housing Mon 09-07      2 / 4; case 4, on time
  *   S6    A       Mon 08-31     3      amr: returned Wed 09-02                        退回, not 办结
+ *
+ * Supervision cards, the ones the daily runs would have raised (warning window 2 working days):
+ *   S2 housing 黄牌 09-03 (due 09-04), 红牌 09-07;  S3 tax 黄牌 09-24 (2 left: 09-28, 09-29);
+ *   S4 housing 黄牌 09-03, 红牌 by the real runner on today;  S5 housing 黄牌 09-04 (due 09-08).
+ * So housing 3 黄 2 红, tax 1 黄, amr none; matter A 2 黄 1 红, B 2 黄 1 红.
  */
 export const STATS_TODAY = '2026-10-20T10:00:00+08:00';
 export const MATTER_A = sampleCaseRecord().matter;
@@ -50,4 +57,22 @@ export async function seedStatsCases(t: TestGateway): Promise<void> {
   await status(t, 'ST-2026-S5', 'housing', 'completed', '2026-09-07', 'approved');
   await recordCase(t, 'ST-2026-S6', 'A', 'amr', '2026-08-31', 3);
   await status(t, 'ST-2026-S6', 'amr', 'returned', '2026-09-02');
+  await seedStatsCards(t);
+}
+
+/** A card as the runner raises it (its log entry included) on a past day at 16:00. */
+async function raiseOn(t: TestGateway, day: string, caseNo: string, department: string, kind: CardKind, dueOn: string, workingDaysLeft: number | null): Promise<void> {
+  await t.db.store.tx((db) => raiseCards(db, t.gw.deps.config.trust.logHashAlg, new Date(`${day}T16:00:00+08:00`), day, [{ caseNo, department, kind, dueOn, workingDaysLeft }]));
+}
+
+/** The cards of the table above: four historical ones, then a real supervision run today (S4's red card). */
+export async function seedStatsCards(t: TestGateway): Promise<void> {
+  await raiseOn(t, '2026-09-03', 'ST-2026-S2', 'housing', 'warning', '2026-09-04', 1);
+  await raiseOn(t, '2026-09-03', 'ST-2026-S4', 'housing', 'warning', '2026-09-04', 1);
+  await raiseOn(t, '2026-09-04', 'ST-2026-S5', 'housing', 'warning', '2026-09-08', 2);
+  await raiseOn(t, '2026-09-07', 'ST-2026-S2', 'housing', 'overdue', '2026-09-04', -1);
+  await raiseOn(t, '2026-09-24', 'ST-2026-S3', 'tax', 'warning', '2026-09-29', 2);
+  const run = await t.gw.deps.supervision.runOnce();
+  const raised = run.raised.map((c) => `${c.caseNo}/${c.department}/${c.kind}`);
+  if (raised.join() !== 'ST-2026-S4/housing/overdue') throw new Error(`unexpected cards today: ${raised.join()}`);
 }

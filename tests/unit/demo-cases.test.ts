@@ -27,7 +27,7 @@ test('every message is valid for its type; records first, then statuses, none af
   const records = cases.map((c) => c.filter((m) => m.type === 'case-record').length);
   expect(records.filter((n) => n === 2).length).toBeGreaterThan(30); // 并联审批
   const outcomes = cases.flat().map((m) => `${m.payload.status ?? ''}/${m.payload.result ?? ''}`);
-  for (const o of ['completed/approved', 'completed/denied', 'returned/', 'correction/']) expect(outcomes).toContain(o);
+  for (const o of ['completed/approved', 'completed/denied', 'returned/', 'correction/', 'special_procedure/']) expect(outcomes).toContain(o);
   expect(cases.filter((c) => !c.some((m) => m.payload.status === 'completed' || m.payload.status === 'returned')).length).toBeGreaterThan(5); // still open
 });
 
