@@ -22,6 +22,10 @@ export interface StationBehaviour {
   delayMs?: number;
   /** Answer HTTP 503 instead of 回执/回退. */
   fail?: boolean;
+  /** Attachment downloads: wait this long after the first bytes before sending the rest. */
+  attachmentDelayMs?: number;
+  /** Attachment downloads answer HTTP 503. */
+  attachmentsFail?: boolean;
 }
 
 export interface MockStationOptions {
@@ -46,6 +50,13 @@ export interface MockStation {
   /** Every answer given, in order. */
   answers: StationAnswer[];
   behave(b: StationBehaviour): void;
+  /**
+   * Holds attachment bytes for the packages it delivers, served at GET /attachments/<sha256>
+   * (`as`: serve them under another digest, as a station with a corrupted store would).
+   */
+  offer(bytes: Buffer, as?: string): { sha256: string; sm3: string; size: number };
+  /** Attachment downloads asked for (SHA-256), in order. */
+  fetched: string[];
   /** Delivers an inbound package (unsigned XML; signed here with stationKey) to a gateway as the station member. */
   deliver(xml: string, gateway: { url: string; token: string }): Promise<{ status: number; body: string; answer?: StationAnswer }>;
   close(): Promise<void>;
@@ -61,6 +72,8 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
   let received = 0;
   const answers: StationAnswer[] = [];
   let behaviour: StationBehaviour = {};
+  const offered = new Map<string, Buffer>();
+  const fetched: string[] = [];
   const clock = opts.clock ?? systemClock;
 
   function decide(xml: string, sha256: string): StationAnswer {
@@ -86,7 +99,32 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     return { kind: '回执', packageId: pkg.id, packageSha256: sha256, at, duplicate: prior !== undefined };
   }
 
+  /** GET /attachments/<sha256>: the bytes in 64 KiB pieces (the first piece, then the rest after attachmentDelayMs). */
+  function serveAttachment(sha256: string, res: http.ServerResponse): void {
+    fetched.push(sha256);
+    const bytes = offered.get(sha256);
+    if (behaviour.attachmentsFail) return void res.writeHead(503).end();
+    if (!bytes) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
+    const PIECE = 64 * 1024;
+    let at = 0;
+    const rest = () => {
+      while (at < bytes.length && !res.destroyed) {
+        const piece = bytes.subarray(at, at + PIECE);
+        at += piece.length;
+        if (!res.write(piece)) return void res.once('drain', rest);
+      }
+      res.end();
+    };
+    at = Math.min(PIECE, bytes.length);
+    res.write(bytes.subarray(0, at));
+    if (behaviour.attachmentDelayMs) setTimeout(rest, behaviour.attachmentDelayMs);
+    else rest();
+  }
+
   const server = http.createServer((req, res) => {
+    const attachment = req.method === 'GET' ? /^\/attachments\/([0-9a-f]{64})$/.exec(req.url ?? '') : null;
+    if (attachment) return serveAttachment(attachment[1]!, res);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -123,6 +161,13 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
       return received;
     },
     behave: (b) => void (behaviour = { ...b }),
+    fetched,
+    offer(bytes, as) {
+      const digest = (alg: string) => createHash(alg).update(bytes).digest('hex');
+      const sha256 = digest('sha256');
+      offered.set(as ?? sha256, bytes);
+      return { sha256, sm3: digest('sm3'), size: bytes.length };
+    },
     async deliver(xml, gateway) {
       const body = opts.stationKey ? signPackage(xml, opts.stationKey.privateKeyPem, opts.stationKey.certPem) : xml;
       const res = await fetch(`${gateway.url}/api/v1/station/packages`, {

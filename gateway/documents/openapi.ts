@@ -347,7 +347,9 @@ export const stationPackageOp: Op = {
     'checked with the certificate configured as documents.stationCertificateFile, and the sender\'s GB/T 38540 seal over its 原文. ' +
     'On success the document is in the inbox of every 接收机关 that is a department of this gateway (待签收) and the answer is a 回执 ' +
     '(signed with the gateway\'s package key); the same package again gets its 回执 again, marked 重复. A signature or seal that does not ' +
-    'verify is refused with 422 GW_ERR_STATION_PACKAGE_REFUSED and nothing is stored.',
+    'verify is refused with 422 GW_ERR_STATION_PACKAGE_REFUSED and nothing is stored. Attachments (附件列表, by digest, the list the seal covers) ' +
+    'are fetched from the station by SHA-256 and streamed into the attachment store, size and SM3/SHA-256 checked: other bytes refuse the package (422, ' +
+    'nothing kept); a station that cannot serve them (error, timeout) gets 502 GW_ERR_AGENCY_UNAVAILABLE, nothing kept, and delivers again later.',
   body: { schema: { type: 'string' }, mediaType: 'application/xml', description: 'the signed package, UTF-8, at most 4 MiB' },
   ok: {
     200: {
@@ -356,7 +358,7 @@ export const stationPackageOp: Op = {
       content: { 'application/xml': { schema: { type: 'string' } } },
     },
   },
-  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_STATION_PACKAGE_REFUSED', 'GW_ERR_ADAPTER_INVALID_NATIVE', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_DOCUMENT_CLASSIFIED', 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'],
+  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_STATION_PACKAGE_REFUSED', 'GW_ERR_ADAPTER_INVALID_NATIVE', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_DOCUMENT_CLASSIFIED', 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'GW_ERR_AGENCY_UNAVAILABLE'],
 };
 
 export const downloadOp: Op = {
