@@ -229,8 +229,10 @@ export function workflowSchemas(): Json {
       station: {
         type: 'object',
         required: ['packageId', 'message', 'delivery'],
-        description: 'an addressee reached through the exchange station: its package and where the outbox stands (queued, failed = retrying, dead_lettered = an admin may replay it, delivered = the station answered)',
-        properties: { packageId: str('包标识'), message: str('the outbox message (GET /messages/{id})'), delivery: str('the message status') },
+        description:
+          'through the exchange station: for an external addressee its package, for a 收文 that came from the station the department’s 签收 回执 / 退回 回退 going back (the latest); ' +
+          'and where the outbox stands (queued, failed = retrying, dead_lettered = an admin may replay it, delivered = the station answered)',
+        properties: { packageId: str('包标识 (of an answer: its 回执标识)'), message: str('the outbox message (GET /messages/{id})'), delivery: str('the message status') },
       },
       createdAt: time('delivered'),
       updatedAt: time('last step'),
@@ -303,7 +305,7 @@ export function workflowSchemas(): Json {
             type: 'object',
             required: ['step', 'name', 'at', 'actor', 'department', 'signature', 'logIndex'],
             properties: {
-              step: str('lifecycle event'),
+              step: str('lifecycle event; or, for a package or answer through the exchange station, the outbox’s dead_lettered / replayed (detail.via station, packageId, message, sentTo)'),
               name: str('步骤 (中文)'),
               at: time('when'),
               actor: str('member/login or member/system'),
@@ -315,7 +317,7 @@ export function workflowSchemas(): Json {
                 required: ['status'],
                 properties: { status: { type: 'string', enum: ['none', 'verified', 'invalid'] }, signer: MEMBER, alg: str('signature algorithm'), certificate: str('SHA-256 fingerprint of the signing certificate') },
               },
-              logIndex: { type: 'integer', minimum: 0, description: 'the step’s entry in the exchange log' },
+              logIndex: { type: ['integer', 'null'], minimum: 0, description: 'the step’s entry in the exchange log (of dead_lettered / replayed: the message’s entry)' },
             },
           },
         },

@@ -172,7 +172,8 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
     r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
       const id = documentId(req);
       await take(principalOf(req), id, req.body as StepBody);
-      if (step === 'distribute') deps.delivery?.wake();
+      // 分发 may queue exchange-station packages, 签收/退回 of a station 收文 its answer
+      if (step === 'distribute' || step === 'sign-for' || step === 'return') deps.delivery?.wake();
       res.json(await documentView(deps.store, deps.trust, principalOf(req), id));
     });
   }

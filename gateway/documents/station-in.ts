@@ -141,8 +141,8 @@ export async function receiveStationPackage(deps: DocumentDeps, principal: Princ
       detail: { via: 'station', packageId: pkg.id, main: addressees.main, copy: addressees.copy },
     });
     await db.query(
-      `INSERT INTO station_packages (direction, package_id, sha256, document_id, peer, created_at) VALUES ('in', $1, $2, $3, $4, $5)`,
-      [pkg.id, contentSha256, id, sender.code, at],
+      `INSERT INTO station_packages (direction, package_id, sha256, received_sha256, document_id, peer, created_at) VALUES ('in', $1, $2, $3, $4, $5, $6)`,
+      [pkg.id, contentSha256, digestHex('sha256', xml), id, sender.code, at],
     );
     return false;
   }).catch(async (err: unknown) => {

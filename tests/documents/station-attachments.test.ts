@@ -141,3 +141,33 @@ test('the station fails or is too slow serving the bytes: 502, nothing stored; d
   expect(await w.station.deliver(xml, gatewayAsStation())).toMatchObject({ status: 200, answer: { kind: '回执', duplicate: false } });
   expect((await taxItem('交换站繁忙时送达的函')).id).toEqual(expect.any(String));
 });
+
+test('the station gives up waiting for the gateway’s 回执 (slow attachments) and delivers again: recognised, 重复, one 收文', async () => {
+  const big = offer('卷宗.pdf', 'application/pdf', randomBytes(CHUNK_BYTES + 1));
+  const pkg = customsPackage(w, { title: '回执丢失后重送的函', attachments: [big] });
+  const xml = buildPackage(pkg);
+  const before = await stored();
+  // the bytes come slowly (0.8 s, within the gateway's 1.5 s), the station waits only 0.3 s for the answer
+  w.station.behave({ attachmentDelayMs: 800 });
+  expect(await w.station.deliver(xml, gatewayAsStation(), { timeoutMs: 300 })).toEqual({ status: 0, body: 'timeout' });
+  // the gateway went on and stored it
+  for (let i = 0; !(await taxItem('回执丢失后重送的函')); i++) {
+    if (i > 600) throw new Error('the 收文 never arrived');
+    await new Promise((r) => setImmediate(r));
+  }
+  w.station.behave({});
+  const fetched = w.station.fetched.length;
+  expect(await w.station.deliver(xml, gatewayAsStation())).toMatchObject({ status: 200, answer: { kind: '回执', packageId: pkg.id, duplicate: true } });
+  expect(w.station.fetched.length).toBe(fetched);
+  expect(await stored()).toEqual({ documents: before.documents + 1, blobs: before.blobs + 1, chunks: before.chunks + 2 });
+});
+
+test('the same 包标识 with other content is a conflict (409), nothing stored', async () => {
+  const pkg = customsPackage(w, { title: '先送达的函' });
+  expect((await w.station.deliver(buildPackage(pkg), gatewayAsStation())).status).toBe(200);
+  const before = await stored();
+  const other = { ...customsPackage(w, { title: '同一包标识的另一份函' }), id: pkg.id };
+  const res = await w.station.deliver(buildPackage(other), gatewayAsStation());
+  expect([res.status, JSON.parse(res.body).code]).toEqual([409, 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT']);
+  expect(await stored()).toEqual(before);
+});
