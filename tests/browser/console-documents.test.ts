@@ -213,15 +213,21 @@ test('市场监管局 退回 with a reason; the sender sees 办结 and 退回 (w
   expect(b.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
 });
 
-test('a 函 to 江州海关 goes out through the exchange station; its 回执 comes back on the timeline', async () => {
+/** A 函 of 市住建局 to 江州海关 (reached through the station), through the API up to 用印; its id. */
+async function sealedLetterToCustoms(title: string): Promise<string> {
   const clerk = as(t, tokens['housing.clerk']!);
-  const title = '江州市住房和城乡建设局关于进口建材质量抽检的函';
   const draft = await clerk.post('/api/v1/documents', { document: housingNotice({ title, kind: '函', mainRecipients: ['中华人民共和国江州海关'] }), addressees: { main: ['customs'] } });
   const id = draft.body.id as string;
   await clerk.post(`/api/v1/documents/${id}/review`);
   await as(t, tokens['housing.signer']!).post(`/api/v1/documents/${id}/sign-off`);
   await clerk.post(`/api/v1/documents/${id}/register`, { agencyCode: '江住建' });
   await clerk.post(`/api/v1/documents/${id}/seal`);
+  return id;
+}
+
+test('a 函 to 江州海关 goes out through the exchange station; its 回执 comes back on the timeline', async () => {
+  const title = '江州市住房和城乡建设局关于进口建材质量抽检的函';
+  const id = await sealedLetterToCustoms(title);
   await switchTo('housing.clerk');
   await page().goto(`${t.url}/console/documents/${id}`);
   await page().getByRole('heading', { name: title }).waitFor();
@@ -243,13 +249,7 @@ test('a 函 to 江州海关 goes out through the exchange station; its 回执 co
 
 test('a package the station never takes is a dead letter on the timeline; the admin’s replay shows too, then the 回执', async () => {
   const clerk = as(t, tokens['housing.clerk']!);
-  const title = '江州市住房和城乡建设局关于建材进口报关材料的函';
-  const draft = await clerk.post('/api/v1/documents', { document: housingNotice({ title, kind: '函', mainRecipients: ['中华人民共和国江州海关'] }), addressees: { main: ['customs'] } });
-  const id = draft.body.id as string;
-  await clerk.post(`/api/v1/documents/${id}/review`);
-  await as(t, tokens['housing.signer']!).post(`/api/v1/documents/${id}/sign-off`);
-  await clerk.post(`/api/v1/documents/${id}/register`, { agencyCode: '江住建' });
-  await clerk.post(`/api/v1/documents/${id}/seal`);
+  const id = await sealedLetterToCustoms('江州市住房和城乡建设局关于建材进口报关材料的函');
   w.station.behave({ fail: true });
   await clerk.post(`/api/v1/documents/${id}/distribute`);
   const message = (await clerk.get(`/api/v1/documents/${id}`)).body.receipts[0].station.message as string;
