@@ -24,6 +24,10 @@ const configSchema = {
     /** The station's package endpoint, e.g. http://127.0.0.1:8083/packages. */
     endpoint: { type: 'string', format: 'uri', pattern: '^https?://' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+    /** Where the station serves the attachments of the packages it delivers, by SHA-256 (default: attachments/ beside the endpoint). */
+    attachmentsEndpoint: { type: 'string', format: 'uri', pattern: '^https?://' },
+    /** The longest an attachment download may take, whole transfer (default 5 minutes). */
+    attachmentTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
     /** The station's certificate (PEM): when set, its answers must carry its XML signature, and only the signed part is read. */
     stationCertificate: { type: 'string', minLength: 1, pattern: '-----BEGIN CERTIFICATE-----' },
   },
@@ -31,7 +35,42 @@ const configSchema = {
 
 interface StationTarget {
   endpoint?: string;
+  attachmentsEndpoint?: string;
   stationCertificate?: string;
+}
+
+/**
+ * The bytes of an attachment of an inbound package, fetched from the station by SHA-256
+ * (GET <attachmentsEndpoint><sha256>): the response body as it arrives, never held whole.
+ * The caller checks size and digests while it stores them. The timeout covers the whole
+ * transfer. Failures are AdapterErrors: GW_ERR_ADAPTER_INVALID_NATIVE when the station does
+ * not hold it (404), GW_ERR_AGENCY_UNAVAILABLE otherwise (unreachable, an error, too slow).
+ */
+export async function fetchStationAttachment(config: Record<string, unknown>, sha256: string): Promise<AsyncIterable<Uint8Array>> {
+  const { endpoint, attachmentsEndpoint } = config as StationTarget;
+  const timeoutMs = (config.attachmentTimeoutMs as number | undefined) ?? 300_000;
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new AdapterError('GW_ERR_ADAPTER_INVALID_NATIVE', 'an attachment is fetched by its SHA-256 in lowercase hex');
+  const base = attachmentsEndpoint ?? (endpoint ? new URL('attachments/', endpoint).href : undefined);
+  if (!base) throw new AdapterError('GW_ERR_AGENCY_UNAVAILABLE', 'no exchange-station endpoint configured to fetch attachments from');
+  const unavailable = (why: string) => new AdapterError('GW_ERR_AGENCY_UNAVAILABLE', `the station's attachment ${sha256}: ${why}`);
+  let res: Response;
+  try {
+    res = await fetch(`${base}${sha256}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    throw unavailable(e.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : e.cause?.code ?? e.message);
+  }
+  if (res.status === 404) throw new AdapterError('GW_ERR_ADAPTER_INVALID_NATIVE', `the station holds no attachment ${sha256}`);
+  if (!res.ok || !res.body) throw unavailable(`HTTP ${res.status}`);
+  const body = res.body;
+  return (async function* () {
+    try {
+      for await (const piece of body) yield piece;
+    } catch (err) {
+      const e = err as Error;
+      throw unavailable(e.name === 'TimeoutError' || e.name === 'AbortError' ? `timeout after ${timeoutMs} ms (transfer)` : e.message);
+    }
+  })();
 }
 
 /** The answer's text to read: with a station certificate configured, the signed canonical part only. */

@@ -16,11 +16,51 @@ export type StationAnswer =
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: false, processEntities: true });
 
-export function buildAnswer(a: StationAnswer): string {
+/**
+ * A receiving department's own answer to a package the station delivered — its 签收 (回执) or
+ * 退回 with the reason (回退) — sent back through the station to the package's sender as a
+ * package of its own: the station's answer elements plus 回执标识 (this answer's id, which the
+ * station's answer to it names as 包标识), 发送机关 (the department answering) and 接收机关 (the
+ * original sender's code). `duplicate` is always false.
+ */
+export type DepartmentAnswer = StationAnswer & { answerId: string; from: { code: string; name: string }; to: string };
+
+function answerBody(a: StationAnswer): Record<string, unknown> {
   const body: Record<string, unknown> = { '@_xmlns': PACKAGE_NAMESPACE, 包标识: a.packageId, 包摘要: a.packageSha256, 时间: a.at };
   if (a.kind === '回执') body['重复'] = a.duplicate ? '是' : '否';
   else body['原因'] = a.reason;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [a.kind]: body }) as string}`;
+  return body;
+}
+
+const asXml = (kind: string, body: Record<string, unknown>) => `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [kind]: body }) as string}`;
+
+export const buildAnswer = (a: StationAnswer): string => asXml(a.kind, answerBody(a));
+
+export const buildDepartmentAnswer = (a: DepartmentAnswer): string =>
+  asXml(a.kind, { ...answerBody(a), 回执标识: a.answerId, 发送机关: { 代码: a.from.code, 名称: a.from.name }, 接收机关: a.to });
+
+/** True when the XML's root is an answer (回执/回退) rather than a package (交换包). */
+export const isAnswerXml = (xml: string): boolean => /^(?:<\?xml[^>]*\?>\s*)?<(?:回执|回退)[\s>]/.test(xml.trimStart());
+
+/** Reads a department's answer (through the gate); GW_ERR_ADAPTER_INVALID_NATIVE when it is not one. */
+export function parseDepartmentAnswer(xml: string): DepartmentAnswer {
+  let answer: StationAnswer;
+  let tree: NativeObject;
+  try {
+    answer = parseAnswer(xml);
+    tree = parseXml(xml, PACKAGE_XML_LIMITS);
+  } catch (err) {
+    if (err instanceof AdapterError) throw new AdapterError('GW_ERR_ADAPTER_INVALID_NATIVE', err.detail);
+    throw err;
+  }
+  const o = tree[answer.kind] as NativeObject;
+  const from = o['发送机关'];
+  const text = (v: unknown, name: string): string => {
+    if (typeof v !== 'string' || v === '') throw new AdapterError('GW_ERR_ADAPTER_INVALID_NATIVE', `the ${answer.kind} has no ${name}`);
+    return v;
+  };
+  if (!from || typeof from !== 'object' || Array.isArray(from)) throw new AdapterError('GW_ERR_ADAPTER_INVALID_NATIVE', `the ${answer.kind} has no 发送机关`);
+  return { ...answer, answerId: text(o['回执标识'], '回执标识'), from: { code: text(from['代码'], '发送机关/代码'), name: text(from['名称'], '发送机关/名称') }, to: text(o['接收机关'], '接收机关') };
 }
 
 export function parseAnswer(xml: string): StationAnswer {

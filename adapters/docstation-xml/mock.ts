@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock';
 import { AdapterError } from '../errors';
-import { buildAnswer, parseAnswer, type StationAnswer } from './answer';
+import { buildAnswer, isAnswerXml, parseAnswer, parseDepartmentAnswer, type DepartmentAnswer, type StationAnswer } from './answer';
 import { parsePackage, type StationPackage } from './package';
 import { signPackage, verifyPackageSignature } from './xmldsig';
 
@@ -22,6 +22,10 @@ export interface StationBehaviour {
   delayMs?: number;
   /** Answer HTTP 503 instead of 回执/回退. */
   fail?: boolean;
+  /** Attachment downloads: wait this long after the first bytes before sending the rest. */
+  attachmentDelayMs?: number;
+  /** Attachment downloads answer HTTP 503. */
+  attachmentsFail?: boolean;
 }
 
 export interface MockStationOptions {
@@ -45,9 +49,22 @@ export interface MockStation {
   received: number;
   /** Every answer given, in order. */
   answers: StationAnswer[];
+  /**
+   * Departments' 签收 回执 / 退回 回退 of packages this station delivered, sent back through it
+   * (POST /packages with a 回执/回退 root), by their 回执标识, as accepted (signature checked
+   * like a package's, the 包标识 one it delivered), with the bytes as received.
+   */
+  departmentAnswers: Map<string, { answer: DepartmentAnswer; sha256: string; xml: string }>;
   behave(b: StationBehaviour): void;
+  /**
+   * Holds attachment bytes for the packages it delivers, served at GET /attachments/<sha256>
+   * (`as`: serve them under another digest, as a station with a corrupted store would).
+   */
+  offer(bytes: Buffer, as?: string): { sha256: string; sm3: string; size: number };
+  /** Attachment downloads asked for (SHA-256), in order. */
+  fetched: string[];
   /** Delivers an inbound package (unsigned XML; signed here with stationKey) to a gateway as the station member. */
-  deliver(xml: string, gateway: { url: string; token: string }): Promise<{ status: number; body: string; answer?: StationAnswer }>;
+  deliver(xml: string, gateway: { url: string; token: string }, opts?: { timeoutMs?: number }): Promise<{ status: number; body: string; answer?: StationAnswer }>;
   close(): Promise<void>;
 }
 
@@ -61,10 +78,38 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
   let received = 0;
   const answers: StationAnswer[] = [];
   let behaviour: StationBehaviour = {};
+  const offered = new Map<string, Buffer>();
+  const departmentAnswers = new Map<string, { answer: DepartmentAnswer; sha256: string; xml: string }>();
+  /** 包标识 of the packages delivered to gateways (deliver). */
+  const delivered = new Set<string>();
+
+  /** A department's answer to a package this station delivered: accepted (回执 naming its 回执标识) or returned. */
+  function decideDepartmentAnswer(xml: string, sha256: string, at: string): StationAnswer {
+    let a: DepartmentAnswer;
+    try {
+      a = parseDepartmentAnswer(xml);
+    } catch (err) {
+      if (err instanceof AdapterError) return { kind: '回退', packageId: '-', packageSha256: sha256, at, reason: `回执格式错误: ${err.detail}` };
+      throw err;
+    }
+    const back = (reason: string): StationAnswer => ({ kind: '回退', packageId: a.answerId, packageSha256: sha256, at, reason });
+    const cert = opts.senderCertificates?.get(a.from.code);
+    if (cert) {
+      const check = verifyPackageSignature(xml, cert);
+      if (!check.ok) return back(`签名验证失败: ${check.reason}`);
+    }
+    if (!delivered.has(a.packageId)) return back(`原交换包不存在: ${a.packageId}`);
+    const prior = departmentAnswers.get(a.answerId);
+    if (prior && prior.sha256 !== sha256) return back('回执标识重复: 同一回执标识已用于其他内容');
+    if (!prior) departmentAnswers.set(a.answerId, { answer: a, sha256, xml });
+    return { kind: '回执', packageId: a.answerId, packageSha256: sha256, at, duplicate: prior !== undefined };
+  }
+  const fetched: string[] = [];
   const clock = opts.clock ?? systemClock;
 
   function decide(xml: string, sha256: string): StationAnswer {
     const at = shanghai(clock.now());
+    if (isAnswerXml(xml)) return decideDepartmentAnswer(xml, sha256, at);
     let pkg: StationPackage;
     try {
       pkg = parsePackage(xml);
@@ -86,7 +131,32 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     return { kind: '回执', packageId: pkg.id, packageSha256: sha256, at, duplicate: prior !== undefined };
   }
 
+  /** GET /attachments/<sha256>: the bytes in 64 KiB pieces (the first piece, then the rest after attachmentDelayMs). */
+  function serveAttachment(sha256: string, res: http.ServerResponse): void {
+    fetched.push(sha256);
+    const bytes = offered.get(sha256);
+    if (behaviour.attachmentsFail) return void res.writeHead(503).end();
+    if (!bytes) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
+    const PIECE = 64 * 1024;
+    let at = 0;
+    const rest = () => {
+      while (at < bytes.length && !res.destroyed) {
+        const piece = bytes.subarray(at, at + PIECE);
+        at += piece.length;
+        if (!res.write(piece)) return void res.once('drain', rest);
+      }
+      res.end();
+    };
+    at = Math.min(PIECE, bytes.length);
+    res.write(bytes.subarray(0, at));
+    if (behaviour.attachmentDelayMs) setTimeout(rest, behaviour.attachmentDelayMs);
+    else rest();
+  }
+
   const server = http.createServer((req, res) => {
+    const attachment = req.method === 'GET' ? /^\/attachments\/([0-9a-f]{64})$/.exec(req.url ?? '') : null;
+    if (attachment) return serveAttachment(attachment[1]!, res);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -123,13 +193,37 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
       return received;
     },
     behave: (b) => void (behaviour = { ...b }),
-    async deliver(xml, gateway) {
+    fetched,
+    offer(bytes, as) {
+      const digest = (alg: string) => createHash(alg).update(bytes).digest('hex');
+      const sha256 = digest('sha256');
+      offered.set(as ?? sha256, bytes);
+      return { sha256, sm3: digest('sm3'), size: bytes.length };
+    },
+    departmentAnswers,
+    async deliver(xml, gateway, o = {}) {
+      try {
+        delivered.add(parsePackage(xml).id);
+      } catch {
+        /* not a package: the gateway says so */
+      }
       const body = opts.stationKey ? signPackage(xml, opts.stationKey.privateKeyPem, opts.stationKey.certPem) : xml;
-      const res = await fetch(`${gateway.url}/api/v1/station/packages`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${gateway.token}`, 'content-type': 'application/xml; charset=utf-8' },
-        body,
-      });
+      const post = () =>
+        fetch(`${gateway.url}/api/v1/station/packages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${gateway.token}`, 'content-type': 'application/xml; charset=utf-8' },
+          body,
+          ...(o.timeoutMs ? { signal: AbortSignal.timeout(o.timeoutMs) } : {}),
+        });
+      // a kept-alive connection the gateway closed as it was reused: the station sends again (a resend is recognised anyway)
+      const reset = (err: Error) => ['ECONNRESET', 'UND_ERR_SOCKET'].includes((err.cause as { code?: string } | undefined)?.code ?? '');
+      const res = await post()
+        .catch((err: Error) => (reset(err) ? post() : Promise.reject(err)))
+        .catch((err: Error) => {
+          if (err.name === 'TimeoutError') return null; // the station gave up waiting: the gateway's answer is lost
+          throw err;
+        });
+      if (!res) return { status: 0, body: 'timeout' };
       const text = await res.text();
       return { status: res.status, body: text, ...(res.ok ? { answer: parseAnswer(text) } : {}) };
     },

@@ -230,8 +230,10 @@ export function workflowSchemas(): Json {
       station: {
         type: 'object',
         required: ['packageId', 'message', 'delivery'],
-        description: 'an addressee reached through the exchange station: its package and where the outbox stands (queued, failed = retrying, dead_lettered = an admin may replay it, delivered = the station answered)',
-        properties: { packageId: str('包标识'), message: str('the outbox message (GET /messages/{id})'), delivery: str('the message status') },
+        description:
+          'through the exchange station: for an external addressee its package, for a 收文 that came from the station the department’s 签收 回执 / 退回 回退 going back (the latest); ' +
+          'and where the outbox stands (queued, failed = retrying, dead_lettered = an admin may replay it, delivered = the station answered)',
+        properties: { packageId: str('包标识 (of an answer: its 回执标识)'), message: str('the outbox message (GET /messages/{id})'), delivery: str('the message status') },
       },
       createdAt: time('delivered'),
       updatedAt: time('last step'),
@@ -304,7 +306,7 @@ export function workflowSchemas(): Json {
             type: 'object',
             required: ['step', 'name', 'at', 'actor', 'department', 'signature', 'logIndex'],
             properties: {
-              step: str('lifecycle event'),
+              step: str('lifecycle event; or, for a package or answer through the exchange station, the outbox’s dead_lettered / replayed (detail.via station, packageId, message, sentTo)'),
               name: str('步骤 (中文)'),
               at: time('when'),
               actor: str('member/login or member/system'),
@@ -316,7 +318,7 @@ export function workflowSchemas(): Json {
                 required: ['status'],
                 properties: { status: { type: 'string', enum: ['none', 'verified', 'invalid'] }, signer: MEMBER, alg: str('signature algorithm'), certificate: str('SHA-256 fingerprint of the signing certificate') },
               },
-              logIndex: { type: 'integer', minimum: 0, description: 'the step’s entry in the exchange log' },
+              logIndex: { type: ['integer', 'null'], minimum: 0, description: 'the step’s entry in the exchange log (of dead_lettered / replayed: the message’s entry)' },
             },
           },
         },
@@ -348,7 +350,9 @@ export const stationPackageOp: Op = {
     'checked with the certificate configured as documents.stationCertificateFile, and the sender\'s GB/T 38540 seal over its 原文. ' +
     'On success the document is in the inbox of every 接收机关 that is a department of this gateway (待签收) and the answer is a 回执 ' +
     '(signed with the gateway\'s package key); the same package again gets its 回执 again, marked 重复. A signature or seal that does not ' +
-    'verify is refused with 422 GW_ERR_STATION_PACKAGE_REFUSED and nothing is stored.',
+    'verify is refused with 422 GW_ERR_STATION_PACKAGE_REFUSED and nothing is stored. Attachments (附件列表, by digest, the list the seal covers) ' +
+    'are fetched from the station by SHA-256 and streamed into the attachment store, size and SM3/SHA-256 checked: other bytes refuse the package (422, ' +
+    'nothing kept); a station that cannot serve them (error, timeout) gets 502 GW_ERR_AGENCY_UNAVAILABLE, nothing kept, and delivers again later.',
   body: { schema: { type: 'string' }, mediaType: 'application/xml', description: 'the signed package, UTF-8, at most 4 MiB' },
   ok: {
     200: {
@@ -357,7 +361,7 @@ export const stationPackageOp: Op = {
       content: { 'application/xml': { schema: { type: 'string' } } },
     },
   },
-  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_STATION_PACKAGE_REFUSED', 'GW_ERR_ADAPTER_INVALID_NATIVE', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_DOCUMENT_CLASSIFIED', 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'],
+  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_STATION_PACKAGE_REFUSED', 'GW_ERR_ADAPTER_INVALID_NATIVE', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_DOCUMENT_CLASSIFIED', 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'GW_ERR_AGENCY_UNAVAILABLE'],
 };
 
 export const downloadOp: Op = {

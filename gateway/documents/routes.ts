@@ -19,6 +19,7 @@ import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, typ
 import { draftRequestSchema, IMPORT_LIMIT_BYTES, listOp, STEP_BODIES, uploadOp } from './openapi';
 import { receiveStationPackage } from './station-in';
 import { PACKAGE_XML_LIMITS } from '../../adapters/docstation-xml/package';
+import { fetchStationAttachment } from '../../adapters/docstation-xml/adapter';
 
 export { IMPORT_LIMIT_BYTES };
 
@@ -30,7 +31,7 @@ function plainText(req: Request, _res: Response, next: NextFunction): void {
   next();
 }
 
-export type DocumentRouteDeps = Pick<GatewayDeps, 'auth' | 'store' | 'clock' | 'trust' | 'schemas' | 'directory'> & {
+export type DocumentRouteDeps = Pick<GatewayDeps, 'auth' | 'store' | 'clock' | 'trust' | 'schemas' | 'directory' | 'adapters'> & {
   /** The outbox: woken after 分发 queued exchange-station packages. */
   delivery?: Pick<GatewayDeps['delivery'], 'wake'>;
   config: { trust: Pick<GatewayDeps['config']['trust'], 'logHashAlg'>; documents: GatewayDeps['config']['documents'] };
@@ -125,7 +126,12 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
       throw new GatewayError('GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the package as Content-Type: application/xml; charset=utf-8 (got ${req.get('content-type') ?? 'none'})`);
     }
     const xml = (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)).toString('utf8');
-    const answer = await receiveStationPackage(documentDeps(deps), principalOf(req), xml, stationCertificate);
+    const answer = await receiveStationPackage(documentDeps(deps), principalOf(req), xml, {
+      stationCertPem: stationCertificate,
+      // the sender's station binding (adapters.<sender>) says where the station serves attachments
+      attachments: (sender, sha256) => fetchStationAttachment(deps.adapters.configOf(sender) ?? {}, sha256),
+      attachmentLimitBytes: limit,
+    });
     req.ctx.log.info({ bytes: xml.length }, 'station package received');
     res.status(200).type('application/xml; charset=utf-8').send(answer);
   });
@@ -166,7 +172,8 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
     r.post(`/documents/:id/${step}`, allow(op), validateBody(STEP_BODIES[step], { detail: `the ${step} request is not valid` }), async (req, res) => {
       const id = documentId(req);
       await take(principalOf(req), id, req.body as StepBody);
-      if (step === 'distribute') deps.delivery?.wake();
+      // 分发 may queue exchange-station packages, 签收/退回 of a station 收文 its answer
+      if (step === 'distribute' || step === 'sign-for' || step === 'return') deps.delivery?.wake();
       res.json(await documentView(deps.store, deps.trust, principalOf(req), id));
     });
   }

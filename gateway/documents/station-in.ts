@@ -17,6 +17,7 @@ import { urgencyRank } from './lifecycle';
 import { recordDocumentStep } from './records';
 import { reachedThroughStation } from './station-out';
 import { insertReceipts, refusingClassified, type DocumentDeps } from './workflow';
+import { checkSealedAttachments, dropUnlinked, fetchAttachments, linkAttachments, type AttachmentSource } from './station-attachments';
 
 /**
  * A 公文 the exchange station delivers (POST /api/v1/station/packages, as the station
@@ -62,11 +63,20 @@ function sealedDocument(deps: DocumentDeps, pkg: StationPackage): { document: Of
     throw refused('the 原文 is not the canonical JSON of a document');
   }
   if (sealed.v !== 1 || !sealed.document || typeof sealed.document !== 'object') throw refused('the 原文 is not the canonical JSON of a document');
-  if (Array.isArray(sealed.attachments) && sealed.attachments.length) throw refused('attachments are not fetched from the station yet; a package with attachments is refused');
+  checkSealedAttachments(pkg.attachments, sealed.attachments);
   return { document: sealed.document as OfficialDocument, ses: { status: 'signed', format: 'GB/T 38540-2020', dataHash: { alg: 'sm3', value: digestHex('sm3', content) }, der: pkg.seal.sesSignature } };
 }
 
-export async function receiveStationPackage(deps: DocumentDeps, principal: Principal, xml: string, stationCertPem: string | null): Promise<string> {
+export interface StationInOptions {
+  /** The certificate the station signs packages with (PEM); null: inbound packages are refused. */
+  stationCertPem: string | null;
+  /** Where the attachments' bytes come from (the station, by SHA-256). */
+  attachments: AttachmentSource;
+  attachmentLimitBytes: number;
+}
+
+export async function receiveStationPackage(deps: DocumentDeps, principal: Principal, xml: string, opts: StationInOptions): Promise<string> {
+  const { stationCertPem } = opts;
   if (principal.kind !== 'system' || deps.member(principal.member)?.kind !== 'station') {
     throw new GatewayError('GW_ERR_AUTH_FORBIDDEN', 'only the exchange station (a member of kind station) delivers packages here');
   }
@@ -88,6 +98,9 @@ export async function receiveStationPackage(deps: DocumentDeps, principal: Princ
   if (!v.ok) throw refused(`the 原文 is not a valid official-document: ${v.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`);
 
   const contentSha256 = digestHex('sha256', check.signedXml);
+  const seen = await deps.store.query('SELECT 1 FROM station_packages WHERE direction = $1 AND package_id = $2', ['in', pkg.id]);
+  // a package seen before brings no new bytes (the transaction below tells a resend from a conflict)
+  const fetched = seen.rows.length ? [] : await fetchAttachments(deps.store, deps.clock, sender.code, pkg.attachments, opts.attachments, opts.attachmentLimitBytes);
   const at = deps.clock.now();
   const duplicate = await deps.store.tx(async (db) => {
     const prior = await db.query<{ sha256: string }>(`SELECT sha256 FROM station_packages WHERE direction = 'in' AND package_id = $1 FOR UPDATE`, [pkg.id]);
@@ -117,6 +130,7 @@ export async function receiveStationPackage(deps: DocumentDeps, principal: Princ
         at,
       ],
     );
+    await linkAttachments(db, id, pkg.attachments, actorName(principal), at);
     const receipts = [...addressees.main.map((c) => ({ id: newId(), recipient: c, copy: false })), ...addressees.copy.map((c) => ({ id: newId(), recipient: c, copy: true }))];
     await insertReceipts(db, id, receipts, urgencyRank(document.urgency?.level), at, null);
     await recordDocumentStep(db, deps.alg, { id, sender: sender.code, document }, receipts, {
@@ -127,10 +141,13 @@ export async function receiveStationPackage(deps: DocumentDeps, principal: Princ
       detail: { via: 'station', packageId: pkg.id, main: addressees.main, copy: addressees.copy },
     });
     await db.query(
-      `INSERT INTO station_packages (direction, package_id, sha256, document_id, peer, created_at) VALUES ('in', $1, $2, $3, $4, $5)`,
-      [pkg.id, contentSha256, id, sender.code, at],
+      `INSERT INTO station_packages (direction, package_id, sha256, received_sha256, document_id, peer, created_at) VALUES ('in', $1, $2, $3, $4, $5, $6)`,
+      [pkg.id, contentSha256, digestHex('sha256', xml), id, sender.code, at],
     );
     return false;
+  }).catch(async (err: unknown) => {
+    await dropUnlinked(deps.store, fetched);
+    throw err;
   });
   const answer = buildAnswer({ kind: '回执', packageId: pkg.id, packageSha256: digestHex('sha256', xml), at: formatTime(at), duplicate });
   const key = deps.trust.packageSigning;

@@ -48,6 +48,36 @@ export interface QueuedPackage {
   message: string;
 }
 
+/**
+ * An exchange message from a department to an agency reached through the station whose
+ * converted form is the signed XML `xml` (what the outbox sends): a package (交换包) or a
+ * department's answer (station-receipts.ts). messageId = the package's 包标识 / the answer's 回执标识.
+ */
+export function stationMessage(
+  deps: StationOutDeps,
+  m: { messageId: string; sender: string; receiver: string; purpose: string; payload: unknown; xml: string; senderSystem: string; at: Date },
+): PreparedMessage {
+  const signer = deps.trust.signerFor(m.sender);
+  if (!signer) throw new Error(`no signing key for department ${m.sender}`);
+  const canonical = canonicalJson(m.payload);
+  const native = { operation: STATION_OPERATION, mediaType: 'application/xml' as const, text: m.xml };
+  const fields = { messageId: m.messageId, sender: m.sender, receiver: m.receiver, type: OFFICIAL_DOCUMENT_TYPE, caseId: null, purpose: m.purpose };
+  const header = buildHeader({ ...fields, time: formatTime(m.at) }, canonical, payloadDigestAlgFor(signer));
+  return {
+    id: newId(),
+    ...fields,
+    senderSystem: m.senderSystem,
+    payload: m.payload,
+    digestAlg: header.payloadDigest.alg,
+    digest: header.payloadDigest.value,
+    requestDigest: digestHex('sha256', requestText({ to: m.receiver, type: OFFICIAL_DOCUMENT_TYPE, purpose: m.purpose }, null, canonical)),
+    receivedAt: m.at,
+    deliveryMode: 'push',
+    header,
+    conversion: { native, provenance: provenance({ adapter: docstationXml.name, adapterVersion: docstationXml.version, mappingVersion: docstationXml.mappingVersion }, canonical, native, header.payloadDigest.alg) },
+  };
+}
+
 /** Queues one signed package per external addressee; returns what was queued (for the 分发 event). */
 export async function queueStationPackages(
   db: Db,
@@ -61,10 +91,7 @@ export async function queueStationPackages(
   if (!external.length) return [];
   const key = deps.trust.packageSigning;
   if (!key) throw new GatewayError('GW_ERR_DOCUMENT_INVALID_TRANSITION', 'the gateway has no exchange-station package key (PKI station/package.key.pem); addressees reached through the station cannot be sent to');
-  const signer = deps.trust.signerFor(doc.sender);
-  if (!signer) throw new Error(`no signing key for department ${doc.sender}`);
   const senderName = deps.member(doc.sender)?.name ?? doc.sender;
-  const canonical = canonicalJson(doc.document);
   const prepared: PreparedMessage[] = [];
   const rows: { r: (typeof external)[number]; packageId: string; sha256: string }[] = [];
   for (const r of external) {
@@ -72,22 +99,7 @@ export async function queueStationPackages(
     const pkg = await stationPackageFor(db, doc.id, packageId, senderName, at);
     pkg.recipients = r.copy ? { main: [], copy: [r.recipient] } : { main: [r.recipient], copy: [] };
     const xml = signPackage(buildPackage(pkg), key.privateKeyPem, key.certPem);
-    const native = { operation: STATION_OPERATION, mediaType: 'application/xml' as const, text: xml };
-    const fields = { messageId: packageId, sender: doc.sender, receiver: r.recipient, type: OFFICIAL_DOCUMENT_TYPE, caseId: null, purpose: STATION_PURPOSE };
-    const header = buildHeader({ ...fields, time: formatTime(at) }, canonical, payloadDigestAlgFor(signer));
-    prepared.push({
-      id: newId(),
-      ...fields,
-      senderSystem,
-      payload: doc.document,
-      digestAlg: header.payloadDigest.alg,
-      digest: header.payloadDigest.value,
-      requestDigest: digestHex('sha256', requestText({ to: r.recipient, type: OFFICIAL_DOCUMENT_TYPE, purpose: STATION_PURPOSE }, null, canonical)),
-      receivedAt: at,
-      deliveryMode: 'push',
-      header,
-      conversion: { native, provenance: provenance({ adapter: docstationXml.name, adapterVersion: docstationXml.version, mappingVersion: docstationXml.mappingVersion }, canonical, native, header.payloadDigest.alg) },
-    });
+    prepared.push(stationMessage(deps, { messageId: packageId, sender: doc.sender, receiver: r.recipient, purpose: STATION_PURPOSE, payload: doc.document, xml, senderSystem, at }));
     rows.push({ r, packageId, sha256: digestHex('sha256', xml) });
   }
   const sealed = await sealBatch(deps.trust, deps.alg, prepared, at);

@@ -8,6 +8,7 @@ import type { Principal } from '../registry/principal';
 import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type DocumentStep, type OutgoingEvent, type ReceiptEvent } from './lifecycle';
 import { readDocument, readReceipts, type DocumentRow, type ReceiptRow } from './records';
 import { checkStoredSeal, sealedBytes, type StoredSes } from './seals';
+import { stationDeliveryEvents } from './station-answers';
 
 /**
  * What a party sees of a 公文: the sending department, the addressee departments
@@ -34,11 +35,15 @@ interface StationDelivery {
   delivery: string;
 }
 
-/** The outbound station packages of a document, by receipt id (empty when none went through the station). */
+/**
+ * What a document sent through the station, by receipt id: the package to an external
+ * addressee, or the answer (回执/回退) of one of our departments to a 收文 that came from the
+ * station (the latest, should it have signed for it and then returned it). Empty when none.
+ */
 async function stationDeliveries(db: Db, id: string): Promise<Map<string, StationDelivery>> {
   const r = await db.query<{ receipt_id: string; package_id: string; message: string; status: string }>(
     `SELECT sp.receipt_id, sp.package_id, m.id AS message, m.status FROM station_packages sp JOIN messages m ON m.id = sp.message_id
-     WHERE sp.document_id = $1 AND sp.direction = 'out'`,
+     WHERE sp.document_id = $1 AND sp.direction IN ('out', 'answer') ORDER BY sp.created_at, m.seq`,
     [id],
   );
   return new Map(r.rows.map((x) => [x.receipt_id, { packageId: x.package_id, message: x.message, delivery: x.status }]));
@@ -180,16 +185,28 @@ export async function documentTrace(db: Db, trust: Trust, principal: Principal, 
     documentNumber: p.doc.doc_number,
     seal: sealView(trust, p.doc, await attachmentsOf(db, id)),
     receipts: p.receipts.map((x) => receiptView(x, station)),
-    events: oneEventPerStep(r.rows).map((e) => ({
-      step: e.step,
-      name: stepName(e.step),
-      at: formatTime(e.at),
-      actor: e.actor,
-      department: e.department,
-      receipt: e.receipt_id ? { id: e.receipt_id, recipient: e.recipient } : null,
-      detail: e.detail,
-      signature: signatureStatus(trust, e),
-      logIndex: Number(e.log_idx),
-    })),
+    events: timeline(
+      oneEventPerStep(r.rows).map((e) => ({
+        step: e.step,
+        name: stepName(e.step),
+        at: e.at,
+        actor: e.actor,
+        department: e.department,
+        receipt: e.receipt_id ? { id: e.receipt_id, recipient: e.recipient } : null,
+        detail: e.detail,
+        signature: signatureStatus(trust, e),
+        logIndex: Number(e.log_idx) as number | null,
+      })),
+      (await stationDeliveryEvents(db, id, p.doc.sender)).map((e) => ({ ...e, name: STATION_DELIVERY_NAMES[e.step], signature: { status: 'none' as const } })),
+    ),
   };
+}
+
+/** The outbox's events of the document's station messages, by name on the timeline. */
+const STATION_DELIVERY_NAMES = { dead_lettered: '死信（交换站未送达）', replayed: '重发' } as const;
+
+/** The steps and the station delivery events in log order (commit order; by time should an entry be missing); times as RFC 3339. */
+function timeline<T extends { at: Date; logIndex: number | null }>(steps: T[], station: T[]) {
+  const order = (a: T, b: T) => (a.logIndex !== null && b.logIndex !== null ? a.logIndex - b.logIndex : a.at.getTime() - b.at.getTime());
+  return [...steps, ...station].sort(order).map((e) => ({ ...e, at: formatTime(e.at) }));
 }

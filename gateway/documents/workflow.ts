@@ -17,6 +17,7 @@ import { refuseClassifiedPayload } from './classification';
 import { sealDocument, sealedBytes } from './seals';
 import { attachmentsOf } from './views';
 import { queueStationPackages } from './station-out';
+import { queueStationAnswer } from './station-receipts';
 import { matchingForm } from './normalize';
 import { OFFICIAL_DOCUMENT_TYPE, type OfficialDocument } from './model';
 import { outgoingLifecycle, receiptLifecycle, urgencyRank, OUTGOING_STEPS, RECEIPT_STEPS, type OutgoingStep, type ReceiptStep } from './lifecycle';
@@ -59,6 +60,8 @@ export interface StepBody {
 }
 
 const department = (p: Principal) => p.member;
+/** Who a queued exchange message is recorded as sent by (its sender system). */
+const systemOf = (p: Principal) => (p.kind === 'system' ? p.system : p.login);
 
 /**
  * Records that a classified document was refused (the only trace it leaves): a
@@ -207,7 +210,7 @@ export async function outgoingStep(deps: DocumentDeps, principal: Principal, id:
     const receipts = all.map((a) => ({ id: newId(), recipient: a.code, copy: a.copy }));
     await insertReceipts(db, id, receipts, doc.urgency_rank, at, null);
     record.detail = { ...record.detail, main: doc.addressees.main, copy: doc.addressees.copy };
-    const queued = await queueStationPackages(db, deps, doc, receipts, principal.kind === 'system' ? principal.system : principal.login, at);
+    const queued = await queueStationPackages(db, deps, doc, receipts, systemOf(principal), at);
     if (queued.length) record.detail.station = queued;
     await recordDocumentStep(db, deps.alg, doc, receipts, record);
   });
@@ -259,6 +262,12 @@ export async function receiptStep(deps: DocumentDeps, principal: Principal, id: 
       record.detail = detail;
       await recordDocumentStep(db, deps.alg, doc, [receipt!, next], record);
       return;
+    }
+    if (event === 'signed_for' || event === 'returned') {
+      // a 收文 from the exchange station: the 回执 / 回退 goes back to its sender through the station
+      const answer = event === 'signed_for' ? ({ kind: '回执' } as const) : ({ kind: '回退', reason: body.reason! } as const);
+      const queued = await queueStationAnswer(db, deps, doc, receipt!, answer, record.signed, systemOf(principal), at);
+      if (queued) detail.station = queued;
     }
     await db.query(`UPDATE document_receipts SET ${set.join(', ')} WHERE id = $1`, params);
     record.detail = detail;

@@ -5,15 +5,11 @@
  * package again is a recognised duplicate; a bad signature, a wrong seal or a caller that is
  * not the station is refused with a catalogue error and nothing is stored.
  */
-import { randomUUID } from 'node:crypto';
-import { buildPackage, type StationPackage } from '../../adapters/docstation-xml/package';
+import { buildPackage } from '../../adapters/docstation-xml/package';
 import { signPackage, verifyPackageSignature } from '../../adapters/docstation-xml/xmldsig';
 import { createRootCa } from '../../certs/ca';
-import { metadataOf } from '../../gateway/documents/station';
-import type { OfficialDocument } from '../../gateway/documents/model';
-import { sealDocument, sealedBytes, SEALED_CONTENT_FORMAT } from '../../gateway/documents/seals';
-import { as, housingNotice } from '../support/documents';
-import { startStationWorld, type StationWorld } from '../support/station';
+import { as } from '../support/documents';
+import { customsPackage as customsPackage_, startStationWorld, type StationWorld } from '../support/station';
 
 jest.setTimeout(180_000);
 
@@ -25,32 +21,7 @@ afterAll(async () => {
   await w?.close();
 });
 
-/** A 函 of 江州海关 to 市税务局, sealed with customs' seal (made by the gateway's 制章 identity, as our own seals are). */
-function customsPackage(over: { title?: string; tamper?: boolean } = {}): StationPackage {
-  const document: OfficialDocument = housingNotice({
-    title: over.title ?? '江州海关关于配合开展进出口企业涉税信息核查的函',
-    kind: '函',
-    issuerMark: undefined,
-    mainRecipients: ['国家税务总局江州市税务局'],
-    issuingAuthorities: ['中华人民共和国江州海关'],
-    documentNumber: { text: '江关函〔2026〕12号', normalized: '江关函〔2026〕12号', agencyCode: '江关函', year: 2026, serial: 12 },
-  }) as OfficialDocument;
-  const content = sealedBytes(document, []);
-  const ses = sealDocument(w.t.gw.deps.trust, 'customs', '中华人民共和国江州海关', content, w.t.clock.now());
-  if (ses.status !== 'signed') throw new Error('customs has no SM2 seal');
-  if (over.tamper) content[content.indexOf(Buffer.from('扬尘'))] ^= 0x01;
-  return {
-    id: randomUUID(),
-    sender: { code: 'customs', name: '中华人民共和国江州海关' },
-    recipients: { main: ['tax'], copy: [] },
-    createdAt: '2026-03-02T10:00:00+08:00',
-    metadata: metadataOf(document),
-    body: document.body ?? '',
-    content: { format: SEALED_CONTENT_FORMAT, data: content.toString('base64') },
-    attachments: [],
-    seal: { format: 'GB/T 38540-2020', sesSignature: ses.der },
-  };
-}
+const customsPackage = (over: Parameters<typeof customsPackage_>[1] = {}) => customsPackage_(w, over);
 
 const gatewayAsStation = () => ({ url: w.t.url, token: w.t.tokens.docstation! });
 const documentCount = async () => Number((await w.t.db.store.query<{ n: string }>('SELECT count(*) AS n FROM documents')).rows[0]!.n);

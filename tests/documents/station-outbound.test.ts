@@ -102,14 +102,19 @@ test('past the attempt limit the package is a dead letter; the admin replays it 
   }
   const dead = await w.t.call('GET', '/api/v1/admin/dead-letters?receiver=customs', { token: admin });
   expect(dead.body.items).toEqual([expect.objectContaining({ id: queued!.message, messageId: queued!.packageId, to: 'customs', type: 'official-document', attempts: 3 })]);
-  expect(stepsAt(await w.trace(id), 'customs')).toEqual(['distributed']);
+  // the dead letter is on the document's timeline, as the sender's event about customs' receipt, with the message's log entry
+  const lettered = (await w.trace(id)).events.at(-1);
+  expect(stepsAt(await w.trace(id), 'customs')).toEqual(['distributed', 'dead_lettered']);
+  expect(lettered).toMatchObject({ step: 'dead_lettered', department: 'housing', receipt: { recipient: 'customs' }, detail: { via: 'station', packageId: queued!.packageId, message: queued!.message, sentTo: 'customs', attempts: 3 }, signature: { status: 'none' } });
+  const entry = await w.t.db.store.query<{ kind: string; message_id: string }>('SELECT kind, message_id FROM log_entries WHERE idx = $1', [lettered.logIndex]);
+  expect(entry.rows[0]).toEqual({ kind: 'message.dead_lettered', message_id: queued!.message });
   // the sender sees where its package stands
   const view = (await w.t.call('GET', `/api/v1/documents/${id}`, { token: w.t.tokens.housing })).body;
   expect(view.receipts[0]).toMatchObject({ recipient: 'customs', status: 'delivered', station: { packageId: queued!.packageId, message: queued!.message, delivery: 'dead_lettered' } });
   w.station.behave({});
   expect((await w.t.call('POST', `/api/v1/admin/dead-letters/${queued!.message}/replay`, { token: admin })).body).toEqual({ replayed: 1, ids: [queued!.message] });
   expect(await run()).toBe(1);
-  expect(stepsAt(await w.trace(id), 'customs')).toEqual(['distributed', 'signed_for']);
+  expect(stepsAt(await w.trace(id), 'customs')).toEqual(['distributed', 'dead_lettered', 'replayed', 'signed_for']);
 });
 
 test('a lost answer: the resend is answered 重复, recognised, and the receipt is signed for once', async () => {

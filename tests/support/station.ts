@@ -13,7 +13,12 @@ import { createRootCa } from '../../certs/ca';
 import { demoAgreements, demoMembers, stationMembers } from '../../gateway/registry/demo';
 import type { Member } from '../../gateway/registry/members';
 import { usccCheckChar } from '../../gateway/schemas/identifiers';
+import { randomUUID } from 'node:crypto';
 import { startMockStation, type MockStation } from '../../adapters/docstation-xml/mock';
+import type { StationPackage } from '../../adapters/docstation-xml/package';
+import { metadataOf } from '../../gateway/documents/station';
+import type { OfficialDocument } from '../../gateway/documents/model';
+import { sealDocument, sealedBytes, SEALED_CONTENT_FORMAT, type AttachmentDigests } from '../../gateway/documents/seals';
 import { startTestGateway, type TestGateway } from './gateway';
 import { as, documentPeople, housingNotice } from './documents';
 import { scratchDir } from '../crypto/support';
@@ -32,7 +37,8 @@ export interface StationWorld {
   close(): Promise<void>;
 }
 
-export async function startStationWorld(config: Record<string, unknown> = {}): Promise<StationWorld> {
+/** `adapter`: more adapter config for the station's agencies (e.g. attachmentTimeoutMs). */
+export async function startStationWorld(config: Record<string, unknown> = {}, adapter: Record<string, unknown> = {}): Promise<StationWorld> {
   const tmp = scratchDir('station');
   const clock = new ManualClock();
   const ca = createRootCa({ alg: 'rsa', subject: { C: 'CN', O: '江州市电子公文交换站', CN: 'test station' }, days: 30, now: new Date(clock.now().getTime() - 86_400_000) });
@@ -47,7 +53,7 @@ export async function startStationWorld(config: Record<string, unknown> = {}): P
       ...config,
       documents: { stationCertificateFile: tmp.write('station.cert.pem', ca.certPem) },
       // the gateway reads only answers the station signed
-      adapters: Object.fromEntries(['customs', 'seaport'].map((c) => [c, { endpoint: `${station.url}/packages`, stationCertificate: ca.certPem }])),
+      adapters: Object.fromEntries(['customs', 'seaport'].map((c) => [c, { endpoint: `${station.url}/packages`, stationCertificate: ca.certPem, ...adapter }])),
     },
   });
   const packageCert = t.gw.deps.trust.packageSigning!.certPem;
@@ -79,5 +85,39 @@ export async function startStationWorld(config: Record<string, unknown> = {}): P
       await t.close();
       tmp.cleanup();
     },
+  };
+}
+
+/**
+ * A 函 of 江州海关 to 市税务局 as the station would deliver it (unsigned; the mock signs it),
+ * sealed with customs' seal (made by the gateway's 制章 identity, as our own seals are), over
+ * the document and `attachments` by digest. `tamper` changes one byte of the 原文 after sealing.
+ */
+export function customsPackage(w: StationWorld, over: { title?: string; tamper?: boolean; attachments?: { name: string; mediaType: string; size: number; sm3: string; sha256: string }[] } = {}): StationPackage {
+  const attachments = over.attachments ?? [];
+  const refs: AttachmentDigests[] = attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, size: a.size, digests: [{ alg: 'sm3', value: a.sm3 }, { alg: 'sha256', value: a.sha256 }] }));
+  const document: OfficialDocument = housingNotice({
+    title: over.title ?? '江州海关关于配合开展进出口企业涉税信息核查的函',
+    kind: '函',
+    issuerMark: undefined,
+    mainRecipients: ['国家税务总局江州市税务局'],
+    issuingAuthorities: ['中华人民共和国江州海关'],
+    documentNumber: { text: '江关函〔2026〕12号', normalized: '江关函〔2026〕12号', agencyCode: '江关函', year: 2026, serial: 12 },
+    ...(refs.length ? { attachments: refs } : {}),
+  }) as OfficialDocument;
+  const content = sealedBytes(document, refs);
+  const ses = sealDocument(w.t.gw.deps.trust, 'customs', '中华人民共和国江州海关', content, w.t.clock.now());
+  if (ses.status !== 'signed') throw new Error('customs has no SM2 seal');
+  if (over.tamper) content[content.indexOf(Buffer.from('扬尘'))] ^= 0x01;
+  return {
+    id: randomUUID(),
+    sender: { code: 'customs', name: '中华人民共和国江州海关' },
+    recipients: { main: ['tax'], copy: [] },
+    createdAt: '2026-03-02T10:00:00+08:00',
+    metadata: metadataOf(document),
+    body: document.body ?? '',
+    content: { format: SEALED_CONTENT_FORMAT, data: content.toString('base64') },
+    attachments,
+    seal: { format: 'GB/T 38540-2020', sesSignature: ses.der },
   };
 }

@@ -43,7 +43,7 @@ export interface DocumentView {
 export interface ListRow { id: string; receiptId?: string; recipient?: string; status: string; documentStatus: string; urgency: string | null; kind: string | null; title: string | null; sender: string; documentNumber: string | null; dateWritten: string | null; createdAt: string }
 export interface TraceEvent {
   step: string; name: string; at: string; actor: string; department: string; receipt: { id: string; recipient: string } | null;
-  detail: Record<string, unknown>; signature: { status: 'none' | 'verified' | 'invalid'; signer?: string; alg?: string }; logIndex: number;
+  detail: Record<string, unknown>; signature: { status: 'none' | 'verified' | 'invalid'; signer?: string; alg?: string }; logIndex: number | null;
 }
 
 /** 发文 statuses (the document) and 收文 statuses (a receipt) in Chinese. */
