@@ -155,6 +155,8 @@ function adminProbes(): Record<string, { op: Operation; probe: Probe }> {
     ['GET /admin/certificates', '/admin/certificates'],
     ['POST /admin/members/:code/certificates/rotate', '/admin/members/no-such-member/certificates/rotate'],
     ['POST /admin/members/:code/certificates/revoke', '/admin/members/no-such-member/certificates/revoke'],
+    ['POST /admin/certificates/:fingerprint/revoke', `/admin/certificates/${'0'.repeat(64)}/revoke`],
+    ['POST /admin/certificates/crl', '/admin/certificates/crl'],
     ['GET /admin/members/:code/delivery', '/admin/members/no-such-member/delivery'],
     ['POST /admin/members/:code/delivery/pause', '/admin/members/no-such-member/delivery/pause'],
     ['POST /admin/members/:code/delivery/resume', '/admin/members/no-such-member/delivery/resume'],
