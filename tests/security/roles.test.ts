@@ -110,6 +110,7 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'GET /supervision/cards': { op: 'supervision.read', probe: { method: 'GET', path: () => '/supervision/cards' } },
   'GET /stats/cases': { op: 'stats.read', probe: { method: 'GET', path: () => '/stats/cases?groupBy=matter' } },
   'GET /stats/overdue': { op: 'stats.read', probe: { method: 'GET', path: () => '/stats/overdue' } },
+  'GET /log/keys': { op: 'log.read', probe: { method: 'GET', path: () => '/log/keys' } },
   'GET /delivery/status': { op: 'delivery.own', probe: { method: 'GET', path: () => '/delivery/status' } },
   'GET /documents/:id/attachments/:digest': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}/attachments/${'0'.repeat(64)}` } },
   // every 发文 and 收文 step, with the operation its lifecycle row names
