@@ -15,7 +15,7 @@ import { requestOf, runOpensslRecipe, type LogKey } from '../support/webhook-rec
 import { sampleCaseRecord, validUscc } from '../fixtures/case-record';
 
 // Real `xgw` processes (PGlite, PKI, mock agencies, witness) on a 2-core machine that may be busy: generous, not timed.
-jest.setTimeout(400_000);
+jest.setTimeout(180_000);
 
 const gateways = new RunningGateways();
 const envs: Awaited<ReturnType<typeof cliEnvironment>>[] = [];

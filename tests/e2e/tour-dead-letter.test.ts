@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startXgw, useCliEnvironment } from '../support/cli';
 
 // Real `xgw start` (demo, mock agencies next to its port) on a busy machine: generous, not timed.
-jest.setTimeout(400_000);
+jest.setTimeout(180_000);
 
 // The README tour's step 11 as written: the mock 税务 refuses its next message with a
 // Sender fault (a business refusal), so the outbox dead-letters it at once; an admin lists
