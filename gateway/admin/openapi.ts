@@ -72,7 +72,7 @@ export const memberPatchSchema = {
 export const webhookSetSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { url, active: bool('deliver to it'), rotateSecret: bool('issue a new secret (answered once)') },
+  properties: { url, active: bool('deliver to it') },
 } satisfies Json;
 
 export const systemCreateSchema = {
@@ -166,7 +166,7 @@ export function adminPaths() {
   return {
     '/api/v1/admin/members': {
       get: op({ id: 'adminListMembers', summary: 'Members, active and deactivated (成员单位管理); admin role', params: [query('kind', 'only this kind', { type: 'string', enum: KINDS }), query('active', 'only active (true) or deactivated (false)', { type: 'boolean' }), ...LIST], ok: { 200: json('a page of members', ref('AdminMemberPage')) }, errors: LIST_ERRORS }),
-      post: op({ id: 'adminCreateMember', summary: 'Add a member (and optionally its webhook); admin role', description: 'The USCC check character is verified (GB 32100). The adapter config is checked as at start; a refusal names the key with the one line a start would print. A webhook given here gets a secret, answered once.', body: { schema: ref('AdminMemberCreate') }, ok: ok('the member', ref('AdminMember'), 201), errors: [...WRITE, 'GW_ERR_REGISTRY_CONFLICT'] }),
+      post: op({ id: 'adminCreateMember', summary: 'Add a member (and optionally its webhook); admin role', description: 'The USCC check character is verified (GB 32100). The adapter config is checked as at start; a refusal names the key with the one line a start would print. A webhook given here is created with it (its requests are signed with the gateway\'s key: RFC 9421, no shared secret).', body: { schema: ref('AdminMemberCreate') }, ok: ok('the member', ref('AdminMember'), 201), errors: [...WRITE, 'GW_ERR_REGISTRY_CONFLICT'] }),
     },
     '/api/v1/admin/members/{code}': {
       get: op({ id: 'adminGetMember', summary: 'One member; admin role', params: [memberParam], ok: { 200: json('the member', ref('AdminMember')) }, errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
@@ -174,12 +174,12 @@ export function adminPaths() {
       delete: op({ id: 'adminDeactivateMember', summary: 'Deactivate a member; admin role', description: `${DEACTIVATES}; its system tokens are revoked and it takes part in no exchange. PATCH {"active": true} brings it back.`, params: [memberParam], ok: ok('the member now', ref('AdminMember')), errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_INVALID'] }),
     },
     '/api/v1/admin/webhooks': {
-      get: op({ id: 'adminListWebhooks', summary: "Members' webhook endpoints (never their secrets); admin role", params: [query('active', 'only active (true) or paused (false)', { type: 'boolean' }), ...LIST], ok: { 200: json('a page of webhooks', ref('WebhookPage')) }, errors: LIST_ERRORS }),
+      get: op({ id: 'adminListWebhooks', summary: "Members' webhook endpoints; admin role", params: [query('active', 'only active (true) or paused (false)', { type: 'boolean' }), ...LIST], ok: { 200: json('a page of webhooks', ref('WebhookPage')) }, errors: LIST_ERRORS }),
     },
     '/api/v1/admin/members/{code}/webhook': {
       get: op({ id: 'adminGetWebhook', summary: "A member's webhook; admin role", params: [memberParam], ok: { 200: json('the webhook', ref('Webhook')) }, errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND'] }),
-      put: op({ id: 'adminSetWebhook', summary: "Set a member's webhook (URL, active); admin role", description: 'A new webhook, or rotateSecret, issues a secret answered once as `secret`; the gateway keeps it to authenticate its webhook requests and never shows it again.', params: [memberParam], body: { schema: ref('WebhookSet') }, ok: ok('the webhook', ref('Webhook')), errors: [...WRITE, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
-      delete: op({ id: 'adminRemoveWebhook', summary: "Remove a member's webhook and its secret; admin role", description: 'Refused (GW_ERR_REGISTRY_INVALID) while the member is delivered by push.', params: [memberParam], ok: noContent('removed'), errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND', 'GW_ERR_REGISTRY_INVALID'] }),
+      put: op({ id: 'adminSetWebhook', summary: "Set a member's webhook (URL, active); admin role", description: 'The receiver authenticates the webhook requests by their HTTP Message Signature (RFC 9421) made with the gateway\'s log key (`GET /log/keys`); there is no shared secret.', params: [memberParam], body: { schema: ref('WebhookSet') }, ok: ok('the webhook', ref('Webhook')), errors: [...WRITE, 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
+      delete: op({ id: 'adminRemoveWebhook', summary: "Remove a member's webhook; admin role", description: 'Refused (GW_ERR_REGISTRY_INVALID) while the member is delivered by push.', params: [memberParam], ok: noContent('removed'), errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_REGISTRY_NOT_FOUND', 'GW_ERR_REGISTRY_INVALID'] }),
     },
     '/api/v1/admin/members/{code}/delivery': {
       get: op({ id: 'adminGetReceiverDelivery', summary: "Whether a member's push deliveries are paused; admin role", params: [memberParam], ok: { 200: json('the delivery state', ref('ReceiverDelivery')) }, errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER'] }),
@@ -244,7 +244,7 @@ export function adminPaths() {
 }
 
 export function adminSchemas(): Json {
-  const webhook = { type: 'object', required: ['member', 'url', 'active', 'hasSecret'], properties: { member: code('member code'), url, active: bool('deliveries go to it'), hasSecret: bool('a secret is set'), secret: str('the new secret: in this answer only') } };
+  const webhook = { type: 'object', required: ['member', 'url', 'active'], properties: { member: code('member code'), url, active: bool('deliveries go to it') } };
   const system = { type: 'object', required: ['member', 'code', 'name', 'active', 'activeTokens'], properties: { member: code('member code'), code: code('system code'), name: str('name'), active: bool('not retired'), activeTokens: count('tokens not revoked') } };
   const token = {
     type: 'object',
@@ -256,7 +256,7 @@ export function adminSchemas(): Json {
   const member = {
     type: 'object',
     required: ['code', 'name', 'kind', 'uscc', 'adapter', 'adapterConfig', 'deliveryMode', 'keyAlg', 'active'],
-    properties: { code: code('member code'), name: str('成员单位名称'), kind: { type: 'string', enum: KINDS }, uscc: str('统一社会信用代码'), adapter: str('adapter'), adapterConfig: { type: 'object' }, deliveryMode: { type: 'string', enum: ['push', 'pull'] }, keyAlg: { type: 'string', enum: [...KEY_ALGS] }, active: bool('takes part in exchanges'), webhook: { ...webhook, description: 'the webhook created with it (with its secret, once)' } },
+    properties: { code: code('member code'), name: str('成员单位名称'), kind: { type: 'string', enum: KINDS }, uscc: str('统一社会信用代码'), adapter: str('adapter'), adapterConfig: { type: 'object' }, deliveryMode: { type: 'string', enum: ['push', 'pull'] }, keyAlg: { type: 'string', enum: [...KEY_ALGS] }, active: bool('takes part in exchanges'), webhook: { ...webhook, description: 'the webhook created with it' } },
   };
   return {
     AdminMember: member,
@@ -294,7 +294,7 @@ export function adminSchemas(): Json {
       properties: {
         dryRun: bool('nothing was kept'),
         changes: { type: 'array', items: { type: 'object', required: ['object', 'action', 'key'], properties: { object: { type: 'string', enum: [...REGISTRY_OBJECTS] }, action: { type: 'string', enum: [...REGISTRY_ACTIONS] }, key: str('member code, member/system, id or login'), fields: { type: 'array', items: { type: 'string' } } } } },
-        issued: { type: 'array', description: 'secrets issued (new webhooks, new users), shown once', items: { type: 'object', required: ['object', 'key', 'secret'], properties: { object: { type: 'string', enum: ['webhook', 'user'] }, key: str('member code or login'), secret: str('webhook secret or password') } } },
+        issued: { type: 'array', description: 'passwords issued (new users), shown once', items: { type: 'object', required: ['object', 'key', 'secret'], properties: { object: { type: 'string', enum: ['user'] }, key: str('login'), secret: str('password') } } },
       },
     },
   };

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { listMembers } from '../registry/members';
 import { Trust } from '../trust/trust';
 import fs from 'node:fs';
-import { applyCrl, registerCertificate, revokeCertificate } from '../trust/certificates';
+import { registerCertificate } from '../trust/certificates';
 import { importDepartmentCertificate } from '../../certs/import';
 import { getMember } from '../registry/members';
 import { systemClock } from '../clock';
@@ -12,7 +12,10 @@ import { adminClient } from './admin-client';
 import { CliRefusal } from './local-admin';
 import type { CertificateView as Certificate } from '../trust/admin-certificates';
 
-/** `xgw certs init|rotate|revoke|import|crl|list`: the gateway's PKI (root CA, log key, department keys) under trust.pkiDir. */
+/**
+ * `xgw certs init|rotate|revoke|import|crl|list`: the gateway's PKI (root CA, log key, department keys) under trust.pkiDir.
+ * Revocations and rotations go through a running gateway's admin API (every process learns them at once).
+ */
 export function registerCerts(program: Command): void {
   const certs = program.command('certs').description('PKI: root CA, log-signing key, department signing certificates');
   certs
@@ -45,9 +48,9 @@ export function registerCerts(program: Command): void {
     });
   certs
     .command('revoke [fingerprint]')
-    .description('revoke a certificate: nothing is signed with it from then on; older signatures still verify as of their time')
-    .option('-m, --member <code>', "revoke the member's active certificate (or the given one of it) through the running gateway: at once in every process")
-    .option('--at <time>', 'without --member: revocation time (RFC 3339); default now')
+    .description('revoke a certificate (through the running gateway): nothing is signed with it from then on, in every gateway process at once; older signatures still verify as of their time')
+    .option('-m, --member <code>', "revoke the member's active certificate (or the given one of it)")
+    .option('--at <time>', 'without --member: revocation time (RFC 3339, not later than now); default now')
     .action(async (fingerprint: string | undefined, o: { member?: string; at?: string }) => {
       if (o.member) {
         const body = fingerprint ? { fingerprint: fingerprint.toLowerCase() } : {};
@@ -57,12 +60,9 @@ export function registerCerts(program: Command): void {
         return;
       }
       if (!fingerprint) throw new CliRefusal('give a certificate fingerprint or --member <code>');
-      await withStore(async (store) => {
-        const at = o.at ? new Date(o.at) : systemClock.now();
-        if (Number.isNaN(at.getTime())) throw new Error(`--at ${o.at} is not a time`);
-        if (!(await revokeCertificate(store, fingerprint.toLowerCase(), at))) throw new Error(`no unrevoked certificate ${fingerprint}`);
-        print(`revoked ${fingerprint} from ${at.toISOString()}; running gateways pick it up within 5 s`);
-      });
+      const body = o.at ? { revokedAt: o.at } : {};
+      const c = await (await adminClient()).call<Certificate>('POST', `/admin/certificates/${encodeURIComponent(fingerprint.toLowerCase())}/revoke`, body);
+      print(`revoked ${c.fingerprint} (${c.role}${c.member ? ` of ${c.member}` : ''}, serial ${c.serial}) from ${c.revokedAt}`);
     });
   certs
     .command('import')
@@ -89,16 +89,11 @@ export function registerCerts(program: Command): void {
     );
   certs
     .command('crl <file>')
-    .description('honour a CRL from a trusted CA: listed certificates are revoked from their revocation time')
-    .action((file: string) =>
-      withStore(async (store, config) => {
-        const dir = config.trust.pkiDir ?? Trust.defaultDir(config.dataDir);
-        const legacy = config.trust.acceptLegacySm2Certificates;
-        const trust = await Trust.open(store, [], { pkiDir: dir, logKeyAlg: config.trust.logKeyAlg, issueDepartmentKeys: false, now: systemClock.now(), acceptLegacySm2Certificates: legacy });
-        const revoked = await applyCrl(store, fs.readFileSync(file, 'utf8'), trust.pki.trustedRootPems, legacy);
-        print(revoked.length ? `revoked ${revoked.length}: ${revoked.join(', ')}` : 'no known certificate newly revoked');
-      }),
-    );
+    .description('honour a CRL (PEM) from a trusted CA through the running gateway: listed certificates are revoked from their revocation time, in every gateway process at once')
+    .action(async (file: string) => {
+      const r = await (await adminClient()).call<{ revoked: Certificate[] }>('POST', '/admin/certificates/crl', { crl: fs.readFileSync(file, 'utf8') });
+      print(r.revoked.length ? `revoked ${r.revoked.length}: ${r.revoked.map((c) => c.fingerprint).join(', ')}` : 'no known certificate newly revoked');
+    });
   certs
     .command('list')
     .description('certificates registered in the database (every certificate that ever signed)')

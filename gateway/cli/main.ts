@@ -13,6 +13,7 @@ import { registerVerifyLog } from './verify-log';
 import { registerAuditCommands } from './audit';
 import { registerCerts } from './certs';
 import { registerDeadLetters } from './dead-letters';
+import { registerDelivery } from './delivery';
 import { registerImportDocument } from './import-document';
 import { registerWitness } from './witness';
 import { registerRegistryCommands } from './registry';
@@ -110,6 +111,7 @@ export function buildCli(): Command {
   registerAuditCommands(program);
   registerVerifyLog(program);
   registerDeadLetters(program);
+  registerDelivery(program);
   registerImportDocument(program);
   registerWitness(program);
   registerDocuments(program);

@@ -46,7 +46,7 @@ const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 /** Only the options given (commander leaves the others undefined). */
 const given = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
-type Member = { code: string; name: string; kind: string; uscc: string; adapter: string; deliveryMode: string; active: boolean; webhook?: { secret?: string } };
+type Member = { code: string; name: string; kind: string; uscc: string; adapter: string; deliveryMode: string; active: boolean };
 const memberLine = (m: Member) => `${m.code.padEnd(14)} ${m.kind.padEnd(10)} ${m.uscc}  ${m.adapter.padEnd(12)} ${m.deliveryMode.padEnd(5)} ${m.active ? 'active  ' : 'inactive'} ${m.name}`;
 
 export function registerRegistryCommands(program: Command): void {
@@ -73,7 +73,7 @@ export function registerRegistryCommands(program: Command): void {
       .option('--delivery <mode>', 'push (webhook or SOAP) or pull (inbox)')
       .option('--key-alg <alg>', 'signing key algorithm: sm2, rsa, ecdsa-p256, ed25519');
   memberOptions(members.command('add <code>').description('add a member'), true)
-    .option('--webhook <url>', 'its webhook URL (a secret is issued and printed once)')
+    .option('--webhook <url>', 'its webhook URL (requests to it are signed with the gateway\'s key, RFC 9421)')
     .action(async (code: string, o: Record<string, any>) => {
       const m = await api().call<Member>('POST', '/admin/members', {
         code,
@@ -85,7 +85,6 @@ export function registerRegistryCommands(program: Command): void {
         ...(o.webhook ? { webhook: { url: o.webhook } } : {}),
       });
       print(`added ${memberLine(m)}`);
-      if (m.webhook?.secret) print(`webhook secret (shown once): ${m.webhook.secret}`);
     });
   memberOptions(members.command('set <code>').description('change a member (only the options given)'), false)
     .option('--active <bool>', 'true reactivates, false deactivates', bool)
@@ -185,24 +184,22 @@ export function registerRegistryCommands(program: Command): void {
       print(`revoked token ${id}`);
     });
 
-  type Webhook = { member: string; url: string; active: boolean; secret?: string };
+  type Webhook = { member: string; url: string; active: boolean };
   const webhooks = program.command('webhooks').description("members' webhook endpoints through the running gateway: list, set, test, remove");
   webhooks
     .command('list')
-    .description('list webhooks (never their secrets)')
+    .description('list webhooks')
     .action(async () => {
       for (const w of await all<Webhook>('/admin/webhooks')) print(`${w.member.padEnd(14)} ${w.active ? 'active' : 'paused'}  ${w.url}`);
     });
   webhooks
     .command('set <member>')
-    .description("set a member's webhook (a new webhook's secret is printed once)")
+    .description("set a member's webhook (its requests are signed with the gateway's key: RFC 9421, verified with GET /api/v1/log/keys)")
     .option('--url <url>', 'the URL deliveries are POSTed to')
     .option('--active <bool>', 'deliver to it (true) or pause it (false)', bool)
-    .option('--rotate-secret', 'issue a new secret (printed once)')
-    .action(async (member: string, o: { url?: string; active?: boolean; rotateSecret?: boolean }) => {
-      const w = await api().call<Webhook>('PUT', `/admin/members/${enc(member)}/webhook`, given({ url: o.url, active: o.active, rotateSecret: o.rotateSecret }));
+    .action(async (member: string, o: { url?: string; active?: boolean }) => {
+      const w = await api().call<Webhook>('PUT', `/admin/members/${enc(member)}/webhook`, given({ url: o.url, active: o.active }));
       print(`webhook of ${w.member}: ${w.url} (${w.active ? 'active' : 'paused'})`);
-      if (w.secret) print(`webhook secret (shown once): ${w.secret}`);
     });
   webhooks
     .command('test <member>')
@@ -214,7 +211,7 @@ export function registerRegistryCommands(program: Command): void {
     });
   webhooks
     .command('remove <member>')
-    .description("remove a member's webhook and its secret")
+    .description("remove a member's webhook")
     .action(async (member: string) => {
       await api().call('DELETE', `/admin/members/${enc(member)}/webhook`);
       print(`removed the webhook of ${member}`);
@@ -288,7 +285,7 @@ export function registerRegistryCommands(program: Command): void {
       type Result = { changes: { object: string; action: string; key: string; fields?: string[] }[]; issued: { object: string; key: string; secret: string }[] };
       const r = await api().call<Result>('POST', `/admin/registry/apply${o.dryRun ? '?dryRun=true' : ''}`, doc);
       for (const c of r.changes) print(`${o.dryRun ? 'would ' : ''}${c.action.padEnd(11)} ${c.object.padEnd(9)} ${c.key}${c.fields?.length ? `  (${c.fields.join(', ')})` : ''}`);
-      for (const s of r.issued) print(`${s.object === 'user' ? 'password' : 'webhook secret'} of ${s.key} (shown once): ${s.secret}`);
+      for (const s of r.issued) print(`password of ${s.key} (shown once): ${s.secret}`);
       print(r.changes.length ? `${r.changes.length} change(s)${o.dryRun ? ' (dry run: nothing applied)' : ' applied'}` : 'no changes: the registry already matches the file');
     });
 }

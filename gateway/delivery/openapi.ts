@@ -2,6 +2,7 @@
  * The outbox administration operations and schemas of the OpenAPI document
  * (merged by http/openapi.ts; routes in delivery/routes.ts).
  */
+import { OWN_ERRORS } from './own-status';
 import { count, json, nullable, page, pageParams, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 
 const filterParams = [
@@ -80,6 +81,19 @@ export function deliveryPaths() {
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_LIST_BAD_CURSOR'],
       },
     },
+    '/api/v1/delivery/status': {
+      get: {
+        tag: 'exchange',
+        id: 'ownDeliveryStatus',
+        summary: "The calling department's own outbox: backlog, dead letters, whether paused, its newest delivery errors (systems, clerks, signers)",
+        description:
+          'The figures of `GET /admin/delivery` for the caller\'s member only, whether an admin paused its deliveries, and its ' +
+          `newest ${OWN_ERRORS} deliveries still carrying an error (a retry due, or a dead letter; a success clears its own). Nothing of another member's deliveries.`,
+        params: [],
+        ok: { 200: json("the department's outbox", ref('OwnDelivery')) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID'],
+      },
+    },
     '/api/v1/admin/members/{code}/webhook/test': {
       post: {
         tag: 'admin',
@@ -96,6 +110,17 @@ export function deliveryPaths() {
     },
   } satisfies Record<string, Record<string, Op>>;
 }
+
+/** A member's outbox figures: in the admin's MemberDelivery and a department's OwnDelivery alike. */
+const outboxFigures = {
+  member: str('member code'),
+  deliveryMode: { type: 'string', enum: ['push', 'pull'] },
+  webhook: nullable({ type: 'object', required: ['url', 'active'], properties: { url: str('webhook URL'), active: { type: 'boolean' } } }),
+  backlog: count('messages not yet delivered (pending or in flight; for a pull member: not yet pulled)'),
+  oldestPendingAt: nullable(time('when the oldest of them was accepted')),
+  deadLetters: count('dead letters waiting for a replay'),
+  lastSuccessAt: nullable(time('when a delivery last succeeded (push, pull or acknowledgement)')),
+};
 
 export function deliverySchemas(): Json {
   return {
@@ -121,14 +146,8 @@ export function deliverySchemas(): Json {
       type: 'object',
       required: ['member', 'name', 'deliveryMode', 'webhook', 'backlog', 'oldestPendingAt', 'deadLetters', 'lastSuccessAt', 'lastError'],
       properties: {
-        member: str('member code'),
+        ...outboxFigures,
         name: str('member name'),
-        deliveryMode: { type: 'string', enum: ['push', 'pull'] },
-        webhook: nullable({ type: 'object', required: ['url', 'active'], properties: { url: str('webhook URL'), active: { type: 'boolean' } } }),
-        backlog: count('messages not yet delivered (pending or in flight)'),
-        oldestPendingAt: nullable(time('when the oldest of them was accepted')),
-        deadLetters: count('dead letters waiting for a replay'),
-        lastSuccessAt: nullable(time('when a delivery last succeeded (push, pull or acknowledgement)')),
         lastError: nullable({
           type: 'object',
           required: ['at', 'message', 'error'],
@@ -137,6 +156,31 @@ export function deliverySchemas(): Json {
       },
     },
     MemberDeliveryPage: page(ref('MemberDelivery'), 'members with their outbox figures'),
+    OwnDelivery: {
+      type: 'object',
+      required: ['member', 'deliveryMode', 'webhook', 'backlog', 'oldestPendingAt', 'deadLetters', 'lastSuccessAt', 'paused', 'pausedAt', 'recentErrors'],
+      properties: {
+        ...outboxFigures,
+        paused: { type: 'boolean', description: 'an admin paused its push deliveries (they wait, attempts untouched)' },
+        pausedAt: nullable(time('paused since')),
+        recentErrors: {
+          type: 'array',
+          maxItems: OWN_ERRORS,
+          description: 'its newest deliveries still carrying an error, newest first',
+          items: {
+            type: 'object',
+            required: ['at', 'message', 'status', 'attempts', 'error'],
+            properties: {
+              at: time('when the attempt failed'),
+              message: str('gateway message id', { format: 'uuid' }),
+              status: { type: 'string', enum: ['pending', 'dead'], description: 'pending: a retry is due; dead: dead-lettered' },
+              attempts: count('attempts made'),
+              error: str('what the last attempt ran into'),
+            },
+          },
+        },
+      },
+    },
     WebhookTestResult: {
       type: 'object',
       required: ['member', 'url', 'active', 'id', 'ok', 'httpStatus', 'latencyMs', 'error'],

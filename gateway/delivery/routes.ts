@@ -8,10 +8,11 @@ import { allow } from '../registry/permissions';
 import { filterOf, listDeadLetters, replayMatching, replayOne, type DeadLetterFilterParams } from './dead-letters';
 import { deliveryPaths, replayFilterSchema } from './openapi';
 import { deliveryStatus, type DeliveryStatusQuery } from './status';
+import { ownDeliveryStatus } from './own-status';
 import { testWebhook } from './webhook-test';
 import { webhookSigner } from './webhook-signer';
 
-/** Outbox administration (admin role): dead letters and their replay, the outbox per member, webhook tests. */
+/** Outbox administration (admin role): dead letters and their replay, the outbox per member, webhook tests; and a department's own outbox. */
 export function deliveryAdminRoutes(
   deps: Pick<GatewayDeps, 'store' | 'clock' | 'delivery' | 'trust'> & {
     config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'>; delivery: Pick<GatewayConfig['delivery'], 'requestTimeoutMs'> };
@@ -48,6 +49,10 @@ export function deliveryAdminRoutes(
   const statusQuery = validateQuery(ops['/api/v1/admin/delivery'].get, { closed: true });
   r.get('/admin/delivery', allow('delivery.read'), statusQuery, async (req, res) => {
     res.json(await deliveryStatus(deps.store, validQuery<DeliveryStatusQuery>(req)));
+  });
+
+  r.get('/delivery/status', allow('delivery.own'), validateQuery(ops['/api/v1/delivery/status'].get, { closed: true }), async (req, res) => {
+    res.json(await ownDeliveryStatus(deps.store, principalOf(req).member));
   });
 
   const sign = webhookSigner(() => deps.trust.logSigner, deps.clock);

@@ -46,6 +46,20 @@ export function logPaths() {
         ok: { 200: json('the log key', ref('LogKey')) },
       },
     },
+    '/api/v1/log/keys': {
+      get: {
+        tag: 'log',
+        id: 'logKeys',
+        summary: 'Every log signing key the gateway has used: the current one first, then the previous ones, with their validity',
+        description:
+          'After a log certificate is renewed, what the previous key signed still verifies with it: a receiver verifying a webhook ' +
+          'signature (RFC 9421) looks its `keyid` up here (`keyId`), an auditor a checkpoint\'s `signature.certificate` (`fingerprint`). ' +
+          'Check that each certificate chains to the root you pinned (`GET /api/v1/log/key` `chain`). One page: `next` is always null.',
+        params: [],
+        ok: { 200: json('the log keys', ref('LogKeyVersionPage')) },
+        errors: ['GW_ERR_REQUEST_INVALID'],
+      },
+    },
     '/api/v1/log/checkpoint': {
       get: {
         tag: 'log',
@@ -180,6 +194,22 @@ export function logSchemas(): Json {
         noteKey: str("the log's Ed25519 note verifier key (c2sp.org/signed-note vkey, type 0x01): <origin>+<hex key ID>+base64(0x01 ‖ public key)"),
       },
     },
+    LogKeyVersion: {
+      type: 'object',
+      required: ['status', 'fingerprint', 'keyId', 'httpSignatureAlg', 'certificate', 'publicKey', 'notBefore', 'notAfter', 'revokedAt'],
+      properties: {
+        status: { type: 'string', enum: ['current', 'previous', 'revoked'], description: 'current: signs now; previous: signed before a renewal, still verifies what it signed; revoked: verifies only what it signed before revokedAt' },
+        fingerprint: hash32('SHA-256 of the certificate DER (checkpoints: `signature.certificate`)'),
+        keyId: hash32('the `keyid` of webhook signatures (RFC 9421): SHA-256 of the DER SubjectPublicKeyInfo'),
+        httpSignatureAlg: { type: ['string', 'null'], enum: ['ed25519', 'ecdsa-p256-sha256', 'rsa-pss-sha512', null], description: 'the RFC 9421 `alg`; null for an SM2 key' },
+        certificate: pem('the log certificate (PEM)'),
+        publicKey: pem('its public key (SPKI PEM)'),
+        notBefore: { type: 'string', format: 'date-time', description: 'valid from' },
+        notAfter: { type: 'string', format: 'date-time', description: 'valid until' },
+        revokedAt: { type: ['string', 'null'], format: 'date-time', description: 'revoked from (null: not revoked)' },
+      },
+    },
+    LogKeyVersionPage: page(ref('LogKeyVersion'), 'log keys'),
     CheckpointBody: {
       type: 'object',
       description:

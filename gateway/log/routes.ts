@@ -10,6 +10,7 @@ import { cosignedNote, listCheckpoints, readCheckpoint } from './checkpoint-stor
 import { logNoteVkey } from './note';
 import { logPaths } from './openapi';
 import { httpSigAlgOf } from '../crypto/http-signature';
+import { logKeyVersions } from './keys';
 
 /** The transparency log API: key, checkpoints, entries, inclusion and consistency proofs. */
 export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg' | 'logOrigin'> } }): Router {
@@ -31,6 +32,10 @@ export function logRoutes(deps: Pick<GatewayDeps, 'store' | 'trust'> & { config:
       httpSignatureAlg: httpSigAlgOf(s.keyAlg),
       ...(noteSigner ? { origin: deps.config.trust.logOrigin, noteKey: logNoteVkey(deps.config.trust.logOrigin, noteSigner) } : {}),
     });
+  });
+
+  r.get('/log/keys', allow('log.read'), validateQuery(ops['/api/v1/log/keys'].get, { closed: true }), async (_req, res) => {
+    res.json({ items: await logKeyVersions(deps.store, deps.trust.fingerprintOf(deps.trust.logSigner.certPem!)), next: null });
   });
 
   r.get('/log/checkpoint', allow('log.read'), validateQuery(ops['/api/v1/log/checkpoint'].get), async (req, res) => {

@@ -17,7 +17,7 @@ export interface RegistryDocument {
 }
 
 export const NOT_EXPORTED =
-  'system tokens, webhook secrets and passwords are never exported: apply issues a new webhook secret or password where it creates a webhook or a user (answered once), and tokens are issued with `xgw systems token`';
+  'system tokens and passwords are never exported: apply issues a new password where it creates a user (answered once), and tokens are issued with `xgw systems token`';
 
 /** Reads every page of a keyset list. */
 async function all<T>(read: (after: string | undefined) => Promise<{ items: T[]; next: string | null }>): Promise<T[]> {
@@ -60,8 +60,8 @@ export async function exportRegistry(ctx: Pick<ChangeContext, 'db'>): Promise<Re
 
 export interface ApplyResult {
   changes: RegistryChange[];
-  /** Secrets issued by this apply (new webhooks, new users), shown once. */
-  issued: { object: 'webhook' | 'user'; key: string; secret: string }[];
+  /** Passwords issued by this apply (new users), shown once. */
+  issued: { object: 'user'; key: string; secret: string }[];
 }
 
 function unique<T>(items: T[], key: (x: T) => string, what: string): void {
@@ -89,10 +89,8 @@ export async function applyRegistry(ctx: ChangeContext, doc: RegistryDocument): 
     if (current.has(m.code)) await updateMember(ctx, m.code, m);
     else await createMember(ctx, m);
     const hook = await getWebhook(ctx, m.code).catch(() => null);
-    if (webhook) {
-      const w = await setWebhook(ctx, m.code, webhook);
-      if (w.secret) issued.push({ object: 'webhook', key: m.code, secret: w.secret });
-    } else if (hook) await removeWebhook(ctx, m.code);
+    if (webhook) await setWebhook(ctx, m.code, webhook);
+    else if (hook) await removeWebhook(ctx, m.code);
     unique(systems, (s) => s.code, `system of ${m.code}`);
     const have = await all((after) => listSystems(ctx, { member: m.code, after, limit: 500 }));
     for (const s of systems) {

@@ -1,7 +1,6 @@
 import { GatewayError } from '../errors';
 import { isValidUscc } from '../schemas/identifiers';
 import { decodeKeyCursor, keyPage } from '../exchange/cursor';
-import { newSecret } from '../ids';
 import type { KeyAlg } from '../crypto/keys';
 import type { MemberKind } from './members';
 import { changedFields, recordChange, type ChangeContext } from './changes';
@@ -23,8 +22,6 @@ export interface WebhookRecord {
   member: string;
   url: string;
   active: boolean;
-  /** Whether a secret is set (the secret itself is shown once, when issued). */
-  hasSecret: boolean;
 }
 
 interface Row {
@@ -39,10 +36,9 @@ interface Row {
   active: boolean;
   webhook_url: string | null;
   webhook_active: boolean;
-  has_secret: boolean;
 }
 
-const COLS = `code, name, kind, uscc, adapter, adapter_config, delivery_mode, key_alg, active, webhook_url, webhook_active, webhook_secret IS NOT NULL AS has_secret`;
+const COLS = `code, name, kind, uscc, adapter, adapter_config, delivery_mode, key_alg, active, webhook_url, webhook_active`;
 
 const toRecord = (r: Row): MemberRecord => ({
   code: r.code,
@@ -56,7 +52,7 @@ const toRecord = (r: Row): MemberRecord => ({
   active: r.active,
 });
 
-const toWebhook = (r: Row): WebhookRecord | null => (r.webhook_url ? { member: r.code, url: r.webhook_url, active: r.webhook_active, hasSecret: r.has_secret } : null);
+const toWebhook = (r: Row): WebhookRecord | null => (r.webhook_url ? { member: r.code, url: r.webhook_url, active: r.webhook_active } : null);
 
 async function row(ctx: Pick<ChangeContext, 'db'>, code: string, lock = false): Promise<Row> {
   const r = await ctx.db.query<Row>(`SELECT ${COLS} FROM members WHERE code = $1${lock ? ' FOR UPDATE' : ''}`, [code]);
@@ -150,37 +146,29 @@ export async function listWebhooks(ctx: Pick<ChangeContext, 'db'>, f: { active?:
 }
 
 /**
- * Sets a member's webhook (URL, active). A new webhook, or `rotateSecret`, issues a new
- * secret, answered once as `secret` (the gateway keeps it to authenticate its webhook
- * requests; the API never shows it again). Changes nothing when nothing differs.
+ * Sets a member's webhook (URL, active). The receiver authenticates the gateway's requests
+ * by their RFC 9421 signature (the gateway's log key): there is no shared secret. Changes
+ * nothing when nothing differs.
  */
-export async function setWebhook(
-  ctx: ChangeContext,
-  code: string,
-  w: { url?: string; active?: boolean; rotateSecret?: boolean },
-): Promise<WebhookRecord & { secret?: string }> {
+export async function setWebhook(ctx: ChangeContext, code: string, w: { url?: string; active?: boolean }): Promise<WebhookRecord> {
   const r = await row(ctx, code, true);
   const before = toWebhook(r);
   if (!before && w.url === undefined) {
     throw new GatewayError('GW_ERR_REGISTRY_INVALID', `member "${code}" has no webhook yet: give its url`, { errors: [{ pointer: '/url', message: 'is required for a new webhook' }] });
   }
   const fields = before ? changedFields(before, { url: w.url, active: w.active }) : ['url', 'active'];
-  const secret = !before || w.rotateSecret ? newSecret('xgw_whsec') : undefined;
-  if (!fields.length && !secret) return before!;
-  await ctx.db.query(
-    `UPDATE members SET webhook_url = $2, webhook_active = $3, webhook_secret = COALESCE($4, webhook_secret) WHERE code = $1`,
-    [code, w.url ?? before!.url, w.active ?? before?.active ?? true, secret ?? null],
-  );
+  if (!fields.length) return before!;
+  await ctx.db.query(`UPDATE members SET webhook_url = $2, webhook_active = $3 WHERE code = $1`, [code, w.url ?? before!.url, w.active ?? before?.active ?? true]);
   if (r.active) await ctx.needsBindingCheck(code);
-  await recordChange(ctx, { object: 'webhook', action: before ? 'updated' : 'created', key: code, fields: secret && before ? [...fields, 'secret'] : fields });
-  return { ...(await getWebhook(ctx, code)), ...(secret ? { secret } : {}) };
+  await recordChange(ctx, { object: 'webhook', action: before ? 'updated' : 'created', key: code, fields });
+  return getWebhook(ctx, code);
 }
 
-/** Removes a member's webhook (URL and secret); refused by the adapter check while the member is delivered by push. */
+/** Removes a member's webhook; refused by the adapter check while the member is delivered by push. */
 export async function removeWebhook(ctx: ChangeContext, code: string): Promise<void> {
   const r = await row(ctx, code, true);
   if (!r.webhook_url) throw new GatewayError('GW_ERR_REGISTRY_NOT_FOUND', `member "${code}" has no webhook`);
-  await ctx.db.query('UPDATE members SET webhook_url = NULL, webhook_secret = NULL, webhook_active = true WHERE code = $1', [code]);
+  await ctx.db.query('UPDATE members SET webhook_url = NULL, webhook_active = true WHERE code = $1', [code]);
   if (r.active) await ctx.needsBindingCheck(code);
   await recordChange(ctx, { object: 'webhook', action: 'deleted', key: code });
 }

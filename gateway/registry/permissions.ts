@@ -33,6 +33,7 @@ export const PERMISSIONS = {
   'deadLetters.replay': { who: ['admin'], what: 'replay dead letters' },
   'delivery.read': { who: ['admin'], what: 'the outbox per member: backlog, oldest pending, dead letters, last success and error' },
   'adapters.read': { who: ['admin'], what: "each member's adapter and endpoint, and its agency connection's circuit breaker" },
+  'delivery.own': { who: ACTS_FOR_DEPARTMENT, what: "the department's own outbox: backlog, dead letters, whether paused, its newest delivery errors (deliveries to it only)" },
   'webhooks.test': { who: ['admin'], what: "send a signed test event to a member's webhook" },
   'documents.import': { who: ['clerk', 'signer', 'admin'], what: 'parse a plain-text official document (公文) into the document model; stores nothing' },
   'documents.draft': { who: ACTS_FOR_DEPARTMENT, what: 'draft an official document (起草) for the department, add its attachments' },

@@ -7,7 +7,7 @@ import { parseCertificate } from '../../certs/ca';
 import { foreignIssuer, rotateDepartmentKey } from '../../certs/rotate';
 import { getMemberRecord } from '../registry/admin-members';
 import { recordChange, type ChangeContext } from '../registry/changes';
-import { registerCertificate, revokeCertificate, supersedeCertificate, type CertificateRole } from './certificates';
+import { applyCrl, registerCertificate, revokeCertificate, supersedeCertificate, type CertificateRole } from './certificates';
 import { certificateLifecycle, certificateStatus, type CertificateStatus } from './lifecycle';
 
 /** A certificate as the console's certificates screen and `xgw certs` show it. */
@@ -132,4 +132,46 @@ export async function revokeMemberCertificate(ctx: ChangeContext, code: string, 
   }
   const after = await memberCertificates(ctx.db, code);
   return targets.map((t) => view(after.find((r) => r.fingerprint === t.fingerprint)!, ctx.at));
+}
+
+async function certificateRow(db: Db, fingerprint: string): Promise<Row | null> {
+  const r = await db.query<Row>(`SELECT ${COLS} FROM certificates WHERE fingerprint = $1 FOR UPDATE`, [fingerprint]);
+  return r.rows[0] ?? null;
+}
+
+const changeKey = (r: Pick<Row, 'member' | 'role' | 'fingerprint'>) => `${r.member ?? r.role}/${r.fingerprint}`;
+
+/**
+ * Revokes one certificate the registry knows, whoever it belongs to (xgw certs revoke
+ * <fingerprint>), from `at` (default now; never later than now): signatures made before
+ * still verify as of their time. A `registry.changed` entry; every process stops signing
+ * with it once it has reloaded.
+ */
+export async function revokeCertificateByFingerprint(ctx: ChangeContext, fingerprint: string, at: Date = ctx.at): Promise<CertificateView> {
+  if (at.getTime() > ctx.at.getTime()) {
+    throw new GatewayError('GW_ERR_REQUEST_INVALID', 'a revocation takes effect now or is dated earlier, not later', { errors: [{ pointer: '/revokedAt', message: 'must not be later than now' }] });
+  }
+  const row = await certificateRow(ctx.db, fingerprint);
+  if (!row) throw new GatewayError('GW_ERR_TRUST_NOT_FOUND', `no certificate ${fingerprint}`);
+  certificateLifecycle.next(statusOf(row, ctx.at), 'revoked', fingerprint);
+  await revokeCertificate(ctx.db, fingerprint, at);
+  await recordChange(ctx, { object: 'certificate', action: 'revoked', key: changeKey(row) });
+  return view((await certificateRow(ctx.db, fingerprint))!, ctx.at);
+}
+
+/**
+ * Honours a CRL (xgw certs crl): it must be signed by one of the trusted roots; every
+ * certificate it lists that the registry knows is revoked from the CRL's revocation time,
+ * each a `registry.changed` entry. Answers the certificates newly revoked (none: applying
+ * the same CRL twice changes nothing).
+ */
+export async function applyCrlChange(ctx: ChangeContext, crlPem: string, trust: { trustedRootPems: readonly string[]; acceptLegacySm2: boolean }): Promise<CertificateView[]> {
+  const revoked = await applyCrl(ctx.db, crlPem, trust.trustedRootPems, trust.acceptLegacySm2);
+  const views: CertificateView[] = [];
+  for (const fingerprint of revoked) {
+    const row = (await certificateRow(ctx.db, fingerprint))!;
+    await recordChange(ctx, { object: 'certificate', action: 'revoked', key: changeKey(row) });
+    views.push(view(row, ctx.at));
+  }
+  return views;
 }

@@ -3,6 +3,7 @@ import type { Db } from '../store/db';
 import { certificateFingerprint } from '../crypto/envelope';
 import { parseCrl, verifyCrlSignature } from '../../certs/crl';
 import { normalizeSerial } from '../../certs/parse';
+import { GatewayError } from '../errors';
 
 export type CertificateRole = 'root' | 'intermediate' | 'log' | 'department';
 
@@ -57,9 +58,14 @@ export async function revokeCertificate(db: Db, fingerprint: string, at: Date): 
  * revoked from the CRL's revocation time. Returns the fingerprints newly revoked.
  */
 export async function applyCrl(db: Db, crlPem: string, trustedCaPems: readonly string[], acceptLegacySm2 = false): Promise<string[]> {
-  const crl = parseCrl(crlPem);
+  let crl: ReturnType<typeof parseCrl>;
+  try {
+    crl = parseCrl(crlPem);
+  } catch (err) {
+    throw new GatewayError('GW_ERR_TRUST_CRL_INVALID', `the CRL does not parse (${(err as Error).message})`);
+  }
   const issuer = trustedCaPems.map((p) => new X509Certificate(p)).find((ca) => verifyCrlSignature(crl, ca, acceptLegacySm2));
-  if (!issuer) throw new Error('the CRL is not signed by a trusted CA');
+  if (!issuer) throw new GatewayError('GW_ERR_TRUST_CRL_INVALID', 'the CRL is not signed by a trusted CA');
   const known = await loadCertificates(db);
   const revokedNow: string[] = [];
   for (const entry of crl.revoked) {

@@ -23,6 +23,23 @@ export const certificateRevokeSchema = {
   properties: { fingerprint: { ...FINGERPRINT, description: 'the certificate to revoke (default: every active certificate of the member)' } },
 } satisfies Json;
 
+/** POST /admin/certificates/{fingerprint}/revoke (the route validates with it). */
+export const certificateRevokeAtSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { revokedAt: time('revoked from (default now; not later than now): signatures made before still verify') },
+} satisfies Json;
+
+/** POST /admin/certificates/crl (the route validates with it). */
+export const certificateCrlSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['crl'],
+  properties: { crl: str('the CRL, PEM (-----BEGIN X509 CRL-----)', { minLength: 1, maxLength: 1_000_000 }) },
+} satisfies Json;
+
+const revokedAnswer = { type: 'object', required: ['revoked'], properties: { revoked: { type: 'array', items: ref('Certificate') } } };
+
 export function certificatePaths() {
   return {
     '/api/v1/admin/certificates': {
@@ -59,8 +76,31 @@ export function certificatePaths() {
           'Signatures made before the revocation still verify as of their time. Until a rotation issues a new certificate, on-behalf signing for the member is refused with GW_ERR_TRUST_CERTIFICATE_INVALID (it may still sign its envelopes itself with another registered certificate).',
         params: [memberParam],
         body: { schema: ref('CertificateRevoke'), required: false },
-        ok: { 200: json('the certificates revoked', { type: 'object', required: ['revoked'], properties: { revoked: { type: 'array', items: ref('Certificate') } } }, changed) },
+        ok: { 200: json('the certificates revoked', revokedAnswer, changed) },
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_TRUST_NOT_FOUND', 'GW_ERR_TRUST_CERTIFICATE_STATUS'],
+      }),
+    },
+    '/api/v1/admin/certificates/{fingerprint}/revoke': {
+      post: op({
+        id: 'adminRevokeCertificateByFingerprint',
+        summary: 'Revoke one certificate the registry knows, from now or an earlier time (xgw certs revoke <fingerprint>); admin role',
+        description:
+          'Nothing is signed with it from its revocation time on; signatures made before still verify as of their time. Every gateway process stops signing with it once this answers (here) or on the change notification (the others). A `registry.changed` entry of the signed log.',
+        params: [pathParam('fingerprint', 'the certificate fingerprint', FINGERPRINT, 'ab'.repeat(32))],
+        body: { schema: ref('CertificateRevokeAt'), required: false },
+        ok: { 200: json('the certificate, revoked', ref('Certificate'), changed) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_TRUST_NOT_FOUND', 'GW_ERR_TRUST_CERTIFICATE_STATUS'],
+      }),
+    },
+    '/api/v1/admin/certificates/crl': {
+      post: op({
+        id: 'adminApplyCrl',
+        summary: 'Honour a certificate revocation list from a trusted CA (xgw certs crl); admin role',
+        description:
+          'The CRL must be signed by one of the trusted roots. Each listed certificate the registry knows is revoked from the revocation time the CRL gives (a `registry.changed` entry each); applying the same CRL again revokes nothing.',
+        body: { schema: ref('CertificateCrl') },
+        ok: { 200: json('the certificates newly revoked', revokedAnswer, changed) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_TRUST_CRL_INVALID'],
       }),
     },
   } satisfies Record<string, Record<string, Op>>;
@@ -85,5 +125,5 @@ export function certificateSchemas(): Json {
       daysToExpiry: { type: 'integer', description: 'whole days until notAfter (negative once expired)' },
     },
   };
-  return { Certificate: certificate, CertificatePage: page(ref('Certificate'), 'certificates'), CertificateRevoke: certificateRevokeSchema };
+  return { Certificate: certificate, CertificatePage: page(ref('Certificate'), 'certificates'), CertificateRevoke: certificateRevokeSchema, CertificateRevokeAt: certificateRevokeAtSchema, CertificateCrl: certificateCrlSchema };
 }

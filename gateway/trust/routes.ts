@@ -5,8 +5,8 @@ import { validateBody, validateQuery, validQuery } from '../http/validate';
 import { actorName } from '../registry/principal';
 import { allow } from '../registry/permissions';
 import { inChange } from '../admin/change';
-import { listCertificateViews, revokeMemberCertificate, rotateMemberCertificate, type CertificateFilter } from './admin-certificates';
-import { certificatePaths, certificateRevokeSchema } from './openapi';
+import { applyCrlChange, listCertificateViews, revokeCertificateByFingerprint, revokeMemberCertificate, rotateMemberCertificate, type CertificateFilter } from './admin-certificates';
+import { certificateCrlSchema, certificatePaths, certificateRevokeAtSchema, certificateRevokeSchema } from './openapi';
 
 type Deps = Pick<GatewayDeps, 'store' | 'clock' | 'adapters' | 'registry' | 'config' | 'trust'>;
 
@@ -28,6 +28,17 @@ export function certificateRoutes(deps: Deps): Router {
   r.post('/admin/members/:code/certificates/revoke', admin, validateBody(certificateRevokeSchema), async (req, res) => {
     const { fingerprint } = (req.body ?? {}) as { fingerprint?: string };
     const { result } = await inChange(deps, by(req), (ctx) => revokeMemberCertificate(ctx, code(req), fingerprint));
+    res.set('X-Registry-Version', String(deps.registry.version)).json({ revoked: result });
+  });
+  r.post('/admin/certificates/:fingerprint/revoke', admin, validateBody(certificateRevokeAtSchema), async (req, res) => {
+    const { revokedAt } = (req.body ?? {}) as { revokedAt?: string };
+    const fingerprint = String(req.params.fingerprint).toLowerCase();
+    const { result } = await inChange(deps, by(req), (ctx) => revokeCertificateByFingerprint(ctx, fingerprint, revokedAt ? new Date(revokedAt) : undefined));
+    res.set('X-Registry-Version', String(deps.registry.version)).json(result);
+  });
+  r.post('/admin/certificates/crl', admin, validateBody(certificateCrlSchema), async (req, res) => {
+    const trust = { trustedRootPems: deps.trust.pki.trustedRootPems, acceptLegacySm2: deps.config.trust.acceptLegacySm2Certificates };
+    const { result } = await inChange(deps, by(req), (ctx) => applyCrlChange(ctx, (req.body as { crl: string }).crl, trust));
     res.set('X-Registry-Version', String(deps.registry.version)).json({ revoked: result });
   });
   return r;

@@ -151,3 +151,33 @@ test('GET /admin/delivery: backlog and its oldest, last error, dead letters and 
   expect((await t.call('GET', '/api/v1/admin/delivery?bogus=1', { token: admin })).status).toBe(400);
   expect((await t.call('GET', '/api/v1/admin/delivery', { token: t.tokens.hall })).status).toBe(403);
 });
+
+test("GET /delivery/status: a department sees its own outbox (backlog, dead letters, newest errors), nothing of another's", async () => {
+  const own = async (token: string) => t.call('GET', '/api/v1/delivery/status', { token });
+  rx.reply = () => ({ status: 503 });
+  const pending = await push();
+  await t.gw.deps.delivery.runOnce();
+
+  const housing = await own(t.tokens.housing);
+  expect(housing.status).toBe(200);
+  expect(housing.body).toMatchObject({ member: 'housing', deliveryMode: 'push', webhook: { url: rx.url, active: true }, backlog: 1, oldestPendingAt: pending.receivedAt, deadLetters: 2, paused: false, pausedAt: null });
+  expect(housing.body.recentErrors[0]).toEqual({ at: formatTime(t.clock.now()), message: pending.id, status: 'pending', attempts: 1, error: 'HTTP 503' });
+  expect(housing.body.recentErrors.slice(1)).toEqual([expect.objectContaining({ status: 'dead', error: 'HTTP 500', attempts: MAX_ATTEMPTS }), expect.objectContaining({ status: 'dead', error: 'HTTP 500' })]);
+
+  // hall (whose system and clerk ask) sent all of these: it sees none of housing's figures or errors
+  for (const token of [t.tokens.hall, (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.clerk', password: TEST_PASSWORD } })).body.token]) {
+    const hall = await own(token);
+    expect(hall.status).toBe(200);
+    expect(hall.body).toMatchObject({ member: 'hall', deliveryMode: 'pull', webhook: null, deadLetters: 0, recentErrors: [] });
+    expect(JSON.stringify(hall.body)).not.toContain(pending.id);
+  }
+
+  const paused = await t.call('POST', '/api/v1/admin/members/housing/delivery/pause', { token: admin });
+  expect((await own(t.tokens.housing)).body).toMatchObject({ paused: true, pausedAt: paused.body.pausedAt });
+  expect(Object.keys((await own(t.tokens.housing)).body)).not.toContain('pausedBy');
+  await t.call('POST', '/api/v1/admin/members/housing/delivery/resume', { token: admin });
+
+  expect((await own(admin)).status).toBe(403);
+  expect((await t.call('GET', '/api/v1/delivery/status?member=housing', { token: t.tokens.hall })).status).toBe(400);
+  rx.reply = () => 'ok';
+});

@@ -71,22 +71,17 @@ test('成员单位: a wrong USCC is refused in Chinese; the corrected member is 
   expect(m.body).toMatchObject({ code: 'water', name: '江州市水务局', kind: 'municipal', uscc: GOOD_USCC, adapter: 'dept-rest', deliveryMode: 'pull', active: true });
 });
 
-test("成员单位: the member's webhook gets a secret shown once, with a copy button", async () => {
+test("成员单位: the member's webhook is set; the dialog says how its requests are signed (no shared secret)", async () => {
   await page.locator('.el-table__body tr', { hasText: 'water' }).getByRole('button', { name: '回调地址' }).click();
   const d = dialog(/回调地址：water/);
+  await d.getByText('RFC 9421').waitFor();
+  expect(await d.getByText('密钥').count()).toBe(1); // only in the explanation: 网关日志密钥
   await d.getByLabel('回调地址').fill('https://water.example.gov.cn/xgw/inbox');
-  await d.getByRole('button', { name: '保存' }).click();
-  const once = dialog('回调密钥');
-  await once.getByText('回调密钥只显示这一次').waitFor();
-  const secret = await once.getByLabel('回调密钥').inputValue();
-  expect(secret.length).toBeGreaterThanOrEqual(20);
-  await once.getByRole('button', { name: '复制' }).click();
-  await once.getByRole('button', { name: '已复制' }).waitFor();
   expect(await axeViolations(page)).toEqual([]);
-  await once.getByRole('button', { name: /我已妥善保存/ }).click();
-  await once.waitFor({ state: 'hidden' });
+  await d.getByRole('button', { name: '保存' }).click();
+  await d.waitFor({ state: 'hidden' });
   const w = await t.call('GET', '/api/v1/admin/members/water/webhook', { token: await adminToken() });
-  expect(w.body).toEqual({ member: 'water', url: 'https://water.example.gov.cn/xgw/inbox', active: true, hasSecret: true });
+  expect(w.body).toEqual({ member: 'water', url: 'https://water.example.gov.cn/xgw/inbox', active: true });
 });
 
 test('接入系统与令牌: a new system, a token shown once that works over HTTP, then revoked (401)', async () => {

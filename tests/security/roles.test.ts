@@ -112,6 +112,8 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'GET /stats/cases': { op: 'stats.read', probe: { method: 'GET', path: () => '/stats/cases?groupBy=matter' } },
   'GET /stats/overdue': { op: 'stats.read', probe: { method: 'GET', path: () => '/stats/overdue' } },
   'GET /stats/warnings': { op: 'stats.read', probe: { method: 'GET', path: () => '/stats/warnings' } },
+  'GET /log/keys': { op: 'log.read', probe: { method: 'GET', path: () => '/log/keys' } },
+  'GET /delivery/status': { op: 'delivery.own', probe: { method: 'GET', path: () => '/delivery/status' } },
   'GET /documents/:id/attachments/:digest': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}/attachments/${'0'.repeat(64)}` } },
   // every 发文 and 收文 step, with the operation its lifecycle row names
   ...Object.fromEntries(
@@ -157,6 +159,8 @@ function adminProbes(): Record<string, { op: Operation; probe: Probe }> {
     ['GET /admin/certificates', '/admin/certificates'],
     ['POST /admin/members/:code/certificates/rotate', '/admin/members/no-such-member/certificates/rotate'],
     ['POST /admin/members/:code/certificates/revoke', '/admin/members/no-such-member/certificates/revoke'],
+    ['POST /admin/certificates/:fingerprint/revoke', `/admin/certificates/${'0'.repeat(64)}/revoke`],
+    ['POST /admin/certificates/crl', '/admin/certificates/crl'],
     ['GET /admin/members/:code/delivery', '/admin/members/no-such-member/delivery'],
     ['POST /admin/members/:code/delivery/pause', '/admin/members/no-such-member/delivery/pause'],
     ['POST /admin/members/:code/delivery/resume', '/admin/members/no-such-member/delivery/resume'],

@@ -14,7 +14,7 @@ export interface AdminMember {
   deliveryMode: 'push' | 'pull';
   keyAlg: string;
   active: boolean;
-  webhook?: { url: string; active: boolean; secret?: string };
+  webhook?: { url: string; active: boolean };
 }
 
 export const KIND: Record<string, string> = { hall: '政务服务大厅', municipal: '市直部门', vertical: '垂直管理部门', station: '公文交换站' };
