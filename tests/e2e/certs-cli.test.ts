@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { runXgw, startXgw, useCliEnvironment } from '../support/cli';
 import { sampleCaseStatus } from '../fixtures/case-record';
 import { demoCredentials } from '../support/exchange-load';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runXgw, runXgwAsync, startXgw, useCliEnvironment } from '../support/cli';
+import { demoCredentials } from '../support/exchange-load';
 
 // Real `xgw` processes on a busy 2-core machine: generous, not timed.
 jest.setTimeout(180_000);
@@ -26,7 +27,7 @@ test('xgw delivery pause, status and resume through the running gateway', async 
   expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining(`xgw: no gateway is running on ${cli.dataDir}`)]);
 
   const gw = gateways.track(await startXgw(cli.env));
-  const hall = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8')).members.hall.token as string;
+  const hall = demoCredentials(cli.dataDir).members.hall!.token;
   const xgw = async (...args: string[]) => {
     const r = await runXgwAsync(args, cli.env);
     expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: '' });

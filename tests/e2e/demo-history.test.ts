@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { startXgw, stopXgw, useCliEnvironment } from '../support/cli';
+import { demoCredentials } from '../support/exchange-load';
 
 // `npm start` in demo mode: the first start of an installation without cases pushes a case
 // history through the real exchange in the background, after the gateway listens, and says
@@ -37,7 +36,7 @@ test('a fresh demo start pushes its history through the exchange in the backgrou
   expect(ready).toMatch(/^xgw: demo history ready: 15 case\(s\), \d+ message\(s\) through the exchange/);
   expect(gw.output()).not.toContain('demo history stopped');
 
-  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(cli.dataDir);
   const login = await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'supervisor', password: creds.users.supervisor.password }) });
   const token = ((await login.json()) as { token: string }).token;
   const stats = (await (await fetch(`${gw.url}/api/v1/stats/cases?groupBy=month`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;

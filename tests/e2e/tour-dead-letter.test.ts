@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startXgw, useCliEnvironment } from '../support/cli';
+import { demoCredentials } from '../support/exchange-load';
 
 // Real `xgw start` (demo, mock agencies next to its port) on a busy machine: generous, not timed.
 jest.setTimeout(180_000);
@@ -41,7 +42,7 @@ test('README tour step 11: make a dead letter, then replay it', async () => {
 
   const port = await freePort();
   const gw = gateways.track(await startXgw({ ...cli.env, PORT: String(port) }));
-  const creds = JSON.parse(fs.readFileSync(path.join(cli.dataDir, 'demo-credentials.json'), 'utf8'));
+  const creds = demoCredentials(cli.dataDir);
   const hall = creds.members.hall.token as string;
   const json = { 'content-type': 'application/json' };
 
