@@ -1,5 +1,5 @@
 import { NoteError, parseCheckpointText, parseNote, parseVkey, verifyNote, type NoteVerifierKey } from '../log/note';
-import type { VerifyContext } from './verify-context';
+import type { LogContext } from './verify-context';
 
 /**
  * (v2 bundles) The checkpoint as a C2SP signed note and its witnesses' cosignatures, pure.
@@ -9,7 +9,7 @@ import type { VerifyContext } from './verify-context';
  * from the bundle) must have a valid tlog-cosignature/v1 on it. A log that showed the
  * auditor a rewritten history cannot produce one: the witness refused to cosign it.
  */
-export function checkWitnessed(ctx: VerifyContext, witnessKeys: readonly NoteVerifierKey[]): void {
+export function checkWitnessed(ctx: LogContext, witnessKeys: readonly NoteVerifierKey[]): void {
   const log = ctx.bundle.log;
   const line = (ok: boolean, subject: string, text: string): void => void ctx.lines.push({ group: 'witnesses', ok, subject, text });
   if (log.checkpointNote === undefined) {
