@@ -16,6 +16,7 @@ import * as m018 from './018_delivery_status';
 import * as m019 from './019_station_packages';
 import * as m020 from './020_retention';
 import * as m021 from './021_receiver_delivery';
+import * as m023 from './023_attachment_use';
 
 export interface Migration {
   version: number;
@@ -43,4 +44,5 @@ export const migrations: Migration[] = [
   { version: 19, name: 'station packages', sql: m019.sql },
   { version: 20, name: 'retention', sql: m020.sql },
   { version: 21, name: 'receiver delivery', sql: m021.sql },
+  { version: 23, name: 'attachment use', sql: m023.sql },
 ];
