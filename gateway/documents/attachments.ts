@@ -12,21 +12,13 @@ import { partyView } from './views';
 /**
  * 公文 attachments (PDF, OFD, images, anything), streamed and never buffered whole:
  * the bytes are hashed with SM3 and SHA-256 while they arrive and written to the
- * database in CHUNK_BYTES rows (PGLITE_CHUNK_BYTES on PGlite), so one PostgreSQL (or PGlite) stays the only state.
+ * database in CHUNK_BYTES rows, so one PostgreSQL (or PGlite) stays the only state.
  * A blob is named by its digests when complete; an identical blob already stored is
  * used instead (content-addressed, deduplicated). Over the size limit nothing is kept.
  * Chunks cross the driver as base64 text (decode/encode in SQL): on PGlite that is 5×
  * faster than a bytea parameter and makes far less garbage (bench/attachments.ts).
  */
 export const CHUNK_BYTES = 256 * 1024;
-/**
- * On PGlite (the database inside the gateway's process) chunks are 64 KiB: their base64 text
- * (87 KiB) stays below V8's large-object size, so each one dies young in a cheap scavenge; at
- * 256 KiB every chunk's text went to the large-object space and a 100 MB attachment raised the
- * RSS by ~95 MB before a major collection, against ~0 MB now (bench/attachments.ts, README).
- */
-export const PGLITE_CHUNK_BYTES = 64 * 1024;
-export const chunkBytesFor = (kind: Store['kind']): number => (kind === 'pglite' ? PGLITE_CHUNK_BYTES : CHUNK_BYTES);
 
 /** Attachments may be added while the document's content is still open (before 签发). */
 const OPEN_STATUSES = ['drafted', 'reviewed'];
@@ -51,7 +43,6 @@ const tooLarge = (limit: number) => new GatewayError('GW_ERR_DOCUMENT_ATTACHMENT
 /** Writes a stream as a blob, chunk by chunk; returns the stored (or identical existing) blob. */
 export async function storeBlob(store: Store, clock: Clock, source: AsyncIterable<Buffer>, limit: number): Promise<StoredBlob> {
   const id = newId();
-  const chunkBytes = chunkBytesFor(store.kind);
   await store.query('INSERT INTO attachment_blobs (id, created_at) VALUES ($1, $2)', [id, clock.now()]);
   const sha256 = createHash('sha256');
   const sm3 = createHash('sm3');
@@ -73,8 +64,8 @@ export async function storeBlob(store: Store, clock: Clock, source: AsyncIterabl
       sha256.update(piece);
       sm3.update(piece);
       let rest = piece;
-      while (pendingBytes + rest.length >= chunkBytes) {
-        const take = chunkBytes - pendingBytes;
+      while (pendingBytes + rest.length >= CHUNK_BYTES) {
+        const take = CHUNK_BYTES - pendingBytes;
         pending.push(rest.subarray(0, take));
         pendingBytes += take;
         rest = rest.subarray(take);

@@ -8,8 +8,9 @@ interface PgliteStore extends Store {
 
 /**
  * The database runs inside the gateway's process, so every page its buffer pool touches is
- * the gateway's RSS, and WASM memory never shrinks: initdb's shared_buffers = 128MB let a
- * 100 MB attachment (written, then read back) raise the RSS by ~100 MB (bench/attachments.ts).
+ * the gateway's RSS, and WASM memory never shrinks: with initdb's shared_buffers = 128MB the
+ * gateway settled ~110 MB higher after the attachment benchmark's warm-up (485 MB against
+ * 350–380 MB with 16MB; bench/attachments.ts, README).
  */
 export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
 

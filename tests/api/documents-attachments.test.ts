@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { as, documentPeople, housingNotice } from '../support/documents';
-import { chunkBytesFor } from '../../gateway/documents/attachments';
+import { CHUNK_BYTES } from '../../gateway/documents/attachments';
 import { canonicalJson as canonical } from '../../gateway/crypto/canonical';
 
 jest.setTimeout(180_000);
@@ -60,8 +60,8 @@ test('a 5 MB attachment: 201 with SM3 and SHA-256, stored in 256 KiB chunk rows,
   expect(r.status).toBe(201);
   expect(r.body).toEqual({ name: '实施方案.pdf', mediaType: 'application/pdf', size: file.length, digests: [{ alg: 'sm3', value: sm3 }, { alg: 'sha256', value: sha256 }] });
   const chunks = await t.db.store.query<{ n: number; len: number }>('SELECT n, length(data) AS len FROM attachment_chunks c JOIN attachment_blobs b ON b.id = c.blob_id WHERE b.sha256 = $1 ORDER BY n', [sha256]);
-  expect(chunks.rows.length).toBe(Math.ceil(file.length / chunkBytesFor(t.db.store.kind)));
-  expect(chunks.rows.slice(0, -1).every((c) => c.len === chunkBytesFor(t.db.store.kind))).toBe(true);
+  expect(chunks.rows.length).toBe(Math.ceil(file.length / CHUNK_BYTES));
+  expect(chunks.rows.slice(0, -1).every((c) => c.len === CHUNK_BYTES)).toBe(true);
   const doc = await as(t, tok['housing.clerk']).get(`/api/v1/documents/${id}`);
   expect(doc.body.attachments).toEqual([r.body]);
   expect(doc.body.document.attachments).toEqual([r.body]);
@@ -101,7 +101,7 @@ test('the same new bytes uploaded at once to two documents: both 201, one blob',
     'SELECT count(*)::int AS n, (SELECT count(*)::int FROM attachment_chunks c JOIN attachment_blobs x ON x.id = c.blob_id WHERE x.sha256 = $1) AS chunks FROM attachment_blobs WHERE sha256 = $1',
     [digest],
   );
-  expect(blobs.rows[0]).toEqual({ n: 1, chunks: Math.ceil(bytes.length / chunkBytesFor(t.db.store.kind)) });
+  expect(blobs.rows[0]).toEqual({ n: 1, chunks: Math.ceil(bytes.length / CHUNK_BYTES) });
   expect((await t.db.store.query('SELECT 1 FROM attachment_blobs WHERE NOT complete')).rows).toEqual([]);
 });
 
