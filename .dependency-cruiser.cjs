@@ -25,7 +25,7 @@ const PURE = [
   '^gateway/merkle/',
   '^gateway/log/(checkpoint|entries|note)\\.ts$',
   '^gateway/exchange/model\\.ts$',
-  '^gateway/audit/(bundle|report|verify-[a-z-]+)\\.ts$',
+  '^gateway/audit/(bundle|document-bundle|report|verify-[a-z-]+)\\.ts$',
   '^gateway/(clock|ids|errors|lifecycle)\\.ts$',
   '^gateway/exchange/message-header\\.ts$',
   '^gateway/cases/(calendar|lifecycle|timeline)\\.ts$',

@@ -50,6 +50,9 @@ export interface GatewayConfig {
     attachmentLimitBytes: number;
     /** PEM file of the certificate the exchange station signs inbound packages with (XMLDSig, RSA); null: inbound packages are refused. */
     stationCertificateFile: string | null;
+    /** Attachment blobs no document references are removed once this many hours old (by creation and last reuse), checked every orphanSweepIntervalMs. */
+    orphanBlobGraceHours: number;
+    orphanSweepIntervalMs: number;
   };
   /** 办件 supervision: per-city changes to the official working-day calendar (YYYY-MM-DD days). */
   cases: { calendar: { extraHolidays: string[]; extraWorkdays: string[] } };
@@ -165,8 +168,13 @@ export const schema = {
     documents: {
       type: 'object',
       additionalProperties: false,
-      required: ['attachmentLimitBytes', 'stationCertificateFile'],
-      properties: { attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024), stationCertificateFile: { type: ['string', 'null'], minLength: 1 } },
+      required: ['attachmentLimitBytes', 'stationCertificateFile', 'orphanBlobGraceHours', 'orphanSweepIntervalMs'],
+      properties: {
+        attachmentLimitBytes: int(1024, 4 * 1024 * 1024 * 1024),
+        stationCertificateFile: { type: ['string', 'null'], minLength: 1 },
+        orphanBlobGraceHours: int(1, 24 * 366),
+        orphanSweepIntervalMs: int(1000, 7 * 86_400_000),
+      },
     },
     cases: {
       type: 'object',
@@ -306,7 +314,7 @@ export const defaults: GatewayConfig = {
   // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
   rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
   groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
-  documents: { attachmentLimitBytes: 200 * 1024 * 1024, stationCertificateFile: null },
+  documents: { attachmentLimitBytes: 200 * 1024 * 1024, stationCertificateFile: null, orphanBlobGraceHours: 24, orphanSweepIntervalMs: 3_600_000 },
   cases: { calendar: { extraHolidays: [], extraWorkdays: [] } },
   supervision: { enabled: true, warningDays: 2, intervalMs: 60_000 },
   trust: {

@@ -38,6 +38,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_SUPERVISION_INTERVAL_MS: { key: 'supervision.intervalMs', type: 'int' },
   XGW_SUPERVISION_WARNING_DAYS: { key: 'supervision.warningDays', type: 'int' },
   XGW_STATION_CERT_FILE: { key: 'documents.stationCertificateFile', type: 'string' },
+  XGW_ORPHAN_BLOB_GRACE_HOURS: { key: 'documents.orphanBlobGraceHours', type: 'int' },
   XGW_PKI_DIR: { key: 'trust.pkiDir', type: 'string' },
   XGW_LOG_HASH: { key: 'trust.logHashAlg', type: 'string' },
   XGW_ACCEPT_LEGACY_SM2_CERTS: { key: 'trust.acceptLegacySm2Certificates', type: 'bool' },

@@ -13,6 +13,7 @@ import type { DeliveryWorker } from './delivery/worker';
 import type { Trust } from './trust/trust';
 import type { LogIntegrator } from './log/integrator';
 import type { RetentionJob } from './retention/job';
+import type { OrphanBlobSweeper } from './documents/orphans';
 import type { BodyArchive } from './retention/archive';
 import type { Witnessing } from './log/witnessing';
 import type { RegistryWatcher } from './registry/live';
@@ -47,6 +48,8 @@ export interface GatewayDeps {
   cases: CaseProjector;
   /** Message bodies past the retention period leave the database (archived or dropped); `archive` reads them back. */
   retention: RetentionJob;
+  /** 公文 attachment blobs no document references, removed after the grace period. */
+  orphans: OrphanBlobSweeper;
   archive: BodyArchive | null;
   /** 电子监察 on a schedule: 黄牌 / 红牌 cards on case branches, logged and sent to the departments. */
   supervision: SupervisionRunner;

@@ -34,6 +34,7 @@ import { SupervisionRunner } from './supervision/runner';
 import { RegistryWatcher } from './registry/live';
 import { drainable, type Drain } from './http/drain';
 import { RetentionJob } from './retention/job';
+import { OrphanBlobSweeper } from './documents/orphans';
 import { expiries, expiryWarnings } from './trust/expiry';
 
 export interface Gateway {
@@ -62,7 +63,7 @@ export interface GatewayOptions {
   startSupervision?: boolean;
   /** Start the log integrator's timer (default true). Tests drive runOnce() instead. */
   startIntegrator?: boolean;
-  /** Start the retention timer (default true; it does nothing unless retention.bodiesAfterDays is set). Tests drive runOnce() instead. */
+  /** Start the retention timer (default true; it does nothing unless retention.bodiesAfterDays is set) and the orphan attachment sweep. Tests drive runOnce() instead. */
   startRetention?: boolean;
   random?: () => number;
   /** Export process and Node.js metrics (CPU, memory, event loop, GC) on /metrics (default true; test harnesses running many gateways in one process turn it off). */
@@ -140,6 +141,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   // 办件 supervision follows the log after each commit of a case message (readers also catch it up first).
   // Message bodies past the retention period: the job moves them, readers (API, evidence, case rebuild) read them back here.
   const retention = new RetentionJob(store, config, clock, config.trust.logHashAlg, log);
+  // 公文 attachment blobs no document took up leave after documents.orphanBlobGraceHours.
+  const orphans = new OrphanBlobSweeper(store, clock, { graceHours: config.documents.orphanBlobGraceHours, intervalMs: config.documents.orphanSweepIntervalMs }, log);
   const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log, retention.archive);
   writer.onCommit((created) => {
     if (created.some((m) => (CASE_MESSAGE_TYPES as readonly string[]).includes(m.type))) cases.wake();
@@ -165,7 +168,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     { store, clock, cases, alg: config.trust.logHashAlg, push: pushDeps({ clock, schemas, directory, trust, config, adapters }), writer, log },
     config.supervision,
   );
-  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, supervision, retention, archive: retention.archive };
+  const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, supervision, retention, orphans, archive: retention.archive };
   const app = buildApp(deps);
   await (app.locals.ready as Promise<void>);
   let server: Server | null = null;
@@ -173,7 +176,10 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
 
   if (opts.startDelivery ?? config.delivery.enabled) delivery.start();
   if (opts.startIntegrator ?? true) integrator.start();
-  if (opts.startRetention ?? true) retention.start();
+  if (opts.startRetention ?? true) {
+    retention.start();
+    orphans.start();
+  }
   if (opts.startSupervision ?? config.supervision.enabled) supervision.start();
   // Revocations and imports made elsewhere (CLI, other processes) reach this process within 5 s.
   const trustRefresh = setInterval(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
@@ -209,6 +215,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       await registry.stop();
       await delivery.stop();
       await retention.stop();
+      await orphans.stop();
       await integrator.stop();
       await witnessing.settled();
       await adapters.close();

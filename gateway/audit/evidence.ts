@@ -22,7 +22,7 @@ import { receiptBodyText, BUNDLE_README, BUNDLE_VERIFICATION, EVIDENCE_FORMAT, t
  * signed when the newest does not cover the case), the messages with their
  * envelopes and payloads, and every certificate needed to check them.
  */
-interface EvidenceSource {
+export interface EvidenceSource {
   db: Db;
   clock: Clock;
   /** Integrates the log and signs a checkpoint now (LogIntegrator.runOnce(true)). */
@@ -85,31 +85,58 @@ async function inclusionProofs(db: Db, alg: LogHashAlg, indexes: number[], size:
   return refs.map((ref) => assembleInclusionProof(alg, ref, lookup).map((h) => h.toString('hex')));
 }
 
+/** The log part of a bundle: one signed checkpoint covering entry `lastIndex` (signed now when the newest does not), witnessed when witnesses are configured. */
+export async function provenLog(src: EvidenceSource, lastIndex: number): Promise<{ size: number; alg: LogHashAlg; log: EvidenceBundle['log'] }> {
+  const cp = await coveringCheckpoint(src, lastIndex);
+  const size = Number(cp.size);
+  await src.witness?.(size);
+  const checkpointNote = await cosignedNote(src.db, size);
+  const checkpoint: Checkpoint = {
+    body: cp.body,
+    signature: { alg: cp.sig_alg as Checkpoint['signature']['alg'], certificate: cp.key_fingerprint, value: cp.signature },
+  };
+  return {
+    size,
+    alg: cp.alg,
+    log: { name: LOG_NAME, hashAlg: cp.alg, checkpoint, ...(src.note && checkpointNote ? { origin: src.note.origin, noteKey: src.note.vkey, checkpointNote } : {}) },
+  };
+}
+
+/** Log rows as bundle entries, each with its inclusion proof in the tree of `size`. */
+export async function provenEntries(db: Db, alg: LogHashAlg, rows: { idx: number | string; entry: string; leaf_hash: Buffer }[], size: number): Promise<BundleEntry[]> {
+  const proofs = await inclusionProofs(db, alg, rows.map((e) => Number(e.idx)), size);
+  return rows.map((e, i) => ({ index: Number(e.idx), entry: e.entry, leafHash: Buffer.from(e.leaf_hash).toString('hex'), inclusionProof: proofs[i]! }));
+}
+
+/** The certificates of the given fingerprints and every CA certificate, the roots as trust anchors, and the registry's revocation times. */
+export async function bundleCertificates(db: Db, fingerprints: Iterable<string>): Promise<Pick<EvidenceBundle, 'certificates' | 'trustAnchors' | 'revocations'>> {
+  const certs = await db.query<{ fingerprint: string; role: string; pem: string; revoked_at: Date | null }>(
+    `SELECT fingerprint, role, pem, revoked_at FROM certificates WHERE fingerprint = ANY($1::text[]) OR role IN ('root', 'intermediate') ORDER BY role, fingerprint`,
+    [[...fingerprints]],
+  );
+  const certificates: Record<string, string> = {};
+  const revocations: Record<string, string> = {};
+  for (const c of certs.rows) {
+    certificates[c.fingerprint] = c.pem;
+    if (c.revoked_at) revocations[c.fingerprint] = formatTime(c.revoked_at);
+  }
+  return { certificates, trustAnchors: certs.rows.filter((c) => c.role === 'root').map((c) => c.pem), ...(Object.keys(revocations).length ? { revocations } : {}) };
+}
+
 export async function buildEvidence(src: EvidenceSource, caseId: string): Promise<EvidenceBundle> {
   const { db } = src;
   const last = await db.query<{ max: number | null }>('SELECT max(idx) AS max FROM log_entries WHERE case_id = $1', [caseId]);
   if (last.rows[0]?.max === null || last.rows[0]?.max === undefined) {
     throw new GatewayError('GW_ERR_AUDIT_CASE_NOT_FOUND', `the exchange log has no entries for case ${caseId}`);
   }
-  const cp = await coveringCheckpoint(src, Number(last.rows[0].max));
-  const size = Number(cp.size);
-  await src.witness?.(size);
-  const checkpointNote = await cosignedNote(db, size);
-  const alg = cp.alg;
-
+  const { size, alg, log } = await provenLog(src, Number(last.rows[0].max));
   const rows = (
     await db.query<{ idx: number; entry: string; leaf_hash: Buffer; message_id: string | null }>(
       'SELECT idx, entry, leaf_hash, message_id FROM log_entries WHERE case_id = $1 AND idx < $2 ORDER BY idx',
       [caseId, size],
     )
   ).rows;
-  const proofs = await inclusionProofs(db, alg, rows.map((e) => Number(e.idx)), size);
-  const entries: BundleEntry[] = rows.map((e, i) => ({
-    index: Number(e.idx),
-    entry: e.entry,
-    leafHash: Buffer.from(e.leaf_hash).toString('hex'),
-    inclusionProof: proofs[i],
-  }));
+  const entries = await provenEntries(db, alg, rows, size);
 
   // The messages in the order the log first names them.
   const ids = [...new Set(rows.map((e) => e.message_id).filter((x): x is string => x !== null))];
@@ -151,45 +178,24 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
   );
   const serviceCalls: BundleServiceCall[] = calls.rows.map((c) => ({ id: c.id, request: c.request, response: c.response, nativeRequest: c.native_request, nativeResponse: c.native_response }));
 
-  const fingerprints = new Set<string>([cp.key_fingerprint]);
+  const fingerprints = new Set<string>([log.checkpoint.signature.certificate]);
   for (const m of messages) {
     for (const s of m.envelope?.signatures ?? []) fingerprints.add(s.certificate);
     if (m.ackReceipt) fingerprints.add(m.ackReceipt.signature.certificate);
     if (m.receipt) fingerprints.add(m.receipt.signature.certificate);
   }
-  const certs = await db.query<{ fingerprint: string; role: string; pem: string; revoked_at: Date | null }>(
-    `SELECT fingerprint, role, pem, revoked_at FROM certificates WHERE fingerprint = ANY($1::text[]) OR role IN ('root', 'intermediate') ORDER BY role, fingerprint`,
-    [[...fingerprints]],
-  );
-  const certificates: Record<string, string> = {};
-  const revocations: Record<string, string> = {};
-  for (const c of certs.rows) {
-    certificates[c.fingerprint] = c.pem;
-    if (c.revoked_at) revocations[c.fingerprint] = formatTime(c.revoked_at);
-  }
-
-  const checkpoint: Checkpoint = {
-    body: cp.body,
-    signature: { alg: cp.sig_alg as Checkpoint['signature']['alg'], certificate: cp.key_fingerprint, value: cp.signature },
-  };
+  const certified = await bundleCertificates(db, fingerprints);
   return {
     format: EVIDENCE_FORMAT,
     readme: [...BUNDLE_README],
     verification: { zh: [...BUNDLE_VERIFICATION.zh], en: [...BUNDLE_VERIFICATION.en] },
     createdAt: formatTime(src.clock.now()),
     caseId,
-    log: {
-      name: LOG_NAME,
-      hashAlg: alg,
-      checkpoint,
-      ...(src.note && checkpointNote ? { origin: src.note.origin, noteKey: src.note.vkey, checkpointNote } : {}),
-    },
+    log,
     entries,
     messages,
     ...(serviceCalls.length ? { serviceCalls } : {}),
-    certificates,
-    trustAnchors: certs.rows.filter((c) => c.role === 'root').map((c) => c.pem),
-    ...(Object.keys(revocations).length ? { revocations } : {}),
+    ...certified,
   };
 }
 

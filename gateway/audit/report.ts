@@ -2,7 +2,7 @@
  * The verifier's report: one line per check and item, ✓ or ✗, each naming the
  * log index or message id it is about. Pure.
  */
-export type CheckGroup = 'bundle' | 'certificates' | 'checkpoint' | 'witnesses' | 'entries' | 'messages' | 'steps' | 'services';
+export type CheckGroup = 'bundle' | 'certificates' | 'checkpoint' | 'witnesses' | 'entries' | 'messages' | 'steps' | 'services' | 'document' | 'signatures' | 'seal';
 
 export interface CheckLine {
   group: CheckGroup;
@@ -46,13 +46,15 @@ export class Problems {
 export interface BundleReport {
   ok: boolean;
   caseId: string | null;
+  /** A 公文's bundle (xgw-document-evidence/1): the document id (caseId is null). */
+  documentId?: string;
   /** 'pinned': checked against --root; 'bundled': against the bundle's own trustAnchors (not independent). */
   anchor: 'pinned' | 'bundled';
   anchorFingerprints: string[];
   /** How many CRLs the chain checks used (0: revocation only as the bundle states it). */
   crls: number;
   checkpoint: { size: number; root: string; at: string } | null;
-  counts: { entries: number; messages: number; certificates: number };
+  counts: { entries: number; messages: number; certificates: number; signedSteps?: number };
   lines: CheckLine[];
   failures: number;
   /** Passed lines that carry the legacy SM2 empty-ID note. */
@@ -68,6 +70,9 @@ const GROUP_TITLES: Record<CheckGroup, string> = {
   messages: '(c) messages: payload digest, sender signature, certificate chain, received entry',
   steps: '(d) message steps: every entry refers to a message in the bundle',
   services: '(e) service calls: request, answer and SOAP texts match the logged digests',
+  document: '(c) the document: its digest is the one its last log entry names',
+  signatures: '(d) signed steps: the logged text digest, the department signature, its certificate chain',
+  seal: '(e) the electronic seal (GB/T 38540 SES_Signature, SM2-with-SM3): signatures, data hash, certificates',
 };
 
 const short = (hex: string): string => (hex.length > 16 ? `${hex.slice(0, 16)}…` : hex);
@@ -75,7 +80,11 @@ const short = (hex: string): string => (hex.length > 16 ? `${hex.slice(0, 16)}�
 /** The human-readable report: ✓/✗ lines grouped by check, then the verdict. */
 export function formatReport(r: BundleReport): string {
   const out: string[] = [];
-  out.push(`xgw evidence bundle — case ${r.caseId ?? '(unknown)'}: ${r.counts.entries} log entries, ${r.counts.messages} messages, ${r.counts.certificates} certificates`);
+  out.push(
+    r.documentId !== undefined
+      ? `xgw evidence bundle — document ${r.documentId}: ${r.counts.entries} log entries, ${r.counts.signedSteps ?? 0} signed steps, ${r.counts.certificates} certificates`
+      : `xgw evidence bundle — case ${r.caseId ?? '(unknown)'}: ${r.counts.entries} log entries, ${r.counts.messages} messages, ${r.counts.certificates} certificates`,
+  );
   out.push(r.crls ? `revocation: ${r.crls} CRL(s) given with --crl, and the bundle's revocation times` : "revocation: only the bundle's own revocation times (pass --crl <crl.pem> for the CA's)");
   if (r.checkpoint) out.push(`checkpoint: size ${r.checkpoint.size}, root ${short(r.checkpoint.root)}, signed at ${r.checkpoint.at}`);
   out.push(

@@ -32,6 +32,10 @@ export interface ParsedEntry {
   caseNo?: string;
   department?: string;
   dueOn?: string;
+  /** document.* entries (documents/records.ts): the 公文, its digest then, and the step's signature digest. */
+  document?: { id: string; sender: string; digest: { alg: string; value: string }; number?: string };
+  signature?: { signer: string; alg: string; textDigest: { alg: string; value: string } };
+  receipts?: { id: string; recipient: string }[];
 }
 
 export interface ReadEntry {
@@ -39,9 +43,12 @@ export interface ReadEntry {
   parsed: ParsedEntry | null;
 }
 
-/** What the checks share while verifying one bundle. */
-export interface VerifyContext {
-  bundle: EvidenceBundle;
+/** What every bundle kind (a case's, a document's) carries to prove its log entries: the checkpoint, the entries, the certificates. */
+export type LoggedBundle = Pick<EvidenceBundle, 'log' | 'entries' | 'certificates' | 'trustAnchors' | 'revocations'>;
+
+/** What the log checks share while verifying one bundle of any kind. */
+export interface LogContext {
+  bundle: LoggedBundle;
   alg: LogHashAlg;
   /** Certificates whose PEM matches the fingerprint they are listed under. */
   certs: Map<string, string>;
@@ -56,6 +63,11 @@ export interface VerifyContext {
   claimed: CheckpointBody | null;
   entries: ReadEntry[];
   lines: CheckLine[];
+}
+
+/** What the checks of a case bundle share. */
+export interface VerifyContext extends LogContext {
+  bundle: EvidenceBundle;
 }
 
 export const shortFp = (fp: string): string => `${fp.slice(0, 16)}…`;
@@ -81,7 +93,7 @@ export function describeCertificate(pem: string): { text: string; ou: string | n
 }
 
 /** Chain check at a time: the leaf to one of the anchors, through any other bundled certificate. */
-export function chainAt(ctx: VerifyContext, fingerprint: string, at: Date, who: string): { ok: boolean; text: string; note?: CheckLine['note']; said?: Phrase[] } {
+export function chainAt(ctx: LogContext, fingerprint: string, at: Date, who: string): { ok: boolean; text: string; note?: CheckLine['note']; said?: Phrase[] } {
   const pem = ctx.certs.get(fingerprint);
   if (!pem) return { ok: false, text: `certificate ${shortFp(fingerprint)} is not in the bundle (or not under its own fingerprint)` };
   if (Number.isNaN(at.getTime())) return { ok: false, text: 'no valid time to check the certificate chain at' };

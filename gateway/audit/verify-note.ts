@@ -1,5 +1,5 @@
 import { NoteError, parseCheckpointText, parseNote, parseVkey, verifyNote, type NoteVerifierKey } from '../log/note';
-import type { VerifyContext } from './verify-context';
+import type { LogContext } from './verify-context';
 import type { Phrase } from './report';
 
 /**
@@ -10,7 +10,7 @@ import type { Phrase } from './report';
  * from the bundle) must have a valid tlog-cosignature/v1 on it. A log that showed the
  * auditor a rewritten history cannot produce one: the witness refused to cosign it.
  */
-export function checkWitnessed(ctx: VerifyContext, witnessKeys: readonly NoteVerifierKey[]): void {
+export function checkWitnessed(ctx: LogContext, witnessKeys: readonly NoteVerifierKey[]): void {
   const log = ctx.bundle.log;
   const line = (ok: boolean, subject: string, text: string, said?: Phrase): void => void ctx.lines.push({ group: 'witnesses', ok, subject, text, ...(said ? { said: [said] } : {}) });
   if (log.checkpointNote === undefined) {

@@ -6,12 +6,12 @@ import { isLogHashAlg } from '../merkle/hash';
  * runs these first so that the cryptographic checks never meet a value of the
  * wrong type; each problem names the JSON path at fault.
  */
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
+export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isStr = (v: unknown): v is string => typeof v === 'string';
 const isHex = (v: unknown, len?: number): boolean => isStr(v) && /^[0-9a-f]*$/.test(v) && (len === undefined || v.length === len);
-const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+export const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-function signatureProblems(s: unknown, at: string, fields = ['role', 'signer', 'alg', 'certificate', 'value']): string[] {
+export function signatureProblems(s: unknown, at: string, fields = ['role', 'signer', 'alg', 'certificate', 'value']): string[] {
   if (!isObj(s)) return [`${at} is not an object`];
   const p: string[] = [];
   for (const k of fields) if (!isStr(s[k])) p.push(`${at}.${k} is not a string`);
@@ -22,13 +22,9 @@ function signatureProblems(s: unknown, at: string, fields = ['role', 'signer', '
   return p;
 }
 
-/** Problems that make (part of) the bundle unreadable, with the JSON path; empty when the shape is right. */
-export function bundleShapeProblems(input: unknown): string[] {
-  if (!isObj(input)) return ['the file is not a JSON object'];
-  const b = input;
+/** The parts every bundle kind shares (log, entries, certificates, anchors, revocations): their problems with the JSON path. */
+export function logShapeProblems(b: Record<string, unknown>): string[] {
   const p: string[] = [];
-  if (!(EVIDENCE_FORMATS as readonly unknown[]).includes(b.format)) p.push(`format is ${JSON.stringify(b.format)}, expected one of ${EVIDENCE_FORMATS.map((f) => `"${f}"`).join(', ')}`);
-  if (!isStr(b.caseId)) p.push('caseId is not a string');
   const log = b.log;
   if (!isObj(log) || !isLogHashAlg(log.hashAlg)) p.push('log.hashAlg must be "sha256" or "sm3"');
   const cp = isObj(log) ? log.checkpoint : undefined;
@@ -43,6 +39,22 @@ export function bundleShapeProblems(input: unknown): string[] {
         p.push(`entries[${i}] must be {index, entry (text), leafHash (64 hex), inclusionProof: [64 hex]}`);
       }
     });
+  if (!isObj(b.certificates) || !Object.values(b.certificates).every(isStr)) p.push('certificates must map fingerprints to PEM texts');
+  if (!Array.isArray(b.trustAnchors) || !b.trustAnchors.every(isStr)) p.push('trustAnchors must be a list of PEM texts');
+  if (b.revocations !== undefined && (!isObj(b.revocations) || !Object.values(b.revocations).every((v) => isStr(v) && !Number.isNaN(new Date(v).getTime())))) {
+    p.push('revocations must map fingerprints to RFC 3339 times');
+  }
+  return p;
+}
+
+/** Problems that make (part of) the bundle unreadable, with the JSON path; empty when the shape is right. */
+export function bundleShapeProblems(input: unknown): string[] {
+  if (!isObj(input)) return ['the file is not a JSON object'];
+  const b = input;
+  const p: string[] = [];
+  if (!(EVIDENCE_FORMATS as readonly unknown[]).includes(b.format)) p.push(`format is ${JSON.stringify(b.format)}, expected one of ${EVIDENCE_FORMATS.map((f) => `"${f}"`).join(', ')}`);
+  if (!isStr(b.caseId)) p.push('caseId is not a string');
+  p.push(...logShapeProblems(b));
   if (!Array.isArray(b.messages)) p.push('messages is not a list');
   else
     b.messages.forEach((m: unknown, i) => {
@@ -67,11 +79,6 @@ export function bundleShapeProblems(input: unknown): string[] {
       }
       if (m.ackReceipt !== undefined) p.push(...(isObj(m.ackReceipt) ? signatureProblems(m.ackReceipt.signature, `${at}.ackReceipt.signature`, ['signer', 'alg', 'certificate', 'value']) : [`${at}.ackReceipt is not an object`]));
     });
-  if (!isObj(b.certificates) || !Object.values(b.certificates).every(isStr)) p.push('certificates must map fingerprints to PEM texts');
-  if (!Array.isArray(b.trustAnchors) || !b.trustAnchors.every(isStr)) p.push('trustAnchors must be a list of PEM texts');
-  if (b.revocations !== undefined && (!isObj(b.revocations) || !Object.values(b.revocations).every((v) => isStr(v) && !Number.isNaN(new Date(v).getTime())))) {
-    p.push('revocations must map fingerprints to RFC 3339 times');
-  }
   return p;
 }
 

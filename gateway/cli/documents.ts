@@ -4,6 +4,8 @@ import { queryCheck } from '../http/validate';
 import { listOp } from '../documents/openapi';
 import { listDocuments, type DocumentListQuery } from '../documents/lists';
 import type { Principal } from '../registry/principal';
+import { systemClock } from '../clock';
+import { sweepAllOrphanBlobs } from '../documents/orphans';
 import { withStore, print } from './context';
 
 /** The command's options: the list query's filters as text, plus the department and output. */
@@ -17,7 +19,20 @@ const checkList = queryCheck<DocumentListQuery>(listOp, { closed: true, detail: 
  * database — one department's (`--department`), or every department's as an auditor reads them.
  */
 export function registerDocuments(program: Command): void {
-  const documents = program.command('documents').description('official documents (公文): inbox and outbox');
+  const documents = program.command('documents').description('official documents (公文): inbox and outbox, attachment storage');
+  documents
+    .command('sweep-attachments')
+    .description('remove attachment blobs no document references, older than documents.orphanBlobGraceHours (XGW_ORPHAN_BLOB_GRACE_HOURS; the gateway also does it every hour)')
+    .option('--grace-hours <n>', 'this grace period instead of the configured one (whole hours, at least 1)')
+    .action((o: { graceHours?: string }) =>
+      withStore(async (store, config) => {
+        const hours = o.graceHours === undefined ? config.documents.orphanBlobGraceHours : Number(o.graceHours);
+        if (!Number.isInteger(hours) || hours < 1) throw new Error('--grace-hours must be a whole number of hours, at least 1');
+        const r = await sweepAllOrphanBlobs(store, systemClock, hours);
+        print(`${r.removed} unreferenced attachment blob(s) older than ${hours} hour(s) removed (${r.bytes} bytes)`);
+        for (const d of r.digests) print(`  sha256 ${d}`);
+      }),
+    );
   documents
     .command('list')
     .description('list 公文, 特提/特急/加急 first, then newest')

@@ -82,16 +82,25 @@ export async function storeBlob(store: Store, clock: Clock, source: AsyncIterabl
     throw err;
   }
   const blob = { sha256: sha256.digest('hex'), sm3: sm3.digest('hex'), size };
-  try {
-    const named = await store.query(
-      `UPDATE attachment_blobs SET sha256 = $2, sm3 = $3, size = $4, chunks = $5, complete = true
-       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM attachment_blobs WHERE sha256 = $2)`,
-      [id, blob.sha256, blob.sm3, size, n],
-    );
-    if (named.rowCount === 1) return blob;
-  } catch (err) {
-    if ((err as { code?: string }).code !== '23505') throw err; // another upload named the same bytes first
+  // Name this copy, or take up identical bytes stored already. Taking them up marks them used
+  // under their row lock, so the orphan sweeper (orphans.ts) keeps them for another grace
+  // period; when it removed them meanwhile (the mark finds no row), this copy is named instead.
+  let taken = false;
+  for (let attempt = 0; attempt < 3 && !taken; attempt++) {
+    try {
+      const named = await store.query(
+        `UPDATE attachment_blobs SET sha256 = $2, sm3 = $3, size = $4, chunks = $5, complete = true
+         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM attachment_blobs WHERE sha256 = $2)`,
+        [id, blob.sha256, blob.sm3, size, n],
+      );
+      if (named.rowCount === 1) return blob;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23505') throw err; // another upload named the same bytes first
+    }
+    const used = await store.query('UPDATE attachment_blobs SET used_at = $2 WHERE sha256 = $1 AND complete', [blob.sha256, clock.now()]);
+    taken = used.rowCount === 1;
   }
+  if (!taken) throw new Error(`attachment ${blob.sha256}: neither named nor found stored (three tries)`);
   await store.query('DELETE FROM attachment_blobs WHERE id = $1', [id]);
   return blob;
 }

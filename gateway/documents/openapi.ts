@@ -7,6 +7,7 @@ import { DOCUMENT_KINDS, ELEMENTS, URGENCY_LEVELS } from './model';
 import { json, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type DocumentStep } from './lifecycle';
 import type { ErrorCode } from '../errors';
+import { DOCUMENT_EVIDENCE_FORMAT } from '../audit/document-bundle';
 
 /** The largest plain-text 公文 the importer takes over HTTP. */
 export const IMPORT_LIMIT_BYTES = 1024 * 1024;
@@ -211,6 +212,21 @@ function workflowPaths(): Record<string, Record<string, Op>> {
         errors: READ_ERRORS,
       },
     },
+    '/api/v1/documents/{id}/evidence': {
+      get: {
+        tag: 'documents',
+        id: 'documentEvidence',
+        summary: 'The evidence bundle (公文证据包) of a 公文, verifiable offline with `xgw verify bundle` (sender, addressees, auditors)',
+        description:
+          'One JSON file: the document and its attachments by digest, every log entry of its route with an RFC 9162 inclusion proof against one ' +
+          'signed checkpoint (signed on the spot when the newest does not cover it), the texts the departments signed at the signed steps, the ' +
+          'GB/T 38540 seal signature (DER, base64) and every certificate up to the root. Every export is an entry in the signed log ' +
+          '(audit.evidence_exported, listed by GET /api/v1/admin/audit-access).',
+        params: [ID],
+        ok: { 200: json('the bundle (sent as an attachment)', ref('DocumentEvidenceBundle')) },
+        errors: [...READ_ERRORS, 'GW_ERR_AUDIT_LOG_BEHIND'],
+      },
+    },
     ...steps,
   };
 }
@@ -290,6 +306,28 @@ export function workflowSchemas(): Json {
       },
       'A page of documents, urgent first.',
     ),
+    DocumentEvidenceBundle: {
+      type: 'object',
+      description: "A 公文's evidence bundle: see `readme` inside it, and `xgw verify bundle`. log and entries as in EvidenceBundle.",
+      required: ['format', 'readme', 'createdAt', 'documentId', 'log', 'entries', 'document', 'signedSteps', 'seal', 'certificates', 'trustAnchors'],
+      properties: {
+        format: { type: 'string', const: DOCUMENT_EVIDENCE_FORMAT },
+        readme: { type: 'array', items: { type: 'string' } },
+        createdAt: time('when the bundle was made'),
+        documentId: str('document id'),
+        log: { type: 'object', required: ['name', 'hashAlg', 'checkpoint'], description: 'the signed checkpoint (and its C2SP note) every entry is proven against' },
+        entries: { type: 'array', items: { type: 'object', required: ['index', 'entry', 'leafHash', 'inclusionProof'] }, description: 'the document.* log entries with inclusion proofs' },
+        document: { type: 'object', required: ['sender', 'content', 'attachments'], description: 'the document as stored and its attachments by digest (what the seal covers)' },
+        signedSteps: {
+          type: 'array',
+          items: { type: 'object', required: ['index', 'step', 'signedText', 'signature'], description: 'the exact text a department signed at a step and its batch signature' },
+        },
+        seal: { type: ['object', 'null'], description: 'the GB/T 38540 SES_Signature {der} (base64), {unsupported: reason} for non-SM2 keys, null before 用印' },
+        certificates: { type: 'object', additionalProperties: { type: 'string' }, description: 'PEM by SHA-256 fingerprint of the DER' },
+        trustAnchors: { type: 'array', items: { type: 'string' } },
+        revocations: { type: 'object', additionalProperties: { type: 'string', format: 'date-time' } },
+      },
+    },
     DocumentTrace: {
       type: 'object',
       required: ['id', 'sender', 'events'],

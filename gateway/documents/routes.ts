@@ -7,7 +7,11 @@ import { GatewayError } from '../errors';
 import { authenticate, principalOf } from '../http/auth';
 import { validateBody, validateQuery, validQuery } from '../http/validate';
 import { assertStorable } from '../schemas/storable';
-import { allow, type Operation } from '../registry/permissions';
+import { actorOf, allow, type Operation } from '../registry/permissions';
+import { actorName } from '../registry/principal';
+import { logNoteVkey } from '../log/note';
+import { audited } from '../audit/trail';
+import { buildDocumentEvidence, documentExportOutcome } from './evidence';
 import type { Principal } from '../registry/principal';
 import { decodeDeclared } from './decode';
 import { importDocument } from './importer';
@@ -34,7 +38,10 @@ function plainText(req: Request, _res: Response, next: NextFunction): void {
 export type DocumentRouteDeps = Pick<GatewayDeps, 'auth' | 'store' | 'clock' | 'trust' | 'schemas' | 'directory' | 'adapters'> & {
   /** The outbox: woken after 分发 queued exchange-station packages. */
   delivery?: Pick<GatewayDeps['delivery'], 'wake'>;
-  config: { trust: Pick<GatewayDeps['config']['trust'], 'logHashAlg'>; documents: GatewayDeps['config']['documents'] };
+  /** For evidence bundles: signs a checkpoint on demand, and has witnesses cosign it. */
+  integrator?: Pick<GatewayDeps['integrator'], 'runOnce'>;
+  witnessing?: Pick<GatewayDeps['witnessing'], 'configured' | 'submit'>;
+  config: { trust: Pick<GatewayDeps['config']['trust'], 'logHashAlg' | 'logOrigin'>; documents: GatewayDeps['config']['documents'] };
 };
 
 const documentDeps = (deps: DocumentRouteDeps): DocumentDeps => ({
@@ -160,6 +167,23 @@ export function documentWorkflowRoutes(deps: DocumentRouteDeps): Router {
 
   r.get('/documents/:id/trace', allow('documents.read'), async (req, res) => {
     res.json(await documentTrace(deps.store, deps.trust, principalOf(req), documentId(req)));
+  });
+
+  // The same parties as the trace; every export is on record in the signed log, like a case's.
+  r.get('/documents/:id/evidence', allow('documents.read'), async (req, res) => {
+    const id = documentId(req);
+    const p = principalOf(req);
+    const noteSigner = deps.trust.logNoteSigner;
+    const source = {
+      db: deps.store,
+      clock: deps.clock,
+      signCheckpoint: () => deps.integrator?.runOnce(true) ?? Promise.resolve(),
+      ...(deps.witnessing?.configured ? { witness: (size: number) => deps.witnessing!.submit(size) } : {}),
+      ...(noteSigner ? { note: { origin: deps.config.trust.logOrigin, vkey: logNoteVkey(deps.config.trust.logOrigin, noteSigner) } } : {}),
+    };
+    const { out: bundle, index } = await audited(deps.store, d.alg, () => deps.clock.now(), 'audit.evidence_exported', { actor: actorName(p), role: actorOf(p) }, { documentId: id }, () => buildDocumentEvidence(source, p, id), documentExportOutcome);
+    req.ctx.log.info({ audit: 'evidence-export', by: actorName(p), logIndex: index, document: id, entries: bundle.entries.length }, 'document evidence bundle exported');
+    res.set('Content-Disposition', `attachment; filename="evidence-document-${id}.json"`).set('Cache-Control', 'no-store').json(bundle);
   });
 
   // one route per step, with the permission its lifecycle row names and its own body contract

@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { verify } from '../crypto/sign';
+import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
+import type { OfficialDocument } from './model';
 import { parseSesSignature, SES_VERSION, SM2_SM3_OID, type ParsedSesSignature } from './ses';
 
 /**
@@ -12,6 +14,20 @@ import { parseSesSignature, SES_VERSION, SM2_SM3_OID, type ParsedSesSignature } 
  * hash equals SM3 of `content`; the 制章人 is trusted. Signatures by gateway/crypto/sign
  * (SM2 with the default ID), never by node-forge.
  */
+export interface AttachmentDigests {
+  name: string;
+  mediaType: string;
+  size: number;
+  digests: { alg: 'sm3' | 'sha256'; value: string }[];
+}
+
+/** The name of the sealed form (the exchange package's 原文 格式). */
+export const SEALED_CONTENT_FORMAT = 'xgw-canonical-json-v1';
+
+/** What the seal covers: the canonical JSON of { document, attachments (name, type, size, digests) }. */
+export const sealedBytes = (document: OfficialDocument, attachments: AttachmentDigests[]): Buffer =>
+  Buffer.from(canonicalJson({ v: 1, document, attachments: attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, size: a.size, digests: a.digests })) }), 'utf8');
+
 export type SealCheck =
   | { status: 'verified'; esID: string; sealName: string; signer: string; maker: string; signedAt: string; propertyInfo: string }
   | { status: 'invalid'; reason: string };

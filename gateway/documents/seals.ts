@@ -1,10 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import type { Signer } from '../crypto/sign';
 import type { Trust } from '../trust/trust';
 import { fromPem } from '../../certs/asn1';
-import type { OfficialDocument } from './model';
 import { makeSeal, SEAL_TYPE_ORGANIZATION, signWithSeal } from './ses';
 import { SEAL_PICTURE_MM, sealPicturePng } from './seal-picture';
 import { verifySesSignature, type SealCheck } from './seal-verify';
@@ -18,19 +16,8 @@ import { verifySesSignature, type SealCheck } from './seal-verify';
  * attachments by digest (`sealedBytes`). Departments or a log key that are not SM2 get no
  * SES_Signature (the standard is SM2 only); their 用印 keeps the department batch signature.
  */
-export interface AttachmentDigests {
-  name: string;
-  mediaType: string;
-  size: number;
-  digests: { alg: 'sm3' | 'sha256'; value: string }[];
-}
-
-/** The name of the sealed form (the exchange package's 原文 格式). */
-export const SEALED_CONTENT_FORMAT = 'xgw-canonical-json-v1';
-
-/** What the seal covers: the canonical JSON of { document, attachments (name, type, size, digests) }. */
-export const sealedBytes = (document: OfficialDocument, attachments: AttachmentDigests[]): Buffer =>
-  Buffer.from(canonicalJson({ v: 1, document, attachments: attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, size: a.size, digests: a.digests })) }), 'utf8');
+// What a seal covers is defined beside its verifier (pure, shared with the offline bundle verifier).
+export { sealedBytes, SEALED_CONTENT_FORMAT, type AttachmentDigests } from './seal-verify';
 
 /** The stored form of a seal signature (documents.seal.sesSignature). */
 export type StoredSes =

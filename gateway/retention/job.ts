@@ -6,6 +6,7 @@ import type { Store } from '../store/db';
 import type { LogHashAlg } from '../merkle/hash';
 import { BodyArchive } from './archive';
 import { pruneBodies, type PruneReport } from './pruner';
+import { Periodic } from '../periodic';
 
 /** The archive the configuration names (archive mode), wherever bodies are read or written. */
 export function archiveOf(config: Readonly<GatewayConfig>): BodyArchive | null {
@@ -15,8 +16,7 @@ export function archiveOf(config: Readonly<GatewayConfig>): BodyArchive | null {
 
 /** Retention on a timer (every retention.intervalMs, and once at start: it catches up after downtime); off while bodiesAfterDays is null. */
 export class RetentionJob {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly schedule: Periodic;
   /** Where archive mode writes and bodies are read back from (null in drop mode). */
   readonly archive: BodyArchive | null;
 
@@ -28,6 +28,13 @@ export class RetentionJob {
     private readonly log: Logger,
   ) {
     this.archive = archiveOf(config);
+    this.schedule = new Periodic(
+      () =>
+        this.runOnce()
+          .then((r) => r.pruned && this.log.info({ pruned: r.pruned, waiting: r.waiting }, 'retention: message bodies pruned'))
+          .catch((err) => this.log.error({ err }, 'retention pass failed')),
+      config.retention.intervalMs,
+    );
   }
 
   get enabled(): boolean {
@@ -47,22 +54,10 @@ export class RetentionJob {
   }
 
   start(): void {
-    if (!this.enabled || this.timer) return;
-    const tick = () => {
-      if (this.running) return;
-      this.running = this.runOnce()
-        .then((r) => r.pruned && this.log.info({ pruned: r.pruned, waiting: r.waiting }, 'retention: message bodies pruned'))
-        .catch((err) => this.log.error({ err }, 'retention pass failed'))
-        .finally(() => (this.running = null));
-    };
-    this.timer = setInterval(tick, this.config.retention.intervalMs);
-    this.timer.unref();
-    tick();
+    if (this.enabled) this.schedule.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 }

@@ -7,12 +7,24 @@ interface PgliteStore extends Store {
 }
 
 /**
+ * The database runs inside the gateway's process, so every page its buffer pool touches is
+ * the gateway's RSS, and WASM memory never shrinks: with initdb's shared_buffers = 128MB the
+ * gateway settled ~110 MB higher after the attachment benchmark's warm-up (485 MB against
+ * 350–380 MB with 16MB; bench/attachments.ts, README).
+ */
+export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
+/**
  * Embedded PostgreSQL (WASM) for demo and development. One connection: PGlite
  * serialises queries and transactions itself; `dataDir` undefined = in memory.
  * `load` starts from a data directory made by `dump()` (much faster than a new one).
  */
 export async function openPglite(dataDir?: string, opts: { load?: Blob } = {}): Promise<PgliteStore> {
-  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(opts.load ? { loadDataDir: opts.load } : {}) });
+  const pg = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(opts.load ? { loadDataDir: opts.load } : {}),
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
+  });
   const norm = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
     rows: r.rows as T[],
     rowCount: r.affectedRows ?? r.rows.length,

@@ -105,6 +105,7 @@ const routes: Record<string, { op: Operation; probe: Probe }> = {
   'GET /documents': { op: 'documents.read', probe: { method: 'GET', path: () => '/documents?box=inbox' } },
   'GET /documents/:id': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}` } },
   'GET /documents/:id/trace': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}/trace` } },
+  'GET /documents/:id/evidence': { op: 'documents.read', probe: { method: 'GET', path: () => `/documents/${NO_DOC}/evidence` } },
   'POST /documents/:id/attachments': { op: 'documents.draft', probe: { method: 'POST', path: () => `/documents/${NO_DOC}/attachments?name=a.txt`, body: () => 'bytes', headers: { 'content-type': 'text/plain' } } },
   'GET /cases': { op: 'cases.read', probe: { method: 'GET', path: () => '/cases' } },
   'GET /cases/:caseNo': { op: 'cases.read', probe: { method: 'GET', path: () => '/cases/NO-SUCH-CASE' } },

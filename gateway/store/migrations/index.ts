@@ -16,6 +16,7 @@ import * as m018 from './018_delivery_status';
 import * as m019 from './019_station_packages';
 import * as m020 from './020_retention';
 import * as m021 from './021_receiver_delivery';
+import * as m023 from './023_attachment_use';
 import * as m024 from './024_drop_webhook_secret';
 import * as m025 from './025_station_answers';
 import * as m026 from './026_receipt_signatures';
@@ -46,6 +47,7 @@ export const migrations: Migration[] = [
   { version: 19, name: 'station packages', sql: m019.sql },
   { version: 20, name: 'retention', sql: m020.sql },
   { version: 21, name: 'receiver delivery', sql: m021.sql },
+  { version: 23, name: 'attachment use', sql: m023.sql },
   { version: 24, name: 'drop webhook secret', sql: m024.sql },
   { version: 25, name: 'station answers', sql: m025.sql },
   { version: 26, name: 'receipt signatures', sql: m026.sql },
