@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock';
-import { AdapterBindings } from '../adapters/bindings';
 import { inChange } from '../admin/change';
 import { initRegistry } from '../registry/first-admin';
 import type { MemberKind } from '../registry/members';
@@ -51,6 +50,8 @@ export function registerInit(program: Command): void {
         password = (await api.call<{ password?: string }>('POST', '/admin/users', { ...admin, role: 'admin', department: o.member })).password;
       } else {
         password = await withStore(async (store, cfg) => {
+          // Loaded here, not at the top: the adapters (node-soap) cost every other xgw command ≈0.13 s to load.
+          const { AdapterBindings } = await import('../adapters/bindings');
           const adapters = new AdapterBindings(cfg, () => undefined);
           const deps = { store, clock: systemClock, config: cfg, adapters, registry: { refresh: async () => undefined } };
           const { result } = await inChange(deps, 'local/cli', (ctx) => initRegistry(ctx, { member, admin }));

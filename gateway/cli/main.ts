@@ -8,7 +8,6 @@ import { listUsers, ROLES, upsertUser, type Role } from '../registry/users';
 import { getMember } from '../registry/members';
 import { randomPassword } from '../registry/passwords';
 import { withStore, print } from './context';
-import { start } from './start';
 import { registerVerifyLog } from './verify-log';
 import { registerAuditCommands } from './audit';
 import { registerCerts } from './certs';
@@ -19,7 +18,7 @@ import { registerWitness } from './witness';
 import { registerRegistryCommands } from './registry';
 import { registerInit } from './init';
 import { CliRefusal } from './local-admin';
-import { packageVersion } from '../http/openapi';
+import { packageVersion } from '../schemas/paths';
 import { registerDocuments } from './documents';
 import { registerCases } from './cases';
 import { registerRetention } from './retention';
@@ -37,7 +36,7 @@ export function buildCli(): Command {
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError();
 
-  program.command('start').description('run the gateway (PGlite under XGW_DATA_DIR, or DATABASE_URL)').action(start);
+  program.command('start').description('run the gateway (PGlite under XGW_DATA_DIR, or DATABASE_URL)').action(async () => (await import('./start')).start());
 
   program
     .command('migrate')

@@ -6,12 +6,10 @@
  * it together. Message-type schemas come from the SchemaRegistry, error codes from the catalogue.
  * Served by http/docs.ts at /api/v1/openapi.json and browsable at /docs.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { catalogue, type ErrorCode } from '../errors';
 import { problemType } from './error-pages';
 import type { SchemaRegistry } from '../schemas/registry';
-import { projectRoot } from '../schemas/paths';
+import { packageVersion } from '../schemas/paths';
 import { componentSchemas } from './openapi-components';
 import { json, pathParam, ref, reqId, type Json, type Op } from './openapi-helpers';
 import { exchangePaths, exchangeSchemas } from '../exchange/openapi';
@@ -30,20 +28,6 @@ import { adapterPaths, adapterSchemas } from '../adapters/openapi';
 import { certificatePaths, certificateSchemas } from '../trust/openapi';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
-
-let cachedVersion: string | undefined;
-/** The package's version (the OpenAPI info.version, `xgw --version`). */
-export function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-    } catch {
-      cachedVersion = '0.0.0';
-    }
-  }
-  return cachedVersion;
-}
 
 const DESCRIPTION = [
   'Inter-agency data exchange between the government service hall and the departments of the city:',

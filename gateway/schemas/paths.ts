@@ -34,3 +34,17 @@ export function projectRoot(): string {
 export function schemasDir(): string {
   return path.join(projectRoot(), 'schemas');
 }
+
+let cachedVersion: string | undefined;
+/** The package's version (the OpenAPI info.version, `xgw --version`). */
+export function packageVersion(): string {
+  if (cachedVersion === undefined) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    } catch {
+      cachedVersion = '0.0.0';
+    }
+  }
+  return cachedVersion;
+}
