@@ -193,6 +193,11 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     listen(port = config.port) {
       return new Promise((resolve, reject) => {
         server = app.listen(port, config.host);
+        // Idle keep-alive connections stay open longer than a load balancer's usual idle timeout
+        // (60 s), so a client or balancer never sends on a socket the gateway is just closing
+        // (ECONNRESET: Node's default is 5 s). Shutdown closes idle connections at once (drain.ts).
+        server.keepAliveTimeout = 65_000;
+        server.headersTimeout = 66_000;
         drain = drainable(server);
         server.once('error', reject);
         server.once('listening', () => {
