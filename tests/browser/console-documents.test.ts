@@ -247,38 +247,6 @@ test('a 函 to 江州海关 goes out through the exchange station; its 回执 co
   expect(await axeViolations(page())).toEqual([]);
 });
 
-test('a package the station never takes is a dead letter on the timeline; the admin’s replay shows too, then the 回执', async () => {
-  const clerk = as(t, tokens['housing.clerk']!);
-  const id = await sealedLetterToCustoms('江州市住房和城乡建设局关于建材进口报关材料的函');
-  w.station.behave({ fail: true });
-  await clerk.post(`/api/v1/documents/${id}/distribute`);
-  const message = (await clerk.get(`/api/v1/documents/${id}`)).body.receipts[0].station.message as string;
-  for (let i = 0; i < 8; i++) {
-    expect(await t.gw.deps.delivery.runOnce()).toBe(1); // delivery.maxAttempts 8, backoff at most 15 min
-    t.clock.advance(16 * 60_000);
-  }
-  w.station.behave({});
-  await switchTo('housing.clerk');
-  await page().goto(`${t.url}/console/documents/${id}`);
-  const timeline = page().getByLabel('流转轨迹');
-  const dead = timeline.locator('.el-timeline-item', { hasText: '死信（交换站未送达）' });
-  await dead.waitFor();
-  expect(await dead.textContent()).toContain('交换站投递失败，待管理员重发');
-  expect(await dead.textContent()).toContain('中华人民共和国江州海关');
-  await dead.scrollIntoViewIfNeeded();
-  await screenshot(page(), 'documents-station-dead-letter');
-  expect(await axeViolations(page())).toEqual([]);
-  const admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token;
-  expect((await t.call('POST', `/api/v1/admin/dead-letters/${message}/replay`, { token: admin })).status).toBe(200);
-  expect(await t.gw.deps.delivery.runOnce()).toBe(1);
-  await page().reload();
-  await timeline.locator('.el-timeline-item strong', { hasText: /^重发$/ }).waitFor();
-  const signed = timeline.locator('.el-timeline-item strong', { hasText: /^签收$/ });
-  await signed.waitFor();
-  await signed.scrollIntoViewIfNeeded();
-  await screenshot(page(), 'documents-station-replayed');
-});
-
 test('a step the server refuses (the document moved on meanwhile) shows its refusal in Chinese with the request id', async () => {
   const clerk = as(t, tokens['housing.clerk']!);
   const draft = await clerk.post('/api/v1/documents', { document: housingNotice({ title: '关于报送第一季度安全生产情况的通知' }), addressees: { main: ['tax'] } });
@@ -311,4 +279,38 @@ test('the global search finds a 公文 by its 发文字号 in any bracket spelli
   await search(unknown);
   await page().locator('.el-message--warning', { hasText: `没有找到发文字号为「${unknown}」的公文` }).waitFor();
   expect(page().url()).toMatch(new RegExp(`/console/documents/${docId}$`));
+});
+
+// Last in the file: it moves the gateway's clock 128 minutes on (the outbox's retries), past the
+// login sessions the tests above share, so the tests after it would meet 401s.
+test('a package the station never takes is a dead letter on the timeline; the admin’s replay shows too, then the 回执', async () => {
+  const clerk = as(t, tokens['housing.clerk']!);
+  const id = await sealedLetterToCustoms('江州市住房和城乡建设局关于建材进口报关材料的函');
+  w.station.behave({ fail: true });
+  await clerk.post(`/api/v1/documents/${id}/distribute`);
+  const message = (await clerk.get(`/api/v1/documents/${id}`)).body.receipts[0].station.message as string;
+  for (let i = 0; i < 8; i++) {
+    expect(await t.gw.deps.delivery.runOnce()).toBe(1); // delivery.maxAttempts 8, backoff at most 15 min
+    t.clock.advance(16 * 60_000);
+  }
+  w.station.behave({});
+  await switchTo('housing.clerk');
+  await page().goto(`${t.url}/console/documents/${id}`);
+  const timeline = page().getByLabel('流转轨迹');
+  const dead = timeline.locator('.el-timeline-item', { hasText: '死信（交换站未送达）' });
+  await dead.waitFor();
+  expect(await dead.textContent()).toContain('交换站投递失败，待管理员重发');
+  expect(await dead.textContent()).toContain('中华人民共和国江州海关');
+  await dead.scrollIntoViewIfNeeded();
+  await screenshot(page(), 'documents-station-dead-letter');
+  expect(await axeViolations(page())).toEqual([]);
+  const admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token;
+  expect((await t.call('POST', `/api/v1/admin/dead-letters/${message}/replay`, { token: admin })).status).toBe(200);
+  expect(await t.gw.deps.delivery.runOnce()).toBe(1);
+  await page().reload();
+  await timeline.locator('.el-timeline-item strong', { hasText: /^重发$/ }).waitFor();
+  const signed = timeline.locator('.el-timeline-item strong', { hasText: /^签收$/ });
+  await signed.waitFor();
+  await signed.scrollIntoViewIfNeeded();
+  await screenshot(page(), 'documents-station-replayed');
 });
