@@ -83,6 +83,14 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
   /** 包标识 of the packages delivered to gateways (deliver). */
   const delivered = new Set<string>();
 
+  /** Why the sender's XML signature is refused (its certificate is configured and does not verify it), or null. */
+  function signatureProblem(xml: string, sender: string): string | null {
+    const cert = opts.senderCertificates?.get(sender);
+    if (!cert) return null;
+    const check = verifyPackageSignature(xml, cert);
+    return check.ok ? null : `签名验证失败: ${check.reason}`;
+  }
+
   /** A department's answer to a package this station delivered: accepted (回执 naming its 回执标识) or returned. */
   function decideDepartmentAnswer(xml: string, sha256: string, at: string): StationAnswer {
     let a: DepartmentAnswer;
@@ -93,11 +101,8 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
       throw err;
     }
     const back = (reason: string): StationAnswer => ({ kind: '回退', packageId: a.answerId, packageSha256: sha256, at, reason });
-    const cert = opts.senderCertificates?.get(a.from.code);
-    if (cert) {
-      const check = verifyPackageSignature(xml, cert);
-      if (!check.ok) return back(`签名验证失败: ${check.reason}`);
-    }
+    const unsigned = signatureProblem(xml, a.from.code);
+    if (unsigned) return back(unsigned);
     if (!delivered.has(a.packageId)) return back(`原交换包不存在: ${a.packageId}`);
     const prior = departmentAnswers.get(a.answerId);
     if (prior && prior.sha256 !== sha256) return back('回执标识重复: 同一回执标识已用于其他内容');
@@ -118,11 +123,8 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
       throw err;
     }
     const back = (reason: string): StationAnswer => ({ kind: '回退', packageId: pkg.id, packageSha256: sha256, at, reason });
-    const cert = opts.senderCertificates?.get(pkg.sender.code);
-    if (cert) {
-      const check = verifyPackageSignature(xml, cert);
-      if (!check.ok) return back(`签名验证失败: ${check.reason}`);
-    }
+    const unsigned = signatureProblem(xml, pkg.sender.code);
+    if (unsigned) return back(unsigned);
     const unknown = [...pkg.recipients.main, ...pkg.recipients.copy].filter((c) => !opts.recipients.includes(c));
     if (unknown.length) return back(`接收机关不存在: ${unknown.join('、')}`);
     const prior = accepted.get(pkg.id);
