@@ -11,16 +11,15 @@
  * counted, so 4 days are left after 10/9: 10/10 (Sat, worked), 10/12, 10/13, 10/14 → due
  * Wed 10/14; 黄牌 on Mon 10/12, 红牌 on 10/15.
  */
-import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
-import { caseMessages } from '../support/cases';
-import { upsertUser } from '../../gateway/registry/users';
+import type { TestGateway } from '../support/gateway';
+import { startSupervisedGateway, supervisorToken, type caseMessages } from '../support/cases';
 import { BRANCH_LIFECYCLE, branchEventOf, caseStatusOf } from '../../gateway/cases/lifecycle';
 
 jest.setTimeout(180_000);
 
 let t: TestGateway;
 let cases: ReturnType<typeof caseMessages>;
-const sup = async () => (await t.call('POST', '/api/v1/auth/login', { body: { login: 'sup', password: TEST_PASSWORD } })).body.token as string;
+const sup = () => supervisorToken(t);
 const view = async (caseNo: string) => (await t.call('GET', `/api/v1/cases/${caseNo}`, { token: await sup() })).body;
 const on = async (day: string) => {
   t.clock.set(`${day}T16:00:00+08:00`);
@@ -29,9 +28,7 @@ const on = async (day: string) => {
 const ACCEPTED = '2026-09-24T10:00:00+08:00';
 
 beforeAll(async () => {
-  t = await startTestGateway();
-  cases = caseMessages(t);
-  await upsertUser(t.db.store, { login: 'sup', name: 'sup', role: 'supervisor', department: 'hall', password: TEST_PASSWORD });
+  ({ t, cases } = await startSupervisedGateway());
 });
 afterAll(async () => {
   await t?.close();

@@ -6,8 +6,8 @@
  * yellow card comes on Wed 9/30 (2 working days left: 10/8, 10/9), not on 9/29, and not a
  * week later as 2 calendar days before 10/9 would; the red card on Sat 10/10.
  */
-import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
-import { caseMessages } from '../support/cases';
+import { TEST_PASSWORD, type TestGateway } from '../support/gateway';
+import { startSupervisedGateway, supervisorToken, type caseMessages } from '../support/cases';
 import { upsertUser } from '../../gateway/registry/users';
 import { countCardsByDepartment } from '../../gateway/supervision/views';
 
@@ -15,14 +15,11 @@ jest.setTimeout(180_000);
 
 let t: TestGateway;
 let cases: ReturnType<typeof caseMessages>;
-/** A supervisor's session at the clock's time (the clock moves by days: sessions expire). */
-const sup = async () => (await t.call('POST', '/api/v1/auth/login', { body: { login: 'sup', password: TEST_PASSWORD } })).body.token as string;
+const sup = () => supervisorToken(t);
 const ACCEPTED = '2026-09-24T10:00:00+08:00';
 
 beforeAll(async () => {
-  t = await startTestGateway();
-  cases = caseMessages(t);
-  await upsertUser(t.db.store, { login: 'sup', name: 'sup', role: 'supervisor', department: 'hall', password: TEST_PASSWORD });
+  ({ t, cases } = await startSupervisedGateway());
 });
 afterAll(async () => {
   await t?.close();

@@ -1,5 +1,6 @@
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
-import type { TestGateway } from './gateway';
+import { upsertUser } from '../../gateway/registry/users';
+import { startTestGateway, TEST_PASSWORD, type TestGateway } from './gateway';
 
 /**
  * Case messages through the real push API of a test gateway: the hall sends a case record
@@ -23,3 +24,14 @@ export function caseMessages(t: TestGateway) {
       push(from, 'hall', 'case-status', sampleCaseStatus({ caseNo, status, result: status === 'completed' ? 'approved' : undefined, occurredAt: `${on}T15:00:00+08:00`, department: `${from}局` })),
   };
 }
+
+/** A test gateway with a supervisor user `sup` (of the hall), and case messages through it. */
+export async function startSupervisedGateway(): Promise<{ t: TestGateway; cases: ReturnType<typeof caseMessages> }> {
+  const t = await startTestGateway();
+  await upsertUser(t.db.store, { login: 'sup', name: 'sup', role: 'supervisor', department: 'hall', password: TEST_PASSWORD });
+  return { t, cases: caseMessages(t) };
+}
+
+/** A session of `sup` at the clock's time (tests that move the clock by days outlive a session: log in per use). */
+export const supervisorToken = async (t: TestGateway): Promise<string> =>
+  (await t.call('POST', '/api/v1/auth/login', { body: { login: 'sup', password: TEST_PASSWORD } })).body.token as string;
