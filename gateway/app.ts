@@ -5,7 +5,9 @@ import { authenticate } from './http/auth';
 import { notFound, problemHandler, requireJson } from './http/problem';
 import { refuseUnstorable } from './http/storable';
 import { httpMetrics, opsRoutes } from './http/ops';
-import { exchangeRoutes } from './exchange/routes';
+import { exchangeRoutes, pushHandler } from './exchange/routes';
+import { leanRoute } from './http/lean-route';
+import { allow } from './registry/permissions';
 import { authRoutes, registryRoutes } from './registry/routes';
 import { docsRoutes } from './http/docs';
 import { buildOpenApi } from './http/openapi';
@@ -37,9 +39,27 @@ export function buildApp(deps: GatewayDeps): Express {
 
   const limits = rateLimits(deps.config.rateLimit);
   const push = pushDeps(deps);
-  app.use(requestContext(deps.log));
-  app.use(securityHeaders());
-  app.use(httpMetrics(deps));
+  const context = requestContext(deps.log);
+  const headers = securityHeaders();
+  const metrics = httpMetrics(deps);
+  const json = express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
+  const problem = problemHandler();
+  const exchange = { ...deps, push };
+  // The push, the hot path, in its plain form: the same steps as below without walking the stack (http/lean-route.ts).
+  app.use(
+    leanRoute('POST', '/api/v1/messages', {
+      before: [context, headers, metrics],
+      json,
+      auth: deps.auth,
+      limit: limits.authenticated,
+      guard: allow('exchange.push'),
+      handler: pushHandler(exchange),
+      problem,
+    }),
+  );
+  app.use(context);
+  app.use(headers);
+  app.use(metrics);
   app.use(refuseCredentialsInQuery());
   app.use(opsRoutes(deps)); // never rate limited
   app.use(consoleRoutes()); // static files of the web console (/console/), `/` redirects there
@@ -51,13 +71,13 @@ export function buildApp(deps: GatewayDeps): Express {
   const api = express.Router();
   api.use(documentRoutes(deps, limits.authenticated)); // plain-text bodies: before the JSON-only gate
   api.use(requireJson());
-  api.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  api.use(json);
   // Refused on its own, before it could reach (and fail) a group commit shared with other requests.
   api.use(refuseUnstorable());
   api.use(authRoutes(deps));
   api.use(authenticate(deps.auth));
   api.use(limits.authenticated);
-  api.use(exchangeRoutes({ ...deps, push })); // the hot path first: fewer router layers per push
+  api.use(exchangeRoutes(exchange)); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
   api.use(serviceRoutes(deps));
   api.use(logRoutes(deps));
@@ -78,6 +98,6 @@ export function buildApp(deps: GatewayDeps): Express {
   app.locals.ready = inbound.ready;
 
   app.use(notFound(routeMethods(openapi)));
-  app.use(problemHandler());
+  app.use(problem);
   return app;
 }

@@ -82,15 +82,20 @@ export function callerToken(req: Request): { token: string; via: 'bearer' | 'coo
 /** Requires a valid bearer token or session cookie (with its CSRF token for state changes); sets req.ctx.principal. */
 export function authenticate(auth: Authenticator) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const caller = callerToken(req);
-    if (!caller) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN', 'send Authorization: Bearer <token>');
-    const principal = await auth.resolve(caller.token);
-    if (!principal) throw new GatewayError('GW_ERR_AUTH_INVALID_TOKEN');
-    if (caller.via === 'cookie') checkCsrf(req, caller.token);
-    req.ctx.principal = principal;
-    req.ctx.bindLog({ member: principal.member, ...(principal.kind === 'user' ? { user: principal.login } : { system: principal.system }) });
+    await authenticateRequest(auth, req);
     next();
   };
+}
+
+/** What `authenticate` does, for a route served outside the router (http/lean-route.ts): throws the catalogue error. */
+export async function authenticateRequest(auth: Authenticator, req: Request): Promise<void> {
+  const caller = callerToken(req);
+  if (!caller) throw new GatewayError('GW_ERR_AUTH_MISSING_TOKEN', 'send Authorization: Bearer <token>');
+  const principal = await auth.resolve(caller.token);
+  if (!principal) throw new GatewayError('GW_ERR_AUTH_INVALID_TOKEN');
+  if (caller.via === 'cookie') checkCsrf(req, caller.token);
+  req.ctx.principal = principal;
+  req.ctx.bindLog({ member: principal.member, ...(principal.kind === 'user' ? { user: principal.login } : { system: principal.system }) });
 }
 
 export function principalOf(req: Request): Principal {

@@ -13,6 +13,8 @@ export interface RequestContext {
   bindLog(fields: Record<string, unknown>): void;
   principal?: Principal;
   started: bigint;
+  /** The route's metrics label when it is served outside the router (http/lean-route.ts); else req.route names it. */
+  route?: string;
 }
 
 declare module 'express-serve-static-core' {

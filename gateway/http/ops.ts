@@ -11,7 +11,7 @@ export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
   const logRequests = deps.log.isLevelEnabled('info');
   return (req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const route = req.route ? `${req.baseUrl}${req.route.path}` : (req.ctx.route ?? 'unmatched');
       const seconds = Number(process.hrtime.bigint() - req.ctx.started) / 1e9;
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
