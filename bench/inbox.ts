@@ -72,7 +72,7 @@ ins AS (
   INSERT INTO message_events (message_id, event, at, actor, detail)
   SELECT g.nid, e.event, e.at, e.actor, e.detail FROM g, (
     SELECT event, at, actor, detail, id FROM message_events WHERE message_id = $1
-    UNION ALL SELECT 'delivered', at, '${BENCH_RECEIVER}/default', '{"via":"pull"}'::jsonb, 1e18::bigint FROM message_events WHERE message_id = $1 AND event = 'queued'
+    UNION ALL SELECT 'delivered', at, '${BENCH_RECEIVER}/default', '{"via":"pull"}'::jsonb, 1e18::bigint FROM message_events WHERE message_id = $1 AND event = 'received'
   ) e ORDER BY g.n, e.id
 ), dv AS (
   INSERT INTO deliveries (${delCols.join(', ')}) SELECT ${delCols.map((k) => d[k] ?? `x.${k}`).join(', ')}

@@ -40,8 +40,31 @@ export const messageLifecycle = new Lifecycle<MessageStatus, MessageEvent, { del
   refusal: 'GW_ERR_EXCHANGE_INVALID_TRANSITION',
 });
 
-/** A new message's first events, in order, and the status they leave it in: written by the write batch in one statement. */
+/**
+ * A new message's first events, in order, and the status they leave it in: written by the write batch in one
+ * statement, as ONE history row (migration 027): event `received`, whose detail holds the fields of both events
+ * (`digest` of received, ARRIVAL_QUEUED_FIELDS of queued). historyEvents() reads it back as the two events.
+ */
 export const ARRIVAL = { events: ['received', 'queued'] as const, status: messageLifecycle.walk(['received', 'queued']) };
+
+/** The detail fields of the arrival row that belong to its second event (queued). */
+export const ARRIVAL_QUEUED_FIELDS = ['mode'] as const;
+
+/** The history events one stored message_events row stands for: the arrival row for both arrival events, any other row for itself. */
+export function historyEvents<R extends { event: string; detail: Record<string, unknown> }>(row: R): R[] {
+  const [received, queued] = ARRIVAL.events;
+  if (row.event !== received) return [row];
+  const first: Record<string, unknown> = { ...row.detail };
+  const second: Record<string, unknown> = {};
+  for (const k of ARRIVAL_QUEUED_FIELDS) {
+    second[k] = first[k];
+    delete first[k];
+  }
+  return [
+    { ...row, detail: first },
+    { ...row, event: queued, detail: second },
+  ];
+}
 
 /** The steps after arrival: each writes its history event, status, delivery job and log entry here. */
 export type MessageStep = Exclude<MessageEvent, (typeof ARRIVAL.events)[number]>;

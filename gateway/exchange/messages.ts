@@ -5,7 +5,7 @@ import { GatewayError } from '../errors';
 import { actorName, type Principal } from '../registry/principal';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { MessageStatus } from './types';
-import { lockMessages, messageLifecycle, recordStep, stateColumns, type MessageState } from './lifecycle';
+import { historyEvents, lockMessages, messageLifecycle, recordStep, stateColumns, type MessageState } from './lifecycle';
 import { headerColumns, messageHeader, type MessageHeaderRow } from './message-header';
 import { ackReceiptDigest, signAckReceipt } from './receipts';
 import type { AckReceipt } from './model';
@@ -73,7 +73,7 @@ export async function getMessage(db: Db, archive: BodyArchive | null, principal:
           lastError: d.last_error,
         }
       : null,
-    history: events.rows.map((e) => ({ event: e.event, at: formatTime(e.at), actor: e.actor, ...e.detail })),
+    history: events.rows.flatMap(historyEvents).map((e) => ({ event: e.event, at: formatTime(e.at), actor: e.actor, ...e.detail })),
   };
 }
 

@@ -5,9 +5,11 @@ import type { NewMessage, Receipt, StoredOutcome } from './types';
 import type { BatchedSignature } from '../crypto/batch-signature';
 import type { DigestAlg } from '../crypto/digest';
 import { logAppendCtes } from '../log/append';
-import { ARRIVAL } from './lifecycle';
+import { ARRIVAL, ARRIVAL_QUEUED_FIELDS } from './lifecycle';
 
-const [RECEIVED, QUEUED] = ARRIVAL.events;
+// Both arrival events in one history row (lifecycle.ts historyEvents reads it back as two).
+const [RECEIVED] = ARRIVAL.events;
+const [QUEUED_FIELD] = ARRIVAL_QUEUED_FIELDS;
 
 /** The push answer, rebuilt the same way for a first push and for any identical retry. */
 export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestAlg; digest: string; receivedAt: Date }, logIndex: number, leafHash: Buffer): Receipt => ({
@@ -22,7 +24,7 @@ export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestA
 /**
  * One batch in ONE statement (one round trip, atomic on its own): lock the
  * exchange sequence row and take a range of seq numbers, insert the messages
- * (skipping (sender, messageId) duplicates), then history events and delivery
+ * (skipping (sender, messageId) duplicates), then the arrival history row and delivery
  * jobs for exactly the rows inserted, then the log append (log/append.ts) of one
  * 'message.received' entry per inserted message. The append's input reads the
  * inserted rows, so the exchange row is locked before the log row: the lock order
@@ -47,10 +49,9 @@ WITH s AS (
   ON CONFLICT (sender, message_id) DO NOTHING RETURNING id
 ), ev AS (
   INSERT INTO message_events (message_id, event, at, actor, detail)
-  SELECT i.id, e.event, i.received_at, i.sender || '/' || i.sender_system,
-         CASE e.event WHEN '${QUEUED}' THEN jsonb_build_object('mode', i.delivery_mode) ELSE jsonb_build_object('digest', i.digest) END
-  FROM input i JOIN ins USING (id) CROSS JOIN (VALUES (1, '${RECEIVED}'), (2, '${QUEUED}')) AS e(k, event)
-  ORDER BY i.n, e.k
+  SELECT i.id, '${RECEIVED}', i.received_at, i.sender || '/' || i.sender_system, jsonb_build_object('digest', i.digest, '${QUEUED_FIELD}', i.delivery_mode)
+  FROM input i JOIN ins USING (id)
+  ORDER BY i.n
 ), dv AS (
   INSERT INTO deliveries (id, message_id, receiver, mode, status, next_attempt_at, created_at, updated_at)
   SELECT i.delivery_id, i.id, i.receiver, i.delivery_mode, 'pending', i.received_at, i.received_at, i.received_at
