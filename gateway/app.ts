@@ -42,14 +42,16 @@ export function buildApp(deps: GatewayDeps): Express {
   const context = requestContext(deps.log);
   const headers = securityHeaders();
   const metrics = httpMetrics(deps);
-  const json = express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
+  const jsonOptions = { limit: deps.config.bodyLimitBytes, strict: true };
+  const json = express.json({ ...jsonOptions, type: ['application/json', 'application/*+json'] });
   const problem = problemHandler();
   const exchange = { ...deps, push };
   // The push, the hot path, in its plain form: the same steps as below without walking the stack (http/lean-route.ts).
   app.use(
     leanRoute('POST', '/api/v1/messages', {
       before: [context, headers, metrics],
-      json,
+      // the lean route takes JSON content types only (its own check): no media-type parsing per request
+      json: express.json({ ...jsonOptions, type: () => true }),
       auth: deps.auth,
       limit: limits.authenticated,
       guard: allow('exchange.push'),

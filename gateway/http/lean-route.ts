@@ -6,7 +6,7 @@ import { assertStorable } from '../schemas/storable';
 export interface LeanRouteSteps {
   /** requestContext, securityHeaders, httpMetrics: in app order, each calls next() synchronously. */
   before: RequestHandler[];
-  /** The API's JSON body parser (express.json with the configured limit). */
+  /** The API's JSON body parser (express.json with the configured limit; its type check may be left out: the lean route checks the type first). */
   json: RequestHandler;
   auth: Authenticator;
   /** The authenticated rate limiter (shared counts with every other route). */
@@ -53,6 +53,7 @@ export function leanRoute(method: string, path: string, s: LeanRouteSteps): Requ
       if (req.body !== undefined && typeof req.body === 'object') assertStorable(req.body); // http/storable.ts
       await authenticateRequest(s.auth, req);
       await step(s.limit, req, res);
+      req.ctx.route = label; // where the router would have matched the route (errors before it: 'unmatched', as there)
       s.guard(req, res, noop); // synchronous: throws its refusal
       await s.handler(req, res);
     } catch (err) {
@@ -62,7 +63,6 @@ export function leanRoute(method: string, path: string, s: LeanRouteSteps): Requ
   return (req, res, next) => {
     if (req.method !== method || req.url !== path || req.headers.authorization === undefined || !isJsonType(req.headers['content-type'])) return next();
     for (const mw of s.before) void mw(req, res, noop);
-    req.ctx.route = label;
     void serve(req, res);
   };
 }
