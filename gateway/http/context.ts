@@ -25,26 +25,39 @@ declare module 'express-serve-static-core' {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A request's context: one object per request, its methods on the prototype (no closures made per request). */
+class Context implements RequestContext {
+  principal?: Principal;
+  route?: string;
+  readonly started = process.hrtime.bigint();
+  /** Fields of the child logger, until it is built. */
+  private readonly bindings: Record<string, unknown>;
+  private child: Logger | undefined;
+  constructor(
+    private readonly root: Logger,
+    readonly requestId: string,
+  ) {
+    this.bindings = { requestId };
+  }
+
+  // The child logger is built on first use: a request that logs nothing pays nothing for it.
+  get log(): Logger {
+    return (this.child ??= this.root.child(this.bindings));
+  }
+
+  bindLog(fields: Record<string, unknown>): void {
+    if (this.child) this.child = this.child.child(fields);
+    else Object.assign(this.bindings, fields);
+  }
+}
+
 /** Gives every request an id (the caller's X-Request-Id if sane) and a child logger. */
 export function requestContext(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const given = req.get('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    // The child logger is built on first use: a request that logs nothing pays nothing for it.
-    const bindings: Record<string, unknown> = { requestId };
-    let child: Logger | undefined;
-    req.ctx = {
-      requestId,
-      started: process.hrtime.bigint(),
-      get log() {
-        return (child ??= log.child(bindings));
-      },
-      bindLog(fields) {
-        if (child) child = child.child(fields);
-        else Object.assign(bindings, fields);
-      },
-    };
+    req.ctx = new Context(log, requestId);
     next();
   };
 }
