@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { defaults, schema, type GatewayConfig } from './config-schema';
 
 /**
@@ -71,11 +71,13 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-const validate = new Ajv({ allErrors: false, strict: true }).compile(schema);
+/** Compiled on first use (≈0.1 s of CPU: a `xgw --help` never needs it). */
+let validate: ValidateFunction | undefined;
 
 /** Validates a full config object (defaults merged with overrides) and freezes it. */
 export function buildConfig(overrides: Record<string, unknown> = {}): Readonly<GatewayConfig> {
   const cfg = merge(defaults as unknown as Record<string, unknown>, overrides);
+  validate ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
   if (!validate(cfg)) throw configErrorOf(validate.errors![0]);
   return deepFreeze(cfg as unknown as GatewayConfig);
 }
