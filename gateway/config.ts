@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
-import { defaults, schema, type GatewayConfig } from './config-schema';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { defaults, type GatewayConfig } from './config-schema';
+import { validate as precompiled } from './config-validate';
 
 /**
  * Typed configuration: defaults ← JSON file (XGW_CONFIG) ← environment.
- * Validated once with ajv (against config-schema.ts) and deep-frozen; a bad value stops
- * start with one line naming the key (ConfigError).
+ * Validated once with ajv (against config-schema.ts, compiled ahead of time into config-validate.ts)
+ * and deep-frozen; a bad value stops start with one line naming the key (ConfigError).
  */
 export { defaults, type GatewayConfig, type WitnessConfig } from './config-schema';
 
@@ -71,7 +72,8 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-const validate = new Ajv({ allErrors: false, strict: true }).compile(schema);
+/** The schema compiled ahead of time (config-validate.ts, generated; tests/unit/config checks it is current). */
+const validate = precompiled as unknown as ValidateFunction;
 
 /** Validates a full config object (defaults merged with overrides) and freezes it. */
 export function buildConfig(overrides: Record<string, unknown> = {}): Readonly<GatewayConfig> {

@@ -41,8 +41,8 @@ export function paramsSchema(params: Param[], closed = false): Json {
   };
 }
 
-/** Compiled when the route is built: a schema Ajv refuses stops the start, never fails a request. */
-const compiled = <T extends object>(schema: T): T => (contractValidator(schema), schema);
+/** Declared when the route is built, compiled on its first use (tests/api/route-contracts compiles every declared one). */
+const declared = <T extends object>(schema: T): T => (contractValidator(schema), schema);
 
 const INTEGER = /^-?\d{1,16}$/;
 const NUMBER = /^-?\d{1,16}(\.\d{1,16})?$/;
@@ -86,7 +86,7 @@ interface QueryOptions {
  */
 export function queryCheck<T = Record<string, unknown>>(op: Pick<Op, 'params'>, opts: QueryOptions = {}): (raw: Record<string, unknown>) => T {
   const params = paramsIn(op, 'query');
-  const schema = compiled(paramsSchema(params, opts.closed));
+  const schema = declared(paramsSchema(params, opts.closed));
   const detail = opts.detail ?? 'the query string does not match the API contract';
   return (raw) => {
     const query: Record<string, unknown> = { ...raw };
@@ -103,7 +103,7 @@ export function queryCheck<T = Record<string, unknown>>(op: Pick<Op, 'params'>, 
 /** Checks the operation's published headers (by their published names); the handler reads them with validHeaders(req). */
 export function validateHeaders(op: Pick<Op, 'params'>, opts: { detail?: string } = {}): RequestHandler {
   const params = paramsIn(op, 'header');
-  const schema = compiled(paramsSchema(params));
+  const schema = declared(paramsSchema(params));
   const detail = opts.detail ?? 'the request headers do not match the API contract';
   return (req: Request, _res: Response, next: NextFunction) => {
     const headers: Record<string, string> = {};
@@ -119,7 +119,7 @@ export function validateHeaders(op: Pick<Op, 'params'>, opts: { detail?: string 
 
 /** Checks the JSON body against its published schema (an absent body is checked as `{}`, so each required member is named). */
 export function validateBody(schema: Json, opts: { detail?: string } = {}): RequestHandler {
-  compiled(schema);
+  declared(schema);
   const detail = opts.detail ?? 'the request body does not match the API contract';
   return (req: Request, _res: Response, next: NextFunction) => {
     req.body ??= {};

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, defaults, loadConfig, buildConfig } from '../../gateway/config';
+import { CONFIG_VALIDATOR_FILE, configValidatorSource } from '../support/config-validator';
 
 let dir: string;
 beforeAll(() => {
@@ -162,4 +163,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(b.delivery)).toBe(true);
     expect(b.delivery.requestTimeoutMs).toBe(300);
   });
+});
+
+test(`the config validator compiled ahead of time (${CONFIG_VALIDATOR_FILE}) is the schema's as it is now`, () => {
+  const file = path.join(__dirname, '..', '..', CONFIG_VALIDATOR_FILE);
+  const source = configValidatorSource();
+  if (process.env.XGW_UPDATE_CONFIG_VALIDATOR === '1') fs.writeFileSync(file, source);
+  // Stale after a change to gateway/config-schema.ts: rerun this test with XGW_UPDATE_CONFIG_VALIDATOR=1.
+  expect(fs.readFileSync(file, 'utf8') === source).toBe(true);
 });
