@@ -23,8 +23,8 @@ export interface EventSignature {
   alg?: string;
   /** Signed by the gateway on the department's behalf (the department holds no key of its own). */
   onBehalf?: boolean;
-  /** What failed, as the verifier says it (English, with the log index or certificate at fault). */
-  problems?: string[];
+  /** The checks that failed, as the verifier's report lines say them (English `text`, and `said` as codes a client words in its own language). */
+  problems?: Pick<CheckLine, 'group' | 'subject' | 'text' | 'said'>[];
 }
 
 /** A timeline event as the case view lists it. */
@@ -59,14 +59,14 @@ export function eventSignatures(report: BundleReport, events: readonly LoggedEve
       continue;
     }
     if (!own.some((l) => l.group === 'messages')) {
-      out.set(e.logIndex, { status: 'unavailable', problems: ['the message is not in the case\'s evidence bundle (its envelope names another case id)'] });
+      out.set(e.logIndex, { status: 'unavailable', problems: [{ group: 'bundle', subject: `entry #${e.logIndex}`, text: 'the message is not in the case\'s evidence bundle (its envelope names another case id)' }] });
       continue;
     }
     const failed = [...wide, ...own.filter((l) => !l.ok)];
     out.set(e.logIndex, {
       status: failed.length ? 'failed' : 'verified',
       ...senderOf(own),
-      ...(failed.length ? { problems: failed.map((l) => `${l.subject}: ${l.text}`) } : {}),
+      ...(failed.length ? { problems: failed.map(({ group, subject, text, said }) => ({ group, subject, text, ...(said ? { said } : {}) })) } : {}),
     });
   }
   return out;

@@ -126,7 +126,20 @@ export function caseSchemas(): Json {
                   signer: str('the sender whose signature was checked (member code)'),
                   alg: str('its signature algorithm'),
                   onBehalf: { type: 'boolean', description: 'signed by the gateway on the department\'s behalf' },
-                  problems: { type: 'array', items: { type: 'string' }, description: 'the failed checks, as the verifier words them' },
+                  problems: {
+                    type: 'array',
+                    description: 'the failed checks, as the lines of the verifier\'s report (GET /api/v1/audit/verify) say them',
+                    items: {
+                      type: 'object',
+                      required: ['group', 'subject', 'text'],
+                      properties: {
+                        group: str('the verifier\'s check group (messages, entries, steps, checkpoint, …)'),
+                        subject: str('what the check is about: entry #12, message <id>, checkpoint'),
+                        text: str('what failed, in English'),
+                        said: { type: 'array', description: 'the same as stable codes and values (the console words them in Chinese)', items: { type: 'object', required: ['code'], properties: { code: { type: 'string' }, params: { type: 'object' } } } },
+                      },
+                    },
+                  },
                 },
               },
             },

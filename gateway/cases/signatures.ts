@@ -39,7 +39,8 @@ export async function timelineSignatures(deps: SignatureDeps, caseNo: string, ev
     };
   } catch (err) {
     if (!(err instanceof GatewayError) || err.code === 'GW_ERR_STORE_UNAVAILABLE') throw err;
-    const byIndex = new Map(events.map((e) => [e.logIndex, { status: 'unavailable' as const, problems: [`${err.code}: ${err.detail ?? err.title}`] }]));
+    const problem = { group: 'bundle' as const, subject: 'bundle', text: `${err.code}: ${err.detail ?? err.title}` };
+    const byIndex = new Map(events.map((e): [number, EventSignature] => [e.logIndex, { status: 'unavailable', problems: [problem] }]));
     return { verification: { ok: false, at, checkpointSize: null, failures: 0, durationMs: took(), error: `${err.code}: ${err.detail ?? err.title}` }, byIndex };
   }
 }

@@ -74,7 +74,9 @@ test('a sender signature altered in the database fails exactly that event', asyn
     [idx.housingStarted, 'failed'],
     [idx.amrStarted, 'verified'],
   ]);
-  expect(v.timeline[2].signature.problems).toEqual(expect.arrayContaining([expect.stringContaining('sender signature')]));
+  expect(v.timeline[2].signature.problems).toEqual(
+    expect.arrayContaining([expect.objectContaining({ group: 'messages', text: expect.stringContaining('sender signature'), said: [expect.objectContaining({ code: 'signature.invalid' })] })]),
+  );
   expect(v.verification).toMatchObject({ ok: false });
   expect(v.verification.failures).toBeGreaterThan(0);
 });
