@@ -4,6 +4,7 @@
  * sender signature altered in the database fails exactly that event; the others stay verified.
  */
 import { startSupervisedGateway, supervisorToken, type caseMessages } from '../support/cases';
+import os from 'node:os';
 import type { TestGateway } from '../support/gateway';
 
 jest.setTimeout(180_000);
@@ -88,4 +89,26 @@ test('the department sees the status of its own case; ?verify must be a boolean'
   const bad = await t.call('GET', `/api/v1/cases/${caseNo}?verify=maybe`, { token });
   expect(bad.status).toBe(400);
   expect(bad.body.code).toBe('GW_ERR_REQUEST_INVALID');
+});
+
+test('cost (printed, not asserted): the plain view and ?verify=true on a case of 12 events', async () => {
+  const big = 'SG-2026-0914-012';
+  for (const d of ['housing', 'amr', 'tax']) await cases.record(big, d, '2026-09-14T09:30:00+08:00', 10);
+  for (const d of ['housing', 'amr', 'tax']) await cases.status(big, d, 'in_progress', '2026-09-15');
+  for (const d of ['housing', 'amr', 'tax']) await cases.status(big, d, 'correction', '2026-09-16');
+  for (const d of ['housing', 'amr', 'tax']) await cases.status(big, d, 'in_progress', '2026-09-17');
+  const median = async (query: string) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const r = await t.call('GET', `/api/v1/cases/${big}${query}`, { token });
+      expect(r.status).toBe(200);
+      if (query) expect(r.body.timeline.map((e: any) => e.signature.status)).toEqual(Array(12).fill('verified'));
+      ms.push(performance.now() - started);
+    }
+    return Math.round(ms.sort((a, b) => a - b)[2]!);
+  };
+  const plain = await median('');
+  const verified = await median('?verify=true');
+  process.stdout.write(`case of 12 events: plain view median ${plain} ms, ?verify=true median ${verified} ms (load ${os.loadavg()[0].toFixed(1)})\n`);
 });
