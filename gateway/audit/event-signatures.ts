@@ -6,7 +6,8 @@ import type { BundleReport, CheckLine } from './report';
  * event is one logged message: its lines are those naming its log index or its message (the
  * payload digest, the sender's and the gateway's signatures and their certificate chains, the
  * message.received entry, the receiver's signed acknowledgement, the entries' inclusion
- * proofs). A failed check of the whole bundle (the checkpoint's signature, a trust anchor)
+ * proofs); a service call's event, its service.called entry and the digests of its request and
+ * answer. A failed check of the whole bundle (the checkpoint's signature, a trust anchor)
  * fails every event. Pure.
  */
 export type EventSignatureStatus = 'verified' | 'failed' | 'pending' | 'unavailable';
@@ -58,7 +59,8 @@ export function eventSignatures(report: BundleReport, events: readonly LoggedEve
       out.set(e.logIndex, { status: 'pending' });
       continue;
     }
-    if (!own.some((l) => l.group === 'messages')) {
+    // A message's event has its message checks; a service call's (共享查询) its log entry and the digests of its texts.
+    if (!own.some((l) => l.group === 'messages' || l.group === 'services')) {
       out.set(e.logIndex, { status: 'unavailable', problems: [{ group: 'bundle', subject: `entry #${e.logIndex}`, text: 'the message is not in the case\'s evidence bundle (its envelope names another case id)' }] });
       continue;
     }

@@ -110,7 +110,12 @@ export function caseSchemas(): Json {
             properties: {
               logIndex: { type: 'integer', description: 'index of the message in the signed log (prove it with /api/v1/log)' },
               messageId: str('gateway message id'),
-              event: { type: 'string', enum: ['record', ...BRANCH_LIFECYCLE.events] },
+              event: { type: 'string', enum: ['record', ...BRANCH_LIFECYCLE.events, 'service_call'], description: 'record: a case record (opens a branch); a branch step; service_call: a synchronous service call (共享查询) made with X-Case-Id, which changes no branch' },
+              service: {
+                type: 'object',
+                description: 'service_call only (department: the provider)',
+                properties: { name: str('the service'), caller: str('member code of the caller'), outcome: str('the call\'s outcome') },
+              },
               department: str('member code'),
               departmentName: str('the department as the message names it'),
               officer: nullable(str('经办人')),

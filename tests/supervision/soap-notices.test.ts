@@ -83,3 +83,27 @@ test('红牌 past the limit: a negative number of working days left reaches both
   expect(iconv.decode(calls('tax', 'ReceiveSupervisionNotice')[1]!.rawBody, 'gbk')).toContain('<tax:jclx>CS</tax:jclx>');
   expect(calls('amr', 'SubmitSupervisionNotice')[1]!.rawXml).toContain('<amr:PS>R</amr:PS>');
 });
+
+test('a service call made for the case (X-Case-Id) is on its timeline, with its log index and a verified status; its answer altered in the database fails exactly that event', async () => {
+  w.t.clock.set('2026-10-12T09:00:00+08:00');
+  sup = await login();
+  const call = await w.t.call('POST', '/api/v1/services/tax/query-tax-status', {
+    token: w.t.tokens.hall,
+    headers: { 'x-purpose': 'case-handling', 'x-case-id': TAX_CASE },
+    body: { uscc: '91350100273896412W' },
+  });
+  expect(call.status).toBe(200);
+  const v = (await w.t.call('GET', `/api/v1/cases/${TAX_CASE}?verify=true`, { token: sup })).body;
+  const e = v.timeline.find((x: any) => x.event === 'service_call');
+  expect(e).toMatchObject({ department: 'tax', service: { name: 'query-tax-status', caller: 'hall' }, signature: { status: 'verified' } });
+  expect(v.timeline.map((x: any) => x.logIndex)).toEqual([...v.timeline.map((x: any) => x.logIndex)].sort((a: number, b: number) => a - b));
+  expect(v.timeline.map((x: any) => x.signature.status)).toEqual(v.timeline.map(() => 'verified'));
+  expect(v.verification.ok).toBe(true);
+  const mine = (await w.t.call('GET', `/api/v1/cases/${TAX_CASE}`, { token: w.t.tokens.tax })).body;
+  expect(mine.timeline.some((x: any) => x.event === 'service_call')).toBe(true);
+
+  await w.t.db.store.query(`UPDATE service_calls SET response = jsonb_set(response, '{status}', '"cancelled"') WHERE id = $1`, [e.messageId]);
+  const altered = (await w.t.call('GET', `/api/v1/cases/${TAX_CASE}?verify=true`, { token: sup })).body;
+  expect(altered.timeline.map((x: any) => [x.event, x.signature.status])).toEqual(v.timeline.map((x: any) => [x.event, x.event === 'service_call' ? 'failed' : 'verified']));
+  expect(altered.timeline.find((x: any) => x.event === 'service_call').signature.problems).toEqual([expect.objectContaining({ group: 'services', text: expect.stringContaining('altered') })]);
+});
