@@ -1,10 +1,11 @@
 import { adapterFile } from '../paths';
 import { soapAgencyAdapter } from '../agency/soap-agency';
+import { noticeToSubmitSupervisionNotice } from './notice';
 import { AMR_MAPPING_VERSION, caseRecordToSubmitCase, queryEnterprise, reportStatusOperation, submitCaseResult } from './mapping';
 
 /**
  * 市场监督管理局 (vertical agency): SOAP 1.1, UTF-8, no WS-Security (extranet, IP
- * restricted). Case records go to its SubmitCase; it offers QueryEnterprise and
+ * restricted). Case records go to its SubmitCase, 电子监察 notices to its SubmitSupervisionNotice; it offers QueryEnterprise and
  * reports status to the gateway's ReportStatus. Formats: README.md in this folder.
  */
 export const amrSoap = soapAgencyAdapter({
@@ -17,7 +18,7 @@ export const amrSoap = soapAgencyAdapter({
   encoding: 'utf-8',
   usernameToken: false,
   duplicateFault: /受理编号 .* 已存在/,
-  convert: { 'case-record': (payload) => caseRecordToSubmitCase(payload) },
+  convert: { 'case-record': (payload) => caseRecordToSubmitCase(payload), 'supervision-notice': (payload) => noticeToSubmitSupervisionNotice(payload) },
   deliveryAnswer: (response) => {
     const r = submitCaseResult(response);
     return { accepted: r.accepted, answer: { code: r.code, ...(r.agencyReceipt ? { agencyReceipt: r.agencyReceipt } : {}) }, message: r.message };

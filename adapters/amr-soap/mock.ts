@@ -1,7 +1,7 @@
 /**
  * Mock 江州市市场监督管理局: a real node-soap service on loopback speaking the
  * agency's contract (amr.wsdl: SOAP 1.1, UTF-8, no WS-Security), with enterprise
- * fixtures, duplicate detection, scripted misbehaviour, and `reportStatus` to call
+ * fixtures, the 电子监察 notices it received, duplicate detection, scripted misbehaviour, and `reportStatus` to call
  * the gateway's inbound ReportStatus as the agency would.
  */
 import { adapterFile } from '../paths';
@@ -10,6 +10,7 @@ import { SoapFault } from '../soap/errors';
 import { MockBehaviour, ReceivedCall, reportClients, startMockServer } from '../soap/mock-server';
 import { soapRouter } from '../soap/server';
 import { buildElement } from '../soap/xml-build';
+import { submitSupervisionNoticeToNotice } from './notice';
 
 export const AMR_NS = 'http://amr.jiangzhou.gov.cn/ws/case/v1';
 export const AMR_WSDL = adapterFile('amr-soap', 'amr.wsdl');
@@ -49,6 +50,8 @@ export interface AmrMock {
   enterprises: Map<string, AmrEnterprise>;
   /** Accepted SubmitCase calls: SLBH → the agency's receipt number SJBH. */
   cases: Map<string, string>;
+  /** Received 电子监察 notices (SubmitSupervisionNotice), by 牌号 PH, read back as supervision-notice JSON; a repeat is answered again, not recorded twice. */
+  notices: Map<string, Record<string, unknown>>;
   behave(b: MockBehaviour): void;
   /** Clears behaviour, received calls and accepted cases; restores the fixtures. */
   reset(): void;
@@ -66,6 +69,7 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 export async function startAmrMock(opts: { port?: number; host?: string } = {}): Promise<AmrMock> {
   const enterprises = new Map<string, AmrEnterprise>();
   const cases = new Map<string, string>();
+  const notices = new Map<string, Record<string, unknown>>();
   const restore = (): void => {
     enterprises.clear();
     for (const e of AMR_ENTERPRISES) enterprises.set(e.TYSHXYDM, { ...e });
@@ -88,6 +92,17 @@ export async function startAmrMock(opts: { port?: number; host?: string } = {}):
         cases.set(slbh, sjbh);
         return { FHDM: '0', FHXX: '接收成功', SJBH: sjbh };
       },
+      SubmitSupervisionNotice: (args, ctx) => {
+        server.record(args, ctx);
+        let notice: Record<string, unknown>;
+        try {
+          notice = submitSupervisionNoticeToNotice(args);
+        } catch (err) {
+          throw new SoapFault({ code: 'Client', reason: `监察通知格式错误：${(err as Error).message}` });
+        }
+        if (!notices.has(String(notice.cardId))) notices.set(String(notice.cardId), notice);
+        return { FHDM: '0', FHXX: '接收成功' };
+      },
       QueryEnterprise: (args, ctx) => {
         server.record(args, ctx);
         const found = enterprises.get(text(args.TYSHXYDM).trim());
@@ -107,10 +122,12 @@ export async function startAmrMock(opts: { port?: number; host?: string } = {}):
     received: server.received,
     enterprises,
     cases,
+    notices,
     behave: (b) => server.behave(b),
     reset() {
       server.resetServer();
       cases.clear();
+      notices.clear();
       restore();
     },
     async reportStatus(gatewaySoapUrl, args, o = {}) {

@@ -1,7 +1,7 @@
 /**
  * Mock 国家税务总局江州市税务局: a real node-soap service on loopback speaking the
  * agency's contract (tax.wsdl: SOAP 1.2, GBK on the wire, WS-Security
- * UsernameToken required), with taxpayer fixtures, duplicate detection, scripted
+ * UsernameToken required), with taxpayer fixtures, the 电子监察 notices it received, duplicate detection, scripted
  * misbehaviour, and `reportStatus` to call the gateway's inbound ReportCaseStatus
  * as the agency would (SOAP 1.2, GBK, with its UsernameToken).
  */
@@ -12,6 +12,7 @@ import { SoapFault } from '../soap/errors';
 import { MockBehaviour, ReceivedCall, reportClients, startMockServer } from '../soap/mock-server';
 import { safeEqual, soapRouter } from '../soap/server';
 import { buildElement } from '../soap/xml-build';
+import { receiveSupervisionNoticeToNotice } from './notice';
 
 export const TAX_NS = 'http://tax.jiangzhou.gov.cn/ws/gateway/v1';
 export const TAX_WSDL = adapterFile('tax-soap', 'tax.wsdl');
@@ -50,6 +51,8 @@ export interface TaxMock {
   taxpayers: Map<string, TaxTaxpayer>;
   /** Accepted ReceiveCase calls: ywbh → 受理流水号 sllsh. */
   cases: Map<string, string>;
+  /** Received 电子监察 notices (ReceiveSupervisionNotice), by 牌号 pbh, read back as supervision-notice JSON; a repeat is answered again, not recorded twice. */
+  notices: Map<string, Record<string, unknown>>;
   behave(b: MockBehaviour): void;
   /** Clears behaviour, received calls and accepted cases; restores the fixtures. */
   reset(): void;
@@ -80,6 +83,7 @@ export async function startTaxMock(opts: {
   const { credentials } = opts;
   const taxpayers = new Map<string, TaxTaxpayer>();
   const cases = new Map<string, string>();
+  const notices = new Map<string, Record<string, unknown>>();
   const restore = (): void => {
     taxpayers.clear();
     for (const t of TAX_TAXPAYERS) taxpayers.set(t.nsrsbh, { ...t });
@@ -105,6 +109,17 @@ export async function startTaxMock(opts: {
         cases.set(ywbh, sllsh);
         return { retCode: '0000', retMsg: '接收成功', sllsh };
       },
+      ReceiveSupervisionNotice: (args, ctx) => {
+        server.record(args, ctx);
+        let notice: Record<string, unknown>;
+        try {
+          notice = receiveSupervisionNoticeToNotice(args);
+        } catch (err) {
+          throw new SoapFault({ code: 'Sender', reason: `监察通知格式错误：${(err as Error).message}` });
+        }
+        if (!notices.has(String(notice.cardId))) notices.set(String(notice.cardId), notice);
+        return { retCode: '0000', retMsg: '接收成功' };
+      },
       QueryTaxStatus: (args, ctx) => {
         server.record(args, ctx);
         const found = taxpayers.get(text(args.nsrsbh).trim());
@@ -124,10 +139,12 @@ export async function startTaxMock(opts: {
     received: server.received,
     taxpayers,
     cases,
+    notices,
     behave: (b) => server.behave(b),
     reset() {
       server.resetServer();
       cases.clear();
+      notices.clear();
       restore();
     },
     async reportStatus(gatewaySoapUrl, args, o = {}) {

@@ -11,6 +11,8 @@ import { LOG_NAME, type Checkpoint } from '../log/checkpoint';
 import type { LogHashAlg } from '../merkle/hash';
 import { assembleInclusionProof, inclusionProofNodes, nodeLookupFrom, nodesToFetch } from '../merkle/tree';
 import { cosignedNote } from '../log/checkpoint-store';
+import { logNoteVkey } from '../log/note';
+import type { Signer } from '../crypto/sign';
 import { receiptOf } from '../exchange/write-batch';
 import type { DigestAlg } from '../crypto/digest';
 import type { BatchedSignature } from '../crypto/batch-signature';
@@ -33,6 +35,34 @@ export interface EvidenceSource {
   note?: { origin: string; vkey: string };
   /** Where bodies past the retention period are read back from (archive mode). */
   archive?: BodyArchive | null;
+}
+
+/** What evidenceSourceOf needs of the gateway. */
+export interface EvidenceDeps {
+  store: Db;
+  clock: Clock;
+  archive: BodyArchive | null;
+  integrator: { runOnce(force: boolean): Promise<unknown> };
+  witnessing: { configured: boolean; submit(size: number): Promise<unknown> };
+  trust: { readonly logNoteSigner: Signer | null };
+  config: { trust: { logOrigin: string } };
+}
+
+/**
+ * The gateway's evidence source: checkpoints signed by its integrator when the newest does
+ * not cover the case, its log note key, its archive. `witness`: ask the configured witnesses
+ * to cosign the checkpoint (exports and audit checks), or not (a case view's signature status).
+ */
+export function evidenceSourceOf(deps: EvidenceDeps, opts: { witness: boolean }): EvidenceSource {
+  const signer = deps.trust.logNoteSigner;
+  return {
+    db: deps.store,
+    clock: deps.clock,
+    signCheckpoint: () => deps.integrator.runOnce(true),
+    ...(opts.witness && deps.witnessing.configured ? { witness: (size: number) => deps.witnessing.submit(size) } : {}),
+    note: signer ? { origin: deps.config.trust.logOrigin, vkey: logNoteVkey(deps.config.trust.logOrigin, signer) } : undefined,
+    archive: deps.archive,
+  };
 }
 
 /** The exact texts each signature and log digest of a message covers. */

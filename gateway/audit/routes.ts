@@ -4,9 +4,8 @@ import { principalOf } from '../http/auth';
 import { validateQuery, validQuery } from '../http/validate';
 import { actorName } from '../registry/principal';
 import { actorOf, allow } from '../registry/permissions';
-import { logNoteVkey } from '../log/note';
 import { traceEntries, traceQueryOf, type TraceParams } from './trace';
-import { buildEvidence, exportOutcome, exportSummary } from './evidence';
+import { buildEvidence, evidenceSourceOf, exportOutcome, exportSummary } from './evidence';
 import { audited, type AuditActor, type AuditKind, type AuditOutcome } from './trail';
 import { listAuditAccess } from './access-log';
 import { verifyBundle } from './verify-bundle';
@@ -26,20 +25,7 @@ export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'archive' | 'clock
     const p = principalOf(req);
     return { actor: actorName(p), role: actorOf(p) };
   };
-  const noteSigner = deps.trust.logNoteSigner;
-  const note = noteSigner ? { origin: deps.config.trust.logOrigin, vkey: logNoteVkey(deps.config.trust.logOrigin, noteSigner) } : undefined;
-  const evidenceOf = (caseId: string) =>
-    buildEvidence(
-      {
-        db: deps.store,
-        clock: deps.clock,
-        signCheckpoint: () => deps.integrator.runOnce(true),
-        ...(deps.witnessing.configured ? { witness: (size: number) => deps.witnessing.submit(size) } : {}),
-        note,
-        archive: deps.archive,
-      },
-      caseId,
-    );
+  const evidenceOf = (caseId: string) => buildEvidence(evidenceSourceOf(deps, { witness: true }), caseId);
 
   const recorded = <T>(req: Request, kind: AuditKind, query: Record<string, string | number | undefined>, run: () => Promise<T>, outcome: (out: T) => AuditOutcome) =>
     audited(deps.store, alg, () => deps.clock.now(), kind, who(req), query, run, outcome);

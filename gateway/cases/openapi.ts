@@ -15,7 +15,14 @@ export const getCaseOp: Op = {
   summary: 'A case (办件): due dates per branch and overall, working days used and left, and its timeline with log indices',
   description:
     'Working days on the official calendar (weekends, public holidays, 调休 make-up days; per-city changes from configuration); the acceptance day is not counted; 补正 suspends a branch\'s clock until the applicant supplies. The case\'s departments see the applicant in full; auditors and supervisors see it masked. 503 GW_ERR_CASE_CALENDAR_UNCOVERED when a deadline falls in a year the calendar does not cover.',
-  params: [CASE_NO],
+  params: [
+    CASE_NO,
+    query(
+      'verify',
+      'true: also check each timeline event\'s signatures, as `xgw verify bundle --root` checks the case\'s evidence bundle (signature status per event, `verification` for the whole); costs tens to hundreds of milliseconds more',
+      { type: 'boolean', default: false },
+    ),
+  ],
   ok: { 200: json('the case', ref('CaseView')) },
   errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_CASE_NOT_FOUND', 'GW_ERR_CASE_CALENDAR_UNCOVERED'],
 };
@@ -81,6 +88,19 @@ export function caseSchemas(): Json {
             },
           },
         },
+        verification: {
+          type: 'object',
+          description: 'with ?verify=true: the check of the case\'s whole evidence bundle',
+          required: ['ok', 'at', 'checkpointSize', 'failures', 'durationMs'],
+          properties: {
+            ok: { type: 'boolean', description: 'every check passed' },
+            at: time('when it was checked'),
+            checkpointSize: nullable({ type: 'integer', description: 'the signed checkpoint the entries were proved against' }),
+            failures: { type: 'integer' },
+            durationMs: { type: 'integer', description: 'time spent building and checking the bundle' },
+            error: str('why no bundle could be built (catalogue code: detail)'),
+          },
+        },
         cards: { type: 'array', description: '电子监察 cards raised on its branches (黄牌 / 红牌), in raising order', items: ref('SupervisionCard') },
         timeline: {
           type: 'array',
@@ -90,13 +110,43 @@ export function caseSchemas(): Json {
             properties: {
               logIndex: { type: 'integer', description: 'index of the message in the signed log (prove it with /api/v1/log)' },
               messageId: str('gateway message id'),
-              event: { type: 'string', enum: ['record', ...BRANCH_LIFECYCLE.events] },
+              event: { type: 'string', enum: ['record', ...BRANCH_LIFECYCLE.events, 'service_call'], description: 'record: a case record (opens a branch); a branch step; service_call: a synchronous service call (共享查询) made with X-Case-Id, which changes no branch' },
+              service: {
+                type: 'object',
+                description: 'service_call only (department: the provider)',
+                properties: { name: str('the service'), caller: str('member code of the caller'), outcome: str('the call\'s outcome') },
+              },
               department: str('member code'),
               departmentName: str('the department as the message names it'),
               officer: nullable(str('经办人')),
               occurredAt: time('when it happened, as the department reports'),
               applied: { type: 'boolean', description: 'false: the step was not allowed in the branch\'s status (see note); the case did not change' },
               note: str('why it was not applied'),
+              signature: {
+                type: 'object',
+                description: 'with ?verify=true: the checks of the event\'s message in the case\'s evidence bundle (payload digest, sender and gateway signatures and their certificate chains at the logged time, its log entries and their inclusion proofs, the receiver\'s signed acknowledgement)',
+                required: ['status'],
+                properties: {
+                  status: { type: 'string', enum: ['verified', 'failed', 'pending', 'unavailable'], description: 'verified 已验签; failed 验签失败 (see problems); pending: logged after the checkpoint proved against; unavailable: not in the case\'s bundle, or no bundle could be built' },
+                  signer: str('the sender whose signature was checked (member code)'),
+                  alg: str('its signature algorithm'),
+                  onBehalf: { type: 'boolean', description: 'signed by the gateway on the department\'s behalf' },
+                  problems: {
+                    type: 'array',
+                    description: 'the failed checks, as the lines of the verifier\'s report (GET /api/v1/audit/verify) say them',
+                    items: {
+                      type: 'object',
+                      required: ['group', 'subject', 'text'],
+                      properties: {
+                        group: str('the verifier\'s check group (messages, entries, steps, checkpoint, …)'),
+                        subject: str('what the check is about: entry #12, message <id>, checkpoint'),
+                        text: str('what failed, in English'),
+                        said: { type: 'array', description: 'the same as stable codes and values (the console words them in Chinese)', items: { type: 'object', required: ['code'], properties: { code: { type: 'string' }, params: { type: 'object' } } } },
+                      },
+                    },
+                  },
+                },
+              },
             },
           },
         },

@@ -78,6 +78,7 @@ export async function caseView(store: Store, cases: CaseProjector, principal: Pr
     `SELECT idx, message_id, event, department, department_name, officer, occurred_at, applied, note FROM case_events WHERE case_no = $1 ORDER BY idx`,
     [caseNo],
   );
+  const calls = await serviceCallEvents(store, principal, caseNo);
   return {
     caseNo: c.caseNo,
     matter: { code: c.matterCode, name: c.matterName },
@@ -94,18 +95,61 @@ export async function caseView(store: Store, cases: CaseProjector, principal: Pr
     overdue: dueOn !== null && (final ? c.completedOn ?? today : today) > dueOn,
     branches,
     cards: await cardsOfCase(store, caseNo),
-    timeline: events.rows.map((e) => ({
-      logIndex: Number(e.idx),
-      messageId: e.message_id,
-      event: e.event,
-      department: e.department,
-      departmentName: e.department_name,
-      officer: e.officer,
-      occurredAt: formatTime(e.occurred_at),
-      applied: e.applied,
-      ...(e.note ? { note: e.note } : {}),
-    })),
+    timeline: [
+      ...events.rows.map((e): TimelineEvent => ({
+        logIndex: Number(e.idx),
+        messageId: e.message_id,
+        event: e.event,
+        department: e.department,
+        departmentName: e.department_name,
+        officer: e.officer,
+        occurredAt: formatTime(e.occurred_at),
+        applied: e.applied,
+        ...(e.note ? { note: e.note } : {}),
+      })),
+      ...calls,
+    ].sort((a, b) => a.logIndex - b.logIndex),
   };
+}
+
+interface TimelineEvent {
+  logIndex: number;
+  messageId: string;
+  event: string;
+  department: string;
+  departmentName: string;
+  officer: string | null;
+  occurredAt: string;
+  applied: boolean;
+  note?: string;
+  service?: { name: string; caller: string; outcome: string };
+}
+
+/**
+ * The synchronous service calls (共享查询) made for the case (header X-Case-Id), read from the
+ * log at each view: they change no branch, so the projection does not fold them. A department
+ * sees the calls it made or answered; auditors and supervisors see all.
+ */
+async function serviceCallEvents(store: Store, principal: Principal, caseNo: string): Promise<TimelineEvent[]> {
+  const r = await store.query<Record<string, any>>(
+    `SELECT le.idx, sc.id, sc.caller, sc.provider, sc.service, sc.outcome, sc.started_at, m.name AS provider_name
+     FROM log_entries le JOIN service_calls sc ON sc.id = le.message_id LEFT JOIN members m ON m.code = sc.provider
+     WHERE le.case_id = $1 AND le.kind = 'service.called' ORDER BY le.idx`,
+    [caseNo],
+  );
+  return r.rows
+    .filter((c) => readsAllMembers(principal) || c.caller === principal.member || c.provider === principal.member)
+    .map((c) => ({
+      logIndex: Number(c.idx),
+      messageId: c.id,
+      event: 'service_call',
+      department: c.provider,
+      departmentName: c.provider_name ?? c.provider,
+      officer: null,
+      occurredAt: formatTime(c.started_at),
+      applied: true,
+      service: { name: c.service, caller: c.caller, outcome: c.outcome },
+    }));
 }
 
 /** Cases by case number (keyset), filtered; `overdue` means due before completion, or before today while open. */

@@ -140,7 +140,7 @@ test('the caller must declare purpose and case, be allowed by an agreement, and 
 
 test('the metaservice advertises each service with its schemas and the inbound SOAP endpoint with its WSDL', async () => {
   const res = await w.t.call('GET', '/api/v1/members/amr/services', { token: w.t.tokens.hall });
-  expect(res.body.adapter).toMatchObject({ name: 'amr-soap', version: '1.0.0', mappingVersion: 'amr-soap/1.0.0', delivers: ['case-record'] });
+  expect(res.body.adapter).toMatchObject({ name: 'amr-soap', version: '1.0.0', mappingVersion: 'amr-soap/1.0.0', delivers: ['case-record', 'supervision-notice'] });
   expect(res.body.services).toEqual([
     expect.objectContaining({ name: 'query-enterprise', title: '企业登记信息查询', operation: 'QueryEnterprise', url: `${w.t.url}/api/v1/services/amr/query-enterprise`, callers: [{ sender: 'hall', purposes: ['case-handling'] }] }),
   ]);

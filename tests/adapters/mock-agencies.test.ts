@@ -112,7 +112,7 @@ describe('servers', () => {
     }
     const c = await SoapClient.create({ wsdlPath: agencies.tax.wsdlUrl, endpoint: agencies.tax.url, soapVersion: '1.2', encoding: 'gbk', usernameToken: taxCredentials, timeoutMs: 3000 });
     clients.push(c);
-    expect(c.operationNames).toEqual(['ReceiveCase', 'QueryTaxStatus']);
+    expect(c.operationNames).toEqual(['ReceiveCase', 'ReceiveSupervisionNotice', 'QueryTaxStatus']);
     expect((await c.invoke('QueryTaxStatus', taxQuery('91350100273896412W'))).response.nsrzt).toBe('03');
   });
 

@@ -75,7 +75,7 @@ test('the CSV export is the table of the filters in force', async () => {
   expect(csv).toEqual([expect.stringMatching(/^key,label,received/), 'total,合计,0,0,,0,,,,0,0,0,0,0']);
 });
 
-test("an overdue case opens its timeline: branches with due dates, every event with its log index", async () => {
+test("an overdue case opens its timeline: branches with due dates, every event with its log index and 已验签", async () => {
   await b.page.goto(`${t.url}/console/supervision`);
   await waitForCount(b.page, '.overdue .el-table__body tr', 1);
   await b.page.getByRole('link', { name: 'ST-2026-S4' }).click();
@@ -83,10 +83,29 @@ test("an overdue case opens its timeline: branches with due dates, every event w
   await b.page.getByText('承办').first().waitFor();
   expect(await b.page.locator('.timeline .el-timeline-item').count()).toBe(2);
   expect(await b.page.locator('.timeline .idx').first().textContent()).toMatch(/日志序号 #\d+/);
+  await waitForCount(b.page, '.timeline .el-tag.sig', 2);
+  expect((await b.page.locator('.timeline .el-tag.sig').allTextContents()).map((x) => x.trim())).toEqual(['已验签', '已验签']);
+  await b.page.getByText('证据包验签').getByText('全部通过').waitFor();
   await b.page.getByText('超期', { exact: true }).waitFor();
   await screenshot(b.page, 'supervisor-case');
   expect(await axeViolations(b.page)).toEqual([]);
   expect(b.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+});
+
+test('an envelope altered in the database: that event shows 验签失败, the other 已验签', async () => {
+  const last = await t.db.store.query<{ id: string; envelope: any }>(
+    `SELECT m.id, m.envelope FROM case_events e JOIN messages m ON m.id = e.message_id WHERE e.case_no = 'ST-2026-S4' ORDER BY e.idx DESC LIMIT 1`,
+  );
+  const envelope = last.rows[0]!.envelope;
+  envelope.header.messageId += '-altered';
+  await t.db.store.query('UPDATE messages SET envelope = $2 WHERE id = $1', [last.rows[0]!.id, JSON.stringify(envelope)]);
+  await b.page.reload();
+  await waitForCount(b.page, '.timeline .el-tag.sig', 2);
+  expect((await b.page.locator('.timeline .el-tag.sig').allTextContents()).map((x) => x.trim())).toEqual(['已验签', '验签失败']);
+  await b.page.locator('.sig-problems').first().waitFor();
+  await b.page.getByText('证据包验签').getByText(/项未通过/).waitFor();
+  await screenshot(b.page, 'supervisor-case-tampered');
+  expect(await axeViolations(b.page)).toEqual([]);
 });
 
 test('the warning list beside the overdue list: responsible department, working days left, the link to the timeline', async () => {

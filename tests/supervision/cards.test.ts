@@ -89,12 +89,14 @@ test('the red card the day after the due date (a 调休 Saturday); 补正 delays
   expect((await cardsOf('SV-2026-0924-B')).map((c: any) => [c.department, c.card])).toEqual([['housing', '黄牌'], ['housing', '红牌'], ['amr', '黄牌'], ['amr', '红牌']]);
 });
 
-test('a department whose adapter cannot carry a notice: the card stands, the notice is marked failed with the reason', async () => {
+test('a SOAP agency (市场监管) gets its notices too, converted at push for its WSDL (tests/supervision/soap-notices delivers them)', async () => {
   const amr = (await cardsOf('SV-2026-0924-B')).filter((c: any) => c.department === 'amr');
   expect(amr.map((c: any) => c.notice)).toEqual([
-    { status: 'failed', messageId: null, error: expect.stringContaining('GW_ERR_ADAPTER_UNMAPPED_VALUE') },
-    { status: 'failed', messageId: null, error: expect.stringContaining('GW_ERR_ADAPTER_UNMAPPED_VALUE') },
+    { status: 'sent', messageId: expect.any(String) },
+    { status: 'sent', messageId: expect.any(String) },
   ]);
+  const converted = await t.db.store.query<{ conversion: any }>('SELECT conversion FROM messages WHERE id = $1', [amr[0].notice.messageId]);
+  expect(converted.rows[0]!.conversion.native.operation).toBe('SubmitSupervisionNotice');
 });
 
 test('GET /supervision/cards: filters, keyset pages, supervisors and auditors only', async () => {
@@ -140,11 +142,15 @@ test('the case\'s evidence bundle carries its card entries and notices, and veri
   expect([report.status, report.body.ok, report.body.failures]).toEqual([200, true, 0]);
 });
 
-test('refused notices are one warning per department and reason a run, with the number of cards', async () => {
+test('refused notices (the department was deactivated since): the cards stand, one warning per department and reason a run, with the number of cards', async () => {
   await cases.record('SV-2026-1028-D', 'amr', '2026-10-28T10:00:00+08:00', 1);
   await cases.record('SV-2026-1028-E', 'amr', '2026-10-28T10:00:00+08:00', 1);
+  t.clock.set('2026-11-02T15:00:00+08:00');
+  const admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token;
+  expect((await t.call('DELETE', '/api/v1/admin/members/amr', { token: admin })).status).toBe(200);
   const before = t.logs.length;
   expect(raised(await on('2026-11-02'))).toEqual([['SV-2026-1028-D', 'amr', 'overdue'], ['SV-2026-1028-E', 'amr', 'overdue']]);
   const refused = t.logs.slice(before).filter((l) => String(l.msg).startsWith('supervision notice'));
-  expect(refused).toEqual([expect.objectContaining({ to: 'amr', cards: 2, caseId: 'SV-2026-1028-D', error: expect.stringContaining('GW_ERR_ADAPTER_UNMAPPED_VALUE') })]);
+  expect(refused).toEqual([expect.objectContaining({ to: 'amr', cards: 2, caseId: 'SV-2026-1028-D', error: expect.stringContaining('GW_ERR_REGISTRY_UNKNOWN_MEMBER') })]);
+  expect((await cardsOf('SV-2026-1028-D')).map((c: any) => [c.card, c.notice])).toEqual([['红牌', { status: 'failed', messageId: null, error: expect.stringContaining('GW_ERR_REGISTRY_UNKNOWN_MEMBER') }]]);
 });

@@ -107,6 +107,7 @@ export const CASE_EVENT: Record<string, string> = {
   approve: '办结 · 准予',
   deny: '办结 · 不予',
   return: '退回',
+  service_call: '共享查询',
 };
 
 /** A rate 0..1 as a percentage with one decimal; "—" when there is nothing to divide. */
