@@ -115,7 +115,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const noteSigner = trust.logNoteSigner;
   const integrator = new LogIntegrator(
     store,
-    trust.logSigner,
+    () => trust.logSigner,
     clock,
     integratorOptions(config.trust),
     log,
