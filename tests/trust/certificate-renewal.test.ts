@@ -111,6 +111,11 @@ test('renew the log key, then the root: new checkpoints use the new key in every
   expect(failures(rootBundle, [firstRoot])).toEqual([]); // the auditor who pinned the first root: through the cross certificate
   expect(failures(oldBundle, [firstRoot])).toEqual([]);
   expect(failures(logBundle)).toEqual([]);
+  // The console's check (GET /audit/verify) pins the gateway's roots, the current and the previous one.
+  for (const c of [before, afterLog, afterRoot]) {
+    const checked = await callJson(other.url, 'GET', `/api/v1/audit/verify?caseId=${c.caseNo}`, { token: auditor });
+    expect({ caseNo: c.caseNo, ok: checked.body.ok, anchor: checked.body.anchor }).toEqual({ caseNo: c.caseNo, ok: true, anchor: 'pinned' });
+  }
   const rotated = await t.call('POST', '/api/v1/admin/members/housing/certificates/rotate', { token: admin });
   expect(rotated.status).toBe(201);
   expect(verifyChain(t.gw.deps.trust.certificatePem(rotated.body.fingerprint)!, [], [secondRoot], t.clock.now()).ok).toBe(true);
