@@ -7,7 +7,10 @@ import { splitPem } from './asn1';
  * 0700, certificates 0644; never a half-written or silently replaced file).
  *
  *   <dir>/ca/root.key.pem  root.cert.pem
+ *   <dir>/ca/superseded/root.<serial>.key.pem  .cert.pem  (renewed away: still a trust anchor for what it issued)
+ *   <dir>/ca/cross/root.<serial>.cert.pem  (the new root's key certified by the root it replaced)
  *   <dir>/log/log.key.pem  log.cert.pem  note.key.pem (Ed25519: checkpoints as C2SP signed notes)
+ *   <dir>/log/superseded/log.<serial>.key.pem  .cert.pem  (renewed away: kept, never loaded)
  *   <dir>/departments/<code>.key.pem  <code>.cert.pem  [<code>.chain.pem]
  *   <dir>/departments/superseded/<code>.<serial>.key.pem  .cert.pem  (rotated away: kept, never loaded)
  *   <dir>/registry.json  which registry (database) this PKI belongs to
@@ -24,6 +27,14 @@ export interface KeyCertPaths {
 export const layout = {
   root: (dir: string): KeyCertPaths => pair(path.join(dir, 'ca'), 'root'),
   log: (dir: string): KeyCertPaths => pair(path.join(dir, 'log'), 'log'),
+  /** Where a root renewal moves the previous root's key and certificate (serial-named; the certificate stays a trust anchor). */
+  supersededRoot: (dir: string, serial: string): KeyCertPaths => pair(path.join(dir, 'ca', 'superseded'), `root.${checkCode(serial)}`),
+  supersededRootsDir: (dir: string): string => path.join(dir, 'ca', 'superseded'),
+  /** The cross certificate a root renewal makes: the new root's key and name, issued by the previous root. */
+  rootCross: (dir: string, serial: string): string => path.join(dir, 'ca', 'cross', `root.${checkCode(serial)}.cert.pem`),
+  rootCrossDir: (dir: string): string => path.join(dir, 'ca', 'cross'),
+  /** Where a log renewal moves the previous log key and certificate (serial-named, never loaded). */
+  supersededLog: (dir: string, serial: string): KeyCertPaths => pair(path.join(dir, 'log', 'superseded'), `log.${checkCode(serial)}`),
   /** The log's Ed25519 note key (no certificate: its vkey is published with the checkpoints). */
   logNoteKey: (dir: string): string => path.join(dir, 'log', 'note.key.pem'),
   department: (dir: string, code: string): KeyCertPaths => pair(path.join(dir, 'departments'), checkCode(code)),
@@ -97,6 +108,16 @@ export function readTrustDir(dir: string): string[] {
     .filter((f) => f.endsWith('.pem'))
     .sort()
     .flatMap((f) => splitPem(fs.readFileSync(path.join(trust, f), 'utf8')));
+}
+
+/** The certificates (PEM) in `sub` whose names end in .cert.pem, sorted by name; none when it does not exist. */
+export function readCertificates(sub: string): string[] {
+  if (!fs.existsSync(sub)) return [];
+  return fs
+    .readdirSync(sub)
+    .filter((f) => f.endsWith('.cert.pem'))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(sub, f), 'utf8'));
 }
 
 /** A warning if a key file or private directory is readable by group or others. */

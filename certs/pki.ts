@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { generateKeyPair, keyAlgOf, KeyAlg, loadPrivateKey, spkiDer } from '../gateway/crypto/keys';
 import { Signer } from '../gateway/crypto/sign';
 import { DistinguishedName, splitPem } from './asn1';
 import { CertificateAuthority, createRootCa, issueCertificate, loadCertificateAuthority, parseCertificate, verifyChain } from './ca';
-import { ensurePrivateDir, KeyCertPaths, layout, permissionWarning, readIfExists, readTrustDir, writeNewFile } from './files';
+import { ensurePrivateDir, KeyCertPaths, layout, permissionWarning, readCertificates, readIfExists, readTrustDir, writeNewFile } from './files';
 
 /**
  * The gateway's own PKI: one SM2 root CA, a log-signing certificate and one
@@ -54,6 +55,9 @@ interface PkiPaths {
 /** A department certificate's subject: its Chinese name as O and CN, its code as OU. */
 export const departmentSubject = (code: string, name: string): DistinguishedName => ({ C: 'CN', O: name, OU: code, CN: name });
 
+/** The log-signing certificate's subject under a root of organisation `org`. */
+export const logSubject = (org: string): DistinguishedName => ({ C: 'CN', O: org, CN: 'xgw 交换日志签名 (log signing)' });
+
 const DEFAULT_ROOT: DistinguishedName = { C: 'CN', O: 'xgw 政务数据交换网关', CN: 'xgw Gateway Root CA' };
 
 /** Create what is missing, keep what exists (idempotent); throws rather than overwrite or mismatch. */
@@ -72,10 +76,11 @@ export function initPki(opts: InitPkiOptions): PkiPaths {
   const rootPaths = layout.root(dir);
   const ca = ensureRoot(rootPaths, opts.rootSubject ?? DEFAULT_ROOT, opts.rootDays ?? 7300, now, created);
   const org = ca.cert.subject.O ?? DEFAULT_ROOT.O;
-  const roots = [ca.certPem, ...readTrustDir(dir)];
+  const previous = previousRootPems(dir);
+  const roots = [ca.certPem, ...previous, ...readTrustDir(dir)];
   const leaf = (paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName): KeyCertPaths =>
-    ensureLeaf(paths, alg, subject, { ca, roots, days: opts.leafDays ?? 825, now, created, acceptLegacySm2: opts.acceptLegacySm2 === true });
-  const logPaths = leaf(layout.log(dir), opts.logAlg ?? 'sm2', { C: 'CN', O: org as string, CN: 'xgw 交换日志签名 (log signing)' });
+    ensureLeaf(paths, alg, subject, { ca, ownRoots: [ca.certPem, ...previous], roots, days: opts.leafDays ?? 825, now, created, acceptLegacySm2: opts.acceptLegacySm2 === true });
+  const logPaths = leaf(layout.log(dir), opts.logAlg ?? 'sm2', logSubject(org as string));
   if (ensureLogNoteKey(dir).created) created.push(layout.logNoteKey(dir));
   // XMLDSig has no SM2 algorithm: stations that check XML signatures get RSA-SHA256 with this key.
   leaf(layout.packageSigning(dir), 'rsa', { C: 'CN', O: org as string, CN: 'xgw 交换包签名 (exchange-station package signing)' });
@@ -121,6 +126,8 @@ function ensureRoot(paths: KeyCertPaths, subject: DistinguishedName, days: numbe
 
 interface LeafContext {
   ca: CertificateAuthority;
+  /** Our root, then the roots it replaced (a leaf issued before a root renewal chains to one of them). */
+  ownRoots: string[];
   roots: string[];
   days: number;
   now: Date;
@@ -143,7 +150,7 @@ function ensureLeaf(paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName
   if (have !== alg) throw new Error(`${paths.key} holds a ${have} key but ${alg} was asked for; move it away to re-key`);
   if (certPem) {
     const chain = splitPem(readIfExists(paths.chain) ?? '');
-    const check = verifyChain(certPem, chain.length ? chain : [ca.certPem], ctx.roots, now, [], { acceptLegacySm2: ctx.acceptLegacySm2 });
+    const check = verifyChain(certPem, chain.length ? chain : ctx.ownRoots, ctx.roots, now, [], { acceptLegacySm2: ctx.acceptLegacySm2 });
     if (!check.ok) throw new Error(`${paths.cert} is not valid under the configured roots (${check.reason}); move it away to re-issue`);
     if (!spkiDer(parseCertificate(certPem).publicKey).equals(spkiDer(privateKey))) throw new Error(`${paths.cert} does not belong to the key ${paths.key}`);
     return paths;
@@ -158,7 +165,9 @@ function ensureLeaf(paths: KeyCertPaths, alg: KeyAlg, subject: DistinguishedName
 export interface Pki {
   dir: string;
   rootCertPem: string;
-  /** Our root first, then `<dir>/trust/*.pem`. */
+  /** The roots ours replaced (xgw certs renew-root), newest first: still trust anchors for what they issued. */
+  previousRootPems: string[];
+  /** Our root first, then the roots it replaced, then `<dir>/trust/*.pem`. */
   trustedRootPems: string[];
   log: Signer;
   /** The log's Ed25519 note key (checkpoints as C2SP signed notes); null in a PKI made before it existed. */
@@ -174,7 +183,9 @@ export interface Pki {
 export function loadPki(dir: string, now: Date = new Date(), options: { acceptLegacySm2?: boolean } = {}): Pki {
   const rootCertPem = readIfExists(layout.root(dir).cert);
   if (!rootCertPem) throw new Error(`no PKI at ${dir}: ${layout.root(dir).cert} is missing (run initPki first)`);
-  const trustedRootPems = [rootCertPem, ...readTrustDir(dir)];
+  const previous = previousRootPems(dir);
+  const ownRoots = [rootCertPem, ...previous];
+  const trustedRootPems = [...ownRoots, ...readTrustDir(dir)];
   const warnings: string[] = [];
   for (const d of [dir, path.join(dir, 'ca'), path.join(dir, 'log'), layout.departmentsDir(dir)]) {
     const w = fs.existsSync(d) ? permissionWarning(d) : null;
@@ -187,7 +198,7 @@ export function loadPki(dir: string, now: Date = new Date(), options: { acceptLe
     const w = permissionWarning(paths.key);
     if (w) warnings.push(w);
     const chain = readIfExists(paths.chain);
-    const issuers = chain ? splitPem(chain) : [rootCertPem];
+    const issuers = chain ? splitPem(chain) : [ownIssuer(certPem, ownRoots)];
     const check = verifyChain(certPem, issuers, trustedRootPems, now, [], options);
     if (!check.ok) warnings.push(`${label}: ${check.reason}`);
     return Signer.fromPem(keyPem, [certPem, ...issuers]);
@@ -216,6 +227,7 @@ export function loadPki(dir: string, now: Date = new Date(), options: { acceptLe
   return {
     dir,
     rootCertPem,
+    previousRootPems: previous,
     trustedRootPems,
     log,
     logNote,
@@ -228,4 +240,15 @@ export function loadPki(dir: string, now: Date = new Date(), options: { acceptLe
       return signer;
     },
   };
+}
+
+/** The roots a renewal replaced (`<dir>/ca/superseded`), newest first. */
+export function previousRootPems(dir: string): string[] {
+  return readCertificates(layout.supersededRootsDir(dir)).sort((a, b) => parseCertificate(b).notBefore.getTime() - parseCertificate(a).notBefore.getTime());
+}
+
+/** Which of our roots (current, then previous) issued `certPem` by name and key identifier; the current one when none did. */
+export function ownIssuer(certPem: string, ownRoots: readonly string[]): string {
+  const x = new X509Certificate(certPem);
+  return ownRoots.find((r) => x.checkIssued(new X509Certificate(r))) ?? ownRoots[0]!;
 }

@@ -46,6 +46,7 @@ export const catalogue = {
   GW_ERR_TRUST_BAD_SIGNATURE: { status: 422, title: 'The sender signature does not verify' },
   GW_ERR_TRUST_CERTIFICATE_INVALID: { status: 422, title: 'The signing certificate is unknown, expired or revoked' },
   GW_ERR_TRUST_CERTIFICATE_STATUS: { status: 409, title: "The certificate's status does not allow this (a revoked certificate stays revoked; only an active one is superseded)" },
+  GW_ERR_TRUST_CANNOT_ISSUE: { status: 409, title: 'This gateway cannot issue the certificate: its PKI directory lacks the root CA key or the key being renewed' },
   GW_ERR_TRUST_CRL_INVALID: { status: 422, title: 'The certificate revocation list does not parse or is not signed by a trusted CA' },
   GW_ERR_TRUST_NOT_FOUND: { status: 404, title: 'No such certificate, or none of this member' },
 

@@ -16,6 +16,7 @@ import { Authenticator } from './http/auth';
 import { ExchangeWriter } from './exchange/writer';
 import { DeliveryWorker } from './delivery/worker';
 import { webhookSigner } from './delivery/webhook-signer';
+import { Periodic } from './periodic';
 import { applyStationAnswer } from './documents/station-answers';
 import { AdapterBindings } from './adapters/bindings';
 import { adapterStatuses } from './adapters/status';
@@ -110,12 +111,13 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const warnExpiring = () => {
     for (const w of expiryWarnings(trust.signingCertificates(), clock.now())) log.warn(w);
   };
-  warnExpiring();
+  const expiryCheck = new Periodic(async () => warnExpiring(), 86_400_000);
+  expiryCheck.start();
   metrics.certificates.read = () => expiries(trust.signingCertificates(), clock.now());
   const noteSigner = trust.logNoteSigner;
   const integrator = new LogIntegrator(
     store,
-    trust.logSigner,
+    () => trust.logSigner,
     clock,
     integratorOptions(config.trust),
     log,
@@ -182,10 +184,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   }
   if (opts.startSupervision ?? config.supervision.enabled) supervision.start();
   // Revocations and imports made elsewhere (CLI, other processes) reach this process within 5 s.
-  const trustRefresh = setInterval(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
-  trustRefresh.unref();
-  const expiryCheck = setInterval(warnExpiring, 86_400_000);
-  expiryCheck.unref();
+  const trustRefresh = new Periodic(() => trust.refresh(store).catch((err) => log.warn({ err }, 'certificate refresh failed')), 5000);
+  trustRefresh.start();
 
   return {
     deps,
@@ -215,8 +215,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
       await supervision.stop();
       await writer.drain();
       await cases.settled();
-      clearInterval(trustRefresh);
-      clearInterval(expiryCheck);
+      await trustRefresh.stop();
+      await expiryCheck.stop();
       await registry.stop();
       await delivery.stop();
       await retention.stop();

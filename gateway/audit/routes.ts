@@ -41,13 +41,13 @@ export function auditRoutes(deps: Pick<GatewayDeps, 'store' | 'archive' | 'clock
 
   r.get('/audit/verify', allow('audit.read'), validateQuery(ops['/api/v1/audit/verify'].get, { detail: 'caseId (the case number) is required' }), async (req, res) => {
     const { caseId } = validQuery<{ caseId: string }>(req);
-    // The checks of `xgw verify bundle --root` against this gateway's root: a quick look in the console;
+    // The checks of `xgw verify bundle --root` against this gateway's roots (current and renewed-away): a quick look in the console;
     // the independent check is the offline one on the downloaded bundle.
     const { out: report, index } = await recorded(
       req,
       'audit.evidence_verified',
       { caseId },
-      async () => verifyBundle(await evidenceOf(caseId), { rootPems: deps.trust.chainFor().slice(-1) }),
+      async () => verifyBundle(await evidenceOf(caseId), { rootPems: deps.trust.ownRoots() }),
       (x) => ({ ok: true, entries: x.counts.entries }),
     );
     req.ctx.log.info({ audit: 'evidence-verify', by: actorName(principalOf(req)), logIndex: index, caseId, ok: report.ok, failures: report.failures }, 'evidence verified');

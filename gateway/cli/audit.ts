@@ -46,7 +46,7 @@ async function exportEvidence(o: { case: string; out: string; force?: boolean })
     });
     const noteSigner = pki.logNote;
     const noteKey = noteSigner ? { signer: noteSigner, origin: config.trust.logOrigin } : null;
-    const integrator = new LogIntegrator(store, pki.log, systemClock, integratorOptions(config.trust), log, noteKey);
+    const integrator = new LogIntegrator(store, () => pki.log, systemClock, integratorOptions(config.trust), log, noteKey);
     const witnessing = new Witnessing(store, config.trust.logHashAlg, config.trust.witnesses, log, config.trust.witnessTimeoutMs);
     const note = noteSigner ? { origin: config.trust.logOrigin, vkey: logNoteVkey(config.trust.logOrigin, noteSigner) } : undefined;
     const by = { actor: `cli/${os.userInfo().username}`, role: 'operator' };

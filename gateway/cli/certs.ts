@@ -11,10 +11,11 @@ import { withStore, print } from './context';
 import { adminClient } from './admin-client';
 import { CliRefusal } from './local-admin';
 import type { CertificateView as Certificate } from '../trust/admin-certificates';
+import type { RootRenewal } from '../trust/admin-renewal';
 
 /**
- * `xgw certs init|rotate|revoke|import|crl|list`: the gateway's PKI (root CA, log key, department keys) under trust.pkiDir.
- * Revocations and rotations go through a running gateway's admin API (every process learns them at once).
+ * `xgw certs init|rotate|renew-log|renew-root|revoke|import|crl|list`: the gateway's PKI (root CA, log key, department keys) under trust.pkiDir.
+ * Revocations, rotations and renewals go through a running gateway's admin API (every process learns them at once).
  */
 export function registerCerts(program: Command): void {
   const certs = program.command('certs').description('PKI: root CA, log-signing key, department signing certificates');
@@ -45,6 +46,23 @@ export function registerCerts(program: Command): void {
     .action(async (o: { member: string }) => {
       const c = await (await adminClient()).call<Certificate>('POST', `/admin/members/${encodeURIComponent(o.member)}/certificates/rotate`);
       print(`issued ${c.algorithm} certificate ${c.fingerprint} (serial ${c.serial}) for ${o.member}, valid until ${c.notAfter}; signing with it now`);
+    });
+  certs
+    .command('renew-log')
+    .description("issue a new log-signing key (trust.logKeyAlg) and certificate under the root (through the running gateway): checkpoints, receipts and webhooks are signed with it at once in every gateway process; the old key stays listed as previous in GET /log/keys and keeps verifying what it signed")
+    .action(async () => {
+      const c = await (await adminClient()).call<Certificate>('POST', '/admin/certificates/log/renew');
+      print(`issued ${c.algorithm} log certificate ${c.fingerprint} (serial ${c.serial}), valid until ${c.notAfter}; signing checkpoints, receipts and webhooks with it now`);
+    });
+  certs
+    .command('renew-root')
+    .description('issue a new root CA (through the running gateway), a cross certificate from the previous root and a new log key under it; the previous root stays a trust anchor for what it issued; rotate members (xgw certs rotate --member X) to move them under the new root')
+    .action(async () => {
+      const r = await (await adminClient()).call<RootRenewal>('POST', '/admin/certificates/root/renew');
+      print(`issued root ${r.root.fingerprint} "${r.root.subject}" (serial ${r.root.serial}), valid until ${r.root.notAfter}`);
+      print(`  cross certificate ${r.cross.fingerprint}: the new root's key certified by the previous root (in every evidence bundle)`);
+      print(`  log certificate ${r.log.fingerprint} under the new root; signing with it now`);
+      print('  the previous root stays a trust anchor; department certificates it issued keep working until rotated (xgw certs rotate --member X)');
     });
   certs
     .command('revoke [fingerprint]')

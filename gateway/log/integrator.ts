@@ -36,7 +36,8 @@ export class LogIntegrator {
 
   constructor(
     private readonly store: Store,
-    private readonly signer: Signer,
+    /** The log key, read at each checkpoint (a renewal signs the next checkpoint with the new key). */
+    private readonly signer: () => Signer,
     private readonly clock: Clock,
     private readonly opts: IntegratorOptions,
     private readonly log: Logger,
@@ -98,7 +99,7 @@ export class LogIntegrator {
         const due =
           size > last.size &&
           (force || size - last.size >= this.opts.checkpointEveryEntries || now.getTime() - (last.at?.getTime() ?? 0) >= this.opts.checkpointIntervalMs);
-        const cp = due ? await saveCheckpoint(db, this.signer, head, last, now, this.noteKey) : null;
+        const cp = due ? await saveCheckpoint(db, this.signer(), head, last, now, this.noteKey) : null;
         return { added, cp };
       });
       if (out.cp) {

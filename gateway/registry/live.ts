@@ -1,13 +1,14 @@
 import type { Store } from '../store/db';
 import type { Logger } from '../logger';
 import { REGISTRY_CHANNEL, registryVersion } from './changes';
+import { Periodic } from '../periodic';
 
 /**
  * Keeps a gateway process's view of the registry current: every change bumps the
  * registry version and sends NOTIFY at commit (registry/changes.ts). This process
  * LISTENs where the store can (PostgreSQL; PGlite within its one process) and polls
  * the version every `pollIntervalMs` as well (stores without LISTEN, notifications
- * lost while a connection was down). A change reloads everything at once (`reload`:
+ * lost while a connection was down; a Periodic: never two polls at once). A change reloads everything at once (`reload`:
  * directory, trust, adapter bindings, token cache); reloads never overlap, and one
  * that arrives during a reload runs once after it.
  */
@@ -15,7 +16,7 @@ export class RegistryWatcher {
   private seen = 0;
   private running: Promise<void> | null = null;
   private rerun = false;
-  private timer: NodeJS.Timeout | null = null;
+  private poller: Periodic | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private waiters: { version: number; resolve: () => void }[] = [];
 
@@ -38,8 +39,8 @@ export class RegistryWatcher {
         if (Number(payload) > this.seen) void this.refresh();
       });
     }
-    this.timer = setInterval(() => void this.poll(), this.opts.pollIntervalMs);
-    this.timer.unref();
+    this.poller = new Periodic(() => this.poll(), this.opts.pollIntervalMs);
+    this.poller.start();
   }
 
   private async poll(): Promise<void> {
@@ -82,8 +83,8 @@ export class RegistryWatcher {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    await this.poller?.stop();
+    this.poller = null;
     await this.unlisten?.().catch(() => undefined);
     this.unlisten = null;
     await this.running;

@@ -28,7 +28,7 @@ export interface CertificateView {
   daysToExpiry: number;
 }
 
-interface Row {
+export interface Row {
   fingerprint: string;
   member: string | null;
   role: CertificateRole;
@@ -38,11 +38,11 @@ interface Row {
 }
 
 const DAY_MS = 86_400_000;
-const COLS = 'fingerprint, member, role, pem, revoked_at, superseded_at';
+export const COLS = 'fingerprint, member, role, pem, revoked_at, superseded_at';
 /** The keyset order: root and log first (no member), then by member, then fingerprint. */
 const KEY = `(coalesce(member, '') || '/' || fingerprint) COLLATE "C"`;
 
-function view(r: Row, now: Date): CertificateView {
+export function view(r: Row, now: Date): CertificateView {
   const c = parseCertificate(r.pem);
   return {
     fingerprint: r.fingerprint,

@@ -20,10 +20,13 @@ const short = (hex: string) => `${hex.slice(0, 16)}…`;
  * with another root, or with a PKI directory made for another registry, is refused
  * instead of signing with a root and log key that registry's verifiers do not trust.
  * The first start binds the two (a PKI made before the binding existed is adopted); a
- * new database never adopts a PKI directory already bound to a registry.
+ * new database never adopts a PKI directory already bound to a registry. A renewed root
+ * (xgw certs renew-root) keeps the registry's first root among its previous ones.
  */
-export async function bindPkiToRegistry(store: Store, pkiDir: string, rootCertPem: string, now: Date): Promise<void> {
+export async function bindPkiToRegistry(store: Store, pkiDir: string, rootCertPem: string, now: Date, previousRootPems: readonly string[] = []): Promise<void> {
   const rootKey = rootKeyOf(rootCertPem);
+  // After xgw certs renew-root the registry's first root is one of the previous ones (ca/superseded/).
+  const ownKeys = new Set([rootKey, ...previousRootPems.map(rootKeyOf)]);
   const file = layout.registryMarker(pkiDir);
   const text = readIfExists(file);
   const marker = text ? (JSON.parse(text) as Marker) : null;
@@ -34,7 +37,7 @@ export async function bindPkiToRegistry(store: Store, pkiDir: string, rootCertPe
     await store.query(`INSERT INTO registry_identity (id, root_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (singleton) DO NOTHING`, [randomUUID(), rootKey, now]);
     db = (await identity())!;
   }
-  if (db.root_key !== rootKey) {
+  if (!ownKeys.has(db.root_key)) {
     throw new Error(
       `this database's registry ${db.id} was created with another root CA (key ${short(db.root_key)}), but trust.pkiDir ${pkiDir} holds root key ${short(rootKey)}: ` +
         "point trust.pkiDir at this registry's PKI directory (its signatures and evidence bundles are trusted under that root), or use a new database",

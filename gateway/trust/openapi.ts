@@ -103,6 +103,26 @@ export function certificatePaths() {
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_TRUST_CRL_INVALID'],
       }),
     },
+    '/api/v1/admin/certificates/log/renew': {
+      post: op({
+        id: 'adminRenewLogCertificate',
+        summary: "Issue a new log-signing key and certificate under the root and sign with it from now on (xgw certs renew-log); admin role",
+        description:
+          'Checkpoints, receipts, the gateway\'s batch signatures and webhook signatures (RFC 9421) are made with the new key (algorithm trust.logKeyAlg) in every gateway process once this answers (here) or on the change notification (the others). The previous log certificate is superseded: GET /log/keys lists it as previous, and what it signed (earlier checkpoints, webhooks, evidence bundles) still verifies. `registry.changed` entries of the signed log.',
+        ok: { 201: json('the new log certificate', ref('Certificate'), changed) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_TRUST_CANNOT_ISSUE'],
+      }),
+    },
+    '/api/v1/admin/certificates/root/renew': {
+      post: op({
+        id: 'adminRenewRootCertificate',
+        summary: 'Issue a new root CA, a cross certificate from the previous root, and a new log key under the new root (xgw certs renew-root); admin role',
+        description:
+          'The previous root stays a trust anchor: evidence bundles carry both roots and the cross certificate (the new root\'s key certified by the previous root), so a verifier that pinned the previous root verifies what is signed under the new one. Department certificates the previous root issued keep working until rotated (xgw certs rotate --member X issues under the new root). `registry.changed` entries of the signed log; every gateway process switches at once.',
+        ok: { 201: json('the new root, the cross certificate and the new log certificate', ref('RootRenewal'), changed) },
+        errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_TRUST_CANNOT_ISSUE'],
+      }),
+    },
   } satisfies Record<string, Record<string, Op>>;
 }
 
@@ -119,11 +139,16 @@ export function certificateSchemas(): Json {
       subject: str('subject CN'),
       notBefore: time('valid from'),
       notAfter: time('valid until'),
-      status: { type: 'string', enum: [...certificateLifecycle.statuses], description: 'active: signs; superseded: a rotation replaced it, verifies what it signed; revoked: verifies only what it signed before revokedAt' },
+      status: { type: 'string', enum: [...certificateLifecycle.statuses], description: 'active: signs; superseded: a rotation or renewal replaced it, verifies what it signed (a superseded root stays a trust anchor); revoked: verifies only what it signed before revokedAt' },
       revokedAt: nullable(time('revoked')),
       supersededAt: nullable(time('superseded by a rotation')),
       daysToExpiry: { type: 'integer', description: 'whole days until notAfter (negative once expired)' },
     },
   };
-  return { Certificate: certificate, CertificatePage: page(ref('Certificate'), 'certificates'), CertificateRevoke: certificateRevokeSchema, CertificateRevokeAt: certificateRevokeAtSchema, CertificateCrl: certificateCrlSchema };
+  const rootRenewal = {
+    type: 'object',
+    required: ['root', 'cross', 'log'],
+    properties: { root: ref('Certificate'), cross: ref('Certificate'), log: ref('Certificate') },
+  };
+  return { Certificate: certificate, RootRenewal: rootRenewal, CertificatePage: page(ref('Certificate'), 'certificates'), CertificateRevoke: certificateRevokeSchema, CertificateRevokeAt: certificateRevokeAtSchema, CertificateCrl: certificateCrlSchema };
 }

@@ -6,11 +6,12 @@ import { actorName } from '../registry/principal';
 import { allow } from '../registry/permissions';
 import { inChange } from '../admin/change';
 import { applyCrlChange, listCertificateViews, revokeCertificateByFingerprint, revokeMemberCertificate, rotateMemberCertificate, type CertificateFilter } from './admin-certificates';
+import { renewLogCertificate, renewRootCertificate } from './admin-renewal';
 import { certificateCrlSchema, certificatePaths, certificateRevokeAtSchema, certificateRevokeSchema } from './openapi';
 
 type Deps = Pick<GatewayDeps, 'store' | 'clock' | 'adapters' | 'registry' | 'config' | 'trust'>;
 
-/** Certificate administration (admin role): the list for the console, rotation and revocation (registry changes). */
+/** Certificate administration (admin role): the list for the console, rotation, renewal and revocation (registry changes). */
 export function certificateRoutes(deps: Deps): Router {
   const r = Router();
   const ops = certificatePaths();
@@ -23,6 +24,16 @@ export function certificateRoutes(deps: Deps): Router {
   });
   r.post('/admin/members/:code/certificates/rotate', admin, async (req, res) => {
     const { result } = await inChange(deps, by(req), (ctx) => rotateMemberCertificate(ctx, { dir: deps.trust.pki.dir }, code(req)));
+    res.set('X-Registry-Version', String(deps.registry.version)).status(201).json(result);
+  });
+  r.post('/admin/certificates/log/renew', admin, async (req, res) => {
+    const pki = { dir: deps.trust.pki.dir, alg: deps.config.trust.logKeyAlg };
+    const { result } = await inChange(deps, by(req), (ctx) => renewLogCertificate(ctx, pki));
+    res.set('X-Registry-Version', String(deps.registry.version)).status(201).json(result);
+  });
+  r.post('/admin/certificates/root/renew', admin, async (req, res) => {
+    const pki = { dir: deps.trust.pki.dir, logAlg: deps.config.trust.logKeyAlg };
+    const { result } = await inChange(deps, by(req), (ctx) => renewRootCertificate(ctx, pki));
     res.set('X-Registry-Version', String(deps.registry.version)).status(201).json(result);
   });
   r.post('/admin/members/:code/certificates/revoke', admin, validateBody(certificateRevokeSchema), async (req, res) => {

@@ -4,8 +4,8 @@ import { normalizeSerial } from '../../certs/parse';
 import type { Store } from '../store/db';
 import type { Member } from '../registry/members';
 import type { Signer } from '../crypto/sign';
-import { initPki, loadPki, type Pki } from '../../certs/pki';
-import { layout, readIfExists } from '../../certs/files';
+import { initPki, loadPki, previousRootPems, type Pki } from '../../certs/pki';
+import { layout, readCertificates, readIfExists } from '../../certs/files';
 import { certificateFingerprint } from '../crypto/envelope';
 import { GatewayError } from '../errors';
 import { formatTime } from '../clock';
@@ -48,6 +48,7 @@ export class Trust {
     this.certs = next.certs;
     this.signerFingerprints.clear();
     this.signing = undefined;
+    this.logFingerprint = undefined;
   }
 
   /** Re-reads the certificate registry (revocations and imports made by other processes or the CLI). */
@@ -59,7 +60,7 @@ export class Trust {
   static async open(store: Store, members: Member[], opts: TrustOptions): Promise<Trust> {
     // A PKI directory that exists already is checked against the database before anything is added to it.
     const existingRoot = readIfExists(layout.root(opts.pkiDir).cert);
-    if (existingRoot) await bindPkiToRegistry(store, opts.pkiDir, existingRoot, opts.now);
+    if (existingRoot) await bindPkiToRegistry(store, opts.pkiDir, existingRoot, opts.now, previousRootPems(opts.pkiDir));
     if (opts.issueDepartmentKeys) {
       initPki({
         dir: opts.pkiDir,
@@ -73,6 +74,8 @@ export class Trust {
     if (!existingRoot) await bindPkiToRegistry(store, opts.pkiDir, pki.rootCertPem, opts.now);
     await store.tx(async (db) => {
       await registerCertificate(db, pki.rootCertPem, 'root', null);
+      for (const pem of pki.previousRootPems) await registerCertificate(db, pem, 'root', null);
+      for (const pem of readCertificates(layout.rootCrossDir(opts.pkiDir))) await registerCertificate(db, pem, 'intermediate', null);
       await registerCertificate(db, pki.log.certPem!, 'log', null);
       for (const [code, signer] of pki.departments) {
         if (members.some((m) => m.code === code)) await registerCertificate(db, signer.certPem!, 'department', code);
@@ -151,9 +154,14 @@ export class Trust {
 
   certificatePem = (fingerprint: string): string | undefined => this.certs.get(fingerprint)?.pem;
 
-  /** The issuer chain for a certificate we hold (our root). */
+  /** The log certificate's issuer chain (the root that issued it: the current one, or a previous one until the log key is renewed). */
   chainFor(): string[] {
-    return [this.pki.rootCertPem];
+    return this.pki.log.certChainPems.slice(1);
+  }
+
+  /** Our roots: the current one first, then those it replaced (each a trust anchor for what it issued). */
+  ownRoots(): string[] {
+    return [this.pki.rootCertPem, ...this.pki.previousRootPems];
   }
 
   /** The fingerprint of a department's signing certificate (cached). */

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { runXgw, startXgw, useCliEnvironment } from '../support/cli';
-import { sampleCaseStatus } from '../fixtures/case-record';
+import { runXgw, startXgw, stopXgw, useCliEnvironment } from '../support/cli';
+import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
 import { demoCredentials } from '../support/exchange-load';
 import { X509Certificate } from 'node:crypto';
 import { createCrl, loadCertificateAuthority } from '../../certs/ca';
@@ -77,4 +77,53 @@ test('xgw certs revoke <fingerprint> and xgw certs crl go through the running ga
   expect(runXgw(['certs', 'crl', crlFile], env).stdout).toBe('no known certificate newly revoked\n');
   const again = runXgw(['certs', 'revoke', taxFingerprint], env);
   expect([again.status, again.stderr]).toEqual([1, expect.stringMatching(/^xgw: GW_ERR_TRUST_CERTIFICATE_STATUS: /)]);
+});
+
+test('xgw certs renew-log, then renew-root, on a running gateway: checkpoints are signed with the new key; xgw verify log checks all of them afterwards', async () => {
+  const env = { ...cli.env, XGW_DEMO: '1' };
+  const gw = gateways.track(await startXgw(env));
+  // hall sends: the earlier tests revoked housing's certificate (and tax's, amr's).
+  const token = demoCredentials(cli.dataDir).members.hall.token;
+  const get = async (p: string) => (await fetch(`${gw.url}/api/v1${p}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const sizeOf = (cp: { body?: string }) => (cp.body ? (JSON.parse(cp.body) as { size: number }).size : 0);
+  /** Pushes a message, then waits for the checkpoint (signed every few seconds) that covers it: the certificate that signed it. */
+  const checkpointAfterPush = async (messageId: string): Promise<string> => {
+    const head = sizeOf((await get('/log/checkpoint')) as { body?: string });
+    const pushed = await fetch(`${gw.url}/api/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ to: 'housing', type: 'case-record', messageId, purpose: 'case-handling', payload: sampleCaseRecord() }),
+    });
+    expect(pushed.status).toBe(202);
+    for (let i = 0; i < 150; i++) {
+      const cp = (await get('/log/checkpoint')) as { body?: string; signature?: { certificate: string } };
+      if (sizeOf(cp) > head) return cp.signature!.certificate;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('no new checkpoint within 15 s');
+  };
+  const firstLog = ((await get('/log/key')) as { fingerprint: string }).fingerprint;
+  expect(await checkpointAfterPush('renew-cli-before')).toBe(firstLog);
+
+  const renewed = runXgw(['certs', 'renew-log'], env);
+  expect({ status: renewed.status, stderr: renewed.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(renewed.stdout).toMatch(/^issued sm2 log certificate [0-9a-f]{64} \(serial [0-9a-f]+\), valid until \S+; signing checkpoints, receipts and webhooks with it now\n$/);
+  const secondLog = /certificate ([0-9a-f]{64})/.exec(renewed.stdout)![1]!;
+  expect(await checkpointAfterPush('renew-cli-log')).toBe(secondLog);
+
+  const root = runXgw(['certs', 'renew-root'], env);
+  expect({ status: root.status, stderr: root.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(root.stdout).toMatch(/^issued root [0-9a-f]{64} "xgw Gateway Root CA G2" \(serial [0-9a-f]+\), valid until \S+\n/);
+  expect(root.stdout).toContain('the previous root stays a trust anchor');
+  const thirdLog = /log certificate ([0-9a-f]{64}) under the new root/.exec(root.stdout)![1]!;
+  expect(await checkpointAfterPush('renew-cli-root')).toBe(thirdLog);
+  const keys = ((await get('/log/keys')) as { items: { fingerprint: string; status: string }[] }).items;
+  expect(keys.map((k) => [k.fingerprint, k.status])).toEqual([[thirdLog, 'current'], [secondLog, 'previous'], [firstLog, 'previous']]);
+
+  expect(await stopXgw(gw.child)).toBe(0);
+  const verified = runXgw(['verify', 'log'], env);
+  expect({ status: verified.status, stderr: verified.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(verified.stdout).toContain('OK: the exchange log verifies');
+  // And the gateway starts again on the renewed PKI (the registry keeps it as its own).
+  gateways.track(await startXgw(env));
 });

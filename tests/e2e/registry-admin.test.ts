@@ -2,7 +2,9 @@
  * Registry administration from the command line, as an operator does it on a fresh,
  * non-demo installation: `xgw start` says what to do next, `xgw init`, members, a system
  * and its token, an agreement, a webhook (all through the running gateway's admin API),
- * a push that arrives on the webhook, then `xgw registry export` → `apply` on a second
+ * a push that arrives on the webhook, the sender's certificate rotated and the log key renewed
+ * (the next webhook verifies with the new key only), the sender's certificate revoked (its
+ * next push refused), then `xgw registry export` → `apply` on a second
  * installation reproduces the registry, and applying again changes nothing.
  * PGlite by default, PostgreSQL with DATABASE_URL.
  */
@@ -90,6 +92,28 @@ test('init, members, system and token, agreement, webhook through the CLI; a pus
   expect(runOpensslRecipe(requestOf(hit), key)).toMatchObject({ status: 0, out: 'Verified OK\n' });
   // (not blocking: the receiver answers from this process)
   expect(ok(await runXgwAsync(['webhooks', 'test', 'planning'], envOf(0)))).toMatch(new RegExp(`^webhook of planning \\(${hook.url}\\): answered HTTP 200 in \\d+ ms`));
+
+  // The key lifecycle on this fresh install: rotate the sender's certificate and renew the log key, then revoke the sender's.
+  expect(ok(xgw(0, 'certs', 'rotate', '--member', 'hall'))).toMatch(/^issued sm2 certificate [0-9a-f]{64} .* for hall, /);
+  expect(ok(xgw(0, 'certs', 'renew-log'))).toMatch(/^issued sm2 log certificate [0-9a-f]{64} /);
+  const pushOne = (messageId: string) =>
+    fetch(`${a.url}/api/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'planning', type: 'case-record', messageId, purpose: 'case-handling', payload: sampleCaseRecord() }),
+    });
+  const arrivedAgain = new Promise<Hit>((resolve) => {
+    hook.reply = (h) => (resolve(h), 'ok');
+  });
+  expect((await pushOne('CLI-2')).status).toBe(202);
+  const renewedHit = await arrivedAgain;
+  const renewedKey = (await (await fetch(`${a.url}/api/v1/log/key`, { headers: { authorization: `Bearer ${token}` } })).json()) as LogKey;
+  expect(renewedKey.keyId).not.toBe(key.keyId);
+  expect(runOpensslRecipe(requestOf(renewedHit), renewedKey)).toMatchObject({ status: 0, out: 'Verified OK\n' });
+  expect(runOpensslRecipe(requestOf(renewedHit), key).status).not.toBe(0);
+  ok(xgw(0, 'certs', 'revoke', '--member', 'hall'));
+  const refusedPush = await pushOne('CLI-3');
+  expect([refusedPush.status, ((await refusedPush.json()) as { code: string }).code]).toEqual([422, 'GW_ERR_TRUST_CERTIFICATE_INVALID']);
 
   const file = path.join(envs[0]!.dataDir, 'registry.yaml');
   expect(ok(xgw(0, 'registry', 'export', '-o', file))).toContain('(3 members, 1 agreements, 1 users); system tokens and passwords are never exported');

@@ -162,6 +162,8 @@ function adminProbes(): Record<string, { op: Operation; probe: Probe }> {
     ['POST /admin/members/:code/certificates/revoke', '/admin/members/no-such-member/certificates/revoke'],
     ['POST /admin/certificates/:fingerprint/revoke', `/admin/certificates/${'0'.repeat(64)}/revoke`],
     ['POST /admin/certificates/crl', '/admin/certificates/crl'],
+    ['POST /admin/certificates/log/renew', '/admin/certificates/log/renew'],
+    ['POST /admin/certificates/root/renew', '/admin/certificates/root/renew'],
     ['GET /admin/members/:code/delivery', '/admin/members/no-such-member/delivery'],
     ['POST /admin/members/:code/delivery/pause', '/admin/members/no-such-member/delivery/pause'],
     ['POST /admin/members/:code/delivery/resume', '/admin/members/no-such-member/delivery/resume'],
