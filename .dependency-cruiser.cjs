@@ -12,7 +12,7 @@
  *         (gateway/documents, all but routes/openapi), the GB/T 38540 seal DER, picture and verifier
  * data    gateway/store (PostgreSQL / PGlite, migrations)
  * domain  registry, exchange, delivery, services, inbound, log store, audit, trust
- * http    gateway/http and each feature's routes.ts / openapi.ts
+ * http    gateway/http and each feature's routes.ts / openapi.ts (and its openapi-<part>.ts)
  * wiring  gateway.ts, app.ts, deps.ts, cli/
  * Adapters (adapters/) never import gateway/ (they throw AdapterError; the gateway maps it to
  * its catalogue in gateway/adapters/boundary.ts); no import cycles, type-only ones included.
@@ -30,11 +30,11 @@ const PURE = [
   '^gateway/exchange/message-header\\.ts$',
   '^gateway/cases/(calendar|lifecycle|timeline)\\.ts$',
   '^gateway/supervision/rules\\.ts$',
-  '^gateway/documents/(model|numerals|classification|normalize|decode|importer|lexicon|segments|ses|seal-verify|seal-picture)\\.ts$',
+  '^gateway/documents/(model|numerals|classification|normalize|decode|importer|import-head|import-tail|parsed-text|lexicon|segments|ses|seal-verify|seal-picture)\\.ts$',
   '^certs/(chain|certificate|crl|asn1|parse)\\.ts$',
 ];
 const DATA = ['^gateway/store/'];
-const HTTP = ['^gateway/http/', '^gateway/[a-z-]+/routes\\.ts$', '^gateway/[a-z-]+/openapi\\.ts$', '^gateway/inbound/'];
+const HTTP = ['^gateway/http/', '^gateway/[a-z-]+/routes\\.ts$', '^gateway/[a-z-]+/openapi\\.ts$', '^gateway/[a-z-]+/openapi-[a-z]+\\.ts$', '^gateway/inbound/'];
 const WIRING = ['^gateway/(gateway|app|deps)\\.ts$', '^gateway/cli/'];
 /** Resolved paths: npm packages as node_modules/<name>/…, core modules by name (node: prefix dropped). */
 const IO_PACKAGES = ['^node_modules/(pg|@electric-sql/pglite|express|soap|pino|prom-client)/', '^(node:)?(fs|fs/promises|net|tls|http|https|http2|dgram|child_process)$'];

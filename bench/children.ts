@@ -37,6 +37,9 @@ export interface Target {
   stop(mode: 'kill' | 'graceful'): Promise<void>;
 }
 
+/** How long a target may take to start (PGlite's first start on a loaded machine can take minutes). */
+const START_TIMEOUT_MS = Number(process.env.BENCH_START_TIMEOUT_MS ?? 60_000);
+
 export function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<Target> {
   const child = fork(path.join(__dirname, 'target.js'), [], {
     env: { ...process.env, BENCH_TARGET: JSON.stringify(spec) },
@@ -50,8 +53,8 @@ export function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<
   return new Promise<Target>((resolve, reject) => {
     const startTimer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`bench: ${spec.kind} target did not start within 60 s`));
-    }, 60_000);
+      reject(new Error(`bench: ${spec.kind} target did not start within ${START_TIMEOUT_MS / 1000} s (BENCH_START_TIMEOUT_MS)`));
+    }, START_TIMEOUT_MS);
     const onExit = (code: number | null, sig: string | null) => {
       clearTimeout(startTimer);
       reject(new Error(`bench: ${spec.kind} target exited during start (code ${code}, signal ${sig})`));

@@ -113,6 +113,10 @@ async function main() {
       send({ type: 'cpu', user: u.user, system: u.system });
     } else if (m?.type === 'memory') {
       send({ type: 'memory', usage: process.memoryUsage() });
+    } else if (m?.type === 'gc') {
+      // a full collection (started with --expose-gc): what the start left behind (e.g. PGlite's initdb instance) is not the baseline
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ type: 'memory', usage: process.memoryUsage() });
     } else if (m?.type === 'stop') {
       t.close().then(
         () => process.exit(0),

@@ -119,7 +119,7 @@ export const docstationXml: Adapter = {
   title: '市电子公文交换站 (XML 交换包)',
   mappingVersion: 'package-1',
   configSchema,
-  delivers: ['official-document'],
+  delivers: ['official-document', 'document-answer'],
   // The package is built and signed by the gateway when the document is distributed.
   toReceiver: () => null,
   services: [],

@@ -1,13 +1,15 @@
 /**
  * The 公文 operations and schemas of the OpenAPI document (merged by http/openapi.ts;
  * routes in documents/routes.ts). The document itself is the `official-document`
- * message-type schema (schemas/official-document.schema.json).
+ * message-type schema (schemas/official-document.schema.json). The exchange station's parts are
+ * in openapi-station.ts, the evidence bundle's in openapi-evidence.ts.
  */
 import { DOCUMENT_KINDS, ELEMENTS, URGENCY_LEVELS } from './model';
 import { json, nullable, page, pathParam, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 import { outgoingLifecycle, receiptLifecycle, OUTGOING_STEPS, RECEIPT_STEPS, type DocumentStep } from './lifecycle';
 import type { ErrorCode } from '../errors';
-import { DOCUMENT_EVIDENCE_FORMAT } from '../audit/document-bundle';
+import { evidencePaths, evidenceSchemas } from './openapi-evidence';
+import { RECEIPT_STATION, stationPackageOp } from './openapi-station';
 
 /** The largest plain-text 公文 the importer takes over HTTP. */
 export const IMPORT_LIMIT_BYTES = 1024 * 1024;
@@ -212,21 +214,7 @@ function workflowPaths(): Record<string, Record<string, Op>> {
         errors: READ_ERRORS,
       },
     },
-    '/api/v1/documents/{id}/evidence': {
-      get: {
-        tag: 'documents',
-        id: 'documentEvidence',
-        summary: 'The evidence bundle (公文证据包) of a 公文, verifiable offline with `xgw verify bundle` (sender, addressees, auditors)',
-        description:
-          'One JSON file: the document and its attachments by digest, every log entry of its route with an RFC 9162 inclusion proof against one ' +
-          'signed checkpoint (signed on the spot when the newest does not cover it), the texts the departments signed at the signed steps, the ' +
-          'GB/T 38540 seal signature (DER, base64) and every certificate up to the root. Every export is an entry in the signed log ' +
-          '(audit.evidence_exported, listed by GET /api/v1/admin/audit-access).',
-        params: [ID],
-        ok: { 200: json('the bundle (sent as an attachment)', ref('DocumentEvidenceBundle')) },
-        errors: [...READ_ERRORS, 'GW_ERR_AUDIT_LOG_BEHIND'],
-      },
-    },
+    ...evidencePaths(ID, READ_ERRORS),
     ...steps,
   };
 }
@@ -243,14 +231,7 @@ export function workflowSchemas(): Json {
       assignee: nullable(str('承办人')),
       deadline: nullable(str('办理期限 YYYY-MM-DD')),
       forwardedFrom: nullable(str('the receipt this one was 转办 from')),
-      station: {
-        type: 'object',
-        required: ['packageId', 'message', 'delivery'],
-        description:
-          'through the exchange station: for an external addressee its package, for a 收文 that came from the station the department’s 签收 回执 / 退回 回退 going back (the latest); ' +
-          'and where the outbox stands (queued, failed = retrying, dead_lettered = an admin may replay it, delivered = the station answered)',
-        properties: { packageId: str('包标识 (of an answer: its 回执标识)'), message: str('the outbox message (GET /messages/{id})'), delivery: str('the message status') },
-      },
+      station: RECEIPT_STATION,
       createdAt: time('delivered'),
       updatedAt: time('last step'),
     },
@@ -306,28 +287,7 @@ export function workflowSchemas(): Json {
       },
       'A page of documents, urgent first.',
     ),
-    DocumentEvidenceBundle: {
-      type: 'object',
-      description: "A 公文's evidence bundle: see `readme` inside it, and `xgw verify bundle`. log and entries as in EvidenceBundle.",
-      required: ['format', 'readme', 'createdAt', 'documentId', 'log', 'entries', 'document', 'signedSteps', 'seal', 'certificates', 'trustAnchors'],
-      properties: {
-        format: { type: 'string', const: DOCUMENT_EVIDENCE_FORMAT },
-        readme: { type: 'array', items: { type: 'string' } },
-        createdAt: time('when the bundle was made'),
-        documentId: str('document id'),
-        log: { type: 'object', required: ['name', 'hashAlg', 'checkpoint'], description: 'the signed checkpoint (and its C2SP note) every entry is proven against' },
-        entries: { type: 'array', items: { type: 'object', required: ['index', 'entry', 'leafHash', 'inclusionProof'] }, description: 'the document.* log entries with inclusion proofs' },
-        document: { type: 'object', required: ['sender', 'content', 'attachments'], description: 'the document as stored and its attachments by digest (what the seal covers)' },
-        signedSteps: {
-          type: 'array',
-          items: { type: 'object', required: ['index', 'step', 'signedText', 'signature'], description: 'the exact text a department signed at a step and its batch signature' },
-        },
-        seal: { type: ['object', 'null'], description: 'the GB/T 38540 SES_Signature {der} (base64), {unsupported: reason} for non-SM2 keys, null before 用印' },
-        certificates: { type: 'object', additionalProperties: { type: 'string' }, description: 'PEM by SHA-256 fingerprint of the DER' },
-        trustAnchors: { type: 'array', items: { type: 'string' } },
-        revocations: { type: 'object', additionalProperties: { type: 'string', format: 'date-time' } },
-      },
-    },
+    ...evidenceSchemas(),
     DocumentTrace: {
       type: 'object',
       required: ['id', 'sender', 'events'],
@@ -376,30 +336,6 @@ export const uploadOp: Op = {
   body: { schema: { type: 'string', format: 'binary' }, mediaType: 'application/octet-stream', description: 'the file bytes (any Content-Type)' },
   ok: { 201: json('the attachment as the document lists it', ref('DocumentAttachment')) },
   errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_DOCUMENT_NOT_FOUND', 'GW_ERR_DOCUMENT_INVALID_TRANSITION', 'GW_ERR_DOCUMENT_ATTACHMENT_TOO_LARGE'],
-};
-
-/** POST /api/v1/station/packages: the exchange station delivers an inbound 公文 (station-in.ts). */
-export const stationPackageOp: Op = {
-  tag: 'documents',
-  id: 'receiveStationPackage',
-  summary: '收文 from the exchange station (市电子公文交换站): an XML package (交换包), authenticated as the station member',
-  description:
-    'The body is the package (adapters/docstation-xml/README.md) with the station\'s enveloped XML signature (RSA-SHA256, exclusive C14N), ' +
-    'checked with the certificate configured as documents.stationCertificateFile, and the sender\'s GB/T 38540 seal over its 原文. ' +
-    'On success the document is in the inbox of every 接收机关 that is a department of this gateway (待签收) and the answer is a 回执 ' +
-    '(signed with the gateway\'s package key); the same package again gets its 回执 again, marked 重复. A signature or seal that does not ' +
-    'verify is refused with 422 GW_ERR_STATION_PACKAGE_REFUSED and nothing is stored. Attachments (附件列表, by digest, the list the seal covers) ' +
-    'are fetched from the station by SHA-256 and streamed into the attachment store, size and SM3/SHA-256 checked: other bytes refuse the package (422, ' +
-    'nothing kept); a station that cannot serve them (error, timeout) gets 502 GW_ERR_AGENCY_UNAVAILABLE, nothing kept, and delivers again later.',
-  body: { schema: { type: 'string' }, mediaType: 'application/xml', description: 'the signed package, UTF-8, at most 4 MiB' },
-  ok: {
-    200: {
-      description: 'the 回执 (application/xml)',
-      headers: { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } },
-      content: { 'application/xml': { schema: { type: 'string' } } },
-    },
-  },
-  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_STATION_PACKAGE_REFUSED', 'GW_ERR_ADAPTER_INVALID_NATIVE', 'GW_ERR_REGISTRY_UNKNOWN_MEMBER', 'GW_ERR_DOCUMENT_CLASSIFIED', 'GW_ERR_DOCUMENT_DUPLICATE_CONFLICT', 'GW_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'GW_ERR_AGENCY_UNAVAILABLE'],
 };
 
 export const downloadOp: Op = {

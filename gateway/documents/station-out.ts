@@ -50,18 +50,19 @@ export interface QueuedPackage {
 
 /**
  * An exchange message from a department to an agency reached through the station whose
- * converted form is the signed XML `xml` (what the outbox sends): a package (交换包) or a
- * department's answer (station-receipts.ts). messageId = the package's 包标识 / the answer's 回执标识.
+ * converted form is the signed XML `xml` (what the outbox sends): a package (交换包, type
+ * official-document) or a department's answer (type document-answer, station-receipts.ts).
+ * messageId = the package's 包标识 / the answer's 回执标识.
  */
 export function stationMessage(
   deps: StationOutDeps,
-  m: { messageId: string; sender: string; receiver: string; purpose: string; payload: unknown; xml: string; senderSystem: string; at: Date },
+  m: { messageId: string; sender: string; receiver: string; type: string; purpose: string; payload: unknown; xml: string; senderSystem: string; at: Date },
 ): PreparedMessage {
   const signer = deps.trust.signerFor(m.sender);
   if (!signer) throw new Error(`no signing key for department ${m.sender}`);
   const canonical = canonicalJson(m.payload);
   const native = { operation: STATION_OPERATION, mediaType: 'application/xml' as const, text: m.xml };
-  const fields = { messageId: m.messageId, sender: m.sender, receiver: m.receiver, type: OFFICIAL_DOCUMENT_TYPE, caseId: null, purpose: m.purpose };
+  const fields = { messageId: m.messageId, sender: m.sender, receiver: m.receiver, type: m.type, caseId: null, purpose: m.purpose };
   const header = buildHeader({ ...fields, time: formatTime(m.at) }, canonical, payloadDigestAlgFor(signer));
   return {
     id: newId(),
@@ -70,7 +71,7 @@ export function stationMessage(
     payload: m.payload,
     digestAlg: header.payloadDigest.alg,
     digest: header.payloadDigest.value,
-    requestDigest: digestHex('sha256', requestText({ to: m.receiver, type: OFFICIAL_DOCUMENT_TYPE, purpose: m.purpose }, null, canonical)),
+    requestDigest: digestHex('sha256', requestText({ to: m.receiver, type: m.type, purpose: m.purpose }, null, canonical)),
     receivedAt: m.at,
     deliveryMode: 'push',
     header,
@@ -99,7 +100,7 @@ export async function queueStationPackages(
     const pkg = await stationPackageFor(db, doc.id, packageId, senderName, at);
     pkg.recipients = r.copy ? { main: [], copy: [r.recipient] } : { main: [r.recipient], copy: [] };
     const xml = signPackage(buildPackage(pkg), key.privateKeyPem, key.certPem);
-    prepared.push(stationMessage(deps, { messageId: packageId, sender: doc.sender, receiver: r.recipient, purpose: STATION_PURPOSE, payload: doc.document, xml, senderSystem, at }));
+    prepared.push(stationMessage(deps, { messageId: packageId, sender: doc.sender, receiver: r.recipient, type: OFFICIAL_DOCUMENT_TYPE, purpose: STATION_PURPOSE, payload: doc.document, xml, senderSystem, at }));
     rows.push({ r, packageId, sha256: digestHex('sha256', xml) });
   }
   const sealed = await sealBatch(deps.trust, deps.alg, prepared, at);

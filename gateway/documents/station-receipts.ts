@@ -1,4 +1,5 @@
 import type { Db } from '../store/db';
+import type { SchemaRegistry } from '../schemas/registry';
 import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
 import { newId } from '../ids';
@@ -15,12 +16,18 @@ import { stationMessage, type StationOutDeps } from './station-out';
  * external sender through the station. In the 收文 step's transaction: the department's answer
  * (回执 or 回退 with the reason, naming the inbound package by 包标识 and by the SHA-256 of its
  * bytes as received, with its own 回执标识), signed with the gateway's package key (enveloped
- * XMLDSig), queued as an exchange message from the department to the sender (purpose
- * document-receipt; messageId = 回执标识; payload = what the department signed) — so the outbox
+ * XMLDSig), queued as an exchange message from the department to the sender — type
+ * document-answer (schemas/document-answer.schema.json, the payload checked against it), purpose
+ * document-receipt, messageId = 回执标识, payload = what the department signed — so the outbox
  * sends it like a package: retries with backoff, dead letters, replay — and linked to the
  * document and receipt (station_packages, direction 'answer'). A 收文 that did not come through
  * the station queues nothing.
+ *
+ * Answers queued by earlier versions are messages of type official-document with this purpose:
+ * their type is in the signed header and log entry, so they stay as they are; everything that
+ * reads answers finds them through station_packages (direction 'answer'), never by type.
  */
+export const STATION_ANSWER_TYPE = 'document-answer';
 export const STATION_ANSWER_PURPOSE = 'document-receipt';
 
 export interface QueuedAnswer {
@@ -31,7 +38,7 @@ export interface QueuedAnswer {
 
 export async function queueStationAnswer(
   db: Db,
-  deps: StationOutDeps,
+  deps: StationOutDeps & { schemas: SchemaRegistry },
   doc: DocumentRow,
   receipt: ReceiptRow,
   answer: { kind: '回执' } | { kind: '回退'; reason: string },
@@ -55,7 +62,9 @@ export async function queueStationAnswer(
     key.certPem,
   );
   const payload = { kind: answer.kind === '回执' ? 'receipt' : 'return', document: doc.id, packageId: inbound.package_id, answerId, signed: signed?.text ?? null };
-  const message = stationMessage(deps, { messageId: answerId, sender: receipt.recipient, receiver: inbound.peer, purpose: STATION_ANSWER_PURPOSE, payload, xml, senderSystem, at });
+  const valid = deps.schemas.validate(STATION_ANSWER_TYPE, payload);
+  if (!valid.ok) throw new Error(`the station answer is not a valid ${STATION_ANSWER_TYPE}: ${JSON.stringify(valid.errors)}`);
+  const message = stationMessage(deps, { messageId: answerId, sender: receipt.recipient, receiver: inbound.peer, type: STATION_ANSWER_TYPE, purpose: STATION_ANSWER_PURPOSE, payload, xml, senderSystem, at });
   await writeBatch(db, await sealBatch(deps.trust, deps.alg, [message], at));
   await db.query(
     `INSERT INTO station_packages (direction, package_id, sha256, document_id, receipt_id, message_id, peer, created_at) VALUES ('answer', $1, $2, $3, $4, $5, $6, $7)`,

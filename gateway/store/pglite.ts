@@ -15,6 +15,15 @@ interface PgliteStore extends Store {
 export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
 
 /**
+ * bytea parameters pass through as the bytes themselves (a binary parameter), as node-postgres
+ * sends a Buffer. PGlite's own serializer spells them as hex text, one string per byte on the
+ * way (`Array.from(bytes).map(…).join('')`): for a 256 KiB attachment chunk that is ~260,000
+ * strings and a 512 KB text of garbage (documents/attachments.ts).
+ */
+const BYTEA_OID = 17;
+const PASS_THROUGH = { [BYTEA_OID]: (x: unknown) => x as string };
+
+/**
  * Embedded PostgreSQL (WASM) for demo and development. One connection: PGlite
  * serialises queries and transactions itself; `dataDir` undefined = in memory.
  * `load` starts from a data directory made by `dump()` (much faster than a new one).
@@ -24,6 +33,7 @@ export async function openPglite(dataDir?: string, opts: { load?: Blob } = {}): 
     ...(dataDir ? { dataDir } : {}),
     ...(opts.load ? { loadDataDir: opts.load } : {}),
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
+    serializers: PASS_THROUGH,
   });
   const norm = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
     rows: r.rows as T[],

@@ -5,6 +5,7 @@ import { TEST_PASSWORD, type TestGateway } from '../support/gateway';
 import { startStationWorld, type StationWorld } from '../support/station';
 import { axeViolations, loginAs, openBrowser, screenshot, waitForCount, type ConsoleBrowser } from '../support/browser';
 import { as, housingNotice } from '../support/documents';
+import { buildDist, runXgwAsync } from '../support/cli';
 
 /**
  * The clerk screens for 公文 (real gateway, real database, Debian's chromium): a clerk of
@@ -25,6 +26,7 @@ const TITLE = '江州市住房和城乡建设局关于开展建筑工地扬尘�
 const REASON = '本局不是该事项的承办单位，请改送区住建局';
 
 beforeAll(async () => {
+  buildDist(); // xgw verify bundle runs from dist/
   w = await startStationWorld();
   t = w.t;
   tokens = w.tok;
@@ -211,6 +213,38 @@ test('市场监管局 退回 with a reason; the sender sees 办结 and 退回 (w
   expect(steps).toEqual(expect.arrayContaining(['tax:forwarded', 'hall:completed', 'amr:returned', 'housing:distributed']));
   expect(await timeline.locator('.el-timeline-item').count()).toBe(trace.body.events.length);
   expect(b.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+});
+
+test('下载证据包 on the document page: the downloaded bundle passes the real `xgw verify bundle`; one changed byte fails it', async () => {
+  await switchTo('housing.clerk');
+  await openDocument();
+  const [download] = await Promise.all([page().waitForEvent('download'), page().getByRole('link', { name: '下载证据包' }).click()]);
+  expect(download.suggestedFilename()).toBe(`evidence-document-${docId}.json`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-doc-bundle-'));
+  try {
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const bytes = fs.readFileSync(file);
+    expect(JSON.parse(bytes.toString('utf8'))).toMatchObject({ documentId: docId });
+    const rootPem = path.join(dir, 'root.pem');
+    fs.writeFileSync(rootPem, t.gw.deps.trust.pki.rootCertPem);
+    const ok = await runXgwAsync(['verify', 'bundle', file, '--root', rootPem], {});
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toContain(`xgw evidence bundle — document ${docId}:`);
+    expect(ok.stdout).toContain('RESULT: VERIFIED');
+    // one byte of the title as downloaded: 扬尘 (尘 = E5 B0 98) → 扬尙 (E5 B0 99)
+    const at = bytes.indexOf(Buffer.from('扬尘'));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 5] = 0x99;
+    const changed = path.join(dir, 'changed.json');
+    fs.writeFileSync(changed, bytes);
+    const no = await runXgwAsync(['verify', 'bundle', changed, '--root', rootPem], {});
+    expect(no.status).toBe(1);
+    expect(no.stdout).toMatch(/✗ document .*the document was altered/);
+    expect(no.stdout).toContain('RESULT: FAILED');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** A 函 of 市住建局 to 江州海关 (reached through the station), through the API up to 用印; its id. */

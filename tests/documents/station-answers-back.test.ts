@@ -61,6 +61,9 @@ test('签收 and 退回 go back to the sender through the station as signed 回�
   expect(view.receipts[0]).toMatchObject({ recipient: 'tax', status: 'signed', station: { packageId: queued.answerId, message: queued.message, delivery: 'delivered' } });
   const m = (await w.t.call('GET', `/api/v1/messages/${queued.message}`, { token: w.t.tokens.tax })).body;
   expect(m).toMatchObject({ messageId: queued.answerId, from: 'tax', to: 'customs', status: 'delivered' });
+  // a message type of its own: document-answer (schemas/document-answer.schema.json), not a 公文
+  expect(m).toMatchObject({ type: 'document-answer', purpose: 'document-receipt', payload: { kind: 'receipt', document: id, packageId: pkg.id, answerId: queued.answerId } });
+  expect(w.t.gw.deps.schemas.validate('document-answer', m.payload)).toEqual({ ok: true });
 
   // the 抄送 department returns it with a reason: a 回退 with that reason
   expect((await clerk('amr').post(`/api/v1/documents/${id}/return`, { reason: '非本单位职责范围，请转海关监管部门' })).status).toBe(200);
@@ -97,6 +100,21 @@ test('the station fails: the 回执 is retried, dead-lettered (on the timeline),
   const steps = (await trace()).events.map((e: any) => e.step);
   expect(steps).toEqual(['distributed', 'distributed', 'signed_for', 'dead_lettered', 'replayed']); // 分发: one row per addressee (tax, amr)
   expect((await trace()).events.at(-1)).toMatchObject({ name: '重发', actor: expect.stringContaining('t.admin'), logIndex: expect.any(Number) });
+});
+
+test('an answer queued by an earlier version (type official-document) is still sent and shown on the document', async () => {
+  const { id } = await inbound('江州海关关于旧版回执的函');
+  expect((await clerk('tax').post(`/api/v1/documents/${id}/sign-for`)).status).toBe(200);
+  const { answerId, message } = (await clerk('tax').get(`/api/v1/documents/${id}/trace`)).body.events.find((e: any) => e.step === 'signed_for').detail.station;
+  // the row as the gateway wrote answers before: a message of type official-document, purpose document-receipt
+  await w.t.db.store.query(`UPDATE messages SET type = 'official-document', envelope = jsonb_set(envelope, '{header,type}', '"official-document"') WHERE id = $1`, [message]);
+  expect(await run()).toBe(1);
+  expect(w.station.departmentAnswers.get(answerId)?.answer).toMatchObject({ kind: '回执', from: { code: 'tax' } });
+  const m = (await w.t.call('GET', `/api/v1/messages/${message}`, { token: w.t.tokens.tax })).body;
+  expect(m).toMatchObject({ type: 'official-document', purpose: 'document-receipt', status: 'delivered' });
+  // its payload is a valid document-answer too: the new type names what these messages always carried
+  expect(w.t.gw.deps.schemas.validate('document-answer', m.payload)).toEqual({ ok: true });
+  expect((await clerk('tax').get(`/api/v1/documents/${id}`)).body.receipts[0].station).toMatchObject({ packageId: answerId, message, delivery: 'delivered' });
 });
 
 test('a 收文 from inside the gateway sends nothing through the station', async () => {

@@ -246,7 +246,7 @@ describe('schema files follow the house rules', () => {
     for (const [k, v] of Object.entries(n)) if (k !== 'enum' && k !== 'const') walk(v, `${at}/${k}`);
   }
 
-  it.each(['case-record', 'case-status', 'official-document', 'supervision-notice'])('%s', (type) => {
+  it.each(['case-record', 'case-status', 'official-document', 'supervision-notice', 'document-answer'])('%s', (type) => {
     const schema = reg.schemaOf(type) as Node;
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.$id).toBe(`https://xgw.gov.cn/schemas/${type}.schema.json`);

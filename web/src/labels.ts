@@ -56,6 +56,7 @@ export const TYPE: Record<string, string> = {
   'case-record': '办件信息',
   'case-status': '办理状态',
   'official-document': '公文',
+  'document-answer': '公文回执/回退',
 };
 
 export const typeText = (t: string): string => (TYPE[t] ? `${TYPE[t]}（${t}）` : t);
@@ -73,6 +74,8 @@ export const PURPOSE: Record<string, string> = {
   'case-handling': '办件办理',
   'parallel-approval': '并联审批',
   'status-feedback': '办理状态反馈',
+  'document-exchange': '公文交换',
+  'document-receipt': '收文答复（回执/回退）',
 };
 
 export const purposeText = (p: string): string => (PURPOSE[p] ? `${PURPOSE[p]}（${p}）` : p);
