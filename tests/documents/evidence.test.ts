@@ -125,6 +125,11 @@ test("the console says every line of the genuine bundle and of each tampered one
   });
   fixture('the seal unreadable', (b) => void (b.seal = { der: Buffer.from('not a seal').toString('base64') }));
   fixture('the seal removed', (b) => void (b.seal = null));
+  fixture('not sealed yet (the 用印 step and its entry left out)', (b) => {
+    b.seal = null;
+    b.entries = b.entries.filter((e) => JSON.parse(e.entry).kind !== 'document.sealed');
+    b.signedSteps = b.signedSteps.filter((x) => x.step !== 'sealed');
+  });
   fixture('the seal unsupported', (b) => void (b.seal = { unsupported: 'the department key is RSA' }));
   fixture('no 用印 entry for the seal, and its step by another certificate', (b) => {
     b.entries = b.entries.filter((e) => JSON.parse(e.entry).kind !== 'document.sealed');
