@@ -211,6 +211,9 @@ test('every line of every failure the verifier reports has its Chinese sentence,
   ];
   expect(PHRASE_CODES.filter((x) => !seen.has(x) && !elsewhere.includes(x))).toEqual([]);
   expect(zhOf.join('\n')).not.toMatch(/undefined/);
+  // the chain validator's reasons are said in Chinese too (not only the sentence around them)
+  expect(zhOf.filter((x) => x.includes('无法链接到信任根'))).not.toHaveLength(0);
+  expect(zhOf.filter((x) => /is not in the chain|does not verify|self-signed|cannot parse|serial/.test(x))).toEqual([]);
 });
 
 describe('tampering is detected and located', () => {

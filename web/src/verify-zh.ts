@@ -26,6 +26,29 @@ const TEXT: Record<string, string> = { request: '请求', response: '应答', na
 const FIELD: Record<string, string> = { messageId: '报文编号', from: '发送方', to: '接收方', type: '报文类型', caseId: '办件编号', purpose: '用途' };
 const what = (p: Params) => TEXT[String(p.what)] ?? String(p.what);
 
+/** The certificate-chain validator's reasons (certs/chain.ts) in Chinese; one it does not know stays as it is. */
+const CHAIN_REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^issuer "(.+)" of (.+) is not in the chain nor among the trusted roots$/, (m) => `${m[2]} 的签发者“${m[1]}”既不在证书链中，也不是受信任的根证书`],
+  [/^chain ends at (.+), a self-signed certificate that is not a trusted root$/, (m) => `证书链止于 ${m[1]}：自签名证书，但不是受信任的根证书`],
+  [/^the signature of (.+) does not verify with the key of its issuer "(.+)"$/, (m) => `${m[1]} 上的签名无法用其签发者“${m[2]}”的公钥验证`],
+  [/^certificate (.+) has expired at (\S+) \(notAfter (\S+)\)$/, (m) => `证书 ${m[1]} 在 ${m[2]} 已过期（有效期至 ${m[3]}）`],
+  [/^certificate (.+) is not yet valid at (\S+) \(notBefore (\S+)\)$/, (m) => `证书 ${m[1]} 在 ${m[2]} 尚未生效（生效于 ${m[3]}）`],
+  [/^certificate (.+) was revoked at (\S+?)(?:, reason (\S+))? \(checked at (\S+)\)$/, (m) => `证书 ${m[1]} 已于 ${m[2]} 被吊销（吊销列表${m[3] ? `，原因 ${m[3]}` : ''}；核验时间 ${m[4]}）`],
+  [/^(.+) is not a CA certificate \(basicConstraints cA not set\) but issued (.+)$/, (m) => `${m[1]} 不是 CA 证书（未设置 basicConstraints cA），却签发了 ${m[2]}`],
+  [/^(.+) keyUsage does not allow keyCertSign$/, (m) => `${m[1]} 的密钥用途不允许签发证书（keyCertSign）`],
+  [/^(.+) is not issued by (.+) \(key identifier or name mismatch\)$/, (m) => `${m[1]} 不是由 ${m[2]} 签发的（密钥标识或名称不符）`],
+  [/^no trusted roots are configured$/, () => '没有受信任的根证书'],
+  [/^cannot parse (.+?) #(\d+): (.+)$/, (m) => `无法解析第 ${m[2]} 个${({ CRL: '吊销列表', 'trusted root': '受信任的根证书', 'leaf certificate': '证书', 'chain certificate': '链上证书' } as Record<string, string>)[m[1]!] ?? m[1]}：${m[3]}`],
+];
+const chainReason = (reason: unknown): string => {
+  const r = String(reason);
+  for (const [re, zh] of CHAIN_REASONS) {
+    const m = re.exec(r);
+    if (m) return zh(m).replace(/ \(serial ([^)]+)\)/g, '（序列号 $1）');
+  }
+  return r;
+};
+
 const ZH: Record<PhraseCode, (p: Params) => string> = {
   'bundle.format': (p) => `格式 ${p.format}，办件 ${p.caseId}，生成于 ${p.createdAt}`,
   'document.format': (p) => `格式 ${p.format}，公文 ${p.documentId}，生成于 ${p.createdAt}`,
@@ -39,7 +62,7 @@ const ZH: Record<PhraseCode, (p: Params) => string> = {
   'certificate.other': (p) => `该指纹下列出的是另一张证书（${p.fp}，${p.subject}）`,
   'certificate.unreadable': () => '该指纹下的 PEM 无法读取',
   'chain.ok': (p) => `${who(p)}证书 ${p.fp} 在 ${p.at} 可链接到信任根（${p.certificates} 张证书${Number(p.crls) ? `，已查 ${p.crls} 份吊销列表` : ''}${p.revokedLater ? `；其后于 ${p.revokedLater} 吊销` : ''}）`,
-  'chain.broken': (p) => `${who(p)}证书 ${p.fp} 在 ${p.at} 无法链接到信任根：${p.reason}`,
+  'chain.broken': (p) => `${who(p)}证书 ${p.fp} 在 ${p.at} 无法链接到信任根：${chainReason(p.reason)}`,
   'chain.revoked-before': (p) => `${who(p)}证书 ${p.fp} 已于 ${p.revoked} 吊销（网关登记），早于签名时间 ${p.at}`,
   'chain.not-bundled': (p) => `${who(p)}证书 ${p.fp} 不在证据包中（或未以其自身指纹列出）`,
   'chain.no-time': (p) => `没有有效的时间可用来核验${who(p)}证书 ${p.fp} 的证书链`,
