@@ -154,6 +154,12 @@ test("the console says every line of the genuine bundle and of each tampered one
     for (const der of [ses.seal.makerCert, ses.signerCert]) delete b.certificates[digestHex('sha256', der)];
   });
   run('a 公文 bundle with no document', { ...copy(), document: null });
+  // the seal check's reasons in Chinese too: an altered attachment list fails the data hash
+  const hashed = fixture('an attachment digest altered', (b) => {
+    const d = b.document.attachments[0]!.digests[0]!;
+    d.value = (d.value[0] === '0' ? '1' : '0') + d.value.slice(1);
+  });
+  expect(hashed.lines.filter((l) => !l.ok).map(lineText)).toEqual(['电子签章验证不通过：数据摘要与内容不符（内容已被改动）']);
   const documentCodes = [...PHRASE_CODES.filter((x) => /^(document|signed-step|seal)\./.test(x) || x === 'entry.other-document'), 'chain.not-bundled' as const];
   expect(documentCodes.filter((x) => !seen.has(x))).toEqual([]);
 });

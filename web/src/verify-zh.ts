@@ -40,6 +40,18 @@ const CHAIN_REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^no trusted roots are configured$/, () => '没有受信任的根证书'],
   [/^cannot parse (.+?) #(\d+): (.+)$/, (m) => `无法解析第 ${m[2]} 个${({ CRL: '吊销列表', 'trusted root': '受信任的根证书', 'leaf certificate': '证书', 'chain certificate': '链上证书' } as Record<string, string>)[m[1]!] ?? m[1]}：${m[3]}`],
 ];
+/** The seal check's reasons (gateway/documents/seal-verify.ts) in Chinese; one it does not know stays as it is. */
+const SEAL_REASONS: Record<string, string> = {
+  'the signature algorithm is not SM2 with SM3': '签名算法不是 SM2/SM3',
+  'the seal maker signature over the seal does not verify': '制章人对印章的签名验证不通过',
+  'the signer certificate is not one the seal lists': '签章人证书不在印章所列证书中',
+  'the signature over TBS_Sign does not verify': '对待签数据（TBS_Sign）的签名验证不通过',
+  'signed outside the seal validity period': '签章时间不在印章有效期内',
+  'the data hash does not match the content (the content changed)': '数据摘要与内容不符（内容已被改动）',
+  'the seal maker certificate is not trusted': '制章人证书不受信任',
+};
+const sealReason = (reason: unknown): string => SEAL_REASONS[String(reason)] ?? String(reason);
+
 const chainReason = (reason: unknown): string => {
   const r = String(reason);
   for (const [re, zh] of CHAIN_REASONS) {
@@ -182,7 +194,7 @@ const ZH: Record<PhraseCode, (p: Params) => string> = {
   'seal.missing': (p) => `日志记录 #${p.index} 表明公文已用印，但证据包中没有电子印章`,
   'seal.unsupported': (p) => `没有电子签章（SES_Signature）：${p.reason}（以用印环节的批量签名为准）`,
   'seal.unreadable': (p) => `不是 GB/T 38540 电子签章：${p.reason}`,
-  'seal.invalid': (p) => `电子签章验证不通过：${p.reason}`,
+  'seal.invalid': (p) => `电子签章验证不通过：${sealReason(p.reason)}`,
   'seal.no-entry': () => '日志中没有该印章对应的用印记录',
   'seal.other-signer': (p) => `签章人证书 ${p.seal} 不是签署用印环节的证书（${p.step}）`,
   'seal.time': (p) => `签章时间 ${p.signed} 不是用印记录的时间 ${p.at}`,
