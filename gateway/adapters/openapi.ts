@@ -4,6 +4,8 @@
  */
 import { count, json, nullable, query, ref, str, time, type Json, type Op } from '../http/openapi-helpers';
 
+import { RECEIVER_DELIVERY_STATES } from '../delivery/receiver-state';
+
 export const CIRCUIT_STATES = ['closed', 'half-open', 'open'] as const;
 
 export function adapterPaths() {
@@ -12,13 +14,18 @@ export function adapterPaths() {
       get: {
         tag: 'admin',
         id: 'adminListAdapters',
-        summary: "Each member's adapter, where it sends, and its agency's circuit breaker (适配器与熔断状态); admin role",
+        summary: "Each member's adapter, where it sends, its agency's circuit breaker and its own delivery breaker (适配器与熔断状态); admin role",
         description:
           'Active members by code, with what this gateway process sees now: the circuit of each agency connection (`closed`: calls go; `open`: calls are refused ' +
           'without reaching the agency until `halfOpenAfterMs` has passed; `half-open`: one probe call decides), the failures in a row that open it, the calls ' +
           'answered, failed and refused since the member was bound, and the last failure. `circuit` is null for adapters without a breaker (REST webhooks, the exchange station). ' +
-          'The same states are the `xgw_agency_circuit_state` metric. One page: `next` is always null.',
-        params: [query('circuit', 'only connections whose circuit is in this state', { type: 'string', enum: [...CIRCUIT_STATES] })],
+          'The same states are the `xgw_agency_circuit_state` metric. `delivery` is the member as a receiver of pushed messages, shared by every gateway ' +
+          'process (the database): `running`; `open` (its delivery breaker: `threshold` failed attempts in a row, then only one probe at `probeAt`); ' +
+          '`paused` (an admin paused it: POST /admin/members/{code}/delivery/pause), and its backlog. One page: `next` is always null.',
+        params: [
+          query('circuit', 'only connections whose circuit is in this state', { type: 'string', enum: [...CIRCUIT_STATES] }),
+          query('delivery', "only members whose deliveries are in this state", { type: 'string', enum: [...RECEIVER_DELIVERY_STATES] }),
+        ],
         ok: { 200: json("the members' adapters", ref('AdapterStatusList')) },
         errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID'],
       },
@@ -42,10 +49,24 @@ export function adapterSchemas(): Json {
       lastFailure: nullable({ type: 'object', required: ['at', 'error'], properties: { at: time('when'), error: str('what the call ran into') } }),
     },
   };
+  const delivery = {
+    type: 'object',
+    required: ['state', 'failuresInARow', 'threshold', 'probeAt', 'paused', 'pausedAt', 'pausedBy', 'backlog'],
+    properties: {
+      state: { type: 'string', enum: [...RECEIVER_DELIVERY_STATES], description: 'paused wins over the breaker: nothing is attempted while paused' },
+      failuresInARow: count('failed delivery attempts to it in a row (a success resets)'),
+      threshold: count('failures in a row that open its delivery breaker (delivery.breakAfterFailures)', 1),
+      probeAt: nullable(time('open: when the one probe attempt is due')),
+      paused: { type: 'boolean', description: 'an admin paused its push deliveries' },
+      pausedAt: nullable(time('paused since')),
+      pausedBy: nullable(str('who paused it')),
+      backlog: count('deliveries waiting (pending or in flight)'),
+    },
+  };
   return {
     AdapterStatus: {
       type: 'object',
-      required: ['member', 'name', 'adapter', 'title', 'version', 'deliveryMode', 'endpoint', 'circuit'],
+      required: ['member', 'name', 'adapter', 'title', 'version', 'deliveryMode', 'endpoint', 'circuit', 'delivery'],
       properties: {
         member: str('member code'),
         name: str('member name'),
@@ -55,6 +76,7 @@ export function adapterSchemas(): Json {
         deliveryMode: { type: 'string', enum: ['push', 'pull'] },
         endpoint: nullable(str("where its connection sends (the agency's endpoint, else the webhook), without credentials")),
         circuit: nullable(circuit),
+        delivery: nullable(delivery),
       },
     },
     AdapterStatusList: { type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: ref('AdapterStatus') }, next: { type: 'null', description: 'always null: one page' } } },

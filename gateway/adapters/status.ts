@@ -1,6 +1,7 @@
 import type { CircuitReport } from '../../adapters/types';
 import type { Directory } from '../registry/directory';
 import type { AdapterBindings } from './bindings';
+import type { ReceiverDeliveryState } from '../delivery/receiver-state';
 
 /** One member's adapter as the administrators see it (GET /admin/adapters). */
 export interface AdapterStatus {
@@ -15,6 +16,8 @@ export interface AdapterStatus {
   endpoint: string | null;
   /** The connection's circuit breaker; null: the adapter has none (REST webhooks, pull members). */
   circuit: CircuitReport | null;
+  /** Its push deliveries: the receiver's delivery breaker, whether paused, its backlog (null: not known, e.g. a member added since). */
+  delivery: ReceiverDeliveryState | null;
 }
 
 /** A URL without user information (user:password@) or query: what may be shown. */
@@ -28,8 +31,12 @@ function shown(url: unknown): string | null {
   }
 }
 
-/** Every active member's adapter, endpoint and circuit, by member code. */
-export function adapterStatuses(directory: Pick<Directory, 'allMembers'>, adapters: Pick<AdapterBindings, 'adapterOf' | 'configOf' | 'connectionOf'>): AdapterStatus[] {
+/** Every active member's adapter, endpoint, circuit and delivery state, by member code. */
+export function adapterStatuses(
+  directory: Pick<Directory, 'allMembers'>,
+  adapters: Pick<AdapterBindings, 'adapterOf' | 'configOf' | 'connectionOf'>,
+  deliveries: ReadonlyMap<string, ReceiverDeliveryState> = new Map(),
+): AdapterStatus[] {
   return directory
     .allMembers()
     .map((m) => {
@@ -43,6 +50,7 @@ export function adapterStatuses(directory: Pick<Directory, 'allMembers'>, adapte
         deliveryMode: m.deliveryMode,
         endpoint: shown(adapters.configOf(m.code)?.endpoint) ?? shown(m.webhookUrl),
         circuit: adapters.connectionOf(m.code)?.circuit() ?? null,
+        delivery: deliveries.get(m.code) ?? null,
       };
     })
     .sort((a, b) => a.member.localeCompare(b.member));

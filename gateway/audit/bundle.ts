@@ -96,13 +96,11 @@ export interface BundleServiceCall {
 /** The receiver's signed answer, as exchange/receipts.ts makes it (exchange/model.ts: pure types). */
 export type BundleAckReceipt = AckReceipt;
 
-export interface EvidenceBundle {
-  format: EvidenceFormat;
-  readme: string[];
-  /** (v2) How to check this bundle by hand, step by step, in Chinese and English. */
-  verification?: { zh: string[]; en: string[] };
-  createdAt: string;
-  caseId: string;
+/**
+ * What every bundle kind (a case's, a 公文's) carries to prove its log entries: the signed
+ * checkpoint, the entries with their inclusion proofs, and the certificates to check them with.
+ */
+export interface LoggedBundle {
   log: {
     name: string;
     hashAlg: LogHashAlg;
@@ -118,9 +116,6 @@ export interface EvidenceBundle {
     checkpointNote?: string;
   };
   entries: BundleEntry[];
-  messages: BundleMessage[];
-  /** The case's synchronous service calls, when it has any. */
-  serviceCalls?: BundleServiceCall[];
   /** Every certificate referenced (department signers, the log certificate, CAs), PEM by SHA-256 fingerprint of the DER. */
   certificates: Record<string, string>;
   /** The root certificates (PEM) the signatures chain to. Pin one with `xgw verify bundle --root`. */
@@ -130,6 +125,18 @@ export interface EvidenceBundle {
    * Unsigned: the operator's statement; pass the CA's CRLs to `xgw verify bundle --crl` for independent evidence.
    */
   revocations?: Record<string, string>;
+}
+
+export interface EvidenceBundle extends LoggedBundle {
+  format: EvidenceFormat;
+  readme: string[];
+  /** (v2) How to check this bundle by hand, step by step, in Chinese and English. */
+  verification?: { zh: string[]; en: string[] };
+  createdAt: string;
+  caseId: string;
+  messages: BundleMessage[];
+  /** The case's synchronous service calls, when it has any. */
+  serviceCalls?: BundleServiceCall[];
 }
 
 export const BUNDLE_README: readonly string[] = [

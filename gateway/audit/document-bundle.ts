@@ -1,7 +1,7 @@
 import type { BatchedSignature } from '../crypto/batch-signature';
 import type { OfficialDocument } from '../documents/model';
 import type { AttachmentDigests } from '../documents/seal-verify';
-import type { BundleEntry, EvidenceBundle } from './bundle';
+import type { LoggedBundle } from './bundle';
 
 /**
  * The evidence bundle of one 公文 (公文证据包): the document as stored, every signed log
@@ -22,14 +22,12 @@ export interface DocumentBundleStep {
   signature: BatchedSignature;
 }
 
-export interface DocumentEvidenceBundle {
+/** The log part (checkpoint, entries, certificates, anchors, revocations) is the one every bundle kind shares; `entries` are every log entry naming the document (document.* steps), oldest first. */
+export interface DocumentEvidenceBundle extends LoggedBundle {
   format: typeof DOCUMENT_EVIDENCE_FORMAT;
   readme: string[];
   createdAt: string;
   documentId: string;
-  log: EvidenceBundle['log'];
-  /** Every log entry naming the document (document.* steps), oldest first. */
-  entries: BundleEntry[];
   document: {
     sender: string;
     /** The document (GB/T 9704 elements) as stored now; its SM3 digest of the canonical JSON is what the last entry names. */
@@ -40,10 +38,6 @@ export interface DocumentEvidenceBundle {
   signedSteps: DocumentBundleStep[];
   /** The GB/T 38540 SES_Signature (DER, base64) over the sealed bytes; `unsupported` when the department's key is not SM2; null before 用印. */
   seal: { der: string } | { unsupported: string } | null;
-  /** Certificates (PEM) by SHA-256 fingerprint of the DER: the log's, the signing departments', the seal's maker and signer, the CAs. */
-  certificates: Record<string, string>;
-  trustAnchors: string[];
-  revocations?: Record<string, string>;
 }
 
 export const DOCUMENT_BUNDLE_README: readonly string[] = [

@@ -6,6 +6,7 @@ import { hash32, json, query, ref, type Json, type Op } from '../http/openapi-he
 import { LOG_ENTRY_KINDS } from '../log/entries';
 import { EVIDENCE_FORMAT } from './bundle';
 import { AUDIT_ACCESS_ACTIONS } from './access-log';
+import { PHRASE_CODES } from './report';
 
 const time = (description: string): Json => ({ type: 'string', format: 'date-time', description: `${description} (RFC 3339 with offset)` });
 
@@ -130,9 +131,9 @@ export function auditSchemas(): Json {
           type: 'array',
           items: {
             type: 'object',
-            required: ['group', 'ok', 'subject', 'text'],
+            required: ['group', 'ok', 'subject', 'text', 'said'],
             properties: {
-              group: { type: 'string', enum: ['bundle', 'certificates', 'checkpoint', 'entries', 'messages', 'steps', 'services'] },
+              group: { type: 'string', enum: ['bundle', 'certificates', 'checkpoint', 'witnesses', 'entries', 'messages', 'steps', 'services', 'document', 'signatures', 'seal'] },
               ok: { type: 'boolean' },
               subject: { type: 'string' },
               text: { type: 'string' },
@@ -141,8 +142,9 @@ export function auditSchemas(): Json {
               fingerprint: { type: 'string' },
               said: {
                 type: 'array',
-                description: "the line's statements as stable codes and their values, for clients that show them in their own language (the console in Chinese); absent: only `text` (English)",
-                items: { type: 'object', required: ['code'], properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: { type: ['string', 'number'] } } } },
+                minItems: 1,
+                description: "the line's statements as stable codes and their values, for clients that show them in their own language (the console in Chinese, web/src/verify-zh.ts); every line has at least one; `text` is the same in English",
+                items: { type: 'object', required: ['code'], properties: { code: { type: 'string', enum: [...PHRASE_CODES] }, params: { type: 'object', additionalProperties: { type: ['string', 'number'] } } } },
               },
               note: { type: 'string', enum: ['legacy-sm2-empty-id'] },
             },

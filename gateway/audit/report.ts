@@ -17,29 +17,86 @@ export interface CheckLine {
   fingerprint?: string;
   /**
    * The line's statements as stable codes and their values, so that a client can say them in
-   * its own language (the console: web/src/verify-zh.ts); `text` is the English. Absent: only `text`.
+   * its own language (the console: web/src/verify-zh.ts, which has a sentence for every code);
+   * `text` is the English. Every line has at least one.
    */
-  said?: Phrase[];
+  said: Said;
   /** Passed, with a remark: a legacy SM2 signature or certificate with the EMPTY distinguishing ID (genuine, not GM/T 0009-conformant). */
   note?: 'legacy-sm2-empty-id';
 }
 
+/**
+ * Every statement the verifier can make, as a stable code (the API's `said[].code`). A client
+ * says each in its language from the code and its params; the console's Chinese
+ * (web/src/verify-zh.ts) is typed by this list, so a code without a sentence does not compile.
+ */
+export const PHRASE_CODES = [
+  // the bundle, its structure and its trust anchor
+  'bundle.format', 'document.format', 'bundle.structure', 'bundle.verifier-stopped',
+  'anchor.pinned-same', 'anchor.pinned-other', 'anchor.unreadable', 'anchor.none',
+  // certificates and chains
+  'certificate.listed', 'certificate.other', 'certificate.unreadable',
+  'chain.ok', 'chain.broken', 'chain.revoked-before', 'chain.not-bundled', 'chain.no-time',
+  'legacy.sm2-signature', 'legacy.sm2-certificates',
+  // (a) checkpoint, (a′) its note and witnesses
+  'checkpoint.signature', 'checkpoint.signature-invalid', 'checkpoint.no-certificate', 'checkpoint.unreadable', 'checkpoint.tree',
+  'checkpoint.not-canonical', 'checkpoint.not-xgw', 'checkpoint.alg-differs', 'checkpoint.root-not-hex',
+  'note.same-tree', 'note.other-tree', 'note.signed', 'note.unsigned', 'note.none', 'note.unreadable', 'note.key-error',
+  'witness.cosigned', 'witness.missing', 'witness.invalid',
+  // (b) entries
+  'entry.included', 'entry.leaf-hash', 'entry.no-checkpoint', 'entry.not-included', 'entry.twice', 'entry.not-json', 'entry.not-canonical',
+  'entry.unknown-kind', 'entry.other-case', 'entry.other-document', 'entry.after-checkpoint',
+  // (c) messages
+  'payload.digest', 'payload.digest-differs', 'payload.canonical-differs', 'payload.not-canonical', 'payload.dropped',
+  'signature.ok', 'signature.ok-on-behalf', 'signature.invalid', 'signature.no-sender', 'signature.not-sender', 'signature.no-certificate', 'signature.other-holder',
+  'received.ok', 'received.none', 'received.many', 'received.entry', 'received.field-differs', 'received.other-case', 'received.payload-digest',
+  'received.time-on-behalf', 'received.time-skew', 'received.envelope-digest', 'received.signatures-differ', 'message.twice',
+  'ack.ok', 'ack.logged', 'ack.not-bundled', 'ack.not-signed', 'ack.not-v1', 'ack.other-message', 'ack.header-differs', 'ack.other-digest',
+  'ack.not-receiver', 'ack.no-certificate', 'ack.invalid', 'ack.other-holder', 'ack.unlogged', 'ack.kind-differs',
+  'ack.reason-alg', 'ack.reason-missing', 'ack.reason-differs',
+  'receipt.ok', 'receipt.no-certificate', 'receipt.invalid', 'receipt.other-message', 'receipt.other-digest', 'receipt.log-position',
+  'texts.ok', 'texts.differ',
+  // (d) steps
+  'step.ok', 'step.card', 'step.no-message', 'step.unknown-message', 'step.field-differs', 'step.not-received', 'step.before-received',
+  // (e) service calls
+  'call.ok', 'call.named', 'call.unknown', 'call.unknown-digest', 'call.no-text', 'call.altered', 'call.no-request', 'call.unlogged',
+  // a 公文's bundle: (c) the document, (d) signed steps, (e) the seal
+  'document.digest', 'document.digest-differs', 'document.unnamed', 'document.sender-differs',
+  'signed-step.ok', 'signed-step.no-entry', 'signed-step.kind', 'signed-step.no-text-digest', 'signed-step.text-altered', 'signed-step.signer-differs',
+  'signed-step.other-document', 'signed-step.not-json', 'signed-step.no-certificate', 'signed-step.invalid', 'signed-step.unbundled',
+  'seal.ok', 'seal.not-yet', 'seal.missing', 'seal.unsupported', 'seal.unreadable', 'seal.invalid', 'seal.no-entry', 'seal.other-signer', 'seal.time', 'seal.at-step',
+] as const;
+
+export type PhraseCode = (typeof PHRASE_CODES)[number];
+
 /** One statement of a check line: a stable code and its values. */
 export interface Phrase {
-  code: string;
+  code: PhraseCode;
   params?: Record<string, string | number>;
 }
+
+/** A line's statements: at least one. */
+export type Said = [Phrase, ...Phrase[]];
+
+/** A phrase, without params when there are none. */
+export const phrase = (code: PhraseCode, params?: Phrase['params']): Phrase => (params ? { code, params } : { code });
 
 /** A line's problems, each in English (the line's text, joined with "; ") and as a phrase. */
 export class Problems {
   readonly en: string[] = [];
-  readonly said: Phrase[] = [];
-  add(code: string, en: string, params?: Phrase['params']): void {
+  readonly phrases: Phrase[] = [];
+  add(code: PhraseCode, en: string, params?: Phrase['params']): void {
     this.en.push(en);
-    this.said.push(params ? { code, params } : { code });
+    this.phrases.push(phrase(code, params));
   }
   get length(): number {
     return this.en.length;
+  }
+  /** The problems as a line's statements (after `lead`, when given); only when there is one. */
+  said(lead?: Phrase): Said {
+    const all = lead ? [lead, ...this.phrases] : this.phrases;
+    if (!all.length) throw new Error('no problem to say');
+    return all as Said;
   }
 }
 

@@ -56,7 +56,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
   };
   const anchor = opts.rootPems ? 'pinned' : 'bundled';
   if (shape.length) {
-    for (const p of shape) lines.push({ group: 'bundle', ok: false, subject: 'structure', text: p });
+    for (const p of shape) lines.push({ group: 'bundle', ok: false, subject: 'structure', text: p, said: [{ code: 'bundle.structure', params: { problem: p } }] });
     return done(null, anchor, []);
   }
   try {
@@ -66,7 +66,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
     }
     const bundle = input as EvidenceBundle;
     // A 电子监察 card names its case itself (no message: the notice is a message of its own).
-    const formatLine = {
+    const formatLine: Pick<CheckLine, 'text' | 'said'> = {
       text: `${bundle.format}, case ${bundle.caseId}, created ${String(bundle.createdAt)}`,
       said: [{ code: 'bundle.format', params: { format: bundle.format, caseId: bundle.caseId, createdAt: String(bundle.createdAt) } }],
     };
@@ -82,7 +82,7 @@ export function verifyBundle(input: unknown, opts: VerifyOptions = {}): BundleRe
     checkServiceCalls(ctx);
     return done(ctx, anchor, fps);
   } catch (err) {
-    lines.push({ group: 'bundle', ok: false, subject: 'verifier', text: `stopped on an unexpected value: ${(err as Error).message}` });
+    lines.push({ group: 'bundle', ok: false, subject: 'verifier', text: `stopped on an unexpected value: ${(err as Error).message}`, said: [{ code: 'bundle.verifier-stopped', params: { reason: (err as Error).message } }] });
     return done(null, anchor, []);
   }
 }

@@ -2,7 +2,7 @@ import { canonicalJson } from '../crypto/canonical';
 import { digestHex } from '../crypto/digest';
 import type { BundleServiceCall } from './bundle';
 import type { VerifyContext } from './verify-context';
-import type { Phrase } from './report';
+import { Problems, type Said } from './report';
 
 /** The texts whose sha256 a service.called entry names, from the bundled call. */
 function textsOf(c: BundleServiceCall): Record<string, string | null> {
@@ -21,29 +21,29 @@ export function checkServiceCalls(ctx: VerifyContext): void {
   for (const { raw, parsed } of ctx.entries) {
     if (parsed?.kind !== 'service.called') continue;
     const subject = `entry #${raw.index} (service.called)`;
-    const push = (ok: boolean, text: string, said?: Phrase) => ctx.lines.push({ group: 'services', ok, subject, text, index: raw.index, ...(said ? { said: [said] } : {}) });
+    const push = (ok: boolean, text: string, said: Said) => ctx.lines.push({ group: 'services', ok, subject, text, said, index: raw.index });
     const id = parsed.call?.id;
     const call = typeof id === 'string' ? calls.get(id) : undefined;
     if (!call) {
-      push(false, `names call ${JSON.stringify(id ?? null)}, which is not in the bundle's serviceCalls`);
+      push(false, `names call ${JSON.stringify(id ?? null)}, which is not in the bundle's serviceCalls`, [{ code: 'call.unknown', params: { id: JSON.stringify(id ?? null) } }]);
       continue;
     }
     named.add(call.id);
     const texts = textsOf(call);
-    const problems: string[] = [];
+    const problems = new Problems();
     const checked: string[] = [];
     for (const [what, d] of Object.entries(parsed.digests ?? {})) {
       const text = texts[what];
-      if (d.alg !== 'sha256' || text === undefined) problems.push(`names an unknown digest ${what} (${d.alg})`);
-      else if (text === null) problems.push(`names a ${what} digest, but the bundled call has no ${what}`);
-      else if (digestHex('sha256', text) !== d.value) problems.push(`the bundled ${what} does not have the digest the entry names: it was altered`);
+      if (d.alg !== 'sha256' || text === undefined) problems.add('call.unknown-digest', `names an unknown digest ${what} (${d.alg})`, { what, alg: String(d.alg) });
+      else if (text === null) problems.add('call.no-text', `names a ${what} digest, but the bundled call has no ${what}`, { what });
+      else if (digestHex('sha256', text) !== d.value) problems.add('call.altered', `the bundled ${what} does not have the digest the entry names: it was altered`, { what });
       else checked.push(what);
     }
-    if (!parsed.digests?.request) problems.push('names no request digest');
-    if (problems.length) push(false, `call ${call.id}: ${problems.join('; ')}`);
-    else push(true, `call ${call.id} (${parsed.call!.service} at ${parsed.call!.provider}): ${checked.join(', ')} match the logged digests`, { code: 'call.ok', params: { id: call.id, service: parsed.call!.service, provider: parsed.call!.provider, checked: checked.join('、') } });
+    if (!parsed.digests?.request) problems.add('call.no-request', 'names no request digest');
+    if (problems.length) push(false, `call ${call.id}: ${problems.en.join('; ')}`, problems.said({ code: 'call.named', params: { id: call.id } }));
+    else push(true, `call ${call.id} (${parsed.call!.service} at ${parsed.call!.provider}): ${checked.join(', ')} match the logged digests`, [{ code: 'call.ok', params: { id: call.id, service: parsed.call!.service, provider: parsed.call!.provider, checked: checked.join('、') } }]);
   }
   for (const c of calls.values()) {
-    if (!named.has(c.id)) ctx.lines.push({ group: 'services', ok: false, subject: `call ${c.id}`, text: 'no service.called entry of the bundle names this call' });
+    if (!named.has(c.id)) ctx.lines.push({ group: 'services', ok: false, subject: `call ${c.id}`, text: 'no service.called entry of the bundle names this call', said: [{ code: 'call.unlogged' }] });
   }
 }

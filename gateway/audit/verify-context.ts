@@ -2,8 +2,8 @@ import { verifyChain } from '../../certs/chain';
 import { parseCertificate } from '../../certs/certificate';
 import type { LogHashAlg } from '../merkle/hash';
 import type { CheckpointBody } from '../log/checkpoint';
-import type { BundleEntry, EvidenceBundle } from './bundle';
-import type { CheckLine, Phrase } from './report';
+import type { BundleEntry, EvidenceBundle, LoggedBundle } from './bundle';
+import type { CheckLine, Said } from './report';
 
 /** A log entry of the bundle with its parsed text (null when it is not JSON). Pure. */
 export interface EntryMessageRef {
@@ -43,8 +43,7 @@ export interface ReadEntry {
   parsed: ParsedEntry | null;
 }
 
-/** What every bundle kind (a case's, a document's) carries to prove its log entries: the checkpoint, the entries, the certificates. */
-export type LoggedBundle = Pick<EvidenceBundle, 'log' | 'entries' | 'certificates' | 'trustAnchors' | 'revocations'>;
+export type { LoggedBundle };
 
 /** What the log checks share while verifying one bundle of any kind. */
 export interface LogContext {
@@ -92,22 +91,23 @@ export function describeCertificate(pem: string): { text: string; ou: string | n
   }
 }
 
-/** Chain check at a time: the leaf to one of the anchors, through any other bundled certificate. */
-export function chainAt(ctx: LogContext, fingerprint: string, at: Date, who: string): { ok: boolean; text: string; note?: CheckLine['note']; said?: Phrase[] } {
+/** Chain check at a time: the leaf to one of the anchors, through any other bundled certificate. `who` names the signer's role in the phrases. */
+export function chainAt(ctx: LogContext, fingerprint: string, at: Date, who: string): { ok: boolean; text: string; note?: CheckLine['note']; said: Said } {
   const pem = ctx.certs.get(fingerprint);
-  if (!pem) return { ok: false, text: `certificate ${shortFp(fingerprint)} is not in the bundle (or not under its own fingerprint)` };
-  if (Number.isNaN(at.getTime())) return { ok: false, text: 'no valid time to check the certificate chain at' };
-  const others = [...ctx.certs].filter(([fp]) => fp !== fingerprint).map(([, p]) => p);
+  const fp = shortFp(fingerprint);
+  if (!pem) return { ok: false, text: `certificate ${fp} is not in the bundle (or not under its own fingerprint)`, said: [{ code: 'chain.not-bundled', params: { who, fp } }] };
+  if (Number.isNaN(at.getTime())) return { ok: false, text: 'no valid time to check the certificate chain at', said: [{ code: 'chain.no-time', params: { who, fp } }] };
+  const others = [...ctx.certs].filter(([f]) => f !== fingerprint).map(([, p]) => p);
   const r = verifyChain(pem, others, ctx.anchors, at, ctx.crls, { acceptLegacySm2: ctx.acceptLegacySm2 });
-  if (!r.ok) return { ok: false, text: `certificate ${shortFp(fingerprint)} does not chain to the trust anchor at ${at.toISOString()}: ${r.reason}`, said: [{ code: 'chain.broken', params: { who, fp: shortFp(fingerprint), at: at.toISOString(), reason: r.reason ?? '' } }] };
+  if (!r.ok) return { ok: false, text: `certificate ${fp} does not chain to the trust anchor at ${at.toISOString()}: ${r.reason}`, said: [{ code: 'chain.broken', params: { who, fp, at: at.toISOString(), reason: r.reason ?? '' } }] };
   const revoked = ctx.revocations.get(fingerprint);
   if (revoked && at >= revoked) {
-    return { ok: false, text: `certificate ${shortFp(fingerprint)} was revoked at ${revoked.toISOString()} (gateway registry), not after the signature's time ${at.toISOString()}`, said: [{ code: 'chain.revoked-before', params: { who, fp: shortFp(fingerprint), revoked: revoked.toISOString(), at: at.toISOString() } }] };
+    return { ok: false, text: `certificate ${fp} was revoked at ${revoked.toISOString()} (gateway registry), not after the signature's time ${at.toISOString()}`, said: [{ code: 'chain.revoked-before', params: { who, fp, revoked: revoked.toISOString(), at: at.toISOString() } }] };
   }
   const note = revoked ? `; revoked later, at ${revoked.toISOString()}` : '';
   const legacy = r.legacySm2 ? ' — note: accepted with --accept-legacy-sm2-certs: an SM2 certificate or CRL on the path is signed with the legacy EMPTY distinguishing ID' : '';
-  const text = `certificate ${shortFp(fingerprint)} chains to the trust anchor at ${at.toISOString()} (${r.path!.length} certificates${ctx.crls.length ? `, ${ctx.crls.length} CRL(s) checked` : ''}${note})${legacy}`;
-  // The legacy remark has no phrase yet: such a line is shown as its English text.
-  const said = r.legacySm2 ? undefined : [{ code: 'chain.ok', params: { who, fp: shortFp(fingerprint), at: at.toISOString(), certificates: r.path!.length, crls: ctx.crls.length, ...(revoked ? { revokedLater: revoked.toISOString() } : {}) } }];
-  return r.legacySm2 ? { ok: true, text, note: 'legacy-sm2-empty-id' } : { ok: true, text, said };
+  const text = `certificate ${fp} chains to the trust anchor at ${at.toISOString()} (${r.path!.length} certificates${ctx.crls.length ? `, ${ctx.crls.length} CRL(s) checked` : ''}${note})${legacy}`;
+  const said: Said = [{ code: 'chain.ok', params: { who, fp, at: at.toISOString(), certificates: r.path!.length, crls: ctx.crls.length, ...(revoked ? { revokedLater: revoked.toISOString() } : {}) } }];
+  if (r.legacySm2) said.push({ code: 'legacy.sm2-certificates' });
+  return r.legacySm2 ? { ok: true, text, note: 'legacy-sm2-empty-id', said } : { ok: true, text, said };
 }

@@ -5,10 +5,10 @@ import { LOG_ENTRY_KINDS } from '../log/entries';
 import { leafHash } from '../merkle/hash';
 import { verifyInclusion } from '../merkle/verify';
 import type { NoteVerifierKey } from '../log/note';
-import { Problems, type CheckLine, type Phrase } from './report';
+import { Problems, type CheckLine, type Phrase, type PhraseCode, type Said } from './report';
 import { chainAt, describeCertificate, readEntry, shortFp, type LogContext, type LoggedBundle, type ParsedEntry } from './verify-context';
 import { checkWitnessed } from './verify-note';
-import { legacyNote, noteOf } from './verify-signature';
+import { legacyNote, noteOf, saidWithLegacy } from './verify-signature';
 
 /**
  * The checks every evidence bundle shares, whatever it is about (a case, a 公文): the
@@ -49,6 +49,7 @@ function checkCertificates(bundle: LoggedBundle, certs: Map<string, string>, lin
         ok: false,
         subject: `certificate ${shortFp(listed)}`,
         text: actual ? `the PEM listed under this fingerprint is another certificate (${shortFp(actual)}, ${what})` : 'the PEM cannot be read',
+        said: [actual ? { code: 'certificate.other', params: { fp: shortFp(actual), subject: what } } : { code: 'certificate.unreadable' }],
         fingerprint: listed,
       });
     }
@@ -67,33 +68,33 @@ function parseBody(body: string): CheckpointBody | null {
 function checkCheckpoint(ctx: LogContext): void {
   const cp = ctx.bundle.log.checkpoint;
   const fp = cp.signature.certificate;
-  const line = (ok: boolean, text: string, extra: Partial<CheckLine> = {}): void => void ctx.lines.push({ group: 'checkpoint', ok, subject: 'checkpoint', text, fingerprint: fp, ...extra });
+  const line = (ok: boolean, text: string, said: Said, extra: Partial<CheckLine> = {}): void => void ctx.lines.push({ group: 'checkpoint', ok, subject: 'checkpoint', text, said, fingerprint: fp, ...extra });
   const logPem = ctx.certs.get(fp);
-  if (!logPem) line(false, `the log certificate ${shortFp(fp)} that signed it is not in the bundle (or not under its own fingerprint)`);
+  if (!logPem) line(false, `the log certificate ${shortFp(fp)} that signed it is not in the bundle (or not under its own fingerprint)`, [{ code: 'checkpoint.no-certificate', params: { fp: shortFp(fp) } }]);
   else {
     const check = checkpointSignature(cp, logPem);
     const signed = { alg: cp.signature.alg, fp: shortFp(fp) };
-    if (check !== 'invalid') line(true, `${cp.signature.alg} signature over the body verifies with the log certificate ${shortFp(fp)} (${describeCertificate(logPem).text})${legacyNote(check)}`, { ...noteOf(check), ...(legacyNote(check) ? {} : { said: [{ code: 'checkpoint.signature', params: { ...signed, subject: describeCertificate(logPem).text } }] }) });
-    else line(false, `the ${cp.signature.alg} signature over the body does not verify with the log certificate ${shortFp(fp)}: the body or the signature was altered`, { said: [{ code: 'checkpoint.signature-invalid', params: signed }] });
+    if (check !== 'invalid') line(true, `${cp.signature.alg} signature over the body verifies with the log certificate ${shortFp(fp)} (${describeCertificate(logPem).text})${legacyNote(check)}`, saidWithLegacy(check, { code: 'checkpoint.signature', params: { ...signed, subject: describeCertificate(logPem).text } }), noteOf(check));
+    else line(false, `the ${cp.signature.alg} signature over the body does not verify with the log certificate ${shortFp(fp)}: the body or the signature was altered`, [{ code: 'checkpoint.signature-invalid', params: signed }]);
   }
   const b = ctx.claimed;
-  if (!b) return line(false, 'the body is not a checkpoint (unreadable JSON, or no size/root)');
-  const problems: string[] = [];
-  if (canonicalJson(b) !== cp.body) problems.push('the body is not canonical JSON');
-  if (checkpointLinkOf(b) === undefined || b.log !== LOG_NAME) problems.push(`the body is not a "${LOG_NAME}" v1 or v2 checkpoint`);
-  if (b.alg !== ctx.alg) problems.push(`the body says hash ${String(b.alg)} but log.hashAlg is ${ctx.alg}`);
-  if (!/^[0-9a-f]{64}$/.test(b.root)) problems.push('the root is not 64 hex');
-  if (problems.length) line(false, problems.join('; '));
-  else line(true, `tree of ${b.size} entries, root ${b.root.slice(0, 16)}…, signed at ${b.at}`, { said: [{ code: 'checkpoint.tree', params: { size: b.size, root: `${b.root.slice(0, 16)}…`, at: b.at } }] });
+  if (!b) return line(false, 'the body is not a checkpoint (unreadable JSON, or no size/root)', [{ code: 'checkpoint.unreadable' }]);
+  const problems = new Problems();
+  if (canonicalJson(b) !== cp.body) problems.add('checkpoint.not-canonical', 'the body is not canonical JSON');
+  if (checkpointLinkOf(b) === undefined || b.log !== LOG_NAME) problems.add('checkpoint.not-xgw', `the body is not a "${LOG_NAME}" v1 or v2 checkpoint`, { log: LOG_NAME });
+  if (b.alg !== ctx.alg) problems.add('checkpoint.alg-differs', `the body says hash ${String(b.alg)} but log.hashAlg is ${ctx.alg}`, { alg: String(b.alg), logAlg: ctx.alg });
+  if (!/^[0-9a-f]{64}$/.test(b.root)) problems.add('checkpoint.root-not-hex', 'the root is not 64 hex');
+  if (problems.length) line(false, problems.en.join('; '), problems.said());
+  else line(true, `tree of ${b.size} entries, root ${b.root.slice(0, 16)}…, signed at ${b.at}`, [{ code: 'checkpoint.tree', params: { size: b.size, root: `${b.root.slice(0, 16)}…`, at: b.at } }]);
   if (logPem) {
     const chain = chainAt(ctx, fp, new Date(b.at), 'log');
-    line(chain.ok, `log ${chain.text}`, { ...(chain.note ? { note: chain.note } : {}), ...(chain.said ? { said: chain.said } : {}) });
+    line(chain.ok, `log ${chain.text}`, chain.said, chain.note ? { note: chain.note } : {});
   }
 }
 
 /** An entry about another subject than the bundle's: the problem in English and as a phrase. */
 export interface OtherSubject {
-  code: string;
+  code: PhraseCode;
   en: string;
   params?: Phrase['params'];
 }
@@ -130,7 +131,7 @@ function checkEntries(ctx: LogContext, aboutWhat: (e: ParsedEntry) => OtherSubje
       ok: problems.length === 0,
       subject: `entry #${raw.index} (${kind})`,
       text: problems.length ? problems.en.join('; ') : `leaf hash matches; included in the checkpoint tree (${raw.inclusionProof.length} proof hashes)`,
-      said: problems.length ? problems.said : [{ code: 'entry.included', params: { proofHashes: raw.inclusionProof.length } }],
+      said: problems.length ? problems.said() : [{ code: 'entry.included', params: { proofHashes: raw.inclusionProof.length } }],
       index: raw.index,
     });
   }
@@ -141,9 +142,9 @@ function anchorsFor(bundle: LoggedBundle, opts: VerifyOptions, lines: CheckLine[
   const anchors = [...(opts.rootPems ?? bundle.trustAnchors)];
   const fps = anchors.map(fingerprintOrNull);
   fps.forEach((fp, i) => {
-    if (!fp) lines.push({ group: 'bundle', ok: false, subject: `trust anchor ${i + 1}`, text: 'cannot be read as a certificate' });
+    if (!fp) lines.push({ group: 'bundle', ok: false, subject: `trust anchor ${i + 1}`, text: 'cannot be read as a certificate', said: [{ code: 'anchor.unreadable' }] });
   });
-  if (!anchors.length) lines.push({ group: 'bundle', ok: false, subject: 'trust anchor', text: 'none given: nothing to chain the certificates to' });
+  if (!anchors.length) lines.push({ group: 'bundle', ok: false, subject: 'trust anchor', text: 'none given: nothing to chain the certificates to', said: [{ code: 'anchor.none' }] });
   if (pinned) {
     const bundled = bundle.trustAnchors.map(fingerprintOrNull);
     const same = fps.some((fp) => fp && bundled.includes(fp));

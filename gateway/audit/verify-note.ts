@@ -12,9 +12,9 @@ import type { Phrase } from './report';
  */
 export function checkWitnessed(ctx: LogContext, witnessKeys: readonly NoteVerifierKey[]): void {
   const log = ctx.bundle.log;
-  const line = (ok: boolean, subject: string, text: string, said?: Phrase): void => void ctx.lines.push({ group: 'witnesses', ok, subject, text, ...(said ? { said: [said] } : {}) });
+  const line = (ok: boolean, subject: string, text: string, said: Phrase): void => void ctx.lines.push({ group: 'witnesses', ok, subject, text, said: [said] });
   if (log.checkpointNote === undefined) {
-    for (const k of witnessKeys) line(false, `witness ${k.name}`, 'the bundle has no checkpoint note (log.checkpointNote), so no cosignature to check');
+    for (const k of witnessKeys) line(false, `witness ${k.name}`, 'the bundle has no checkpoint note (log.checkpointNote), so no cosignature to check', { code: 'note.none' });
     return;
   }
   let note;
@@ -25,7 +25,7 @@ export function checkWitnessed(ctx: LogContext, witnessKeys: readonly NoteVerifi
     const same = claimed !== null && cp.size === claimed.size && cp.root.toString('hex') === claimed.root && (log.origin === undefined || cp.origin === log.origin);
     line(same, 'checkpoint note', same ? `origin ${cp.origin}, size ${cp.size}: the same tree as the signed checkpoint` : `the note (size ${cp.size}, root ${cp.root.toString('hex').slice(0, 16)}…) is not the signed checkpoint`, same ? { code: 'note.same-tree', params: { origin: cp.origin, size: cp.size } } : { code: 'note.other-tree', params: { size: cp.size, root: `${cp.root.toString('hex').slice(0, 16)}…` } });
   } catch (err) {
-    return line(false, 'checkpoint note', `unreadable: ${(err as Error).message}`);
+    return line(false, 'checkpoint note', `unreadable: ${(err as Error).message}`, { code: 'note.unreadable', params: { reason: (err as Error).message } });
   }
   if (log.noteKey !== undefined) {
     try {
@@ -33,7 +33,7 @@ export function checkWitnessed(ctx: LogContext, witnessKeys: readonly NoteVerifi
       const ok = verifyNote(note, [key]).length > 0;
       line(ok, 'checkpoint note', ok ? `signed by the log's note key ${key.name}+${key.keyId.toString('hex')} (as bundled)` : `no signature by the bundled note key ${key.name}`, { code: ok ? 'note.signed' : 'note.unsigned', params: { key: ok ? `${key.name}+${key.keyId.toString('hex')}` : key.name } });
     } catch (err) {
-      line(false, 'checkpoint note', `the log's note signature: ${(err as Error).message}`);
+      line(false, 'checkpoint note', `the log's note signature: ${(err as Error).message}`, { code: 'note.key-error', params: { reason: (err as Error).message } });
     }
   }
   for (const k of witnessKeys) {
@@ -44,7 +44,7 @@ export function checkWitnessed(ctx: LogContext, witnessKeys: readonly NoteVerifi
       if (got.length) line(true, subject, `cosigned (tlog-cosignature/v1) at ${at} with key ${k.keyId.toString('hex')}`, { code: 'witness.cosigned', params: { at, keyId: k.keyId.toString('hex') } });
       else line(false, subject, 'no cosignature by this witness key on the checkpoint: the witness did not see (or refused) this tree', { code: 'witness.missing' });
     } catch (err) {
-      line(false, subject, err instanceof NoteError ? `its cosignature does not verify: ${err.message}` : String(err));
+      line(false, subject, err instanceof NoteError ? `its cosignature does not verify: ${err.message}` : String(err), { code: 'witness.invalid', params: { reason: err instanceof NoteError ? err.message : String(err) } });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { checkBatched, type BatchedSignature } from '../crypto/batch-signature';
 import { checkSignature, LEGACY_SM2_NOTE, Verifier, type SigAlg, type SignatureCheck } from '../crypto/sign';
+import type { Phrase, Said } from './report';
 
 /**
  * One signature over a text, batched (manifest + inclusion proof, see
@@ -37,3 +38,6 @@ export function manifestTime(s: AnySignature): Date | null {
 
 /** The report line's note for a legacy SM2 signature (none otherwise). */
 export const noteOf = (check: SignatureCheck): { note?: 'legacy-sm2-empty-id' } => (check === 'legacy-sm2-empty-id' ? { note: check } : {});
+
+/** A passed signature's phrase, with the legacy SM2 remark after it when the check needed the empty ID. */
+export const saidWithLegacy = (check: SignatureCheck, first: Phrase): Said => (check === 'legacy-sm2-empty-id' ? [first, { code: 'legacy.sm2-signature' }] : [first]);

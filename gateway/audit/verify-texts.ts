@@ -3,27 +3,28 @@ import { signedTextFor } from '../crypto/envelope';
 import { verifyBatched } from '../crypto/batch-signature';
 import { receiptBodyText, type BundleMessage } from './bundle';
 import { shortFp, type VerifyContext } from './verify-context';
+import { Problems } from './report';
 
 /** (v2) The push receipt: the gateway's batch signature over it, and that it names this message, its digest and its received entry. */
 function checkReceipt(ctx: VerifyContext, m: BundleMessage): void {
   const r = m.receipt;
   if (!r) return;
-  const problems: string[] = [];
+  const problems = new Problems();
   const pem = ctx.certs.get(r.signature.certificate);
-  if (!pem) problems.push(`the certificate ${shortFp(r.signature.certificate)} that signed it is not in the bundle`);
-  else if (!verifyBatched(r.signature, receiptBodyText(r), pem)) problems.push('the gateway\'s signature over it does not verify');
-  if (r.id !== m.id || r.messageId !== m.envelope.header.messageId) problems.push('it names another message');
-  if (r.digest.alg !== m.envelope.header.payloadDigest.alg || r.digest.value !== m.envelope.header.payloadDigest.value) problems.push('its digest is not the payload digest');
+  if (!pem) problems.add('receipt.no-certificate', `the certificate ${shortFp(r.signature.certificate)} that signed it is not in the bundle`, { fp: shortFp(r.signature.certificate) });
+  else if (!verifyBatched(r.signature, receiptBodyText(r), pem)) problems.add('receipt.invalid', 'the gateway\'s signature over it does not verify');
+  if (r.id !== m.id || r.messageId !== m.envelope.header.messageId) problems.add('receipt.other-message', 'it names another message');
+  if (r.digest.alg !== m.envelope.header.payloadDigest.alg || r.digest.value !== m.envelope.header.payloadDigest.value) problems.add('receipt.other-digest', 'its digest is not the payload digest');
   const received = ctx.entries.find((e) => e.raw.index === r.log.index);
   if (!received || received.raw.leafHash !== r.log.leafHash || received.parsed?.kind !== 'message.received' || received.parsed.message?.id !== m.id) {
-    problems.push(`its log position #${r.log.index} is not this message's message.received entry in the bundle`);
+    problems.add('receipt.log-position', `its log position #${r.log.index} is not this message's message.received entry in the bundle`, { index: r.log.index });
   }
   ctx.lines.push({
     group: 'messages',
     ok: problems.length === 0,
     subject: `message ${m.id}`,
-    text: problems.length ? `push receipt: ${problems.join('; ')}` : `push receipt (202) signed by ${r.signature.signer} (${r.signature.alg}) names the payload digest and log entry #${r.log.index}`,
-    ...(problems.length ? {} : { said: [{ code: 'receipt.ok', params: { signer: r.signature.signer, alg: r.signature.alg, index: r.log.index } }] }),
+    text: problems.length ? `push receipt: ${problems.en.join('; ')}` : `push receipt (202) signed by ${r.signature.signer} (${r.signature.alg}) names the payload digest and log entry #${r.log.index}`,
+    said: problems.length ? problems.said() : [{ code: 'receipt.ok', params: { signer: r.signature.signer, alg: r.signature.alg, index: r.log.index } }],
     messageId: m.id,
   });
 }

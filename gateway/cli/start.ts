@@ -16,6 +16,9 @@ import { hasAdmin } from '../registry/first-admin';
 import { chinaDate, WorkingCalendar } from '../cases/calendar';
 import { pushDemoHistory } from './demo-history';
 
+/** The deliveries 税务's mock refuses at a first demo start, so that the admin finds dead letters to replay. */
+const DEMO_DEAD_LETTERS = 2;
+
 /** The demo history of a first start: cases accepted over this many past months, pushed this many at once (the gateway stays responsive). */
 const HISTORY_MONTHS = 4;
 const HISTORY_CONCURRENCY = 4;
@@ -68,6 +71,9 @@ export async function start(): Promise<void> {
   const history = creds && config.demoHistoryCases > 0 && !(await store.query('SELECT 1 FROM cases LIMIT 1')).rows.length ? config.demoHistoryCases : 0;
   if (history) {
     lines.push(`  demo history: pushing ${history} cases of the past ${HISTORY_MONTHS} months through the exchange in the background (the dashboard fills as they go; XGW_DEMO_HISTORY=0: none)`);
+    // Something for the admin's 死信队列 (replay): 税务's mock refuses its first deliveries with a business fault.
+    demo!.agencies.tax.behave({ fault: { code: 'Sender', reason: '材料不全（演示）' }, times: DEMO_DEAD_LETTERS });
+    lines.push(`    税务's mock refuses its first ${DEMO_DEAD_LETTERS} deliveries (材料不全): dead letters for the admin to replay (控制台 死信队列)`);
   }
   print(lines.join('\n'));
   let stopping = false;

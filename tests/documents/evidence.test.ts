@@ -13,7 +13,11 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 import { as, documentPeople, housingNotice } from '../support/documents';
 import { buildDist, runXgw } from '../support/cli';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
-import { formatReport, type CheckLine } from '../../gateway/audit/report';
+import { formatReport, PHRASE_CODES, type CheckLine, type PhraseCode } from '../../gateway/audit/report';
+import { notInChinese } from '../support/verify-zh';
+import { parseSesSignature } from '../../gateway/documents/ses';
+import { digestHex } from '../../gateway/crypto/digest';
+import { lineText } from '../../web/src/verify-zh';
 import type { DocumentEvidenceBundle } from '../../gateway/audit/document-bundle';
 
 jest.setTimeout(180_000);
@@ -73,6 +77,91 @@ test('the bundle holds the document, every step entry, the signed steps, the sea
   for (const g of ['checkpoint', 'entries', 'document', 'signatures', 'seal']) expect(groups).toContain(g);
   expect(r.lines.filter((l) => l.group === 'seal').map((l) => l.text).join('\n')).toMatch(/maker's and the signer's SM2 signatures verify[\s\S]*maker \(制章人\): certificate [\s\S]*chains[\s\S]*signer \(签章人\)[\s\S]*made at the 用印 step/);
   expect(formatReport(r)).toContain(`xgw evidence bundle — document ${id}: 8 log entries, 4 signed steps`);
+});
+
+test("the console says every line of the genuine bundle and of each tampered one in Chinese (web/src/verify-zh.ts), and every 公文 check's failure", () => {
+  const seen = new Set<PhraseCode>();
+  const run = (name: string, b: unknown) => {
+    const r = verifyBundle(b, { rootPems: [root] });
+    expect({ name, untranslated: notInChinese(r.lines) }).toEqual({ name, untranslated: [] });
+    for (const l of r.lines) for (const p of l.said) seen.add(p.code);
+    return r;
+  };
+  const fixture = (name: string, alter: (b: DocumentEvidenceBundle) => void) => {
+    const b = copy();
+    alter(b);
+    return run(name, b);
+  };
+  const entryIndex = (kind: string) => genuine.entries.findIndex((x) => JSON.parse(x.entry).kind === kind);
+  const step = (b: DocumentEvidenceBundle, name: string) => b.signedSteps.find((x) => x.step === name)!;
+  const FP = 'ab'.repeat(32);
+
+  const ok = run('genuine', genuine);
+  expect(lineText(ok.lines.find((l) => l.group === 'document')!)).toMatch(/^规范化公文的 sm3 摘要 [0-9a-f]{16}… 即其最后一条日志记录 #\d+ 所指明的摘要$/);
+  expect(lineText(ok.lines.find((l) => l.group === 'signatures')!)).toMatch(/^由 housing（SM2-SM3）签署，签名验证通过；签署环节证书 [0-9a-f]{16}… 在 .* 可链接到信任根/);
+  fixture('the document body altered', (b) => void (b.document.content.body = b.document.content.body!.replace('3月', '4月')));
+  fixture('another sender', (b) => void (b.document.sender = 'tax'));
+  fixture('no entry names the document', (b) => void (b.entries = []));
+  fixture('signed steps altered', (b) => {
+    const signedFor = step(b, 'signed_for');
+    signedFor.signedText = signedFor.signedText.replace('"result":"signed"', '"result":"signeD"');
+    const returned = step(b, 'returned');
+    returned.index = genuine.entries[entryIndex('document.drafted')]!.index; // an entry of another kind, naming no signed text
+    const signedOff = step(b, 'signed_off');
+    signedOff.signedText = 'not json';
+    signedOff.signature.certificate = FP;
+  });
+  fixture('a signed step about another document, by another signer, its entry gone', (b) => {
+    const signedOff = step(b, 'signed_off');
+    signedOff.signedText = signedOff.signedText.replace(id, '00000000-0000-7000-8000-000000000000');
+    signedOff.signature.signer = 'tax';
+    step(b, 'signed_for').index = 900000;
+  });
+  fixture('a signed step left out', (b) => void (b.signedSteps = b.signedSteps.filter((x) => x.step !== 'sealed')));
+  fixture('the seal altered', (b) => {
+    const der = Buffer.from((genuine.seal as { der: string }).der, 'base64');
+    der[der.length - 5] ^= 0x01;
+    b.seal = { der: der.toString('base64') };
+  });
+  fixture('the seal unreadable', (b) => void (b.seal = { der: Buffer.from('not a seal').toString('base64') }));
+  fixture('the seal removed', (b) => void (b.seal = null));
+  fixture('not sealed yet (the 用印 step and its entry left out)', (b) => {
+    b.seal = null;
+    b.entries = b.entries.filter((e) => JSON.parse(e.entry).kind !== 'document.sealed');
+    b.signedSteps = b.signedSteps.filter((x) => x.step !== 'sealed');
+  });
+  fixture('the seal unsupported', (b) => void (b.seal = { unsupported: 'the department key is RSA' }));
+  fixture('no 用印 entry for the seal, and its step by another certificate', (b) => {
+    b.entries = b.entries.filter((e) => JSON.parse(e.entry).kind !== 'document.sealed');
+  });
+  fixture('the 用印 step signed by another certificate, at another time', (b) => {
+    const sealed = step(b, 'sealed');
+    sealed.signature.certificate = step(b, 'signed_for').signature.certificate;
+    const i = entryIndex('document.sealed');
+    const e = JSON.parse(b.entries[i]!.entry);
+    e.at = new Date(new Date(e.at).getTime() + 60_000).toISOString();
+    b.entries[i]!.entry = JSON.stringify(e);
+  });
+  fixture("another document's entry slipped in", (b) => void (b.entries[0]!.entry = b.entries[0]!.entry.replace(id, '00000000-0000-7000-8000-000000000000')));
+  fixture('a step entry that is no 公文 step', (b) => {
+    const e = JSON.parse(b.entries[1]!.entry);
+    delete e.document;
+    e.kind = 'message.received';
+    b.entries[1]!.entry = JSON.stringify(e);
+  });
+  fixture("the seal's certificates left out", (b) => {
+    const ses = parseSesSignature(Buffer.from((genuine.seal as { der: string }).der, 'base64'));
+    for (const der of [ses.seal.makerCert, ses.signerCert]) delete b.certificates[digestHex('sha256', der)];
+  });
+  run('a 公文 bundle with no document', { ...copy(), document: null });
+  // the seal check's reasons in Chinese too: an altered attachment list fails the data hash
+  const hashed = fixture('an attachment digest altered', (b) => {
+    const d = b.document.attachments[0]!.digests[0]!;
+    d.value = (d.value[0] === '0' ? '1' : '0') + d.value.slice(1);
+  });
+  expect(hashed.lines.filter((l) => !l.ok).map(lineText)).toEqual(['电子签章验证不通过：数据摘要与内容不符（内容已被改动）']);
+  const documentCodes = [...PHRASE_CODES.filter((x) => /^(document|signed-step|seal)\./.test(x) || x === 'entry.other-document'), 'chain.not-bundled' as const];
+  expect(documentCodes.filter((x) => !seen.has(x))).toEqual([]);
 });
 
 describe('one changed byte fails with a clear line', () => {

@@ -42,6 +42,14 @@ test('a fresh demo start pushes its history through the exchange in the backgrou
   const stats = (await (await fetch(`${gw.url}/api/v1/stats/cases?groupBy=month`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
   expect(stats.total.received).toBe(15);
   expect(stats.groups.length).toBeGreaterThan(1); // spread over past months
+  // 税务's mock refused its first deliveries: the admin has dead letters to replay in the console
+  expect(gw.output()).toContain("税务's mock refuses its first 2 deliveries (材料不全): dead letters for the admin to replay");
+  const admin = await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: creds.users.admin.password }) });
+  const adminToken = ((await admin.json()) as { token: string }).token;
+  await printed(gw.child, gw.output, /delivery dead-lettered/); // the outbox's warning (the log goes to stdout)
+  const dead = (await (await fetch(`${gw.url}/api/v1/admin/dead-letters?receiver=tax`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { items: unknown[] };
+  expect(dead.items.length).toBeGreaterThan(0);
+  expect(JSON.stringify(dead.items[0])).toContain('材料不全');
   await stopXgw(gw.child);
 
   const again = gateways.track(await startXgw(env));

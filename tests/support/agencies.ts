@@ -28,6 +28,8 @@ export async function startAgencyWorld(
     agreements?: Agreement[];
     circuit?: { failures: number; halfOpenAfterMs: number };
     amr?: Record<string, unknown>;
+    /** Outbox settings over the world's own (e.g. breakAfterFailures). */
+    delivery?: Record<string, number>;
     /** Fault injection around the real store (see startTestGateway). */
     wrapStore?: (store: Store) => Store;
   } = {},
@@ -43,7 +45,7 @@ export async function startAgencyWorld(
     members,
     agreements: [...demoAgreements, ...(opts.agreements ?? [])],
     config: {
-      delivery: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 2000, requestTimeoutMs: 2000 },
+      delivery: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 2000, requestTimeoutMs: 2000, ...opts.delivery },
       adapters: {
         amr: { endpoint: agencies.amr.url, timeoutMs: 800, circuit, inbound: { allowFrom: LOOPBACK }, ...opts.amr },
         tax: { endpoint: agencies.tax.url, timeoutMs: 800, circuit, credentials: TAX_CREDENTIALS, inbound: { credentials: TAX_CREDENTIALS, allowFrom: LOOPBACK } },

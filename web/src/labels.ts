@@ -122,3 +122,10 @@ export const CIRCUIT: Record<string, { text: string; tag: 'success' | 'warning' 
   'half-open': { text: '试探中（半开）', tag: 'warning' },
   open: { text: '已熔断（断开）', tag: 'danger' },
 };
+
+/** A receiver's push deliveries (GET /admin/adapters → delivery.state). */
+export const DELIVERY_STATE: Record<string, { text: string; tag: 'success' | 'warning' | 'danger' | 'info' }> = {
+  running: { text: '投递正常', tag: 'success' },
+  open: { text: '投递熔断', tag: 'danger' },
+  paused: { text: '已暂停投递', tag: 'warning' },
+};
