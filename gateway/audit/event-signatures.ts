@@ -61,14 +61,22 @@ export function eventSignatures(report: BundleReport, events: readonly LoggedEve
     }
     // A message's event has its message checks; a service call's (共享查询) its log entry and the digests of its texts.
     if (!own.some((l) => l.group === 'messages' || l.group === 'services')) {
-      out.set(e.logIndex, { status: 'unavailable', problems: [{ group: 'bundle', subject: `entry #${e.logIndex}`, text: 'the message is not in the case\'s evidence bundle (its envelope names another case id)' }] });
+      out.set(e.logIndex, {
+        status: 'unavailable',
+        problems: [{
+          group: 'bundle',
+          subject: `entry #${e.logIndex}`,
+          text: 'the message is not in the case\'s evidence bundle (its envelope names another case id)',
+          said: [{ code: 'timeline.not-in-bundle', params: { index: e.logIndex } }],
+        }],
+      });
       continue;
     }
     const failed = [...wide, ...own.filter((l) => !l.ok)];
     out.set(e.logIndex, {
       status: failed.length ? 'failed' : 'verified',
       ...senderOf(own),
-      ...(failed.length ? { problems: failed.map(({ group, subject, text, said }) => ({ group, subject, text, ...(said ? { said } : {}) })) } : {}),
+      ...(failed.length ? { problems: failed.map(({ group, subject, text, said }) => ({ group, subject, text, said })) } : {}),
     });
   }
   return out;

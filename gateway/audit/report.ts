@@ -65,6 +65,8 @@ export const PHRASE_CODES = [
   'signed-step.ok', 'signed-step.no-entry', 'signed-step.kind', 'signed-step.no-text-digest', 'signed-step.text-altered', 'signed-step.signer-differs',
   'signed-step.other-document', 'signed-step.not-json', 'signed-step.no-certificate', 'signed-step.invalid', 'signed-step.unbundled',
   'seal.ok', 'seal.not-yet', 'seal.missing', 'seal.unsupported', 'seal.unreadable', 'seal.invalid', 'seal.no-entry', 'seal.other-signer', 'seal.time', 'seal.at-step',
+  // a case timeline's signature status (GET /cases/{caseNo}?verify=true, audit/event-signatures.ts, cases/signatures.ts)
+  'timeline.not-in-bundle', 'timeline.bundle-unavailable',
 ] as const;
 
 export type PhraseCode = (typeof PHRASE_CODES)[number];

@@ -199,6 +199,8 @@ const ZH: Record<PhraseCode, (p: Params) => string> = {
   'seal.other-signer': (p) => `签章人证书 ${p.seal} 不是签署用印环节的证书（${p.step}）`,
   'seal.time': (p) => `签章时间 ${p.signed} 不是用印记录的时间 ${p.at}`,
   'seal.at-step': (p) => `在用印环节（日志记录 #${p.index}）由签署该环节的单位加盖`,
+  'timeline.not-in-bundle': (p) => `日志记录 #${p.index} 的报文不在本办件的证据包中（其信封载明的是另一个办件编号）`,
+  'timeline.bundle-unavailable': (p) => `无法生成本办件的证据包，未能验签（${p.code}）`,
 };
 
 /** The codes the console has a sentence for (the test compares them with the verifier's list). */
