@@ -20,6 +20,7 @@ import * as m023 from './023_attachment_use';
 import * as m024 from './024_drop_webhook_secret';
 import * as m025 from './025_station_answers';
 import * as m026 from './026_receipt_signatures';
+import * as m029 from './029_retention_calls_attachments';
 
 export interface Migration {
   version: number;
@@ -51,4 +52,5 @@ export const migrations: Migration[] = [
   { version: 24, name: 'drop webhook secret', sql: m024.sql },
   { version: 25, name: 'station answers', sql: m025.sql },
   { version: 26, name: 'receipt signatures', sql: m026.sql },
+  { version: 29, name: 'retention of service calls and attachments', sql: m029.sql },
 ];
