@@ -57,19 +57,25 @@ export class BlobArchive {
     fs.renameSync(tmp, file);
   }
 
-  /** The bytes, 256 KiB at a time; the last read throws when they do not hash to the name. */
+  /**
+   * The bytes, 256 KiB at a time. The last piece is held back until the whole file hashed to its
+   * name: an altered file never reaches the reader complete (a download is cut short of its length).
+   */
   async *read(sha256: string): AsyncIterable<Buffer> {
     const file = this.fileOf(sha256);
     const hash = createHash('sha256');
+    let held: Buffer | null = null;
     try {
       for await (const c of fs.createReadStream(file, { highWaterMark: 256 * 1024 })) {
         hash.update(c as Buffer);
-        yield c as Buffer;
+        if (held) yield held;
+        held = c as Buffer;
       }
     } catch (err) {
       throw unreadable(sha256, `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     if (hash.digest('hex') !== sha256) throw unreadable(sha256, `${file} does not hash to its name`);
+    if (held) yield held;
   }
 }
 

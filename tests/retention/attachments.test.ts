@@ -106,6 +106,17 @@ test('bytes of distributed, untouched documents go to the archive and download u
   expect(log.problems).toEqual([]);
   expect(log.ok).toBe(true);
   expect((await t.gw.deps.retention.runOnce()).attachments.pruned).toBe(0);
+
+  // One byte of the archived file altered (same length): the download never arrives complete.
+  const file = path.join(archiveDir, 'attachments', sha(done).slice(0, 2), sha(done));
+  const altered = Buffer.from(done);
+  altered[altered.length - 1] ^= 0xff;
+  fs.writeFileSync(file, altered);
+  const cut = await download(doneDoc, sha(done));
+  expect(cut.status).toBe(200); // the headers were out before the end of the file was read
+  await expect(cut.arrayBuffer()).rejects.toThrow();
+  fs.writeFileSync(file, done);
+  expect((await download(doneDoc, sha(done)).then((r) => r.arrayBuffer())).byteLength).toBe(done.length);
 });
 
 test('dropped bytes: 410 GW_ERR_DOCUMENT_ATTACHMENT_PRUNED, the document still lists the digests; the same bytes uploaded again bring them back', async () => {
