@@ -115,6 +115,9 @@ async function main() {
   const start = performance.now();
   let prevCpu = await gw.cpu(), prevPg = pgTicks(), prevAt = start, prevSelf = process.cpuUsage();
   let prevDb = (await health(gw)).db!;
+  if (prevDb.autovacuum !== 'on') {
+    console.log(`WARNING: autovacuum is ${prevDb.autovacuum} on this server: the row versions every status update leaves (pull, ack) are never reclaimed, so the database grows by them too`);
+  }
   const progress = process.stderr.isTTY
     ? setInterval(() => {
         const s = (performance.now() - start) / 1000;
@@ -189,6 +192,7 @@ async function main() {
   const final = await health(gw);
   console.log(`\nload stopped ${new Date().toISOString()}; ${load.totals.requests} requests, ${load.totals.pushOk} pushes acknowledged (202), ${final.db!.messages} messages stored, backlog ${final.db!.backlog}`);
   const perMessage = (b: number) => (final.db!.messages ? ` (${f0(b / final.db!.messages)} B per message)` : '');
+  console.log(`dead row versions in messages: ${final.db!.deadMessageRows} (autovacuum ${final.db!.autovacuum})`);
   console.log(`largest tables (with indexes and TOAST): ${final.db!.largest.map((t) => `${t.table} ${f1(t.bytes / MB)} MB${perMessage(t.bytes)}`).join(', ')}`);
   await gw.stop('graceful');
   await agencies.stop('graceful');

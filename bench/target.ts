@@ -54,7 +54,17 @@ export interface ChildHealth {
   afterGc: boolean;
   loopDelayMs: { p50: number; p99: number; max: number };
   /** Gateway only: pg_database_size of its database, messages stored, deliveries still pending or in flight (the outbox backlog). */
-  db?: { bytes: number; messages: number; backlog: number; serviceCalls: number; largest: Array<{ table: string; bytes: number }> };
+  db?: {
+    bytes: number;
+    messages: number;
+    backlog: number;
+    serviceCalls: number;
+    largest: Array<{ table: string; bytes: number }>;
+    /** The server's autovacuum setting; off, dead row versions (every status update leaves one) are never reclaimed. */
+    autovacuum: string;
+    /** Dead row versions in `messages` (pg_stat_user_tables), not yet vacuumed. */
+    deadMessageRows: number;
+  };
 }
 
 const send = (m: ChildMessage) => process.send?.(m);
@@ -147,7 +157,12 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
         `SELECT c.relname AS table, pg_total_relation_size(c.oid)::text AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 8`,
       );
+      const vacuum = await store.query<{ autovacuum: string; dead: string | null }>(
+        `SELECT current_setting('autovacuum') AS autovacuum, (SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'messages' AND schemaname = current_schema())::text AS dead`,
+      );
       return {
+        autovacuum: vacuum.rows[0]!.autovacuum,
+        deadMessageRows: Number(vacuum.rows[0]!.dead ?? 0),
         bytes: Number(row.bytes),
         messages: Number(row.messages),
         backlog: Number(row.backlog),
