@@ -55,6 +55,8 @@ test('one error, a lost push or a log that does not verify fails the run', () =>
   expect(failed(run(), { verifyOk: false })).toEqual(['xgw verify log']);
 });
 
-test('the warm-up rows are not the baseline: a slow first minute does not make the run look stable', () => {
-  expect(failed(run((i) => ({ p99Ms: i < 2 ? 5000 : 40 })))).toEqual([]);
+test('the warm-up rows are not the baseline: slow first minutes do not hide a later slowdown', () => {
+  const slowStartThenWorse = run((i) => ({ p99Ms: i < 3 ? 5000 : i >= 15 ? 200 : 40 }));
+  expect(failed(slowStartThenWorse, { warmup: 3 })).toEqual(['request p99 stable']);
+  expect(judge(slowStartThenWorse, { ...opts, warmup: 3 }).figures.p99Ms).toEqual({ start: 40, end: 200 });
 });
