@@ -34,7 +34,6 @@ import { projectRoot } from '../gateway/schemas/paths';
 import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { pushBody } from './case-record';
 import { cleanups, killChildren, runCleanups, startTarget, type Target } from './children';
-import { postgresBackendTicks } from './cpu';
 import { prepareDb } from './db';
 import { BENCH_RECEIVER } from './seed';
 import { DATABASE_URL, DB_KIND, RUN_TAG } from './settings';
@@ -78,6 +77,30 @@ function health(t: Target): Promise<ChildHealth> {
   });
 }
 
+/**
+ * CPU ticks per PostgreSQL backend of the soak's database (their process title names it). Per pid,
+ * so a pooled connection that closes between two rows does not make the difference negative
+ * (a sum would lose its ticks); a new backend counts from zero.
+ */
+function backendTicks(database: string): Map<number, number> {
+  const word = ` ${database} `;
+  const ticks = new Map<number, number>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(word)) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(Number(pid), Number(f[11]) + Number(f[12])); // utime + stime
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return ticks;
+}
+const ticksSince = (before: Map<number, number>, now: Map<number, number>): number => [...now].reduce((sum, [pid, t]) => sum + Math.max(0, t - (before.get(pid) ?? 0)), 0);
+
 const rssOf = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 
 const p99 = (xs: number[]): number => {
@@ -111,7 +134,7 @@ async function main() {
   const header = ['t', 'req/s', 'push p99', 'ack p99', 'svc p99', 'page p99', 'all p99 ms', 'errors', 'RSS MB', 'heap MB (after GC)', 'loop p99 ms', 'DB MB', 'DB B/msg (interval)', 'messages', 'backlog', 'gw cores', 'pg cores', 'soak cores'];
   console.log(row(header));
   console.log(row(header.map(() => '---')));
-  const pgTicks = () => (db.name ? postgresBackendTicks(db.name) : null);
+  const pgTicks = () => (db.name ? backendTicks(db.name) : null);
   const start = performance.now();
   let prevCpu = await gw.cpu(), prevPg = pgTicks(), prevAt = start, prevSelf = process.cpuUsage();
   let prevDb = (await health(gw)).db!;
@@ -134,7 +157,7 @@ async function main() {
     const wall = (now - prevAt) / 1000;
     const cpu = await gw.cpu(), pg = pgTicks();
     const gwCores = (cpu - prevCpu) / 1e6 / wall;
-    const pgCores = pg !== null && prevPg !== null ? (pg - prevPg) / TICK / wall : null;
+    const pgCores = pg !== null && prevPg !== null ? ticksSince(prevPg, pg) / TICK / wall : null;
     const self = process.cpuUsage(prevSelf);
     const soakCores = (self.user + self.system) / 1e6 / wall;
     prevCpu = cpu; prevPg = pg; prevAt = now; prevSelf = process.cpuUsage();
