@@ -33,6 +33,8 @@ export interface Target {
   child: ChildProcess;
   url: string;
   token?: string;
+  /** System tokens of the members the spec named in `tokensFor`. */
+  tokens?: Record<string, string>;
   cpu(): Promise<number>; // µs of CPU (user+system) used by the child so far
   stop(mode: 'kill' | 'graceful'): Promise<void>;
 }
@@ -74,6 +76,7 @@ export function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<
           child,
           url: m.url,
           token: m.token,
+          tokens: m.tokens,
           cpu: () =>
             new Promise<number>((res, rej) => {
               const t = setTimeout(() => rej(new Error('bench: child did not report CPU')), 5000);

@@ -12,6 +12,7 @@
  * and exits 0. The parent may also SIGKILL it (crash-stop durability check).
  */
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import { buildConfig } from '../gateway/config';
 import { createGateway } from '../gateway/gateway';
@@ -21,28 +22,73 @@ import path from 'node:path';
 import { openStore } from '../gateway/store/open';
 import { migrate } from '../gateway/store/migrate';
 import { seedBenchRegistry } from './seed';
+import { createSystemToken } from '../gateway/registry/systems';
+import { systemClock } from '../gateway/clock';
 import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { startMockAgencies } from '../adapters/mock-agencies';
 
 export type TargetSpec =
   | { kind: 'echo' }
   | { kind: 'agencies' }
-  | { kind: 'gateway'; dataDir?: string; databaseUrl?: string; adapters?: Record<string, Record<string, unknown>> };
+  | {
+      kind: 'gateway';
+      dataDir?: string;
+      databaseUrl?: string;
+      adapters?: Record<string, Record<string, unknown>>;
+      /** Members (besides the sender) that get a system token too, e.g. the receiver that pulls (bench/soak.ts). */
+      tokensFor?: string[];
+    };
 
 
 export type ChildMessage =
-  | { type: 'ready'; url: string; token?: string; storeKind?: string }
+  | { type: 'ready'; url: string; token?: string; tokens?: Record<string, string>; storeKind?: string }
   | { type: 'cpu'; user: number; system: number }
   | { type: 'memory'; usage: NodeJS.MemoryUsage }
+  | { type: 'health'; health: ChildHealth }
   | { type: 'error'; message: string };
+
+/** What the soak (bench/soak.ts) samples in the child every interval: memory after a full GC, event-loop delay since the last sample, database size and backlog. */
+export interface ChildHealth {
+  memory: NodeJS.MemoryUsage;
+  /** True when a full GC ran just before `memory` was read (child started with --expose-gc). */
+  afterGc: boolean;
+  loopDelayMs: { p50: number; p99: number; max: number };
+  /** Gateway only: pg_database_size of its database, messages stored, deliveries still pending or in flight (the outbox backlog). */
+  db?: {
+    bytes: number;
+    messages: number;
+    backlog: number;
+    serviceCalls: number;
+    largest: Array<{ table: string; bytes: number }>;
+    /** The server's autovacuum setting; off, dead row versions (every status update leaves one) are never reclaimed. */
+    autovacuum: string;
+    /** Dead row versions in `messages` (pg_stat_user_tables), not yet vacuumed. */
+    deadMessageRows: number;
+  };
+}
 
 const send = (m: ChildMessage) => process.send?.(m);
 
 interface Started {
   url: string;
   token?: string;
+  tokens?: Record<string, string>;
   storeKind?: string;
   close: () => Promise<void>;
+  /** Database figures for the health sample (gateway only). */
+  dbHealth?: () => Promise<NonNullable<ChildHealth['db']>>;
+}
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+async function health(t: Started): Promise<ChildHealth> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const ms = (ns: number) => +(ns / 1e6).toFixed(2);
+  const loopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+  loopDelay.reset();
+  return { memory: process.memoryUsage(), afterGc: !!gc, loopDelayMs, db: await t.dbHealth?.() };
 }
 
 async function startEcho(): Promise<Started> {
@@ -90,12 +136,40 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
   const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
   await migrate(store);
   const token = await seedBenchRegistry(store);
+  const tokens: Record<string, string> = {};
+  for (const member of spec.tokensFor ?? []) tokens[member] = await store.tx(async (db) => (await createSystemToken(db, systemClock, member, 'default', 'bench')).token);
   const gw = await createGateway(config, { store });
   const url = await gw.listen(0);
   return {
     url,
     token,
+    tokens,
     storeKind: store.kind,
+    dbHealth: async () => {
+      const r = await store.query<{ bytes: string; messages: string; backlog: string; calls: string }>(
+        `SELECT pg_database_size(current_database())::text AS bytes,
+                (SELECT count(*) FROM messages)::text AS messages,
+                (SELECT count(*) FROM deliveries WHERE status IN ('pending','in_flight'))::text AS backlog,
+                (SELECT count(*) FROM service_calls)::text AS calls`,
+      );
+      const row = r.rows[0]!;
+      const largest = await store.query<{ table: string; bytes: string }>(
+        `SELECT c.relname AS table, pg_total_relation_size(c.oid)::text AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 8`,
+      );
+      const vacuum = await store.query<{ autovacuum: string; dead: string | null }>(
+        `SELECT current_setting('autovacuum') AS autovacuum, (SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'messages' AND schemaname = current_schema())::text AS dead`,
+      );
+      return {
+        autovacuum: vacuum.rows[0]!.autovacuum,
+        deadMessageRows: Number(vacuum.rows[0]!.dead ?? 0),
+        bytes: Number(row.bytes),
+        messages: Number(row.messages),
+        backlog: Number(row.backlog),
+        serviceCalls: Number(row.calls),
+        largest: largest.rows.map((t) => ({ table: t.table, bytes: Number(t.bytes) })),
+      };
+    },
     close: async () => {
       await gw.close();
       await store.close();
@@ -111,6 +185,11 @@ async function main() {
     if (m?.type === 'cpu') {
       const u = process.cpuUsage();
       send({ type: 'cpu', user: u.user, system: u.system });
+    } else if (m?.type === 'health') {
+      health(t).then(
+        (h) => send({ type: 'health', health: h }),
+        (e) => send({ type: 'error', message: `bench target: health sample failed: ${(e as Error).message}` }),
+      );
     } else if (m?.type === 'memory') {
       send({ type: 'memory', usage: process.memoryUsage() });
     } else if (m?.type === 'gc') {
@@ -129,7 +208,7 @@ async function main() {
   });
   // The parent going away must not leave a server behind.
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', url: t.url, token: t.token, storeKind: t.storeKind });
+  send({ type: 'ready', url: t.url, token: t.token, tokens: t.tokens, storeKind: t.storeKind });
 }
 
 main().catch((e) => {

@@ -113,8 +113,20 @@ export interface GatewayConfig {
    * Message bodies of settled messages older than `bodiesAfterDays` leave the database (null: kept for ever):
    * archived as content-addressed files under `archiveDir` (default <dataDir>/archive; shared storage when
    * several gateway nodes run) or dropped. Digests, envelopes, receipts and the log stay. Checked every `intervalMs`.
+   * The same mode applies to the request/response bodies of service calls older than `serviceCallsAfterDays`
+   * (the digests in their service.called entries stay), and to the bytes of 公文 attachments whose every
+   * document was distributed and untouched for `attachmentsAfterDays` — off by default: 公文 are records that
+   * may have to be kept (立卷归档); turn it on once the records system holds them.
    */
-  retention: { bodiesAfterDays: number | null; mode: 'archive' | 'drop'; archiveDir: string | null; intervalMs: number; batchSize: number };
+  retention: {
+    bodiesAfterDays: number | null;
+    serviceCallsAfterDays: number | null;
+    attachmentsAfterDays: number | null;
+    mode: 'archive' | 'drop';
+    archiveDir: string | null;
+    intervalMs: number;
+    batchSize: number;
+  };
   /** Gateway processes sharing the port (node:cluster), each with its own connection pool; more than 1 needs PostgreSQL. */
   workers: number;
   /** SIGTERM/SIGINT: requests in flight get this long to finish before their connections are cut; then writes drain, the last checkpoint is signed, exit 0. */
@@ -277,9 +289,11 @@ export const schema = {
     retention: {
       type: 'object',
       additionalProperties: false,
-      required: ['bodiesAfterDays', 'mode', 'archiveDir', 'intervalMs', 'batchSize'],
+      required: ['bodiesAfterDays', 'serviceCallsAfterDays', 'attachmentsAfterDays', 'mode', 'archiveDir', 'intervalMs', 'batchSize'],
       properties: {
         bodiesAfterDays: { type: ['integer', 'null'], minimum: 1, maximum: 36_500 },
+        serviceCallsAfterDays: { type: ['integer', 'null'], minimum: 1, maximum: 36_500 },
+        attachmentsAfterDays: { type: ['integer', 'null'], minimum: 1, maximum: 36_500 },
         mode: { enum: ['archive', 'drop'] },
         archiveDir: { type: ['string', 'null'], minLength: 1 },
         intervalMs: int(1000, 7 * 24 * 3_600_000),
@@ -344,7 +358,7 @@ export const defaults: GatewayConfig = {
   soap: { xml: { ...DEFAULT_XML_LIMITS }, tokenWindowSeconds: DEFAULT_TOKEN_POLICY.windowSeconds, maxNonces: DEFAULT_TOKEN_POLICY.maxNonces },
   adapters: {},
   registry: { pollIntervalMs: 2000 },
-  retention: { bodiesAfterDays: null, mode: 'archive', archiveDir: null, intervalMs: 3_600_000, batchSize: 1000 },
+  retention: { bodiesAfterDays: null, serviceCallsAfterDays: null, attachmentsAfterDays: null, mode: 'archive', archiveDir: null, intervalMs: 3_600_000, batchSize: 1000 },
   workers: 1,
   shutdownTimeoutMs: 30_000,
 };

@@ -29,6 +29,8 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'int' },
   XGW_WORKERS: { key: 'workers', type: 'int' },
   XGW_RETENTION_DAYS: { key: 'retention.bodiesAfterDays', type: 'int' },
+  XGW_RETENTION_CALL_DAYS: { key: 'retention.serviceCallsAfterDays', type: 'int' },
+  XGW_RETENTION_ATTACHMENT_DAYS: { key: 'retention.attachmentsAfterDays', type: 'int' },
   XGW_RETENTION_MODE: { key: 'retention.mode', type: 'string' },
   XGW_ARCHIVE_DIR: { key: 'retention.archiveDir', type: 'string' },
   XGW_LOG_LEVEL: { key: 'logLevel', type: 'string' },

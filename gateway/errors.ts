@@ -78,8 +78,9 @@ export const catalogue = {
   GW_ERR_CASE_INVALID_TRANSITION: { status: 409, title: "The case branch's status does not allow this step (recorded in the timeline as not applied)" },
   GW_ERR_CASE_CALENDAR_UNCOVERED: { status: 503, title: 'The official working-day calendar does not cover the year a deadline falls in; no due date is guessed' },
   GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND: { status: 404, title: 'The document has no attachment with this digest' },
+  GW_ERR_DOCUMENT_ATTACHMENT_PRUNED: { status: 410, title: "The attachment's bytes were dropped by the retention policy; the document still names them by digest" },
 
-  GW_ERR_RETENTION_ARCHIVE_UNREADABLE: { status: 500, title: "An archived message body is missing or does not match its digest (the retention archive was altered or lost)" },
+  GW_ERR_RETENTION_ARCHIVE_UNREADABLE: { status: 500, title: "An archived body (message, service call, attachment) is missing or does not match its digest (the retention archive was altered or lost)" },
 
   GW_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The database is not reachable' },
   GW_ERR_OVERLOADED: { status: 503, title: 'The gateway is overloaded; retry later' },

@@ -91,6 +91,8 @@ export interface BundleServiceCall {
   /** The SOAP request element sent to the agency, and its answer, as text (null when not reached). */
   nativeRequest: string | null;
   nativeResponse: string | null;
+  /** Present when the gateway's retention policy dropped the call's bodies (all four null): the service.called entry's digests still name them. */
+  retention?: { at: string; mode: 'drop' };
 }
 
 /** The receiver's signed answer, as exchange/receipts.ts makes it (exchange/model.ts: pure types). */

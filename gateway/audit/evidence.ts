@@ -1,6 +1,7 @@
 import type { Db } from '../store/db';
 import type { BodyArchive } from '../retention/archive';
 import { payloadOf, type RetentionMark } from '../retention/bodies';
+import { callBodiesOf } from '../retention/calls';
 import type { Clock } from '../clock';
 import { formatTime } from '../clock';
 import { GatewayError } from '../errors';
@@ -202,11 +203,15 @@ export async function buildEvidence(src: EvidenceSource, caseId: string): Promis
       signedTexts: signedTextsOf(m.envelope, m.ack_receipt, receiptFor(m)),
     }));
 
-  const calls = await db.query<{ id: string; request: unknown; response: unknown; native_request: string | null; native_response: string | null }>(
-    `SELECT id, request, response, native_request, native_response FROM service_calls WHERE id = ANY($1::uuid[]) ORDER BY started_at, id`,
+  const calls = await db.query<{ id: string; request: unknown; response: unknown; native_request: string | null; native_response: string | null; retention: RetentionMark | null }>(
+    `SELECT id, request, response, native_request, native_response, retention FROM service_calls WHERE id = ANY($1::uuid[]) ORDER BY started_at, id`,
     [rows.filter((e) => e.message_id && !byId.has(e.message_id)).map((e) => e.message_id)],
   );
-  const serviceCalls: BundleServiceCall[] = calls.rows.map((c) => ({ id: c.id, request: c.request, response: c.response, nativeRequest: c.native_request, nativeResponse: c.native_response }));
+  // Bodies past the retention period are read back from the archive (checked against the entry's digests by the verifier) or say they were dropped.
+  const serviceCalls: BundleServiceCall[] = calls.rows.map((c) => {
+    const b = callBodiesOf(c, src.archive ?? null);
+    return { id: c.id, request: b.request, response: b.response, nativeRequest: b.nativeRequest, nativeResponse: b.nativeResponse, ...(b.retention?.mode === 'drop' ? { retention: b.retention } : {}) };
+  });
 
   const fingerprints = new Set<string>([log.checkpoint.signature.certificate]);
   for (const m of messages) {

@@ -8,6 +8,9 @@ import { actorName } from '../registry/principal';
 import type { AttachmentRef } from './model';
 import { readDocument } from './records';
 import { partyView } from './views';
+import type { BodyArchive } from '../retention/archive';
+import type { RetentionMark } from '../retention/bodies';
+import { prunedBlobBytes } from '../retention/attachments';
 
 /**
  * 公文 attachments (PDF, OFD, images, anything), streamed and never buffered whole:
@@ -104,12 +107,27 @@ export async function storeBlob(store: Store, clock: Clock, source: AsyncIterabl
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err; // another upload named the same bytes first
     }
-    const used = await store.query('UPDATE attachment_blobs SET used_at = $2 WHERE sha256 = $1 AND complete', [blob.sha256, clock.now()]);
-    taken = used.rowCount === 1;
+    const used = await store.query('UPDATE attachment_blobs SET used_at = $2 WHERE sha256 = $1 AND complete AND retention IS NULL', [blob.sha256, clock.now()]);
+    taken = used.rowCount === 1 || (await restorePruned(store, clock, id, blob.sha256, n));
   }
   if (!taken) throw new Error(`attachment ${blob.sha256}: neither named nor found stored (three tries)`);
   await store.query('DELETE FROM attachment_blobs WHERE id = $1', [id]);
   return blob;
+}
+
+/**
+ * The same bytes arrive again after retention moved them out (retention/attachments.ts): the
+ * pruned blob takes this upload's chunks and holds its bytes again (the archived file, if any,
+ * stays), so the new document can be read; this upload's own blob row goes (the caller deletes it).
+ */
+async function restorePruned(store: Store, clock: Clock, uploadId: string, sha256: string, chunks: number): Promise<boolean> {
+  return store.tx(async (db) => {
+    const old = await db.query<{ id: string }>('SELECT id FROM attachment_blobs WHERE sha256 = $1 AND retention IS NOT NULL FOR UPDATE', [sha256]);
+    if (!old.rows[0]) return false;
+    await db.query('UPDATE attachment_chunks SET blob_id = $2 WHERE blob_id = $1', [uploadId, old.rows[0].id]);
+    await db.query('UPDATE attachment_blobs SET retention = NULL, chunks = $2, used_at = $3 WHERE id = $1', [old.rows[0].id, chunks, clock.now()]);
+    return true;
+  });
 }
 
 /**
@@ -145,20 +163,23 @@ export interface AttachmentDownload {
 }
 
 /** An attachment of a document its party may read (sender, addressees, auditors; others 404), by SHA-256 or SM3 digest. */
-export async function openAttachment(store: Store, principal: Principal, id: string, digest: string): Promise<AttachmentDownload> {
+export async function openAttachment(store: Store, principal: Principal, id: string, digest: string, archive: BodyArchive | null = null): Promise<AttachmentDownload> {
   await partyView(store, principal, id);
-  const r = await store.query<{ id: string; name: string; media_type: string; size: string; chunks: number; sha256: string; sm3: string }>(
-    `SELECT b.id, a.name, a.media_type, b.size, b.chunks, b.sha256, b.sm3 FROM document_attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256
+  const r = await store.query<{ id: string; name: string; media_type: string; size: string; chunks: number; sha256: string; sm3: string; retention: RetentionMark | null }>(
+    `SELECT b.id, a.name, a.media_type, b.size, b.chunks, b.sha256, b.sm3, b.retention FROM document_attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256
      WHERE a.document_id = $1 AND (b.sha256 = $2 OR b.sm3 = $2) LIMIT 1`,
     [id, digest],
   );
   const a = r.rows[0];
   if (!a) throw new GatewayError('GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND', `document ${id} has no attachment ${digest}`);
+  const download = { name: a.name, mediaType: a.media_type, size: Number(a.size), sha256: a.sha256, sm3: a.sm3 };
+  // Past the retention period (retention/attachments.ts): read back from the archive, checked against the SHA-256, or gone (410).
+  if (a.retention) return { ...download, chunks: prunedBlobBytes(a.sha256, a.retention, archive) };
   async function* chunks(): AsyncIterable<Buffer> {
     for (let n = 0; n < a!.chunks; n++) {
       const c = await store.query<{ data: string }>(`SELECT encode(data, 'base64') AS data FROM attachment_chunks WHERE blob_id = $1 AND n = $2`, [a!.id, n]);
       yield Buffer.from(c.rows[0]!.data, 'base64');
     }
   }
-  return { name: a.name, mediaType: a.media_type, size: Number(a.size), sha256: a.sha256, sm3: a.sm3, chunks: chunks() };
+  return { ...download, chunks: chunks() };
 }

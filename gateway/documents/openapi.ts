@@ -350,7 +350,7 @@ export const downloadOp: Op = {
       content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
     },
   },
-  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_DOCUMENT_NOT_FOUND', 'GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND'],
+  errors: ['GW_ERR_AUTH_FORBIDDEN', 'GW_ERR_REQUEST_INVALID', 'GW_ERR_DOCUMENT_NOT_FOUND', 'GW_ERR_DOCUMENT_ATTACHMENT_NOT_FOUND', 'GW_ERR_DOCUMENT_ATTACHMENT_PRUNED', 'GW_ERR_RETENTION_ARCHIVE_UNREADABLE'],
 };
 
 export function attachmentPaths(): Record<string, Record<string, Op>> {

@@ -41,6 +41,8 @@ export type DocumentRouteDeps = Pick<GatewayDeps, 'auth' | 'store' | 'clock' | '
   /** For evidence bundles: signs a checkpoint on demand, and has witnesses cosign it. */
   integrator?: Pick<GatewayDeps['integrator'], 'runOnce'>;
   witnessing?: Pick<GatewayDeps['witnessing'], 'configured' | 'submit'>;
+  /** Where attachment bytes past the retention period are read back from (archive mode). */
+  archive?: GatewayDeps['archive'];
   config: { trust: Pick<GatewayDeps['config']['trust'], 'logHashAlg' | 'logOrigin'>; documents: GatewayDeps['config']['documents'] };
 };
 
@@ -109,7 +111,7 @@ export function documentRoutes(deps: DocumentRouteDeps, rateLimited: RequestHand
     if (!/^[0-9a-f]{64}$/.test(digest)) {
       throw new GatewayError('GW_ERR_REQUEST_INVALID', 'the digest is a SHA-256 or SM3 digest in lowercase hex', { errors: [{ pointer: '/digest', message: 'pattern ^[0-9a-f]{64}$' }] });
     }
-    const a = await openAttachment(deps.store, principalOf(req), documentId(req), digest);
+    const a = await openAttachment(deps.store, principalOf(req), documentId(req), digest, deps.archive ?? null);
     res.status(200);
     res.set({
       'Content-Type': a.mediaType,

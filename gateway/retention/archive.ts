@@ -11,6 +11,14 @@ export interface ArchivedBody {
   conversion: unknown;
 }
 
+/** What leaves the database for a service call: the JSON request and answer, the SOAP texts. */
+export interface ArchivedCall {
+  request: unknown;
+  response: unknown;
+  nativeRequest: string | null;
+  nativeResponse: string | null;
+}
+
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
@@ -28,7 +36,7 @@ export class BodyArchive {
   }
 
   /** Stores the body; returns its SHA-256 (the name to keep). */
-  put(body: ArchivedBody): string {
+  put(body: ArchivedBody | ArchivedCall): string {
     const text = canonicalJson(body);
     const sha256 = digestHex('sha256', text);
     const file = this.fileOf(sha256);
@@ -46,8 +54,8 @@ export class BodyArchive {
     return sha256;
   }
 
-  /** The body stored under this SHA-256, checked against it. */
-  get(sha256: string): ArchivedBody {
+  /** The body stored under this SHA-256, checked against it (a message's body unless the caller says otherwise). */
+  get<T extends ArchivedBody | ArchivedCall = ArchivedBody>(sha256: string): T {
     if (!SHA256.test(sha256)) throw unreadable(sha256, 'not a SHA-256 name');
     const file = this.fileOf(sha256);
     let text: string;
@@ -57,7 +65,7 @@ export class BodyArchive {
       throw unreadable(sha256, `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     if (digestHex('sha256', text) !== sha256) throw unreadable(sha256, `${file} does not hash to its name`);
-    return JSON.parse(text) as ArchivedBody;
+    return JSON.parse(text) as T;
   }
 }
 

@@ -32,6 +32,8 @@ export async function startAgencyWorld(
     delivery?: Record<string, number>;
     /** Fault injection around the real store (see startTestGateway). */
     wrapStore?: (store: Store) => Store;
+    /** More gateway configuration (sections other than delivery and adapters, e.g. retention). */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<AgencyWorld> {
   // One clock for the gateway and the tax mock: each checks the other's UsernameToken Created against it.
@@ -45,6 +47,7 @@ export async function startAgencyWorld(
     members,
     agreements: [...demoAgreements, ...(opts.agreements ?? [])],
     config: {
+      ...opts.config,
       delivery: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 2000, requestTimeoutMs: 2000, ...opts.delivery },
       adapters: {
         amr: { endpoint: agencies.amr.url, timeoutMs: 800, circuit, inbound: { allowFrom: LOOPBACK }, ...opts.amr },

@@ -21,6 +21,7 @@ import * as m024 from './024_drop_webhook_secret';
 import * as m025 from './025_station_answers';
 import * as m026 from './026_receipt_signatures';
 import * as m027 from './027_one_arrival_event';
+import * as m029 from './029_retention_calls_attachments';
 
 export interface Migration {
   version: number;
@@ -53,4 +54,5 @@ export const migrations: Migration[] = [
   { version: 25, name: 'station answers', sql: m025.sql },
   { version: 26, name: 'receipt signatures', sql: m026.sql },
   { version: 27, name: 'one arrival event', sql: m027.sql },
+  { version: 29, name: 'retention of service calls and attachments', sql: m029.sql },
 ];
