@@ -59,7 +59,7 @@ export const PHRASE_CODES = [
   // (d) steps
   'step.ok', 'step.card', 'step.no-message', 'step.unknown-message', 'step.field-differs', 'step.not-received', 'step.before-received',
   // (e) service calls
-  'call.ok', 'call.named', 'call.unknown', 'call.unknown-digest', 'call.no-text', 'call.altered', 'call.no-request', 'call.unlogged',
+  'call.ok', 'call.dropped', 'call.named', 'call.unknown', 'call.unknown-digest', 'call.no-text', 'call.altered', 'call.no-request', 'call.unlogged',
   // a 公文's bundle: (c) the document, (d) signed steps, (e) the seal
   'document.digest', 'document.digest-differs', 'document.unnamed', 'document.sender-differs',
   'signed-step.ok', 'signed-step.no-entry', 'signed-step.kind', 'signed-step.no-text-digest', 'signed-step.text-altered', 'signed-step.signer-differs',

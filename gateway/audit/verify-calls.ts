@@ -30,7 +30,9 @@ export function checkServiceCalls(ctx: VerifyContext): void {
     }
     named.add(call.id);
     if (call.retention?.mode === 'drop' && call.request === null) {
-      push(true, `call ${call.id} (${parsed.call?.service} at ${parsed.call?.provider}): bodies dropped by the retention policy at ${call.retention.at}; the entry's digests still name them, their content cannot be checked`);
+      push(true, `call ${call.id} (${parsed.call?.service} at ${parsed.call?.provider}): bodies dropped by the retention policy at ${call.retention.at}; the entry's digests still name them, their content cannot be checked`, [
+        { code: 'call.dropped', params: { id: call.id, service: String(parsed.call?.service), provider: String(parsed.call?.provider), at: call.retention.at } },
+      ]);
       continue;
     }
     const texts = textsOf(call);

@@ -210,6 +210,8 @@ test('every line of every failure the verifier reports has its Chinese sentence,
     'ack.not-signed', 'signature.other-holder', 'ack.other-holder', 'bundle.verifier-stopped', 'chain.not-bundled', 'step.card',
     // said by a case timeline's signature status, not by the bundle verifier (tests/cases/*signature*)
     'timeline.not-in-bundle', 'timeline.bundle-unavailable',
+    // a service call whose bodies the retention policy dropped (tests/retention/service-calls.test.ts)
+    'call.dropped',
   ];
   expect(PHRASE_CODES.filter((x) => !seen.has(x) && !elsewhere.includes(x))).toEqual([]);
   expect(zhOf.join('\n')).not.toMatch(/undefined/);

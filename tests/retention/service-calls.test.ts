@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
 import { TEST_PASSWORD } from '../support/gateway';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
+import { notInChinese } from '../support/verify-zh';
 import { verifyStoredLog } from '../../gateway/log/audit-log';
 import { pruneServiceCalls } from '../../gateway/retention/calls';
 import { BodyArchive, type ArchivedCall } from '../../gateway/retention/archive';
@@ -127,6 +128,9 @@ test('drop mode: bodies gone, the bundle says so and still verifies; two passes 
   expect(failures(bundle)).toEqual([]);
   const report = verifyBundle(bundle, { rootPems: [w.t.gw.deps.trust.pki.rootCertPem] });
   expect(report.lines.filter((l) => l.group === 'services')).toEqual(calls.map(() => expect.objectContaining({ ok: true, text: expect.stringMatching(/bodies dropped by the retention policy/) })));
+  // the console says it in Chinese too (web/src/verify-zh.ts)
+  expect(notInChinese(report.lines)).toEqual([]);
+  expect(report.lines.filter((l) => l.said[0]!.code === 'call.dropped')).toHaveLength(calls.length);
   // Claiming "dropped" does not excuse a call whose bodies are there but altered.
   const forged = structuredClone(bundle);
   forged.serviceCalls![0] = { ...forged.serviceCalls![0]!, request: { uscc: '91350100000000000X' } };

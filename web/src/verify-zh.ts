@@ -166,6 +166,7 @@ const ZH: Record<PhraseCode, (p: Params) => string> = {
   'step.field-differs': (p) => `${FIELD[String(p.field)] ?? p.field}：记录为 ${p.entry}，信封头为 ${p.envelope}`,
   'step.not-received': (p) => `报文 ${p.id} 在证据包中没有“网关接收”记录`,
   'step.before-received': (p) => `该记录早于报文被接收（日志记录 #${p.index}）`,
+  'call.dropped': (p) => `服务调用 ${p.id}（${p.provider} 的 ${p.service}）：请求与应答已按保存期限策略于 ${p.at} 删除，日志记录仍以摘要指明它们，内容无法核验`,
   'call.ok': (p) => `服务调用 ${p.id}（${p.provider} 的 ${p.service}）：${p.checked} 与日志记录的摘要一致`,
   'call.named': (p) => `服务调用 ${p.id} 与日志记录不符`,
   'call.unknown': (p) => `该记录指明服务调用 ${p.id}，但证据包的 serviceCalls 中没有它`,
