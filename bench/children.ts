@@ -104,3 +104,16 @@ export function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<
   });
 }
 
+
+/** Runs a bench script's main: an error is printed and sets exit code 1; children and cleanups always run. */
+export function runBenchMain(main: () => Promise<void>): void {
+  main()
+    .catch((e) => {
+      console.error(e instanceof Error ? e.stack ?? e.message : e);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      killChildren();
+      await runCleanups();
+    });
+}

@@ -38,7 +38,7 @@ import { keepProfile, summariseProfile } from './profile';
 import { printLogBench, runLogBench, type LogBenchResult } from './log';
 import { printServiceBench, runServiceBench, type ServiceBenchResult } from './service';
 import { waitForQuiet } from './cpu';
-import { cleanups, killChildren, runCleanups } from './children';
+import { cleanups, runBenchMain } from './children';
 import { runEcho, runGateway, type TargetResult } from './push';
 import { CONNECTIONS, DATABASE_URL, DB_KIND, GOAL, PROFILE, RUN_TAG, SECONDS, TARGETS, WARMUP } from './settings';
 import { f0, f1, f2, markdownTable } from './table';
@@ -257,12 +257,4 @@ async function main() {
   if ([w1, w2].some((w) => w?.durability && !w.durability.ok)) process.exitCode = 1;
 }
 
-main()
-  .catch((e) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    killChildren();
-    await runCleanups();
-  });
+runBenchMain(main);

@@ -33,7 +33,7 @@ import { execFile } from 'node:child_process';
 import { projectRoot } from '../gateway/schemas/paths';
 import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { pushBody } from './case-record';
-import { cleanups, killChildren, runCleanups, startTarget, type Target } from './children';
+import { cleanups, runBenchMain, startTarget, type Target } from './children';
 import { prepareDb } from './db';
 import { BENCH_RECEIVER } from './seed';
 import { DATABASE_URL, DB_KIND, RUN_TAG } from './settings';
@@ -254,12 +254,4 @@ function verifyLog(spec: { databaseUrl?: string; dataDir?: string }): Promise<{ 
   });
 }
 
-main()
-  .catch((e) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    killChildren();
-    await runCleanups();
-  });
+runBenchMain(main);

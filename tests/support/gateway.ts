@@ -161,3 +161,15 @@ export async function startTestGateway(
   };
   return t;
 }
+
+/**
+ * A second gateway process's twin in this one: its own pool on the test's database (PGlite: the same store),
+ * no delivery worker, no integrator; a change reaches it by NOTIFY (or version polling) only.
+ */
+export async function startSecondGateway(t: TestGateway): Promise<{ gw: Gateway; url: string; close(): Promise<void> }> {
+  const { openPostgres } = await import('../../gateway/store/postgres');
+  const store = t.db.url ? openPostgres(t.db.url, { max: 4 }) : t.db.store;
+  const gw = await createGateway(t.gw.deps.config, { clock: t.clock, store, logDestination: discardLogs(), processMetrics: false, startDelivery: false, startIntegrator: false });
+  const url = await gw.listen(0);
+  return { gw, url, close: async () => (await gw.close(), store !== t.db.store ? await store.close() : undefined) };
+}

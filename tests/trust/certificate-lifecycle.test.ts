@@ -6,11 +6,10 @@
  * revoked gets nothing signed on its behalf until the next rotation.
  * PGlite by default, PostgreSQL with DATABASE_URL.
  */
-import { createGateway, type Gateway } from '../../gateway/gateway';
-import { openPostgres } from '../../gateway/store/postgres';
+import type { Gateway } from '../../gateway/gateway';
 import { verifyBundle } from '../../gateway/audit/verify-bundle';
 import type { EvidenceBundle } from '../../gateway/audit/bundle';
-import { discardLogs, startTestGateway, type TestGateway } from '../support/gateway';
+import { startSecondGateway, startTestGateway, type TestGateway } from '../support/gateway';
 import { callJson } from '../support/admin';
 import { demoCase, loginAs } from '../audit/scenario';
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
@@ -24,10 +23,7 @@ let root: string;
 beforeAll(async () => {
   // No version polling: a change reaches the second process by NOTIFY alone.
   t = await startTestGateway({ config: { registry: { pollIntervalMs: 600_000 } } });
-  const store = t.db.url ? openPostgres(t.db.url, { max: 4 }) : t.db.store;
-  const gw = await createGateway(t.gw.deps.config, { clock: t.clock, store, logDestination: discardLogs(), processMetrics: false, startDelivery: false, startIntegrator: false });
-  const url = await gw.listen(0);
-  other = { gw, url, close: async () => (await gw.close(), store !== t.db.store ? await store.close() : undefined) };
+  other = await startSecondGateway(t);
   admin = await loginAs(t, 'admin');
   auditor = await loginAs(t, 'auditor');
   root = t.gw.deps.trust.pki.rootCertPem;

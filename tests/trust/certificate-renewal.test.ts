@@ -16,7 +16,7 @@ import type { EvidenceBundle } from '../../gateway/audit/bundle';
 import { verifyChain } from '../../certs/ca';
 import { layout } from '../../certs/files';
 import { certificateFingerprint } from '../../gateway/crypto/envelope';
-import { discardLogs, startTestGateway, type TestGateway } from '../support/gateway';
+import { discardLogs, startSecondGateway, startTestGateway, type TestGateway } from '../support/gateway';
 import { callJson } from '../support/admin';
 import { runXgw } from '../support/cli';
 import { openssl, scratchDir, VFY_DISTID } from '../crypto/support';
@@ -33,10 +33,7 @@ const tmp = scratchDir('renewal');
 beforeAll(async () => {
   // No version polling: a change reaches the second process by NOTIFY alone.
   t = await startTestGateway({ config: { registry: { pollIntervalMs: 600_000 } } });
-  const store = t.db.url ? openPostgres(t.db.url, { max: 4 }) : t.db.store;
-  const gw = await createGateway(t.gw.deps.config, { clock: t.clock, store, logDestination: discardLogs(), processMetrics: false, startDelivery: false, startIntegrator: false });
-  const url = await gw.listen(0);
-  other = { gw, url, close: async () => (await gw.close(), store !== t.db.store ? await store.close() : undefined) };
+  other = await startSecondGateway(t);
   admin = await loginAs(t, 'admin');
   auditor = await loginAs(t, 'auditor');
 });
