@@ -128,7 +128,7 @@ export async function runGateway(bodyFor: (id: string) => string): Promise<Targe
   const db = await prepareDb(DATABASE_URL, cleanups);
   let profDir: string | undefined;
   try {
-    const execArgv: string[] = [];
+    const execArgv: string[] = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
     if (PROFILE) {
       profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-bench-prof-'));
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);

@@ -51,6 +51,7 @@ export async function measureWritePath(databaseUrl: string | null, batches: numb
     const store = await db.open();
     cleanups.push(() => store.close());
     await seedBenchRegistry(store);
+    if (process.env.WP_SQL) await store.query(process.env.WP_SQL); // an experiment's schema change, e.g. dropping an index
     const config = buildConfig({ demo: false, logLevel: 'warn', delivery: { enabled: false }, trust: { pkiDir }, adapters: unreachableDemoAgencies, ...(databaseUrl ? { databaseUrl } : {}) });
     const gw = await createGateway(config, { store, startIntegrator: false });
     cleanups.push(() => gw.close());

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { useSm2Signer } from './crypto/sign';
+import { sm2SignOffThread } from './trust/sm2-thread';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type { Express } from 'express';
@@ -94,6 +96,7 @@ export async function preparePki(config: Readonly<GatewayConfig>, store: Store, 
 export async function createGateway(config: Readonly<GatewayConfig>, opts: GatewayOptions = {}): Promise<Gateway> {
   const log = createLogger(config.logLevel, opts.logDestination);
   const clock = opts.clock ?? systemClock;
+  useSm2Signer(sm2SignOffThread); // the batch signatures of the write path (envelopes, receipts) leave the event loop
   const ownsStore = !opts.store;
   const store = opts.store ?? (await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   await migrate(store);

@@ -10,12 +10,31 @@ import { sessionCookie } from './session-cookie';
  * policy allows nothing; the Swagger UI page at /docs sets its own, self-only CSP
  * (http/docs.ts DOCS_CSP), which replaces this one on that page.
  */
-export function securityHeaders() {
-  return helmet({
+export function securityHeaders(): (req: Request, res: Response, next: NextFunction) => void {
+  const h = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     referrerPolicy: { policy: 'no-referrer' },
   });
+  // This policy is the same for every request (no nonces): helmet's chain of a dozen middlewares runs once, here,
+  // and each response gets the headers it set (and loses the ones it removed), in its order.
+  const set: Array<[string, string]> = [];
+  const removed: string[] = [];
+  const probe = {
+    setHeader: (name: string, value: unknown) => void set.push([name, String(value)]),
+    removeHeader: (name: string) => void removed.push(name),
+  };
+  let done = false;
+  h({} as Request, probe as unknown as Response, (err?: unknown) => {
+    if (err) throw err;
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not finish synchronously: its headers cannot be computed once');
+  return (_req, res, next) => {
+    for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
+    for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
+    next();
+  };
 }
 
 /**
