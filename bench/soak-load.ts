@@ -4,6 +4,10 @@
  * query-enterprise service calls through the mock 市场监管 — issued on a 20 ms tick from
  * credit per kind, over keep-alive HTTP/1.1. A request that would exceed the in-flight cap is
  * not sent and counts as shed (the gateway fell behind the fixed rate): an error in the verdict.
+ *
+ * A request that fails without an answer on a reused keep-alive socket (ECONNRESET, EPIPE,
+ * 'socket hang up': the server closed the idle socket as the request went out) is sent once
+ * more, on a new connection, and counted as retried, not as an error (see retryable()).
  */
 import http from 'node:http';
 
@@ -22,13 +26,15 @@ export interface IntervalStats {
   latencies: Record<Kind, number[]>;
   ok: Record<Kind, number>;
   failed: Record<Kind, number>;
+  /** Requests sent a second time after their reused keep-alive socket was closed under them (retryable()); not errors unless the second try fails too. */
+  retried: Record<Kind, number>;
   shed: number;
   /** The first few failures, as "kind status detail". */
   samples: string[];
 }
 
 const perKind = <T>(f: () => T): Record<Kind, T> => ({ push: f(), ack: f(), service: f(), page: f() });
-export const emptyStats = (): IntervalStats => ({ latencies: perKind(() => []), ok: perKind(() => 0), failed: perKind(() => 0), shed: 0, samples: [] });
+export const emptyStats = (): IntervalStats => ({ latencies: perKind(() => []), ok: perKind(() => 0), failed: perKind(() => 0), retried: perKind(() => 0), shed: 0, samples: [] });
 
 export interface LoadTarget {
   url: string;
@@ -40,13 +46,91 @@ export interface LoadTarget {
   runTag: string;
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   body: string;
 }
 
+/**
+ * How long a keep-alive socket may sit idle in the agent before the agent closes it: well under
+ * the gateway's keepAliveTimeout (65 s, gateway/gateway.ts), so it is the client, not the server,
+ * that closes an idle socket. Node 20's http.Agent `timeout` is set on every socket that goes back
+ * to the free list, and a free socket that times out is destroyed. Without it the agent keeps idle
+ * sockets for ever: it reads the server's `Keep-Alive: timeout=65` hint only to lower a timeout
+ * that is set. With the default 'lifo' scheduling the sockets at the bottom of the free list are
+ * the ones left idle, until a burst (a slow interval) takes them again.
+ */
+export const IDLE_SOCKET_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Whether a failed request is sent again: only its first try, only on a reused keep-alive socket
+ * (Node's `req.reusedSocket`), only before any answer came, and only for the errors of a socket
+ * the server closed as the request went out (ECONNRESET, EPIPE, 'socket hang up'), as Node's
+ * documentation of `request.reusedSocket` recommends. The server did not read such a request (it
+ * closed the socket as idle); and every request here may be sent twice anyway: pushes are
+ * idempotent by messageId, a repeated ack gets the same answer, a page only reads, and a
+ * query-enterprise call only reads the agency (a second one is recorded as one more call).
+ */
+export function retryable(err: NodeJS.ErrnoException, o: { reusedSocket: boolean; answered: boolean; attempt: number }): boolean {
+  if (o.attempt > 0 || !o.reusedSocket || o.answered) return false;
+  return err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up';
+}
+
+/** What became of one request: its answer, or the error of its last try; retried when it was sent twice. */
+export interface Outcome {
+  answer: Answer | null;
+  error?: string;
+  retried: boolean;
+}
+
+/**
+ * One request through the keep-alive agent (`agents.reuse`); when retryable() says so, sent once
+ * more through `agents.fresh` (no keep-alive), so the second try is on a new connection and cannot
+ * meet a stale socket again. `then` is called exactly once.
+ */
+export function requestWithRetry(
+  agents: { reuse: http.Agent; fresh: http.Agent },
+  options: http.RequestOptions,
+  body: string | null,
+  then: (o: Outcome) => void,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): void {
+  const attempt = (n: number) => {
+    let answered = false;
+    let finished = false;
+    const finish = (answer: Answer | null, error?: string) => {
+      if (finished) return;
+      finished = true;
+      then({ answer, error, retried: n > 0 });
+    };
+    const req = http.request({ ...options, agent: n === 0 ? agents.reuse : agents.fresh, timeout: timeoutMs }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => finish({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (e) => finish(null, e.message));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs / 1000} s`)));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (finished) return;
+      if (retryable(e, { reusedSocket: req.reusedSocket, answered, attempt: n })) {
+        finished = true; // this try is over; whatever it still emits is ignored
+        attempt(n + 1);
+        return;
+      }
+      finish(null, e.message);
+    });
+    req.end(body ?? undefined);
+  };
+  attempt(0);
+}
+
 export class SoakLoad {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly agents = {
+    reuse: new http.Agent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS }),
+    fresh: new http.Agent({ keepAlive: false }),
+  };
   private readonly base: URL;
   private stats = emptyStats();
   private credit: Rates = { push: 0, ack: 0, service: 0, page: 0 };
@@ -61,7 +145,7 @@ export class SoakLoad {
   private readonly ackQueue: string[] = [];
   private pageInFlight = false;
   /** Totals over the whole run. */
-  readonly totals = { pushOk: 0, requests: 0 };
+  readonly totals = { pushOk: 0, requests: 0, retried: 0 };
 
   constructor(
     private readonly target: LoadTarget,
@@ -81,7 +165,8 @@ export class SoakLoad {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.inFlight) await new Promise<void>((r) => this.drained.push(r));
-    this.agent.destroy();
+    this.agents.reuse.destroy();
+    this.agents.fresh.destroy();
   }
 
   /** The interval's figures; a fresh interval starts. */
@@ -155,32 +240,25 @@ export class SoakLoad {
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     const stats = this.stats;
-    let finished = false;
-    const done = (a: Answer | null, err?: string) => {
-      if (finished) return;
-      finished = true;
-      // Figures go to the interval the request started in (a late answer still counts there).
+    requestWithRetry(this.agents, { hostname: this.base.hostname, port: this.base.port, method, path, headers }, body, ({ answer: a, error, retried }) => {
+      // Figures go to the interval the request started in (a late answer still counts there); the
+      // latency of a retried request runs from its first try.
       const ms = performance.now() - t0;
+      if (retried) {
+        stats.retried[kind]++;
+        this.totals.retried++;
+      }
       if (a && a.status === expect) {
         stats.ok[kind]++;
         stats.latencies[kind].push(ms);
         if (kind === 'push') this.totals.pushOk++;
       } else {
         stats.failed[kind]++;
-        if (stats.samples.length < 5) stats.samples.push(`${kind} ${a ? `${a.status} ${a.body.slice(0, 200)}` : err}`);
+        if (stats.samples.length < 5) stats.samples.push(`${kind} ${a ? `${a.status} ${a.body.slice(0, 200)}` : error}${retried ? ' (after one retry on a new connection)' : ''}`);
       }
       then?.(a);
       if (--this.inFlight === 0) for (const r of this.drained.splice(0)) r();
-    };
-    const req = http.request({ agent: this.agent, hostname: this.base.hostname, port: this.base.port, method, path, headers, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (e) => done(null, e.message));
     });
-    req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
-    req.on('error', (e) => done(null, e.message));
-    req.end(body ?? undefined);
   }
 }
 

@@ -10,6 +10,8 @@ export interface Sample {
   p99ByKind: Record<string, number>;
   ok: number;
   errors: number;
+  /** Requests sent once more on a new connection after the gateway closed their reused keep-alive socket (bench/soak-load.ts); not errors. */
+  retried: number;
   shed: number;
   errorSamples: string[];
   rssBytes: number;
@@ -78,7 +80,12 @@ export function judge(
 
   const errors = samples.reduce((a, s) => a + s.errors, 0);
   const shed = samples.reduce((a, s) => a + s.shed, 0);
-  add('errors', errors === 0, `${errors} failed or shed request(s) (${shed} shed at the in-flight cap)`);
+  const retried = samples.reduce((a, s) => a + s.retried, 0);
+  add(
+    'errors',
+    errors === 0,
+    `${errors} failed or shed request(s) (${shed} shed at the in-flight cap); ${retried} retried once on a new connection after the gateway closed a reused keep-alive socket (not errors when the retry is answered)`,
+  );
 
   const rate = median(steady.map((s) => s.reqPerSec));
   add('rate held', rate >= 0.9 * o.targetReqPerSec, `median ${Math.round(rate)} req/s answered per interval for ${Math.round(o.targetReqPerSec)} req/s offered (need ≥ 90 %)`);

@@ -7,7 +7,7 @@
  *
  * The gateway (bench/target.ts, started with --expose-gc) and the mock agencies run in child
  * processes; the load (bench/soak-load.ts) runs here. Every SOAK_INTERVAL seconds one row:
- * requests/s, p99 per kind and overall, errors, the gateway's RSS, its heap after a full GC,
+ * requests/s, p99 per kind and overall, errors, retries (soak-load.ts), the gateway's RSS, its heap after a full GC,
  * its event-loop delay p99, the database size (and its growth per message stored), messages
  * stored, the outbox backlog (deliveries pending or in flight), CPU of the gateway and of its
  * PostgreSQL backends. At the end: a graceful stop (last checkpoint signed), `xgw verify log`
@@ -131,7 +131,7 @@ async function main() {
   );
   const load = new SoakLoad({ url: gw.url, senderToken: gw.token!, receiverToken: gw.tokens![BENCH_RECEIVER]!, bodyFor, runTag: RUN_TAG }, RATES, MAX_INFLIGHT);
   const samples: Sample[] = [];
-  const header = ['t', 'req/s', 'push p99', 'ack p99', 'svc p99', 'page p99', 'all p99 ms', 'errors', 'RSS MB', 'heap MB (after GC)', 'loop p99 ms', 'DB MB', 'DB B/msg (interval)', 'messages', 'backlog', 'gw cores', 'pg cores', 'soak cores'];
+  const header = ['t', 'req/s', 'push p99', 'ack p99', 'svc p99', 'page p99', 'all p99 ms', 'errors', 'retried', 'RSS MB', 'heap MB (after GC)', 'loop p99 ms', 'DB MB', 'DB B/msg (interval)', 'messages', 'backlog', 'gw cores', 'pg cores', 'soak cores'];
   console.log(row(header));
   console.log(row(header.map(() => '---')));
   const pgTicks = () => (db.name ? backendTicks(db.name) : null);
@@ -144,7 +144,7 @@ async function main() {
   const progress = process.stderr.isTTY
     ? setInterval(() => {
         const s = (performance.now() - start) / 1000;
-        process.stderr.write(`\rsoak ${clock(s)} / ${clock(MINUTES * 60)}  requests ${load.totals.requests}  pushes stored ${load.totals.pushOk}  errors ${samples.reduce((a, x) => a + x.errors, 0)}   `);
+        process.stderr.write(`\rsoak ${clock(s)} / ${clock(MINUTES * 60)}  requests ${load.totals.requests}  pushes stored ${load.totals.pushOk}  errors ${samples.reduce((a, x) => a + x.errors, 0)}  retried ${load.totals.retried}   `);
       }, 1000)
     : null;
   load.start();
@@ -164,6 +164,7 @@ async function main() {
     const all = KINDS.flatMap((k) => stats.latencies[k]);
     const ok = KINDS.reduce((a, k) => a + stats.ok[k], 0);
     const errors = KINDS.reduce((a, k) => a + stats.failed[k], 0) + stats.shed;
+    const retried = KINDS.reduce((a, k) => a + stats.retried[k], 0);
     const newMessages = h.db!.messages - prevDb.messages;
     const sample: Sample = {
       atSeconds: Math.round((now - start) / 1000),
@@ -172,6 +173,7 @@ async function main() {
       p99ByKind: Object.fromEntries(KINDS.map((k) => [k, +p99(stats.latencies[k]).toFixed(1)])) as Record<string, number>,
       ok,
       errors,
+      retried,
       shed: stats.shed,
       errorSamples: stats.samples,
       rssBytes: rssOf(gw.child.pid!),
@@ -196,6 +198,7 @@ async function main() {
         ...KINDS.map((k) => f1(sample.p99ByKind[k]!)),
         f1(sample.p99Ms),
         errors,
+        retried,
         f0(sample.rssBytes / MB),
         f1(sample.heapUsedBytes / MB),
         f1(sample.loopDelayP99Ms),
@@ -213,7 +216,7 @@ async function main() {
   if (progress) clearInterval(progress);
   await load.stop();
   const final = await health(gw);
-  console.log(`\nload stopped ${new Date().toISOString()}; ${load.totals.requests} requests, ${load.totals.pushOk} pushes acknowledged (202), ${final.db!.messages} messages stored, backlog ${final.db!.backlog}`);
+  console.log(`\nload stopped ${new Date().toISOString()}; ${load.totals.requests} requests (${load.totals.retried} of them retried once on a new connection after the gateway closed a reused keep-alive socket), ${load.totals.pushOk} pushes acknowledged (202), ${final.db!.messages} messages stored, backlog ${final.db!.backlog}`);
   const perMessage = (b: number) => (final.db!.messages ? ` (${f0(b / final.db!.messages)} B per message)` : '');
   console.log(`dead row versions in messages: ${final.db!.deadMessageRows} (autovacuum ${final.db!.autovacuum})`);
   console.log(`largest tables (with indexes and TOAST): ${final.db!.largest.map((t) => `${t.table} ${f1(t.bytes / MB)} MB${perMessage(t.bytes)}`).join(', ')}`);

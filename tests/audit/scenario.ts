@@ -1,7 +1,11 @@
 import { sampleCaseRecord, sampleCaseStatus } from '../fixtures/case-record';
-import { TEST_PASSWORD, type TestGateway } from '../support/gateway';
+import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
+import { certificateFingerprint } from '../../gateway/crypto/envelope';
+import { verifyBundle } from '../../gateway/audit/verify-bundle';
+import { formatReport, type CheckLine } from '../../gateway/audit/report';
+import type { EvidenceBundle } from '../../gateway/audit/bundle';
 
-/** Helpers for the audit tests: logins by role and a demo case exchanged both ways. */
+/** Helpers for the audit tests: logins by role, a demo case exchanged both ways, and a genuine evidence bundle to alter. */
 export async function loginAs(t: TestGateway, role: string): Promise<string> {
   const r = await t.call('POST', '/api/v1/auth/login', { body: { login: `t.${role}`, password: TEST_PASSWORD } });
   if (r.status !== 200) throw new Error(`login t.${role}: ${r.status} ${r.text}`);
@@ -55,3 +59,42 @@ export async function demoCase(t: TestGateway, caseNo: string, tag = caseNo): Pr
   await pullAndAck(t, 'hall', statusId);
   return { caseNo, record: { id: recordId, messageId: `rec-${tag}` }, status: { id: statusId, messageId: `st-${tag}` } };
 }
+
+/**
+ * A genuine evidence bundle, as the auditor downloads it, of a demo case on a fresh test gateway
+ * (close `t` after), with what the verifier checks it against: the pinned root, hall's certificate
+ * fingerprint and housing's certificate. `copy` gives a copy to alter; `failures` verifies a bundle
+ * that must fail (report included) and gives its failed lines. tests/audit/tamper.test.ts and
+ * tests/audit/genuine-bundle.test.ts.
+ */
+export async function openGenuineBundle(caseNo: string) {
+  const t = await startTestGateway();
+  const c = await demoCase(t, caseNo);
+  const r = await t.call('GET', `/api/v1/audit/evidence?caseId=${c.caseNo}`, { token: await loginAs(t, 'auditor') });
+  const genuine: EvidenceBundle = r.body;
+  const root = t.gw.deps.trust.pki.rootCertPem;
+  const hallFp = certificateFingerprint(t.gw.deps.trust.signerFor('hall')!.certPem!);
+  const housingPem = t.gw.deps.trust.signerFor('housing')!.certPem!;
+  const copy = (): EvidenceBundle => structuredClone(genuine);
+  function failures(b: unknown): CheckLine[] {
+    const r = verifyBundle(b, { rootPems: [root] });
+    expect(r.ok).toBe(false);
+    expect(r.failures).toBeGreaterThan(0);
+    const text = formatReport(r);
+    expect(text).toContain('RESULT: FAILED');
+    return r.lines.filter((l) => !l.ok);
+  }
+  return { t, c, genuine, root, hallFp, housingPem, copy, failures };
+}
+export type GenuineBundle = Awaited<ReturnType<typeof openGenuineBundle>>;
+
+/** One bit of a base64 value flipped (a signature), at byte `at`. */
+export const flipB64 = (b64: string, at = 10): string => {
+  const buf = Buffer.from(b64, 'base64');
+  buf[at] ^= 0x01;
+  return buf.toString('base64');
+};
+/** A hex value (a digest, a proof element) with its first digit changed. */
+export const flipHex = (h: string): string => (h[0] === '0' ? '1' : '0') + h.slice(1);
+/** Log indexes of a message's entries, by kind. */
+export const entryOf = (b: EvidenceBundle, id: string, kind: string) => b.entries.findIndex((e) => JSON.parse(e.entry).message.id === id && JSON.parse(e.entry).kind === kind);

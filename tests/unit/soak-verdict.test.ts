@@ -13,6 +13,7 @@ const steady = (i: number, over: Partial<Sample> = {}): Sample => ({
   p99ByKind: {},
   ok: 6000,
   errors: 0,
+  retried: 0,
   shed: 0,
   errorSamples: [],
   rssBytes: 150 * MB,
@@ -53,6 +54,12 @@ test('one error, a lost push or a log that does not verify fails the run', () =>
   expect(failed(run((i) => (i === 7 ? { errors: 1 } : {})))).toEqual(['errors']);
   expect(failed(run(), { messagesStored: 49_999 })).toEqual(['every acknowledged push stored']);
   expect(failed(run(), { verifyOk: false })).toEqual(['xgw verify log']);
+});
+
+test('a request retried on a new connection and then answered is no error: the errors check passes and counts it', () => {
+  const v = judge(run((i) => (i === 7 ? { retried: 1 } : {})), opts);
+  expect(v.checks.filter((c) => !c.ok)).toEqual([]);
+  expect(v.checks.find((c) => c.name === 'errors')?.detail).toMatch(/^0 failed or shed request\(s\) \(0 shed at the in-flight cap\); 1 retried once on a new connection/);
 });
 
 test('the warm-up rows are not the baseline: slow first minutes do not hide a later slowdown', () => {
