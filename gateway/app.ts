@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { pushDeps, type GatewayDeps } from './deps';
 import { requestContext } from './http/context';
@@ -28,8 +29,18 @@ import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
 import { consoleRoutes } from './http/console';
 
+/** The gateway's HTTP side: what the server listens with, and the Express app behind it. */
+export interface GatewayHttp {
+  /** Every route (tests walk its router). */
+  app: Express;
+  /** The server's request listener: the lean push route (http/lean-route.ts) in front, the app for everything else. */
+  listener: RequestListener;
+  /** Resolves when every inbound SOAP endpoint has read its WSDL (createGateway awaits it). */
+  ready: Promise<void>;
+}
+
 /** Builds the Express app from its dependencies (each router declares the part it uses). No listen, no globals: tests call this. */
-export function buildApp(deps: GatewayDeps): Express {
+export function buildApp(deps: GatewayDeps): GatewayHttp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -46,19 +57,18 @@ export function buildApp(deps: GatewayDeps): Express {
   const json = express.json({ ...jsonOptions, type: ['application/json', 'application/*+json'] });
   const problem = problemHandler();
   const exchange = { ...deps, push };
-  // The push, the hot path, in its plain form: the same steps as below without walking the stack (http/lean-route.ts).
-  app.use(
-    leanRoute('POST', '/api/v1/messages', {
-      before: [context, headers, metrics],
-      // the lean route takes JSON content types only (its own check): no media-type parsing per request
-      json: express.json({ ...jsonOptions, type: () => true }),
-      auth: deps.auth,
-      limit: limits.authenticated,
-      guard: allow('exchange.push'),
-      handler: pushHandler(exchange),
-      problem,
-    }),
-  );
+  // The push, the hot path, in its plain form: served in front of Express with the same steps as below (http/lean-route.ts).
+  const front = leanRoute('POST', '/api/v1/messages', {
+    before: [context, headers, metrics],
+    bodyLimit: deps.config.bodyLimitBytes,
+    // only for bodies the lean route could not parse: the same parser's own refusal
+    json: express.json({ ...jsonOptions, type: () => true }),
+    auth: deps.auth,
+    limit: limits.authenticated,
+    guard: allow('exchange.push'),
+    handler: pushHandler(exchange),
+    problem,
+  });
   app.use(context);
   app.use(headers);
   app.use(metrics);
@@ -96,10 +106,14 @@ export function buildApp(deps: GatewayDeps): Express {
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
   const inbound = inboundSoapRoutes({ ...deps, push });
   app.use(inbound);
-  /** Resolves when every inbound SOAP endpoint has read its WSDL (createGateway awaits it). */
-  app.locals.ready = inbound.ready;
 
   app.use(notFound(routeMethods(openapi)));
   app.use(problem);
-  return app;
+  return {
+    app,
+    listener: (req, res) => {
+      if (!front(req, res)) app(req, res);
+    },
+    ready: inbound.ready,
+  };
 }

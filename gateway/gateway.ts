@@ -1,6 +1,4 @@
-import type { Server } from 'node:http';
-import { useSm2Signer } from './crypto/sign';
-import { sm2SignOffThread } from './trust/sm2-thread';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type { Express } from 'express';
@@ -96,7 +94,6 @@ export async function preparePki(config: Readonly<GatewayConfig>, store: Store, 
 export async function createGateway(config: Readonly<GatewayConfig>, opts: GatewayOptions = {}): Promise<Gateway> {
   const log = createLogger(config.logLevel, opts.logDestination);
   const clock = opts.clock ?? systemClock;
-  useSm2Signer(sm2SignOffThread); // the batch signatures of the write path (envelopes, receipts) leave the event loop
   const ownsStore = !opts.store;
   const store = opts.store ?? (await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   await migrate(store);
@@ -174,8 +171,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     config.supervision,
   );
   const deps: GatewayDeps = { config, store, clock, log, metrics, schemas, directory, adapters, services, auth, writer, delivery, trust, integrator, witnessing, registry, cases, supervision, retention, orphans, archive: retention.archive };
-  const app = buildApp(deps);
-  await (app.locals.ready as Promise<void>);
+  const { app, listener, ready } = buildApp(deps);
+  await ready;
   let server: Server | null = null;
   let drain: Drain | null = null;
 
@@ -195,7 +192,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
     app,
     listen(port = config.port) {
       return new Promise((resolve, reject) => {
-        server = app.listen(port, config.host);
+        server = createServer(listener).listen(port, config.host);
         // Idle keep-alive connections stay open longer than a load balancer's usual idle timeout
         // (60 s), so a client or balancer never sends on a socket the gateway is just closing
         // (ECONNRESET: Node's default is 5 s). Shutdown closes idle connections at once (drain.ts).

@@ -115,26 +115,20 @@ export function sign(sigAlg: SigAlg, data: Buffer | Uint8Array | string, private
   return nodeSign(nodeDigest(sigAlg), bytes(data), key);
 }
 
-type Sm2AsyncSigner = (data: Uint8Array, key: KeyObject) => Promise<Buffer>;
-let sm2Async: Sm2AsyncSigner | null = null;
-
-/** Where Signer.signAsync makes SM2 signatures (crypto/sm2 sm2Sign, the default ID); null: on the event loop. Pure modules do no I/O, so the wiring installs its thread. */
-export function useSm2Signer(signer: Sm2AsyncSigner | null): void {
-  sm2Async = signer;
-}
-
 /**
- * Like sign(), but off the event loop, so it keeps serving requests while a signature is
- * made: RSA, ECDSA and Ed25519 on libuv's thread pool (Node's crypto.sign with a callback),
- * SM2 (JavaScript, ./sm2, ≈ 0.27 ms) where useSm2Signer says: the gateway installs its SM2
- * signing thread (trust/sm2-thread.ts, ≈ 17 µs of message passing on the event loop instead);
- * elsewhere (the CLI, the offline verifier) on the event loop. Same bytes, same checks.
+ * Like sign(), but RSA, ECDSA and Ed25519 signatures are computed on libuv's thread
+ * pool (Node's crypto.sign with a callback), so the event loop keeps serving requests
+ * while an RSA signature (≈ 0.3 ms) is made. SM2 is JavaScript (./sm2) and runs on the
+ * event loop: ≈ 0.27 ms per signature, one per batch manifest (a group commit). A signing
+ * thread was tried (2026-12): the event loop then pays ≈ 17 µs of message passing instead,
+ * but the answer waits behind the busy loop's other callbacks, the batch's seal took 3.5 ms
+ * instead of 1.25 ms, and push throughput did not rise (bench, side by side). Same bytes, same checks.
  */
 function signAsync(sigAlg: SigAlg, data: Buffer | Uint8Array | string, privateKey: KeyObject): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     try {
       const key = signingKey(sigAlg, privateKey);
-      if (sigAlg === 'SM2-SM3') return sm2Async ? sm2Async(bytes(data), key as KeyObject).then(resolve, reject) : resolve(sm2Sign(bytes(data), key as KeyObject));
+      if (sigAlg === 'SM2-SM3') return resolve(sm2Sign(bytes(data), key as KeyObject));
       nodeSign(nodeDigest(sigAlg), bytes(data), key, (err, signature) => (err ? reject(err) : resolve(signature)));
     } catch (err) {
       reject(err);
@@ -249,7 +243,7 @@ export class Signer {
     return sign(this.alg, data, this.privateKey);
   }
 
-  /** sign() off the event loop (libuv's thread pool; SM2: see useSm2Signer). */
+  /** sign() off the event loop (libuv thread pool). */
   signAsync(data: Buffer | Uint8Array | string): Promise<Buffer> {
     return signAsync(this.alg, data, this.privateKey);
   }

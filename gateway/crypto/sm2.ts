@@ -83,20 +83,6 @@ const SM2P256V1 = sm2Domain({
   Gy: 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n,
 });
 
-/**
- * The window of the precomputed [k]G table: noble's default (8) costs ≈ 270 µs per [k]G on this
- * curve; 12 bits ≈ 190 µs, for ≈ 0.5 s of building and ≈ 20 MB once. Worth it where signatures
- * are made all day (the SM2 signing thread, ./sm2-worker.ts, after its first signatures), not in
- * every short-lived process that signs a few times.
- */
-const WIDE_BASE_WINDOW = 12;
-let widened = false;
-export function widenBaseWindow(): void {
-  if (widened) return;
-  widened = true;
-  SM2P256V1.Point.BASE.precompute(WIDE_BASE_WINDOW, false);
-}
-
 /** Z_A for a distinguishing ID (bytes; ENTL is its bit length, so at most 8191 bytes). */
 export function sm2Z(domain: Sm2Domain, id: Uint8Array, publicPoint: Point): Buffer {
   if (id.length >= 8192) throw new Error('SM2 distinguishing ID longer than 8191 bytes');

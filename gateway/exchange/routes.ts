@@ -21,7 +21,7 @@ export type ExchangeRouteDeps = Pick<GatewayDeps, 'store' | 'archive' | 'clock' 
 /**
  * POST /api/v1/messages after authentication and the permission check. The envelope is checked by
  * preparePush (inbound SOAP pushes go through it too). Served by the router below and, for the usual
- * request, by http/lean-route.ts without the generic middleware stack (the same steps, in the same order).
+ * request, by http/lean-route.ts in front of Express (the same steps, in the same order).
  */
 export function pushHandler(deps: ExchangeRouteDeps): (req: Request, res: Response) => Promise<void> {
   const alg = deps.config.trust.logHashAlg;
@@ -43,7 +43,13 @@ export function pushHandler(deps: ExchangeRouteDeps): (req: Request, res: Respon
       deps.metrics.messages.inc({ type: msg.type, status: ARRIVAL.status });
       if (logAccepted) req.ctx.log.info({ message: msg.id, to: msg.receiver, type: msg.type, caseId: msg.caseId }, 'message accepted');
     }
-    res.status(out.outcome === 'created' ? 202 : 200).location(`/api/v1/messages/${out.receipt.id}`).json(out.receipt);
+    // Node's own methods (what Express's status/location/json would set): the lean push route answers outside Express.
+    const body = JSON.stringify(out.receipt);
+    res.statusCode = out.outcome === 'created' ? 202 : 200;
+    res.setHeader('Location', `/api/v1/messages/${out.receipt.id}`);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
   };
 }
 

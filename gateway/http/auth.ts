@@ -61,8 +61,9 @@ export class Authenticator {
   }
 }
 
-export function bearerToken(req: Request): string | null {
-  const h = req.get('authorization');
+// Node's own header (not Express's req.get): the lean push route (http/lean-route.ts) serves requests outside Express.
+export function bearerToken(req: Pick<Request, 'headers'>): string | null {
+  const h = req.headers.authorization;
   if (h) {
     const m = /^Bearer\s+(\S+)$/i.exec(h);
     return m ? m[1] : null;
@@ -74,7 +75,7 @@ export function bearerToken(req: Request): string | null {
 export function callerToken(req: Request): { token: string; via: 'bearer' | 'cookie' } | null {
   const bearer = bearerToken(req);
   if (bearer) return { token: bearer, via: 'bearer' };
-  if (req.get('authorization') !== undefined) return null;
+  if (req.headers.authorization !== undefined) return null;
   const cookie = sessionCookie(req);
   return cookie ? { token: cookie, via: 'cookie' } : null;
 }

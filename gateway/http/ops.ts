@@ -16,7 +16,7 @@ export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
       if (logRequests) {
-        req.ctx.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        req.ctx.log.info({ method: req.method, url: req.originalUrl ?? req.url, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
       }
     });
     next();

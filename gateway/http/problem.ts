@@ -40,20 +40,20 @@ export function sendProblem(res: Response, requestId: string, err: GatewayError)
   for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
   // Every 503 is temporary (the OpenAPI document promises Retry-After on each): say when to come back.
   if (err.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', DEFAULT_RETRY_AFTER);
-  res
-    .status(err.status)
-    .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        type: problemType(err.code),
-        title: err.title,
-        status: err.status,
-        detail: err.detail ?? err.title,
-        code: err.code,
-        requestId,
-        ...(err.extra.errors ? { errors: err.extra.errors, errorCount: err.extra.errorCount ?? err.extra.errors.length } : {}),
-      }),
-    );
+  const body = JSON.stringify({
+    type: problemType(err.code),
+    title: err.title,
+    status: err.status,
+    detail: err.detail ?? err.title,
+    code: err.code,
+    requestId,
+    ...(err.extra.errors ? { errors: err.extra.errors, errorCount: err.extra.errorCount ?? err.extra.errors.length } : {}),
+  });
+  // Node's own methods (what Express's status/type/send would set): the lean push route answers outside Express too.
+  res.statusCode = err.status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /** The one error handler: everything becomes application/problem+json; stacks only go to the log. */

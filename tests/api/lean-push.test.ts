@@ -1,6 +1,6 @@
 /**
  * The plain push (exactly POST /api/v1/messages, a Bearer token, JSON) is served by
- * http/lean-route.ts without walking the generic middleware stack; any other form of the
+ * http/lean-route.ts in front of Express, on Node's own request and response; any other form of the
  * same request (here: a query string) goes through that stack. Both must answer alike:
  * the same status, problem+json code, headers (security headers, request id, rate limit)
  * and body, with one rate-limit budget per member and one metrics route label.
@@ -8,7 +8,7 @@
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord } from '../fixtures/case-record';
 
-const PER_MEMBER = 14;
+const PER_MEMBER = 40;
 let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({ config: { rateLimit: { windowSeconds: 600, perMember: PER_MEMBER, perUser: 1000, perAddress: 1000 } } });
@@ -39,6 +39,13 @@ test.each([
   ['an invalid envelope', () => ({ token: t.tokens.hall, body: body({ to: 'Not A Code' }) })],
   ['a too large body', () => ({ token: t.tokens.hall, body: body({ payload: { ...record, remarks: 'x'.repeat(2 * 1024 * 1024) } }) })],
   ['a member that may not push to the receiver', () => ({ token: t.tokens.tax, body: body() })],
+  // bodies the lean route reads itself, and the ones it hands back to the API's parser for its own refusal
+  ['JSON that is not an object or array (strict parser)', () => ({ token: t.tokens.hall, headers: { 'content-type': 'application/json' }, raw: ' "just a string"' })],
+  ['a JSON number', () => ({ token: t.tokens.hall, headers: { 'content-type': 'application/json' }, raw: '42' })],
+  ['an empty body', () => ({ token: t.tokens.hall, headers: { 'content-type': 'application/json' }, raw: '' })],
+  ['a UTF-8 byte order mark before the JSON', () => ({ token: t.tokens.hall, headers: { 'content-type': 'application/json' }, raw: `\uFEFF${JSON.stringify(body())}` })],
+  ['charset=utf-8 named', () => ({ token: t.tokens.hall, headers: { 'content-type': 'application/json; charset=UTF-8' }, raw: JSON.stringify(body()) })],
+  ['another charset (the generic stack refuses it)', () => ({ token: t.tokens.hall, headers: { 'content-type': 'application/json; charset=iso-8859-1' }, raw: JSON.stringify(body()) })],
 ])('%s: the lean route answers as the generic stack does', async (_what, opts) => {
   const lean = await t.call('POST', LEAN, opts());
   const stack = await t.call('POST', STACK, opts());

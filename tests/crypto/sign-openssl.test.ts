@@ -3,8 +3,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign, verify 
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair } from '../../gateway/crypto/keys';
-import { checkSignature, sign, Signer, useSm2Signer, verify } from '../../gateway/crypto/sign';
-import { sm2SignOffThread, sm2ThreadStats } from '../../gateway/trust/sm2-thread';
+import { checkSignature, sign, verify } from '../../gateway/crypto/sign';
 import { DISTID, openssl, opensslRecipes, scratchDir } from './support';
 
 // Our signatures against the real openssl CLI, in both directions.
@@ -120,38 +119,3 @@ describe('SM2 details', () => {
   });
 });
 
-describe('SM2 signatures off the event loop (Signer.signAsync with the signing thread the gateway installs)', () => {
-  beforeAll(() => useSm2Signer(sm2SignOffThread));
-  afterAll(() => useSm2Signer(null));
-  const pair = generateKeyPair('sm2');
-  const pub = tmp.write('sm2t.pub.pem', pair.publicPem);
-  const sm2 = opensslRecipes.find((r) => r.sigAlg === 'SM2-SM3')!;
-
-  test('are made on the SM2 signing thread, concurrently, and each verifies with openssl (default ID); a changed byte does not', async () => {
-    const signer = new Signer({ privateKey: pair.privateKey });
-    const before = sm2ThreadStats();
-    const texts = Array.from({ length: 12 }, (_, i) => Buffer.from(`{"root":"${i}","signer":"hall"} 清单 ${i}`));
-    const sigs = await Promise.all(texts.map((t) => signer.signAsync(t)));
-    const after = sm2ThreadStats();
-    expect(after.signed - before.signed).toBe(texts.length);
-    texts.forEach((t, i) => {
-      const dataFile = tmp.write(`sm2t.${i}.bin`, t);
-      const sigFile = tmp.write(`sm2t.${i}.sig`, sigs[i]!);
-      expect(openssl(sm2.verifyArgs(pub, sigFile, dataFile), tmp.dir).code).toBe(0);
-      expect(signer.verify(t, sigs[i]!)).toBe(true);
-    });
-    const wrong = tmp.write('sm2t.wrong.bin', Buffer.concat([texts[0]!, Buffer.from(' ')]));
-    expect(openssl(sm2.verifyArgs(pub, tmp.write('sm2t.w.sig', sigs[0]!), wrong), tmp.dir).code).not.toBe(0);
-  });
-
-  test('a second key crosses to the thread once and signs with its own key', async () => {
-    const other = generateKeyPair('sm2');
-    const a = new Signer({ privateKey: pair.privateKey });
-    const b = new Signer({ privateKey: other.privateKey });
-    const [sa, sb, sa2] = await Promise.all([a.signAsync('x'), b.signAsync('x'), a.signAsync('y')]);
-    expect(verify('SM2-SM3', 'x', sa!, pair.publicKey)).toBe(true);
-    expect(verify('SM2-SM3', 'x', sb!, other.publicKey)).toBe(true);
-    expect(verify('SM2-SM3', 'x', sb!, pair.publicKey)).toBe(false);
-    expect(verify('SM2-SM3', 'y', sa2!, pair.publicKey)).toBe(true);
-  });
-});
