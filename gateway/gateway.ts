@@ -147,7 +147,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   const orphans = new OrphanBlobSweeper(store, clock, { graceHours: config.documents.orphanBlobGraceHours, intervalMs: config.documents.orphanSweepIntervalMs }, log);
   const cases = new CaseProjector(store, new WorkingCalendar(config.cases.calendar), log, retention.archive);
   writer.onCommit((created) => {
-    if (created.some((m) => (CASE_MESSAGE_TYPES as readonly string[]).includes(m.type))) cases.wake();
+    if (!created.some((m) => (CASE_MESSAGE_TYPES as readonly string[]).includes(m.type))) return;
+    cases.remember(created);
+    cases.wake();
   });
   cases.wake();
   metrics.circuits.read = () => adapterStatuses(directory, adapters).flatMap((a) => (a.circuit ? [[a.member, a.circuit.state] as [string, typeof a.circuit.state]] : []));

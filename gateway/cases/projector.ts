@@ -15,6 +15,8 @@ const STEP_ENTRIES = 2000;
  * would otherwise queue between the push batches). Readers catch up first, so no answer lags.
  */
 const WAKE_DELAY_MS = 100;
+/** Payloads remember() keeps at most (oldest dropped first): a few seconds of pushes at full speed. */
+const MAX_REMEMBERED = 8192;
 export const CASE_MESSAGE_TYPES = ['case-record', 'case-status'] as const;
 
 /**
@@ -35,6 +37,10 @@ export class CaseProjector {
   private running: Promise<void> | null = null;
   private again = false;
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** Payloads of case messages committed here and not folded yet, by message id (remember()). */
+  private readonly fresh = new Map<string, Record<string, any>>();
+  /** Payloads the folds read from the database (or the archive) so far: not those remembered. */
+  bodiesRead = 0;
 
   constructor(
     private readonly store: Store,
@@ -54,7 +60,7 @@ export class CaseProjector {
       try {
         do {
           this.again = false;
-          while (await this.store.tx((db) => this.step(db))) {}
+          while (await this.store.tx((db) => this.step(db, true))) {}
         } while (this.again);
       } finally {
         this.running = null;
@@ -69,6 +75,16 @@ export class CaseProjector {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     await this.running?.catch(() => {});
+  }
+
+  /**
+   * Case messages this process just committed (writer.onCommit): their payloads are kept until
+   * the projection folds them (at most MAX_REMEMBERED; beyond that, or for another process's
+   * commits, the fold reads them from the database as before).
+   */
+  remember(created: ReadonlyArray<{ id: string; type: string; payload: unknown }>): void {
+    for (const m of created) if ((CASE_MESSAGE_TYPES as readonly string[]).includes(m.type)) this.fresh.set(m.id, m.payload as Record<string, any>);
+    while (this.fresh.size > MAX_REMEMBERED) this.fresh.delete(this.fresh.keys().next().value as string);
   }
 
   /** After a commit: catch up in the background, WAKE_DELAY_MS later (commits in between share the run). */
@@ -88,33 +104,57 @@ export class CaseProjector {
       await db.query('DELETE FROM case_events');
       await db.query('DELETE FROM cases');
       await db.query(`UPDATE sequences SET value = 0 WHERE name = 'cases'`);
-      while (await this.step(db)) {}
+      while (await this.step(db, false)) {}
       return Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM cases')).rows[0]!.n);
     });
   }
 
   /** One step: the next entries after the cursor. Returns whether there may be more. */
-  private async step(db: Db): Promise<boolean> {
+  private async step(db: Db, fromMemory: boolean): Promise<boolean> {
     const cursor = Number((await db.query<{ value: string }>(`SELECT value FROM sequences WHERE name = 'cases' FOR UPDATE`)).rows[0]!.value);
-    const r = await db.query<{ idx: string; message_id: string; type: LoggedCaseMessage['type'] | null; sender: string; receiver: string } & BodyRow>(
+    const r = await db.query<{ idx: string; message_id: string; type: LoggedCaseMessage['type'] | null; sender: string; receiver: string }>(
       // One primary-key probe per entry (LATERAL … LIMIT 1 is not flattened into a join): a plain join was planned as
       // a hash join over a sequential scan of every message, at each step, until the table outgrew the step.
-      `SELECT le.idx, m.id AS message_id, m.type, m.sender, m.receiver, m.payload, m.retention, m.digest_alg, m.digest
+      `SELECT le.idx, m.id AS message_id, m.type, m.sender, m.receiver
        FROM (SELECT idx, kind, message_id FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2) le
        LEFT JOIN LATERAL (
-         SELECT m.id, m.type, m.sender, m.receiver, m.payload, m.retention, m.digest_alg, m.digest FROM messages m
+         SELECT m.id, m.type, m.sender, m.receiver FROM messages m
          WHERE le.kind = 'message.received' AND m.id = le.message_id AND m.type = ANY($3::text[]) LIMIT 1
        ) m ON true
        ORDER BY le.idx`,
       [cursor, STEP_ENTRIES, CASE_MESSAGE_TYPES],
     );
     if (!r.rows.length) return false;
-    const messages: LoggedCaseMessage[] = r.rows
-      .filter((x) => x.type)
-      .map((x) => ({ idx: Number(x.idx), messageId: x.message_id, type: x.type!, sender: x.sender, receiver: x.receiver, payload: this.payloadOf(x) }));
+    const rows = r.rows.filter((x) => x.type);
+    const payloads = await this.payloadsOf(db, rows.map((x) => x.message_id), fromMemory);
+    const messages: LoggedCaseMessage[] = rows.map((x) => ({
+      idx: Number(x.idx), messageId: x.message_id, type: x.type!, sender: x.sender, receiver: x.receiver, payload: payloads.get(x.message_id)!,
+    }));
     if (messages.length) await this.fold(db, messages);
     await db.query(`UPDATE sequences SET value = $1 WHERE name = 'cases'`, [Number(r.rows[r.rows.length - 1]!.idx) + 1]);
     return r.rows.length === STEP_ENTRIES;
+  }
+
+  /**
+   * The messages' payloads: those this process committed from memory (remember()), the others
+   * from the database (or the archive). Not the database's copy of a payload it already holds:
+   * the bodies are a push's largest part, read back and parsed for nothing.
+   */
+  private async payloadsOf(db: Db, ids: string[], fromMemory: boolean): Promise<Map<string, Record<string, any>>> {
+    const found = new Map<string, Record<string, any>>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const p = fromMemory ? this.fresh.get(id) : undefined;
+      if (p) found.set(id, p);
+      else missing.push(id);
+      this.fresh.delete(id);
+    }
+    if (missing.length) {
+      const r = await db.query<{ id: string } & BodyRow>('SELECT id, payload, retention, digest_alg, digest FROM messages WHERE id = ANY($1::uuid[])', [missing]);
+      for (const x of r.rows) found.set(x.id, this.payloadOf({ ...x, message_id: x.id }));
+      this.bodiesRead += r.rows.length;
+    }
+    return found;
   }
 
   private payloadOf(x: BodyRow & { message_id: string }): Record<string, any> {

@@ -174,6 +174,18 @@ test('rebuilding every case from the log alone gives the live tables', async () 
   expect(await snapshot()).toEqual(live);
 });
 
+test('the live fold takes the payloads of case messages this gateway committed from memory; a rebuild reads them from the database', async () => {
+  const cases = t.gw.deps.cases;
+  await cases.catchUp();
+  const before = cases.bodiesRead;
+  await record('GL-2026-0914-MEM', 'housing');
+  await cases.catchUp();
+  expect((await get('/api/v1/cases/GL-2026-0914-MEM')).body.branches.map((b: any) => b.department)).toEqual(['housing']);
+  expect(cases.bodiesRead).toBe(before);
+  await cases.rebuild();
+  expect(cases.bodiesRead - before).toBeGreaterThan(12);
+});
+
 test('/readyz warns when the working-day calendar does not cover the current or next year', async () => {
   t.clock.set('2025-06-01T10:00:00+08:00');
   const covered = await t.call('GET', '/readyz');
