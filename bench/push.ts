@@ -11,6 +11,7 @@ import { prepareDb } from './db';
 import { keepProfile } from './profile';
 import { cpuWindow, type CpuWindow } from './cpu';
 import { cleanups, startTarget } from './children';
+import { sampleReceipt } from './receipt';
 import { CONNECTIONS, DATABASE_URL, DB_KIND, PROFILE, RUN_TAG, SECONDS, STOP, WARMUP } from './settings';
 
 export interface LoadResult {
@@ -109,16 +110,25 @@ export interface TargetResult {
     ok: boolean;
   };
   profile?: string;
+  /** Bytes of one answer's JSON body (the echo's receipt-sized answer; the push's signed receipt). */
+  answerBytes?: number;
 }
 
-export async function runEcho(bodyFor: (id: string) => string): Promise<TargetResult> {
-  const t = await startTarget({ kind: 'echo' });
+/**
+ * A bare JSON echo on `server`: it parses the same body and answers a receipt-sized JSON
+ * (bench/receipt.ts: a real receipt's shape, its SM2 batch signature and proof included).
+ */
+export async function runEcho(bodyFor: (id: string) => string, server: 'express' | 'node' = 'express'): Promise<TargetResult> {
+  const answer = sampleReceipt(`${RUN_TAG}-echo`);
+  const t = await startTarget({ kind: 'echo', server, answer });
   try {
     const headers = { 'content-type': 'application/json' };
     const acked = new Set<string>();
+    const probe = await fetch(`${t.url}/`, { method: 'POST', headers, body: bodyFor(`${RUN_TAG}-echo-probe`) });
+    const answerBytes = Buffer.byteLength(await probe.text());
     const w = await load(t.url, headers, bodyFor, WARMUP, acked);
     const { out, cpu } = await cpuWindow(t, DB_KIND, () => load(t.url, headers, bodyFor, SECONDS, acked));
-    return { target: 'express-echo', load: out, warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors }, cpu };
+    return { target: server === 'node' ? 'node-echo' : 'express-echo', load: out, warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors }, cpu, answerBytes };
   } finally {
     await t.stop('graceful');
   }
@@ -135,14 +145,17 @@ export async function runGateway(bodyFor: (id: string) => string): Promise<Targe
     }
     const t = await startTarget(db.spec, execArgv);
     const acked = new Set<string>();
+    let answerBytes = 0;
     let result: TargetResult;
     try {
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${t.token}` };
       // One request first: fail fast (with the problem document) if the push is refused.
       const probeId = `${RUN_TAG}-probe`;
       const probe = await fetch(`${t.url}/api/v1/messages`, { method: 'POST', headers, body: bodyFor(probeId) });
-      if (probe.status !== 202) throw new Error(`bench: the gateway refused the probe push: ${probe.status} ${await probe.text()}`);
+      const probeText = await probe.text();
+      if (probe.status !== 202) throw new Error(`bench: the gateway refused the probe push: ${probe.status} ${probeText}`);
       acked.add(probeId);
+      answerBytes = Buffer.byteLength(probeText);
 
       const w = await load(t.url, headers, bodyFor, WARMUP, acked);
       const before = await commitBatchStats(t.url);
@@ -156,6 +169,7 @@ export async function runGateway(bodyFor: (id: string) => string): Promise<Targe
         warmup: { reqPerSec: w.reqPerSec, ok: w.ok, non2xx: w.non2xx, errors: w.errors },
         cpu,
         groupCommit: { meanBatch: commits ? messages / commits : NaN, commits, messages, meanBatchInclWarmup: after.sum / after.count },
+        answerBytes,
       };
     } finally {
       await t.stop(STOP);

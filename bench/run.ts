@@ -13,7 +13,7 @@
  *   BENCH_QUICK=1      3 s window, 2 s warm-up
  *   BENCH_WARMUP       warm-up seconds (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
- *   BENCH_TARGETS      comma list of targets to run: echo,gateway,log,sign,service (default all five),
+ *   BENCH_TARGETS      comma list of targets to run: echo,node-echo,gateway,log,sign,service (the default; node-echo is the same echo on node:http alone),
  *                      and xml-gate (the worst SOAP bodies vs /healthz latency, bench/xml-gate.ts; not in the default),
  *                      case-stats (GET /stats/cases SQL over 10^6 seeded cases, bench/case-stats.ts; not in the default),
  *                      inbox (page latency at 10^4 and 10^6 stored messages, bench/inbox.ts; PostgreSQL, not in the default),
@@ -67,6 +67,12 @@ async function main() {
     process.stdout.write('running express-echo … ');
     await waitForQuiet('express-echo');
     results.push(await runEcho(bodyFor));
+    console.log('done');
+  }
+  if (TARGETS.includes('node-echo')) {
+    process.stdout.write('running node-echo … ');
+    await waitForQuiet('node-echo');
+    results.push(await runEcho(bodyFor, 'node'));
     console.log('done');
   }
   if (TARGETS.includes('gateway')) {
@@ -196,7 +202,13 @@ async function main() {
   }
   if (echo && gw) {
     ratios.gatewayToEchoReqPerSec = gw.load.reqPerSec / echo.load.reqPerSec;
+    console.log(`answer bodies: the echo's ${f0(echo.answerBytes ?? 0)} B (receipt-shaped, bench/receipt.ts), the push's signed receipt ${f0(gw.answerBytes ?? 0)} B`);
     console.log(`ratio gateway/echo req/s: ${f2(ratios.gatewayToEchoReqPerSec)}`);
+    const nodeEcho = results.find((r) => r.target === 'node-echo');
+    if (nodeEcho) {
+      ratios.gatewayToNodeEchoReqPerSec = gw.load.reqPerSec / nodeEcho.load.reqPerSec;
+      console.log(`ratio gateway/node:http echo req/s (no Express, for reference; not the goal's baseline): ${f2(ratios.gatewayToNodeEchoReqPerSec)}`);
+    }
     goal = {
       appliesTo: 'postgres',
       measuredOn: DB_KIND,

@@ -6,7 +6,7 @@ export const QUICK = env.BENCH_QUICK === '1';
 export const SECONDS = Number(env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 export const WARMUP = Number(env.BENCH_WARMUP ?? (QUICK ? 2 : 3));
 export const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
-export const TARGETS = (env.BENCH_TARGETS ?? 'echo,gateway,log,sign,service').split(',').map((s) => s.trim());
+export const TARGETS = (env.BENCH_TARGETS ?? 'echo,node-echo,gateway,log,sign,service').split(',').map((s) => s.trim());
 export const PROFILE = env.BENCH_PROFILE === '1';
 export const STOP: 'kill' | 'graceful' = PROFILE || env.BENCH_STOP === 'graceful' ? 'graceful' : 'kill';
 export const DATABASE_URL = env.DATABASE_URL || null;

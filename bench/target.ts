@@ -11,6 +11,7 @@
  * with its process.cpuUsage(), and on {type:'stop'} closes (gateway: drains the writer)
  * and exits 0. The parent may also SIGKILL it (crash-stop durability check).
  */
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
@@ -28,7 +29,8 @@ import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { startMockAgencies } from '../adapters/mock-agencies';
 
 export type TargetSpec =
-  | { kind: 'echo' }
+  /** A bare JSON echo: parses the body and answers `answer` (a receipt-sized JSON, bench/receipt.ts) with the request's messageId; on Express 5 or on node:http alone. */
+  | { kind: 'echo'; server?: 'express' | 'node'; answer?: Record<string, unknown> }
   | { kind: 'agencies' }
   | {
       kind: 'gateway';
@@ -91,14 +93,29 @@ async function health(t: Started): Promise<ChildHealth> {
   return { memory: process.memoryUsage(), afterGc: !!gc, loopDelayMs, db: await t.dbHealth?.() };
 }
 
-async function startEcho(): Promise<Started> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(express.json());
-  app.post('/{*any}', (req, res) => {
-    res.json(req.body);
-  });
-  const server = app.listen(0, '127.0.0.1');
+async function startEcho(spec: Extract<TargetSpec, { kind: 'echo' }>): Promise<Started> {
+  const answer = (body: { messageId?: unknown } | undefined) => (spec.answer ? { ...spec.answer, messageId: body?.messageId } : body);
+  let server: http.Server;
+  if (spec.server === 'node') {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const out = JSON.stringify(answer(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(out) });
+        res.end(out);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+  } else {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(express.json());
+    app.post('/{*any}', (req, res) => {
+      res.json(answer(req.body));
+    });
+    server = app.listen(0, '127.0.0.1');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -180,7 +197,7 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_TARGET ?? '{"kind":"echo"}') as TargetSpec;
-  const t: Started = spec.kind === 'echo' ? await startEcho() : spec.kind === 'agencies' ? await startAgencies() : await startGateway(spec);
+  const t: Started = spec.kind === 'echo' ? await startEcho(spec) : spec.kind === 'agencies' ? await startAgencies() : await startGateway(spec);
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'cpu') {
       const u = process.cpuUsage();
