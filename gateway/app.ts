@@ -24,7 +24,7 @@ import { certificateRoutes } from './trust/routes';
 import { caseRoutes } from './cases/routes';
 import { supervisionRoutes } from './supervision/routes';
 import { statsRoutes } from './stats/routes';
-import { serviceRoutes } from './services/routes';
+import { serviceCallHandler, serviceCallSteps, serviceRoutes } from './services/routes';
 import { inboundSoapRoutes } from './inbound/soap';
 import { rateLimits, refuseCredentialsInQuery, securityHeaders } from './http/security';
 import { consoleRoutes } from './http/console';
@@ -33,7 +33,7 @@ import { consoleRoutes } from './http/console';
 export interface GatewayHttp {
   /** Every route (tests walk its router). */
   app: Express;
-  /** The server's request listener: the lean push route (http/lean-route.ts) in front, the app for everything else. */
+  /** The server's request listener: the lean push and service-call routes (http/lean-route.ts) in front, the app for everything else. */
   listener: RequestListener;
   /** Resolves when every inbound SOAP endpoint has read its WSDL (createGateway awaits it). */
   ready: Promise<void>;
@@ -57,18 +57,26 @@ export function buildApp(deps: GatewayDeps): GatewayHttp {
   const json = express.json({ ...jsonOptions, type: ['application/json', 'application/*+json'] });
   const problem = problemHandler();
   const exchange = { ...deps, push };
-  // The push, the hot path, in its plain form: served in front of Express with the same steps as below (http/lean-route.ts).
-  const front = leanRoute('POST', '/api/v1/messages', {
+  // The two hot paths in their plain form, served in front of Express with the same steps as below (http/lean-route.ts).
+  const lean = {
     before: [context, headers, metrics],
     bodyLimit: deps.config.bodyLimitBytes,
-    // only for bodies the lean route could not parse: the same parser's own refusal
+    // only for bodies a lean route could not parse: the same parser's own refusal
     json: express.json({ ...jsonOptions, type: () => true }),
     auth: deps.auth,
     limit: limits.authenticated,
-    guard: allow('exchange.push'),
-    handler: pushHandler(exchange),
     problem,
-  });
+  };
+  const serviceSteps = serviceCallSteps();
+  const fronts = [
+    leanRoute('POST', '/api/v1/messages', { ...lean, route: [allow('exchange.push')], label: '/api/v1/messages', handler: pushHandler(exchange) }),
+    leanRoute('POST', /^\/api\/v1\/services\/(?<member>[a-z][a-z0-9-]{0,63})\/(?<service>[a-z][a-z0-9-]{0,63})$/, {
+      ...lean,
+      route: serviceSteps,
+      label: '/api/v1/services/:member/:service',
+      handler: serviceCallHandler(deps),
+    }),
+  ];
   app.use(context);
   app.use(headers);
   app.use(metrics);
@@ -91,7 +99,7 @@ export function buildApp(deps: GatewayDeps): GatewayHttp {
   api.use(limits.authenticated);
   api.use(exchangeRoutes(exchange)); // the hot path first: fewer router layers per push
   api.use(registryRoutes(deps));
-  api.use(serviceRoutes(deps));
+  api.use(serviceRoutes(deps, serviceSteps));
   api.use(logRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(deliveryAdminRoutes(deps));
@@ -112,7 +120,8 @@ export function buildApp(deps: GatewayDeps): GatewayHttp {
   return {
     app,
     listener: (req, res) => {
-      if (!front(req, res)) app(req, res);
+      for (const front of fronts) if (front(req, res)) return;
+      app(req, res);
     },
     ready: inbound.ready,
   };

@@ -11,6 +11,7 @@ import { ackRequestSchema, exchangePaths } from './openapi';
 import { ARRIVAL } from './lifecycle';
 import { listMailbox, type MailboxQuery } from './mailbox';
 import { refusingClassified } from '../documents/workflow';
+import { answerJson } from '../http/answer';
 
 export type ExchangeRouteDeps = Pick<GatewayDeps, 'store' | 'archive' | 'clock' | 'trust' | 'writer' | 'metrics' | 'schemas' | 'log'> & {
   config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'> };
@@ -43,13 +44,8 @@ export function pushHandler(deps: ExchangeRouteDeps): (req: Request, res: Respon
       deps.metrics.messages.inc({ type: msg.type, status: ARRIVAL.status });
       if (logAccepted) req.ctx.log.info({ message: msg.id, to: msg.receiver, type: msg.type, caseId: msg.caseId }, 'message accepted');
     }
-    // Node's own methods (what Express's status/location/json would set): the lean push route answers outside Express.
-    const body = JSON.stringify(out.receipt);
-    res.statusCode = out.outcome === 'created' ? 202 : 200;
-    res.setHeader('Location', `/api/v1/messages/${out.receipt.id}`);
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.end(body);
+    // Node's own methods: the lean push route answers outside Express.
+    answerJson(res, out.outcome === 'created' ? 202 : 200, out.receipt, { Location: `/api/v1/messages/${out.receipt.id}` });
   };
 }
 

@@ -19,9 +19,11 @@ export interface LeanRouteSteps {
   auth: Authenticator;
   /** The authenticated rate limiter (shared counts with every other route; keyed by the principal, so it needs no req.ip). */
   limit: RequestHandler;
-  /** The route's permission check (registry/permissions.ts allow): synchronous, throws its refusal. */
-  guard: (req: Request, res: Response, next: NextFunction) => void;
-  /** Answers with Node's own response methods (no Express helpers). */
+  /** The route's own middlewares as the router runs them (the permission check, header checks …): Node's request and response only. */
+  route: RequestHandler[];
+  /** The route's metrics label, as the router would give it (`${baseUrl}${route.path}`). */
+  label: string;
+  /** Answers with Node's own response methods (no Express helpers: http/answer.ts). */
   handler: (req: Request, res: Response) => Promise<void>;
   /** The app's error handler (http/problem.ts problemHandler; it answers with Node's own methods too). */
   problem: (err: unknown, req: Request, res: Response, next: NextFunction) => void;
@@ -59,22 +61,22 @@ const isJsonSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c =
  * become problem+json through the same handler.
  *
  * It takes only the plain form of the request, decided from the headers before the body is
- * read: `method` on exactly `path` (no query string, no other spelling), an Authorization
+ * read: `method` on exactly `path` (a string, or a pattern whose named groups are the route's
+ * parameters; no query string, no other spelling), an Authorization
  * header (so neither the anonymous limiter nor the session cookie applies), Content-Type
  * application/json with at most `charset=utf-8`, no Content-Encoding or Transfer-Encoding, and
  * a Content-Length within the limit. Anything else goes to the Express app, which answers it
  * as before (including every refusal of an odd body).
  */
-export function leanRoute(method: string, path: string, s: LeanRouteSteps): FrontRoute {
-  const label = path;
+export function leanRoute(method: string, path: string | RegExp, s: LeanRouteSteps): FrontRoute {
   const serve = async (req: Request, res: Response, length: number): Promise<void> => {
     try {
       req.body = await readJson(req, res, length, s.json);
       if (req.body !== undefined && typeof req.body === 'object') assertStorable(req.body); // http/storable.ts
       await authenticateRequest(s.auth, req);
       await step(s.limit, req, res);
-      req.ctx.route = label; // where the router would have matched the route (errors before it: 'unmatched', as there)
-      s.guard(req, res, noop); // synchronous: throws its refusal
+      req.ctx.route = s.label; // where the router would have matched the route (errors before it: 'unmatched', as there)
+      for (const mw of s.route) await step(mw, req, res);
       await s.handler(req, res);
     } catch (err) {
       s.problem(err, req, res, noop);
@@ -82,17 +84,30 @@ export function leanRoute(method: string, path: string, s: LeanRouteSteps): Fron
   };
   return (nodeReq, nodeRes) => {
     const h = nodeReq.headers;
-    if (nodeReq.method !== method || nodeReq.url !== path || h.authorization === undefined || !isPlainJson(h['content-type'])) return false;
+    if (nodeReq.method !== method || h.authorization === undefined || !isPlainJson(h['content-type'])) return false;
+    const params = paramsOf(path, nodeReq.url!);
+    if (!params) return false;
     if (h['content-encoding'] !== undefined || h['transfer-encoding'] !== undefined) return false;
     const length = Number(h['content-length']);
     if (!(Number.isSafeInteger(length) && length >= 0 && length <= s.bodyLimit) || !/^\d+$/.test(h['content-length']!)) return false;
     const req = nodeReq as Request;
     const res = nodeRes as Response;
-    (req as { originalUrl: string }).originalUrl = nodeReq.url; // what the request log names (Express sets it)
+    (req as { originalUrl: string }).originalUrl = nodeReq.url!; // what the request log names (Express sets it)
+    req.params = params;
     for (const mw of s.before) void mw(req, res, noop);
     void serve(req, res, length);
     return true;
   };
+}
+
+/**
+ * The route's parameters when `url` is exactly the route's plain form: `path` itself, or a match of its
+ * named groups (which take only characters Express would not decode); else null (no query string either).
+ */
+function paramsOf(path: string | RegExp, url: string): Record<string, string> | null {
+  if (typeof path === 'string') return url === path ? {} : null;
+  const m = path.exec(url);
+  return m ? { ...m.groups } : null;
 }
 
 /** application/json, alone or with a UTF-8 charset: what the strict parser decodes as the bytes are. */

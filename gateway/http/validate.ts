@@ -108,8 +108,9 @@ export function validateHeaders(op: Pick<Op, 'params'>, opts: { detail?: string 
   return (req: Request, _res: Response, next: NextFunction) => {
     const headers: Record<string, string> = {};
     for (const p of params) {
-      const v = req.get(p.name);
-      if (v !== undefined) headers[p.name] = v;
+      // Node's own header (not Express's req.get): routes served in front of Express check headers too (http/lean-route.ts).
+      const v = req.headers[p.name.toLowerCase()];
+      if (typeof v === 'string') headers[p.name] = v;
     }
     assertContract(schema, headers, { detail, at: '/headers' });
     ((req as Checked)[VALID] ??= {}).headers = headers;

@@ -182,3 +182,39 @@ test("auditors find a member's service calls in its trace, as caller and as prov
   expect(await trace(`messageId=${res.body.id}`)).toEqual([res.body.log.index]);
   expect(await trace('caseId=JZ-SV-TRACE-000001')).toEqual([res.body.log.index]);
 });
+
+describe('the plain service call is served in front of Express (http/lean-route.ts); another form of it by the generic stack, alike', () => {
+  const VARYING = new Set(['date', 'x-request-id', 'content-length', 'ratelimit', 'keep-alive', 'connection']);
+  const shape = (r: { status: number; headers: Headers; body: any }) => ({
+    status: r.status,
+    headers: Object.fromEntries([...r.headers.entries()].map(([k, v]) => [k, VARYING.has(k) ? typeof v : v])),
+    code: r.body?.code,
+    keys: r.body ? Object.keys(r.body).sort() : [],
+  });
+  const both = async (path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }) => [
+    await w.t.call('POST', path, opts),
+    await w.t.call('POST', `${path}?via=stack`, opts),
+  ];
+  test.each([
+    ['an answered call', () => ({ token: w.t.tokens.hall, body: { uscc: '91350102MA2YJ8X3K3' }, headers })],
+    ['no X-Purpose', () => ({ token: w.t.tokens.hall, body: { uscc: '91350102MA2YJ8X3K3' }, headers: { 'x-case-id': CASE } })],
+    ['a body the service schema refuses', () => ({ token: w.t.tokens.hall, body: { uscc: 'nope' }, headers })],
+    ['malformed JSON', () => ({ token: w.t.tokens.hall, headers: { ...headers, 'content-type': 'application/json' }, raw: '{"uscc":' })],
+    ['an unknown token', () => ({ token: 'xgs_not-a-token', body: { uscc: '91350102MA2YJ8X3K3' }, headers })],
+    ['a role that may not call services', () => ({ token: w.t.tokens.housing, body: { uscc: '91350102MA2YJ8X3K3' }, headers })],
+  ])('%s', async (_what, opts) => {
+    const [lean, stack] = await both('/api/v1/services/amr/query-enterprise', opts());
+    expect(shape(lean!)).toEqual(shape(stack!));
+    if (lean!.status === 200) expect(lean!.body.data).toEqual(stack!.body.data);
+  });
+  test('an unknown service of a known member is the same refusal either way', async () => {
+    const [lean, stack] = await both('/api/v1/services/amr/no-such-service', { token: w.t.tokens.hall, body: {}, headers });
+    expect(shape(lean!)).toEqual(shape(stack!));
+    expect(lean!.status).toBeGreaterThanOrEqual(400);
+  });
+  test('both forms carry the route label the router gives', async () => {
+    await both('/api/v1/services/amr/query-enterprise', { token: w.t.tokens.hall, body: { uscc: '91350102MA2YJ8X3K3' }, headers });
+    const metrics = (await w.t.call('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^xgw_http_requests_total\{method="POST",route="\/api\/v1\/services\/:member\/:service",status="200"\} \d+$/m);
+  });
+});

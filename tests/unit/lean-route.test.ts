@@ -19,7 +19,8 @@ beforeAll(async () => {
     json: (_req, _res, next) => next(new Error('the strict parser was asked')),
     auth: { resolve: async () => ({ kind: 'system', member: 'hall', system: 'default' }) } as unknown as Authenticator,
     limit: (_req, _res, next) => next(),
-    guard: () => {},
+    route: [(_req, _res, next) => next()],
+    label: '/api/v1/messages',
     handler: async (req: Request, res: Response) => {
       served.push({ by: 'lean', body: req.body });
       res.end('lean');
@@ -74,4 +75,39 @@ test('another method goes to the app', async () => {
 test('a body that is not strict JSON is handed to the API parser for its refusal', async () => {
   expect(await send('/api/v1/messages', JSON_AUTH, '"text"')).toBe('the strict parser was asked');
   expect(await send('/api/v1/messages', JSON_AUTH, '{"a":')).toBe('the strict parser was asked');
+});
+
+test("a route with parameters takes its plain form only, and hands the handler Express's req.params", async () => {
+  const seen: Array<Record<string, string>> = [];
+  const front = leanRoute('POST', /^\/api\/v1\/services\/(?<member>[a-z][a-z0-9-]{0,63})\/(?<service>[a-z][a-z0-9-]{0,63})$/, {
+    before: [(req, _res, next) => ((req.ctx = { bindLog: () => {} } as never), next())],
+    bodyLimit: 1000,
+    json: (_req, _res, next) => next(new Error('the strict parser was asked')),
+    auth: { resolve: async () => ({ kind: 'system', member: 'hall', system: 'default' }) } as unknown as Authenticator,
+    limit: (_req, _res, next) => next(),
+    route: [],
+    label: '/api/v1/services/:member/:service',
+    handler: async (req: Request, res: Response) => {
+      seen.push({ ...(req.params as Record<string, string>) });
+      res.end('lean');
+    },
+    problem: (err: unknown, _req: Request, res: Response) => res.end(String(err)),
+  });
+  const s = http.createServer((req, res) => {
+    if (front(req, res)) return;
+    req.resume();
+    req.on('end', () => res.end('app'));
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  const post = async (path: string) => (await fetch(base + path, { method: 'POST', headers: JSON_AUTH, body: '{}' })).text();
+  try {
+    expect(await post('/api/v1/services/amr/query-enterprise')).toBe('lean');
+    expect(seen).toEqual([{ member: 'amr', service: 'query-enterprise' }]);
+    expect(await post('/api/v1/services/amr/query%2Denterprise')).toBe('app'); // Express decodes it
+    expect(await post('/api/v1/services/amr/query-enterprise?x=1')).toBe('app');
+    expect(await post('/api/v1/services/amr')).toBe('app');
+  } finally {
+    await new Promise<void>((r) => s.close(() => r()));
+  }
 });
