@@ -88,8 +88,10 @@ export function leanRoute(method: string, path: string | RegExp, s: LeanRouteSte
     const params = paramsOf(path, nodeReq.url!);
     if (!params) return false;
     if (h['content-encoding'] !== undefined || h['transfer-encoding'] !== undefined) return false;
-    const length = Number(h['content-length']);
-    if (!(Number.isSafeInteger(length) && length >= 0 && length <= s.bodyLimit) || !/^\d+$/.test(h['content-length']!)) return false;
+    const declared = h['content-length'];
+    if (declared === undefined || !/^\d+$/.test(declared)) return false;
+    const length = Number(declared);
+    if (length > s.bodyLimit) return false;
     const req = nodeReq as Request;
     const res = nodeRes as Response;
     (req as { originalUrl: string }).originalUrl = nodeReq.url!; // what the request log names (Express sets it)

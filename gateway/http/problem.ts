@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { GatewayError, isGatewayError, catalogue } from '../errors';
 import { problemType } from './error-pages';
 import { isStoreUnavailable } from '../store/unavailable';
+import { answerJson } from './answer';
 
 /** Seconds a client waits before retrying a 503 that names no wait of its own. */
 const DEFAULT_RETRY_AFTER = '1';
@@ -40,20 +41,22 @@ export function sendProblem(res: Response, requestId: string, err: GatewayError)
   for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
   // Every 503 is temporary (the OpenAPI document promises Retry-After on each): say when to come back.
   if (err.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', DEFAULT_RETRY_AFTER);
-  const body = JSON.stringify({
-    type: problemType(err.code),
-    title: err.title,
-    status: err.status,
-    detail: err.detail ?? err.title,
-    code: err.code,
-    requestId,
-    ...(err.extra.errors ? { errors: err.extra.errors, errorCount: err.extra.errorCount ?? err.extra.errors.length } : {}),
-  });
-  // Node's own methods (what Express's status/type/send would set): the lean push route answers outside Express too.
-  res.statusCode = err.status;
-  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+  // Node's own methods (http/answer.ts): the lean routes answer outside Express too.
+  answerJson(
+    res,
+    err.status,
+    {
+      type: problemType(err.code),
+      title: err.title,
+      status: err.status,
+      detail: err.detail ?? err.title,
+      code: err.code,
+      requestId,
+      ...(err.extra.errors ? { errors: err.extra.errors, errorCount: err.extra.errorCount ?? err.extra.errors.length } : {}),
+    },
+    undefined,
+    'application/problem+json',
+  );
 }
 
 /** The one error handler: everything becomes application/problem+json; stacks only go to the log. */
