@@ -43,8 +43,12 @@ export interface GatewayConfig {
   };
   /** Per-caller request limits per window (per process): member systems, people, anonymous addresses. */
   rateLimit: { windowSeconds: number; perMember: number; perUser: number; perAddress: number };
-  /** The message group commit: per commit at most maxBatch; beyond maxQueue waiting → 503; a lone message waits maxWaitMs for company (0: the next event-loop turn). */
-  groupCommit: { maxBatch: number; maxQueue: number; maxWaitMs: number };
+  /**
+   * The message group commit: per commit at most maxBatch; beyond maxQueue waiting → 503; a lone message waits maxWaitMs for
+   * company (0: the next event-loop turn); a second batch is sealed and sent while one is being committed once
+   * overlapMinBatch messages wait (0: one batch at a time).
+   */
+  groupCommit: { maxBatch: number; maxQueue: number; maxWaitMs: number; overlapMinBatch: number };
   /** 公文: the largest attachment accepted (streamed; a larger one is refused with 413 and nothing is kept). */
   documents: {
     attachmentLimitBytes: number;
@@ -174,8 +178,8 @@ export const schema = {
     groupCommit: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxBatch', 'maxQueue', 'maxWaitMs'],
-      properties: { maxBatch: int(1, 5000), maxQueue: int(1, 1_000_000), maxWaitMs: int(0, 1000) },
+      required: ['maxBatch', 'maxQueue', 'maxWaitMs', 'overlapMinBatch'],
+      properties: { maxBatch: int(1, 5000), maxQueue: int(1, 1_000_000), maxWaitMs: int(0, 1000), overlapMinBatch: int(0, 5000) },
     },
     documents: {
       type: 'object',
@@ -327,7 +331,7 @@ export const defaults: GatewayConfig = {
   },
   // High enough for the benchmark (≈2.5k pushes/s from one member); they stop floods, not load.
   rateLimit: { windowSeconds: 60, perMember: 600_000, perUser: 6000, perAddress: 3000 },
-  groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0 },
+  groupCommit: { maxBatch: 256, maxQueue: 20_000, maxWaitMs: 0, overlapMinBatch: 4 },
   documents: { attachmentLimitBytes: 200 * 1024 * 1024, stationCertificateFile: null, orphanBlobGraceHours: 24, orphanSweepIntervalMs: 3_600_000 },
   cases: { calendar: { extraHolidays: [], extraWorkdays: [] } },
   supervision: { enabled: true, warningDays: 2, intervalMs: 60_000 },

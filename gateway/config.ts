@@ -28,6 +28,7 @@ const envKeys: Record<string, { key: string; type: 'string' | 'int' | 'bool' }> 
   XGW_DEMO_HISTORY: { key: 'demoHistoryCases', type: 'int' },
   XGW_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', type: 'int' },
   XGW_WORKERS: { key: 'workers', type: 'int' },
+  XGW_GROUP_COMMIT_OVERLAP: { key: 'groupCommit.overlapMinBatch', type: 'int' },
   XGW_RETENTION_DAYS: { key: 'retention.bodiesAfterDays', type: 'int' },
   XGW_RETENTION_CALL_DAYS: { key: 'retention.serviceCallsAfterDays', type: 'int' },
   XGW_RETENTION_ATTACHMENT_DAYS: { key: 'retention.attachmentsAfterDays', type: 'int' },

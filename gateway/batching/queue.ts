@@ -34,6 +34,13 @@ export interface GroupCommitOptions<T, P, R> {
   prepare?: (items: T[]) => MaybePromise<P[]>;
   /** Commits items atomically (all of them or none) and returns one result per item, in order. */
   commit: (items: P[]) => Promise<R[]>;
+  /**
+   * A second batch may start while one is in flight once this many items wait (default:
+   * never; one batch at a time). For a commit that orders itself in the database (the
+   * message batch locks its sequence row), so the next batch is sealed and sent while the
+   * one before it is still being committed, instead of after its answer came back.
+   */
+  overlapMinBatch?: number;
   /** Default: `answerAsThrown`. */
   failures?: FailurePolicy;
   /** Told of every failed commit (`size` items), and whether the batch is split because of it; for the log. */
@@ -57,8 +64,10 @@ type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
  * The group commit every batched write of the gateway uses (messages, service-call
  * records, receipt signatures, batch signatures). `submit(item)` returns a promise
  * settled only after the commit holding that item: items submitted while a commit is
- * in flight wait and share the next one. Exactly one batch is in flight at a time,
- * so batches commit in submission order.
+ * in flight wait and share the next one. One batch is in flight at a time, so
+ * batches commit in submission order; with `overlapMinBatch` a second may start beside
+ * it (at most two), for a commit that orders itself (the message batch, by its lock on
+ * the sequence row): which of the two commits first is then the database's choice.
  *
  * Failures are handled here and nowhere else: every caller of a failed batch is
  * answered, none is left waiting. A commit refused for one item's data
@@ -69,7 +78,8 @@ type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
  */
 export class GroupCommitQueue<T, R, P = T> {
   private waiting: Waiting<T, R>[] = [];
-  private inFlight = false;
+  /** Batches being prepared or committed (at most 2, the second only with overlapMinBatch). */
+  private inFlight = 0;
   /** The pending start of the next batch, and when it is due (ms since the epoch; -Infinity: at once). */
   private timer: { at: number; cancel: () => void } | null = null;
   private idle: Array<() => void> = [];
@@ -114,7 +124,7 @@ export class GroupCommitQueue<T, R, P = T> {
   }
 
   private isIdle(): boolean {
-    return !this.inFlight && this.waiting.length === 0;
+    return this.inFlight === 0 && this.waiting.length === 0;
   }
 
   /**
@@ -123,7 +133,7 @@ export class GroupCommitQueue<T, R, P = T> {
    * one). A batch in flight starts the next itself.
    */
   private schedule(): void {
-    if (this.inFlight || !this.waiting.length) return;
+    if (!this.canStart()) return;
     const at = this.waiting.length >= this.opts.maxBatch ? -Infinity : this.waiting[0]!.since + this.maxWaitMs();
     if (this.timer && this.timer.at <= at) return;
     this.timer?.cancel();
@@ -146,25 +156,34 @@ export class GroupCommitQueue<T, R, P = T> {
     }
   }
 
+  /** Items wait, and no batch is in flight, or one is and enough wait to start a second beside it. */
+  private canStart(): boolean {
+    const n = this.waiting.length;
+    if (!n) return false;
+    if (this.inFlight === 0) return true;
+    return this.inFlight === 1 && n >= (this.opts.overlapMinBatch ?? Infinity);
+  }
+
   private due(): boolean {
     const first = this.waiting[0];
     return !!first && (this.waiting.length >= this.opts.maxBatch || Date.now() - first.since >= this.maxWaitMs());
   }
 
   private async run(): Promise<void> {
-    if (this.inFlight) return;
+    if (!this.canStart()) return;
     this.timer?.cancel();
     this.timer = null;
-    this.inFlight = true;
+    this.inFlight++;
     try {
-      while (this.due()) {
+      // Beside another batch in flight, only while enough wait (else the other's loop takes them).
+      while (this.due() && (this.inFlight === 1 || this.waiting.length >= (this.opts.overlapMinBatch ?? Infinity))) {
         const batch = this.waiting.splice(0, this.opts.maxBatch);
         this.opts.onQueued?.(this.waiting.length);
         this.opts.onBatch?.(batch.length);
         await this.commitBatch(batch);
       }
     } finally {
-      this.inFlight = false;
+      this.inFlight--;
       this.schedule();
       if (this.isIdle()) for (const r of this.idle.splice(0)) r();
     }

@@ -31,6 +31,8 @@ export interface WriterOptions {
   maxBatch: number;
   maxQueue: number;
   maxWaitMs?: number;
+  /** A second batch is sealed and sent while one is being committed once this many wait (0 or absent: never). */
+  overlapMinBatch?: number;
 }
 
 /**
@@ -42,6 +44,9 @@ export interface WriterOptions {
  *    idle gateway commits a lone message at once; a busy one amortises the commit
  *    (fsync) over up to `maxBatch` messages. Beyond `maxQueue` waiting: 503
  *    GW_ERR_OVERLOADED. A message the database refuses fails alone (the queue splits).
+ *    Once `overlapMinBatch` messages wait, the next batch is sealed and sent while one is
+ *    still being committed: it waits on the sequence row lock inside the database rather
+ *    than for the answer to come back here, and whichever takes the lock first commits first.
  * 2. receipts: the receipts of committed messages share one batch signature (log key,
  *    on the thread pool) while the next batch of messages is already being written.
  *    Each caller is answered once its message is committed and its receipt signed.
@@ -74,6 +79,7 @@ export class ExchangeWriter {
       maxBatch: opts.maxBatch,
       maxQueue: opts.maxQueue,
       maxWaitMs: opts.maxWaitMs,
+      overlapMinBatch: opts.overlapMinBatch || undefined,
       prepare: seal,
       commit: (rows) => this.write(rows),
       failures: databaseFailures,

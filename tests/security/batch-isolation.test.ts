@@ -16,7 +16,8 @@ let faulty: FaultyStore;
 let seq = 0;
 
 beforeAll(async () => {
-  t = await startTestGateway({ wrapStore: (s) => (faulty = new FaultyStore(s)) });
+  // One batch in flight (no second beside it): the messages queued behind a held batch share the next commit.
+  t = await startTestGateway({ config: { groupCommit: { overlapMinBatch: 0 } }, wrapStore: (s) => (faulty = new FaultyStore(s)) });
 }, 120_000);
 afterAll(async () => {
   await t?.close();

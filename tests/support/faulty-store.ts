@@ -27,6 +27,9 @@ export class FaultyStore implements Store {
   before: ((s: Statement) => void | Promise<void>) | null = null;
   /** Every batch statement (pushes and service calls) with its row count and outcome. */
   readonly batches: Array<{ kind: 'push' | 'call'; rows: number; ok: boolean }> = [];
+  /** Push batch statements running now (past `before`, not answered yet), and the most seen at once. */
+  pushBatchesRunning = 0;
+  maxPushBatchesRunning = 0;
 
   constructor(private readonly inner: Store) {}
 
@@ -39,7 +42,10 @@ export class FaultyStore implements Store {
     const kind = isPushBatch(s) ? 'push' : isCallBatch(s) ? 'call' : null;
     try {
       await this.before?.(s);
-      const r = await this.inner.query<T>(sql, params);
+      if (kind === 'push') this.maxPushBatchesRunning = Math.max(this.maxPushBatchesRunning, ++this.pushBatchesRunning);
+      const r = await this.inner.query<T>(sql, params).finally(() => {
+        if (kind === 'push') this.pushBatchesRunning--;
+      });
       if (kind) this.batches.push({ kind, rows: batchRows(s).length, ok: true });
       return r;
     } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * The one group-commit queue (gateway/batching/queue.ts), on its own: batching, one
  * batch in flight, each caller answered after its own commit, the overload bound,
- * failures answering every caller, splitting on an item's refused value, max wait.
+ * failures answering every caller, splitting on an item's refused value, max wait,
+ * and a second batch beside the one in flight (overlapMinBatch).
  * Real timers; the tests wait on events (a commit starting, a promise settling).
  */
 import { GroupCommitQueue, type FailurePolicy, type GroupCommitOptions } from '../../gateway/batching/queue';
@@ -242,5 +243,66 @@ describe('max wait', () => {
     expect(await Promise.all([a, b])).toEqual(['a:done', 'b:done']);
     expect(r.commits).toEqual([['a', 'b']]);
     expect(Date.now() - t0).toBeLessThan(30_000); // not the minute the first item was told
+  });
+});
+
+describe('overlapMinBatch: a second batch beside the one in flight', () => {
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((res) => setImmediate(res));
+  };
+
+  test('starts once that many wait, never a third; a batch ending beside another takes the next only when that many wait', async () => {
+    const r = recordingQueue({ maxBatch: 10, overlapMinBatch: 3 });
+    const releaseFirst = r.holdCommits();
+    const a = submitAll(r.q, ['a']);
+    await until(() => r.commits.length === 1, 'the first commit to start');
+    const releaseSecond = r.holdCommits(); // the commits from now on wait on their own gate
+    const bc = submitAll(r.q, ['b', 'c']);
+    await turns(4);
+    expect(r.commits).toHaveLength(1); // two waiting: fewer than 3, they wait for the first
+    const d = submitAll(r.q, ['d']);
+    await until(() => r.commits.length === 2, 'a second commit beside the first');
+    expect(r.commits[1]).toEqual(['b', 'c', 'd']);
+    expect(r.maxInFlight()).toBe(2);
+
+    const e = submitAll(r.q, ['e']);
+    releaseFirst();
+    expect(await Promise.all(a)).toEqual(['a:done']);
+    await turns(4);
+    expect(r.commits).toHaveLength(2); // the first's loop stops: one waiting beside the second is fewer than 3
+    expect(r.q.queued).toBe(1);
+    const fg = submitAll(r.q, ['f', 'g']);
+    await until(() => r.commits.length === 3, 'a batch beside the second once 3 wait');
+    expect(r.commits[2]).toEqual(['e', 'f', 'g']);
+    const hij = submitAll(r.q, ['h', 'i', 'j']);
+    await turns(4);
+    expect(r.commits).toHaveLength(3); // 3 waiting, but two in flight: never a third
+    releaseSecond();
+    expect(await Promise.all([...bc, ...d, ...e, ...fg, ...hij])).toEqual(['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((x) => `${x}:done`));
+    expect(r.commits).toEqual([['a'], ['b', 'c', 'd'], ['e', 'f', 'g'], ['h', 'i', 'j']]);
+    expect(r.maxInFlight()).toBe(2);
+    await r.q.drain();
+    expect(r.q.busy).toBe(false);
+  });
+
+  test('drain waits for both batches in flight', async () => {
+    const r = recordingQueue({ overlapMinBatch: 1 });
+    const releaseFirst = r.holdCommits();
+    const a = r.q.submit('a');
+    await until(() => r.commits.length === 1, 'the first commit to start');
+    const releaseSecond = r.holdCommits();
+    const b = r.q.submit('b');
+    await until(() => r.commits.length === 2, 'the second beside it');
+    let drained = false;
+    const d = r.q.drain().then(() => (drained = true));
+    releaseSecond();
+    expect(await b).toBe('b:done');
+    await turns(4);
+    expect(drained).toBe(false); // the first is still in flight
+    expect(r.q.busy).toBe(true);
+    releaseFirst();
+    await d;
+    expect(await a).toBe('a:done');
+    expect(r.q.busy).toBe(false);
   });
 });
