@@ -153,7 +153,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
   });
   cases.wake();
   metrics.circuits.read = () => adapterStatuses(directory, adapters).flatMap((a) => (a.circuit ? [[a.member, a.circuit.state] as [string, typeof a.circuit.state]] : []));
-  const services = new ServiceBroker({ store, clock, log, metrics, trust, directory, adapters, logHashAlg: config.trust.logHashAlg });
+  const services = new ServiceBroker({ store, clock, log, metrics, trust, directory, adapters, logHashAlg: config.trust.logHashAlg, overlapMinBatch: config.groupCommit.overlapMinBatch });
   // A registry change (here or in another process): the directory, keys for new members, adapter bindings, cached tokens.
   const registry = new RegistryWatcher(
     store,

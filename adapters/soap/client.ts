@@ -20,7 +20,7 @@ import { AgencyError } from './errors';
 import { systemClock, type Clock } from '../clock';
 import { XmlLimits, assertSafeXml, xmlLimits } from './safe-xml';
 import { usernameTokenSecurity } from './wsse';
-import { SoapHttpTransport, WireExchange } from './transport';
+import { ANSWER_READ_BY_TRANSPORT, SoapHttpTransport, WireExchange } from './transport';
 import { localName } from './xml-scan';
 
 export interface SoapClientOptions {
@@ -140,7 +140,7 @@ export class SoapClient {
 
     if (exchange.error) throw exchange.error;
     const envelope = exchange.envelope;
-    if (!envelope) throw soapError instanceof Error ? soapError : new Error('node-soap failed before sending');
+    if (!envelope || soapError !== ANSWER_READ_BY_TRANSPORT) throw soapError instanceof Error ? soapError : new Error('node-soap failed before sending');
     const rawRequest = exchange.rawRequest!;
     const rawResponse = exchange.rawResponse!;
     if (op.outputElement && envelope.bodyElement?.name !== op.outputElement) {

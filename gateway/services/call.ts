@@ -66,6 +66,8 @@ export interface BrokerDeps {
   directory: Directory;
   adapters: AdapterBindings;
   logHashAlg: LogHashAlg;
+  /** groupCommit.overlapMinBatch: when a second batch of call records may be sent beside the one in flight. */
+  overlapMinBatch: number;
 }
 
 /**
@@ -84,7 +86,7 @@ export class ServiceBroker {
   private readonly signing: GroupCommitQueue<string, BatchedSignature>;
 
   constructor(private readonly d: BrokerDeps) {
-    this.recorder = new ServiceCallRecorder(d.store, d.log);
+    this.recorder = new ServiceCallRecorder(d.store, d.log, d.overlapMinBatch);
     this.signing = new GroupCommitQueue({
       what: 'answers to sign',
       maxBatch: 256,

@@ -1,4 +1,4 @@
-import type { Store } from '../store/db';
+import { prepared, type Store } from '../store/db';
 import type { Logger } from '../logger';
 import type { PreparedEntry } from '../log/entries';
 import { databaseFailures } from '../store/isolate';
@@ -29,10 +29,11 @@ export interface CallRow {
 
 /**
  * The calls and their log entries in ONE statement: insert the rows, then the log
- * append (log/append.ts) of one service.called entry per call. Constant SQL text;
- * the rows travel as one JSON parameter (as the exchange writer does).
+ * append (log/append.ts) of one service.called entry per call. Constant SQL text,
+ * prepared once per connection; the rows travel as one JSON parameter (as the exchange
+ * writer does).
  */
-const BATCH_SQL = `
+const BATCH_SQL = prepared(`
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
     n bigint, id uuid, caller text, caller_system text, provider text, service text, purpose text, case_id text,
@@ -45,7 +46,7 @@ WITH input AS (
      native_request, native_response, provenance, started_at, duration_ms
   FROM input ORDER BY n
 ), ${logAppendCtes(`SELECT n AS k, 'service.called' AS kind, id AS message_id, case_id, entry, leaf_hash, started_at AS created_at FROM input`)}
-SELECT idx, message_id AS id FROM log_appended`;
+SELECT idx, message_id AS id FROM log_appended`);
 
 /** A call's place in the log, as its answer carries it. */
 export interface CallLogPosition {
@@ -57,7 +58,9 @@ export interface CallLogPosition {
  * Service-call records, group committed (gateway/batching/queue.ts): calls finishing
  * while a commit is in flight share the next statement. Each caller is answered (with
  * its log position) only after the commit holding its record; a record the database
- * refuses fails alone.
+ * refuses fails alone. Once `overlapMinBatch` records wait, a second statement is sent
+ * beside the one in flight (groupCommit.overlapMinBatch): the log's sequence row lock,
+ * taken inside each statement, orders the two.
  */
 export class ServiceCallRecorder {
   private readonly queue: GroupCommitQueue<CallRow, CallLogPosition>;
@@ -65,11 +68,13 @@ export class ServiceCallRecorder {
   constructor(
     private readonly store: Store,
     log: Logger,
+    overlapMinBatch = 0,
     maxBatch = 256,
   ) {
     this.queue = new GroupCommitQueue({
       what: 'service-call records',
       maxBatch,
+      overlapMinBatch: overlapMinBatch || undefined,
       commit: (rows) => this.write(rows),
       failures: databaseFailures,
       onFailure: (err, calls, splitting) => log.error({ err, calls }, splitting ? 'a service-call batch was refused for a value; recording its halves apart' : 'recording service calls failed'),

@@ -97,6 +97,19 @@ describe('SOAP 1.1, UTF-8 (amr)', () => {
     expect(out.durationMs).toBeGreaterThan(0);
   });
 
+  test("the answer is parsed once, by the transport's safe parser: node-soap's own parser never runs on it", async () => {
+    const c = await client({ endpoint: amr.url });
+    const wsdl = (c as unknown as { client: { wsdl: { xmlToObject: (...a: unknown[]) => unknown } } }).client.wsdl;
+    const real = wsdl.xmlToObject.bind(wsdl);
+    let parsed = 0;
+    wsdl.xmlToObject = (...a: unknown[]) => (parsed++, real(...a));
+    const out = await c.invoke('SubmitCase', submitCase('JZ2026030200018'));
+    expect(out.response).toMatchObject({ FHDM: '0', FHXX: '接收成功' });
+    const fault = await agencyError(c.invoke('SubmitCase', submitCase('JZ2026030200018'))); // a duplicate: a fault answer
+    expect(fault.kind).toBe('fault');
+    expect(parsed).toBe(0);
+  });
+
   test('a duplicate SLBH is a Client fault: GW_ERR_AGENCY_FAULT with code and Chinese reason, not retryable', async () => {
     await amrClient.invoke('SubmitCase', submitCase('JZ-DUP-1'));
     const e = await agencyError(amrClient.invoke('SubmitCase', submitCase('JZ-DUP-1')));

@@ -3,9 +3,11 @@
  * sealed and sent while the one before it is still being committed, and the database's
  * lock on the exchange sequence row decides which commits first. Whatever it decides,
  * seq order, log order and the receipts stay one order, and nothing is stored twice.
- * Real gateway, real database; the wrapped store only holds or counts statements.
+ * The service-call records do the same (the log's sequence row orders them).
+ * Real gateway, real database, real SOAP agency; the wrapped store only holds or counts statements.
  */
-import { FaultyStore, gate, isPushBatch, until } from '../support/faulty-store';
+import { FaultyStore, gate, holdFirstUntilSecond, isCallBatch, isPushBatch, until } from '../support/faulty-store';
+import { startAgencyWorld, type AgencyWorld } from '../support/agencies';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { pushCaseRecord } from '../support/exchange-load';
 import { verifyStoredLog } from '../../gateway/log/audit-log';
@@ -62,21 +64,12 @@ test('a batch sent beside a held one commits first: it takes the lower seq and l
 }, 120_000);
 
 test('under a burst two batches run at once, never three, and every message is stored once, in one dense order', async () => {
-  // Hold the first batch until a second has reached the store, so the overlap is certain, not likely.
-  faulty.maxPushBatchesRunning = 0;
-  const opened = gate();
-  let first = true;
-  faulty.before = async (s) => {
-    if (!isPushBatch(s)) return;
-    if (first) {
-      first = false;
-      await opened.wait;
-    } else opened.open();
-  };
+  faulty.maxRunning.push = 0;
+  holdFirstUntilSecond(faulty, isPushBatch);
   const ids = Array.from({ length: 120 }, (_, i) => `burst-${i}`);
   const answers = await Promise.all(ids.map((id) => pushCaseRecord(t.url, t.tokens.hall, id)));
   expect(answers.filter((x) => x.status !== 202).map((x) => [x.status, x.body?.code])).toEqual([]);
-  expect(faulty.maxPushBatchesRunning).toBe(2);
+  expect(faulty.maxRunning.push).toBe(2);
 
   const rows = await received('burst-');
   expect(rows.map((r) => r.message_id).sort()).toEqual([...ids].sort());
@@ -97,3 +90,40 @@ test('under a burst two batches run at once, never three, and every message is s
   answers.forEach((x, i) => expect(x.body.log.index).toBe(byId.get(ids[i]!)));
   expect((await verifyStoredLog(t.db.store, {})).ok).toBe(true);
 }, 180_000);
+
+describe('service-call records', () => {
+  let w: AgencyWorld;
+  let calls: FaultyStore;
+  beforeAll(async () => {
+    w = await startAgencyWorld({ config: { groupCommit: { overlapMinBatch: 2 } }, wrapStore: (s) => (calls = new FaultyStore(s)) });
+  }, 120_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  test('two record statements run at once, never three; every call is recorded once and its answer names its own log entry', async () => {
+    holdFirstUntilSecond(calls, isCallBatch);
+    const call = (caseId: string) =>
+      w.t.call('POST', '/api/v1/services/amr/query-enterprise', {
+        token: w.t.tokens.hall, headers: { 'x-purpose': 'case-handling', 'x-case-id': caseId }, body: { uscc: '91350100273896412W' },
+      });
+    const caseIds = Array.from({ length: 40 }, (_, i) => `JZ-OV-${String(i).padStart(6, '0')}`);
+    const answers = await Promise.all(caseIds.map(call));
+    calls.before = null;
+    expect(answers.filter((a) => a.status !== 200).map((a) => [a.status, a.body?.code])).toEqual([]);
+    expect(calls.maxRunning.call).toBe(2);
+
+    const rows = (
+      await w.t.db.store.query<{ id: string; case_id: string; idx: string }>(
+        `SELECT c.id, c.case_id, le.idx::text FROM service_calls c JOIN log_entries le ON le.message_id = c.id AND le.kind = 'service.called'
+         WHERE c.case_id LIKE 'JZ-OV-%'`,
+      )
+    ).rows;
+    expect(rows.map((r) => r.case_id).sort()).toEqual(caseIds);
+    const idxOf = new Map(rows.map((r) => [r.id, Number(r.idx)]));
+    for (const a of answers) expect(a.body.log.index).toBe(idxOf.get(a.body.id));
+    const log = (await w.t.db.store.query<{ n: number; top: number }>(`SELECT count(*)::int AS n, max(idx)::int AS top FROM log_entries`)).rows[0]!;
+    expect(log.top).toBe(log.n - 1);
+    expect((await verifyStoredLog(w.t.db.store, {})).ok).toBe(true);
+  }, 180_000);
+});

@@ -127,7 +127,8 @@ describe('service-call records', () => {
   let w: AgencyWorld;
   let calls: FaultyStore;
   beforeAll(async () => {
-    w = await startAgencyWorld({ wrapStore: (s) => (calls = new FaultyStore(s)) });
+    // One record batch in flight: the records queued behind a held one share the next statement.
+    w = await startAgencyWorld({ config: { groupCommit: { overlapMinBatch: 0 } }, wrapStore: (s) => (calls = new FaultyStore(s)) });
   }, 120_000);
   afterAll(async () => {
     await w?.close();

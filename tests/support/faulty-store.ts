@@ -27,9 +27,9 @@ export class FaultyStore implements Store {
   before: ((s: Statement) => void | Promise<void>) | null = null;
   /** Every batch statement (pushes and service calls) with its row count and outcome. */
   readonly batches: Array<{ kind: 'push' | 'call'; rows: number; ok: boolean }> = [];
-  /** Push batch statements running now (past `before`, not answered yet), and the most seen at once. */
-  pushBatchesRunning = 0;
-  maxPushBatchesRunning = 0;
+  /** Batch statements of each kind running now (past `before`, not answered yet), and the most seen at once. */
+  readonly running = { push: 0, call: 0 };
+  readonly maxRunning = { push: 0, call: 0 };
 
   constructor(private readonly inner: Store) {}
 
@@ -42,9 +42,9 @@ export class FaultyStore implements Store {
     const kind = isPushBatch(s) ? 'push' : isCallBatch(s) ? 'call' : null;
     try {
       await this.before?.(s);
-      if (kind === 'push') this.maxPushBatchesRunning = Math.max(this.maxPushBatchesRunning, ++this.pushBatchesRunning);
+      if (kind) this.maxRunning[kind] = Math.max(this.maxRunning[kind], ++this.running[kind]);
       const r = await this.inner.query<T>(sql, params).finally(() => {
-        if (kind === 'push') this.pushBatchesRunning--;
+        if (kind) this.running[kind]--;
       });
       if (kind) this.batches.push({ kind, rows: batchRows(s).length, ok: true });
       return r;
@@ -65,6 +65,22 @@ export class FaultyStore implements Store {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/**
+ * Holds the first statement `which` matches until a second one reaches the store, so two
+ * of them run at once for certain (an overlap the test proves, not one that is likely).
+ */
+export function holdFirstUntilSecond(store: FaultyStore, which: (s: Statement) => boolean): void {
+  const opened = gate();
+  let first = true;
+  store.before = async (s) => {
+    if (!which(s)) return;
+    if (first) {
+      first = false;
+      await opened.wait;
+    } else opened.open();
+  };
 }
 
 /** A gate a held statement waits on, opened by the test. */
