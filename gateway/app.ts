@@ -110,6 +110,9 @@ export function buildApp(deps: GatewayDeps): GatewayHttp {
   api.use(caseRoutes(deps));
   api.use(supervisionRoutes(deps));
   api.use(statsRoutes(deps));
+  // An API route's refusal is answered inside this router: leaving it would reset req.baseUrl, and the
+  // metrics would label the route "/messages" instead of "/api/v1/messages" (http/ops.ts).
+  api.use(problem);
   app.use('/api/v1', api);
   // Agencies' SOAP endpoints (their own body handling: GBK, WS-Security, XML limits).
   const inbound = inboundSoapRoutes({ ...deps, push });

@@ -79,4 +79,7 @@ test('both forms count against one budget per member; the 429 is the same; metri
   expect(metrics).toMatch(/^xgw_http_requests_total\{method="POST",route="unmatched",status="429"\} 2$/m);
   expect(metrics).toMatch(/^xgw_http_requests_total\{method="POST",route="\/api\/v1\/messages",status="202"\} \d+$/m);
   expect(metrics).not.toMatch(/route="unmatched",status="202"/);
+  // refused by the route itself (a member without the agreement, in both forms): the route's full path, not the path below /api/v1
+  expect(metrics).toMatch(/^xgw_http_requests_total\{method="POST",route="\/api\/v1\/messages",status="403"\} \d+$/m);
+  expect(metrics).not.toMatch(/route="\/messages"/);
 });
