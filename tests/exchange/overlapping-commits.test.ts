@@ -95,7 +95,12 @@ describe('service-call records', () => {
   let w: AgencyWorld;
   let calls: FaultyStore;
   beforeAll(async () => {
-    w = await startAgencyWorld({ config: { groupCommit: { overlapMinBatch: 2 } }, wrapStore: (s) => (calls = new FaultyStore(s)) });
+    // Room for the whole burst at the agency (its bulkhead and deadline are not what this tests).
+    w = await startAgencyWorld({
+      config: { groupCommit: { overlapMinBatch: 2 } },
+      amr: { maxConcurrent: 64, maxQueued: 64, timeoutMs: 30_000 },
+      wrapStore: (s) => (calls = new FaultyStore(s)),
+    });
   }, 120_000);
   afterAll(async () => {
     await w?.close();
