@@ -35,8 +35,8 @@ export interface GroupCommitOptions<T, P, R> {
   /** Commits items atomically (all of them or none) and returns one result per item, in order. */
   commit: (items: P[]) => Promise<R[]>;
   /**
-   * A second batch may start while one is in flight once this many items wait (default:
-   * never; one batch at a time). For a commit that orders itself in the database (the
+   * A second batch may start while one is in flight once this many items wait (0 or
+   * absent: never; one batch at a time). For a commit that orders itself in the database (the
    * message batch locks its sequence row), so the next batch is sealed and sent while the
    * one before it is still being committed, instead of after its answer came back.
    */
@@ -84,10 +84,13 @@ export class GroupCommitQueue<T, R, P = T> {
   private timer: { at: number; cancel: () => void } | null = null;
   private idle: Array<() => void> = [];
   private readonly failures: FailurePolicy;
+  /** Items waiting that let a second batch run beside one in flight (overlapMinBatch; Infinity: never). */
+  private readonly overlapAt: number;
 
   constructor(private readonly opts: GroupCommitOptions<T, P, R>) {
     if (!(Number.isInteger(opts.maxBatch) && opts.maxBatch >= 1)) throw new Error(`group commit (${opts.what}): maxBatch must be a positive integer`);
     this.failures = opts.failures ?? answerAsThrown;
+    this.overlapAt = opts.overlapMinBatch || Infinity;
   }
 
   /** Items waiting for a commit (not yet in one). */
@@ -161,7 +164,7 @@ export class GroupCommitQueue<T, R, P = T> {
     const n = this.waiting.length;
     if (!n) return false;
     if (this.inFlight === 0) return true;
-    return this.inFlight === 1 && n >= (this.opts.overlapMinBatch ?? Infinity);
+    return this.inFlight === 1 && n >= this.overlapAt;
   }
 
   private due(): boolean {
@@ -176,7 +179,7 @@ export class GroupCommitQueue<T, R, P = T> {
     this.inFlight++;
     try {
       // Beside another batch in flight, only while enough wait (else the other's loop takes them).
-      while (this.due() && (this.inFlight === 1 || this.waiting.length >= (this.opts.overlapMinBatch ?? Infinity))) {
+      while (this.due() && (this.inFlight === 1 || this.waiting.length >= this.overlapAt)) {
         const batch = this.waiting.splice(0, this.opts.maxBatch);
         this.opts.onQueued?.(this.waiting.length);
         this.opts.onBatch?.(batch.length);

@@ -79,7 +79,7 @@ export class ExchangeWriter {
       maxBatch: opts.maxBatch,
       maxQueue: opts.maxQueue,
       maxWaitMs: opts.maxWaitMs,
-      overlapMinBatch: opts.overlapMinBatch || undefined,
+      overlapMinBatch: opts.overlapMinBatch,
       prepare: seal,
       commit: (rows) => this.write(rows),
       failures: databaseFailures,

@@ -74,7 +74,7 @@ export class ServiceCallRecorder {
     this.queue = new GroupCommitQueue({
       what: 'service-call records',
       maxBatch,
-      overlapMinBatch: overlapMinBatch || undefined,
+      overlapMinBatch,
       commit: (rows) => this.write(rows),
       failures: databaseFailures,
       onFailure: (err, calls, splitting) => log.error({ err, calls }, splitting ? 'a service-call batch was refused for a value; recording its halves apart' : 'recording service calls failed'),
