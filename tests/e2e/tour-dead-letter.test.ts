@@ -14,13 +14,30 @@ jest.setTimeout(180_000);
 const cli = useCliEnvironment('tour');
 const { gateways } = cli;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
+/** Whether `port` can be listened on at 127.0.0.1 right now. */
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+
+/**
+ * `size` consecutive free ports for `xgw start` and the demo services it puts next to its own port
+ * (the agencies at +1 and +2, the witness at +3, the station at +4). Taken below the kernel's ephemeral
+ * range: a port there (what listen(0) hands out) can become the local port of any process's outgoing
+ * connection before the gateway binds it, as it once did in CI (EADDRINUSE).
+ */
+async function freePortBlock(size: number): Promise<number> {
+  const range = fs.existsSync('/proc/sys/net/ipv4/ip_local_port_range') ? fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8') : '32768';
+  const ephemeralLow = Number(range.trim().split(/\s+/)[0]) || 32768;
+  for (;;) {
+    const base = 10_000 + Math.floor(Math.random() * (ephemeralLow - 10_000 - size));
+    let free = true;
+    for (let i = 0; i < size && free; i++) free = await canListen(base + i);
+    if (free) return base;
+  }
+}
 
 async function statusOf(base: string, token: string, id: string, want: string): Promise<{ status: string; history: { event: string }[] }> {
   let m: { status: string; history: { event: string }[] } = { status: '', history: [] };
@@ -40,8 +57,18 @@ test('README tour step 11: make a dead letter, then replay it', async () => {
   const deadCase = /s\/JZ-ZJ-20260302-000001\/(JZ-ZJ-\d{8}-\d{6})\/g/.exec(step11)![1]!;
   expect(step12).not.toContain(deadCase); // step 12 pushes the example's own case to 税务 again
 
-  const port = await freePort();
-  const gw = gateways.track(await startXgw({ ...cli.env, PORT: String(port) }));
+  // Another test may still take one of the ports before xgw binds it: then try another block.
+  let port = 0;
+  let gw!: Awaited<ReturnType<typeof startXgw>>;
+  for (let attempt = 1; !port; attempt++) {
+    const block = await freePortBlock(5);
+    try {
+      gw = gateways.track(await startXgw({ ...cli.env, PORT: String(block) }));
+      port = block;
+    } catch (err) {
+      if (attempt === 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
   const creds = demoCredentials(cli.dataDir);
   const hall = creds.members.hall.token as string;
   const json = { 'content-type': 'application/json' };
