@@ -133,6 +133,16 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     return { kind: '回执', packageId: pkg.id, packageSha256: sha256, at, duplicate: prior !== undefined };
   }
 
+  /** Delayed answers still pending: close() cancels them, so a closed station leaves no timer behind. */
+  const pending = new Set<NodeJS.Timeout>();
+  const later = (fn: () => void, ms: number): void => {
+    const t = setTimeout(() => {
+      pending.delete(t);
+      fn();
+    }, ms);
+    pending.add(t);
+  };
+
   /** GET /attachments/<sha256>: the bytes in 64 KiB pieces (the first piece, then the rest after attachmentDelayMs). */
   function serveAttachment(sha256: string, res: http.ServerResponse): void {
     fetched.push(sha256);
@@ -152,7 +162,7 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     };
     at = Math.min(PIECE, bytes.length);
     res.write(bytes.subarray(0, at));
-    if (behaviour.attachmentDelayMs) setTimeout(rest, behaviour.attachmentDelayMs);
+    if (behaviour.attachmentDelayMs) later(rest, behaviour.attachmentDelayMs);
     else rest();
   }
 
@@ -181,7 +191,7 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
         const body = opts.stationKey ? signPackage(xml, opts.stationKey.privateKeyPem, opts.stationKey.certPem) : xml;
         res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' }).end(body);
       };
-      if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
+      if (behaviour.delayMs) later(answer, behaviour.delayMs);
       else answer();
     });
   });
@@ -229,6 +239,12 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
       const text = await res.text();
       return { status: res.status, body: text, ...(res.ok ? { answer: parseAnswer(text) } : {}) };
     },
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    close: () => {
+      for (const t of pending) clearTimeout(t);
+      pending.clear();
+      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      server.closeAllConnections(); // a request whose delayed answer was cancelled would hold close() forever
+      return closed;
+    },
   };
 }

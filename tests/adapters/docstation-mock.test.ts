@@ -110,3 +110,26 @@ test('the docstation-xml transport: with the station certificate configured, onl
   const real = await bind(stationKey.certPem).deliver!(message, 2);
   expect(real).toMatchObject({ ok: true, httpStatus: 200, answer: { kind: '回执', packageId: p.id, duplicate: true } });
 });
+
+test('closing the station with delayed answers still pending: close() returns, and no timer of it is left behind', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const other = await startMockStation({ recipients: ['tax'], senderCertificates: new Map([['housing', housing.cert]]) });
+  const { sha256 } = other.offer(Buffer.alloc(200 * 1024, 1));
+  other.behave({ attachmentDelayMs: 60_000, delayMs: 60_000 });
+  const answered = (p: string, init?: RequestInit) =>
+    fetch(other.url + p, init).then(
+      (r) => r.arrayBuffer(),
+      () => 'reset',
+    );
+  const attachment = fetch(`${other.url}/attachments/${sha256}`).then((r) => r.arrayBuffer().catch(() => 'cut'));
+  const packageAnswer = answered('/packages', { method: 'POST', body: '<x/>' });
+  await new Promise<void>((resolve) => {
+    const poll = () => (timers() >= before + 2 ? resolve() : setImmediate(poll)); // both delayed answers are waiting
+    poll();
+  });
+  await other.close();
+  expect(timers()).toBe(before);
+  expect(await attachment).toBe('cut'); // the first 64 KiB came, the rest never will
+  expect(await packageAnswer).toBe('reset');
+});
