@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock';
 import { AdapterError } from '../errors';
+import { MockTimers } from '../mock-timers';
 import { buildAnswer, isAnswerXml, parseAnswer, parseDepartmentAnswer, type DepartmentAnswer, type StationAnswer } from './answer';
 import { parsePackage, type StationPackage } from './package';
 import { signPackage, verifyPackageSignature } from './xmldsig';
@@ -133,15 +134,8 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     return { kind: '回执', packageId: pkg.id, packageSha256: sha256, at, duplicate: prior !== undefined };
   }
 
-  /** Delayed answers still pending: close() cancels them, so a closed station leaves no timer behind. */
-  const pending = new Set<NodeJS.Timeout>();
-  const later = (fn: () => void, ms: number): void => {
-    const t = setTimeout(() => {
-      pending.delete(t);
-      fn();
-    }, ms);
-    pending.add(t);
-  };
+  /** Delayed answers still pending: close() cancels them. */
+  const timers = new MockTimers();
 
   /** GET /attachments/<sha256>: the bytes in 64 KiB pieces (the first piece, then the rest after attachmentDelayMs). */
   function serveAttachment(sha256: string, res: http.ServerResponse): void {
@@ -162,7 +156,7 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
     };
     at = Math.min(PIECE, bytes.length);
     res.write(bytes.subarray(0, at));
-    if (behaviour.attachmentDelayMs) later(rest, behaviour.attachmentDelayMs);
+    if (behaviour.attachmentDelayMs) timers.later(rest, behaviour.attachmentDelayMs);
     else rest();
   }
 
@@ -191,7 +185,7 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
         const body = opts.stationKey ? signPackage(xml, opts.stationKey.privateKeyPem, opts.stationKey.certPem) : xml;
         res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' }).end(body);
       };
-      if (behaviour.delayMs) later(answer, behaviour.delayMs);
+      if (behaviour.delayMs) timers.later(answer, behaviour.delayMs);
       else answer();
     });
   });
@@ -240,8 +234,7 @@ export async function startMockStation(opts: MockStationOptions): Promise<MockSt
       return { status: res.status, body: text, ...(res.ok ? { answer: parseAnswer(text) } : {}) };
     },
     close: () => {
-      for (const t of pending) clearTimeout(t);
-      pending.clear();
+      timers.cancelAll();
       const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       server.closeAllConnections(); // a request whose delayed answer was cancelled would hold close() forever
       return closed;

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { MockTimers } from '../mock-timers';
 import type { NativeObject } from '../types';
 import type { SoapVersion, WireEncoding } from './encoding';
 import { sendSoapFault } from './http-edge';
@@ -77,15 +78,7 @@ export async function startMockServer(opts: {
   const received: ReceivedCall[] = [];
   let behaviour: MockBehaviour | null = null;
   let remaining: number | undefined;
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
+  const timers = new MockTimers();
 
   const app = express();
   app.disable('x-powered-by');
@@ -93,7 +86,7 @@ export async function startMockServer(opts: {
     const b = behaviour;
     if (!b) return next();
     if (remaining !== undefined && --remaining <= 0) behaviour = null;
-    if (b.delayMs) await sleep(b.delayMs);
+    if (b.delayMs) await timers.sleep(b.delayMs);
     if (res.destroyed || req.socket.destroyed) return;
     if (b.fail === 'reset') {
       req.socket.destroy();
@@ -150,8 +143,7 @@ export async function startMockServer(opts: {
       received.push({ operation: ctx.operation, rawXml: ctx.requestXml, args, rawBody: ctx.rawBody, contentType: ctx.contentType, username: ctx.username, at: new Date() });
     },
     async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      timers.cancelAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

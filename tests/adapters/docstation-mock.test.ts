@@ -117,13 +117,11 @@ test('closing the station with delayed answers still pending: close() returns, a
   const other = await startMockStation({ recipients: ['tax'], senderCertificates: new Map([['housing', housing.cert]]) });
   const { sha256 } = other.offer(Buffer.alloc(200 * 1024, 1));
   other.behave({ attachmentDelayMs: 60_000, delayMs: 60_000 });
-  const answered = (p: string, init?: RequestInit) =>
-    fetch(other.url + p, init).then(
-      (r) => r.arrayBuffer(),
-      () => 'reset',
-    );
   const attachment = fetch(`${other.url}/attachments/${sha256}`).then((r) => r.arrayBuffer().catch(() => 'cut'));
-  const packageAnswer = answered('/packages', { method: 'POST', body: '<x/>' });
+  const packageAnswer = fetch(`${other.url}/packages`, { method: 'POST', body: '<x/>' }).then(
+    (r) => r.arrayBuffer(),
+    () => 'reset',
+  );
   await new Promise<void>((resolve) => {
     const poll = () => (timers() >= before + 2 ? resolve() : setImmediate(poll)); // both delayed answers are waiting
     poll();
