@@ -9,9 +9,9 @@
  * parses anything. Every outcome is classified here into an AgencyError and
  * recorded on the per-call WireExchange that SoapClient reads.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { IHttpClient } from 'soap';
+import { Agent, type Dispatcher } from 'undici';
 import { SoapVersion, WireEncoding, decodeXmlBody, encodeXmlBody, soapContentType } from './encoding';
 import { ParsedEnvelope, parseEnvelope } from './envelope';
 import { AgencyError, describeFault } from './errors';
@@ -23,8 +23,6 @@ interface TransportOptions {
   timeoutMs: number;
   maxResponseBytes: number;
   limits: XmlLimits;
-  /** Reuse connections (keep-alive); sockets idle longer than 4 s are closed. */
-  agent?: http.Agent;
 }
 
 /** One call on the wire, as SoapClient sees it afterwards. */
@@ -58,6 +56,9 @@ const NETWORK_ERRORS: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'host name lookup failed',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed without an answer',
+  UND_ERR_CLOSED: 'connection closed without an answer',
 };
 
 /**
@@ -67,15 +68,15 @@ const NETWORK_ERRORS: Record<string, string> = {
 export const ANSWER_READ_BY_TRANSPORT: unique symbol = Symbol('xgw: answer read by the transport');
 
 export class SoapHttpTransport implements IHttpClient {
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  /**
+   * undici's connection pools (keep-alive; sockets idle longer than 4 s are closed).
+   * Its dispatch API costs about half the CPU of node:http's request per call (≈ 50
+   * against ≈ 95 µs for a 1.3 KB request and answer). Its own timeouts are off: the
+   * call's deadline (timeoutMs, or the caller's signal) covers connecting, waiting and reading.
+   */
+  private readonly agent = new Agent({ keepAliveTimeout: 4000, headersTimeout: 0, bodyTimeout: 0 });
 
-  constructor(private readonly opts: TransportOptions) {
-    this.agents = {
-      http: opts.agent ?? new http.Agent({ keepAlive: true, timeout: 4000 }),
-      https: new https.Agent({ keepAlive: true, timeout: 4000 }),
-    };
-  }
-
+  constructor(private readonly opts: TransportOptions) {}
 
   /** node-soap's entry point: `data` is the envelope text node-soap built (null: fetch a WSDL by URL). */
   request(url: string, data: string | null, callback: (error: unknown, res?: unknown, body?: unknown) => unknown, exheaders?: Record<string, string>, exoptions?: Record<string, unknown>): never {
@@ -175,14 +176,25 @@ export class SoapHttpTransport implements IHttpClient {
   private send(method: 'GET' | 'POST', url: string, body: Buffer | null, headers: Record<string, string>, signal?: AbortSignal): Promise<WireResponse> {
     const { timeoutMs, maxResponseBytes } = this.opts;
     return new Promise<WireResponse>((resolve, reject) => {
+      let target: URL;
+      try {
+        target = new URL(url);
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(target.protocol);
+      } catch {
+        reject(new AgencyError('unavailable', `bad endpoint URL ${url}`));
+        return;
+      }
       let settled = false;
+      /** Set once undici starts the request; until then a cancelled call is cut in onRequestStart. */
+      let controller: Dispatcher.DispatchController | null = null;
+      let answer: { status: number; headers: http.IncomingHttpHeaders; chunks: Buffer[]; size: number } | null = null;
       const finish = (err: AgencyError | null, res?: WireResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         if (err) {
-          req.destroy();
+          controller?.abort(err);
           reject(err);
         } else resolve(res!);
       };
@@ -192,51 +204,52 @@ export class SoapHttpTransport implements IHttpClient {
           ? new AgencyError('timeout', `no answer before the caller's deadline`, { timeoutMs })
           : new AgencyError('unavailable', 'the call was cancelled'));
       };
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        reject(new AgencyError('unavailable', `bad endpoint URL ${url}`));
-        return;
-      }
-      const lib = target.protocol === 'https:' ? https : http;
-      const req = lib.request(target, { method, headers, agent: target.protocol === 'https:' ? this.agents.https : this.agents.http });
       const timer = setTimeout(() => finish(new AgencyError('timeout', `no answer within ${timeoutMs} ms`, { timeoutMs })), timeoutMs);
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        const what = (e.code && NETWORK_ERRORS[e.code]) ?? (e.message === 'socket hang up' ? 'connection closed without an answer' : 'connection failed');
-        finish(new AgencyError('unavailable', `could not be reached: ${what}${e.code ? ` (${e.code})` : ''}`));
-      });
-      req.on('response', (res) => {
-        const declared = Number(res.headers['content-length']);
-        if (declared > maxResponseBytes) {
-          finish(new AgencyError('invalid', `response of ${declared} bytes exceeds the limit of ${maxResponseBytes} bytes`, { httpStatus: res.statusCode }));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxResponseBytes) {
-            finish(new AgencyError('invalid', `response exceeds the limit of ${maxResponseBytes} bytes`, { httpStatus: res.statusCode }));
-          } else chunks.push(chunk);
-        });
-        const broken = (): void => finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering'));
-        res.on('error', broken);
-        res.on('close', () => {
-          if (!res.complete) broken();
-        });
-        res.on('end', () => finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
-      req.end(body ?? undefined);
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+          if (settled) c.abort(new Error('the call has ended'));
+        },
+        onResponseStart(_c, statusCode, resHeaders) {
+          if (statusCode < 200) return; // 1xx: the answer is still to come
+          const declared = Number(resHeaders['content-length']);
+          if (declared > maxResponseBytes) {
+            finish(new AgencyError('invalid', `response of ${declared} bytes exceeds the limit of ${maxResponseBytes} bytes`, { httpStatus: statusCode }));
+            return;
+          }
+          answer = { status: statusCode, headers: resHeaders, chunks: [], size: 0 };
+        },
+        onResponseData(_c, chunk) {
+          if (!answer || settled) return;
+          answer.size += chunk.length;
+          if (answer.size > maxResponseBytes) {
+            finish(new AgencyError('invalid', `response exceeds the limit of ${maxResponseBytes} bytes`, { httpStatus: answer.status }));
+          } else answer.chunks.push(chunk);
+        },
+        onResponseEnd() {
+          if (answer) finish(null, { status: answer.status, headers: answer.headers, body: answer.chunks.length === 1 ? answer.chunks[0]! : Buffer.concat(answer.chunks) });
+        },
+        onResponseError(_c, e: Error & { code?: string }) {
+          if (settled) return;
+          if (answer) return finish(new AgencyError('unavailable', 'could not be reached: connection broken while answering'));
+          const what = (e.code && NETWORK_ERRORS[e.code]) ?? 'connection failed';
+          const code = e.code && !e.code.startsWith('UND_ERR') ? ` (${e.code})` : '';
+          finish(new AgencyError('unavailable', `could not be reached: ${what}${code}`));
+        },
+      };
+      try {
+        this.agent.dispatch({ origin: target.origin, path: target.pathname + target.search, method, headers, body }, handler);
+      } catch (e) {
+        finish(new AgencyError('unavailable', `the request could not be sent: ${(e as Error).message}`));
+      }
     });
   }
 
-  /** Closes idle keep-alive connections. */
+  /** Closes the connections (call when the adapter stops). */
   close(): void {
-    if (!this.opts.agent) this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.agent.destroy().catch(() => undefined);
   }
 }
