@@ -311,6 +311,23 @@ describe('timeouts, unreachable agencies, invalid answers', () => {
     expect(g.detail).not.toMatch(/\n\s+at /);
   });
 
+  test('an interim 102 Processing before the answer: the answer is what counts', async () => {
+    const answer = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><amr:QueryEnterpriseResponse xmlns:amr="${AMR}"><amr:QYXX><amr:QYMC>江州喆犇淼科技有限公司</amr:QYMC></amr:QYXX></amr:QueryEnterpriseResponse></soap:Body></soap:Envelope>`;
+    const url = await rawServer((_req, res) => {
+      res.writeProcessing();
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(answer), 20);
+    });
+    const c = await client({ endpoint: url });
+    const out = await c.invoke('QueryEnterprise', queryEnterprise('91350100273896412W'));
+    expect([out.httpStatus, out.response]).toEqual([200, { QYXX: { QYMC: '江州喆犇淼科技有限公司' } }]);
+  });
+
+  test('an endpoint that is not http(s) → unavailable at once, naming the URL', async () => {
+    const c = await client({ endpoint: 'ftp://127.0.0.1/amr/ws/case' });
+    const e = await agencyError(c.invoke('QueryEnterprise', queryEnterprise('91350100273896412W')));
+    expect([e.kind, e.message]).toEqual(['unavailable', 'bad endpoint URL ftp://127.0.0.1/amr/ws/case']);
+  });
+
   test('an answer over maxResponseBytes is refused', async () => {
     const big = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x>${'长'.repeat(40_000)}</x></soap:Body></soap:Envelope>`;
     const url = await rawServer((_req, res) => res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(big));
