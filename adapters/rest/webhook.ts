@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Agent } from 'undici';
 import type { DeliveryAttempt, OutboundMessage, RequestSigner } from '../types';
+
+/**
+ * The connections webhook requests go out on (keep-alive, idle sockets closed after 4 s; a redirect is
+ * not followed: it is a failed attempt like any non-2xx answer). undici's own request API, not fetch:
+ * fetch (undici behind the WHATWG layer) cost 412–551 µs of CPU per 2 KB POST here, this 53–88 µs
+ * (20,000 requests, 50 at a time). Its own timeouts are off: the attempt's deadline covers everything.
+ */
+const webhooks = new Agent({ keepAliveTimeout: 4000, headersTimeout: 0, bodyTimeout: 0 });
 
 /** What a webhook request carries (the OpenAPI `webhooks` section publishes it as WebhookMessage). */
 export const webhookBody = (m: OutboundMessage): string =>
@@ -34,7 +43,10 @@ export async function postWebhook(url: string, m: OutboundMessage, attempt: numb
   const started = Date.now();
   const body = webhookBody(m);
   try {
-    const res = await fetch(url, {
+    const target = new URL(url);
+    const res = await webhooks.request({
+      origin: target.origin,
+      path: target.pathname + target.search,
       method: 'POST',
       headers: {
         'content-type': 'application/json; charset=utf-8',
@@ -46,14 +58,14 @@ export async function postWebhook(url: string, m: OutboundMessage, attempt: numb
       },
       body,
       signal: AbortSignal.timeout(opts.timeoutMs),
-      redirect: 'error',
     });
-    await res.arrayBuffer().catch(() => undefined);
+    await res.body.dump({ limit: 1024 * 1024 }).catch(() => undefined);
     const durationMs = Date.now() - started;
-    return res.ok ? { ok: true, httpStatus: res.status, durationMs } : { ok: false, httpStatus: res.status, error: `HTTP ${res.status}`, durationMs };
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    return ok ? { ok: true, httpStatus: res.statusCode, durationMs } : { ok: false, httpStatus: res.statusCode, error: `HTTP ${res.statusCode}`, durationMs };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const error = e.name === 'TimeoutError' ? `timeout after ${opts.timeoutMs} ms` : e.cause?.code ?? e.message;
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    const error = e.name === 'TimeoutError' ? `timeout after ${opts.timeoutMs} ms` : e.code ?? e.cause?.code ?? e.message;
     return { ok: false, error, durationMs: Date.now() - started };
   }
 }
