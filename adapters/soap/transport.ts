@@ -11,7 +11,8 @@
  */
 import type http from 'node:http';
 import type { IHttpClient } from 'soap';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { deadlineAgent } from '../http-agent';
 import { SoapVersion, WireEncoding, decodeXmlBody, encodeXmlBody, soapContentType } from './encoding';
 import { ParsedEnvelope, parseEnvelope } from './envelope';
 import { AgencyError, describeFault } from './errors';
@@ -71,10 +72,10 @@ export class SoapHttpTransport implements IHttpClient {
   /**
    * undici's connection pools (keep-alive; sockets idle longer than 4 s are closed).
    * Its dispatch API costs about half the CPU of node:http's request per call (≈ 50
-   * against ≈ 95 µs for a 1.3 KB request and answer). Its own timeouts are off: the
-   * call's deadline (timeoutMs, or the caller's signal) covers connecting, waiting and reading.
+   * against ≈ 95 µs for a 1.3 KB request and answer). The call's deadline (timeoutMs, or the
+   * caller's signal) covers connecting, waiting and reading (see deadlineAgent).
    */
-  private readonly agent = new Agent({ keepAliveTimeout: 4000, headersTimeout: 0, bodyTimeout: 0 });
+  private readonly agent = deadlineAgent();
 
   constructor(private readonly opts: TransportOptions) {}
 
