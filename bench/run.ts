@@ -17,7 +17,10 @@
  *                      and xml-gate (the worst SOAP bodies vs /healthz latency, bench/xml-gate.ts; not in the default),
  *                      case-stats (GET /stats/cases SQL over 10^6 seeded cases, bench/case-stats.ts; not in the default),
  *                      inbox (page latency at 10^4 and 10^6 stored messages, bench/inbox.ts; PostgreSQL, not in the default),
- *                      workers (`xgw start` push at XGW_WORKERS=1 vs 2, bench/workers.ts; PostgreSQL, not in the default)
+ *                      workers (`xgw start` push at XGW_WORKERS=1 vs 2, bench/workers.ts; PostgreSQL, not in the default),
+ *                      delivery (the push with webhook delivery to a receiver in its own process, full load then paced, bench/delivery.ts; not in the default)
+ *   BENCH_DRAIN_LIMIT_MS delivery: longest wait for the outbox to catch up after a window (default 180000)
+ *   BENCH_DELIVERY     delivery: outbox settings over the defaults, JSON (e.g. {"perReceiverConcurrency":2})
  *   BENCH_INBOX_SIZES  inbox: comma list of stored-message counts (default 10000,1000000)
  *   BENCH_INBOX_PAGES  inbox: measured pages per size (default 200, after 20 warm-up pages)
  *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)
@@ -46,6 +49,7 @@ import { printXmlGate, runXmlGateBench, type XmlGateResult } from './xml-gate';
 import { printCaseStatsBench, runCaseStatsBench, type CaseStatsBenchResult } from './case-stats';
 import { printInboxBench, runInboxBench, type InboxBenchResult } from './inbox';
 import { runWorkersBench } from './workers';
+import { printDeliveryBench, runDeliveryBench, type DeliveryBenchResult } from './delivery';
 
 // ---------------------------------------------------------------- report
 
@@ -86,6 +90,13 @@ async function main() {
     process.stdout.write('running xgw start with XGW_WORKERS=1, then 2 (push, PostgreSQL) … ');
     await waitForQuiet('workers');
     results.push(...(await runWorkersBench(bodyFor)));
+    console.log('done');
+  }
+  let delivery: DeliveryBenchResult | undefined;
+  if (TARGETS.includes('delivery')) {
+    process.stdout.write(`running the push with webhook delivery on ${DB_KIND} (full load, then paced) … `);
+    await waitForQuiet('delivery');
+    delivery = await runDeliveryBench(bodyFor);
     console.log('done');
   }
   let inbox: InboxBenchResult | undefined;
@@ -246,6 +257,12 @@ async function main() {
     printSigning(signing);
   }
   if (service) printServiceBench(service);
+  if (delivery) {
+    printDeliveryBench(
+      delivery,
+      gw && { reqPerSec: gw.load.reqPerSec, microsPerPush: serverMicrosPerRequest(gw), postgresMicrosPerPush: postgresMicrosPerRequest(gw) },
+    );
+  }
   if (inbox) printInboxBench(inbox);
   if (xmlGate) printXmlGate(xmlGate);
   if (caseStats) {
@@ -258,7 +275,7 @@ async function main() {
   }
   // A run without the push targets (e.g. BENCH_TARGETS=log,service) keeps the push figures already in the file.
   const previous = !results.length && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
-  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate, caseStats, inbox }).filter(([, v]) => v));
+  const fresh = Object.fromEntries(Object.entries({ log, signing, service, xmlGate, caseStats, inbox, delivery }).filter(([, v]) => v));
   fs.writeFileSync(file, JSON.stringify(previous ? { ...previous, ...fresh } : { ...out, ...fresh }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
   if (gw?.profile) {

@@ -6,6 +6,7 @@
  *   BENCH_TARGET={"kind":"gateway","dataDir":"/tmp/…"}             full gateway on PGlite
  *   BENCH_TARGET={"kind":"gateway","databaseUrl":"postgres://…"}   full gateway on PostgreSQL
  *   BENCH_TARGET={"kind":"agencies"}                               the mock agencies (url: 市场监管's endpoint)
+ *   BENCH_TARGET={"kind":"receiver"}                               a webhook receiver that counts what arrives (bench/delivery.ts)
  *
  * IPC: the child sends {type:'ready', url, token?} once listening, answers {type:'cpu'}
  * with its process.cpuUsage(), and on {type:'stop'} closes (gateway: drains the writer)
@@ -32,8 +33,14 @@ export type TargetSpec =
   /** A bare JSON echo: parses the body and answers `answer` (a receipt-sized JSON, bench/receipt.ts) with the request's messageId; on Express 5 or on node:http alone. */
   | { kind: 'echo'; server?: 'express' | 'node'; answer?: Record<string, unknown> }
   | { kind: 'agencies' }
+  /** A webhook receiver on node:http: answers 204 to every POST and counts arrivals and their lag (IPC receiver-stats / receiver-reset). */
+  | { kind: 'receiver' }
   | {
       kind: 'gateway';
+      /** Members that take pushes at a webhook (delivery_mode push): code → URL. Any: the outbox worker runs (delivery.enabled). */
+      webhooks?: Record<string, string>;
+      /** Outbox settings over the defaults (config delivery.*), e.g. perReceiverConcurrency. */
+      delivery?: Record<string, unknown>;
       dataDir?: string;
       databaseUrl?: string;
       adapters?: Record<string, Record<string, unknown>>;
@@ -47,7 +54,23 @@ export type ChildMessage =
   | { type: 'cpu'; user: number; system: number }
   | { type: 'memory'; usage: NodeJS.MemoryUsage }
   | { type: 'health'; health: ChildHealth }
+  | { type: 'receiver'; stats: ReceiverStats }
   | { type: 'error'; message: string };
+
+/** What the webhook receiver saw since its last reset. */
+export interface ReceiverStats {
+  /** POSTs answered. */
+  received: number;
+  /** Distinct x-xgw-message-id values among them (a redelivery counts once). */
+  distinct: number;
+  /**
+   * From the gateway's receipt of the push (the body's receivedAt) to its arrival here, in ms; both
+   * clocks are this machine's. receivedAt has millisecond precision.
+   */
+  lagMs: { p50: number; p90: number; p99: number; max: number } | null;
+  /** Date.now() of the last arrival (0: none). */
+  lastAt: number;
+}
 
 /** What the soak (bench/soak.ts) samples in the child every interval: memory after a full GC, event-loop delay since the last sample, database size and backlog. */
 export interface ChildHealth {
@@ -131,6 +154,51 @@ async function startEcho(spec: Extract<TargetSpec, { kind: 'echo' }>): Promise<S
   };
 }
 
+/** The webhook receiver (bench/delivery.ts): as cheap as a receiver can be, so the gateway is what is measured. */
+async function startReceiver(): Promise<Started & { stats(): ReceiverStats; reset(): void }> {
+  let received = 0, lastAt = 0;
+  let seen = new Set<string>();
+  let lags: number[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      lastAt = Date.now();
+      received++;
+      const id = req.headers['x-xgw-message-id'];
+      if (typeof id === 'string') seen.add(id);
+      const receivedAt = Date.parse((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { receivedAt?: string }).receivedAt ?? '');
+      if (Number.isFinite(receivedAt)) lags.push(lastAt - receivedAt);
+      res.writeHead(204).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stats: () => {
+      const sorted = Float64Array.from(lags).sort();
+      const s = [...sorted];
+      return { received, distinct: seen.size, lastAt, lagMs: s.length ? { p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99), max: s[s.length - 1]! } : null };
+    },
+    reset: () => {
+      received = 0;
+      lastAt = 0;
+      seen = new Set();
+      lags = [];
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 /** The mock agencies (市场监管 SOAP 1.1, 税务 SOAP 1.2 + GBK): `url` is 市场监管's endpoint. */
 async function startAgencies(): Promise<Started> {
   const agencies = await startMockAgencies({ taxCredentials: { username: 'bench', password: 'bench' } });
@@ -145,7 +213,7 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
     host: '127.0.0.1',
     port: 0,
     ...(spec.databaseUrl ? { databaseUrl: spec.databaseUrl } : { dataDir: spec.dataDir }),
-    delivery: { enabled: false },
+    delivery: { ...spec.delivery, enabled: !!spec.webhooks },
     trust: { pkiDir },
     adapters: spec.adapters ?? unreachableDemoAgencies,
   });
@@ -153,6 +221,9 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
   const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
   await migrate(store);
   const token = await seedBenchRegistry(store);
+  for (const [member, url] of Object.entries(spec.webhooks ?? {})) {
+    await store.query(`UPDATE members SET delivery_mode = 'push', webhook_url = $2, webhook_active = true WHERE code = $1`, [member, url]);
+  }
   const tokens: Record<string, string> = {};
   for (const member of spec.tokensFor ?? []) tokens[member] = await store.tx(async (db) => (await createSystemToken(db, systemClock, member, 'default', 'bench')).token);
   const gw = await createGateway(config, { store });
@@ -197,9 +268,19 @@ async function startGateway(spec: Extract<TargetSpec, { kind: 'gateway' }>): Pro
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_TARGET ?? '{"kind":"echo"}') as TargetSpec;
-  const t: Started = spec.kind === 'echo' ? await startEcho(spec) : spec.kind === 'agencies' ? await startAgencies() : await startGateway(spec);
+  let receiver: Awaited<ReturnType<typeof startReceiver>> | null = null;
+  let t: Started;
+  if (spec.kind === 'receiver') t = receiver = await startReceiver();
+  else if (spec.kind === 'echo') t = await startEcho(spec);
+  else if (spec.kind === 'agencies') t = await startAgencies();
+  else t = await startGateway(spec);
   process.on('message', (m: { type?: string }) => {
-    if (m?.type === 'cpu') {
+    if (m?.type === 'receiver-stats' && receiver) {
+      send({ type: 'receiver', stats: receiver.stats() });
+    } else if (m?.type === 'receiver-reset' && receiver) {
+      receiver.reset();
+      send({ type: 'receiver', stats: receiver.stats() });
+    } else if (m?.type === 'cpu') {
       const u = process.cpuUsage();
       send({ type: 'cpu', user: u.user, system: u.system });
     } else if (m?.type === 'health') {
