@@ -351,8 +351,8 @@ export const defaults: GatewayConfig = {
   delivery: {
     enabled: true,
     pollIntervalMs: 500,
-    concurrency: 8,
-    perReceiverConcurrency: 2,
+    concurrency: 64,
+    perReceiverConcurrency: 16,
     breakAfterFailures: 5,
     maxAttempts: 8,
     backoffBaseMs: 1000,

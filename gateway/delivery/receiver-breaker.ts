@@ -1,4 +1,4 @@
-import type { Db } from '../store/db';
+import { prepared, type Db } from '../store/db';
 import type { GatewayConfig } from '../config';
 import { backoffMs } from './backoff';
 
@@ -12,9 +12,12 @@ type BreakerOptions = Pick<GatewayConfig['delivery'], 'breakAfterFailures' | 'ba
  * success closes it. So a receiver that is down costs about one attempt per probe interval,
  * however many messages wait for it. Runs in the attempt's transaction.
  */
+/** Every batch of successful deliveries runs it: planned once per connection. */
+const CLOSE_BREAKER = prepared('UPDATE receiver_delivery SET failures = 0, probe_at = NULL WHERE receiver = $1 AND failures > 0');
+
 export async function recordReceiverOutcome(db: Db, receiver: string, ok: boolean, now: Date, o: BreakerOptions, random: () => number): Promise<void> {
   if (ok) {
-    await db.query('UPDATE receiver_delivery SET failures = 0, probe_at = NULL WHERE receiver = $1 AND failures > 0', [receiver]);
+    await db.query(CLOSE_BREAKER, [receiver]);
     return;
   }
   const r = await db.query<{ failures: number }>(

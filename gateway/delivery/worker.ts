@@ -1,4 +1,4 @@
-import type { Db, Store } from '../store/db';
+import { prepared, type Db, type Store } from '../store/db';
 import type { GatewayConfig } from '../config';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -11,6 +11,16 @@ import { recordReceiverOutcome } from './receiver-breaker';
 import { lockMessages, recordStep } from '../exchange/lifecycle';
 import type { LogHashAlg } from '../merkle/hash';
 import { backoffMs } from './backoff';
+
+const LOCK_DELIVERIES = prepared('SELECT id, status, attempts FROM deliveries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE');
+
+/** An attempt that ended, waiting for its outcome to be recorded (settled once it is, or could not be). */
+interface Outcome {
+  job: ClaimedJob;
+  result: DeliveryAttempt;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
 /** The outbox settings of the gateway config (delivery.*). */
 export type DeliveryOptions = Omit<GatewayConfig['delivery'], 'enabled'>;
@@ -37,6 +47,9 @@ export class DeliveryWorker {
   /** Set by stop(): a pass in progress ends after its current batch. (A never-started worker still runs full passes.) */
   private halted = false;
   private readonly deliveredHooks: DeliveredHook[] = [];
+  /** Attempts that ended and wait for their outcome to be recorded; `recording`: the loop recording them (recordQueued). */
+  private outcomes: Outcome[] = [];
+  private recording: Promise<void> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -128,48 +141,112 @@ export class DeliveryWorker {
       ? await transport(job, job.attempts).catch((err: Error) => ({ ok: false, error: err.message, durationMs: 0 }))
       : { ok: false, error: `member ${job.to} has no push transport (adapter or delivery mode)`, durationMs: 0 };
     this.metrics?.deliveries.inc({ outcome: result.ok ? 'delivered' : result.notAttempted ? 'deferred' : 'failed' });
+    await new Promise<void>((resolve, reject) => {
+      this.outcomes.push({ job, result, resolve, reject });
+      this.recording ??= this.recordQueued();
+    });
+  }
+
+  /**
+   * Group commit for outcomes: the attempts that ended while a transaction was recording others
+   * are recorded together in the next one (one WAL flush, one log append, one statement per table
+   * for all of them), batch after batch until none wait. Should a batch's transaction fail, each of
+   * its outcomes is tried again in its own, so one that cannot be recorded (a hook that throws, say)
+   * does not cost the others theirs.
+   */
+  private async recordQueued(): Promise<void> {
+    // Start after the answers read in this turn of the event loop have queued their outcomes too.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.outcomes.length) {
+      const batch = this.outcomes.splice(0);
+      const failed = await this.recordOutcomes(batch).then(
+        () => false,
+        (err: unknown) => {
+          if (batch.length === 1) batch[0]!.reject(err);
+          return true;
+        },
+      );
+      if (!failed) for (const o of batch) o.resolve();
+      else if (batch.length > 1) for (const o of batch) await this.recordOutcomes([o]).then(o.resolve, o.reject);
+    }
+    this.recording = null;
+  }
+
+  /** Records attempts' outcomes in one transaction: the delivery jobs, the receivers' breakers, the messages' steps. */
+  private async recordOutcomes(batch: Outcome[]): Promise<void> {
     const now = this.clock.now();
-    const attempt = { attempt: job.attempts, httpStatus: result.httpStatus ?? null, durationMs: result.durationMs, ...(result.answer ? { answer: result.answer } : {}) };
     await this.store.tx(async (db) => {
-      // The message row first, then its delivery: the lock order of every lifecycle step.
-      const message = await lockMessages(db, [job.id]);
-      const cur = await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM deliveries WHERE id = $1 FOR UPDATE', [job.deliveryId]);
+      // The message rows first, then their deliveries: the lock order of every lifecycle step.
+      const messages = new Map((await lockMessages(db, batch.map((o) => o.job.id))).map((m) => [m.id, m]));
+      const cur = await db.query<{ id: string; status: string; attempts: number }>(LOCK_DELIVERIES, [batch.map((o) => o.job.deliveryId)]);
+      const current = new Map(cur.rows.map((r) => [r.id, r]));
       // Settled meanwhile (pulled or acknowledged), or no longer our claim (its lease ran out and another worker took it).
-      if (cur.rows[0]?.status !== 'in_flight' || cur.rows[0].attempts !== job.attempts) return;
-      if (result.notAttempted) {
+      const ours = batch.filter((o) => {
+        const c = current.get(o.job.deliveryId);
+        return c?.status === 'in_flight' && c.attempts === o.job.attempts && messages.has(o.job.id);
+      });
+      const attempted = ours.filter((o) => !o.result.notAttempted);
+      for (const o of ours) {
+        if (!o.result.notAttempted) continue;
         // Our own circuit breaker or bulkhead held it back: not an attempt and not a message step (no history event);
         // the claim is handed back and the job is due again later.
         await db.query(
           `UPDATE deliveries SET status = 'pending', attempts = attempts - 1, locked_until = NULL, last_error = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
-          [job.deliveryId, result.error, new Date(now.getTime() + (result.retryAfterMs ?? 1000)), now],
+          [o.job.deliveryId, o.result.error, new Date(now.getTime() + (o.result.retryAfterMs ?? 1000)), now],
         );
-        return;
+      }
+      // Each receiver's breaker, as if its outcomes came one by one: a success closes it, the failures after the last success count.
+      for (const receiver of new Set(attempted.map((o) => o.job.to))) {
+        const theirs = attempted.filter((o) => o.job.to === receiver);
+        const lastOk = theirs.map((o) => o.result.ok).lastIndexOf(true);
+        if (lastOk >= 0) await recordReceiverOutcome(db, receiver, true, now, this.opts, this.random);
+        for (const o of theirs.slice(lastOk + 1)) await recordReceiverOutcome(db, receiver, false, now, this.opts, this.random);
       }
       const step = { at: now, actor: 'gateway' };
-      await recordReceiverOutcome(db, job.to, result.ok, now, this.opts, this.random);
-      if (result.ok) {
-        await recordStep(db, this.alg, message, { ...step, event: 'delivered', detail: { via: 'push', ...attempt }, delivery: { lastError: null } });
-        for (const hook of this.deliveredHooks) await hook(db, { id: job.id, to: job.to, type: job.type, answer: result.answer, at: now });
-        this.metrics?.messages.inc({ type: job.type, status: 'delivered' });
-      } else if (job.attempts >= this.opts.maxAttempts || result.retryable === false) {
-        const delivery = { lastError: result.error, maybeDelivered: result.maybeDelivered === true };
-        await recordStep(db, this.alg, message, { ...step, event: 'delivery_failed', detail: { ...attempt, error: result.error }, delivery });
-        await recordStep(db, this.alg, message, {
+      const attemptOf = (o: Outcome) => ({
+        attempt: o.job.attempts,
+        httpStatus: o.result.httpStatus ?? null,
+        durationMs: o.result.durationMs,
+        ...(o.result.answer ? { answer: o.result.answer } : {}),
+      });
+      const delivered = attempted.filter((o) => o.result.ok);
+      if (delivered.length) {
+        await recordStep(db, this.alg, delivered.map((o) => messages.get(o.job.id)!), {
           ...step,
-          event: 'dead_lettered',
-          detail: { attempts: job.attempts, ...(result.retryable === false ? { reason: 'not retryable' } : {}) },
-          delivery,
+          event: 'delivered',
+          detail: delivered.map((o) => ({ via: 'push', ...attemptOf(o) })),
+          delivery: { lastError: null },
         });
-        this.metrics?.messages.inc({ type: job.type, status: 'dead_lettered' });
-        this.log.warn({ message: job.id, to: job.to, attempts: job.attempts, error: result.error }, 'delivery dead-lettered');
-      } else {
-        const next = new Date(now.getTime() + backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random));
-        await recordStep(db, this.alg, message, {
-          ...step,
-          event: 'delivery_failed',
-          detail: { ...attempt, error: result.error, nextAttemptAt: formatTime(next) },
-          delivery: { lastError: result.error, nextAttemptAt: next, maybeDelivered: result.maybeDelivered === true },
-        });
+        for (const o of delivered) {
+          for (const hook of this.deliveredHooks) await hook(db, { id: o.job.id, to: o.job.to, type: o.job.type, answer: o.result.answer, at: now });
+          this.metrics?.messages.inc({ type: o.job.type, status: 'delivered' });
+        }
+      }
+      for (const o of attempted) {
+        if (o.result.ok) continue;
+        const { job, result } = o;
+        const message = [messages.get(job.id)!];
+        const attempt = attemptOf(o);
+        if (job.attempts >= this.opts.maxAttempts || result.retryable === false) {
+          const delivery = { lastError: result.error, maybeDelivered: result.maybeDelivered === true };
+          await recordStep(db, this.alg, message, { ...step, event: 'delivery_failed', detail: { ...attempt, error: result.error }, delivery });
+          await recordStep(db, this.alg, message, {
+            ...step,
+            event: 'dead_lettered',
+            detail: { attempts: job.attempts, ...(result.retryable === false ? { reason: 'not retryable' } : {}) },
+            delivery,
+          });
+          this.metrics?.messages.inc({ type: job.type, status: 'dead_lettered' });
+          this.log.warn({ message: job.id, to: job.to, attempts: job.attempts, error: result.error }, 'delivery dead-lettered');
+        } else {
+          const next = new Date(now.getTime() + backoffMs(job.attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random));
+          await recordStep(db, this.alg, message, {
+            ...step,
+            event: 'delivery_failed',
+            detail: { ...attempt, error: result.error, nextAttemptAt: formatTime(next) },
+            delivery: { lastError: result.error, nextAttemptAt: next, maybeDelivered: result.maybeDelivered === true },
+          });
+        }
       }
     });
   }

@@ -25,16 +25,17 @@ export function logDetail(alg: LogHashAlg, detail: Record<string, unknown>, free
   return out;
 }
 
-/** The log entries for one history event on several messages (same time, actor and detail). */
+/** The log entries for one history event on several messages (same time and actor; one detail, or one each). */
 export function logEntriesFor(
   alg: LogHashAlg,
   event: Exclude<MessageEvent, 'received' | 'queued'>,
   at: Date,
   actor: string,
   messages: MessageHeaderRow[],
-  detail: Record<string, unknown> = {},
+  /** One for every message, or one per message in their order. */
+  detail: Record<string, unknown> | Record<string, unknown>[] = {},
 ): PreparedEntry[] {
-  return messages.map((m) =>
+  return messages.map((m, i) =>
     prepareEntry(
       alg,
       `message.${event}`,
@@ -42,7 +43,7 @@ export function logEntriesFor(
       {
         message: messageHeader(m),
         actor,
-        detail: logDetail(alg, detail),
+        detail: logDetail(alg, Array.isArray(detail) ? detail[i]! : detail),
       },
       { messageId: m.id, caseId: m.case_id },
     ),

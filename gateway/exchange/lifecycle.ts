@@ -1,4 +1,4 @@
-import type { Db } from '../store/db';
+import { prepared, type Db } from '../store/db';
 import { Lifecycle } from '../lifecycle';
 import { appendEntries } from '../log/store';
 import type { LogHashAlg } from '../merkle/hash';
@@ -82,9 +82,14 @@ export const stateColumns = (alias = ''): string => `${headerColumns(alias)}, ${
  */
 export async function lockMessages(db: Db, ids: string[]): Promise<MessageState[]> {
   if (!ids.length) return [];
-  const r = await db.query<MessageState>(`SELECT ${stateColumns()} FROM messages WHERE id = ANY($1::uuid[]) ORDER BY seq FOR UPDATE`, [ids]);
+  const r = await db.query<MessageState>(LOCK_MESSAGES, [ids]);
   return r.rows;
 }
+// Every lifecycle step runs these (the outbox once per batch of outcomes): planned once per connection.
+const LOCK_MESSAGES = prepared(`SELECT ${stateColumns()} FROM messages WHERE id = ANY($1::uuid[]) ORDER BY seq FOR UPDATE`);
+const INSERT_EVENTS = prepared(`INSERT INTO message_events (message_id, event, at, actor, detail)
+     SELECT id, $2, $3, $4, d::jsonb FROM unnest($1::uuid[], $5::text[]) WITH ORDINALITY AS x(id, d, n) ORDER BY n`);
+const UPDATE_STATUS = prepared('UPDATE messages SET status = $2, updated_at = $3 WHERE id = ANY($1::uuid[]) AND status <> $2');
 
 /** What an outbox step knows about the attempt, for the delivery job (absent: unchanged). */
 export interface DeliveryFields {
@@ -101,8 +106,11 @@ export interface Step {
   at: Date;
   /** member/system, member/login, or 'gateway'. */
   actor: string;
-  /** History detail; free text in it reaches the log only as a digest (history.ts logDetail). */
-  detail?: Record<string, unknown>;
+  /**
+   * History detail; free text in it reaches the log only as a digest (history.ts logDetail). One for
+   * every message, or one per message in the order of `messages` (e.g. each delivery's attempt).
+   */
+  detail?: Record<string, unknown> | Record<string, unknown>[];
   delivery?: DeliveryFields;
 }
 
@@ -119,11 +127,10 @@ export async function recordStep(db: Db, alg: LogHashAlg, messages: MessageState
   const { to, delivery } = messageLifecycle.step(step.event);
   const ids = messages.map((m) => m.id);
   const detail = step.detail ?? {};
-  await db.query(
-    `INSERT INTO message_events (message_id, event, at, actor, detail) SELECT id, $2, $3, $4, $5::jsonb FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) ORDER BY n`,
-    [ids, step.event, step.at, step.actor, JSON.stringify(detail)],
-  );
-  await db.query('UPDATE messages SET status = $2, updated_at = $3 WHERE id = ANY($1::uuid[]) AND status <> $2', [ids, to, step.at]);
+  if (Array.isArray(detail) && detail.length !== messages.length) throw new Error(`recordStep: ${detail.length} details for ${messages.length} messages`);
+  const details = Array.isArray(detail) ? detail.map((d) => JSON.stringify(d)) : messages.map(() => JSON.stringify(detail));
+  await db.query(INSERT_EVENTS, [ids, step.event, step.at, step.actor, details]);
+  await db.query(UPDATE_STATUS, [ids, to, step.at]);
   if (delivery) await updateDeliveries(db, ids, delivery, step.at, step.delivery ?? {});
   await appendEntries(db, logEntriesFor(alg, step.event, step.at, step.actor, messages, detail));
   for (const m of messages) m.status = to;
@@ -137,5 +144,6 @@ async function updateDeliveries(db: Db, ids: string[], status: DeliveryStatus, a
   if (f.nextAttemptAt) add('next_attempt_at', f.nextAttemptAt);
   if (f.resetAttempts) set.push('attempts = 0');
   if (f.maybeDelivered) set.push('maybe_delivered = true');
-  await db.query(`UPDATE deliveries SET ${set.join(', ')} WHERE message_id = ANY($1::uuid[]) AND status <> $2`, params);
+  // A few variants (the fields an outbox step sets), each planned once per connection.
+  await db.query(prepared(`UPDATE deliveries SET ${set.join(', ')} WHERE message_id = ANY($1::uuid[]) AND status <> $2`), params);
 }

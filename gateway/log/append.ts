@@ -1,4 +1,4 @@
-import type { Db } from '../store/db';
+import { prepared, type Db } from '../store/db';
 import type { PreparedEntry } from './entries';
 
 /**
@@ -33,11 +33,11 @@ export function logAppendCtes(entries: string): string {
 )`;
 }
 
-const APPEND_SQL = `
+const APPEND_SQL = prepared(`
 WITH ${logAppendCtes(`SELECT k, kind, message_id, case_id, entry, leaf_hash, created_at
     FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
          WITH ORDINALITY AS t(kind, message_id, case_id, entry, leaf_hash, created_at, k)`)}
-SELECT min(idx) AS first FROM log_appended`;
+SELECT min(idx) AS first FROM log_appended`);
 
 /**
  * Appends prepared entries on their own (in the caller's transaction, one statement).

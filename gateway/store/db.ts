@@ -27,9 +27,11 @@ export interface Store extends Db {
 }
 
 /**
- * Statements a busy gateway runs many times with constant text (the push batch): on PostgreSQL
- * each is parsed, analysed and planned once per connection (a named prepared statement) instead
- * of at every execution; PGlite runs them as they are. Register the text once, at module load.
+ * Statements a busy gateway runs many times with constant text (the push batch, the outbox's claim
+ * and lifecycle steps): on PostgreSQL each is parsed, analysed and planned once per connection (a
+ * named prepared statement) instead of at every execution; PGlite runs them as they are. Register
+ * the text once, at module load, or, for a statement built from a few fixed parts, on first use:
+ * never a text that varies with data (each text is kept for the life of the process).
  */
 const preparedNames = new Map<string, string>();
 

@@ -94,9 +94,9 @@ export function gate(): { wait: Promise<void>; open: () => void } {
  * Waits until `cond()` holds, checking on every turn of the event loop (a condition,
  * not a duration); fails after `ms` with `what`.
  */
-export async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

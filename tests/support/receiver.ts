@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the receiver answers: 'ok' (200), an HTTP status, or 'hang' (never answers). */
-export type Reply = 'ok' | 'hang' | { status: number; delayMs?: number } | { delayMs: number };
+/** What the receiver answers: 'ok' (200), an HTTP status, 'hang' (never answers), or an answer held until `after` settles. */
+export type Reply = 'ok' | 'hang' | { status: number; delayMs?: number } | { delayMs: number } | { after: Promise<unknown>; status?: number };
 
 export interface Hit {
   method: string;
@@ -52,13 +52,14 @@ export async function startReceiver(): Promise<Receiver> {
       r.hits.push(hit);
       const answer = r.reply(hit);
       if (answer === 'hang') return; // keep the request open: the gateway must time out
-      const status = answer === 'ok' ? 200 : 'status' in answer ? answer.status : 200;
-      const delay = answer === 'ok' ? 0 : answer.delayMs ?? 0;
+      const status = answer === 'ok' || !('status' in answer) ? 200 : answer.status ?? 200;
+      const delay = answer === 'ok' || 'after' in answer ? 0 : answer.delayMs ?? 0;
       const send = () => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ received: status < 300 }));
       };
-      if (delay > 0) setTimeout(send, delay);
+      if (answer !== 'ok' && 'after' in answer) answer.after.finally(send);
+      else if (delay > 0) setTimeout(send, delay);
       else send();
     });
   });

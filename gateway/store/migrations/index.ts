@@ -23,6 +23,7 @@ import * as m026 from './026_receipt_signatures';
 import * as m027 from './027_one_arrival_event';
 import * as m029 from './029_retention_calls_attachments';
 import * as m030 from './030_hot_path_keys';
+import * as m031 from './031_outbox_claim_indexes';
 
 export interface Migration {
   version: number;
@@ -57,4 +58,5 @@ export const migrations: Migration[] = [
   { version: 27, name: 'one arrival event', sql: m027.sql },
   { version: 29, name: 'retention of service calls and attachments', sql: m029.sql },
   { version: 30, name: 'hot path keys', sql: m030.sql },
+  { version: 31, name: 'outbox claim indexes', sql: m031.sql },
 ];
