@@ -110,23 +110,31 @@ export class DeliveryWorker {
    */
   async runOnce(): Promise<number> {
     let total = 0;
+    // The first delivery that could not be recorded: no more claims, the others finish, then the pass fails
+    // with it. Kept here, not left to a race: a delivery may fail while the pass awaits a claim.
+    let failed: { error: unknown } | undefined;
     const inFlight = new Set<Promise<void>>();
     try {
       for (;;) {
         const free = this.opts.concurrency - inFlight.size;
-        const jobs = free > 0 && !this.halted ? await this.claim(free) : [];
+        const jobs = free > 0 && !this.halted && !failed ? await this.claim(free) : [];
         total += jobs.length;
         for (const j of jobs) {
-          const p: Promise<void> = this.deliver(j).finally(() => inFlight.delete(p));
+          const p: Promise<void> = this.deliver(j)
+            .catch((error: unknown) => void (failed ??= { error }))
+            .finally(() => inFlight.delete(p));
           inFlight.add(p);
         }
-        if (!inFlight.size) return total;
+        if (!inFlight.size) break;
         await Promise.race(inFlight);
       }
     } finally {
       await Promise.allSettled(inFlight);
     }
+    if (failed) throw failed.error;
+    return total;
   }
+
 
   private claim(limit: number): Promise<ClaimedJob[]> {
     const now = this.clock.now();

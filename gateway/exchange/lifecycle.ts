@@ -1,6 +1,6 @@
 import { prepared, type Db } from '../store/db';
 import { Lifecycle } from '../lifecycle';
-import { appendEntries } from '../log/store';
+import { logAppendCtes } from '../log/append';
 import type { LogHashAlg } from '../merkle/hash';
 import { logEntriesFor } from './history';
 import { headerColumns, type MessageHeaderRow } from './message-header';
@@ -85,11 +85,8 @@ export async function lockMessages(db: Db, ids: string[]): Promise<MessageState[
   const r = await db.query<MessageState>(LOCK_MESSAGES, [ids]);
   return r.rows;
 }
-// Every lifecycle step runs these (the outbox once per batch of outcomes): planned once per connection.
+// Every lifecycle step runs it (the outbox once per batch of outcomes): planned once per connection.
 const LOCK_MESSAGES = prepared(`SELECT ${stateColumns()} FROM messages WHERE id = ANY($1::uuid[]) ORDER BY seq FOR UPDATE`);
-const INSERT_EVENTS = prepared(`INSERT INTO message_events (message_id, event, at, actor, detail)
-     SELECT id, $2, $3, $4, d::jsonb FROM unnest($1::uuid[], $5::text[]) WITH ORDINALITY AS x(id, d, n) ORDER BY n`);
-const UPDATE_STATUS = prepared('UPDATE messages SET status = $2, updated_at = $3 WHERE id = ANY($1::uuid[]) AND status <> $2');
 
 /** What an outbox step knows about the attempt, for the delivery job (absent: unchanged). */
 export interface DeliveryFields {
@@ -129,21 +126,43 @@ export async function recordStep(db: Db, alg: LogHashAlg, messages: MessageState
   const detail = step.detail ?? {};
   if (Array.isArray(detail) && detail.length !== messages.length) throw new Error(`recordStep: ${detail.length} details for ${messages.length} messages`);
   const details = Array.isArray(detail) ? detail.map((d) => JSON.stringify(d)) : messages.map(() => JSON.stringify(detail));
-  await db.query(INSERT_EVENTS, [ids, step.event, step.at, step.actor, details]);
-  await db.query(UPDATE_STATUS, [ids, to, step.at]);
-  if (delivery) await updateDeliveries(db, ids, delivery, step.at, step.delivery ?? {});
-  await appendEntries(db, logEntriesFor(alg, step.event, step.at, step.actor, messages, detail));
+  const entries = logEntriesFor(alg, step.event, step.at, step.actor, messages, detail);
+  const params: unknown[] = [
+    ids, step.event, step.at, step.actor, details, to,
+    entries.map((e) => e.kind), entries.map((e) => e.caseId), entries.map((e) => e.text), entries.map((e) => e.leafHash.toString('hex')),
+  ];
+  const set = delivery ? deliverySet(params, delivery, step.delivery ?? {}) : null;
+  await db.query(stepStatement(set), params);
   for (const m of messages) m.status = to;
 }
 
-async function updateDeliveries(db: Db, ids: string[], status: DeliveryStatus, at: Date, f: DeliveryFields): Promise<void> {
-  const params: unknown[] = [ids, status, at];
-  const set = ['status = $2', 'locked_until = NULL', 'updated_at = $3'];
+/**
+ * The SET list of a step's delivery update; its values are appended to `params`. A few variants
+ * (the fields an outbox step sets), each a statement of its own (stepStatement).
+ */
+function deliverySet(params: unknown[], status: DeliveryStatus, f: DeliveryFields): string {
+  const set = [`status = $${params.push(status)}`, 'locked_until = NULL', 'updated_at = $3'];
   const add = (column: string, value: unknown) => set.push(`${column} = $${params.push(value)}`);
   if (f.lastError !== undefined) add('last_error', f.lastError);
   if (f.nextAttemptAt) add('next_attempt_at', f.nextAttemptAt);
   if (f.resetAttempts) set.push('attempts = 0');
   if (f.maybeDelivered) set.push('maybe_delivered = true');
-  // A few variants (the fields an outbox step sets), each planned once per connection.
-  await db.query(prepared(`UPDATE deliveries SET ${set.join(', ')} WHERE message_id = ANY($1::uuid[]) AND status <> $2`), params);
+  return set.join(', ');
 }
+
+/**
+ * A step in one statement (one round trip instead of four): the history events, the new status, the
+ * delivery job (when the step names one; `set` from deliverySet, its status the 11th parameter) and
+ * the log entries, appended the one way (log/append.ts). Planned once per connection and variant.
+ */
+const stepStatement = (set: string | null): string =>
+  prepared(`WITH step_events AS (
+  INSERT INTO message_events (message_id, event, at, actor, detail)
+  SELECT id, $2, $3, $4, d::jsonb FROM unnest($1::uuid[], $5::text[]) WITH ORDINALITY AS x(id, d, n) ORDER BY n
+), step_status AS (
+  UPDATE messages SET status = $6, updated_at = $3 WHERE id = ANY($1::uuid[]) AND status <> $6
+)${set ? `, step_delivery AS (
+  UPDATE deliveries SET ${set} WHERE message_id = ANY($1::uuid[]) AND status <> $11
+)` : ''}, ${logAppendCtes(`SELECT n AS k, kind, id AS message_id, case_id, entry, leaf_hash, $3::timestamptz AS created_at
+    FROM unnest($1::uuid[], $7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY AS e(id, kind, case_id, entry, leaf_hash, n)`)}
+SELECT count(*) FROM log_appended`);
