@@ -177,6 +177,9 @@ test('rebuilding every case from the log alone gives the live tables', async () 
 test('the live fold takes the payloads of case messages this gateway committed from memory; a rebuild reads them from the database', async () => {
   const cases = t.gw.deps.cases;
   await cases.catchUp();
+  // No fold may run while the push commits: one that read the new log entry between the commit and the
+  // commit listener (remember) would rightly read that body from the database, and this counts reads.
+  await cases.settled();
   const before = cases.bodiesRead;
   await record('GL-2026-0914-MEM', 'housing');
   await cases.catchUp();
