@@ -4,6 +4,9 @@ import { backoffMs } from './backoff';
 
 type BreakerOptions = Pick<GatewayConfig['delivery'], 'breakAfterFailures' | 'backoffBaseMs' | 'backoffMaxMs'>;
 
+/** Every batch of successful deliveries runs it: planned once per connection. */
+const CLOSE_BREAKER = prepared('UPDATE receiver_delivery SET failures = 0, probe_at = NULL WHERE receiver = $1 AND failures > 0');
+
 /**
  * A receiver's breaker, kept in the database so every process honours it (receiver_delivery,
  * read by the claim in claim.ts): each failed attempt counts; from `breakAfterFailures` failures
@@ -12,9 +15,6 @@ type BreakerOptions = Pick<GatewayConfig['delivery'], 'breakAfterFailures' | 'ba
  * success closes it. So a receiver that is down costs about one attempt per probe interval,
  * however many messages wait for it. Runs in the attempt's transaction.
  */
-/** Every batch of successful deliveries runs it: planned once per connection. */
-const CLOSE_BREAKER = prepared('UPDATE receiver_delivery SET failures = 0, probe_at = NULL WHERE receiver = $1 AND failures > 0');
-
 export async function recordReceiverOutcome(db: Db, receiver: string, ok: boolean, now: Date, o: BreakerOptions, random: () => number): Promise<void> {
   if (ok) {
     await db.query(CLOSE_BREAKER, [receiver]);

@@ -125,7 +125,8 @@ export async function recordStep(db: Db, alg: LogHashAlg, messages: MessageState
   const ids = messages.map((m) => m.id);
   const detail = step.detail ?? {};
   if (Array.isArray(detail) && detail.length !== messages.length) throw new Error(`recordStep: ${detail.length} details for ${messages.length} messages`);
-  const details = Array.isArray(detail) ? detail.map((d) => JSON.stringify(d)) : messages.map(() => JSON.stringify(detail));
+  const one = Array.isArray(detail) ? null : JSON.stringify(detail);
+  const details = Array.isArray(detail) ? detail.map((d) => JSON.stringify(d)) : messages.map(() => one);
   const entries = logEntriesFor(alg, step.event, step.at, step.actor, messages, detail);
   const params: unknown[] = [
     ids, step.event, step.at, step.actor, details, to,
