@@ -22,7 +22,7 @@ import { SoakLoad } from './soak-load';
 import { BENCH_RECEIVER } from './seed';
 import { defaults } from '../gateway/config-schema';
 import { CONNECTIONS, DATABASE_URL, DB_KIND, RUN_TAG, SECONDS, WARMUP } from './settings';
-import { f0, f1, f2, markdownTable } from './table';
+import { f0, f1, f2, markdownTable, percentile } from './table';
 
 export interface DeliveryPhase {
   /** Pushes acknowledged (202) in the window. */
@@ -104,11 +104,10 @@ async function paced(gw: Target, bodyFor: (id: string) => string, rate: number):
   const duration = (performance.now() - started) / 1000;
   const s = l.take();
   const lat = [...s.latencies.push].sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]! : NaN);
   const ok = s.ok.push;
   return {
     pushed: l.totals.pushOk,
-    push: { reqPerSec: ok / duration, okPerSec: ok / duration, p50: pct(50), p90: pct(90), p99: pct(99), max: lat[lat.length - 1] ?? NaN, ok, non2xx: s.failed.push, errors: s.shed, timeouts: 0, statusCodes: {}, duration },
+    push: { reqPerSec: ok / duration, okPerSec: ok / duration, p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat[lat.length - 1] ?? NaN, ok, non2xx: s.failed.push, errors: s.shed, timeouts: 0, statusCodes: {}, duration },
   };
 }
 

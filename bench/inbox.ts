@@ -21,7 +21,7 @@ import { DATABASE_URL, RUN_TAG } from './settings';
 import { encodeCursor } from '../gateway/exchange/cursor';
 import { createSystemToken } from '../gateway/registry/systems';
 import { systemClock } from '../gateway/clock';
-import { f1, f2 } from './table';
+import { f1, f2, percentile } from './table';
 import { cpuWindow, type CpuWindow } from './cpu';
 
 const env = process.env;
@@ -85,8 +85,6 @@ const INBOX_EXPLAIN = `EXPLAIN (ANALYZE, BUFFERS)
 SELECT * FROM messages WHERE receiver = $1 AND seq > $2 AND ($3::text IS NULL OR type = $3) AND ($4::text IS NULL OR status = $4)
 ORDER BY seq LIMIT $5`;
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-
 async function measurePages(url: string, token: string, maxSeq: number): Promise<Omit<InboxSize, 'messages' | 'seedSeconds' | 'tableMB' | 'cpu'>> {
   const headers = { authorization: `Bearer ${token}` };
   const times: number[] = [];
@@ -100,7 +98,7 @@ async function measurePages(url: string, token: string, maxSeq: number): Promise
     if (i >= WARM_PAGES) times.push(ms);
   }
   const s = [...times].sort((a, b) => a - b);
-  return { p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length, pages: s.length };
+  return { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length, pages: s.length };
 }
 
 export async function runInboxBench(bodyFor: (id: string) => string): Promise<InboxBenchResult> {

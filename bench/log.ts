@@ -12,7 +12,7 @@
  *
  * BENCH_LOG_ENTRIES overrides 200,000; BENCH_LOG_PROOF_SIZE the large proof tree size.
  */
-import { f0, f2, f3, markdownTable } from './table';
+import { f0, f2, f3, markdownTable, percentile } from './table';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,8 +98,6 @@ async function growNodes(store: Store, frontier: Frontier, size: number): Promis
   if (store.kind === 'postgres') await store.query('ANALYZE log_nodes');
   return frontier;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function proofLatency(store: Store, size: number, root: Buffer, samples: number): Promise<{ size: number; medianMs: number; p99Ms: number }> {
   const pick = () => Math.floor(Math.random() * size);

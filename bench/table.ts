@@ -1,4 +1,4 @@
-/** Plain-text helpers for the bench's Markdown tables (pasted into the README as they are). */
+/** Plain-text helpers for the bench's Markdown tables (pasted into the README as they are), and the percentile they report. */
 
 /** A Markdown table with padded columns; `right(i)` says which columns align right. */
 export function markdownTable(rows: string[][], right: (column: number) => boolean): string {
@@ -13,3 +13,7 @@ export const f0 = finite((n) => Math.round(n).toLocaleString('en-US'));
 export const f1 = finite((n) => n.toFixed(1));
 export const f2 = finite((n) => n.toFixed(2));
 export const f3 = finite((n) => n.toFixed(3));
+
+/** The nearest-rank percentile `p` (0–100) of values sorted ascending; NaN when there are none. */
+export const percentile = (sorted: ArrayLike<number>, p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;

@@ -28,6 +28,7 @@ import { createSystemToken } from '../gateway/registry/systems';
 import { systemClock } from '../gateway/clock';
 import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { startMockAgencies } from '../adapters/mock-agencies';
+import { percentile } from './table';
 
 export type TargetSpec =
   /** A bare JSON echo: parses the body and answers `answer` (a receipt-sized JSON, bench/receipt.ts) with the request's messageId; on Express 5 or on node:http alone. */
@@ -177,13 +178,11 @@ async function startReceiver(): Promise<Started & { stats(): ReceiverStats; rese
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stats: () => {
-      const sorted = Float64Array.from(lags).sort();
-      const s = [...sorted];
-      return { received, distinct: seen.size, lastAt, lagMs: s.length ? { p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99), max: s[s.length - 1]! } : null };
+      const s = Float64Array.from(lags).sort();
+      return { received, distinct: seen.size, lastAt, lagMs: s.length ? { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1]! } : null };
     },
     reset: () => {
       received = 0;
