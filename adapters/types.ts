@@ -124,6 +124,12 @@ export interface AgencyAnswer {
 export interface AdapterConnection {
   /** Delivers one message (push mode). Absent: the member pulls from its inbox. */
   deliver?(m: OutboundMessage, attempt: number): Promise<DeliveryAttempt>;
+  /**
+   * Delivers several messages in one request (push mode, a member configured to take batches):
+   * up to `max` at a time, each with its own attempt number; the request's outcome is every one's.
+   * Absent: one message per request (deliver).
+   */
+  batch?: { max: number; deliver(items: Array<{ message: OutboundMessage; attempt: number }>): Promise<DeliveryAttempt> };
   /** Calls the agency for a synchronous service; throws an AdapterError (GW_ERR_AGENCY_*) on failure. */
   call?(service: ServiceSpec, request: NativeForm): Promise<AgencyAnswer>;
   /** How long one delivery attempt can take at most (the outbox's claim lease must outlast it). */

@@ -20,6 +20,7 @@ import { prepareDb } from './db';
 import { load, type LoadResult } from './push';
 import { SoakLoad } from './soak-load';
 import { BENCH_RECEIVER } from './seed';
+import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { defaults } from '../gateway/config-schema';
 import { CONNECTIONS, DATABASE_URL, DB_KIND, RUN_TAG, SECONDS, WARMUP } from './settings';
 import { f0, f1, f2, markdownTable, percentile } from './table';
@@ -50,8 +51,8 @@ export interface DeliveryPhase {
 export interface DeliveryBenchResult {
   database: 'postgres' | 'pglite';
   connections: number;
-  /** Outbox settings in force (the defaults): workers in flight per process, per receiver. */
-  outbox: { concurrency: number; perReceiver: number };
+  /** Outbox settings in force (the defaults): workers in flight per process, per receiver; messages per webhook request (the receiver's batchMax). */
+  outbox: { concurrency: number; perReceiver: number; batchMax: number };
   full: DeliveryPhase;
   /** Paced at half of what the outbox delivered in the full phase, draining or not (see `rate`). */
   paced: DeliveryPhase & { rate: number };
@@ -59,6 +60,9 @@ export interface DeliveryBenchResult {
 
 /** Outbox settings over the defaults (BENCH_DELIVERY, JSON: config delivery.*). */
 const OUTBOX = JSON.parse(process.env.BENCH_DELIVERY ?? '{}') as Record<string, unknown>;
+
+/** The receiver's adapter config batchMax (BENCH_WEBHOOK_BATCH): messages per webhook request, 1 (the default) one per request. */
+const BATCH_MAX = Number(process.env.BENCH_WEBHOOK_BATCH ?? 1);
 
 /** Longest wait for the outbox to catch up after a window. */
 const DRAIN_LIMIT_MS = Number(process.env.BENCH_DRAIN_LIMIT_MS ?? 180_000);
@@ -151,7 +155,8 @@ export async function runDeliveryBench(bodyFor: (id: string) => string): Promise
   let gw: Target | undefined;
   try {
     const execArgv = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    gw = await startTarget({ ...db.spec, webhooks: { [BENCH_RECEIVER]: `${receiver.url}/xgw/messages` }, delivery: OUTBOX }, execArgv);
+    const adapters = BATCH_MAX > 1 ? { ...unreachableDemoAgencies, [BENCH_RECEIVER]: { batchMax: BATCH_MAX } } : undefined;
+    gw = await startTarget({ ...db.spec, webhooks: { [BENCH_RECEIVER]: `${receiver.url}/xgw/messages` }, delivery: OUTBOX, ...(adapters ? { adapters } : {}) }, execArgv);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${gw.token}` };
     const probe = await fetch(`${gw.url}/api/v1/messages`, { method: 'POST', headers, body: bodyFor(`${RUN_TAG}-delivery-probe`) });
     if (probe.status !== 202) throw new Error(`bench: the gateway refused the probe push: ${probe.status} ${await probe.text()}`);
@@ -160,6 +165,14 @@ export async function runDeliveryBench(bodyFor: (id: string) => string): Promise
     const warm = new Set<string>();
     await load(gw.url, headers, bodyFor, WARMUP, warm);
     if ((await drain(receiver, warm.size + 1)).seconds === null) console.warn(`bench: the warm-up's deliveries did not drain within ${DRAIN_LIMIT_MS / 1000} s; the window starts behind`);
+    // BENCH_ANALYZE=1: statistics taken now, when nothing waits (autovacuum's ANALYZE of an idle outbox; this machine's server has autovacuum off).
+    if (process.env.BENCH_ANALYZE === '1' && db.spec.databaseUrl) {
+      const { Client } = await import('pg');
+      const c = new Client({ connectionString: db.spec.databaseUrl });
+      await c.connect();
+      await c.query('ANALYZE');
+      await c.end();
+    }
     await waitForQuiet('delivery (full load)');
     const full = await phase(gw, receiver, headers, bodyFor, db.name);
     // Half of what the outbox delivers alone (draining) or while pushes arrive, whichever is more.
@@ -167,7 +180,7 @@ export async function runDeliveryBench(bodyFor: (id: string) => string): Promise
     await waitForQuiet('delivery (paced)');
     const paced = { ...(await phase(gw, receiver, headers, bodyFor, db.name, rate)), rate };
     const outbox = { ...defaults.delivery, ...OUTBOX };
-    return { database: DB_KIND, connections: CONNECTIONS, outbox: { concurrency: outbox.concurrency, perReceiver: outbox.perReceiverConcurrency }, full, paced };
+    return { database: DB_KIND, connections: CONNECTIONS, outbox: { concurrency: outbox.concurrency, perReceiver: outbox.perReceiverConcurrency, batchMax: BATCH_MAX }, full, paced };
   } finally {
     await gw?.stop('graceful');
     await receiver.stop('graceful');
@@ -193,7 +206,7 @@ export function printDeliveryBench(r: DeliveryBenchResult, pushOnly?: { reqPerSe
       p.microsPerMessage.postgres === null ? 'n/a' : f0(p.microsPerMessage.postgres),
     ]);
   }
-  console.log(`\nPush with webhook delivery (${r.database}; outbox: ${r.outbox.concurrency} in flight per process, ${r.outbox.perReceiver} per receiver; CPU per message covers the window and the drain):`);
+  console.log(`\nPush with webhook delivery (${r.database}; outbox: ${r.outbox.concurrency} in flight per process, ${r.outbox.perReceiver} per receiver, ${r.outbox.batchMax === 1 ? 'one message per request' : `up to ${r.outbox.batchMax} messages per request`}; CPU per message covers the window and the drain):`);
   console.log(markdownTable(rows, (i) => i > 0));
   if (pushOnly) {
     console.log(

@@ -21,6 +21,8 @@
  *                      delivery (the push with webhook delivery to a receiver in its own process, full load then paced, bench/delivery.ts; not in the default)
  *   BENCH_DRAIN_LIMIT_MS delivery: longest wait for the outbox to catch up after a window (default 180000)
  *   BENCH_DELIVERY     delivery: outbox settings over the defaults, JSON (e.g. {"perReceiverConcurrency":2})
+ *   BENCH_WEBHOOK_BATCH delivery: the receiver's adapter config batchMax (messages per webhook request, default 1)
+ *   BENCH_ANALYZE=1    delivery (PostgreSQL): ANALYZE the scratch database once the warm-up has drained (stale statistics)
  *   BENCH_INBOX_SIZES  inbox: comma list of stored-message counts (default 10000,1000000)
  *   BENCH_INBOX_PAGES  inbox: measured pages per size (default 200, after 20 warm-up pages)
  *   BENCH_LOG_ENTRIES  log target: entries in the verified log (default 200,000; see bench/log.ts)

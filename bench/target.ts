@@ -34,7 +34,7 @@ export type TargetSpec =
   /** A bare JSON echo: parses the body and answers `answer` (a receipt-sized JSON, bench/receipt.ts) with the request's messageId; on Express 5 or on node:http alone. */
   | { kind: 'echo'; server?: 'express' | 'node'; answer?: Record<string, unknown> }
   | { kind: 'agencies' }
-  /** A webhook receiver on node:http: answers 204 to every POST and counts arrivals and their lag (IPC receiver-stats / receiver-reset). */
+  /** A webhook receiver on node:http: answers 204 to every POST and counts arriving messages (one or a batch per POST) and their lag (IPC receiver-stats / receiver-reset). */
   | { kind: 'receiver' }
   | {
       kind: 'gateway';
@@ -60,9 +60,9 @@ export type ChildMessage =
 
 /** What the webhook receiver saw since its last reset. */
 export interface ReceiverStats {
-  /** POSTs answered. */
+  /** Messages received (one per POST, or the messages of each WebhookBatch). */
   received: number;
-  /** Distinct x-xgw-message-id values among them (a redelivery counts once). */
+  /** Distinct message ids among them (a redelivery counts once). */
   distinct: number;
   /**
    * From the gateway's receipt of the push (the body's receivedAt) to its arrival here, in ms; both
@@ -165,11 +165,14 @@ async function startReceiver(): Promise<Started & { stats(): ReceiverStats; rese
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       lastAt = Date.now();
-      received++;
-      const id = req.headers['x-xgw-message-id'];
-      if (typeof id === 'string') seen.add(id);
-      const receivedAt = Date.parse((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { receivedAt?: string }).receivedAt ?? '');
-      if (Number.isFinite(receivedAt)) lags.push(lastAt - receivedAt);
+      // A WebhookMessage, or a WebhookBatch (adapter config batchMax) of them: counted message by message.
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string; receivedAt?: string; messages?: Array<{ id?: string; receivedAt?: string }> };
+      for (const m of body.messages ?? [body]) {
+        received++;
+        if (typeof m.id === 'string') seen.add(m.id);
+        const receivedAt = Date.parse(m.receivedAt ?? '');
+        if (Number.isFinite(receivedAt)) lags.push(lastAt - receivedAt);
+      }
       res.writeHead(204).end();
     });
   });

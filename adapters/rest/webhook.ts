@@ -10,20 +10,26 @@ import type { DeliveryAttempt, OutboundMessage, RequestSigner } from '../types';
  */
 const webhooks = deadlineAgent();
 
-/** What a webhook request carries (the OpenAPI `webhooks` section publishes it as WebhookMessage). */
-export const webhookBody = (m: OutboundMessage): string =>
-  JSON.stringify({
-    id: m.id,
-    messageId: m.messageId,
-    from: m.from,
-    to: m.to,
-    type: m.type,
-    caseId: m.caseId,
-    purpose: m.purpose,
-    digest: m.digest,
-    receivedAt: m.receivedAt,
-    payload: m.payload,
-  });
+/** One message as a webhook carries it (the OpenAPI `webhooks` section publishes it as WebhookMessage). */
+const webhookMessage = (m: OutboundMessage) => ({
+  id: m.id,
+  messageId: m.messageId,
+  from: m.from,
+  to: m.to,
+  type: m.type,
+  caseId: m.caseId,
+  purpose: m.purpose,
+  digest: m.digest,
+  receivedAt: m.receivedAt,
+  payload: m.payload,
+});
+
+/** What a webhook request for one message carries: a WebhookMessage. */
+export const webhookBody = (m: OutboundMessage): string => JSON.stringify(webhookMessage(m));
+
+/** What a webhook request for several messages carries (WebhookBatch): each message with its attempt number, oldest first. */
+export const webhookBatchBody = (items: Array<{ message: OutboundMessage; attempt: number }>): string =>
+  JSON.stringify({ messages: items.map((i) => ({ ...webhookMessage(i.message), attempt: i.attempt })) });
 
 export interface WebhookOptions {
   timeoutMs: number;
@@ -39,9 +45,22 @@ export interface WebhookOptions {
  * receiver drop a redelivery after a lost answer; the signature (a fresh nonce
  * per request) lets it authenticate the gateway and refuse a replayed request.
  */
-export async function postWebhook(url: string, m: OutboundMessage, attempt: number, opts: WebhookOptions): Promise<DeliveryAttempt> {
+export function postWebhook(url: string, m: OutboundMessage, attempt: number, opts: WebhookOptions): Promise<DeliveryAttempt> {
+  const headers = { 'idempotency-key': m.id, 'x-xgw-message-id': m.id, 'x-xgw-delivery-attempt': String(attempt) };
+  return post(url, webhookBody(m), headers, opts);
+}
+
+/**
+ * POSTs several messages to a receiver's webhook in one request (a WebhookBatch, one signature for
+ * all): 2xx means every one of them was delivered; anything else fails the attempt of each. No
+ * Idempotency-Key (a retry may carry other messages): the receiver drops redeliveries by each message's id.
+ */
+export function postWebhookBatch(url: string, items: Array<{ message: OutboundMessage; attempt: number }>, opts: WebhookOptions): Promise<DeliveryAttempt> {
+  return post(url, webhookBatchBody(items), { 'x-xgw-batch-size': String(items.length) }, opts);
+}
+
+async function post(url: string, body: string, own: Record<string, string>, opts: WebhookOptions): Promise<DeliveryAttempt> {
   const started = Date.now();
-  const body = webhookBody(m);
   try {
     const target = new URL(url);
     const res = await webhooks.request({
@@ -50,9 +69,7 @@ export async function postWebhook(url: string, m: OutboundMessage, attempt: numb
       method: 'POST',
       headers: {
         'content-type': 'application/json; charset=utf-8',
-        'idempotency-key': m.id,
-        'x-xgw-message-id': m.id,
-        'x-xgw-delivery-attempt': String(attempt),
+        ...own,
         ...opts.headers,
         ...opts.sign?.({ method: 'POST', url, body, nonce: randomUUID() }),
       },

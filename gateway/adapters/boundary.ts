@@ -46,6 +46,7 @@ function guardedConnection(c: AdapterConnection): AdapterConnection {
   const leaseMs = c.leaseMs?.bind(c);
   return {
     ...(c.deliver ? { deliver: c.deliver.bind(c) } : {}),
+    ...(c.batch ? { batch: { max: c.batch.max, deliver: c.batch.deliver.bind(c.batch) } } : {}),
     ...(call ? { call: guardAsync(call) } : {}),
     ...(leaseMs ? { leaseMs } : {}),
     circuit: () => c.circuit(),

@@ -15,7 +15,7 @@ import { webhookSigner } from './webhook-signer';
 /** Outbox administration (admin role): dead letters and their replay, the outbox per member, webhook tests; and a department's own outbox. */
 export function deliveryAdminRoutes(
   deps: Pick<GatewayDeps, 'store' | 'clock' | 'delivery' | 'trust'> & {
-    config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'>; delivery: Pick<GatewayConfig['delivery'], 'requestTimeoutMs'> };
+    config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'>; delivery: Pick<GatewayConfig['delivery'], 'requestTimeoutMs'>; adapters: GatewayConfig['adapters'] };
   },
 ): Router {
   const r = Router();
@@ -57,7 +57,9 @@ export function deliveryAdminRoutes(
 
   const sign = webhookSigner(() => deps.trust.logSigner, deps.clock);
   r.post('/admin/members/:code/webhook/test', allow('webhooks.test'), async (req, res) => {
-    const result = await testWebhook({ db: deps.store, clock: deps.clock, sign, timeoutMs: deps.config.delivery.requestTimeoutMs }, String(req.params.code));
+    const code = String(req.params.code);
+    const batch = Number(deps.config.adapters[code]?.batchMax ?? 1) > 1;
+    const result = await testWebhook({ db: deps.store, clock: deps.clock, sign, timeoutMs: deps.config.delivery.requestTimeoutMs, batch }, code);
     req.ctx.log.info({ member: result.member, ok: result.ok, httpStatus: result.httpStatus, latencyMs: result.latencyMs, by: actorName(principalOf(req)) }, 'webhook tested');
     res.json(result);
   });

@@ -1,4 +1,4 @@
-import { postWebhook } from '../../adapters/rest/webhook';
+import { postWebhook, postWebhookBatch } from '../../adapters/rest/webhook';
 import type { OutboundMessage, RequestSigner } from '../../adapters/types';
 import type { Db } from '../store/db';
 import type { Clock } from '../clock';
@@ -25,11 +25,11 @@ export interface WebhookTestResult {
 
 /**
  * Sends one signed test event to a member's webhook — the very request a message
- * makes (same body shape, headers and RFC 9421 signature), with `type: webhook-test`
- * and `X-Xgw-Event: test` — and says how it went. Not a message: nothing is stored,
- * retried or logged in the message log.
+ * makes (same body shape, headers and RFC 9421 signature; a WebhookBatch of one for a
+ * member that takes batches), with `type: webhook-test` and `X-Xgw-Event: test` — and
+ * says how it went. Not a message: nothing is stored, retried or logged in the message log.
  */
-export async function testWebhook(deps: { db: Db; clock: Clock; sign: RequestSigner; timeoutMs: number }, code: string): Promise<WebhookTestResult> {
+export async function testWebhook(deps: { db: Db; clock: Clock; sign: RequestSigner; timeoutMs: number; batch: boolean }, code: string): Promise<WebhookTestResult> {
   const webhook = await getWebhook({ db: deps.db }, code);
   const id = newId();
   const payload = { test: true, note: '网关发送的测试事件，无需处理 (a test event from the gateway: nothing to do)' };
@@ -47,6 +47,7 @@ export async function testWebhook(deps: { db: Db; clock: Clock; sign: RequestSig
     conversion: null,
     maybeDelivered: false,
   };
-  const r = await postWebhook(webhook.url, event, 1, { timeoutMs: deps.timeoutMs, sign: deps.sign, headers: { 'x-xgw-event': 'test' } });
+  const opts = { timeoutMs: deps.timeoutMs, sign: deps.sign, headers: { 'x-xgw-event': 'test' } };
+  const r = deps.batch ? await postWebhookBatch(webhook.url, [{ message: event, attempt: 1 }], opts) : await postWebhook(webhook.url, event, 1, opts);
   return { member: code, url: webhook.url, active: webhook.active, id, ok: r.ok, httpStatus: r.httpStatus ?? null, latencyMs: r.durationMs, error: r.error ?? null };
 }

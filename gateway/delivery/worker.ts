@@ -17,7 +17,10 @@ const LOCK_DELIVERIES = prepared('SELECT id, status, attempts FROM deliveries WH
 /** An attempt that ended, waiting for its outcome to be recorded (settled once it is, or could not be). */
 interface Outcome {
   job: ClaimedJob;
+  /** The request's outcome: one object for every message a batch request carried. */
   result: DeliveryAttempt;
+  /** How many messages the request carried (1: a request of its own). */
+  batch: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -34,7 +37,8 @@ export type DeliveredHook = (db: Db, delivered: { id: string; to: string; type: 
 /**
  * The outbox worker: claims due push deliveries (FOR UPDATE SKIP LOCKED, so
  * several gateway processes share the work without double sends), hands each to
- * the receiver's adapter transport (webhook, SOAP…), and records each attempt.
+ * the receiver's adapter transport (webhook, SOAP…; a member that takes batches gets several
+ * in one request), and records each attempt.
  * Failures retry with backoff and jitter; after maxAttempts — or at once when the
  * transport says retrying cannot help — the delivery is dead-lettered. A claim holds a lease
  * (locked_until); a crashed process's claims are retried when it expires.
@@ -119,11 +123,15 @@ export class DeliveryWorker {
         const free = this.opts.concurrency - inFlight.size;
         const jobs = free > 0 && !this.halted && !failed ? await this.claim(free) : [];
         total += jobs.length;
-        for (const j of jobs) {
-          const p: Promise<void> = this.deliver(j)
-            .catch((error: unknown) => void (failed ??= { error }))
-            .finally(() => inFlight.delete(p));
-          inFlight.add(p);
+        for (const request of this.requests(jobs)) {
+          const attempt = this.attempt(request);
+          for (const j of request) {
+            const p: Promise<void> = attempt
+              .then((result) => this.settle(j, result, request.length))
+              .catch((error: unknown) => void (failed ??= { error }))
+              .finally(() => inFlight.delete(p));
+            inFlight.add(p);
+          }
         }
         if (!inFlight.size) break;
         await Promise.race(inFlight);
@@ -143,14 +151,45 @@ export class DeliveryWorker {
     return claimDue(this.store, now, lease, { limit, perReceiver: this.opts.perReceiverConcurrency, breakAfterFailures: this.opts.breakAfterFailures });
   }
 
-  private async deliver(job: ClaimedJob): Promise<void> {
-    const transport = this.adapters.connectionOf(job.to)?.deliver;
-    const result: DeliveryAttempt = transport
-      ? await transport(job, job.attempts).catch((err: Error) => ({ ok: false, error: err.message, durationMs: 0 }))
-      : { ok: false, error: `member ${job.to} has no push transport (adapter or delivery mode)`, durationMs: 0 };
+  /**
+   * The claimed jobs as requests: a member whose transport takes batches gets its jobs in requests of
+   * up to its batch size (every one a batch, however few: the receiver sees one body shape); the others, one job per request.
+   */
+  private requests(jobs: ClaimedJob[]): ClaimedJob[][] {
+    const requests: ClaimedJob[][] = [];
+    const open = new Map<string, ClaimedJob[]>();
+    for (const j of jobs) {
+      const max = this.adapters.connectionOf(j.to)?.batch?.max;
+      if (!max) {
+        requests.push([j]);
+        continue;
+      }
+      let request = open.get(j.to);
+      if (!request || request.length >= max) {
+        request = [];
+        open.set(j.to, request);
+        requests.push(request);
+      }
+      request.push(j);
+    }
+    return requests;
+  }
+
+  /** One request's attempt: the jobs' receiver's batch transport, or its one-message transport. */
+  private async attempt(jobs: ClaimedJob[]): Promise<DeliveryAttempt> {
+    const connection = this.adapters.connectionOf(jobs[0]!.to);
+    const send = connection?.batch
+      ? () => connection.batch!.deliver(jobs.map((j) => ({ message: j, attempt: j.attempts })))
+      : connection?.deliver && (() => connection.deliver!(jobs[0]!, jobs[0]!.attempts));
+    if (!send) return { ok: false, error: `member ${jobs[0]!.to} has no push transport (adapter or delivery mode)`, durationMs: 0 };
+    return send().catch((err: Error) => ({ ok: false, error: err.message, durationMs: 0 }));
+  }
+
+  /** Queues a job's outcome for recording (recordQueued); settles once it is recorded. */
+  private async settle(job: ClaimedJob, result: DeliveryAttempt, batch: number): Promise<void> {
     this.metrics?.deliveries.inc({ outcome: result.ok ? 'delivered' : result.notAttempted ? 'deferred' : 'failed' });
     await new Promise<void>((resolve, reject) => {
-      this.outcomes.push({ job, result, resolve, reject });
+      this.outcomes.push({ job, result, batch, resolve, reject });
       this.recording ??= this.recordQueued();
     });
   }
@@ -203,18 +242,20 @@ export class DeliveryWorker {
           [o.job.deliveryId, o.result.error, new Date(now.getTime() + (o.result.retryAfterMs ?? 1000)), now],
         );
       }
-      // Each receiver's breaker, as if its outcomes came one by one: a success closes it, the failures after the last success count.
+      // Each receiver's breaker, as if its requests' outcomes came one by one (a batch request is one, however many
+      // messages it carried): a success closes it, the failures after the last success count.
       for (const receiver of new Set(attempted.map((o) => o.job.to))) {
-        const theirs = attempted.filter((o) => o.job.to === receiver);
-        const lastOk = theirs.map((o) => o.result.ok).lastIndexOf(true);
+        const theirs = [...new Set(attempted.filter((o) => o.job.to === receiver).map((o) => o.result))];
+        const lastOk = theirs.map((r) => r.ok).lastIndexOf(true);
         if (lastOk >= 0) await recordReceiverOutcome(db, receiver, true, now, this.opts, this.random);
-        for (const o of theirs.slice(lastOk + 1)) await recordReceiverOutcome(db, receiver, false, now, this.opts, this.random);
+        for (let i = lastOk + 1; i < theirs.length; i++) await recordReceiverOutcome(db, receiver, false, now, this.opts, this.random);
       }
       const step = { at: now, actor: 'gateway' };
       const attemptOf = (o: Outcome) => ({
         attempt: o.job.attempts,
         httpStatus: o.result.httpStatus ?? null,
         durationMs: o.result.durationMs,
+        ...(o.batch > 1 ? { batch: o.batch } : {}),
         ...(o.result.answer ? { answer: o.result.answer } : {}),
       });
       const delivered = attempted.filter((o) => o.result.ok);

@@ -5,6 +5,7 @@
  */
 import { ref, type Json } from './openapi-helpers';
 import { messageProps } from '../exchange/openapi';
+import { MAX_BATCH } from '../../adapters/rest/rest-adapter';
 
 const header = (name: string, description: string, schema: Json = { type: 'string' }, required = true): Json => ({ name, in: 'header', required, description, schema });
 
@@ -26,29 +27,45 @@ const WEBHOOK_SIGNATURE =
   '`alg` is `ed25519`, `ecdsa-p256-sha256` or `rsa-pss-sha512` after the key. An SM2 key (not in the RFC 9421 registry) signs ' +
   'SM2-with-SM3 (DER r,s, distinguishing ID 1234567812345678) and `alg` is left out. The README shows the check in Node and with openssl.';
 
+const WEBHOOK_BATCH =
+  `For a member whose adapter config sets \`batchMax\` above 1 (\`adapters.<code>.batchMax\`, up to ${MAX_BATCH}), the outbox posts its ` +
+  'messages together instead of one per request: up to `batchMax` of the messages it claimed for the member at once, in one ' +
+  '`WebhookBatch` with one signature, every request in this shape however few it carries. The answer is for all of them: 2xx ' +
+  'delivers each one, anything else is a failed attempt of each, retried on its own schedule (a retry may carry other messages, ' +
+  'so there is no `Idempotency-Key`: deduplicate on each message `id`; `attempt` is its own attempt number). The receiver\'s ' +
+  'circuit breaker counts one failed request once, however many messages it carried. Messages in flight per member ' +
+  '(`delivery.perReceiverConcurrency`) are counted one by one, so a request carries at most that many.';
+
 /** The OpenAPI 3.1 `webhooks`: the requests the gateway makes to members delivered by push. */
 export function webhooks(): Json {
-  const request = (summary: string, description: string, extra: Json[] = []) => ({
+  const kinds = {
+    message: { operationId: 'webhookMessage', summary: 'A message delivered to its receiver (推送投递)', body: 'WebhookMessage' },
+    messages: { operationId: 'webhookMessages', summary: 'Messages delivered to their receiver in one request (批量推送, adapter config batchMax)', body: 'WebhookBatch' },
+    test: { operationId: 'webhookTest', summary: 'A test event (POST /api/v1/admin/members/{code}/webhook/test)', body: 'WebhookMessage' },
+  };
+  const oneMessage = [
+    header('Idempotency-Key', 'the gateway message id: the same on every attempt of one message', { type: 'string', format: 'uuid' }),
+    header('X-Xgw-Message-Id', 'the gateway message id (as Idempotency-Key)', { type: 'string', format: 'uuid' }),
+    header('X-Xgw-Delivery-Attempt', 'which attempt this is (1, 2, …; a replayed dead letter starts again at 1)', { type: 'string', pattern: '^[0-9]+$' }),
+  ];
+  const request = (kind: keyof typeof kinds, description: string, own: Json[]) => ({
     post: {
       tags: ['exchange'],
-      operationId: summary === 'message' ? 'webhookMessage' : 'webhookTest',
-      summary: summary === 'message' ? 'A message delivered to its receiver (推送投递)' : 'A test event (POST /api/v1/admin/members/{code}/webhook/test)',
+      operationId: kinds[kind].operationId,
+      summary: kinds[kind].summary,
       description: `${description}\n\n${WEBHOOK_SIGNATURE}\n\n${WEBHOOK_RETRIES}`,
       security: [],
       parameters: [
         header('Content-Type', 'always JSON', { type: 'string', const: 'application/json; charset=utf-8' }),
-        header('Idempotency-Key', 'the gateway message id: the same on every attempt of one message', { type: 'string', format: 'uuid' }),
-        header('X-Xgw-Message-Id', 'the gateway message id (as Idempotency-Key)', { type: 'string', format: 'uuid' }),
-        header('X-Xgw-Delivery-Attempt', 'which attempt this is (1, 2, …; a replayed dead letter starts again at 1)', { type: 'string', pattern: '^[0-9]+$' }),
+        ...own,
         header('Content-Digest', 'RFC 9530: `sha-256=:<base64 SHA-256 of the body>:`', { type: 'string', pattern: '^sha-256=:[A-Za-z0-9+/]{43}=:$' }),
         header('Signature-Input', 'RFC 9421: `xgw=("@method" "@target-uri" "content-digest");created=…;expires=…;nonce="…";keyid="…";alg="…";tag="xgw-webhook"`', {
           type: 'string',
           pattern: '^xgw=\\("@method" "@target-uri" "content-digest"\\);created=[0-9]+;expires=[0-9]+;nonce="[^"]+";keyid="[0-9a-f]{64}"(;alg="[a-z0-9-]+")?;tag="xgw-webhook"$',
         }),
         header('Signature', 'RFC 9421: `xgw=:<base64 signature over the signature base>:`', { type: 'string', pattern: '^xgw=:[A-Za-z0-9+/=]+:$' }),
-        ...extra,
       ],
-      requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookMessage') } } },
+      requestBody: { required: true, content: { 'application/json': { schema: ref(kinds[kind].body) } } },
       responses: {
         '2XX': { description: 'delivered: the message is recorded `delivered` (via push) in its history; no more attempts' },
         '4XX': { description: 'a failed attempt, retried like a 5xx (a 4xx is not a refusal: reject with POST /api/v1/messages/{id}/ack)' },
@@ -57,8 +74,12 @@ export function webhooks(): Json {
     },
   });
   return {
-    message: request('message', 'POST to the webhook URL of the receiving member (GET/PUT /api/v1/admin/members/{code}/webhook) for each message, from the outbox.'),
-    test: request('test', 'Sent once, when an admin tests the endpoint; not a message: nothing is retried or recorded. `type` is `webhook-test`.', [
+    message: request('message', 'POST to the webhook URL of the receiving member (GET/PUT /api/v1/admin/members/{code}/webhook) for each message, from the outbox.', oneMessage),
+    messages: request('messages', `POST to the webhook URL of the receiving member, from the outbox, when its adapter config sets \`batchMax\`.\n\n${WEBHOOK_BATCH}`, [
+      header('X-Xgw-Batch-Size', 'how many messages the body carries (1 to `batchMax`)', { type: 'string', pattern: '^[1-9][0-9]*$' }),
+    ]),
+    test: request('test', 'Sent once, when an admin tests the endpoint; not a message: nothing is retried or recorded. `type` is `webhook-test`. To a member with `batchMax` it comes as a `WebhookBatch` of one (the `messages` webhook, with `X-Xgw-Event: test`).', [
+      ...oneMessage,
       header('X-Xgw-Event', 'present on test events only', { type: 'string', const: 'test' }),
     ]),
   };
@@ -72,4 +93,25 @@ export const webhookMessageSchema = {
   required: [...Object.keys(messageHeader), 'payload'],
   additionalProperties: false,
   properties: { ...messageHeader, payload: { type: 'object', description: 'the message payload, valid against the schema of `type` (GET /api/v1/types/{type})' } },
+} satisfies Json;
+
+/** The body of a batch webhook request (adapters/rest/webhook.ts webhookBatchBody): messages, each with its attempt number. */
+export const webhookBatchSchema = {
+  type: 'object',
+  description: 'Messages a webhook delivers in one request (adapter config `batchMax` above 1): each as in WebhookMessage, with its own attempt number.',
+  required: ['messages'],
+  additionalProperties: false,
+  properties: {
+    messages: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_BATCH,
+      items: {
+        type: 'object',
+        required: [...webhookMessageSchema.required, 'attempt'],
+        additionalProperties: false,
+        properties: { ...webhookMessageSchema.properties, attempt: { type: 'integer', minimum: 1, description: 'which attempt this is for this message (1, 2, …)' } },
+      },
+    },
+  },
 } satisfies Json;

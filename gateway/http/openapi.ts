@@ -17,7 +17,7 @@ import { registryPaths, registrySchemas } from '../registry/openapi';
 import { logPaths, logSchemas } from '../log/openapi';
 import { auditPaths, auditSchemas } from '../audit/openapi';
 import { deliveryPaths, deliverySchemas } from '../delivery/openapi';
-import { webhookMessageSchema, webhooks } from './openapi-webhooks';
+import { webhookBatchSchema, webhookMessageSchema, webhooks } from './openapi-webhooks';
 import { servicePaths, serviceSchemas } from '../services/openapi';
 import { documentPaths, documentSchemas } from '../documents/openapi';
 import { casePaths, caseSchemas } from '../cases/openapi';
@@ -234,7 +234,7 @@ export function buildOpenApi(deps: { schemas: SchemaRegistry; publicUrl?: string
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
         Location: { description: 'URL of the message: /api/v1/messages/{id}', schema: { type: 'string' } },
       },
-      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...statsSchemas(), ...adminSchemas(), ...adapterSchemas(), ...certificateSchemas(), WebhookMessage: webhookMessageSchema },
+      schemas: { ...componentSchemas(deps.schemas), ...exchangeSchemas(deps.schemas), ...registrySchemas(), ...logSchemas(), ...auditSchemas(), ...deliverySchemas(), ...serviceSchemas(), ...documentSchemas(), ...caseSchemas(), ...supervisionSchemas(), ...statsSchemas(), ...adminSchemas(), ...adapterSchemas(), ...certificateSchemas(), WebhookMessage: webhookMessageSchema, WebhookBatch: webhookBatchSchema },
       examples: problemExamples(),
     },
   };

@@ -102,7 +102,12 @@ export async function startTestGateway(
   const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgw-pki-'));
   const trustOverrides = opts.config?.trust as { pkiDir?: string; logKeyAlg?: string } | undefined;
   if (template && !trustOverrides?.pkiDir) seedPkiDir(template, pkiDir, opts.members ?? demoMembers, trustOverrides?.logKeyAlg);
-  const config: Readonly<GatewayConfig> = buildConfig({
+  // A config the gateway refuses at start (what some tests check): the test's database goes with it.
+  const refused = async (err: unknown): Promise<never> => {
+    await db.drop().catch(() => undefined);
+    throw err;
+  };
+  const config: Readonly<GatewayConfig> = await Promise.resolve().then(() => buildConfig({
     demo: false,
     logLevel: 'info',
     host: '127.0.0.1',
@@ -113,10 +118,10 @@ export async function startTestGateway(
     supervision: { enabled: false, ...(opts.config?.supervision as object | undefined) },
     // The vertical agencies' adapters need an endpoint; tests that talk to them start mock agencies and override it.
     adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
-  });
+  })).catch(refused);
   const make = (store: Store) =>
     createGateway(config, { clock, store: opts.wrapStore ? opts.wrapStore(store) : store, logDestination: sink, processMetrics: false, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
-  let gw = await make(db.store);
+  let gw = await make(db.store).catch(refused);
   let url = await gw.listen(0);
   const t: TestGateway = {
     get gw() {

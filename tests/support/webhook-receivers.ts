@@ -5,7 +5,8 @@ import { demoAgreements, demoMembers } from '../../gateway/registry/demo';
 
 /**
  * A test gateway whose housing and docstation take their messages at two real webhook receivers
- * (the outbox tests: tests/delivery/), with the hall allowed to send case records to both. Its
+ * (the outbox tests: tests/delivery/), with the hall allowed to send case records to both (`adapters`:
+ * their adapter config, e.g. batchMax). Its
  * outbox worker is not started: tests drive `t.gw.deps.delivery.runOnce()`.
  */
 export interface WebhookSetup {
@@ -18,12 +19,15 @@ export interface WebhookSetup {
   close(): Promise<void>;
 }
 
-export async function startWebhookGateway(tag: string, delivery: Record<string, unknown>): Promise<WebhookSetup> {
+export async function startWebhookGateway(tag: string, delivery: Record<string, unknown>, adapters: Record<string, Record<string, unknown>> = {}): Promise<WebhookSetup> {
   const [housing, docstation] = await Promise.all([startReceiver(), startReceiver()]);
   const urls: Record<string, string> = { housing: housing.url, docstation: docstation.url };
   const members = demoMembers.map((m) => (urls[m.code] ? { ...m, deliveryMode: 'push' as const, webhookUrl: urls[m.code]! } : m));
   const agreements = [...demoAgreements, { sender: 'hall', receiver: 'docstation', messageType: 'case-record', purposes: ['case-handling'] }];
-  const t = await startTestGateway({ members, agreements, config: { delivery } });
+  const t = await startTestGateway({ members, agreements, config: { delivery, adapters } }).catch(async (err: unknown) => {
+    await Promise.all([housing.close(), docstation.close()]);
+    throw err;
+  });
   let seq = 0;
   const push = async (to: string): Promise<string> => {
     const caseNo = `FZ-${tag}-${String(++seq).padStart(5, '0')}`;
