@@ -5,6 +5,7 @@ import { sendProblem } from './problem';
 import { GatewayError } from '../errors';
 import { WorkingCalendar, calendarWarnings } from '../cases/calendar';
 import { expiryWarnings } from '../trust/expiry';
+import { serverWarnings } from '../store/server-warnings';
 
 /** Records each request's route, status and latency once it has been answered, and logs it. */
 export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
@@ -25,8 +26,8 @@ export function httpMetrics(deps: Pick<GatewayDeps, 'metrics' | 'log'>) {
 
 /**
  * /healthz (process up), /readyz (database reachable and migrated; `warnings` when the
- * working-day calendar does not cover the current or next year, or a signing certificate
- * expires within 30 days), /metrics (Prometheus).
+ * working-day calendar does not cover the current or next year, a signing certificate
+ * expires within 30 days, or PostgreSQL runs with autovacuum off), /metrics (Prometheus).
  */
 export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics' | 'config' | 'clock' | 'trust'>): Router {
   const r = Router();
@@ -35,15 +36,17 @@ export function opsRoutes(deps: Pick<GatewayDeps, 'store' | 'metrics' | 'config'
     res.json({ status: 'ok' });
   });
   r.get('/readyz', async (req, res) => {
+    let server: string[];
     try {
       if (!(await migrationsDone(deps.store))) {
         return sendProblem(res, req.ctx.requestId, new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'migrations are not complete'));
       }
+      server = await serverWarnings(deps.store);
     } catch {
       return sendProblem(res, req.ctx.requestId, new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'database did not answer'));
     }
     const now = deps.clock.now();
-    const warnings = [...calendarWarnings(calendar, now), ...expiryWarnings(deps.trust.signingCertificates(), now)];
+    const warnings = [...calendarWarnings(calendar, now), ...expiryWarnings(deps.trust.signingCertificates(), now), ...server];
     res.json({ status: 'ready', database: deps.store.kind, ...(warnings.length ? { warnings } : {}) });
   });
   r.get('/metrics', async (_req, res) => {

@@ -1,3 +1,4 @@
+import { AUTOVACUUM_OFF } from '../../gateway/store/server-warnings';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/gateway';
 import { sampleCaseRecord } from '../fixtures/case-record';
 import { createSystemToken, revokeSystemToken } from '../../gateway/registry/systems';
@@ -185,6 +186,10 @@ describe('operations and registry', () => {
     const ready = await t.call('GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', database: t.gw.deps.store.kind });
+    // PostgreSQL with autovacuum off (as the server says on the test's own connection) is warned about; PGlite never
+    const autovacuum = t.db.store.kind === 'postgres' ? (await t.db.store.query<{ v: string }>(`SELECT current_setting('autovacuum') AS v`)).rows[0]!.v : null;
+    const warned = (ready.body.warnings ?? []).filter((w: string) => w.includes('autovacuum'));
+    expect({ autovacuum, warned }).toEqual({ autovacuum, warned: autovacuum === 'off' ? [AUTOVACUUM_OFF] : [] });
 
     const record = sampleCaseRecord({ caseNo: 'FZ-OPS-000001' });
     const pushed = await t.call('POST', '/api/v1/messages', {

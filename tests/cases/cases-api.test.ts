@@ -191,11 +191,14 @@ test('the live fold takes the payloads of case messages this gateway committed f
 
 test('/readyz warns when the working-day calendar does not cover the current or next year', async () => {
   t.clock.set('2025-06-01T10:00:00+08:00');
+  // (the server's own warnings, e.g. PostgreSQL's autovacuum off, are not the calendar's)
+  const calendarWarnings = (body: { warnings?: string[] }) => (body.warnings ?? []).filter((w) => w.includes('CALENDAR'));
   const covered = await t.call('GET', '/readyz');
   expect(covered.status).toBe(200);
-  expect(covered.body.warnings).toBeUndefined();
+  expect(calendarWarnings(covered.body)).toEqual([]);
   t.clock.set('2026-10-20T10:00:00+08:00');
   const warned = await t.call('GET', '/readyz');
   expect(warned.status).toBe(200);
-  expect(warned.body).toMatchObject({ status: 'ready', warnings: [expect.stringMatching(/GW_ERR_CASE_CALENDAR_UNCOVERED.*2027/)] });
+  expect(warned.body.status).toBe('ready');
+  expect(calendarWarnings(warned.body)).toEqual([expect.stringMatching(/GW_ERR_CASE_CALENDAR_UNCOVERED.*2027/)]);
 });
