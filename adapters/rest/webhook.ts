@@ -25,10 +25,10 @@ const webhookMessage = (m: OutboundMessage) => ({
 });
 
 /** What a webhook request for one message carries: a WebhookMessage. */
-export const webhookBody = (m: OutboundMessage): string => JSON.stringify(webhookMessage(m));
+const webhookBody = (m: OutboundMessage): string => JSON.stringify(webhookMessage(m));
 
-/** What a webhook request for several messages carries (WebhookBatch): each message with its attempt number, oldest first. */
-export const webhookBatchBody = (items: Array<{ message: OutboundMessage; attempt: number }>): string =>
+/** What a webhook request for several messages carries (WebhookBatch): each message with its attempt number. */
+const webhookBatchBody = (items: Array<{ message: OutboundMessage; attempt: number }>): string =>
   JSON.stringify({ messages: items.map((i) => ({ ...webhookMessage(i.message), attempt: i.attempt })) });
 
 export interface WebhookOptions {

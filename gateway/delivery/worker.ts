@@ -177,12 +177,13 @@ export class DeliveryWorker {
 
   /** One request's attempt: the jobs' receiver's batch transport, or its one-message transport. */
   private async attempt(jobs: ClaimedJob[]): Promise<DeliveryAttempt> {
-    const connection = this.adapters.connectionOf(jobs[0]!.to);
-    const send = connection?.batch
-      ? () => connection.batch!.deliver(jobs.map((j) => ({ message: j, attempt: j.attempts })))
-      : connection?.deliver && (() => connection.deliver!(jobs[0]!, jobs[0]!.attempts));
-    if (!send) return { ok: false, error: `member ${jobs[0]!.to} has no push transport (adapter or delivery mode)`, durationMs: 0 };
-    return send().catch((err: Error) => ({ ok: false, error: err.message, durationMs: 0 }));
+    const first = jobs[0]!;
+    const connection = this.adapters.connectionOf(first.to);
+    const sent = connection?.batch
+      ? connection.batch.deliver(jobs.map((j) => ({ message: j, attempt: j.attempts })))
+      : connection?.deliver?.(first, first.attempts);
+    if (!sent) return { ok: false, error: `member ${first.to} has no push transport (adapter or delivery mode)`, durationMs: 0 };
+    return sent.catch((err: Error) => ({ ok: false, error: err.message, durationMs: 0 }));
   }
 
   /** Queues a job's outcome for recording (recordQueued); settles once it is recorded. */
