@@ -66,7 +66,7 @@ export function adapterSchemas(): Json {
   return {
     AdapterStatus: {
       type: 'object',
-      required: ['member', 'name', 'adapter', 'title', 'version', 'deliveryMode', 'endpoint', 'circuit', 'delivery'],
+      required: ['member', 'name', 'adapter', 'title', 'version', 'deliveryMode', 'endpoint', 'batchMax', 'circuit', 'delivery'],
       properties: {
         member: str('member code'),
         name: str('member name'),
@@ -75,6 +75,7 @@ export function adapterSchemas(): Json {
         version: nullable(str("the adapter's version")),
         deliveryMode: { type: 'string', enum: ['push', 'pull'] },
         endpoint: nullable(str("where its connection sends (the agency's endpoint, else the webhook), without credentials")),
+        batchMax: nullable({ type: 'integer', minimum: 2, description: 'messages per webhook request for a member that takes batches (adapter config batchMax); null: one per request' }),
         circuit: nullable(circuit),
         delivery: nullable(delivery),
       },

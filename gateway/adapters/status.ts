@@ -14,6 +14,8 @@ export interface AdapterStatus {
   deliveryMode: 'push' | 'pull';
   /** Where its connection sends: the agency's or station's endpoint, else the member's webhook; never credentials. */
   endpoint: string | null;
+  /** Messages per webhook request for a member that takes batches (adapter config batchMax); null: one per request. */
+  batchMax: number | null;
   /** The connection's circuit breaker; null: the adapter has none (REST webhooks, pull members). */
   circuit: CircuitReport | null;
   /** Its push deliveries: the receiver's delivery breaker, whether paused, its backlog (null: not known, e.g. a member added since). */
@@ -49,6 +51,7 @@ export function adapterStatuses(
         version: adapter?.version ?? null,
         deliveryMode: m.deliveryMode,
         endpoint: shown(adapters.configOf(m.code)?.endpoint) ?? shown(m.webhookUrl),
+        batchMax: adapters.connectionOf(m.code)?.batch?.max ?? null,
         circuit: adapters.connectionOf(m.code)?.circuit() ?? null,
         delivery: deliveries.get(m.code) ?? null,
       };
