@@ -166,12 +166,9 @@ export async function runDeliveryBench(bodyFor: (id: string) => string): Promise
     await load(gw.url, headers, bodyFor, WARMUP, warm);
     if ((await drain(receiver, warm.size + 1)).seconds === null) console.warn(`bench: the warm-up's deliveries did not drain within ${DRAIN_LIMIT_MS / 1000} s; the window starts behind`);
     // BENCH_ANALYZE=1: statistics taken now, when nothing waits (autovacuum's ANALYZE of an idle outbox; this machine's server has autovacuum off).
-    if (process.env.BENCH_ANALYZE === '1' && db.spec.databaseUrl) {
-      const { Client } = await import('pg');
-      const c = new Client({ connectionString: db.spec.databaseUrl });
-      await c.connect();
-      await c.query('ANALYZE');
-      await c.end();
+    if (process.env.BENCH_ANALYZE === '1' && db.kind === 'postgres') {
+      const store = await db.open();
+      await store.query('ANALYZE').finally(() => store.close());
     }
     await waitForQuiet('delivery (full load)');
     const full = await phase(gw, receiver, headers, bodyFor, db.name);

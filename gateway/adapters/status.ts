@@ -43,6 +43,7 @@ export function adapterStatuses(
     .allMembers()
     .map((m) => {
       const adapter = adapters.adapterOf(m.code);
+      const connection = adapters.connectionOf(m.code);
       return {
         member: m.code,
         name: m.name,
@@ -51,8 +52,8 @@ export function adapterStatuses(
         version: adapter?.version ?? null,
         deliveryMode: m.deliveryMode,
         endpoint: shown(adapters.configOf(m.code)?.endpoint) ?? shown(m.webhookUrl),
-        batchMax: adapters.connectionOf(m.code)?.batch?.max ?? null,
-        circuit: adapters.connectionOf(m.code)?.circuit() ?? null,
+        batchMax: connection?.batch?.max ?? null,
+        circuit: connection?.circuit() ?? null,
         delivery: deliveries.get(m.code) ?? null,
       };
     })

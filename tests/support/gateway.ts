@@ -107,18 +107,23 @@ export async function startTestGateway(
     await db.drop().catch(() => undefined);
     throw err;
   };
-  const config: Readonly<GatewayConfig> = await Promise.resolve().then(() => buildConfig({
-    demo: false,
-    logLevel: 'info',
-    host: '127.0.0.1',
-    port: 0,
-    ...opts.config,
-    trust: { pkiDir, ...(opts.config?.trust as object | undefined) },
-    // 电子监察 runs when a test asks (runOnce(), or this config): a schedule would add notices to inboxes other tests count.
-    supervision: { enabled: false, ...(opts.config?.supervision as object | undefined) },
-    // The vertical agencies' adapters need an endpoint; tests that talk to them start mock agencies and override it.
-    adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
-  })).catch(refused);
+  let config: Readonly<GatewayConfig>;
+  try {
+    config = buildConfig({
+      demo: false,
+      logLevel: 'info',
+      host: '127.0.0.1',
+      port: 0,
+      ...opts.config,
+      trust: { pkiDir, ...(opts.config?.trust as object | undefined) },
+      // 电子监察 runs when a test asks (runOnce(), or this config): a schedule would add notices to inboxes other tests count.
+      supervision: { enabled: false, ...(opts.config?.supervision as object | undefined) },
+      // The vertical agencies' adapters need an endpoint; tests that talk to them start mock agencies and override it.
+      adapters: { ...agencyConfigFor(opts.members ?? demoMembers), ...(opts.config?.adapters as object | undefined) },
+    });
+  } catch (err) {
+    return refused(err);
+  }
   const make = (store: Store) =>
     createGateway(config, { clock, store: opts.wrapStore ? opts.wrapStore(store) : store, logDestination: sink, processMetrics: false, startDelivery: false, startIntegrator: false, random: opts.random ?? (() => 0.5) });
   let gw = await make(db.store).catch(refused);
