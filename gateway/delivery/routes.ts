@@ -14,8 +14,8 @@ import { webhookSigner } from './webhook-signer';
 
 /** Outbox administration (admin role): dead letters and their replay, the outbox per member, webhook tests; and a department's own outbox. */
 export function deliveryAdminRoutes(
-  deps: Pick<GatewayDeps, 'store' | 'clock' | 'delivery' | 'trust'> & {
-    config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'>; delivery: Pick<GatewayConfig['delivery'], 'requestTimeoutMs'>; adapters: GatewayConfig['adapters'] };
+  deps: Pick<GatewayDeps, 'store' | 'clock' | 'delivery' | 'trust' | 'adapters'> & {
+    config: { trust: Pick<GatewayConfig['trust'], 'logHashAlg'>; delivery: Pick<GatewayConfig['delivery'], 'requestTimeoutMs'> };
   },
 ): Router {
   const r = Router();
@@ -58,7 +58,9 @@ export function deliveryAdminRoutes(
   const sign = webhookSigner(() => deps.trust.logSigner, deps.clock);
   r.post('/admin/members/:code/webhook/test', allow('webhooks.test'), async (req, res) => {
     const code = String(req.params.code);
-    const batch = Number(deps.config.adapters[code]?.batchMax ?? 1) > 1;
+    // The member's bound adapter config (its registry adapterConfig with adapters.<code> over it), as the outbox reads it;
+    // not its connection, which has no push transport while the webhook is inactive (a test may come before it is switched on).
+    const batch = Number(deps.adapters.configOf(code)?.batchMax ?? 1) > 1;
     const result = await testWebhook({ db: deps.store, clock: deps.clock, sign, timeoutMs: deps.config.delivery.requestTimeoutMs, batch }, code);
     req.ctx.log.info({ member: result.member, ok: result.ok, httpStatus: result.httpStatus, latencyMs: result.latencyMs, by: actorName(principalOf(req)) }, 'webhook tested');
     res.json(result);

@@ -138,6 +138,21 @@ test("an admin's webhook test reaches a member with batchMax as a signed Webhook
   }
 });
 
+test("the webhook test follows a batchMax set in the registry's adapterConfig (not only in the gateway config)", async () => {
+  const admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token;
+  const set = (adapterConfig: Record<string, unknown>) => t.call('PATCH', '/api/v1/admin/members/docstation', { token: admin, body: { adapterConfig } });
+  expect((await set({ batchMax: 3 })).status).toBe(200);
+  try {
+    const r = await t.call('POST', '/api/v1/admin/members/docstation/webhook/test', { token: admin });
+    expect(r.body).toMatchObject({ member: 'docstation', ok: true });
+    expect(docstation.hits).toHaveLength(1);
+    if (!batchBody(docstation.hits[0]!.body)) throw new Error(`not a WebhookBatch: ${JSON.stringify(validationErrors())}`);
+    expect(docstation.hits[0]!.body.messages).toEqual([expect.objectContaining({ id: r.body.id, type: 'webhook-test' })]);
+  } finally {
+    expect((await set({})).status).toBe(200);
+  }
+});
+
 test('batchMax is checked against the adapter config schema: 0 and more than 100 are refused at start', async () => {
   for (const bad of [0, 101]) {
     await expect(startWebhookGateway('WX', {}, { housing: { batchMax: bad } })).rejects.toThrow(/batchMax/);
