@@ -51,7 +51,7 @@ export interface DeliveryPhase {
 export interface DeliveryBenchResult {
   database: 'postgres' | 'pglite';
   connections: number;
-  /** Outbox settings in force (the defaults): workers in flight per process, per receiver; messages per webhook request (the receiver's batchMax). */
+  /** Outbox settings in force (the defaults): requests in flight per process, per receiver; messages per webhook request (the receiver's batchMax). */
   outbox: { concurrency: number; perReceiver: number; batchMax: number };
   full: DeliveryPhase;
   /** Paced at half of what the outbox delivered in the full phase, draining or not (see `rate`). */
@@ -203,7 +203,7 @@ export function printDeliveryBench(r: DeliveryBenchResult, pushOnly?: { reqPerSe
       p.microsPerMessage.postgres === null ? 'n/a' : f0(p.microsPerMessage.postgres),
     ]);
   }
-  console.log(`\nPush with webhook delivery (${r.database}; outbox: ${r.outbox.concurrency} in flight per process, ${r.outbox.perReceiver} per receiver, ${r.outbox.batchMax === 1 ? 'one message per request' : `up to ${r.outbox.batchMax} messages per request`}; CPU per message covers the window and the drain):`);
+  console.log(`\nPush with webhook delivery (${r.database}; outbox: ${r.outbox.concurrency} requests in flight per process, ${r.outbox.perReceiver} per receiver, ${r.outbox.batchMax === 1 ? 'one message per request' : `up to ${r.outbox.batchMax} messages per request`}; CPU per message covers the window and the drain):`);
   console.log(markdownTable(rows, (i) => i > 0));
   if (pushOnly) {
     console.log(

@@ -90,8 +90,9 @@ export interface GatewayConfig {
   delivery: {
     enabled: boolean;
     pollIntervalMs: number;
+    /** Most delivery requests in flight in one process (a request carries one message, or up to batchMax for a member that takes batches). */
     concurrency: number;
-    /** Most deliveries in flight to one receiver at once, across every process (a slow receiver holds no more worker slots). */
+    /** Most delivery requests in flight to one receiver at once, across every process (a slow receiver holds no more worker slots). */
     perReceiverConcurrency: number;
     /** After this many failed attempts in a row to one receiver, its jobs wait for one probe at a time (backoff with full jitter between probes). */
     breakAfterFailures: number;

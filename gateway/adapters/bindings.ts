@@ -59,6 +59,13 @@ export class AdapterBindings {
     return max;
   }
 
+  /** Messages per request of every member whose push transport takes batches (adapter config batchMax). */
+  batchSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const [code, b] of this.bound) if (b.connection.batch) sizes.set(code, b.connection.batch.max);
+    return sizes;
+  }
+
   configOf(code: string): Record<string, unknown> | undefined {
     return this.bound.get(code)?.config;
   }

@@ -109,8 +109,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * One pass: keeps up to `concurrency` jobs in flight, claiming more as each ends (so a slow
-   * receiver's attempt never holds back the others'), until nothing is due. Returns how many were attempted.
+   * One pass: keeps up to `concurrency` requests in flight (a request: one job, or up to its batch size
+   * for a member that takes batches), claiming more as each ends (so a slow receiver's attempt never
+   * holds back the others'), until nothing is due. Returns how many jobs were attempted.
    */
   async runOnce(): Promise<number> {
     let total = 0;
@@ -124,14 +125,15 @@ export class DeliveryWorker {
         const jobs = free > 0 && !this.halted && !failed ? await this.claim(free) : [];
         total += jobs.length;
         for (const request of this.requests(jobs)) {
-          const attempt = this.attempt(request);
-          for (const j of request) {
-            const p: Promise<void> = attempt
-              .then((result) => this.settle(j, result, request.length))
-              .catch((error: unknown) => void (failed ??= { error }))
-              .finally(() => inFlight.delete(p));
-            inFlight.add(p);
-          }
+          const p: Promise<void> = this.attempt(request)
+            .then(async (result) => {
+              const settled = await Promise.allSettled(request.map((j) => this.settle(j, result, request.length)));
+              const refused = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+              if (refused) throw refused.reason;
+            })
+            .catch((error: unknown) => void (failed ??= { error }))
+            .finally(() => inFlight.delete(p));
+          inFlight.add(p);
         }
         if (!inFlight.size) break;
         await Promise.race(inFlight);
@@ -148,31 +150,32 @@ export class DeliveryWorker {
     const now = this.clock.now();
     // The claim must outlast the longest attempt any transport can make, or another process would send it again.
     const lease = new Date(now.getTime() + Math.max(this.opts.requestTimeoutMs * 2, this.adapters.maxLeaseMs()));
-    return claimDue(this.store, now, lease, { limit, perReceiver: this.opts.perReceiverConcurrency, breakAfterFailures: this.opts.breakAfterFailures });
+    return claimDue(this.store, now, lease, {
+      limit,
+      perReceiver: this.opts.perReceiverConcurrency,
+      breakAfterFailures: this.opts.breakAfterFailures,
+      batchSizes: this.adapters.batchSizes(),
+    });
   }
 
   /**
-   * The claimed jobs as requests: a member whose transport takes batches gets its jobs in requests of
-   * up to its batch size (every one a batch, however few: the receiver sees one body shape); the others, one job per request.
+   * The claimed jobs as the requests the claim put them in (every request to a member that takes batches is a
+   * batch, however few it carries: the receiver sees one body shape). Should the member's binding have changed
+   * since the claim, a request is cut to what its transport takes now (one job each, without batches).
    */
   private requests(jobs: ClaimedJob[]): ClaimedJob[][] {
-    const requests: ClaimedJob[][] = [];
-    const open = new Map<string, ClaimedJob[]>();
+    const byRequest = new Map<string, ClaimedJob[]>();
     for (const j of jobs) {
-      const max = this.adapters.connectionOf(j.to)?.batch?.max;
-      if (!max) {
-        requests.push([j]);
-        continue;
-      }
-      let request = open.get(j.to);
-      if (!request || request.length >= max) {
-        request = [];
-        open.set(j.to, request);
-        requests.push(request);
-      }
-      request.push(j);
+      const request = byRequest.get(j.request);
+      if (request) request.push(j);
+      else byRequest.set(j.request, [j]);
     }
-    return requests;
+    return [...byRequest.values()].flatMap((request) => {
+      const max = this.adapters.connectionOf(request[0]!.to)?.batch?.max ?? 1;
+      const parts: ClaimedJob[][] = [];
+      for (let i = 0; i < request.length; i += max) parts.push(request.slice(i, i + max));
+      return parts;
+    });
   }
 
   /** One request's attempt: the jobs' receiver's batch transport, or its one-message transport. */

@@ -33,8 +33,9 @@ const WEBHOOK_BATCH =
   '`WebhookBatch` with one signature, every request in this shape however few it carries. The answer is for all of them: 2xx ' +
   'delivers each one, anything else is a failed attempt of each, retried on its own schedule (a retry may carry other messages, ' +
   'so there is no `Idempotency-Key`: deduplicate on each message `id`; `attempt` is its own attempt number). The receiver\'s ' +
-  'circuit breaker counts one failed request once, however many messages it carried. Messages in flight per member ' +
-  '(`delivery.perReceiverConcurrency`) are counted one by one, so a request carries at most that many.';
+  'circuit breaker counts one failed request once, however many messages it carried, and its probe (while the breaker is open) is ' +
+  'a batch of one. The outbox counts requests in flight, not messages: a member has at most `delivery.perReceiverConcurrency` ' +
+  'requests out at once, each carrying up to `batchMax` messages.';
 
 /** The OpenAPI 3.1 `webhooks`: the requests the gateway makes to members delivered by push. */
 export function webhooks(): Json {

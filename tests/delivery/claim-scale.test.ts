@@ -34,26 +34,38 @@ const rowsRead = (n: PlanNode, relation: string): number =>
   (n['Relation Name'] === relation && /Scan/.test(n['Node Type']) ? (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops'] : 0) +
   (n.Plans ?? []).reduce((sum, c) => sum + rowsRead(c, relation), 0);
 
-/** Claims as the outbox does (CLAIM_SQL with these values), reports the plan and what it claimed, and rolls back. */
-async function explainClaim(on: TestDatabase, now: Date, opts: { generic: boolean }): Promise<{ plan: PlanNode; claimed: Array<{ receiver: string; n: number }> }> {
+interface Claimed {
+  receiver: string;
+  /** jobs claimed */
+  n: number;
+  /** requests they were put in */
+  requests: number;
+}
+
+/** Claims as the outbox does (CLAIM_SQL with these values: 64 requests, 16 per receiver), reports the plan and what it claimed, and rolls back. */
+async function explainClaim(on: TestDatabase, now: Date, opts: { generic: boolean; batches?: Record<string, number> }): Promise<{ plan: PlanNode; claimed: Claimed[] }> {
+  const batches = Object.entries(opts.batches ?? {});
+  const [receivers, sizes] = [batches.map((b) => b[0]), batches.map((b) => b[1])];
   const lease = new Date(now.getTime() + 60_000);
   const rolledBack = new Error('roll back the claim');
-  let out: { plan: PlanNode; claimed: Array<{ receiver: string; n: number }> } | undefined;
+  let out: { plan: PlanNode; claimed: Claimed[] } | undefined;
   await on.store
     .tx(async (tx) => {
       let r: { rows: Array<{ 'QUERY PLAN': unknown }> };
       if (opts.generic) {
         // The plan a prepared statement settles on after five runs: made without the parameters' values, from the statistics alone.
         await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
-        await tx.query(`PREPARE claim_probe(timestamptz, int, timestamptz, int, int) AS ${CLAIM_SQL}`);
+        await tx.query(`PREPARE claim_probe(timestamptz, int, timestamptz, int, int, text[], int[]) AS ${CLAIM_SQL}`);
         const at = (d: Date) => `'${d.toISOString()}'::timestamptz`;
-        r = await tx.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE claim_probe(${at(now)}, 64, ${at(lease)}, 16, 5)`);
+        const array = (xs: Array<string | number>, type: string) => `ARRAY[${xs.map((x) => (typeof x === 'string' ? `'${x}'` : x)).join(',')}]::${type}[]`;
+        r = await tx.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE claim_probe(${at(now)}, 64, ${at(lease)}, 16, 5, ${array(receivers, 'text')}, ${array(sizes, 'int')})`);
         await tx.query('DEALLOCATE claim_probe');
-      } else r = await tx.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_SQL}`, [now, 64, lease, 16, 5]);
+      } else r = await tx.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_SQL}`, [now, 64, lease, 16, 5, receivers, sizes]);
       const json = r.rows[0]!['QUERY PLAN'];
       const plan = (typeof json === 'string' ? JSON.parse(json) : json)[0].Plan as PlanNode;
-      const claimed = await tx.query<{ receiver: string; n: number }>(
-        `SELECT receiver, count(*)::int AS n FROM deliveries WHERE status = 'in_flight' AND locked_until = $1 GROUP BY receiver ORDER BY receiver`,
+      const claimed = await tx.query<Claimed>(
+        `SELECT receiver, count(*)::int AS n, count(DISTINCT request)::int AS requests FROM deliveries
+         WHERE status = 'in_flight' AND locked_until = $1 GROUP BY receiver ORDER BY receiver`,
         [lease],
       );
       out = { plan, claimed: claimed.rows };
@@ -86,11 +98,19 @@ test('statistics taken while nothing waited: the claim still reaches the heads b
     for (const generic of [true, false]) {
       const { plan, claimed } = await explainClaim(stale, now, { generic });
       expect(claimed).toEqual([
-        { receiver: 'amr', n: 16 },
-        { receiver: 'housing', n: 16 },
+        { receiver: 'amr', n: 16, requests: 16 },
+        { receiver: 'housing', n: 16, requests: 16 },
       ]);
       const read = rowsRead(plan, 'deliveries');
       expect({ generic, read: read < 200 ? 'under 200' : read }).toEqual({ generic, read: 'under 200' });
+      // housing taking 8 to a request: 16 requests of 8, and still read by key (about four reads per claimed job)
+      const batched = await explainClaim(stale, now, { generic, batches: { housing: 8 } });
+      expect(batched.claimed).toEqual([
+        { receiver: 'amr', n: 16, requests: 16 },
+        { receiver: 'housing', n: 128, requests: 16 },
+      ]);
+      const readBatched = rowsRead(batched.plan, 'deliveries');
+      expect({ generic, read: readBatched < 800 ? 'under 800' : readBatched }).toEqual({ generic, read: 'under 800' });
     }
   } finally {
     await stale.drop();
@@ -117,7 +137,7 @@ test('5,000 messages waiting for one receiver and 1,000 for another: a claim rea
   let plan: PlanNode | undefined;
   await db.store
     .tx(async (tx) => {
-      const r = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_SQL}`, [now, 64, lease, 16, 5]);
+      const r = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_SQL}`, [now, 64, lease, 16, 5, [], []]);
       const json = r.rows[0]!['QUERY PLAN'];
       plan = (typeof json === 'string' ? JSON.parse(json) : json)[0].Plan as PlanNode;
       const claimed = await tx.query<{ receiver: string; n: number }>(

@@ -24,6 +24,7 @@ import * as m027 from './027_one_arrival_event';
 import * as m029 from './029_retention_calls_attachments';
 import * as m030 from './030_hot_path_keys';
 import * as m031 from './031_outbox_claim_indexes';
+import * as m032 from './032_delivery_requests';
 
 export interface Migration {
   version: number;
@@ -59,4 +60,5 @@ export const migrations: Migration[] = [
   { version: 29, name: 'retention of service calls and attachments', sql: m029.sql },
   { version: 30, name: 'hot path keys', sql: m030.sql },
   { version: 31, name: 'outbox claim indexes', sql: m031.sql },
+  { version: 32, name: 'delivery requests', sql: m032.sql },
 ];
