@@ -37,8 +37,8 @@ const DUE = (t: string) =>
 /** The claim (see claimDue), planned once per connection: its plan cost 2.4 ms of PostgreSQL's CPU per claim, more than its execution. */
 export const CLAIM_SQL = prepared(
   `WITH sizes AS (SELECT * FROM unnest($6::text[], $7::int[]) AS z(receiver, size))
-   , slots AS (
-     -- a receiver's free requests, and its messages per request (one for the probe of an open breaker)
+   , slots AS MATERIALIZED (
+     -- a receiver's free requests, and its messages per request (one for the probe of an open breaker); counted once
      SELECT m.code AS receiver,
             CASE WHEN COALESCE(s.failures, 0) < $5 THEN COALESCE(z.size, 1) ELSE 1 END AS size,
             CASE WHEN COALESCE(s.failures, 0) < $5 THEN $4 WHEN s.probe_at <= $1 THEN 1 ELSE 0 END
@@ -61,21 +61,25 @@ export const CLAIM_SQL = prepared(
         ORDER BY x.next_attempt_at, x.id LIMIT slots.free * slots.size)
        ORDER BY next_attempt_at, id LIMIT slots.free * slots.size) h
      WHERE slots.free > 0)
-   , requests AS (
-     -- the oldest requests first, as many as the process has free
-     SELECT receiver, part, gen_random_uuid() AS request FROM heads
-     GROUP BY receiver, part ORDER BY min(next_attempt_at), receiver, part LIMIT $2)
-   , picked AS (SELECT h.id, r.request FROM heads h JOIN requests r USING (receiver, part))
+   , picked AS (
+     -- each job's request: the id of the request's first job; the oldest requests first, as many as the process has free
+     SELECT id, request FROM (
+       SELECT id, request, dense_rank() OVER (ORDER BY first_at, request) AS n FROM (
+         SELECT id, first_value(id) OVER w AS request, first_value(next_attempt_at) OVER w AS first_at
+         FROM heads WINDOW w AS (PARTITION BY receiver, part ORDER BY next_attempt_at, id)) f) r
+     WHERE n <= $2)
+   , requests AS (SELECT array_agg(id) AS ids, array_agg(request) AS requests FROM picked)
    , due AS (
      -- the heads by key (see DUE): joined, a plan from statistics taken while nothing waited ran the heads once per waiting row
      SELECT d.id FROM deliveries d
      WHERE d.id = ANY (ARRAY(SELECT id FROM picked)) AND ${DUE('d')}
      FOR UPDATE OF d SKIP LOCKED)
    , claimed AS (
-     -- by key (an array, not a join alone, which a planner may make a scan of the whole table)
-     UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1, request = p.request
-     FROM picked p
-     WHERE d.id = ANY (ARRAY(SELECT id FROM due)) AND p.id = d.id
+     -- by key (an array, not a join, which a planner may make a scan of the whole table); a job of a member
+     -- without batches is a request of its own (no lookup)
+     UPDATE deliveries d SET status = 'in_flight', locked_until = $3, attempts = d.attempts + 1, updated_at = $1,
+       request = CASE WHEN d.receiver = ANY ($6::text[]) THEN (SELECT r.requests[array_position(r.ids, d.id)] FROM requests r) ELSE d.id END
+     WHERE d.id = ANY (ARRAY(SELECT id FROM due))
      RETURNING d.id, d.message_id, d.attempts, d.maybe_delivered, d.request)
    SELECT c.id AS delivery_id, c.attempts, c.maybe_delivered, c.request, ${headerColumns('m')}, m.purpose,
           m.payload, m.digest_alg, m.digest, m.received_at, m.conversion
