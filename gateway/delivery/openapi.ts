@@ -117,6 +117,12 @@ const outboxFigures = {
   deliveryMode: { type: 'string', enum: ['push', 'pull'] },
   webhook: nullable({ type: 'object', required: ['url', 'active'], properties: { url: str('webhook URL'), active: { type: 'boolean' } } }),
   backlog: count('messages not yet delivered (pending or in flight; for a pull member: not yet pulled)'),
+  inFlight: {
+    type: 'object',
+    description: "what the outbox has out to the member now (every gateway process's live claims): delivery.perReceiverConcurrency bounds the requests",
+    required: ['requests', 'messages'],
+    properties: { requests: count('webhook or SOAP requests out'), messages: count('the messages they carry (more than requests for a member with batchMax)') },
+  },
   oldestPendingAt: nullable(time('when the oldest of them was accepted')),
   deadLetters: count('dead letters waiting for a replay'),
   lastSuccessAt: nullable(time('when a delivery last succeeded (push, pull or acknowledgement)')),
@@ -144,7 +150,7 @@ export function deliverySchemas(): Json {
     ReplayFilter: replayFilterSchema,
     MemberDelivery: {
       type: 'object',
-      required: ['member', 'name', 'deliveryMode', 'webhook', 'backlog', 'oldestPendingAt', 'deadLetters', 'lastSuccessAt', 'lastError'],
+      required: ['member', 'name', 'deliveryMode', 'webhook', 'backlog', 'inFlight', 'oldestPendingAt', 'deadLetters', 'lastSuccessAt', 'lastError'],
       properties: {
         ...outboxFigures,
         name: str('member name'),
@@ -158,7 +164,7 @@ export function deliverySchemas(): Json {
     MemberDeliveryPage: page(ref('MemberDelivery'), 'members with their outbox figures'),
     OwnDelivery: {
       type: 'object',
-      required: ['member', 'deliveryMode', 'webhook', 'backlog', 'oldestPendingAt', 'deadLetters', 'lastSuccessAt', 'paused', 'pausedAt', 'recentErrors'],
+      required: ['member', 'deliveryMode', 'webhook', 'backlog', 'inFlight', 'oldestPendingAt', 'deadLetters', 'lastSuccessAt', 'paused', 'pausedAt', 'recentErrors'],
       properties: {
         ...outboxFigures,
         paused: { type: 'boolean', description: 'an admin paused its push deliveries (they wait, attempts untouched)' },

@@ -27,8 +27,8 @@ export interface OwnDelivery extends Omit<MemberDelivery, 'name' | 'lastError'> 
   recentErrors: DeliveryError[];
 }
 
-export async function ownDeliveryStatus(db: Db, member: string): Promise<OwnDelivery> {
-  const [figures] = (await deliveryStatus(db, { member, limit: 1 })).items;
+export async function ownDeliveryStatus(db: Db, member: string, now: Date): Promise<OwnDelivery> {
+  const [figures] = (await deliveryStatus(db, { member, limit: 1 }, now)).items;
   const state = await getReceiverDelivery({ db }, member);
   const r = await db.query<{ updated_at: Date; message_id: string; status: 'pending' | 'dead'; attempts: number; last_error: string }>(
     `SELECT updated_at, message_id, status, attempts, last_error FROM deliveries

@@ -48,11 +48,11 @@ export function deliveryAdminRoutes(
 
   const statusQuery = validateQuery(ops['/api/v1/admin/delivery'].get, { closed: true });
   r.get('/admin/delivery', allow('delivery.read'), statusQuery, async (req, res) => {
-    res.json(await deliveryStatus(deps.store, validQuery<DeliveryStatusQuery>(req)));
+    res.json(await deliveryStatus(deps.store, validQuery<DeliveryStatusQuery>(req), deps.clock.now()));
   });
 
   r.get('/delivery/status', allow('delivery.own'), validateQuery(ops['/api/v1/delivery/status'].get, { closed: true }), async (req, res) => {
-    res.json(await ownDeliveryStatus(deps.store, principalOf(req).member));
+    res.json(await ownDeliveryStatus(deps.store, principalOf(req).member, deps.clock.now()));
   });
 
   const sign = webhookSigner(() => deps.trust.logSigner, deps.clock);

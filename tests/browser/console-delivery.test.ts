@@ -3,6 +3,7 @@ import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../support/ga
 import { startReceiver, type Receiver } from '../support/receiver';
 import { axeViolations, loginAs, openBrowser, screenshot, type ConsoleBrowser } from '../support/browser';
 import { sendCaseRecord } from './scenario';
+import { until } from '../support/faulty-store';
 
 /**
  * 投递状态: the administrator sees each member's outbox — backlog, dead letters, the last
@@ -41,7 +42,7 @@ test('the administrator sees backlog, dead letters and the last error per member
   await housingRow().waitFor();
   const cells = (await housingRow().locator('td').allTextContents()).map((c) => c.trim());
   expect(cells[1]).toBe(`推送${rx.url}`);
-  expect(cells[2]).toBe('1'); // backlog
+  expect(cells[2]).toBe('1'); // backlog (nothing out now: no 在途 line)
   expect(cells[4]).toBe('1'); // dead letters
   expect(cells[6]).toContain('HTTP 503');
   await screenshot(b.page, 'admin-delivery-status');
@@ -59,4 +60,25 @@ test('测试回调 sends a signed test event and shows status and latency; a fai
   await b.page.getByRole('status').filter({ hasText: '测试回调失败：housing HTTP 500' }).waitFor();
   await screenshot(b.page, 'admin-delivery-test');
   expect(b.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+});
+
+test('a request out to a member shows under its backlog as 在途 while the receiver holds it', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  rx.reply = () => ({ after: held });
+  const before = rx.hits.length;
+  t.clock.advance(10_000); // the message waiting for its retry is due
+  const pass = t.gw.deps.delivery.runOnce();
+  try {
+    await until(() => rx.hits.length > before, 'the retry posted');
+    await b.page.getByRole('button', { name: '刷新' }).click();
+    await housingRow().filter({ hasText: '在途 1' }).waitFor();
+    expect((await housingRow().locator('td').nth(2).textContent())?.trim()).toBe('1在途 1');
+    await screenshot(b.page, 'admin-delivery-in-flight');
+  } finally {
+    release();
+    await pass;
+  }
+  await b.page.getByRole('button', { name: '刷新' }).click();
+  await housingRow().locator('td').nth(2).filter({ hasText: /^\s*0\s*$/ }).waitFor(); // delivered: no backlog, nothing out
 });

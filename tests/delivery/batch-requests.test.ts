@@ -1,4 +1,4 @@
-import type { TestGateway } from '../support/gateway';
+import { TEST_PASSWORD, type TestGateway } from '../support/gateway';
 import type { Receiver } from '../support/receiver';
 import { until } from '../support/faulty-store';
 import { startWebhookGateway, type WebhookSetup } from '../support/webhook-receivers';
@@ -55,6 +55,12 @@ test('a slow receiver that takes batches holds perReceiverConcurrency requests o
       `SELECT count(*)::int AS n, count(DISTINCT request)::int AS requests FROM deliveries WHERE receiver = 'housing' AND status = 'in_flight'`,
     );
     expect(inFlight.rows).toEqual([{ n: 2 * BATCH_MAX, requests: 2 }]);
+    // what the admin's 投递状态 and the department's own status show: two requests out, carrying eight messages
+    const admin = (await t.call('POST', '/api/v1/auth/login', { body: { login: 't.admin', password: TEST_PASSWORD } })).body.token;
+    const status = await t.call('GET', '/api/v1/admin/delivery?member=housing', { token: admin });
+    expect(status.body.items[0]).toMatchObject({ member: 'housing', inFlight: { requests: 2, messages: 2 * BATCH_MAX } });
+    const own = await t.call('GET', '/api/v1/delivery/status', { token: t.tokens.housing });
+    expect(own.body.inFlight).toEqual({ requests: 2, messages: 2 * BATCH_MAX });
     // a third pass finds housing at its two requests, and nothing else due
     expect(await runOnce()).toBe(0);
     expect(housing.hits).toHaveLength(2);
@@ -68,6 +74,7 @@ test('a slow receiver that takes batches holds perReceiverConcurrency requests o
   const ids = housing.hits.flatMap((h) => (h.body.messages as Array<{ id: string }>).map((m) => m.id));
   expect([...ids].sort()).toEqual([...toHousing].sort());
   expect(await statuses(toHousing)).toEqual([{ status: 'delivered', n: 3 * BATCH_MAX }]);
+  expect((await t.call('GET', '/api/v1/delivery/status', { token: t.tokens.housing })).body.inFlight).toEqual({ requests: 0, messages: 0 });
 });
 
 test("a batch receiver whose breaker is open is probed with one message at a time, in a batch of one", async () => {
