@@ -1,6 +1,9 @@
 import type { Db } from '../store/db';
 import { formatTime } from '../clock';
 import { decodeKeyCursor, keyPage } from '../exchange/cursor';
+import { LIVE_REQUESTS } from './claim';
+
+const live = LIVE_REQUESTS('d', 'm.code', '$5');
 
 /**
  * The outbox per member, for the console (投递状态): how many of its messages wait
@@ -59,9 +62,8 @@ export async function deliveryStatus(db: Db, q: DeliveryStatusQuery, now: Date):
        e.last_error AS error, e.updated_at AS error_at, e.message_id AS error_message
      FROM members m
      CROSS JOIN LATERAL (
-       -- as the outbox's claim counts them (delivery/claim.ts): a job without a request is one of its own
-       SELECT count(DISTINCT COALESCE(d.request, d.id)) AS requests, count(*) AS messages FROM deliveries d
-       WHERE d.receiver = m.code AND d.mode = 'push' AND d.status = 'in_flight' AND d.locked_until > $5) f
+       -- as the outbox's claim counts them (delivery/claim.ts)
+       SELECT ${live.count} AS requests, count(*) AS messages FROM deliveries d WHERE ${live.where}) f
      LEFT JOIN LATERAL (
        SELECT d.last_error, d.updated_at, d.message_id FROM deliveries d
        WHERE d.receiver = m.code AND d.last_error IS NOT NULL ORDER BY d.updated_at DESC LIMIT 1) e ON true
