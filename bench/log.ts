@@ -3,8 +3,9 @@
  *
  *   1. full stored-log verification (gateway/log/audit-log.ts verifyStoredLog) over a scratch
  *      database of 200,000 synthetic entries (~630-byte texts shaped like the gateway's) with a
- *      signed checkpoint every 10,000: entries/s on one core, with and without the
- *      stored-node comparison;
+ *      signed checkpoint every 10,000: entries/s as `xgw verify log` runs (entries hashed on a
+ *      second thread where there is a second core), with and without the stored-node
+ *      comparison, and with it on one thread; three alternating rounds, best of each;
  *   2. inclusion-proof latency (store.ts inclusionProof, one query) at 10^3 leaves and then, on
  *      the same table grown, 10^6 leaves on PostgreSQL (10^5 on PGlite): median and p99 of 200
  *      random proofs, and their ratio (O(log n) nodes per proof: should be about flat);
@@ -39,7 +40,7 @@ export interface LogBenchResult {
   entries: number;
   checkpoints: number;
   seedSeconds: number;
-  verify: Array<{ nodes: 'all' | 'none'; seconds: number; entriesPerSecond: number; cpuCores: number; nodesChecked: number; ok: boolean }>;
+  verify: Array<{ nodes: 'all' | 'none'; thread: boolean; seconds: number; entriesPerSecond: number; cpuCores: number; nodesChecked: number; ok: boolean }>;
   inclusionProof: { samples: number; sizes: Array<{ size: number; medianMs: number; p99Ms: number }>; ratioMedian: number; ratioP99: number; note?: string };
   inMemory: Array<{ alg: LogHashAlg; entries: number; entriesPerSecond: number }>;
 }
@@ -134,16 +135,30 @@ export async function runLogBench(databaseUrl: string | null, cleanups: Array<()
   const seedSeconds = hrSeconds(t0);
   store = await db.open(); // fresh connection/cache state, as the CLI would have
   try {
-    for (const nodes of ['all', 'none'] as const) {
-      const cpu0 = process.cpuUsage();
-      const t = process.hrtime.bigint();
-      const r = await verifyStoredLog(store, { nodes });
-      const seconds = hrSeconds(t);
-      const cpu = process.cpuUsage(cpu0);
-      if (!r.ok) throw new Error(`bench: the synthetic log does not verify: ${r.firstBad?.message}`);
-      const nodesChecked = r.checks.find((c) => c.name === 'nodes')!.checked;
-      verify.push({ nodes, seconds, entriesPerSecond: Math.round(r.entries / seconds), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, nodesChecked, ok: r.ok });
+    // As `xgw verify log` runs (hash thread where there is a second core), with and without
+    // comparing stored nodes, and on one thread: three rounds, alternating, best of each.
+    const thread = os.availableParallelism() > 1;
+    const variants = [
+      { nodes: 'all' as const, thread },
+      { nodes: 'none' as const, thread },
+      ...(thread ? [{ nodes: 'all' as const, thread: false }] : []),
+    ];
+    const best = new Map<string, LogBenchResult['verify'][number]>();
+    for (let round = 0; round < 3; round++) {
+      for (const v of variants) {
+        const cpu0 = process.cpuUsage();
+        const t = process.hrtime.bigint();
+        const r = await verifyStoredLog(store, { nodes: v.nodes, hashThread: v.thread });
+        const seconds = hrSeconds(t);
+        const cpu = process.cpuUsage(cpu0);
+        if (!r.ok) throw new Error(`bench: the synthetic log does not verify: ${r.firstBad?.message}`);
+        const nodesChecked = r.checks.find((c) => c.name === 'nodes')!.checked;
+        const key = `${v.nodes}/${v.thread}`;
+        const m = { ...v, seconds, entriesPerSecond: Math.round(r.entries / seconds), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, nodesChecked, ok: r.ok };
+        if (!best.has(key) || best.get(key)!.seconds > seconds) best.set(key, m);
+      }
     }
+    verify.push(...best.values());
   } finally {
     await store.close();
     await db.drop();
@@ -192,9 +207,9 @@ export function printLogBench(r: LogBenchResult): void {
   const rows: string[][] = [
     ['log', 'value', 'detail'],
     ...r.verify.map((v) => [
-      `verify stored log (${r.database}, nodes ${v.nodes})`,
+      `verify stored log (${r.database}, nodes ${v.nodes}${v.thread ? ', hash thread' : ', one thread'})`,
       `${f0(v.entriesPerSecond)} entries/s`,
-      `${f0(r.entries)} entries + ${r.checkpoints} signed checkpoints in ${f2(v.seconds)} s; verifier CPU ${f2(v.cpuCores)} cores; ${f0(v.nodesChecked)} nodes compared`,
+      `${f0(r.entries)} entries + ${r.checkpoints} signed checkpoints in ${f2(v.seconds)} s; verifier CPU ${f2(v.cpuCores)} cores; ${f0(v.nodesChecked)} nodes compared; best of 3`,
     ]),
     ...r.inclusionProof.sizes.map((s) => [
       `inclusion proof, ${f0(s.size)} leaves`,

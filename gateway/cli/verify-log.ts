@@ -3,6 +3,7 @@
  * database (DATABASE_URL, or the PGlite data directory). Exit status 1 on any failure.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { verifyStoredLog, type LogAuditReport, type LogProblem, type NodeCheck } from '../log/audit-log';
 import { checkStoredConsistency } from '../log/audit-checkpoints';
@@ -79,6 +80,7 @@ export function registerVerifyLog(program: Command): void {
           report = await verifyStoredLog(store, {
             fromCheckpoint: o.fromCheckpoint,
             nodes: o.nodes,
+            hashThread: os.availableParallelism() > 1,
             logCertPem: readCert(o.logCert),
             onProgress: bar ? (done, total) => bar.update(done, total) : undefined,
           });

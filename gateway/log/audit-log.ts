@@ -14,15 +14,19 @@
  * O(n) time; memory O(page + log n), independent of the log size.
  */
 import type { Store } from '../store/db';
-import { isLogHashAlg, type LogHashAlg } from '../merkle/hash';
+import { isLogHashAlg, LOG_HASH_SIZE, type LogHashAlg } from '../merkle/hash';
 import { frontierNodes, rootFromFrontier } from '../merkle/tree';
 import { AuditTree, type OnNode } from './audit-tree';
 import { fetchNodes, fetchPageNodes, type NodeWindow } from './audit-nodes';
-import { fetchEntryPage, packedPagesUsable, type EntryVisitor } from './audit-pages';
+import { readEntryPage, ReadAhead, visitEntries, type EntryVisitor } from './audit-pages';
+import { innerNode, LeafHashWorker } from './leaf-hashes';
 import { CHECKPOINT_COLUMNS, examineCheckpoint, loadLogCertificates, type CheckpointRow } from './audit-checkpoints';
 import { CheckpointChain } from './audit-chain';
 
 export type NodeCheck = 'all' | 'sample' | 'none';
+
+/** Pages read (and hashed) ahead of the one being worked on. */
+const READ_AHEAD = 2;
 
 export interface VerifyLogOptions {
   /** Verify checkpoints with this certificate only (default: role 'log' rows of the certificates table). */
@@ -33,6 +37,11 @@ export interface VerifyLogOptions {
   nodes?: NodeCheck;
   /** Rows per query (default 10,000). */
   pageSize?: number;
+  /**
+   * Hash the entry texts on a worker thread, the next page while this thread works on the
+   * current one (default off; `xgw verify log` turns it on where there is a second core).
+   */
+  hashThread?: boolean;
   /** Problems listed in the report (all are counted; default 50). */
   maxProblems?: number;
   onProgress?(done: number, total: number): void;
@@ -143,14 +152,23 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   const total = Math.max(0, (maxIdx === null || maxIdx === undefined ? -1 : Number(maxIdx)) + 1 - from);
   opts.onProgress?.(0, total);
 
+  const worker = opts.hashThread ? new LeafHashWorker() : undefined;
   const checkNodesOn = (page: number) => nodeMode === 'all' || (nodeMode === 'sample' && page % 10 === 0);
-  const packed = await packedPagesUsable(store);
-  const fetchPage = (startIdx: number, pos: number, page: number) =>
-    Promise.all([
-      fetchEntryPage(store, startIdx, PAGE, packed),
+  /**
+   * Page `page`: its entries from startIdx on, at tree positions from pos; the stored nodes
+   * they complete; the checkpoints they end. The entries are hashed (`hashed`) while the
+   * next page is read.
+   */
+  const fetchPage = async (startIdx: number, pos: number, page: number) => {
+    const [entries, nodes, checkpoints] = await Promise.all([
+      readEntryPage(store, startIdx, PAGE),
       checkNodesOn(page) && pos < integrated ? fetchPageNodes(store, pos, Math.min(pos + PAGE, integrated)) : Promise.resolve(null),
       store.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`, [pos, pos + PAGE]),
     ]);
+    const hashed = entries.hash(alg, pos, worker);
+    hashed.catch(() => undefined); // rethrown where it is awaited; never awaited when a page before failed
+    return { entries, hashed, nodes, checkpoints: checkpoints.rows, pos };
+  };
 
   let expected = from; // next idx expected
   let lastFlaggedLeaf = -1; // node mismatches covering an already reported leaf are counted, not listed
@@ -205,6 +223,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
   };
   if (headRow && integrated === from) checkHead();
 
+  let known: ((level: number, index: number) => Buffer | undefined) | undefined; // the current page's inner nodes
   let c = 0; // next checkpoint of the current page
   let cps: CheckpointRow[] = [];
   const visit: EntryVisitor = (idx, leaf, storedMatches) => {
@@ -219,7 +238,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
       flag({ check: 'entries', message: `entry ${idx}: stored text does not hash to its leaf hash`, index: idx });
       lastFlaggedLeaf = Math.max(lastFlaggedLeaf, tree.size);
     }
-    tree.push(leaf, onNode);
+    tree.push(leaf, onNode, known);
     if (tree.size === integrated) checkHead();
     while (c < cps.length && Number(cps[c]!.size) <= tree.size) {
       const cp = cps[c++]!;
@@ -227,24 +246,33 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     }
   };
 
-  let next = fetchPage(from, from, 0);
+  // Pages are read ahead (up to AHEAD of them, each fetched once the one before has
+  // arrived, as the next page starts after its last idx) while this thread works.
+  const ahead = new ReadAhead(READ_AHEAD, (page, prev: Awaited<ReturnType<typeof fetchPage>> | undefined) =>
+    !prev ? fetchPage(from, from, 0) : prev.entries.count < PAGE ? null : fetchPage(prev.entries.lastIdx + 1, prev.pos + prev.entries.count, page),
+  );
   try {
-    for (let page = 0; ; page++) {
-      const [entries, nodeRows, cpRows] = await next;
-      const pos = tree.size;
-      if (entries.count === PAGE) {
-        next = fetchPage(entries.lastIdx + 1, pos + entries.count, page + 1);
-        await new Promise<void>((resolve) => setImmediate(resolve)); // let the prefetch go out before hashing
+    for (;;) {
+      const page = await ahead.take();
+      if (!page) break;
+      stored = page.nodes;
+      const entries = await page.hashed;
+      known = (level, index) => innerNode(entries, level, index);
+      if (stored) {
+        // The page's leaves and inner nodes are what the tree will report: compared with the stored ones level by level.
+        stored.confirm(0, entries.pos, entries.leaves);
+        for (let l = 1; l + 1 < entries.innerFirst.length && entries.innerOffset[l + 1]! > entries.innerOffset[l]!; l++) {
+          stored.confirm(l, entries.innerFirst[l]!, entries.inner.subarray(entries.innerOffset[l]! * LOG_HASH_SIZE, entries.innerOffset[l + 1]! * LOG_HASH_SIZE));
+        }
       }
-      stored = nodeRows;
-      cps = cpRows.rows;
+      cps = page.checkpoints;
       c = 0;
-      entries.each(alg, visit);
+      await visitEntries(entries, visit);
       opts.onProgress?.(tree.size - from, Math.max(total, tree.size - from));
-      if (entries.count < PAGE) break;
     }
   } finally {
-    next.catch(() => undefined); // a prefetch still in flight when something threw
+    ahead.stop();
+    await worker?.close();
   }
   stored = null;
   await chain.proveConsistency(store, integrated);

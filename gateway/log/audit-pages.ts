@@ -1,117 +1,154 @@
 /**
  * Reading log_entries for the stored-log audit (audit-log.ts), one page at a time.
  *
- * A page normally comes back as ONE row of four aggregates over the page's entries
- * in idx order: "idx:byteLength" pairs, the entry texts concatenated, and the stored
- * leaf hashes concatenated (bytea). That avoids a row object, a string and a Buffer per
- * entry (the allocation and garbage collection cost more than the hashing did), and
- * lets every leaf be hashed in place: the texts are encoded into one Buffer, and the
- * byte before each entry is set to the 0x00 leaf prefix while it is hashed.
+ * A page comes in PostgreSQL's binary COPY format (Store.copyBinary): the entry texts as
+ * their UTF-8 bytes and the stored leaf hashes as bytes, in one Buffer, with no row
+ * object, string or Buffer per entry (decoding each text into a string and encoding it
+ * back cost more than hashing it did). Every leaf is hashed in place: the byte before an
+ * entry's text (the last byte of its length field) is set to the 0x00 leaf prefix while
+ * it is hashed (leaf-hashes.ts, on a worker thread where there is a second core).
  *
- * The verifier still recomputes every leaf from the entry text and only compares the
- * stored leaf hash. Anything irregular in a page — a gap or disorder in idx, a stored
- * leaf hash that is not 32 bytes, lengths that do not add up — and the page is read
- * again row by row, so the audit reports it exactly as before. Databases whose
- * server encoding is not UTF-8 (octet lengths would not be UTF-8 lengths) always use rows.
+ * The verifier recomputes every leaf from the entry text and only compares the stored
+ * leaf hash; each row carries its idx, so a gap, a stored leaf hash of the wrong size or
+ * a NULL is reported row by row as it is.
  */
-import { hash } from 'node:crypto';
 import type { Store } from '../store/db';
-import { LOG_HASH_SIZE, leafHash, type LogHashAlg } from '../merkle/hash';
-import { asBuffer } from './audit-checkpoints';
+import { BinaryCopyRows, sqlInt } from '../store/binary-copy';
+import { LOG_HASH_SIZE, type LogHashAlg } from '../merkle/hash';
+import { pageLeaves, type LeafHashWorker, type PageLeaves } from './leaf-hashes';
 
 /** Called for each entry in idx order: its index, the leaf hash recomputed from its text, and whether the stored leaf hash equals it. */
 export type EntryVisitor = (idx: number, leaf: Buffer, storedMatches: boolean) => void;
 
-interface EntryPage {
+export interface EntryPage extends PageLeaves {
   /** Rows read (the page is the last one when this is below the page size). */
   count: number;
   /** idx of the last row read. */
   lastIdx: number;
-  /** Hashes every entry of the page and calls `visit` for it, in idx order. */
-  each(alg: LogHashAlg, visit: EntryVisitor): void;
+  /** idx of row k (at tree position pos + k). */
+  idx: Float64Array;
+  pos: number;
 }
 
-interface EntryRow { idx: number | string; entry: string; leaf_hash: Uint8Array }
+const IDX = 0, ENTRY = 1, LEAF = 2;
+/** Entries visited between two yields to the event loop (see visitEntries). */
+const YIELD_EVERY = 500;
 
-const PACKED_SQL = `
-SELECT count(*) AS n, string_agg(idx::text || ':' || octet_length(entry)::text, ',') AS meta,
-       string_agg(entry, '') AS texts, string_agg(leaf_hash, ''::bytea) AS leaves,
-       coalesce(bool_and(octet_length(leaf_hash) = ${LOG_HASH_SIZE}), true) AS sized
-FROM (SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2) AS page`;
-
-const ROWS_SQL = 'SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2';
-
-/** Whether this database can be read in packed pages (its text is UTF-8, so octet_length is the UTF-8 length). */
-export async function packedPagesUsable(store: Store): Promise<boolean> {
-  const r = await store.query<{ server_encoding: string }>('SHOW server_encoding');
-  return /^utf-?8$/i.test(r.rows[0]?.server_encoding ?? '');
+/** A page as read: where its rows' fields lie, before anything is hashed. */
+export interface ReadPage {
+  count: number;
+  /** idx of the last row read. */
+  lastIdx: number;
+  /** Recomputes the leaf hashes and inner nodes (on `worker` when given, else here), the rows being the tree's leaves from `pos` on. */
+  hash(alg: LogHashAlg, pos: number, worker?: LeafHashWorker): Promise<EntryPage>;
 }
 
-/** The entries with idx ≥ startIdx, at most `limit` of them, packed when possible. */
-export async function fetchEntryPage(store: Store, startIdx: number, limit: number, packed: boolean): Promise<EntryPage> {
-  if (packed) {
-    const r = await store.query<{ n: number | string; meta: string | null; texts: string | null; leaves: Uint8Array | null; sized: boolean }>(PACKED_SQL, [startIdx, limit]);
-    const row = r.rows[0];
-    if (row && Number(row.n) === 0) return { count: 0, lastIdx: startIdx - 1, each: () => undefined };
-    const page = row ? packedPage(Number(row.n), row.meta, row.texts, row.leaves, row.sized) : null;
-    if (page) return page;
+/** The entries with idx ≥ startIdx, at most `limit` of them. */
+export async function readEntryPage(store: Store, startIdx: number, limit: number): Promise<ReadPage> {
+  const bytes = await store.copyBinary(`SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ${sqlInt(startIdx)} ORDER BY idx LIMIT ${sqlInt(limit)}`);
+  const idx = new Float64Array(limit), start = new Int32Array(limit), length = new Int32Array(limit), stored = new Int32Array(limit);
+  let count = 0;
+  for (const r = new BinaryCopyRows(bytes, 3); r.next(); count++) {
+    if (r.fields !== 3 || r.length[ENTRY]! < 0 || count === limit) throw new Error('log_entries page: unexpected COPY data');
+    idx[count] = r.int(IDX)!;
+    start[count] = r.start[ENTRY]!;
+    length[count] = r.length[ENTRY]!;
+    stored[count] = r.length[LEAF] === LOG_HASH_SIZE ? r.start[LEAF]! : -1;
   }
-  const rows = (await store.query<EntryRow>(ROWS_SQL, [startIdx, limit])).rows;
+  const lastIdx = count ? idx[count - 1]! : startIdx - 1;
   return {
-    count: rows.length,
-    lastIdx: rows.length ? Number(rows[rows.length - 1]!.idx) : startIdx - 1,
-    each(alg, visit) {
-      for (const row of rows) {
-        const leaf = leafHash(alg, row.entry);
-        visit(Number(row.idx), leaf, leaf.equals(asBuffer(row.leaf_hash)));
-      }
+    count,
+    lastIdx,
+    async hash(alg, pos, worker) {
+      const input = { alg, bytes, count, start, length, stored, pos };
+      const hashed = worker ? await worker.hash(input) : pageLeaves(input);
+      return { ...hashed, count, lastIdx, idx, pos };
     },
   };
 }
 
-/** A packed page, or null when it is irregular (then the caller reads rows). */
-function packedPage(n: number, meta: string | null, texts: string | null, leavesRaw: Uint8Array | null, sized: boolean): EntryPage | null {
-  if (!sized || meta === null || texts === null || leavesRaw === null) return null;
-  const leaves = asBuffer(leavesRaw);
-  if (leaves.length !== n * LOG_HASH_SIZE) return null;
-  const lengths = new Int32Array(n);
-  let first = -1;
-  let total = 0;
-  // "idx:len,idx:len,…" (digits only, written by PostgreSQL): indices must be consecutive (a gap is reported from rows).
-  let i = 0;
-  let value = 0;
-  for (let k = 0; k <= meta.length; k++) {
-    const c = k < meta.length ? meta.charCodeAt(k) : 44;
-    if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
-    else if (c === 58) {
-      if (i === 0) first = value;
-      else if (value !== first + i) return null;
-      value = 0;
-    } else if (c === 44) {
-      if (i >= n) return null;
-      lengths[i++] = value;
-      total += value;
-      value = 0;
-    } else return null;
+/**
+ * Calls `visit` for every entry of the page in idx order. Yields to the event loop every
+ * few hundred entries, so that the next page (a COPY streamed as the server produces it,
+ * then hashed) keeps coming while this one is folded into the tree, rather than the
+ * server stalling on a full socket.
+ */
+export async function visitEntries(page: EntryPage, visit: EntryVisitor): Promise<void> {
+  for (let k = 0; k < page.count; k++) {
+    if (k > 0 && k % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    visit(page.idx[k]!, page.leaves.subarray(k * LOG_HASH_SIZE, (k + 1) * LOG_HASH_SIZE), page.matches[k] === 1);
   }
-  if (i !== n || !Number.isSafeInteger(first)) return null;
-  // One leading byte, so that every entry has a byte before it to hold the 0x00 prefix.
-  const bytes = Buffer.from(' ' + texts, 'utf8');
-  if (bytes.length !== total + 1) return null;
-  return {
-    count: n,
-    lastIdx: first + n - 1,
-    each(alg, visit) {
-      let pos = 1;
-      for (let k = 0; k < n; k++) {
-        const end = pos + lengths[k]!;
-        const before = bytes[pos - 1]!;
-        bytes[pos - 1] = 0x00; // H(0x00 ‖ entry) without copying the entry
-        const leaf = hash(alg, bytes.subarray(pos - 1, end), 'buffer');
-        bytes[pos - 1] = before;
-        visit(first + k, leaf, leaf.compare(leaves, k * LOG_HASH_SIZE, (k + 1) * LOG_HASH_SIZE) === 0);
-        pos = end;
+}
+
+/**
+ * Reads pages ahead of their use, one after the other: page k+1 is requested once page k
+ * has arrived (`fetch` gets it: a keyset page starts after the last one), and at most
+ * `depth` arrived pages wait to be taken. `fetch` returns null after the last page.
+ */
+export class ReadAhead<T> {
+  private readonly arrived: T[] = [];
+  private requested = 0;
+  private last: T | undefined;
+  private inFlight = false;
+  private ended = false;
+  private error: { cause: unknown } | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly depth: number,
+    private readonly fetch: (k: number, previous: T | undefined) => Promise<T> | null,
+  ) {
+    this.pump();
+  }
+
+  /** The next page, or null after the last one; throws what fetching it threw. */
+  async take(): Promise<T | null> {
+    for (;;) {
+      if (this.arrived.length) {
+        const page = this.arrived.shift()!;
+        this.pump();
+        return page;
       }
-    },
-  };
+      if (this.error) throw this.error.cause;
+      if (this.ended) return null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /** Requests nothing more (a request in flight finishes and is dropped). */
+  stop(): void {
+    this.ended = true;
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.ended || this.arrived.length >= this.depth) return;
+    const next = this.fetch(this.requested, this.last);
+    if (!next) {
+      this.ended = true;
+      return this.notify();
+    }
+    this.inFlight = true;
+    this.requested++;
+    next.then(
+      (page) => {
+        this.inFlight = false;
+        this.last = page;
+        this.arrived.push(page);
+        this.notify();
+        this.pump();
+      },
+      (cause: unknown) => {
+        this.inFlight = false;
+        this.error ??= { cause };
+        this.ended = true;
+        this.notify();
+      },
+    );
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
 }

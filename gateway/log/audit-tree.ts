@@ -36,8 +36,11 @@ export class AuditTree {
     return this.count;
   }
 
-  /** Appends one leaf hash. */
-  push(leaf: Buffer, onNode?: OnNode): void {
+  /**
+   * Appends one leaf hash. `known` may supply interior nodes already computed from the same
+   * leaves (a page's inner subtrees, hashed on a worker: leaf-hashes.ts); the rest are hashed here.
+   */
+  push(leaf: Buffer, onNode?: OnNode, known?: (level: number, index: number) => Buffer | undefined): void {
     if (leaf.length !== LOG_HASH_SIZE) throw new RangeError(`leaf hash must be ${LOG_HASH_SIZE} bytes`);
     const n = this.count;
     onNode?.(0, n, leaf);
@@ -45,9 +48,11 @@ export class AuditTree {
     let level = 0;
     // Each trailing 1-bit of n is a same-height subtree on the edge that the leaf completes.
     for (let rest = n; rest % 2 === 1; rest = (rest - 1) / 2) {
-      hash = nodeHash(this.alg, this.edge.pop()!, hash);
+      const left = this.edge.pop()!;
       level++;
-      onNode?.(level, Math.floor(n / 2 ** level), hash);
+      const index = Math.floor(n / 2 ** level);
+      hash = known?.(level, index) ?? nodeHash(this.alg, left, hash);
+      onNode?.(level, index, hash);
     }
     this.edge.push(hash);
     this.count = n + 1;

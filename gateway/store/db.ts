@@ -23,6 +23,13 @@ export interface Store extends Db {
    * function that stops. Absent where the store cannot (callers then poll).
    */
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * The rows of a SELECT (no parameters: COPY takes none) in PostgreSQL's binary COPY
+   * format, as one Buffer (read with store/binary-copy.ts). For bulk reads where a string
+   * per row or per field costs more than the work on it: text comes as its UTF-8 bytes,
+   * bytea as the bytes (no hex), so nothing is decoded.
+   */
+  copyBinary(select: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 

@@ -58,6 +58,12 @@ export async function openPglite(dataDir?: string, opts: { load?: Blob } = {}): 
       const stop = await pg.listen(channel, onNotify);
       return () => stop();
     },
+    async copyBinary(select: string) {
+      // PGlite has no COPY … TO STDOUT: its virtual file /dev/blob hands the output back as a Blob.
+      const r = await pg.query(`COPY (${select}) TO '/dev/blob' (FORMAT binary)`);
+      if (!r.blob) throw new Error('PGlite returned no COPY output');
+      return Buffer.from(await r.blob.arrayBuffer());
+    },
     dump: () => pg.dumpDataDir('none'),
     async close() {
       await pg.close();

@@ -1,4 +1,5 @@
 import { Client, Pool, types, type PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { preparedName, type Db, type QueryResult, type Store } from './db';
 import { isStoreUnavailable } from './unavailable';
 
@@ -83,6 +84,19 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Store {
       await pool.query(sql);
     },
     listen: (channel, onNotify) => listenOn(url, channel, onNotify),
+    async copyBinary(select: string) {
+      const checkedOut = await checkOut(pool);
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of checkedOut.client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
+        return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      } catch (err) {
+        if (isStoreUnavailable(err)) checkedOut.lost ??= err as Error;
+        throw err;
+      } finally {
+        checkedOut.release();
+      }
+    },
     async close() {
       await pool.end();
     },

@@ -17,10 +17,16 @@ let entries: number;
 
 const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => t.db.store.query<T>(sql, params).then((r) => r.rows);
 const verify = (o: VerifyLogOptions = {}) => verifyStoredLog(t.db.store, o);
-/** Both page sizes: one page for the whole log, and pages of 8 rows so every boundary case is crossed. */
+/**
+ * Both page sizes — one page for the whole log, and pages of 8 or 7 rows so every boundary
+ * case is crossed (7: no page starts on a subtree boundary) — hashed on this thread and on
+ * the worker thread: the same report each time.
+ */
 const bothPageSizes = async (o: VerifyLogOptions = {}): Promise<LogAuditReport> => {
-  const [big, small] = [await verify(o), await verify({ ...o, pageSize: 8 })];
-  expect({ ...small, seconds: 0 }).toEqual({ ...big, seconds: 0 });
+  const big = await verify(o);
+  for (const other of [{ pageSize: 8 }, { hashThread: true }, { pageSize: 7, hashThread: true }, { pageSize: 8, hashThread: true }]) {
+    expect({ ...(await verify({ ...o, ...other })), seconds: 0 }).toEqual({ ...big, seconds: 0 });
+  }
   return big;
 };
 /** The first checkpoint covering entry i, and the one before it (0 if none). */

@@ -62,6 +62,10 @@ export class FaultyStore implements Store {
     return this.inner.tx(fn);
   }
 
+  copyBinary(select: string): Promise<Buffer> {
+    return this.inner.copyBinary(select);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
