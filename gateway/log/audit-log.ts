@@ -1,8 +1,9 @@
 /**
  * Full audit of the exchange log as stored in the database (`xgw verify log`).
  *
- * One pass over log_entries in idx order, in keyset pages (the next page is fetched
- * while the current one is hashed). For every entry: the index is the next one (dense
+ * One pass over log_entries in idx order, in keyset pages read as binary COPY (the next
+ * pages are read, and hashed — on a worker thread with `hashThread` — while the current
+ * one is folded into the tree: audit-pages.ts, leaf-hashes.ts). For every entry: the index is the next one (dense
  * from 0 — a deleted row is a gap), and the stored text hashes to the stored leaf hash.
  * The recomputed leaf hashes feed a streaming tree (audit-tree.ts); at every checkpoint
  * size its root is compared with the checkpoint's signed root, whose signature is
@@ -11,7 +12,7 @@
  * with the recomputed node (level 0 = leaf hashes): that pins an entry that was
  * changed together with its leaf hash, or moved, to its exact index.
  *
- * O(n) time; memory O(page + log n), independent of the log size.
+ * O(n) time; memory O(READ_AHEAD pages + log n), independent of the log size.
  */
 import type { Store } from '../store/db';
 import { isLogHashAlg, LOG_HASH_SIZE, type LogHashAlg } from '../merkle/hash';
@@ -38,8 +39,9 @@ export interface VerifyLogOptions {
   /** Rows per query (default 10,000). */
   pageSize?: number;
   /**
-   * Hash the entry texts on a worker thread, the next page while this thread works on the
-   * current one (default off; `xgw verify log` turns it on where there is a second core).
+   * Hash the entry texts, and the tree nodes inside each page, on a worker thread: the next
+   * page while this thread works on the current one (default off; `xgw verify log` turns it
+   * on where there is a second core). The report is the same either way.
    */
   hashThread?: boolean;
   /** Problems listed in the report (all are counted; default 50). */
@@ -246,7 +248,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
     }
   };
 
-  // Pages are read ahead (up to AHEAD of them, each fetched once the one before has
+  // Pages are read ahead (up to READ_AHEAD of them, each requested once the one before has
   // arrived, as the next page starts after its last idx) while this thread works.
   const ahead = new ReadAhead(READ_AHEAD, (page, prev: Awaited<ReturnType<typeof fetchPage>> | undefined) =>
     !prev ? fetchPage(from, from, 0) : prev.entries.count < PAGE ? null : fetchPage(prev.entries.lastIdx + 1, prev.pos + prev.entries.count, page),
