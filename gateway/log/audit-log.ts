@@ -15,12 +15,12 @@
  * O(n) time; memory O(READ_AHEAD pages + log n), independent of the log size.
  */
 import type { Store } from '../store/db';
-import { isLogHashAlg, LOG_HASH_SIZE, type LogHashAlg } from '../merkle/hash';
+import { isLogHashAlg, type LogHashAlg } from '../merkle/hash';
 import { frontierNodes, rootFromFrontier } from '../merkle/tree';
 import { AuditTree, type OnNode } from './audit-tree';
 import { fetchNodes, fetchPageNodes, type NodeWindow } from './audit-nodes';
 import { readEntryPage, ReadAhead, visitEntries, type EntryVisitor } from './audit-pages';
-import { innerNode, LeafHashWorker } from './leaf-hashes';
+import { innerLevel, innerNode, LeafHashWorker } from './leaf-hashes';
 import { CHECKPOINT_COLUMNS, examineCheckpoint, loadLogCertificates, type CheckpointRow } from './audit-checkpoints';
 import { CheckpointChain } from './audit-chain';
 
@@ -263,9 +263,7 @@ export async function verifyStoredLog(store: Store, opts: VerifyLogOptions = {})
       if (stored) {
         // The page's leaves and inner nodes are what the tree will report: compared with the stored ones level by level.
         stored.confirm(0, entries.pos, entries.leaves);
-        for (let l = 1; l + 1 < entries.innerFirst.length && entries.innerOffset[l + 1]! > entries.innerOffset[l]!; l++) {
-          stored.confirm(l, entries.innerFirst[l]!, entries.inner.subarray(entries.innerOffset[l]! * LOG_HASH_SIZE, entries.innerOffset[l + 1]! * LOG_HASH_SIZE));
-        }
+        for (let l = 1, run = innerLevel(entries, 1); run; run = innerLevel(entries, ++l)) stored.confirm(l, run.first, run.hashes);
       }
       cps = page.checkpoints;
       c = 0;

@@ -99,6 +99,13 @@ export function hashLeaves(
   }
 }
 
+/** The page's inner nodes at `level` (≥ 1): the index of the first and their hashes back to back (views, no copy); none when the level has none. */
+export function innerLevel(p: PageLeaves, level: number): { first: number; hashes: Buffer } | undefined {
+  if (level < 1 || level + 1 >= p.innerFirst.length) return undefined;
+  const from = p.innerOffset[level]!, to = p.innerOffset[level + 1]!;
+  return to > from ? { first: p.innerFirst[level]!, hashes: p.inner.subarray(from * LOG_HASH_SIZE, to * LOG_HASH_SIZE) } : undefined;
+}
+
 /** Inner node (level, index) of the page, when it lies in the page (a view, no copy). */
 export function innerNode(p: PageLeaves, level: number, index: number): Buffer | undefined {
   if (level < 1 || level + 1 >= p.innerFirst.length) return undefined;
