@@ -75,16 +75,17 @@ export function buildHeader(
   canonicalPayload: string,
   digestAlg: DigestAlg,
 ): EnvelopeHeader {
+  // Members in RFC 8785 order, so canonicalJson serialises the header as it is (no sorted copy).
   return {
-    v: 1,
-    messageId: m.messageId,
-    sender: m.sender,
-    receiver: m.receiver,
-    type: m.type,
     caseId: m.caseId,
-    purpose: m.purpose,
-    time: m.time,
+    messageId: m.messageId,
     payloadDigest: { alg: digestAlg, value: digestHex(digestAlg, canonicalPayload) },
+    purpose: m.purpose,
+    receiver: m.receiver,
+    sender: m.sender,
+    time: m.time,
+    type: m.type,
+    v: 1,
   };
 }
 

@@ -37,11 +37,15 @@ export async function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: Prepared
     else bySender.set(m.sender, [i]);
   });
   const place = (idxs: number[], made: (k: number) => EnvelopeSignature) => idxs.forEach((i, k) => signatures[i]!.push(made(k)));
+  // Members in RFC 8785 order (here and in the log entry below), so canonicalJson serialises them as they are.
+  const batched = (role: 'sender' | 'gateway', onBehalf: boolean, b: BatchedSignature): EnvelopeSignature => ({
+    alg: b.alg, certificate: b.certificate, index: b.index, manifest: b.manifest, onBehalf, proof: b.proof, role, signer: b.signer, value: b.value,
+  });
   for (const [sender, idxs] of bySender) {
     const texts = idxs.map((i) => headerTexts[i]!);
     signing.push(
       signBatchAsync(trust.signerFor(sender)!, sender, trust.signerCertificate(sender)!, texts, when).then((batch: BatchedSignature[]) =>
-        place(idxs, (k) => ({ role: 'sender', onBehalf: true, ...batch[k]! })),
+        place(idxs, (k) => batched('sender', true, batch[k]!)),
       ),
     );
   }
@@ -51,7 +55,7 @@ export async function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: Prepared
     const texts = signedBySender.map((i) => signedTextFor('gateway', msgs[i]!.header, msgs[i]!.senderSignature!.value));
     signing.push(
       signBatchAsync(trust.logSigner, 'gateway', trust.logCertificate, texts, when).then((counter) =>
-        place(signedBySender, (k) => ({ role: 'gateway', onBehalf: false, ...counter[k]! })),
+        place(signedBySender, (k) => batched('gateway', false, counter[k]!)),
       ),
     );
   }
@@ -65,13 +69,13 @@ export async function sealBatch(trust: Trust, logAlg: LogHashAlg, msgs: Prepared
       'message.received',
       m.receivedAt,
       {
-        message: { id: m.id, messageId: m.messageId, from: m.sender, to: m.receiver, type: m.type, caseId: m.caseId, purpose: m.purpose },
-        payloadDigest: m.header.payloadDigest,
         ...(m.conversion ? { conversion: m.conversion.provenance } : {}),
         envelope: {
           digest: { alg: 'sha256', value: digestHex('sha256', envelopeText) },
-          signatures: envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ role, signer, onBehalf, alg, certificate })),
+          signatures: envelope.signatures.map(({ role, signer, onBehalf, alg, certificate }) => ({ alg, certificate, onBehalf, role, signer })),
         },
+        message: { caseId: m.caseId, from: m.sender, id: m.id, messageId: m.messageId, purpose: m.purpose, to: m.receiver, type: m.type },
+        payloadDigest: m.header.payloadDigest,
       },
       { messageId: m.id, caseId: m.caseId },
     );

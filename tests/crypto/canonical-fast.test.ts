@@ -24,6 +24,11 @@ describe('canonicalJson fast path', () => {
       { '\ud800': 'lone', '\u2028': '\u2029', z: '"\\\u0000' },
       [{ b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } }],
       { a: -0, b: 1e21, c: 5e-7, d: 0.1 + 0.2 },
+      // UTF-16 code units, not code points: U+1F600 (\ud83d\ude00) sorts before U+FFFF
+      { '\uffff': 1, '\ud83d\ude00': 2, 'é': 3, E: 4, e: 5, '': 6, ee: 7, 'e\u0000': 8 },
+      // more keys than the insertion sort takes (Array#sort then), and exactly as many
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 17) % 40}`, i])),
+      Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`k${(i * 7) % 24}`, { z: i, y: [i], x: null }])),
     ];
     for (const v of cases) expect(canonicalJson(v)).toBe(canonicalSlow(v));
   });
