@@ -12,9 +12,14 @@ export const STOP: 'kill' | 'graceful' = PROFILE || env.BENCH_STOP === 'graceful
 export const DATABASE_URL = env.DATABASE_URL || null;
 export const DB_KIND: 'postgres' | 'pglite' = DATABASE_URL ? 'postgres' : 'pglite';
 export const GOAL = { ratio: 0.5, p99Ms: 50 };
+/** Rounds of the echo and the push, alternating (the ratio is the median round's): the machine's speed drifts over minutes. */
+export const ROUNDS = Number(env.BENCH_ROUNDS ?? 1);
 
-for (const [k, v] of Object.entries({ SECONDS, WARMUP, CONNECTIONS })) {
+for (const [k, v] of Object.entries({ SECONDS, WARMUP, CONNECTIONS, ROUNDS })) {
   if (!Number.isFinite(v) || v <= 0) throw new Error(`bench: ${k} must be a positive number`);
+}
+if (!Number.isInteger(ROUNDS)) {
+  throw new Error('bench: BENCH_ROUNDS must be a whole number');
 }
 
 /** Tags every messageId of this run, so its requests can be found in the database afterwards. */
