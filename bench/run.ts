@@ -64,7 +64,7 @@ interface Round {
 }
 const roundRatio = (r: Round): number => r.push.load.reqPerSec / r.echo.load.reqPerSec;
 /** The round whose ratio is the median (the lower middle one of an even count). */
-function medianRound<R extends Round>(rounds: R[]): R {
+function medianRound(rounds: Round[]): Round {
   const sorted = [...rounds].sort((a, b) => roundRatio(a) - roundRatio(b));
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
@@ -101,22 +101,21 @@ async function main() {
     console.log('done');
     return r;
   };
-  if (paired) {
-    for (let i = 1; i <= ROUNDS; i++) {
-      const label = ` (round ${i} of ${ROUNDS})`;
-      const echo = await runExpressEcho(label);
-      rounds.push({ echo, push: await runPush(label) });
-    }
-    const median = medianRound(rounds);
-    results.push(median.echo);
-  } else if (TARGETS.includes('echo')) results.push(await runExpressEcho());
+  for (let i = 1; paired && i <= ROUNDS; i++) {
+    const label = ` (round ${i} of ${ROUNDS})`;
+    const echo = await runExpressEcho(label);
+    rounds.push({ echo, push: await runPush(label) });
+  }
+  const median = paired ? medianRound(rounds) : undefined;
+  if (median) results.push(median.echo);
+  else if (TARGETS.includes('echo')) results.push(await runExpressEcho());
   if (TARGETS.includes('node-echo')) {
     process.stdout.write('running node-echo … ');
     await waitForQuiet('node-echo');
     results.push(await runEcho(bodyFor, 'node'));
     console.log('done');
   }
-  if (paired) results.push(medianRound(rounds).push);
+  if (median) results.push(median.push);
   else if (TARGETS.includes('gateway')) results.push(await runPush());
 
   if (TARGETS.includes('workers')) {
@@ -279,8 +278,8 @@ async function main() {
       p99Ms: gw.load.p99,
       met: ratios.gatewayToEchoReqPerSec >= GOAL.ratio && gw.load.p99 < GOAL.p99Ms && gw.load.non2xx === 0 && gw.load.errors === 0,
     };
-    const median = rounds.length ? `, the median of ${rounds.length} rounds (${rounds.map((r) => f2(roundRatio(r))).join(', ')})` : '';
-    const verdict = `ratio ${f2(goal.ratio)}${median} (need ≥ ${GOAL.ratio}), p99 ${f1(goal.p99Ms)} ms (need < ${GOAL.p99Ms} ms)`;
+    const ofRounds = rounds.length ? `, the median of ${rounds.length} rounds (${rounds.map((r) => f2(roundRatio(r))).join(', ')})` : '';
+    const verdict = `ratio ${f2(goal.ratio)}${ofRounds} (need ≥ ${GOAL.ratio}), p99 ${f1(goal.p99Ms)} ms (need < ${GOAL.p99Ms} ms)`;
     if (DB_KIND === 'postgres') console.log(`goal (PostgreSQL, ≥ ${GOAL.ratio}× echo req/s and p99 < ${GOAL.p99Ms} ms): ${goal.met ? 'MET' : 'NOT MET'} — ${verdict}`);
     else console.log(`goal applies to durable PostgreSQL; on PGlite for reference: ${goal.met ? 'would be met' : 'would not be met'} — ${verdict}`);
   }
