@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ChildMessage, TargetSpec } from './target';
+import type { ChildUsage } from './cpu';
 
 const children = new Set<ChildProcess>();
 export const cleanups: Array<() => Promise<void>> = [];
@@ -36,6 +37,8 @@ export interface Target {
   /** System tokens of the members the spec named in `tokensFor`. */
   tokens?: Record<string, string>;
   cpu(): Promise<number>; // µs of CPU (user+system) used by the child so far
+  /** The same, with the ms its event loop has been busy so far (cpuWindow: how busy the server's one thread was). */
+  usage(): Promise<ChildUsage>;
   stop(mode: 'kill' | 'graceful'): Promise<void>;
 }
 
@@ -69,6 +72,17 @@ export function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<
         child.kill('SIGKILL');
         reject(new Error(`bench: ${spec.kind} target failed to start:\n${m.message}`));
       } else if (m.type === 'ready') {
+        const usage = () =>
+          new Promise<ChildUsage>((res, rej) => {
+            const t = setTimeout(() => rej(new Error('bench: child did not report CPU')), 5000);
+            child.on('message', function onCpu(c: ChildMessage) {
+              if (c.type !== 'cpu') return;
+              clearTimeout(t);
+              child.off('message', onCpu);
+              res({ cpu: c.user + c.system, loopActive: c.loopActive });
+            });
+            child.send({ type: 'cpu' });
+          });
         clearTimeout(startTimer);
         child.off('exit', onExit);
         child.off('message', onReady);
@@ -77,17 +91,8 @@ export function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<
           url: m.url,
           token: m.token,
           tokens: m.tokens,
-          cpu: () =>
-            new Promise<number>((res, rej) => {
-              const t = setTimeout(() => rej(new Error('bench: child did not report CPU')), 5000);
-              child.on('message', function onCpu(c: ChildMessage) {
-                if (c.type !== 'cpu') return;
-                clearTimeout(t);
-                child.off('message', onCpu);
-                res(c.user + c.system);
-              });
-              child.send({ type: 'cpu' });
-            }),
+          cpu: () => usage().then((u) => u.cpu),
+          usage,
           async stop(mode) {
             if (child.exitCode !== null || child.signalCode !== null) return;
             if (mode === 'kill') child.kill('SIGKILL');

@@ -67,12 +67,24 @@ export function postgresBackendTicks(database: string): number | null {
 /** CPU µs used so far by process `root` and its direct children (e.g. a cluster primary and its workers). */
 export const processTreeMicros = (root: number): number => (procTicks((pid, _c, ppid) => pid === root || ppid === root) ?? 0) * (1e6 / TICK);
 
+/** What a bench child has used so far: CPU (µs, user + system, all its threads) and its event loop's busy time (ms). */
+export interface ChildUsage {
+  cpu: number;
+  loopActive: number;
+}
+
 export interface CpuWindow {
   /** Cores in use on average over the window (1.0 = one core busy). */
   machine: number | null;
   machineCores: number;
   loadGenerator: number;
   server: number;
+  /**
+   * Share of the window the server's event loop was busy (0–1; wall time, not CPU: a loop that
+   * is runnable but waits for a core counts as busy). Near 1, that one thread is the limit,
+   * whatever the other cores do. Null when the server is not a bench child (e.g. `xgw start`).
+   */
+  serverLoop: number | null;
   postgres: number | null;
   /** Of `postgres`: the backends connected to the target's own database (not other users' of the server). */
   postgresBackends?: number | null;
@@ -106,21 +118,23 @@ export async function waitForQuiet(label: string, maxSeconds = Number(process.en
 }
 
 export async function cpuWindow<T>(
-  target: { cpu(): Promise<number> },
+  target: { cpu(): Promise<number>; usage?(): Promise<ChildUsage> },
   dbKind: 'postgres' | 'pglite',
   fn: () => Promise<T>,
   database?: string,
 ): Promise<{ out: T; cpu: CpuWindow }> {
   const backends = () => (database && dbKind === 'postgres' ? postgresBackendTicks(database) : null);
-  const b0 = backends(), m0 = readProcStatTotals(), p0 = postgresTicks(), s0 = await target.cpu(), l0 = process.cpuUsage();
+  const usage = (): Promise<ChildUsage> => (target.usage ? target.usage() : target.cpu().then((cpu) => ({ cpu, loopActive: NaN })));
+  const b0 = backends(), m0 = readProcStatTotals(), p0 = postgresTicks(), u0 = await usage(), l0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const out = await fn();
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const l1 = process.cpuUsage(l0), s1 = await target.cpu(), p1 = postgresTicks(), m1 = readProcStatTotals(), b1 = backends();
+  const l1 = process.cpuUsage(l0), u1 = await usage(), p1 = postgresTicks(), m1 = readProcStatTotals(), b1 = backends();
   const cores = os.cpus().length;
   const machine = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * cores : null;
   const loadGenerator = (l1.user + l1.system) / 1e6 / wall;
-  const server = (s1 - s0) / 1e6 / wall;
+  const server = (u1.cpu - u0.cpu) / 1e6 / wall;
+  const loop = (u1.loopActive - u0.loopActive) / 1e3 / wall;
   const postgres = dbKind === 'postgres' && p0 !== null && p1 !== null ? (p1 - p0) / TICK / wall : null;
   return {
     out,
@@ -129,6 +143,7 @@ export async function cpuWindow<T>(
       machineCores: cores,
       loadGenerator,
       server,
+      serverLoop: Number.isFinite(loop) ? Math.min(1, loop) : null,
       postgres,
       ...(database ? { postgresBackends: b0 !== null && b1 !== null ? (b1 - b0) / TICK / wall : null } : {}),
       other: machine === null ? null : Math.max(0, machine - loadGenerator - server - (postgres ?? 0)),

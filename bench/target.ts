@@ -9,12 +9,12 @@
  *   BENCH_TARGET={"kind":"receiver"}                               a webhook receiver that counts what arrives (bench/delivery.ts)
  *
  * IPC: the child sends {type:'ready', url, token?} once listening, answers {type:'cpu'}
- * with its process.cpuUsage(), and on {type:'stop'} closes (gateway: drains the writer)
+ * with its process.cpuUsage() and its event loop's busy time, and on {type:'stop'} closes (gateway: drains the writer)
  * and exits 0. The parent may also SIGKILL it (crash-stop durability check).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import express from 'express';
 import { buildConfig } from '../gateway/config';
 import { createGateway } from '../gateway/gateway';
@@ -52,7 +52,8 @@ export type TargetSpec =
 
 export type ChildMessage =
   | { type: 'ready'; url: string; token?: string; tokens?: Record<string, string>; storeKind?: string }
-  | { type: 'cpu'; user: number; system: number }
+  /** loopActive: ms the event loop has been busy since the process started (performance.eventLoopUtilization().active). */
+  | { type: 'cpu'; user: number; system: number; loopActive: number }
   | { type: 'memory'; usage: NodeJS.MemoryUsage }
   | { type: 'health'; health: ChildHealth }
   | { type: 'receiver'; stats: ReceiverStats }
@@ -284,7 +285,7 @@ async function main() {
       send({ type: 'receiver', stats: receiver.stats() });
     } else if (m?.type === 'cpu') {
       const u = process.cpuUsage();
-      send({ type: 'cpu', user: u.user, system: u.system });
+      send({ type: 'cpu', user: u.user, system: u.system, loopActive: performance.eventLoopUtilization().active });
     } else if (m?.type === 'health') {
       health(t).then(
         (h) => send({ type: 'health', health: h }),
