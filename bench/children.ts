@@ -79,7 +79,7 @@ export function startTarget(spec: TargetSpec, execArgv: string[] = []): Promise<
               if (c.type !== 'cpu') return;
               clearTimeout(t);
               child.off('message', onCpu);
-              res({ cpu: c.user + c.system, loopActive: c.loopActive });
+              res({ cpu: c.user + c.system, loopActive: c.loopActive, mainThread: c.mainThread });
             });
             child.send({ type: 'cpu' });
           });

@@ -67,10 +67,25 @@ export function postgresBackendTicks(database: string): number | null {
 /** CPU µs used so far by process `root` and its direct children (e.g. a cluster primary and its workers). */
 export const processTreeMicros = (root: number): number => (procTicks((pid, _c, ppid) => pid === root || ppid === root) ?? 0) * (1e6 / TICK);
 
-/** What a bench child has used so far: CPU (µs, user + system, all its threads) and its event loop's busy time (ms). */
+/** CPU µs (utime + stime) used so far by this process's main thread (the event loop's; Linux, else NaN). */
+export function mainThreadMicros(): number {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * (1e6 / TICK);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * What a bench child has used so far: CPU (µs, user + system, all its threads), its event loop's
+ * busy time (ms) and its main thread's CPU (µs).
+ */
 export interface ChildUsage {
   cpu: number;
   loopActive: number;
+  mainThread: number;
 }
 
 export interface CpuWindow {
@@ -85,6 +100,8 @@ export interface CpuWindow {
    * whatever the other cores do. Null when the server is not a bench child (e.g. `xgw start`).
    */
   serverLoop: number | null;
+  /** Cores the server's main thread used (of `server`, which counts all its threads); null as serverLoop. */
+  serverMainThread: number | null;
   postgres: number | null;
   /** Of `postgres`: the backends connected to the target's own database (not other users' of the server). */
   postgresBackends?: number | null;
@@ -124,7 +141,7 @@ export async function cpuWindow<T>(
   database?: string,
 ): Promise<{ out: T; cpu: CpuWindow }> {
   const backends = () => (database && dbKind === 'postgres' ? postgresBackendTicks(database) : null);
-  const usage = (): Promise<ChildUsage> => (target.usage ? target.usage() : target.cpu().then((cpu) => ({ cpu, loopActive: NaN })));
+  const usage = (): Promise<ChildUsage> => (target.usage ? target.usage() : target.cpu().then((cpu) => ({ cpu, loopActive: NaN, mainThread: NaN })));
   const b0 = backends(), m0 = readProcStatTotals(), p0 = postgresTicks(), u0 = await usage(), l0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const out = await fn();
@@ -135,6 +152,7 @@ export async function cpuWindow<T>(
   const loadGenerator = (l1.user + l1.system) / 1e6 / wall;
   const server = (u1.cpu - u0.cpu) / 1e6 / wall;
   const loop = (u1.loopActive - u0.loopActive) / 1e3 / wall;
+  const mainThread = (u1.mainThread - u0.mainThread) / 1e6 / wall;
   const postgres = dbKind === 'postgres' && p0 !== null && p1 !== null ? (p1 - p0) / TICK / wall : null;
   return {
     out,
@@ -144,6 +162,7 @@ export async function cpuWindow<T>(
       loadGenerator,
       server,
       serverLoop: Number.isFinite(loop) ? Math.min(1, loop) : null,
+      serverMainThread: Number.isFinite(mainThread) ? mainThread : null,
       postgres,
       ...(database ? { postgresBackends: b0 !== null && b1 !== null ? (b1 - b0) / TICK / wall : null } : {}),
       other: machine === null ? null : Math.max(0, machine - loadGenerator - server - (postgres ?? 0)),

@@ -193,14 +193,14 @@ async function main() {
   console.log();
   console.log(
     table([
-      ['CPU (cores, avg over window)', 'machine', 'load generator', 'server', 'server µs/req', 'server loop busy', 'postgres', 'pg backends µs/req', 'other processes'],
+      ['CPU (cores, avg over window)', 'machine', 'load generator', 'server', 'server µs/req', 'server loop busy / main thread CPU', 'postgres', 'pg backends µs/req', 'other processes'],
       ...results.map((r) => [
         r.target,
         r.cpu.machine === null ? 'n/a' : `${f2(r.cpu.machine)} / ${r.cpu.machineCores}`,
         f2(r.cpu.loadGenerator),
         f2(r.cpu.server),
         f0(serverMicrosPerRequest(r)),
-        r.cpu.serverLoop === null ? '-' : `${f0(r.cpu.serverLoop * 100)} %`,
+        r.cpu.serverLoop === null ? '-' : `${f0(r.cpu.serverLoop * 100)} % / ${r.cpu.serverMainThread === null ? '-' : `${f0(r.cpu.serverMainThread * 100)} %`}`,
         r.cpu.postgres === null ? '-' : f2(r.cpu.postgres),
         postgresMicrosPerRequest(r) === undefined ? '-' : f0(postgresMicrosPerRequest(r)!),
         r.cpu.other === null ? 'n/a' : f2(r.cpu.other),

@@ -29,6 +29,7 @@ import { systemClock } from '../gateway/clock';
 import { unreachableDemoAgencies } from '../gateway/registry/demo';
 import { startMockAgencies } from '../adapters/mock-agencies';
 import { percentile } from './table';
+import { mainThreadMicros } from './cpu';
 
 export type TargetSpec =
   /** A bare JSON echo: parses the body and answers `answer` (a receipt-sized JSON, bench/receipt.ts) with the request's messageId; on Express 5 or on node:http alone. */
@@ -53,7 +54,7 @@ export type TargetSpec =
 export type ChildMessage =
   | { type: 'ready'; url: string; token?: string; tokens?: Record<string, string>; storeKind?: string }
   /** loopActive: ms the event loop has been busy since the process started (performance.eventLoopUtilization().active). */
-  | { type: 'cpu'; user: number; system: number; loopActive: number }
+  | { type: 'cpu'; user: number; system: number; loopActive: number; mainThread: number }
   | { type: 'memory'; usage: NodeJS.MemoryUsage }
   | { type: 'health'; health: ChildHealth }
   | { type: 'receiver'; stats: ReceiverStats }
@@ -285,7 +286,7 @@ async function main() {
       send({ type: 'receiver', stats: receiver.stats() });
     } else if (m?.type === 'cpu') {
       const u = process.cpuUsage();
-      send({ type: 'cpu', user: u.user, system: u.system, loopActive: performance.eventLoopUtilization().active });
+      send({ type: 'cpu', user: u.user, system: u.system, loopActive: performance.eventLoopUtilization().active, mainThread: mainThreadMicros() });
     } else if (m?.type === 'health') {
       health(t).then(
         (h) => send({ type: 'health', health: h }),
