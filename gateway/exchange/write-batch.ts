@@ -29,17 +29,32 @@ export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestA
  * 'message.received' entry per inserted message. The append's input reads the
  * inserted rows, so the exchange row is locked before the log row: the lock order
  * is always exchange → log (other log writers take only the log row), so no
- * deadlock. Constant SQL text, prepared once per connection; all rows travel as one JSON parameter.
+ * deadlock. Constant SQL text, prepared once per connection.
+ *
+ * The rows travel as four parameters (batchParams): the small fields of every row as one
+ * JSON array ($1), and the payloads, envelopes and log entries ($3, $4, $5) each as ONE text
+ * of the rows' canonical JSON texts joined by U+001E, which JSON text never holds raw (it
+ * escapes every control character), zipped back into rows by ROWS FROM. So PostgreSQL parses
+ * a payload and an envelope once, as the jsonb they are stored as, instead of once inside the
+ * rows' JSON and then again out of it; a log entry, stored as text, is not parsed at all
+ * (inside JSON it was a string with every quote escaped, unescaped by the server character
+ * by character).
  */
 const BATCH_SQL = prepared(`
 WITH s AS (
   UPDATE sequences SET value = value + $2 WHERE name = 'exchange' RETURNING value
 ), input AS (
-  SELECT x.*, s.value - $2 + x.n AS seq
-  FROM s, jsonb_to_recordset($1::jsonb) AS x(
-    n bigint, id uuid, delivery_id uuid, sender text, sender_system text, receiver text, type text, message_id text,
-    case_id text, purpose text, payload jsonb, digest_alg text, digest text, request_digest text, envelope jsonb,
-    conversion jsonb, received_at timestamptz, delivery_mode text, log_entry text, leaf_hash text)
+  SELECT x.n, x.id, x.delivery_id, x.sender, x.sender_system, x.receiver, x.type, x.message_id, x.case_id, x.purpose,
+    x.payload::jsonb AS payload, x.digest_alg, x.digest, x.request_digest, x.envelope::jsonb AS envelope, x.conversion,
+    x.received_at, x.delivery_mode, x.log_entry, x.leaf_hash, s.value - $2 + x.n AS seq
+  FROM s, ROWS FROM (
+    jsonb_to_recordset($1::jsonb) AS (
+      n bigint, id uuid, delivery_id uuid, sender text, sender_system text, receiver text, type text, message_id text,
+      case_id text, purpose text, digest_alg text, digest text, request_digest text, conversion jsonb,
+      received_at timestamptz, delivery_mode text, leaf_hash text),
+    string_to_table($3::text, chr(30)), string_to_table($4::text, chr(30)), string_to_table($5::text, chr(30))
+  ) AS x(n, id, delivery_id, sender, sender_system, receiver, type, message_id, case_id, purpose, digest_alg, digest,
+    request_digest, conversion, received_at, delivery_mode, leaf_hash, payload, envelope, log_entry)
 ), ins AS (
   INSERT INTO messages (id, seq, sender, sender_system, receiver, type, message_id, case_id, purpose,
      payload, digest_alg, digest, request_digest, envelope, conversion, received_at, updated_at, status)
@@ -62,32 +77,45 @@ WITH s AS (
 SELECT message_id AS id, idx FROM log_appended`);
 
 const str = JSON.stringify;
+/** Joins the batch's JSON texts (ASCII RS, U+001E: JSON text escapes every control character, so none holds it raw). */
+const RS = '\u001e';
+
+/** A JSON text as one element of a RS-joined parameter; holding RS it would split its row in two (JSON text cannot). */
+function element(text: string, what: string): string {
+  if (text.includes(RS)) throw new Error(`write batch: a ${what} text holds U+001E raw, so it is not JSON text`);
+  return text;
+}
 
 /**
- * The batch's rows as the JSON text of one jsonb parameter, written directly rather than
- * through an array of row objects and JSON.stringify: the payload's canonical text made by
- * preparePush (`payloadText`) and the envelope's made while sealing (`envelopeText`) are
- * reused as is, and no row object is allocated.
+ * The batch statement's parameters: [small fields of every row as a JSON array, row count,
+ * payloads, envelopes, log entries (each RS-joined, in row order)]. Written directly rather than
+ * through row objects and JSON.stringify: the payload's canonical text made by preparePush
+ * (`payloadText`), the envelope's made while sealing (`envelopeText`) and the log entry's are
+ * passed as they are, not escaped into a JSON string.
  */
-export function batchRowsJson(msgs: NewMessage[]): string {
-  let s = '[';
+export function batchParams(msgs: NewMessage[]): [rows: string, count: number, payloads: string, envelopes: string, entries: string] {
+  let rows = '[';
+  let payloads = '', envelopes = '', entries = '';
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
-    const envelope = (m as NewMessage & { envelopeText?: string }).envelopeText ?? str(m.envelope);
-    if (i) s += ',';
-    s +=
+    const sep = i ? RS : '';
+    payloads += sep + element(m.payloadText ?? str(m.payload), 'payload');
+    envelopes += sep + element((m as NewMessage & { envelopeText?: string }).envelopeText ?? str(m.envelope), 'envelope');
+    entries += sep + element(m.logEntry.text, 'log entry');
+    if (i) rows += ',';
+    rows +=
       `{"n":${i + 1},"id":${str(m.id)},"delivery_id":${str(newId())},"sender":${str(m.sender)},"sender_system":${str(m.senderSystem)},` +
       `"receiver":${str(m.receiver)},"type":${str(m.type)},"message_id":${str(m.messageId)},"case_id":${str(m.caseId)},"purpose":${str(m.purpose)},` +
-      `"payload":${m.payloadText ?? str(m.payload)},"digest_alg":${str(m.digestAlg)},"digest":${str(m.digest)},"request_digest":${str(m.requestDigest)},` +
-      `"envelope":${envelope},"conversion":${m.conversion == null ? 'null' : str(m.conversion)},"received_at":${str(m.receivedAt.toISOString())},` +
-      `"delivery_mode":${str(m.deliveryMode)},"log_entry":${str(m.logEntry.text)},"leaf_hash":"${m.logEntry.leafHash.toString('hex')}"}`;
+      `"digest_alg":${str(m.digestAlg)},"digest":${str(m.digest)},"request_digest":${str(m.requestDigest)},` +
+      `"conversion":${m.conversion == null ? 'null' : str(m.conversion)},"received_at":${str(m.receivedAt.toISOString())},` +
+      `"delivery_mode":${str(m.deliveryMode)},"leaf_hash":"${m.logEntry.leafHash.toString('hex')}"}`;
   }
-  return s + ']';
+  return [rows + ']', msgs.length, payloads, envelopes, entries];
 }
 
 /** Writes one batch: messages, their history, delivery jobs and log entries; then resolves duplicates. */
 export async function writeBatch(db: Db, msgs: NewMessage[]): Promise<StoredOutcome[]> {
-  const inserted = await db.query<{ id: string; idx: number }>(BATCH_SQL, [batchRowsJson(msgs), msgs.length]);
+  const inserted = await db.query<{ id: string; idx: number }>(BATCH_SQL, batchParams(msgs));
   const logIndex = new Map(inserted.rows.map((r) => [r.id, Number(r.idx)]));
   const outcomes = new Map<string, StoredOutcome>();
   const others: NewMessage[] = [];
