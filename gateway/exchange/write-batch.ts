@@ -6,6 +6,7 @@ import type { BatchedSignature } from '../crypto/batch-signature';
 import type { DigestAlg } from '../crypto/digest';
 import { logAppendCtes } from '../log/append';
 import { ARRIVAL, ARRIVAL_QUEUED_FIELDS } from './lifecycle';
+import { joinJsonTexts, splitJsonTexts } from '../store/joined-texts';
 
 // Both arrival events in one history row (lifecycle.ts historyEvents reads it back as two).
 const [RECEIVED] = ARRIVAL.events;
@@ -32,13 +33,8 @@ export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestA
  * deadlock. Constant SQL text, prepared once per connection.
  *
  * The rows travel as four parameters (batchParams): the small fields of every row as one
- * JSON array ($1), and the payloads, envelopes and log entries ($3, $4, $5) each as ONE text
- * of the rows' canonical JSON texts joined by U+001E, which JSON text never holds raw (it
- * escapes every control character), zipped back into rows by ROWS FROM. So PostgreSQL parses
- * a payload and an envelope once, as the jsonb they are stored as, instead of once inside the
- * rows' JSON and then again out of it; a log entry, stored as text, is not parsed at all
- * (inside JSON it was a string with every quote escaped, unescaped by the server character
- * by character).
+ * JSON array ($1), and the payloads, envelopes and log entries ($3, $4, $5) each as the rows'
+ * canonical texts joined into one (store/joined-texts.ts), zipped back into rows by ROWS FROM.
  */
 const BATCH_SQL = prepared(`
 WITH s AS (
@@ -52,7 +48,7 @@ WITH s AS (
       n bigint, id uuid, delivery_id uuid, sender text, sender_system text, receiver text, type text, message_id text,
       case_id text, purpose text, digest_alg text, digest text, request_digest text, conversion jsonb,
       received_at timestamptz, delivery_mode text, leaf_hash text),
-    string_to_table($3::text, chr(30)), string_to_table($4::text, chr(30)), string_to_table($5::text, chr(30))
+    ${splitJsonTexts('$3')}, ${splitJsonTexts('$4')}, ${splitJsonTexts('$5')}
   ) AS x(n, id, delivery_id, sender, sender_system, receiver, type, message_id, case_id, purpose, digest_alg, digest,
     request_digest, conversion, received_at, delivery_mode, leaf_hash, payload, envelope, log_entry)
 ), ins AS (
@@ -77,14 +73,6 @@ WITH s AS (
 SELECT message_id AS id, idx FROM log_appended`);
 
 const str = JSON.stringify;
-/** Joins the batch's JSON texts (ASCII RS, U+001E: JSON text escapes every control character, so none holds it raw). */
-const RS = '\u001e';
-
-/** A JSON text as one element of a RS-joined parameter; holding RS it would split its row in two (JSON text cannot). */
-function element(text: string, what: string): string {
-  if (text.includes(RS)) throw new Error(`write batch: a ${what} text holds U+001E raw, so it is not JSON text`);
-  return text;
-}
 
 /**
  * The batch statement's parameters: [small fields of every row as a JSON array, row count,
@@ -95,13 +83,12 @@ function element(text: string, what: string): string {
  */
 export function batchParams(msgs: NewMessage[]): [rows: string, count: number, payloads: string, envelopes: string, entries: string] {
   let rows = '[';
-  let payloads = '', envelopes = '', entries = '';
+  const payloads: string[] = [], envelopes: string[] = [], entries: string[] = [];
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
-    const sep = i ? RS : '';
-    payloads += sep + element(m.payloadText ?? str(m.payload), 'payload');
-    envelopes += sep + element((m as NewMessage & { envelopeText?: string }).envelopeText ?? str(m.envelope), 'envelope');
-    entries += sep + element(m.logEntry.text, 'log entry');
+    payloads.push(m.payloadText ?? str(m.payload));
+    envelopes.push((m as NewMessage & { envelopeText?: string }).envelopeText ?? str(m.envelope));
+    entries.push(m.logEntry.text);
     if (i) rows += ',';
     rows +=
       `{"n":${i + 1},"id":${str(m.id)},"delivery_id":${str(newId())},"sender":${str(m.sender)},"sender_system":${str(m.senderSystem)},` +
@@ -110,7 +97,7 @@ export function batchParams(msgs: NewMessage[]): [rows: string, count: number, p
       `"conversion":${m.conversion == null ? 'null' : str(m.conversion)},"received_at":${str(m.receivedAt.toISOString())},` +
       `"delivery_mode":${str(m.deliveryMode)},"leaf_hash":"${m.logEntry.leafHash.toString('hex')}"}`;
   }
-  return [rows + ']', msgs.length, payloads, envelopes, entries];
+  return [rows + ']', msgs.length, joinJsonTexts(payloads, 'payload'), joinJsonTexts(envelopes, 'envelope'), joinJsonTexts(entries, 'log entry')];
 }
 
 /** Writes one batch: messages, their history, delivery jobs and log entries; then resolves duplicates. */

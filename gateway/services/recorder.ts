@@ -4,6 +4,7 @@ import type { PreparedEntry } from '../log/entries';
 import { databaseFailures } from '../store/isolate';
 import { GroupCommitQueue } from '../batching/queue';
 import { logAppendCtes } from '../log/append';
+import { joinJsonTexts, splitJsonTexts } from '../store/joined-texts';
 
 /** One service call as stored (service_calls row) with its prepared service.called log entry. */
 export interface CallRow {
@@ -30,15 +31,24 @@ export interface CallRow {
 /**
  * The calls and their log entries in ONE statement: insert the rows, then the log
  * append (log/append.ts) of one service.called entry per call. Constant SQL text,
- * prepared once per connection; the rows travel as one JSON parameter (as the exchange
- * writer does).
+ * prepared once per connection. As in the exchange writer, the rows' fields travel as one JSON
+ * parameter ($1) and their JSON texts (request, response, log entry) joined, one parameter each
+ * (store/joined-texts.ts; a response of JSON null is no response, SQL NULL, as inside JSON). The
+ * agency's native texts stay in the JSON: they may hold any character.
  */
 const BATCH_SQL = prepared(`
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    n bigint, id uuid, caller text, caller_system text, provider text, service text, purpose text, case_id text,
-    request jsonb, response jsonb, outcome text, error_code text, error_detail text, native_request text, native_response text,
-    provenance jsonb, started_at timestamptz, duration_ms integer, entry text, leaf_hash text)
+  SELECT x.n, x.id, x.caller, x.caller_system, x.provider, x.service, x.purpose, x.case_id,
+    NULLIF(x.request, 'null')::jsonb AS request, NULLIF(x.response, 'null')::jsonb AS response, x.outcome, x.error_code,
+    x.error_detail, x.native_request, x.native_response, x.provenance, x.started_at, x.duration_ms, x.entry, x.leaf_hash
+  FROM ROWS FROM (
+    jsonb_to_recordset($1::jsonb) AS (
+      n bigint, id uuid, caller text, caller_system text, provider text, service text, purpose text, case_id text,
+      outcome text, error_code text, error_detail text, native_request text, native_response text,
+      provenance jsonb, started_at timestamptz, duration_ms integer, leaf_hash text),
+    ${splitJsonTexts('$2')}, ${splitJsonTexts('$3')}, ${splitJsonTexts('$4')}
+  ) AS x(n, id, caller, caller_system, provider, service, purpose, case_id, outcome, error_code, error_detail,
+    native_request, native_response, provenance, started_at, duration_ms, leaf_hash, request, response, entry)
 ), ins AS (
   INSERT INTO service_calls (id, caller, caller_system, provider, service, purpose, case_id, request, response, outcome, error_code, error_detail,
      native_request, native_response, provenance, started_at, duration_ms)
@@ -92,7 +102,12 @@ export class ServiceCallRecorder {
 
   /** Records the calls and their log entries: all or none. */
   private async write(rows: CallRow[]): Promise<CallLogPosition[]> {
-    const r = await this.store.query<{ idx: string; id: string }>(BATCH_SQL, [JSON.stringify(rows.map((row, i) => rowJson(row, i + 1)))]);
+    const r = await this.store.query<{ idx: string; id: string }>(BATCH_SQL, [
+      JSON.stringify(rows.map((row, i) => rowJson(row, i + 1))),
+      joinJsonTexts(rows.map((row) => JSON.stringify(row.request ?? null)), 'service request'),
+      joinJsonTexts(rows.map((row) => JSON.stringify(row.response ?? null)), 'service response'),
+      joinJsonTexts(rows.map((row) => row.entry.text), 'log entry'),
+    ]);
     const at = new Map(r.rows.map((x) => [x.id, Number(x.idx)]));
     return rows.map((row) => {
       const index = at.get(row.id);
@@ -111,8 +126,6 @@ const rowJson = (r: CallRow, n: number) => ({
   service: r.service,
   purpose: r.purpose,
   case_id: r.caseId,
-  request: r.request,
-  response: r.response,
   outcome: r.outcome,
   error_code: r.errorCode,
   error_detail: r.errorDetail,
@@ -121,6 +134,5 @@ const rowJson = (r: CallRow, n: number) => ({
   provenance: r.provenance,
   started_at: r.startedAt,
   duration_ms: r.durationMs,
-  entry: r.entry.text,
   leaf_hash: r.entry.leafHash.toString('hex'),
 });

@@ -51,6 +51,7 @@ test('query-enterprise: the agency answers over SOAP 1.1; JSON back, recorded, l
   // request, response and both native texts are kept; the log entry names their digests
   const row = (await w.t.db.store.query<any>('SELECT * FROM service_calls WHERE id = $1', [res.body.id])).rows[0];
   expect(row).toMatchObject({ caller: 'hall', provider: 'amr', service: 'query-enterprise', purpose: 'case-handling', case_id: CASE, outcome: 'ok' });
+  expect(row.response).toEqual(res.body.data);
   expect(digestHex('sha256', row.native_request)).toBe(res.body.digests.nativeRequest.value);
   expect(digestHex('sha256', row.native_response)).toBe(res.body.digests.nativeResponse.value);
   const entry = (await w.t.db.store.query<{ idx: string; entry: string }>('SELECT idx, entry FROM log_entries WHERE message_id = $1', [res.body.id])).rows[0];
@@ -80,6 +81,8 @@ test('SOAP faults become GW_ERR_AGENCY_FAULT with the fault string; the failed c
   expect(res.body.detail).not.toMatch(/\n\s+at /); // no stack
   const row = (await w.t.db.store.query<any>(`SELECT * FROM service_calls WHERE outcome = 'failed' ORDER BY started_at DESC LIMIT 1`)).rows[0];
   expect(row).toMatchObject({ error_code: 'GW_ERR_AGENCY_FAULT', request: { uscc: '91350100MA00000009' } });
+  // no answer: SQL NULL, not a JSON null (the driver reads both as null)
+  expect((await w.t.db.store.query<{ none: boolean }>('SELECT response IS NULL AS none FROM service_calls WHERE id = $1', [row.id])).rows[0]!.none).toBe(true);
   const entry = (await w.t.db.store.query<{ entry: string }>('SELECT entry FROM log_entries WHERE message_id = $1', [row.id])).rows[0];
   expect(JSON.parse(entry.entry).outcome).toEqual({ ok: false, code: 'GW_ERR_AGENCY_FAULT' });
 });

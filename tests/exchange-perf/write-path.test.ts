@@ -51,6 +51,6 @@ describe('write path pieces', () => {
       requestDigest: 'cd', receivedAt: new Date(1.7e12), deliveryMode: 'pull', conversion: null,
       envelope: { header: { v: 1 }, signatures: [] }, logEntry: { text: '{}', leafHash: Buffer.alloc(32, 7) },
     } as unknown as NewMessage;
-    expect(() => batchParams([m])).toThrow(/payload text holds U\+001E raw/);
+    expect(() => batchParams([m])).toThrow(/a payload text holds U\+001E raw/);
   });
 });
