@@ -34,14 +34,15 @@ export const receiptOf = (m: { id: string; messageId: string; digestAlg: DigestA
  *
  * The rows travel as four parameters (batchParams): the small fields of every row as one
  * JSON array ($1), and the payloads, envelopes and log entries ($3, $4, $5) each as the rows'
- * canonical texts joined into one (store/joined-texts.ts), zipped back into rows by ROWS FROM.
+ * canonical texts joined into one (store/joined-texts.ts), zipped back into rows by ROWS FROM;
+ * the payload and envelope columns are `json` (migration 033), so they are stored as those texts.
  */
 const BATCH_SQL = prepared(`
 WITH s AS (
   UPDATE sequences SET value = value + $2 WHERE name = 'exchange' RETURNING value
 ), input AS (
   SELECT x.n, x.id, x.delivery_id, x.sender, x.sender_system, x.receiver, x.type, x.message_id, x.case_id, x.purpose,
-    x.payload::jsonb AS payload, x.digest_alg, x.digest, x.request_digest, x.envelope::jsonb AS envelope, x.conversion,
+    x.payload::json AS payload, x.digest_alg, x.digest, x.request_digest, x.envelope::json AS envelope, x.conversion,
     x.received_at, x.delivery_mode, x.log_entry, x.leaf_hash, s.value - $2 + x.n AS seq
   FROM s, ROWS FROM (
     jsonb_to_recordset($1::jsonb) AS (

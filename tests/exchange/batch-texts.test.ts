@@ -3,7 +3,8 @@
  * (exchange/write-batch.ts batchParams) and zips them back into rows in the database. A batch
  * whose texts hold what JSON escapes (U+001E itself, quotes, backslashes, newlines, a non-BMP
  * character) is stored row for row: every message gets its own payload, envelope and log entry,
- * in order, and the log entry's stored leaf hash is the hash of its stored text.
+ * in order, and the log entry's stored leaf hash is the hash of its stored text. The payload and
+ * envelope are stored as the texts given (json columns), so a push's are its canonical texts.
  */
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { writeBatch } from '../../gateway/exchange/write-batch';
@@ -44,8 +45,8 @@ describe('a batch of texts with what JSON escapes, written in one statement', ()
     const outcomes = await writeBatch(db.store, msgs);
     expect(outcomes.map((o) => o.outcome)).toEqual(['created', 'created', 'created']);
     const rows = (
-      await db.store.query<{ id: string; seq: string; payload: unknown; envelope: unknown; entry: string; leaf_hash: Buffer; idx: string }>(
-        `SELECT m.id, m.seq, m.payload, m.envelope, le.entry, le.leaf_hash, le.idx
+      await db.store.query<{ id: string; seq: string; payload: unknown; envelope: unknown; payload_text: string; envelope_text: string; entry: string; leaf_hash: Buffer; idx: string }>(
+        `SELECT m.id, m.seq, m.payload, m.envelope, m.payload::text AS payload_text, m.envelope::text AS envelope_text, le.entry, le.leaf_hash, le.idx
          FROM messages m JOIN log_entries le ON le.message_id = m.id AND le.kind = 'message.received'
          WHERE m.id = ANY($1::uuid[]) ORDER BY m.seq`,
         [msgs.map((m) => m.id)],
@@ -55,6 +56,9 @@ describe('a batch of texts with what JSON escapes, written in one statement', ()
     rows.forEach((r, i) => {
       expect(r.payload).toEqual(msgs[i]!.payload);
       expect(r.envelope).toEqual(msgs[i]!.envelope);
+      // json columns (migration 033) keep the text as written: a push's canonical texts byte for byte.
+      expect(r.payload_text).toBe(withTexts ? canonicalJson(msgs[i]!.payload) : JSON.stringify(msgs[i]!.payload));
+      expect(r.envelope_text).toBe(withTexts ? canonicalJson(msgs[i]!.envelope) : JSON.stringify(msgs[i]!.envelope));
       expect(r.entry).toBe(msgs[i]!.logEntry.text);
       expect(JSON.parse(r.entry).remarks).toBe(REMARKS[i]);
       expect(Buffer.from(r.leaf_hash).equals(leafHash('sha256', r.entry))).toBe(true);
