@@ -7,6 +7,7 @@ import type { BatchedSignature } from '../crypto/batch-signature';
 import { writeBatch } from './write-batch';
 import { databaseFailures } from '../store/isolate';
 import { GroupCommitQueue, type FailurePolicy } from '../batching/queue';
+import { joinJsonTexts, splitJsonTexts } from '../store/joined-texts';
 
 export { receiptOf, writeBatch } from './write-batch';
 
@@ -14,11 +15,14 @@ type MaybePromise<T> = T | Promise<T>;
 
 /** While messages keep coming, receipt signatures wait this long for company (one statement for several batches'). */
 const RECEIPT_STORE_INTERVAL_MS = 50;
-/** Receipt signatures stored per statement at most (one JSON parameter). */
+/** Receipt signatures stored per statement at most. */
 const RECEIPT_STORE_MAX_BATCH = 4096;
 
+/** The message ids as an array, the signatures' JSON texts joined (store/joined-texts.ts), stored as they are (json column, migration 033). */
 const STORE_RECEIPT_SIGNATURES = prepared(
-  `INSERT INTO receipt_signatures (message_id, signature) SELECT x.id, x.sig FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sig jsonb) ON CONFLICT (message_id) DO NOTHING`,
+  `INSERT INTO receipt_signatures (message_id, signature)
+   SELECT x.id, x.sig::json FROM ROWS FROM (unnest($1::uuid[]), ${splitJsonTexts('$2')}) AS x(id, sig)
+   ON CONFLICT (message_id) DO NOTHING`,
 );
 
 /** A committed message whose receipt cannot be signed: a retry gets the stored message back as a duplicate, signed then. */
@@ -164,11 +168,9 @@ export class ExchangeWriter {
   }
 
   private async storeSignatures(rows: Array<{ id: string; sig: BatchedSignature }>): Promise<void[]> {
-    let json = '[';
-    for (let i = 0; i < rows.length; i++) json += `${i ? ',' : ''}{"id":"${rows[i]!.id}","sig":${JSON.stringify(rows[i]!.sig)}}`;
     // A narrow row of its own (migration 026), not an update of the wide message row. Two signatures for one
     // message (two retries of a duplicate whose signature was lost, re-signed at once): the first stored stays.
-    await this.store.query(STORE_RECEIPT_SIGNATURES, [json + ']']);
+    await this.store.query(STORE_RECEIPT_SIGNATURES, [rows.map((r) => r.id), joinJsonTexts(rows.map((r) => JSON.stringify(r.sig)), 'receipt signature')]);
     return rows.map(() => undefined);
   }
 }

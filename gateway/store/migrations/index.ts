@@ -25,7 +25,7 @@ import * as m029 from './029_retention_calls_attachments';
 import * as m030 from './030_hot_path_keys';
 import * as m031 from './031_outbox_claim_indexes';
 import * as m032 from './032_delivery_requests';
-import * as m033 from './033_message_bodies_json';
+import * as m033 from './033_bodies_and_signatures_json';
 
 export interface Migration {
   version: number;
@@ -62,5 +62,5 @@ export const migrations: Migration[] = [
   { version: 30, name: 'hot path keys', sql: m030.sql },
   { version: 31, name: 'outbox claim indexes', sql: m031.sql },
   { version: 32, name: 'delivery requests', sql: m032.sql },
-  { version: 33, name: 'message bodies as json', sql: m033.sql },
+  { version: 33, name: 'message bodies and receipt signatures as json', sql: m033.sql },
 ];

@@ -1,6 +1,6 @@
 /**
- * A message's payload and envelope as `json`, not `jsonb` (#16). The gateway writes both as
- * canonical JSON text (RFC 8785) and reads them back whole: no query looks inside them, none
+ * A message's payload and envelope, and its receipt's signature, as `json`, not `jsonb` (#16).
+ * The gateway writes them as JSON text (payload and envelope canonical, RFC 8785) and reads them back whole: no query looks inside them, none
  * compares them, and no index covers them. `jsonb` made PostgreSQL parse each into its binary
  * form on every push (string by string, keys sorted) and print it back on every read; `json`
  * only checks the text and keeps it as it came, so the stored bytes are the canonical text the
@@ -10,4 +10,5 @@
  */
 export const sql = `
 ALTER TABLE messages ALTER COLUMN payload TYPE json USING payload::json, ALTER COLUMN envelope TYPE json USING envelope::json;
+ALTER TABLE receipt_signatures ALTER COLUMN signature TYPE json USING signature::json;
 `;
