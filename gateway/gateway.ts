@@ -215,6 +215,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, opts: Gatew
         if (cut) log.warn({ cut, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown: requests still unanswered at the deadline were cut');
       }
       await supervision.stop();
+      await services.settled();
       await writer.drain();
       await cases.settled();
       await trustRefresh.stop();

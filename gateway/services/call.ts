@@ -82,6 +82,9 @@ export interface BrokerDeps {
  */
 export class ServiceBroker {
   private readonly recorder: ServiceCallRecorder;
+  /** Calls started and not settled (a call whose client went away still runs to its record). */
+  private running = 0;
+  private idle: Array<() => void> = [];
   /** Answers signed while a signature is being made share the next one (one batch signature, one inclusion proof each). */
   private readonly signing: GroupCommitQueue<string, BatchedSignature>;
 
@@ -108,7 +111,30 @@ export class ServiceBroker {
     }
   }
 
+  /** Calls in flight: started, not yet answered and recorded. */
+  get callsInFlight(): number {
+    return this.running;
+  }
+
+  /**
+   * Resolves once no call is in flight. Shutdown waits for it before closing the store: the
+   * HTTP drain counts a request done when its client goes away, and the call it started still
+   * ends with its record (each call is bounded by its adapter's deadline).
+   */
+  settled(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
+  }
+
   async call(principal: Principal, provider: string, name: string, body: unknown, ctx: CallContext): Promise<ServiceResponse> {
+    this.running++;
+    try {
+      return await this.run(principal, provider, name, body, ctx);
+    } finally {
+      if (--this.running === 0) for (const r of this.idle.splice(0)) r();
+    }
+  }
+
+  private async run(principal: Principal, provider: string, name: string, body: unknown, ctx: CallContext): Promise<ServiceResponse> {
     const d = this.d;
     const { adapter, service } = findService(d, provider, name);
     d.directory.agreements.check(principal.member, provider, name, ctx.purpose);
