@@ -100,7 +100,7 @@ test('evidence: every check passes (verified by the gateway), with the checkpoin
 
 test('a message altered in the store fails its check, said in Chinese', async () => {
   const OTHER = 'JZ-ZJ-20260302-000888';
-  await t.db.store.query(`UPDATE messages SET payload = jsonb_set(payload, '{remark}', '"事后改动"') WHERE case_id = $1`, [OTHER]);
+  await t.db.store.query(`UPDATE messages SET payload = jsonb_set(payload::jsonb, '{remark}', '"事后改动"')::json WHERE case_id = $1`, [OTHER]);
   await b.page.getByLabel('办件编号').fill(OTHER);
   await b.page.getByRole('button', { name: '核验' }).click();
   await b.page.getByText(/^✗ \d+ 项未通过$/).waitFor();

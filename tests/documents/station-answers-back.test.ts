@@ -107,7 +107,7 @@ test('an answer queued by an earlier version (type official-document) is still s
   expect((await clerk('tax').post(`/api/v1/documents/${id}/sign-for`)).status).toBe(200);
   const { answerId, message } = (await clerk('tax').get(`/api/v1/documents/${id}/trace`)).body.events.find((e: any) => e.step === 'signed_for').detail.station;
   // the row as the gateway wrote answers before: a message of type official-document, purpose document-receipt
-  await w.t.db.store.query(`UPDATE messages SET type = 'official-document', envelope = jsonb_set(envelope, '{header,type}', '"official-document"') WHERE id = $1`, [message]);
+  await w.t.db.store.query(`UPDATE messages SET type = 'official-document', envelope = jsonb_set(envelope::jsonb, '{header,type}', '"official-document"')::json WHERE id = $1`, [message]);
   expect(await run()).toBe(1);
   expect(w.station.departmentAnswers.get(answerId)?.answer).toMatchObject({ kind: '回执', from: { code: 'tax' } });
   const m = (await w.t.call('GET', `/api/v1/messages/${message}`, { token: w.t.tokens.tax })).body;

@@ -75,8 +75,9 @@ test('a message PostgreSQL really refuses (a lone surrogate that slipped past va
   const poisoned = preparePush(pushDeps(t.gw.deps), { kind: 'system', member: 'amr', system: 'default' }, {
     to: 'hall', type: 'case-status', messageId: `real-poison-${seq}`, purpose: 'status-feedback', payload: sampleCaseStatus(),
   });
-  poisoned.payload = { ...(poisoned.payload as object), opinion: 'x\ud800y' };
-  delete poisoned.payloadText; // the canonical text preparePush made is of the clean payload: write the poisoned one
+  // In a field PostgreSQL reads as jsonb (the rows' small fields): the payload and envelope columns are json
+  // (migration 033), which takes any JSON text, and the gateway's own checks refuse such strings at the door.
+  poisoned.caseId = 'JZ-x\ud800y';
   await hold.queuedBehind(4);
   const bad = t.gw.deps.writer.submit(poisoned);
   await hold.queuedBehind(5);
