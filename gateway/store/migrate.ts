@@ -8,8 +8,20 @@ const MIGRATION_LOCK = 7_428_311;
  * Applies pending migrations in one transaction under an advisory lock, so several
  * gateway processes starting at once on one database apply each version exactly once.
  */
+/** The oldest PostgreSQL the statements run on (`string_to_table`, store/joined-texts.ts, came with 14). */
+export const MIN_SERVER_VERSION = 140000;
+
+/** Refuses a server older than MIN_SERVER_VERSION, by name, before anything is changed on it. */
+export function requireServerVersion(versionNum: number, version: string): void {
+  if (!(versionNum >= MIN_SERVER_VERSION)) {
+    throw new Error(`xgw needs PostgreSQL 14 or later; the server at DATABASE_URL is ${version} (server_version_num ${versionNum})`);
+  }
+}
+
 export async function migrate(store: Store, migrations: Migration[] = all): Promise<number[]> {
   return store.tx(async (db) => {
+    const v = (await db.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`)).rows[0]!;
+    requireServerVersion(Number(v.num), v.version);
     await db.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);

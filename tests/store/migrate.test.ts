@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { migrate, migrationsDone } from '../../gateway/store/migrate';
+import { migrate, migrationsDone, requireServerVersion } from '../../gateway/store/migrate';
 import { migrations } from '../../gateway/store/migrations';
 
 // Several processes migrating one database at once: tests/store/postgres-concurrency.test.ts (PostgreSQL only).
@@ -29,4 +29,12 @@ test('a failing migration rolls back entirely and leaves no version behind', asy
   expect(t.rows).toHaveLength(0);
   const v = await db.store.query('SELECT 1 FROM schema_migrations WHERE version = 9999');
   expect(v.rows).toHaveLength(0);
+});
+
+test('a PostgreSQL older than 14 is refused by name before anything is migrated; this one passes', async () => {
+  expect(() => requireServerVersion(130012, '13.12')).toThrow('xgw needs PostgreSQL 14 or later; the server at DATABASE_URL is 13.12 (server_version_num 130012)');
+  expect(() => requireServerVersion(NaN, '')).toThrow(/PostgreSQL 14 or later/);
+  expect(() => requireServerVersion(140000, '14.0')).not.toThrow();
+  const v = await db.store.query<{ num: string }>(`SELECT current_setting('server_version_num') AS num`);
+  expect(Number(v.rows[0]!.num)).toBeGreaterThanOrEqual(140000); // PGlite (17) and the CI server (15)
 });
