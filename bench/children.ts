@@ -37,7 +37,7 @@ export interface Target {
   /** System tokens of the members the spec named in `tokensFor`. */
   tokens?: Record<string, string>;
   cpu(): Promise<number>; // µs of CPU (user+system) used by the child so far
-  /** The same, with the ms its event loop has been busy so far (cpuWindow: how busy the server's one thread was). */
+  /** The same, with its event loop's busy time and its main thread's CPU so far (cpuWindow: how busy the server's one thread was). */
   usage(): Promise<ChildUsage>;
   stop(mode: 'kill' | 'graceful'): Promise<void>;
 }
