@@ -4,10 +4,6 @@ import { migrations as all, type Migration } from './migrations';
 /** Arbitrary constant: the advisory lock that serialises migrators across processes. */
 const MIGRATION_LOCK = 7_428_311;
 
-/**
- * Applies pending migrations in one transaction under an advisory lock, so several
- * gateway processes starting at once on one database apply each version exactly once.
- */
 /** The oldest PostgreSQL the statements run on (`string_to_table`, store/joined-texts.ts, came with 14). */
 export const MIN_SERVER_VERSION = 140000;
 
@@ -18,6 +14,11 @@ export function requireServerVersion(versionNum: number, version: string): void 
   }
 }
 
+/**
+ * Applies pending migrations in one transaction under an advisory lock, so several
+ * gateway processes starting at once on one database apply each version exactly once.
+ * Refuses a server older than PostgreSQL 14 first.
+ */
 export async function migrate(store: Store, migrations: Migration[] = all): Promise<number[]> {
   return store.tx(async (db) => {
     const v = (await db.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`)).rows[0]!;
