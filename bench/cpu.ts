@@ -21,6 +21,12 @@ function readProcStatTotals(): { busy: number; total: number } | null {
   }
 }
 
+/** utime + stime (ticks) of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line, and the fields after the command. */
+function statTicks(stat: string): { ticks: number; fields: string[] } {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ticks: Number(f[11]) + Number(f[12]), fields: f }; // utime, stime (fields 14, 15)
+}
+
 /** CPU ticks (utime + stime) used so far by the processes `match` picks (pid, command, parent pid). */
 export function procTicks(match: (pid: number, comm: string, ppid: number) => boolean): number | null {
   try {
@@ -33,10 +39,9 @@ export function procTicks(match: (pid: number, comm: string, ppid: number) => bo
       } catch {
         continue;
       }
-      const open = stat.indexOf('('), close = stat.lastIndexOf(')');
-      const f = stat.slice(close + 2).split(' ');
-      if (!match(Number(pid), stat.slice(open + 1, close), Number(f[1]))) continue;
-      sum += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+      const { ticks, fields } = statTicks(stat);
+      if (!match(Number(pid), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Number(fields[1]))) continue;
+      sum += ticks;
     }
     return sum;
   } catch {
@@ -70,9 +75,7 @@ export const processTreeMicros = (root: number): number => (procTicks((pid, _c, 
 /** CPU µs (utime + stime) used so far by this process's main thread (the event loop's; Linux, else NaN). */
 export function mainThreadMicros(): number {
   try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * (1e6 / TICK);
+    return statTicks(fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')).ticks * (1e6 / TICK);
   } catch {
     return NaN;
   }

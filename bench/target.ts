@@ -9,7 +9,7 @@
  *   BENCH_TARGET={"kind":"receiver"}                               a webhook receiver that counts what arrives (bench/delivery.ts)
  *
  * IPC: the child sends {type:'ready', url, token?} once listening, answers {type:'cpu'}
- * with its process.cpuUsage() and its event loop's busy time, and on {type:'stop'} closes (gateway: drains the writer)
+ * with its process.cpuUsage(), its event loop's busy time and its main thread's CPU, and on {type:'stop'} closes (gateway: drains the writer)
  * and exits 0. The parent may also SIGKILL it (crash-stop durability check).
  */
 import http from 'node:http';
